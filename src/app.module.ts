@@ -1,0 +1,37 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { APP_FILTER } from '@nestjs/core';
+import { AppConfig } from './config/app-config';
+import { dataSourceOptions, openDataSource } from './database/data-source';
+import { AllExceptionsFilter } from './common/exception.filter';
+import { HealthController } from './health/health.controller';
+import { AdminModule } from './admin/admin.module';
+import { StorageModule } from './storage/storage.module';
+import { CoursesModule } from './courses/courses.module';
+import { ContentModule } from './content/content.module';
+import { SecretsModule } from './secrets/secrets.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          useFactory: () => dataSourceOptions(config),
+          dataSourceFactory: () => openDataSource(config),
+          retryAttempts: 0,
+        }),
+        AdminModule,
+        SecretsModule,
+        StorageModule,
+        CoursesModule,
+        ContentModule,
+      ],
+      controllers: [HealthController],
+      providers: [{ provide: AppConfig, useValue: config }, { provide: APP_FILTER, useClass: AllExceptionsFilter }],
+      exports: [AppConfig],
+    };
+  }
+}

@@ -1,0 +1,109 @@
+import * as path from 'node:path';
+
+export type LogLevel = 'silent' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+const LOG_LEVELS: LogLevel[] = ['silent', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/**
+ * Every setting of the server, read and validated once at start-up (DESIGN §4).
+ * Nothing else in `src/` reads `process.env`.
+ */
+export class AppConfig {
+  port: number;
+  contentPort: number;
+  /** Public base URL of the app origin (console, API, LTI), without a trailing slash. */
+  publicUrl: string;
+  /** Public base URL of the content origin (player, course files), without a trailing slash. */
+  contentUrl: string;
+  storageDir: string;
+  /** `sqlite:<file>` (default, under storageDir) or `postgres://…`. */
+  databaseUrl: string;
+  /** Undefined when not configured: one is generated and kept under storageDir. */
+  adminToken?: string;
+  maxPackageBytes: number;
+  maxUnpackedBytes: number;
+  maxEntries: number;
+  /** Largest allowed uncompressed/compressed ratio of one entry (zip bomb guard). */
+  maxCompressionRatio: number;
+  logLevel: LogLevel;
+  /** True when PUBLIC_URL / CONTENT_URL were given; otherwise they follow the listening ports. */
+  explicitUrls: { public: boolean; content: boolean };
+
+  get tmpDir(): string {
+    return path.join(this.storageDir, 'tmp');
+  }
+
+  get contentDir(): string {
+    return path.join(this.storageDir, 'content');
+  }
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
+  if (!/^\d+$/.test(raw.trim())) {
+    throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  }
+  const value = Number(raw.trim());
+  if (value < min || value > max) {
+    throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  }
+  return value;
+}
+
+function url(env: Env, name: string, fallback: string): string {
+  const raw = env[name];
+  const value = raw === undefined || raw === '' ? fallback : raw.trim();
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute http(s) URL, got "${value}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(`${name} must be an absolute http(s) URL, got "${value}"`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+/** Builds the configuration from an environment; throws ConfigError naming the bad variable. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConfig {
+  const config = new AppConfig();
+  config.port = int(env, 'PORT', 3000, 0, 65535);
+  config.contentPort = int(env, 'CONTENT_PORT', 3001, 0, 65535);
+  if (config.port !== 0 && config.port === config.contentPort) {
+    throw new ConfigError('PORT and CONTENT_PORT must differ: the content origin is kept apart from the app origin');
+  }
+  config.explicitUrls = { public: !!env.PUBLIC_URL, content: !!env.CONTENT_URL };
+  config.publicUrl = url(env, 'PUBLIC_URL', `http://localhost:${config.port}`);
+  config.contentUrl = url(env, 'CONTENT_URL', `http://localhost:${config.contentPort}`);
+  if (config.explicitUrls.public && config.explicitUrls.content && new URL(config.publicUrl).origin === new URL(config.contentUrl).origin) {
+    throw new ConfigError('PUBLIC_URL and CONTENT_URL must be different origins');
+  }
+  config.storageDir = path.resolve(cwd, env.STORAGE_DIR || 'storage');
+  const db = env.DATABASE_URL?.trim();
+  if (db && !/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(db)) {
+    throw new ConfigError(`DATABASE_URL must start with sqlite: or postgres://, got "${db}"`);
+  }
+  config.databaseUrl = db || `sqlite:${path.join(config.storageDir, 'bridge.sqlite')}`;
+  const token = env.ADMIN_TOKEN?.trim();
+  if (token !== undefined && token !== '' && token.length < 16) {
+    throw new ConfigError('ADMIN_TOKEN must be at least 16 characters long');
+  }
+  config.adminToken = token || undefined;
+  config.maxPackageBytes = int(env, 'MAX_PACKAGE_BYTES', 4 * 1024 ** 3, 1);
+  config.maxUnpackedBytes = int(env, 'MAX_UNPACKED_BYTES', 8 * 1024 ** 3, 1);
+  config.maxEntries = int(env, 'MAX_ENTRIES', 50_000, 1);
+  config.maxCompressionRatio = int(env, 'MAX_COMPRESSION_RATIO', 200, 1);
+  const level = (env.LOG_LEVEL || 'log').trim() as LogLevel;
+  if (!LOG_LEVELS.includes(level)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  }
+  config.logLevel = level;
+  return config;
+}

@@ -1,0 +1,169 @@
+import { HttpStatus, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { randomUUID, createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { AppConfig } from '../config/app-config';
+import { AppError, NotFoundError } from '../common/errors';
+import { PackageStorage } from '../storage/package-storage';
+import { extractZip, inspectZip, readZipEntry } from '../scorm/zip-reader';
+import { isJunkEntry, locateManifest, PackageFiles } from '../scorm/package-layout';
+import { parseManifest } from '../scorm/manifest-parser';
+import type { ZipLimits } from '../scorm/zip.types';
+import { Course } from './course.entity';
+import { CourseVersion } from './course-version.entity';
+
+const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+
+export interface PackageSource {
+  /** A zip file on local disk; it is read, never moved or deleted. */
+  path: string;
+  originalName: string;
+  /** Optional: computed while uploading; computed here otherwise. */
+  sha256?: string;
+}
+
+export type ImportStage = 'checking' | 'extracting' | 'saving';
+
+export interface ImportProgress {
+  stage: ImportStage;
+  bytes?: number;
+  totalBytes?: number;
+}
+
+/**
+ * Turns a SCORM zip into an immutable course version (DESIGN §1.1–1.2): check the zip, parse the
+ * manifest, extract to a temp folder, publish it with an atomic rename, then write the rows in one
+ * transaction. Any failure leaves nothing behind; a crash is swept at the next start.
+ */
+@Injectable()
+export class CourseImportService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(CourseImportService.name);
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly storage: PackageStorage,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Cleans what an interrupted import left: temp files and content folders with no version row. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.storage.cleanTmp();
+    const onDisk = await this.storage.listVersions();
+    if (onDisk.length === 0) {
+      return;
+    }
+    const known = new Set((await this.db.getRepository(CourseVersion).find({ select: { id: true } })).map((v) => v.id));
+    const orphans = onDisk.filter((id) => !known.has(id));
+    for (const id of orphans) {
+      await this.storage.removeVersion(id);
+    }
+    if (orphans.length > 0) {
+      this.logger.warn(`Removed ${orphans.length} content folder(s) left by an interrupted import`);
+    }
+  }
+
+  /** Imports a package as a new course, or as a new version of `courseId`. */
+  async import(source: PackageSource, courseId?: string, onProgress?: (p: ImportProgress) => void): Promise<CourseVersion> {
+    if (courseId) {
+      const exists = await this.db.getRepository(Course).exist({ where: { id: courseId } });
+      if (!exists) {
+        throw new NotFoundError('course', courseId);
+      }
+    }
+    const limits: ZipLimits = {
+      maxEntries: this.config.maxEntries,
+      maxUnpackedBytes: this.config.maxUnpackedBytes,
+      maxCompressionRatio: this.config.maxCompressionRatio,
+    };
+    const packageBytes = (await fs.promises.stat(source.path)).size;
+    if (packageBytes > this.config.maxPackageBytes) {
+      throw new AppError('package_too_large', `The package is larger than the limit of ${this.config.maxPackageBytes} bytes (MAX_PACKAGE_BYTES).`, HttpStatus.PAYLOAD_TOO_LARGE);
+    }
+    onProgress?.({ stage: 'checking' });
+    const entries = await inspectZip(source.path, limits);
+    const layout = locateManifest(entries);
+    const xml = await readZipEntry(source.path, layout.manifestEntry, MAX_MANIFEST_BYTES);
+    const { manifest, warnings } = parseManifest(xml, new PackageFiles(entries, layout.rootPrefix));
+    const allWarnings = [...layout.warnings, ...warnings];
+
+    const workDir = await this.storage.createWorkDir('extract');
+    const versionId = randomUUID();
+    let published = false;
+    try {
+      const included = entries.filter((e) => !e.isDirectory && e.name.startsWith(layout.rootPrefix) && !isJunkEntry(e.name));
+      const totalBytes = included.reduce((sum, e) => sum + e.uncompressedSize, 0);
+      onProgress?.({ stage: 'extracting', bytes: 0, totalBytes });
+      const extracted = await extractZip(source.path, path.join(workDir, 'package'), {
+        limits,
+        stripPrefix: layout.rootPrefix,
+        include: (name) => name.startsWith(layout.rootPrefix) && !isJunkEntry(name),
+        onProgress: (bytes) => onProgress?.({ stage: 'extracting', bytes, totalBytes }),
+      });
+      const sha256 = source.sha256 || (await sha256File(source.path));
+      await this.storage.publishVersion(path.join(workDir, 'package'), versionId);
+      published = true;
+      onProgress?.({ stage: 'saving' });
+      const version = await this.saveRows(courseId, {
+        id: versionId,
+        scormVersion: manifest.scormVersion,
+        edition: manifest.edition,
+        manifest,
+        warnings: allWarnings,
+        originalFilename: source.originalName.slice(0, 500),
+        packageBytes,
+        unpackedBytes: extracted.bytes,
+        fileCount: extracted.files,
+        sha256,
+      });
+      this.logger.log(`Imported course ${version.courseId} version ${version.number} (${version.id}): ${manifest.scos.length} launchable item(s), ${allWarnings.length} warning(s)`);
+      return version;
+    } catch (err) {
+      if (published) {
+        await this.storage.removeVersion(versionId);
+      }
+      throw err;
+    } finally {
+      await this.storage.removeWorkDir(workDir);
+    }
+  }
+
+  /** Course (when new), version and current-version pointer in one transaction. */
+  private async saveRows(courseId: string | undefined, fields: Partial<CourseVersion> & { manifest: CourseVersion['manifest'] }): Promise<CourseVersion> {
+    for (let tries = 0; ; tries++) {
+      try {
+        return await this.db.transaction(async (tx) => {
+          let course: Course;
+          if (courseId) {
+            const found = await tx.getRepository(Course).findOne({ where: { id: courseId } });
+            if (!found) {
+              throw new NotFoundError('course', courseId);
+            }
+            course = found;
+          } else {
+            course = tx.getRepository(Course).create({ title: fields.manifest.title.slice(0, 500) || 'Untitled course', currentVersionId: null });
+            await tx.getRepository(Course).insert(course);
+          }
+          const last = await tx.getRepository(CourseVersion).findOne({ where: { courseId: course.id }, order: { number: 'DESC' }, select: { id: true, number: true } });
+          const version = tx.getRepository(CourseVersion).create({ ...fields, courseId: course.id, number: (last?.number ?? 0) + 1 });
+          await tx.getRepository(CourseVersion).insert(version as never); // simple-json columns defeat QueryDeepPartialEntity
+          await tx.getRepository(Course).update({ id: course.id }, { currentVersionId: version.id });
+          return version;
+        });
+      } catch (err) {
+        // Two versions of one course uploaded at once race for the same number: the unique index refuses one; try again.
+        if (tries < 3 && courseId && /unique|duplicate/i.test(String((err as Error).message))) {
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(fs.createReadStream(file, { highWaterMark: 1 << 20 }), hash);
+  return hash.digest('hex');
+}

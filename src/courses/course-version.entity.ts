@@ -1,0 +1,44 @@
+import { Column, Entity, Index } from 'typeorm';
+import { BaseEntity } from '../database/base.entity';
+import type { ParsedManifest, ImportWarning } from '../scorm/manifest.types';
+
+/** An immutable, extracted package under `storage/content/<id>/` with its parsed manifest (DESIGN §1.2). */
+@Entity('course_versions')
+@Index(['courseId', 'number'], { unique: true })
+export class CourseVersion extends BaseEntity {
+  @Column({ type: 'varchar', length: 36 })
+  courseId: string;
+
+  @Column({ type: 'integer' })
+  number: number;
+
+  /** '1.2' or '2004' */
+  @Column({ type: 'varchar', length: 8 })
+  scormVersion: string;
+
+  /** e.g. '2nd', '3rd', '4th' for 2004; null for 1.2 */
+  @Column({ type: 'varchar', length: 8, nullable: true })
+  edition: string | null;
+
+  @Column({ type: 'simple-json' })
+  manifest: ParsedManifest;
+
+  @Column({ type: 'simple-json' })
+  warnings: ImportWarning[];
+
+  @Column({ type: 'varchar', length: 500 })
+  originalFilename: string;
+
+  @Column({ type: 'bigint', transformer: { to: (v: number) => v, from: (v: string | number) => Number(v) } })
+  packageBytes: number;
+
+  @Column({ type: 'bigint', transformer: { to: (v: number) => v, from: (v: string | number) => Number(v) } })
+  unpackedBytes: number;
+
+  @Column({ type: 'integer' })
+  fileCount: number;
+
+  /** Hex SHA-256 of the uploaded zip. */
+  @Column({ type: 'varchar', length: 64 })
+  sha256: string;
+}

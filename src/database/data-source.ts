@@ -1,0 +1,37 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AppConfig } from '../config/app-config';
+import { ENTITIES, MIGRATIONS } from './schema';
+
+/** TypeORM options for the configured database; SQLite by default, Postgres for a shared database. */
+export function dataSourceOptions(config: AppConfig): DataSourceOptions {
+  const common = { entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: false, synchronize: false, logging: false } as const;
+  if (config.databaseUrl.startsWith('sqlite:')) {
+    const file = config.databaseUrl.slice('sqlite:'.length);
+    if (file !== ':memory:') {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+    }
+    return {
+      ...common,
+      type: 'sqlite',
+      database: file,
+      // WAL lets readers run beside the single writer; busy_timeout waits instead of failing on a lock.
+      enableWAL: true,
+      busyErrorRetry: 50,
+      prepareDatabase: (db: { run: (sql: string) => void }) => {
+        db.run('PRAGMA busy_timeout = 5000');
+        db.run('PRAGMA foreign_keys = ON');
+        db.run('PRAGMA synchronous = NORMAL');
+      },
+    } as DataSourceOptions;
+  }
+  return { ...common, type: 'postgres', url: config.databaseUrl };
+}
+
+export async function openDataSource(config: AppConfig): Promise<DataSource> {
+  const ds = new DataSource(dataSourceOptions(config));
+  await ds.initialize();
+  await ds.runMigrations({ transaction: 'each' });
+  return ds;
+}

@@ -1,0 +1,33 @@
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Response } from 'express';
+import * as fs from 'node:fs/promises';
+import { AppConfig } from '../config/app-config';
+
+/** Liveness and readiness for operators: the database answers and storage is writable. */
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly db: DataSource,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get()
+  async health(@Res() res: Response): Promise<void> {
+    const checks: Record<string, string> = {};
+    try {
+      await this.db.query('SELECT 1');
+      checks.database = 'ok';
+    } catch {
+      checks.database = 'unavailable';
+    }
+    try {
+      await fs.access(this.config.storageDir, fs.constants.W_OK);
+      checks.storage = 'ok';
+    } catch {
+      checks.storage = 'unavailable';
+    }
+    const ok = Object.values(checks).every((v) => v === 'ok');
+    res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({ status: ok ? 'ok' : 'degraded', checks });
+  }
+}

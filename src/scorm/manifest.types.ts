@@ -1,0 +1,90 @@
+/**
+ * The parsed form of `imsmanifest.xml` stored with each course version (DESIGN §1.1, SCORM-CHECKLIST §1).
+ * Everything the player and grading need later is here, so the XML is never parsed again.
+ */
+export type ScormVersion = '1.2' | '2004';
+export type Scorm2004Edition = '2nd' | '3rd' | '4th';
+
+export interface ImportWarning {
+  /** snake_case, stable, e.g. `manifest_in_subfolder`, `missing_file`, `path_case_mismatch` */
+  code: string;
+  message: string;
+  /** The file or manifest element concerned, when there is one. */
+  path?: string;
+}
+
+export interface CompletionThreshold {
+  completedByMeasure: boolean;
+  minProgressMeasure: number;
+  progressWeight: number;
+}
+
+export interface ManifestItem {
+  identifier: string;
+  title: string;
+  isVisible: boolean;
+  /** The item's raw `parameters` attribute. */
+  parameters?: string;
+  /** `identifierref`; absent for an aggregation (cluster). */
+  resourceId?: string;
+  /**
+   * Launch URL relative to the package root (xml:base chain + href + parameters, CAM rule), with the
+   * on-disk case of the file; or an absolute http(s) URL for external content. Absent for clusters.
+   */
+  launchUrl?: string;
+  /** The package-relative file path of the launch target (no query/fragment), absent for external URLs. */
+  launchFile?: string;
+  scormType?: 'sco' | 'asset';
+  children: ManifestItem[];
+  // SCORM 1.2 (adlcp)
+  masteryScore?: number;
+  dataFromLms?: string;
+  maxTimeAllowed?: string;
+  timeLimitAction?: string;
+  prerequisites?: string;
+  // SCORM 2004
+  completionThreshold?: CompletionThreshold;
+  /** From the primary objective when satisfiedByMeasure="true" (minNormalizedMeasure, default 1.0). */
+  scaledPassingScore?: number;
+  primaryObjectiveId?: string;
+  objectiveIds?: string[];
+  /** adlnav:presentation/navigationInterface/hideLMSUI values */
+  hideLmsUi?: string[];
+  /** The raw `imsss:sequencing` element (fast-xml-parser object form), kept for a later sequencing engine. */
+  sequencing?: unknown;
+}
+
+export interface ManifestResource {
+  identifier: string;
+  type?: string;
+  scormType: 'sco' | 'asset';
+  /** The resource href joined with the xml:base chain, relative to the package root (or absolute URL). */
+  href?: string;
+  files: string[];
+  dependencies: string[];
+}
+
+/** A launchable leaf item of the delivered organization, in document (flow) order. */
+export interface ScoSummary {
+  itemId: string;
+  title: string;
+  launchUrl: string;
+  scormType: 'sco' | 'asset';
+  resourceId: string;
+  isVisible: boolean;
+}
+
+export interface ParsedManifest {
+  scormVersion: ScormVersion;
+  edition: Scorm2004Edition | null;
+  schemaversion?: string;
+  identifier: string;
+  title: string;
+  organizationId: string | null;
+  /** Item tree of the delivered (default) organization. */
+  items: ManifestItem[];
+  resources: ManifestResource[];
+  scos: ScoSummary[];
+  /** Raw `imsss:sequencingCollection`, if any. */
+  sequencingCollection?: unknown;
+}

@@ -1,0 +1,125 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { LogLevel as NestLogLevel } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AppModule } from './app.module';
+import { AppConfig, LogLevel } from './config/app-config';
+import { renderErrorPage } from './common/error-page';
+
+export type Origin = 'app' | 'content';
+
+/** Route prefixes served only by the content origin (DESIGN §2); everything else is app-origin only. */
+const CONTENT_ROUTES = /^\/(content|player|player-assets|runtime)(\/|$)/;
+const SHARED_ROUTES = /^\/health(\/|$|\?)/;
+
+export interface RunningServer {
+  app: NestExpressApplication;
+  config: AppConfig;
+  appServer: http.Server;
+  contentServer: http.Server;
+  close(): Promise<void>;
+}
+
+export function nestLogLevels(level: LogLevel): NestLogLevel[] | false {
+  const order: NestLogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+  if (level === 'silent') {
+    return false;
+  }
+  return order.slice(0, order.indexOf(level) + 1);
+}
+
+/** Builds the Nest app with the same settings everywhere (main, CLI, tests). */
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const logger = nestLogLevels(config.logLevel);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    logger: logger === false ? false : logger,
+    bodyParser: false,
+    abortOnError: false,
+  });
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(originPartition(config));
+  app.useBodyParser('json', { limit: '10mb', type: ['application/json', 'application/*+json'] });
+  app.useBodyParser('urlencoded', { extended: false, limit: '2mb' });
+  app.useBodyParser('text', { limit: '10mb', type: ['text/plain'] });
+  return app;
+}
+
+/**
+ * Starts the server: one process, two listeners. The app origin (console, API, LTI) and the content
+ * origin (player, course files, runtime) share the Nest app, and every request is tagged with the
+ * listener it came in on, so a route of one origin is never reachable on the other.
+ */
+export async function startServer(config: AppConfig): Promise<RunningServer> {
+  const app = await createApp(config);
+  await app.init();
+  const express = app.getHttpAdapter().getInstance() as (req: http.IncomingMessage, res: http.ServerResponse) => void;
+  const tag = (origin: Origin) => (req: http.IncomingMessage, res: http.ServerResponse) => {
+    (req as http.IncomingMessage & { bridgeOrigin?: Origin }).bridgeOrigin = origin;
+    express(req, res);
+  };
+  const appServer = http.createServer(tag('app'));
+  const contentServer = http.createServer(tag('content'));
+  for (const server of [appServer, contentServer]) {
+    server.keepAliveTimeout = 65_000;
+    server.requestTimeout = 0; // large uploads may take long; the socket timeout below still applies
+  }
+  await listen(appServer, config.port);
+  await listen(contentServer, config.contentPort);
+  if (!config.explicitUrls.public) {
+    config.publicUrl = `http://localhost:${(appServer.address() as AddressInfo).port}`;
+  }
+  if (!config.explicitUrls.content) {
+    config.contentUrl = `http://localhost:${(contentServer.address() as AddressInfo).port}`;
+  }
+  return {
+    app,
+    config,
+    appServer,
+    contentServer,
+    async close() {
+      await Promise.all([closeServer(appServer), closeServer(contentServer)]);
+      await app.close();
+    },
+  };
+}
+
+function listen(server: http.Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+function originPartition(config: AppConfig) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const origin = (req as Request & { bridgeOrigin?: Origin }).bridgeOrigin ?? 'app';
+    const path = req.path;
+    if (SHARED_ROUTES.test(path)) {
+      return next();
+    }
+    const contentRoute = CONTENT_ROUTES.test(path);
+    if (contentRoute === (origin === 'content')) {
+      return next();
+    }
+    const where = origin === 'content' ? config.publicUrl : config.contentUrl;
+    res.status(404);
+    if (path.startsWith('/api/') || path.startsWith('/runtime/')) {
+      res.json({ error: 'wrong_origin', message: `This address is served on ${where}, not on this origin.` });
+    } else {
+      res.type('html').send(renderErrorPage(404, 'wrong_origin', 'This page is not served on this address.'));
+    }
+  };
+}

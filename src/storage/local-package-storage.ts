@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { AppConfig } from '../config/app-config';
+import { PackageStorage, StoredFileStat } from './package-storage';
+
+const VERSION_ID = /^[0-9a-f-]{36}$/;
+
+/** `storage/content/<versionId>/…` and `storage/tmp/` on the local disk. */
+@Injectable()
+export class LocalPackageStorage extends PackageStorage {
+  constructor(private readonly config: AppConfig) {
+    super();
+    fs.mkdirSync(config.tmpDir, { recursive: true });
+    fs.mkdirSync(config.contentDir, { recursive: true });
+  }
+
+  async createWorkDir(label: string): Promise<string> {
+    const dir = path.join(this.config.tmpDir, `${label}-${randomUUID()}`);
+    await fsp.mkdir(dir, { recursive: true });
+    return dir;
+  }
+
+  async removeWorkDir(dir: string): Promise<void> {
+    if (!path.resolve(dir).startsWith(path.resolve(this.config.tmpDir) + path.sep)) {
+      return;
+    }
+    await fsp.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  async publishVersion(extractedDir: string, versionId: string): Promise<void> {
+    // Same file system (both under storageDir), so rename is atomic: a version appears whole or not at all.
+    await fsp.rename(extractedDir, this.versionDir(versionId));
+  }
+
+  async removeVersion(versionId: string): Promise<void> {
+    await fsp.rm(this.versionDir(versionId), { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  async stat(versionId: string, relativePath: string): Promise<StoredFileStat | null> {
+    const file = this.resolve(versionId, relativePath);
+    if (!file) {
+      return null;
+    }
+    try {
+      const st = await fsp.lstat(file);
+      return st.isFile() ? { size: st.size, mtimeMs: st.mtimeMs } : null;
+    } catch {
+      return null;
+    }
+  }
+
+  read(versionId: string, relativePath: string, range?: { start: number; end: number }): Readable {
+    const file = this.resolve(versionId, relativePath);
+    if (!file) {
+      throw new Error('path outside the version');
+    }
+    return fs.createReadStream(file, range);
+  }
+
+  async listVersions(): Promise<string[]> {
+    const names = await fsp.readdir(this.config.contentDir).catch(() => [] as string[]);
+    return names.filter((n) => VERSION_ID.test(n));
+  }
+
+  async cleanTmp(): Promise<void> {
+    const names = await fsp.readdir(this.config.tmpDir).catch(() => [] as string[]);
+    await Promise.all(names.map((n) => fsp.rm(path.join(this.config.tmpDir, n), { recursive: true, force: true }).catch(() => undefined)));
+  }
+
+  private versionDir(versionId: string): string {
+    if (!VERSION_ID.test(versionId)) {
+      throw new Error(`not a version id: ${versionId}`);
+    }
+    return path.join(this.config.contentDir, versionId);
+  }
+
+  /** Joins a package-relative path under the version folder; null if it would leave it. */
+  private resolve(versionId: string, relativePath: string): string | null {
+    if (!VERSION_ID.test(versionId) || relativePath.includes('\0')) {
+      return null;
+    }
+    const root = this.versionDir(versionId);
+    const file = path.resolve(root, relativePath.replace(/^\/+/, ''));
+    return file.startsWith(root + path.sep) ? file : null;
+  }
+}
