@@ -59,7 +59,6 @@ export async function inspectZip(file: string, limits: ZipLimits): Promise<ZipEn
  */
 export async function readZipEntry(file: string, name: string, maxBytes: number): Promise<Buffer> {
   const zip = await openZip(file, false);
-  const fd = await fs.promises.open(file, 'r');
   try {
     const found = await findEntry(zip, name);
     if (!found) {
@@ -70,7 +69,7 @@ export async function readZipEntry(file: string, name: string, maxBytes: number)
     }
     checkEncodable(found, name);
     const chunks: Buffer[] = [];
-    const source = await openEntryData(zip, fd.fd, found);
+    const source = await openEntryData(zip, file, found);
     await drainEntry(source, found, name, (chunk) => {
       chunks.push(chunk);
       return Promise.resolve();
@@ -80,7 +79,6 @@ export async function readZipEntry(file: string, name: string, maxBytes: number)
     throw classifyZipError(err, file);
   } finally {
     zip.close();
-    await fd.close();
   }
 }
 
@@ -113,7 +111,6 @@ interface ExtractJob {
  */
 export async function extractZip(file: string, dest: string, options: ExtractOptions): Promise<{ files: number; bytes: number }> {
   const zip = await openZip(file, true);
-  let fd: fs.promises.FileHandle | undefined;
   try {
     const entries = await scanEntries(zip, options.limits);
     const root = path.resolve(dest);
@@ -147,8 +144,6 @@ export async function extractZip(file: string, dest: string, options: ExtractOpt
       }
     }
 
-    fd = await fs.promises.open(file, 'r');
-    const sourceFd = fd.fd;
     let written = 0;
     const count = (bytes: number): void => {
       written += bytes;
@@ -161,7 +156,7 @@ export async function extractZip(file: string, dest: string, options: ExtractOpt
       options.onProgress?.(written);
     };
     await runPool(jobs, EXTRACT_CONCURRENCY, async (job, aborted) => {
-      const source = await openEntryData(zip, sourceFd, job.entry);
+      const source = await openEntryData(zip, file, job.entry);
       const out = await openTarget(job.target, job.name);
       try {
         await drainEntry(source, job.entry, job.name, async (chunk) => {
@@ -180,7 +175,6 @@ export async function extractZip(file: string, dest: string, options: ExtractOpt
     throw classifyZipError(err, file);
   } finally {
     zip.close();
-    await fd?.close();
   }
 }
 
@@ -239,7 +233,7 @@ async function scanEntries(zip: yauzl.ZipFile, limits: ZipLimits): Promise<Check
 
 /** Checks one central-directory record; null for a harmless root entry ("./"). */
 function checkEntry(entry: yauzl.Entry, limits: ZipLimits): ZipEntryInfo | null {
-  const raw = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, false);
+  const raw = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
   const { name, isDirectory } = normaliseEntryName(raw);
   const shown = JSON.stringify(name || raw);
   // APPNOTE §4.4.4 bit 0 (encrypted), bit 6 (strong encryption); method 99 is WinZip AES.
@@ -367,7 +361,7 @@ function walkEntries(zip: yauzl.ZipFile, onEntry: (entry: yauzl.Entry) => boolea
 async function findEntry(zip: yauzl.ZipFile, name: string): Promise<yauzl.Entry | undefined> {
   let found: yauzl.Entry | undefined;
   await walkEntries(zip, (entry) => {
-    const raw = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, false);
+    const raw = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
     if (normaliseEntryName(raw).name === name) {
       found = entry;
       return false;
@@ -388,16 +382,14 @@ function checkEncodable(entry: yauzl.Entry, name: string): void {
  * large reads; deflated ones go through a raw inflater fed the same way. yauzl located the data
  * (local header, bounds check against the file size).
  */
-async function openEntryData(zip: yauzl.ZipFile, fd: number, entry: yauzl.Entry): Promise<Readable | null> {
+async function openEntryData(zip: yauzl.ZipFile, file: string, entry: yauzl.Entry): Promise<Readable | null> {
   const { fileDataStart } = await new Promise<{ fileDataStart: number }>((resolve, reject) => {
     zip.readLocalFileHeader(entry, { minimal: true }, (err, header) => (err ? reject(err) : resolve(header)));
   });
   if (entry.compressedSize === 0) {
     return null;
   }
-  const raw = fs.createReadStream('', {
-    fd,
-    autoClose: false,
+  const raw = fs.createReadStream(file, {
     start: fileDataStart,
     end: fileDataStart + entry.compressedSize - 1,
     highWaterMark: IO_CHUNK_BYTES,

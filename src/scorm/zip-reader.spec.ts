@@ -1,0 +1,211 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as yazl from 'yazl';
+import { PackageError } from '../common/errors';
+import { HOSTILE_LIMITS, buildZip, hostileCases, noise, validEntries, writeZip } from '../../test/support/hostile-zips';
+import { extractZip, inspectZip, readZipEntry, type ExtractOptions } from './zip-reader';
+import type { ZipLimits } from './zip.types';
+
+const LIMITS: ZipLimits = { maxEntries: 1000, maxUnpackedBytes: 64 * 1024 * 1024, maxCompressionRatio: 100 };
+
+let tmp: string;
+beforeEach(async () => {
+  tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'zip-reader-'));
+});
+afterEach(async () => {
+  await fs.promises.rm(tmp, { recursive: true, force: true });
+});
+
+function opts(extra: Partial<ExtractOptions> = {}): ExtractOptions {
+  return { limits: LIMITS, stripPrefix: '', include: () => true, ...extra };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<PackageError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(PackageError);
+  return err as PackageError;
+}
+
+/** Every path under `dir`, relative, sorted; symlinks reported as such. */
+async function listTree(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (rel: string): Promise<void> => {
+    for (const d of await fs.promises.readdir(path.join(dir, rel), { withFileTypes: true })) {
+      const p = rel ? `${rel}/${d.name}` : d.name;
+      if (d.isSymbolicLink()) {
+        out.push(`${p}@`);
+      } else if (d.isDirectory()) {
+        out.push(`${p}/`);
+        await walk(p);
+      } else {
+        out.push(p);
+      }
+    }
+  };
+  await walk('');
+  return out.sort();
+}
+
+function yazlZip(build: (zip: yazl.ZipFile) => void): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  build(zip);
+  zip.end();
+  const chunks: Buffer[] = [];
+  return new Promise((resolve, reject) => {
+    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
+    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+    zip.outputStream.on('error', reject);
+  });
+}
+
+describe('inspectZip / readZipEntry / extractZip on good packages', () => {
+  it('lists entries, reads the manifest and extracts files with their bytes and mode 0644', async () => {
+    const media = noise(300_000, 7);
+    const bytes = await yazlZip((z) => {
+      z.addBuffer(Buffer.from('<manifest/>'), 'course/imsmanifest.xml');
+      z.addEmptyDirectory('course/media/');
+      z.addBuffer(media, 'course/media/clip.mp4', { compress: false });
+      z.addBuffer(Buffer.from('a'.repeat(10_000)), 'course/js/app.js');
+      z.addBuffer(Buffer.from('junk'), '__MACOSX/course/._app.js');
+    });
+    const file = await writeZip(tmp, 'good.zip', bytes);
+
+    const entries = await inspectZip(file, LIMITS);
+    expect(entries.map((e) => e.name)).toEqual(['course/imsmanifest.xml', 'course/media/', 'course/media/clip.mp4', 'course/js/app.js', '__MACOSX/course/._app.js']);
+    expect(entries[1].isDirectory).toBe(true);
+    expect(entries[2]).toMatchObject({ isDirectory: false, uncompressedSize: 300_000, compressedSize: 300_000 });
+    expect(entries[3].compressedSize).toBeLessThan(entries[3].uncompressedSize);
+
+    expect((await readZipEntry(file, 'course/imsmanifest.xml', 1000)).toString()).toBe('<manifest/>');
+
+    const dest = path.join(tmp, 'out', 'package');
+    const progress: number[] = [];
+    const result = await extractZip(file, dest, opts({ stripPrefix: 'course/', include: (n) => n.startsWith('course/'), onProgress: (b) => progress.push(b) }));
+    expect(result).toEqual({ files: 3, bytes: 11 + 300_000 + 10_000 });
+    expect(await listTree(dest)).toEqual(['imsmanifest.xml', 'js/', 'js/app.js', 'media/', 'media/clip.mp4']);
+    expect((await fs.promises.readFile(path.join(dest, 'media/clip.mp4'))).equals(media)).toBe(true);
+    expect(await fs.promises.readFile(path.join(dest, 'js/app.js'), 'utf8')).toBe('a'.repeat(10_000));
+    expect((await fs.promises.stat(path.join(dest, 'js/app.js'))).mode & 0o777).toBe(0o644);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress[progress.length - 1]).toBe(result.bytes);
+  });
+
+  it('handles UTF-8 names, CP437 names, spaces and Windows backslashes', async () => {
+    const cp437Name = Buffer.from([0x63, 0x61, 0x66, 0x82, 0x2e, 0x6a, 0x73]); // "café.js" in CP437, no UTF-8 flag
+    const file = await writeZip(
+      tmp,
+      'names.zip',
+      buildZip([
+        ...validEntries(),
+        { name: 'média/vidéo 1.mp4', data: 'v' },
+        { name: '日本語/ファイル.html', data: 'j', method: 8 },
+        { name: cp437Name, data: 'c', utf8: false },
+        { name: 'win\\sub dir\\page.html', data: 'w', host: 0 },
+        { name: 'A.js', data: 'upper' },
+        { name: 'a.js', data: 'lower' },
+      ]),
+    );
+    const names = (await inspectZip(file, LIMITS)).map((e) => e.name);
+    expect(names).toEqual(['imsmanifest.xml', 'index.html', 'média/vidéo 1.mp4', '日本語/ファイル.html', 'café.js', 'win/sub dir/page.html', 'A.js', 'a.js']);
+    const dest = path.join(tmp, 'x');
+    await extractZip(file, dest, opts());
+    expect(await fs.promises.readFile(path.join(dest, 'média', 'vidéo 1.mp4'), 'utf8')).toBe('v');
+    expect(await fs.promises.readFile(path.join(dest, '日本語', 'ファイル.html'), 'utf8')).toBe('j');
+    expect(await fs.promises.readFile(path.join(dest, 'café.js'), 'utf8')).toBe('c');
+    expect(await fs.promises.readFile(path.join(dest, 'win', 'sub dir', 'page.html'), 'utf8')).toBe('w');
+    expect(await fs.promises.readFile(path.join(dest, 'a.js'), 'utf8')).toBe('lower');
+    expect(await fs.promises.readFile(path.join(dest, 'A.js'), 'utf8')).toBe('upper');
+  });
+
+  it('accepts an empty zip (no entries) and a harmless "./" root entry', async () => {
+    const empty = await writeZip(tmp, 'empty.zip', buildZip([]));
+    expect(await inspectZip(empty, LIMITS)).toEqual([]);
+    const dotRoot = await writeZip(tmp, 'dot.zip', buildZip([{ name: './' }, ...validEntries()]));
+    expect((await inspectZip(dotRoot, LIMITS)).map((e) => e.name)).toEqual(['imsmanifest.xml', 'index.html']);
+  });
+
+  it('lets a large, incompressible stored entry through the ratio check but stops a small limit', async () => {
+    const file = await writeZip(tmp, 'media.zip', buildZip([...validEntries(), { name: 'v.mp4', data: noise(2 * 1024 * 1024), method: 8 }]));
+    await expect(inspectZip(file, LIMITS)).resolves.toHaveLength(3);
+    const err = await rejection(inspectZip(file, { ...LIMITS, maxUnpackedBytes: 1024 * 1024 }));
+    expect(err.code).toBe('zip_too_large_unpacked');
+    expect(err.message).toContain('"v.mp4"');
+  });
+
+  it('readZipEntry refuses an entry over maxBytes and a missing entry', async () => {
+    const file = await writeZip(tmp, 'r.zip', buildZip(validEntries()));
+    const err = await rejection(readZipEntry(file, 'imsmanifest.xml', 10));
+    expect(err.code).toBe('zip_entry_too_large');
+    expect(err.status).toBe(422);
+    expect(err.message).toContain('imsmanifest.xml');
+    expect((await rejection(readZipEntry(file, 'nope.xml', 10))).code).toBe('zip_entry_not_found');
+  });
+
+  it('readZipEntry refuses an entry whose actual size exceeds a lying header', async () => {
+    const file = await writeZip(tmp, 'lie.zip', buildZip([{ name: 'imsmanifest.xml', data: 'x'.repeat(5000), method: 8, declaredUncompressed: 10 }]));
+    expect((await rejection(readZipEntry(file, 'imsmanifest.xml', 100))).code).toBe('zip_size_mismatch');
+  });
+
+  it('never overwrites: an existing file at a target makes extraction fail', async () => {
+    const file = await writeZip(tmp, 'ok.zip', buildZip(validEntries()));
+    const dest = path.join(tmp, 'pre');
+    await fs.promises.mkdir(dest);
+    await fs.promises.symlink('/etc/passwd', path.join(dest, 'index.html'));
+    const err = await rejection(extractZip(file, dest, opts()));
+    expect(err.code).toBe('zip_duplicate_entry');
+    expect(await fs.promises.readlink(path.join(dest, 'index.html'))).toBe('/etc/passwd');
+  });
+});
+
+describe('hostile zips', () => {
+  for (const c of hostileCases()) {
+    it(`${c.label} → ${c.code}`, async () => {
+      const file = await writeZip(tmp, 'hostile.zip', c.bytes());
+      const dest = path.join(tmp, 'dest');
+      if (c.atExtract) {
+        await expect(inspectZip(file, HOSTILE_LIMITS)).resolves.toBeDefined();
+        const err = await rejection(extractZip(file, dest, opts({ limits: HOSTILE_LIMITS })));
+        expect(err.code).toBe(c.code);
+        expect(err.status).toBe(422);
+        expect(err.message).toMatch(/"[^"]+"/);
+      } else {
+        const err = await rejection(inspectZip(file, HOSTILE_LIMITS));
+        expect(err.code).toBe(c.code);
+        expect(err.status).toBe(422);
+        // extraction checks the same things on its own: nothing is written
+        const again = await rejection(extractZip(file, dest, opts({ limits: HOSTILE_LIMITS })));
+        expect(again.code).toBe(c.code);
+        const written = fs.existsSync(dest) ? await listTree(dest) : [];
+        expect(written).toEqual([]);
+      }
+      // nothing escaped the destination
+      expect((await listTree(tmp)).filter((p) => !p.startsWith('dest'))).toEqual(['hostile.zip']);
+    });
+  }
+
+  it('names the entry at fault', async () => {
+    const byLabel = new Map(hostileCases().map((c) => [c.label, c]));
+    const expectations: Array<[string, string]> = [
+      ['dot-dot traversal', '../evil.txt'],
+      ['backslash traversal', '..\\\\evil.txt'],
+      ['drive letter', 'C:\\\\Windows'],
+      ['symlink entry', '"link"'],
+      ['encrypted flag', '"secret.html"'],
+      ['exact duplicate', '"index.html"'],
+      ['high-ratio entry (zip bomb)', '"bomb.bin"'],
+      ['stored size smaller than data', '"big.js"'],
+      ['folder entry with data', '"media/"'],
+    ];
+    for (const [label, fragment] of expectations) {
+      const c = byLabel.get(label);
+      expect(c).toBeDefined();
+      const file = await writeZip(tmp, "named.zip", c!.bytes());
+      const err = await rejection(inspectZip(file, HOSTILE_LIMITS));
+      expect(err.message).toContain(fragment);
+    }
+  });
+});
