@@ -19,9 +19,8 @@ export class AppModule {
       global: true,
       imports: [
         TypeOrmModule.forRootAsync({
-          useFactory: () => dataSourceOptions(config),
+          useFactory: () => ({ ...dataSourceOptions(config), retryAttempts: 0 }),
           dataSourceFactory: () => openDataSource(config),
-          retryAttempts: 0,
         }),
         AdminModule,
         SecretsModule,

@@ -25,6 +25,11 @@ export class AppConfig {
   /** Largest allowed uncompressed/compressed ratio of one entry (zip bomb guard). */
   maxCompressionRatio: number;
   logLevel: LogLevel;
+  /**
+   * 'server' owns storage/tmp and sweeps it at start; a 'cli' process runs beside a live server and
+   * must not touch another process's uploads in progress.
+   */
+  role: 'server' | 'cli' = 'server';
   /** True when PUBLIC_URL / CONTENT_URL were given; otherwise they follow the listening ports. */
   explicitUrls: { public: boolean; content: boolean };
 

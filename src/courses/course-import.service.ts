@@ -49,6 +49,9 @@ export class CourseImportService implements OnApplicationBootstrap {
 
   /** Cleans what an interrupted import left: temp files and content folders with no version row. */
   async onApplicationBootstrap(): Promise<void> {
+    if (this.config.role !== 'server') {
+      return;
+    }
     await this.storage.cleanTmp();
     const onDisk = await this.storage.listVersions();
     if (onDisk.length === 0) {

@@ -1,0 +1,125 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AppModule } from './app.module';
+import { ConfigError, loadConfig } from './config/app-config';
+import { AppError } from './common/errors';
+import { CourseImportService, ImportProgress } from './courses/course-import.service';
+import { CoursesService } from './courses/courses.service';
+import { nestLogLevels } from './server';
+
+const USAGE = `Usage: npm run import -- <package.zip> [--course <courseId>] [--json]
+
+Imports a SCORM 1.2 / 2004 zip into the bridge's storage and database (the same ones the
+server uses: STORAGE_DIR, DATABASE_URL). With --course, the zip becomes a new version of that
+course. Prints the course and its launchable items; exits non-zero with a message on failure.`;
+
+interface Args {
+  file: string;
+  courseId?: string;
+  json: boolean;
+}
+
+function parseArgs(argv: string[]): Args | string {
+  const rest: string[] = [];
+  let courseId: string | undefined;
+  let json = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--help' || a === '-h') {
+      return USAGE;
+    } else if (a === '--course') {
+      courseId = argv[++i];
+      if (!courseId) {
+        return '--course needs a course id';
+      }
+    } else if (a === '--json') {
+      json = true;
+    } else if (a.startsWith('--')) {
+      return `Unknown option ${a}`;
+    } else {
+      rest.push(a);
+    }
+  }
+  if (rest.length !== 1) {
+    return rest.length === 0 ? 'Name the zip file to import' : 'Name exactly one zip file';
+  }
+  return { file: rest[0], courseId, json };
+}
+
+function progressPrinter(stream: NodeJS.WriteStream): (p: ImportProgress) => void {
+  let lastPercent = -1;
+  let lastStage = '';
+  return (p) => {
+    if (p.stage === 'extracting' && p.totalBytes) {
+      const percent = Math.floor(((p.bytes ?? 0) / p.totalBytes) * 100);
+      if (percent !== lastPercent) {
+        lastPercent = percent;
+        if (stream.isTTY) {
+          stream.write(`\rExtracting… ${percent}%`);
+        } else if (percent % 10 === 0) {
+          stream.write(`Extracting… ${percent}%\n`);
+        }
+      }
+      lastStage = p.stage;
+      return;
+    }
+    if (lastStage === 'extracting' && stream.isTTY) {
+      stream.write('\n');
+    }
+    lastStage = p.stage;
+    stream.write(p.stage === 'checking' ? 'Checking the package…\n' : 'Saving the course…\n');
+  };
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  if (typeof args === 'string') {
+    const isHelp = args === USAGE;
+    (isHelp ? process.stdout : process.stderr).write(isHelp ? `${USAGE}\n` : `error: ${args}\n\n${USAGE}\n`);
+    return isHelp ? 0 : 2;
+  }
+  const file = path.resolve(args.file);
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    process.stderr.write(`error: no such file: ${file}\n`);
+    return 2;
+  }
+  let config;
+  try {
+    config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+  } catch (err) {
+    process.stderr.write(`Invalid configuration: ${(err as ConfigError).message}\n`);
+    return 2;
+  }
+  config.role = 'cli';
+  const levels = nestLogLevels(config.logLevel);
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: levels === false ? false : levels, abortOnError: false });
+  try {
+    const importer = app.get(CourseImportService);
+    const version = await importer.import({ path: file, originalName: path.basename(file) }, args.courseId, progressPrinter(process.stderr));
+    const course = await app.get(CoursesService).toDtoForVersion(version);
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify(course, null, 2)}\n`);
+    } else {
+      const v = course.currentVersion!;
+      process.stdout.write(`Imported "${course.title}"\n  course id:  ${course.id}\n  version:    ${v.number} (${v.id})\n  SCORM:      ${v.scormVersion}${v.edition ? ` ${v.edition} edition` : ''}\n`);
+      process.stdout.write(`  items:      ${v.scos.length}\n${v.scos.map((s) => `    - ${s.title} [${s.scormType}] ${s.launchUrl}`).join('\n')}\n`);
+      for (const w of v.warnings) {
+        process.stdout.write(`  warning: ${w.message}${w.path ? ` (${w.path})` : ''}\n`);
+      }
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof AppError) {
+      process.stderr.write(`\nImport failed (${err.code}): ${err.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`\nImport failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  } finally {
+    await app.close();
+  }
+}
+
+void main().then((code) => process.exit(code));
