@@ -1,0 +1,42 @@
+import { Column, Entity, Index } from 'typeorm';
+import { BaseEntity } from '../database/base.entity';
+
+/**
+ * One learner's attempt at the course behind one resource link. It stays on the course version it
+ * started on (DESIGN §1.2). Per-SCO runtime data lives in ScoState rows.
+ */
+@Entity('attempts')
+@Index(['learnerId', 'resourceLinkId', 'number'], { unique: true })
+export class Attempt extends BaseEntity {
+  @Column({ type: 'varchar', length: 36 })
+  learnerId: string;
+
+  @Index()
+  @Column({ type: 'varchar', length: 36 })
+  resourceLinkId: string;
+
+  @Column({ type: 'varchar', length: 36 })
+  courseVersionId: string;
+
+  /** 1, 2, … per (learner, resource link). */
+  @Column({ type: 'integer' })
+  number: number;
+
+  /** Instructor preview: credit=no-credit, never sent to the gradebook. */
+  @Column({ type: 'boolean', default: false })
+  preview: boolean;
+
+  /**
+   * When the attempt ended (SCORM 2004: a non-suspend exit, RTE cmi.exit; SCORM-CHECKLIST §4.2).
+   * Null while open: the next launch resumes it. The name is historical: an ended attempt need not be "completed".
+   */
+  @Column({ type: Date, nullable: true })
+  completedAt: Date | null;
+
+  @Column({ type: Date, nullable: true })
+  lastLaunchedAt: Date | null;
+
+  /** Incremented on every player launch; orders commits across launches (SCORM-CHECKLIST §5.3). */
+  @Column({ type: 'integer', default: 0 })
+  launchCount: number;
+}

@@ -1,0 +1,47 @@
+import { Column, Entity, Index } from 'typeorm';
+import { BaseEntity } from '../database/base.entity';
+
+/**
+ * An LTI resource link (a placement of a course in an LMS course), with the latest AGS and NRPS
+ * claims sent on a launch from it (LTI-CHECKLIST §2): the grade outbox posts scores to its line item.
+ */
+@Entity('resource_links')
+@Index(['platformId', 'deploymentId', 'resourceLinkId'], { unique: true })
+export class ResourceLink extends BaseEntity {
+  @Column({ type: 'varchar', length: 36 })
+  platformId: string;
+
+  @Column({ type: 'varchar', length: 255 })
+  deploymentId: string;
+
+  /** The platform's `resource_link.id`. */
+  @Column({ type: 'varchar', length: 255 })
+  resourceLinkId: string;
+
+  @Index()
+  @Column({ type: 'varchar', length: 36 })
+  courseId: string;
+
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  title: string | null;
+
+  /** AGS claim `lineitem` (may carry a query string, e.g. Moodle's `?type_id=`). */
+  @Column({ type: 'varchar', length: 2000, nullable: true })
+  agsLineItemUrl: string | null;
+
+  /** AGS claim `lineitems`. */
+  @Column({ type: 'varchar', length: 2000, nullable: true })
+  agsLineItemsUrl: string | null;
+
+  /** AGS claim `scope` (granted scopes); empty when no AGS claim was sent. */
+  @Column({ type: 'simple-json', nullable: true })
+  agsScopes: string[] | null;
+
+  /** A line item the tool created itself when only `lineitems` was sent (filled by grades/). */
+  @Column({ type: 'varchar', length: 2000, nullable: true })
+  lineItemUrl: string | null;
+
+  /** NRPS claim `context_memberships_url`, if sent. */
+  @Column({ type: 'varchar', length: 2000, nullable: true })
+  nrpsMembershipsUrl: string | null;
+}
