@@ -1,12 +1,18 @@
 import { Course } from '../courses/course.entity';
 import { CourseVersion } from '../courses/course-version.entity';
 import { AppSecret } from '../secrets/app-secret.entity';
+import { Learner } from '../attempts/learner.entity';
+import { ResourceLink } from '../attempts/resource-link.entity';
+import { Attempt } from '../attempts/attempt.entity';
+import { ScoState } from '../attempts/sco-state.entity';
+import { LaunchCode } from '../attempts/launch-code.entity';
+import { Attempts1764400002000 } from './migrations/1764400002000-attempts';
 import { Courses1764400000000 } from './migrations/1764400000000-courses';
 
 /**
  * Every entity and migration of the server, listed once. Migrations run at start-up; the schema is
  * never synchronized from the entities (STYLE §4).
  */
-export const ENTITIES = [Course, CourseVersion, AppSecret];
+export const ENTITIES = [Course, CourseVersion, AppSecret, Learner, ResourceLink, Attempt, ScoState, LaunchCode];
 
-export const MIGRATIONS = [Courses1764400000000];
+export const MIGRATIONS = [Courses1764400000000, Attempts1764400002000];
