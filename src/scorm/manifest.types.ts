@@ -17,6 +17,11 @@ export interface CompletionThreshold {
   completedByMeasure: boolean;
   minProgressMeasure: number;
   progressWeight: number;
+  /**
+   * Which form the manifest used: 4th-edition attributes, or the 3rd-edition element text (then
+   * `completedByMeasure` is true and `minProgressMeasure` holds the text value).
+   */
+  source?: 'attributes' | 'element-text';
 }
 
 export interface ManifestItem {
@@ -39,6 +44,7 @@ export interface ManifestItem {
   // SCORM 1.2 (adlcp)
   masteryScore?: number;
   dataFromLms?: string;
+  /** 1.2 `adlcp:maxtimeallowed` (CMITimespan); 2004 `imsss:limitConditions@attemptAbsoluteDurationLimit` (ISO 8601). */
   maxTimeAllowed?: string;
   timeLimitAction?: string;
   prerequisites?: string;
@@ -50,7 +56,11 @@ export interface ManifestItem {
   objectiveIds?: string[];
   /** adlnav:presentation/navigationInterface/hideLMSUI values */
   hideLmsUi?: string[];
-  /** The raw `imsss:sequencing` element (fast-xml-parser object form), kept for a later sequencing engine. */
+  /**
+   * The raw `imsss:sequencing` element, kept for a later sequencing engine, in a plain JSON form:
+   * prefixes dropped, attributes as `@name`, children as arrays under their local name, text as
+   * `#text` (see toPlainObject in manifest-xml.ts). An `@IDRef` points into `sequencingCollection`.
+   */
   sequencing?: unknown;
 }
 
@@ -85,6 +95,10 @@ export interface ParsedManifest {
   items: ManifestItem[];
   resources: ManifestResource[];
   scos: ScoSummary[];
-  /** Raw `imsss:sequencingCollection`, if any. */
+  /** Raw `imsss:sequencingCollection`, if any (same plain form as ManifestItem.sequencing). */
   sequencingCollection?: unknown;
+  /** The delivered organization's own `imsss:sequencing`, if any (same plain form). */
+  organizationSequencing?: unknown;
+  /** What decided the version: the schemaversion text, the namespaces/elements used, or the 1.2 default. */
+  versionSource?: 'schemaversion' | 'namespaces' | 'default';
 }
