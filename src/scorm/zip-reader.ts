@@ -15,10 +15,16 @@ import type { ZipEntryInfo, ZipLimits } from './zip.types';
 export const BOMB_MIN_ENTRY_BYTES = 1024 * 1024;
 /** Read size for entry data: large sequential reads, far fewer syscalls than Node's 16 KiB default. */
 const IO_CHUNK_BYTES = 1024 * 1024;
+/** Block size for central-directory reads. */
+const CD_BLOCK_BYTES = 256 * 1024;
+/** Entries whose stored bytes are at most this are read in one pread and decoded in one call. */
+const SMALL_READ_BYTES = 256 * 1024;
 /** Output chunk of the inflater (zlib's default is 16 KiB). */
 const INFLATE_CHUNK_BYTES = 256 * 1024;
-/** Entries written at once: overlaps file creation latency of small files; measured in bench/import.ts. */
-const EXTRACT_CONCURRENCY = 4;
+/** Small entries written at once: hides file-creation latency (measured with bench/import.ts). */
+const SMALL_CONCURRENCY = 8;
+/** Large entries streamed at once, beside the small ones. */
+const LARGE_CONCURRENCY = 2;
 
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
@@ -68,6 +74,9 @@ export async function readZipEntry(file: string, name: string, maxBytes: number)
       throw tooLarge(name, maxBytes);
     }
     checkEncodable(found, name);
+    if (found.compressedSize <= SMALL_READ_BYTES) {
+      return await readSmallEntry(zip, found, name);
+    }
     const chunks: Buffer[] = [];
     const source = await openEntryData(zip, file, found);
     await drainEntry(source, found, name, (chunk) => {
@@ -155,21 +164,48 @@ export async function extractZip(file: string, dest: string, options: ExtractOpt
       }
       options.onProgress?.(written);
     };
-    await runPool(jobs, EXTRACT_CONCURRENCY, async (job, aborted) => {
-      const source = await openEntryData(zip, file, job.entry);
-      const out = await openTarget(job.target, job.name);
-      try {
-        await drainEntry(source, job.entry, job.name, async (chunk) => {
-          if (aborted()) {
-            throw new Error('aborted');
+    const abort: PoolState = { failed: false, error: undefined };
+    const small = jobs.filter((j) => j.entry.compressedSize <= SMALL_READ_BYTES);
+    const large = jobs.filter((j) => j.entry.compressedSize > SMALL_READ_BYTES);
+    // Two lanes at once: many small files are bound by file-creation latency, a few large ones by
+    // I/O and inflate; running them side by side keeps both the disk and the CPU busy.
+    await Promise.all([
+      runPool(small, SMALL_CONCURRENCY, abort, async (job) => {
+        const data = await readSmallEntry(zip, job.entry, job.name);
+        if (abort.failed) {
+          return;
+        }
+        count(data.length);
+        const out = await openTarget(job.target, job.name);
+        try {
+          await writeAll(out, data);
+        } finally {
+          await out.close();
+        }
+      }),
+      runPool(large, LARGE_CONCURRENCY, abort, async (job) => {
+        const out = await openTarget(job.target, job.name);
+        try {
+          if (job.entry.compressionMethod === 0) {
+            await copyStoredEntry(zip, job.entry, job.name, out, abort, count);
+            return;
           }
-          count(chunk.length);
-          await writeAll(out, chunk);
-        });
-      } finally {
-        await out.close();
-      }
-    });
+          const source = await openEntryData(zip, file, job.entry);
+          await drainEntry(source, job.entry, job.name, async (chunk) => {
+            if (abort.failed) {
+              throw new Error('aborted');
+            }
+            count(chunk.length);
+            await writeAll(out, chunk);
+          });
+        } finally {
+          await out.close();
+        }
+      }),
+    ]);
+    if (abort.failed) {
+      throw abort.error;
+    }
     return { files: jobs.length, bytes: written };
   } catch (err) {
     throw classifyZipError(err, file);
@@ -178,11 +214,81 @@ export async function extractZip(file: string, dest: string, options: ExtractOpt
   }
 }
 
-async function openZip(file: string, validateEntrySizes: boolean): Promise<yauzl.ZipFile> {
+/**
+ * Serves yauzl's many small reads of the central directory (two per entry) from 256 KiB blocks:
+ * with thousands of entries this turns thousands of preads into a handful. Also exposes the fd for
+ * the small-entry fast path.
+ */
+class CachedFileReader extends yauzl.RandomAccessReader {
+  private block = Buffer.alloc(0);
+  private blockStart = -1;
+
+  constructor(
+    readonly file: string,
+    readonly fd: number,
+  ) {
+    super();
+  }
+
+  override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null, bytesRead?: number) => void): void {
+    const cached = (): boolean => position >= this.blockStart && position + length <= this.blockStart + this.block.length;
+    if (length <= CD_BLOCK_BYTES && cached()) {
+      this.block.copy(buffer, offset, position - this.blockStart, position - this.blockStart + length);
+      // Never call back synchronously: yauzl would recurse once per entry.
+      process.nextTick(callback, null, length);
+      return;
+    }
+    if (length > CD_BLOCK_BYTES) {
+      fs.read(this.fd, buffer, offset, length, position, (err, n) => callback(err, n));
+      return;
+    }
+    const block = Buffer.allocUnsafe(CD_BLOCK_BYTES);
+    fs.read(this.fd, block, 0, CD_BLOCK_BYTES, position, (err, n) => {
+      if (err) {
+        callback(err);
+        return;
+      }
+      this.block = block.subarray(0, n);
+      this.blockStart = position;
+      const got = Math.min(n, length);
+      block.copy(buffer, offset, 0, got);
+      callback(null, got);
+    });
+  }
+
+  override _readStreamForRange(start: number, end: number): Readable {
+    return fs.createReadStream(this.file, { start, end: end - 1, highWaterMark: IO_CHUNK_BYTES });
+  }
+
+  override close(callback: (err: Error | null) => void): void {
+    fs.close(this.fd, callback);
+  }
+}
+
+type OpenZip = yauzl.ZipFile & { reader: CachedFileReader };
+
+async function openZip(file: string, validateEntrySizes: boolean): Promise<OpenZip> {
+  const fd = await new Promise<number>((resolve, reject) => fs.open(file, 'r', (err, n) => (err ? reject(err) : resolve(n))));
+  let size: number;
+  try {
+    size = fs.fstatSync(fd).size;
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
+  const reader = new CachedFileReader(file, fd);
   try {
     // decodeStrings: false so that names are decoded and checked here, and errors can name them.
-    return await yauzl.openPromise(file, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes, strictFileNames: false });
+    const zip = await yauzl.fromRandomAccessReaderPromise(reader, size, {
+      lazyEntries: true,
+      autoClose: false,
+      decodeStrings: false,
+      validateEntrySizes,
+      strictFileNames: false,
+    });
+    return Object.assign(zip, { reader });
   } catch (err) {
+    fs.closeSync(fd);
     throw classifyZipError(err, file);
   }
 }
@@ -378,6 +484,64 @@ function checkEncodable(entry: yauzl.Entry, name: string): void {
 }
 
 /**
+ * Small entries (most of a course: HTML, JS, CSS) in one pread of local header plus data and one
+ * inflate call on the thread pool, bounded by the declared size; then the same size and CRC-32
+ * checks as drainEntry.
+ */
+async function readSmallEntry(zip: OpenZip, entry: yauzl.Entry, name: string): Promise<Buffer> {
+  const fd = zip.reader.fd;
+  const start = entry.relativeOffsetOfLocalHeader;
+  const guess = Math.min(30 + entry.fileNameLength + entry.extraFieldLength + entry.compressedSize + 64, zip.fileSize - start);
+  const head = Buffer.allocUnsafe(Math.max(guess, 30));
+  const got = await pread(fd, head, start);
+  if (got < 30 || head.readUInt32LE(0) !== 0x04034b50) {
+    throw new PackageError('zip_truncated', `The zip is truncated or corrupt: the local header of entry ${JSON.stringify(name)} is missing.`);
+  }
+  const dataStart = 30 + head.readUInt16LE(26) + head.readUInt16LE(28);
+  if (start + dataStart + entry.compressedSize > zip.fileSize) {
+    throw new PackageError('zip_truncated', `The zip is truncated or corrupt: the data of entry ${JSON.stringify(name)} runs past the end of the file.`);
+  }
+  let stored: Buffer;
+  if (dataStart + entry.compressedSize <= got) {
+    stored = head.subarray(dataStart, dataStart + entry.compressedSize);
+  } else {
+    stored = Buffer.allocUnsafe(entry.compressedSize);
+    if ((await pread(fd, stored, start + dataStart)) !== stored.length) {
+      throw new PackageError('zip_truncated', `The zip is truncated: the data of entry ${JSON.stringify(name)} is cut short.`);
+    }
+  }
+  let data: Buffer;
+  if (entry.compressionMethod === 0) {
+    data = stored;
+  } else {
+    data = await new Promise<Buffer>((resolve, reject) => {
+      zlib.inflateRaw(stored, { maxOutputLength: entry.uncompressedSize + 1 }, (err, out) => {
+        if (err && (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+          reject(sizeMismatch(name, entry.uncompressedSize, `more than ${entry.uncompressedSize}`));
+        } else if (err) {
+          reject(err);
+        } else {
+          resolve(out);
+        }
+      });
+    });
+  }
+  if (data.length !== entry.uncompressedSize) {
+    throw sizeMismatch(name, entry.uncompressedSize, String(data.length));
+  }
+  if (zlib.crc32(data) >>> 0 !== entry.crc32 >>> 0) {
+    throw new PackageError('zip_truncated', `The zip entry ${JSON.stringify(name)} is corrupt (CRC-32 mismatch); re-create the zip.`);
+  }
+  return data;
+}
+
+function pread(fd: number, buffer: Buffer, position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    fs.read(fd, buffer, 0, buffer.length, position, (err, n) => (err ? reject(err) : resolve(n)));
+  });
+}
+
+/**
  * The entry's bytes, decompressed. Stored entries are read straight from their byte range with
  * large reads; deflated ones go through a raw inflater fed the same way. yauzl located the data
  * (local header, bounds check against the file size).
@@ -453,28 +617,71 @@ async function writeAll(out: fs.promises.FileHandle, chunk: Buffer): Promise<voi
   }
 }
 
-/** Runs jobs with at most `limit` at once; on the first failure starts no more and rejects once in-flight jobs stop. */
-async function runPool<T>(jobs: T[], limit: number, run: (job: T, aborted: () => boolean) => Promise<void>): Promise<void> {
+interface PoolState {
+  failed: boolean;
+  error: unknown;
+}
+
+/**
+ * Runs jobs with at most `limit` at once. The first failure is recorded in `state` (shared between
+ * pools), no further job starts, and running ones see `state.failed` at their next chunk; resolves
+ * once every started job has stopped, so nothing writes after the caller deletes the folder.
+ */
+async function runPool<T>(jobs: T[], limit: number, state: PoolState, run: (job: T) => Promise<void>): Promise<void> {
   let next = 0;
-  let failure: unknown;
-  let failed = false;
-  const aborted = (): boolean => failed;
   const worker = async (): Promise<void> => {
-    while (!failed && next < jobs.length) {
+    while (!state.failed && next < jobs.length) {
       const job = jobs[next++];
       try {
-        await run(job, aborted);
+        await run(job);
       } catch (err) {
-        if (!failed) {
-          failed = true;
-          failure = err;
+        if (!state.failed) {
+          state.failed = true;
+          state.error = err;
         }
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
-  if (failed) {
-    throw failure;
+}
+
+/**
+ * A stored entry (method 0, typical for .mp4/.jpg which zip tools do not compress) is its own
+ * bytes: copied straight from the zip's byte range through one reused buffer, with the CRC-32 and
+ * the running total checked on the way.
+ */
+async function copyStoredEntry(
+  zip: OpenZip,
+  entry: yauzl.Entry,
+  name: string,
+  out: fs.promises.FileHandle,
+  abort: PoolState,
+  count: (bytes: number) => void,
+): Promise<void> {
+  const { fileDataStart } = await new Promise<{ fileDataStart: number }>((resolve, reject) => {
+    zip.readLocalFileHeader(entry, { minimal: true }, (err, header) => (err ? reject(err) : resolve(header)));
+  });
+  const buffer = Buffer.allocUnsafe(Math.min(IO_CHUNK_BYTES, entry.compressedSize));
+  let position = fileDataStart;
+  let left = entry.compressedSize;
+  let crc = 0;
+  while (left > 0) {
+    if (abort.failed) {
+      return;
+    }
+    const n = await pread(zip.reader.fd, left < buffer.length ? buffer.subarray(0, left) : buffer, position);
+    if (n === 0) {
+      throw new PackageError('zip_truncated', `The zip is truncated: the data of entry ${JSON.stringify(name)} is cut short.`);
+    }
+    const chunk = buffer.subarray(0, n);
+    crc = zlib.crc32(chunk, crc);
+    count(n);
+    await writeAll(out, chunk);
+    position += n;
+    left -= n;
+  }
+  if (crc >>> 0 !== entry.crc32 >>> 0) {
+    throw new PackageError('zip_truncated', `The zip entry ${JSON.stringify(name)} is corrupt (CRC-32 mismatch); re-create the zip.`);
   }
 }
 
