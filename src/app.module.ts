@@ -10,6 +10,12 @@ import { StorageModule } from './storage/storage.module';
 import { CoursesModule } from './courses/courses.module';
 import { ContentModule } from './content/content.module';
 import { SecretsModule } from './secrets/secrets.module';
+import { GradesModule } from './grades/grades.module';
+import { PlatformsModule } from './platforms/platforms.module';
+import { LtiCoreModule } from './lti/lti-core.module';
+import { LtiModule } from './lti/lti.module';
+import { LaunchHandoffModule } from './lti/launch-handoff.module';
+import { PlayerModule } from './player/player.module';
 
 @Module({})
 export class AppModule {
@@ -27,6 +33,12 @@ export class AppModule {
         StorageModule,
         CoursesModule,
         ContentModule,
+        GradesModule,
+        PlatformsModule,
+        LtiCoreModule,
+        LaunchHandoffModule,
+        LtiModule,
+        PlayerModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: AppConfig, useValue: config }, { provide: APP_FILTER, useClass: AllExceptionsFilter }],

@@ -1,0 +1,246 @@
+import { Scorm12API, Scorm2004API } from 'scorm-again';
+import { Bootstrap, readBootstrap, ScoEntry } from './bootstrap';
+import { Transport } from './transport';
+
+type Json = { [key: string]: unknown };
+type AnyApi = Scorm12API | Scorm2004API;
+
+interface Current {
+  sco: ScoEntry;
+  session: number;
+  api: AnyApi;
+  terminated: boolean;
+  navRequest?: string;
+}
+
+/**
+ * The player shell (DESIGN §1.4): one SCO at a time in an iframe of this page (same content origin),
+ * window.API / window.API_1484_11 provided by scorm-again behind our transport, a TOC with
+ * previous/next for multi-SCO courses, and commits on Commit, Terminate, periodically and on pagehide.
+ */
+class Player {
+  private readonly transport: Transport;
+  private current: Current | null = null;
+  private session = 0;
+  private readonly frame = document.getElementById('bridge-frame') as HTMLIFrameElement;
+  private readonly message = document.getElementById('bridge-message') as HTMLElement;
+  private readonly toc = document.getElementById('bridge-toc') as HTMLElement;
+  private readonly status = new Map<string, string>();
+
+  constructor(private readonly b: Bootstrap) {
+    this.transport = new Transport(b.runtimeBase, b.token, b.attemptId, (_p, msg) => this.showMessage(msg));
+    for (const s of b.scos) this.status.set(s.itemId, s.completionStatus);
+  }
+
+  get launchable(): ScoEntry[] {
+    return this.b.scos.filter((s) => s.isVisible);
+  }
+
+  async start(): Promise<void> {
+    this.renderToc();
+    (document.getElementById('bridge-prev') as HTMLButtonElement).addEventListener('click', () => void this.step(-1));
+    (document.getElementById('bridge-next') as HTMLButtonElement).addEventListener('click', () => void this.step(1));
+    window.addEventListener('pagehide', () => this.flush(true));
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden') this.flush(false);
+    });
+    const expiresIn = this.b.tokenExpiresAt - Date.now();
+    if (expiresIn > 0 && expiresIn < 2 ** 31) {
+      setTimeout(() => this.showMessage('Your session has expired. Relaunch the course from your LMS to continue; your progress so far is saved.'), expiresIn);
+    }
+    await this.transport.replayStash();
+    await this.launch(this.b.startItemId);
+  }
+
+  /** Sends what the running SCO has not committed: a keepalive/beacon commit when the page goes away. */
+  private flush(unload: boolean): void {
+    const cur = this.current;
+    if (!cur || cur.terminated || !isInitialized(cur.api)) return;
+    const cmi = renderCmi(cur.api);
+    void this.transport.commit(cur.sco.itemId, cur.session, cmi, { unload });
+  }
+
+  showMessage(text: string): void {
+    this.message.textContent = text;
+    this.message.hidden = false;
+  }
+
+  private renderToc(): void {
+    this.toc.textContent = '';
+    for (const s of this.launchable) {
+      const btn = document.createElement('button');
+      btn.type = 'button';
+      btn.dataset.itemId = s.itemId;
+      btn.style.paddingLeft = `${0.25 + s.depth}rem`;
+      const done = this.status.get(s.itemId) === 'completed';
+      btn.textContent = `${done ? '✓ ' : ''}${s.title}`;
+      btn.setAttribute('aria-current', String(this.current?.sco.itemId === s.itemId));
+      btn.addEventListener('click', () => void this.launch(s.itemId));
+      this.toc.appendChild(btn);
+    }
+    const cur = this.current?.sco;
+    const list = this.launchable;
+    const i = cur ? list.findIndex((s) => s.itemId === cur.itemId) : -1;
+    const prev = document.getElementById('bridge-prev') as HTMLButtonElement;
+    const next = document.getElementById('bridge-next') as HTMLButtonElement;
+    prev.disabled = i <= 0;
+    next.disabled = i < 0 || i >= list.length - 1;
+    prev.hidden = !!cur?.hideLmsUi.includes('previous');
+    next.hidden = !!cur?.hideLmsUi.includes('continue');
+    (document.getElementById('bridge-title') as HTMLElement).textContent = cur?.title ?? '';
+  }
+
+  private async step(delta: number): Promise<void> {
+    const list = this.launchable;
+    const i = list.findIndex((s) => s.itemId === this.current?.sco.itemId);
+    const target = list[i + delta];
+    if (target) await this.launch(target.itemId);
+  }
+
+  /** Ends the running SCO (its own unload handlers may call Finish), then launches another with its own CMI state. */
+  async launch(itemId: string): Promise<void> {
+    const sco = this.b.scos.find((s) => s.itemId === itemId);
+    if (!sco) return;
+    await this.unloadCurrent();
+    const session = ++this.session;
+    const res = await fetch(`${this.b.runtimeBase}/scos/${encodeURIComponent(itemId)}`, {
+      headers: { Authorization: `Bearer ${this.b.token}`, Accept: 'application/json' },
+      credentials: 'omit',
+      referrerPolicy: 'no-referrer',
+    });
+    if (!res.ok) {
+      const err = (await res.json().catch(() => ({}))) as { message?: string };
+      this.showMessage(err.message ?? 'This activity could not be opened. Relaunch the course from your LMS.');
+      return;
+    }
+    const state = (await res.json()) as { cmi: Json; entry: string };
+    const api = this.createApi(sco, session, state.cmi);
+    this.current = { sco, session, api, terminated: false };
+    if (sco.scormType === 'asset' && this.status.get(itemId) !== 'completed') {
+      this.status.set(itemId, 'completed');
+    }
+    this.renderToc();
+    this.frame.src = sco.launchUrl;
+  }
+
+  private async unloadCurrent(): Promise<void> {
+    const cur = this.current;
+    if (!cur) return;
+    await new Promise<void>((resolve) => {
+      const done = () => resolve();
+      this.frame.addEventListener('load', done, { once: true });
+      this.frame.src = 'about:blank';
+      setTimeout(done, 2000);
+    });
+    if (!cur.terminated && isInitialized(cur.api)) {
+      // The SCO was left without LMSFinish/Terminate: keep what it set (checklist §5.2 item 4).
+      await this.transport.commit(cur.sco.itemId, cur.session, renderCmi(cur.api), { unload: false });
+    }
+    await this.transport.settle(cur.sco.itemId);
+    this.current = null;
+  }
+
+  private createApi(sco: ScoEntry, session: number, cmi: Json): AnyApi {
+    const transport = this.transport;
+    const player = this;
+    const is2004 = this.b.scormVersion === '2004';
+    let current: Current | null = null;
+    const httpService = {
+      processHttpRequest(_url: string, params: unknown, _immediate: boolean, _log: unknown, _listeners: unknown, meta?: { isTerminateCommit?: boolean }) {
+        const body = (params as { cmi?: Json }).cmi ?? (params as Json);
+        const terminate = !!meta?.isTerminateCommit;
+        const nav = terminate && is2004 ? readNav(api) : undefined;
+        if (terminate && current) {
+          current.terminated = true;
+          current.navRequest = nav;
+        }
+        void transport.commit(sco.itemId, session, body, { terminate, navRequest: nav });
+        player.noteStatus(sco.itemId, body);
+        return { result: true, errorCode: 0 };
+      },
+      updateSettings() {
+        /* settings are fixed per SCO launch */
+      },
+    };
+    const settings = {
+      lmsCommitUrl: `${this.b.runtimeBase}/scos/${encodeURIComponent(sco.itemId)}/commit`,
+      httpService,
+      autocommit: true,
+      autocommitSeconds: this.b.autocommitSeconds,
+      sendFullCommit: true,
+      renderCommonCommitFields: false,
+      mastery_override: true,
+      logLevel: 5 as const,
+      scoItemIds: this.b.scos.map((s) => s.itemId),
+    };
+    const api: AnyApi = is2004 ? new Scorm2004API(settings) : new Scorm12API(settings);
+    api.loadFromJSON(cmi);
+    const w = window as unknown as { API?: AnyApi; API_1484_11?: AnyApi };
+    if (is2004) w.API_1484_11 = api;
+    else w.API = api;
+    const onEnd = () => {
+      if (current) current.terminated = true;
+      if (is2004) setTimeout(() => void player.navigate(current?.navRequest ?? readNav(api)), 0);
+    };
+    api.on(is2004 ? 'Terminate' : 'LMSFinish', onEnd);
+    // The Current record is created by launch(); link it for the callbacks above.
+    queueMicrotask(() => {
+      current = this.current && this.current.api === api ? this.current : null;
+    });
+    return api;
+  }
+
+  noteStatus(itemId: string, cmi: Json): void {
+    const core = (cmi.core as Json | undefined) ?? {};
+    const s = String(cmi.completion_status ?? core.lesson_status ?? '');
+    if (s === 'completed' || s === 'passed' || s === 'failed') {
+      if (this.status.get(itemId) !== 'completed') {
+        this.status.set(itemId, 'completed');
+        this.renderToc();
+      }
+    }
+  }
+
+  /** SCORM 2004 adl.nav.request after Terminate, without a sequencing engine (SCORM-CHECKLIST §4.3). */
+  async navigate(request: string | undefined): Promise<void> {
+    if (!request || request === '_none_') return;
+    const choice = /^\{target=([^}]+)\}(choice|jump)$/.exec(request);
+    if (choice) return this.launch(choice[1]);
+    if (request === 'continue') return this.step(1);
+    if (request === 'previous') return this.step(-1);
+    if (request === 'exit' || request === 'abandon') {
+      await this.unloadCurrent();
+      this.renderToc();
+      return;
+    }
+    if (request === 'exitAll' || request === 'suspendAll' || request === 'abandonAll') {
+      await this.unloadCurrent();
+      this.showMessage(request === 'suspendAll' ? 'Your place is saved. You can close this page.' : 'You have left the course. You can close this page.');
+      if (this.b.returnUrl) {
+        const a = document.createElement('a');
+        a.href = this.b.returnUrl;
+        a.target = '_top';
+        a.textContent = ' Return to the course';
+        this.message.appendChild(a);
+      }
+    }
+  }
+}
+
+function isInitialized(api: AnyApi): boolean {
+  return (api as unknown as { currentState?: number }).currentState === 1;
+}
+
+function renderCmi(api: AnyApi): Json {
+  const out = api.renderCommitCMI(false) as Json;
+  return (out.cmi as Json) ?? out;
+}
+
+function readNav(api: AnyApi): string | undefined {
+  return (api as unknown as { adl?: { nav?: { request?: string } } }).adl?.nav?.request;
+}
+
+const bootstrap = readBootstrap(document);
+const player = new Player(bootstrap);
+(window as unknown as { bridgePlayer?: Player }).bridgePlayer = player;
+void player.start();

@@ -1,0 +1,406 @@
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { createHash, randomBytes } from 'node:crypto';
+import { AppError } from '../common/errors';
+import { AppConfig } from '../config/app-config';
+import { Course } from '../courses/course.entity';
+import { CourseVersion } from '../courses/course-version.entity';
+import type { LtiLaunchContext } from '../lti/launch-context';
+import type { ManifestItem, ScoSummary } from '../scorm/manifest.types';
+import { Attempt } from './attempt.entity';
+import { evaluateCmi, initialCmi, itemRules, learnerDisplayName, mergeCmi, parseDuration } from './cmi-rules';
+import { LaunchCode } from './launch-code.entity';
+import { Learner } from './learner.entity';
+import { ResourceLink } from './resource-link.entity';
+import { ResultListener } from './result-listener';
+import { RuntimeClaims } from './runtime-token.service';
+import { ScoState } from './sco-state.entity';
+
+/** One runtime commit as the player sends it (player/src/transport.ts). */
+export interface CommitInput {
+  /** The SCO session within this launch (the player counts SCO loads). */
+  session: number;
+  /** Increasing within a launch, across all SCO sessions (SCORM-CHECKLIST §5.3). */
+  seq: number;
+  /** LMSFinish/Terminate was called: the last commit of the session. */
+  terminate?: boolean;
+  /** Sent from pagehide/visibilitychange: the learner may be leaving (finish-time rules apply, the session stays open). */
+  unload?: boolean;
+  /** scorm-again's JSON form of the data model (`cmi` object), full or only the changed values. */
+  cmi: Record<string, unknown>;
+  /** 2004 adl.nav.request at Terminate, if any. */
+  navRequest?: string;
+}
+
+export interface CommitOutcome {
+  result: true;
+  errorCode: 0;
+  applied: boolean;
+  reason?: 'stale' | 'session_terminated';
+}
+
+export interface ScoLaunchState {
+  itemId: string;
+  entry: string;
+  cmi: Record<string, unknown>;
+}
+
+const LAUNCH_CODE_TTL_MS = 60_000;
+
+export function hashCode(code: string): string {
+  return createHash('sha256').update(code).digest('base64url');
+}
+
+/** Flattens the item tree so per-item rules can be found by identifier. */
+export function findItem(items: ManifestItem[], id: string): ManifestItem | undefined {
+  for (const it of items) {
+    if (it.identifier === id) return it;
+    const found = findItem(it.children, id);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Learners, resource links, attempts and per-SCO runtime state: the server half of the SCORM runtime
+ * (DESIGN §1.3–§1.5; SCORM-CHECKLIST §2–§5).
+ */
+@Injectable()
+export class AttemptsService {
+  private readonly logger = new Logger(AttemptsService.name);
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly config: AppConfig,
+    private readonly results: ResultListener,
+  ) {}
+
+  /**
+   * Resolves a validated launch to the learner's open attempt on that resource link, creating the
+   * learner, link and attempt as needed. An open attempt stays on its course version; a new one uses
+   * the course's current version (DESIGN §1.2). Instructors get a separate preview attempt.
+   */
+  async resolveLaunch(ctx: LtiLaunchContext): Promise<Attempt> {
+    return this.db.transaction(async (m) => {
+      const course = await m.findOne(Course, { where: { id: ctx.courseId } });
+      if (!course || !course.currentVersionId) {
+        throw new AppError('course_not_found', 'The course of this link no longer exists on the tool; ask the course owner to link it again.', HttpStatus.NOT_FOUND);
+      }
+      let learner = await m.findOne(Learner, { where: { platformId: ctx.platformId, sub: ctx.sub } });
+      if (!learner) {
+        learner = m.create(Learner, { platformId: ctx.platformId, sub: ctx.sub, name: null, givenName: null, familyName: null, email: null });
+      }
+      learner.name = ctx.name ?? learner.name;
+      learner.givenName = ctx.givenName ?? learner.givenName;
+      learner.familyName = ctx.familyName ?? learner.familyName;
+      learner.email = ctx.email ?? learner.email;
+      await m.save(learner);
+
+      let link = await m.findOne(ResourceLink, { where: { platformId: ctx.platformId, deploymentId: ctx.deploymentId, resourceLinkId: ctx.resourceLinkId } });
+      if (!link) {
+        link = m.create(ResourceLink, {
+          platformId: ctx.platformId,
+          deploymentId: ctx.deploymentId,
+          resourceLinkId: ctx.resourceLinkId,
+          courseId: ctx.courseId,
+          lineItemUrl: null,
+        });
+      }
+      link.courseId = ctx.courseId;
+      link.title = ctx.resourceLinkTitle ?? link.title ?? null;
+      link.agsLineItemUrl = ctx.ags?.lineitem ?? null;
+      link.agsLineItemsUrl = ctx.ags?.lineitems ?? null;
+      link.agsScopes = ctx.ags?.scope ?? null;
+      link.nrpsMembershipsUrl = ctx.nrps?.contextMembershipsUrl ?? null;
+      await m.save(link);
+
+      const preview = ctx.isInstructor;
+      let attempt = await m.findOne(Attempt, {
+        where: { learnerId: learner.id, resourceLinkId: link.id, preview, completedAt: IsNull() },
+        order: { number: 'DESC' },
+      });
+      if (attempt) {
+        const version = await m.findOne(CourseVersion, { where: { id: attempt.courseVersionId } });
+        if (!version || version.courseId !== ctx.courseId) {
+          attempt = null; // the link now points at another course: start afresh
+        }
+      }
+      if (!attempt) {
+        const last = await m.findOne(Attempt, { where: { learnerId: learner.id, resourceLinkId: link.id }, order: { number: 'DESC' } });
+        attempt = m.create(Attempt, {
+          learnerId: learner.id,
+          resourceLinkId: link.id,
+          courseVersionId: course.currentVersionId,
+          number: (last?.number ?? 0) + 1,
+          preview,
+          completedAt: null,
+          lastLaunchedAt: null,
+          launchCount: 0,
+        });
+        await m.save(attempt);
+      }
+      return attempt;
+    });
+  }
+
+  /** A one-time launch code (random, stored hashed, single use, ~60 s) that carries the launch to the content origin. */
+  async createLaunchCode(attemptId: string, returnUrl?: string): Promise<string> {
+    const code = randomBytes(32).toString('base64url');
+    const repo = this.db.getRepository(LaunchCode);
+    await repo.insert(
+      repo.create({
+        codeHash: hashCode(code),
+        attemptId,
+        expiresAt: new Date(Date.now() + LAUNCH_CODE_TTL_MS),
+        usedAt: null,
+        returnUrl: returnUrl ?? null,
+      }),
+    );
+    return code;
+  }
+
+  /**
+   * Redeems a launch code once (a conditional update, safe with several instances) and counts the
+   * launch on the attempt. A used, expired or unknown code is `launch_code_invalid`.
+   */
+  async redeemLaunchCode(code: string): Promise<{ attempt: Attempt; returnUrl: string | null }> {
+    const hash = hashCode(code);
+    const now = new Date();
+    return this.db.transaction(async (m) => {
+      const row = await m.findOne(LaunchCode, { where: { codeHash: hash } });
+      const claimed =
+        row && row.expiresAt.getTime() > now.getTime()
+          ? await m.createQueryBuilder().update(LaunchCode).set({ usedAt: now }).where('id = :id AND usedAt IS NULL', { id: row.id }).execute()
+          : undefined;
+      if (!row || !claimed || !claimed.affected) {
+        throw new AppError('launch_code_invalid', 'This player link has already been used or has expired. Relaunch the course from your LMS.', HttpStatus.GONE);
+      }
+      await m.increment(Attempt, { id: row.attemptId }, 'launchCount', 1);
+      await m.update(Attempt, { id: row.attemptId }, { lastLaunchedAt: now });
+      const attempt = await m.findOneOrFail(Attempt, { where: { id: row.attemptId } });
+      return { attempt, returnUrl: row.returnUrl };
+    });
+  }
+
+  async loadAttempt(attemptId: string): Promise<{ attempt: Attempt; version: CourseVersion; learner: Learner }> {
+    const attempt = await this.db.getRepository(Attempt).findOne({ where: { id: attemptId } });
+    if (!attempt) {
+      throw new AppError('attempt_not_found', 'This attempt no longer exists; relaunch the course from your LMS.', HttpStatus.NOT_FOUND);
+    }
+    const version = await this.db.getRepository(CourseVersion).findOneOrFail({ where: { id: attempt.courseVersionId } });
+    const learner = await this.db.getRepository(Learner).findOneOrFail({ where: { id: attempt.learnerId } });
+    return { attempt, version, learner };
+  }
+
+  async scoStates(attemptId: string): Promise<ScoState[]> {
+    return this.db.getRepository(ScoState).find({ where: { attemptId } });
+  }
+
+  /** Which SCO a launch opens: the one left suspended most recently, else the first not completed, else the first. */
+  pickStartItem(scos: ScoSummary[], states: ScoState[]): string {
+    const byItem = new Map(states.map((s) => [s.itemId, s]));
+    const suspended = states.filter((s) => s.exit === 'suspend' && scos.some((c) => c.itemId === s.itemId)).sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime());
+    if (suspended.length) return suspended[0].itemId;
+    const open = scos.find((c) => c.isVisible && byItem.get(c.itemId)?.completionStatus !== 'completed');
+    return (open ?? scos.find((c) => c.isVisible) ?? scos[0]).itemId;
+  }
+
+  /** The token's attempt must be the URL's attempt: a SCO can reach only the current learner's own attempt (DESIGN §2). */
+  private checkScope(claims: RuntimeClaims, attemptId: string): void {
+    if (claims.attemptId !== attemptId) {
+      throw new AppError('attempt_mismatch', 'This player session may not read or write another attempt.', HttpStatus.FORBIDDEN);
+    }
+  }
+
+  private sco(version: CourseVersion, itemId: string): ScoSummary {
+    const sco = version.manifest.scos.find((s) => s.itemId === itemId);
+    if (!sco) {
+      throw new AppError('sco_not_found', `The course has no launchable item "${itemId}".`, HttpStatus.NOT_FOUND);
+    }
+    return sco;
+  }
+
+  /**
+   * The data a SCO starts with (SCORM-CHECKLIST §2, §4.1): entry `ab-initio` the first time, `resume`
+   * after exit=suspend, else ''; in 2004 a non-suspend Terminate ended the SCO attempt, so it starts
+   * afresh. Records the visit (an asset counts as completed once opened).
+   */
+  async launchSco(claims: RuntimeClaims, attemptId: string, itemId: string): Promise<ScoLaunchState> {
+    this.checkScope(claims, attemptId);
+    const { attempt, version, learner } = await this.loadAttempt(attemptId);
+    const sco = this.sco(version, itemId);
+    const repo = this.db.getRepository(ScoState);
+    let state = await repo.findOne({ where: { attemptId, itemId } });
+    const now = new Date();
+    if (!state) {
+      state = repo.create({ attemptId, itemId, completionStatus: sco.scormType === 'asset' ? 'completed' : 'not attempted', successStatus: 'unknown', visitedAt: now, cmi: null });
+      await repo.createQueryBuilder().insert().values(state as never).orIgnore().execute();
+      state = await repo.findOneOrFail({ where: { attemptId, itemId } });
+    } else if (!state.visitedAt) {
+      await repo.update({ id: state.id }, { visitedAt: now });
+    }
+    const v = version.scormVersion as '1.2' | '2004';
+    let saved: Record<string, unknown> | null = state.cmi;
+    let entry: 'ab-initio' | 'resume' | '' = 'ab-initio';
+    let total = state.totalTimeSeconds;
+    if (saved) {
+      if (state.exit === 'suspend') {
+        entry = 'resume';
+      } else if (v === '2004' && state.terminated) {
+        saved = null;
+        total = 0;
+      } else {
+        entry = '';
+      }
+      if (!state.terminated && saved) {
+        total += parseDuration(String(((v === '1.2' ? (saved.core as Record<string, unknown> | undefined)?.session_time : saved.session_time) as string) ?? ''));
+      }
+    }
+    const cmi = initialCmi({
+      version: v,
+      item: findItem(version.manifest.items, itemId),
+      learnerId: learner.sub,
+      learnerName: learnerDisplayName(learner),
+      credit: attempt.preview ? 'no-credit' : 'credit',
+      mode: 'normal',
+      saved,
+      entry,
+      totalTimeSeconds: total,
+    });
+    return { itemId, entry, cmi };
+  }
+
+  /**
+   * Applies one runtime commit (SCORM-CHECKLIST §5.3): only if it is newer than the last applied one
+   * for this (attempt, SCO) and never after the session's terminating commit; the LMS-side status rules
+   * and the server-side total_time are applied here; the grade seam is told in the same transaction.
+   */
+  async commit(claims: RuntimeClaims, attemptId: string, itemId: string, input: CommitInput): Promise<CommitOutcome> {
+    this.checkScope(claims, attemptId);
+    this.validate(input);
+    const { version } = await this.loadAttempt(attemptId);
+    this.sco(version, itemId);
+    const v = version.scormVersion as '1.2' | '2004';
+    const rules = itemRules(findItem(version.manifest.items, itemId));
+    const sessionKey = `${claims.launch}:${input.session}`;
+    return this.db.transaction(async (m) => {
+      const state = (await this.lockedState(m, attemptId, itemId)) ?? m.create(ScoState, { attemptId, itemId, cmi: null, totalTimeSeconds: 0, lastLaunch: 0, lastSequence: 0, terminated: false, scoAttempt: 1 });
+      if (state.sessionKey === sessionKey && state.terminated) {
+        return { result: true, errorCode: 0, applied: false, reason: 'session_terminated' };
+      }
+      if (claims.launch < state.lastLaunch || (claims.launch === state.lastLaunch && input.seq <= state.lastSequence)) {
+        return { result: true, errorCode: 0, applied: false, reason: 'stale' };
+      }
+      let stored = state.cmi;
+      if (state.sessionKey !== sessionKey && stored) {
+        if (!state.terminated) {
+          // The previous session ended without Finish: count its time now (checklist §5.2 item 4).
+          state.totalTimeSeconds += sessionSeconds(v, stored);
+        } else if (v === '2004' && state.exit !== 'suspend') {
+          // A non-suspend Terminate ended the SCO attempt: a new one starts with fresh data (RTE cmi.exit).
+          state.scoAttempt += 1;
+          state.totalTimeSeconds = 0;
+          stored = null;
+        }
+        stored = stored ? withoutSessionValues(v, stored) : null;
+      }
+      const cmi = mergeCmi(stored, input.cmi);
+      const r = evaluateCmi(v, cmi, rules, !!input.terminate || !!input.unload);
+      if (input.terminate) {
+        state.totalTimeSeconds += r.sessionTimeSeconds;
+      }
+      Object.assign(state, {
+        completionStatus: r.completionStatus,
+        successStatus: r.successStatus,
+        scoreScaled: r.scoreScaled,
+        scoreRaw: r.scoreRaw,
+        scoreMin: r.scoreMin,
+        scoreMax: r.scoreMax,
+        progressMeasure: r.progressMeasure,
+        location: r.location,
+        suspendData: r.suspendData,
+        exit: r.exit,
+        cmi,
+        lastLaunch: claims.launch,
+        lastSequence: input.seq,
+        sessionKey,
+        terminated: !!input.terminate,
+        visitedAt: state.visitedAt ?? new Date(),
+      });
+      await m.save(state);
+      if (input.terminate && v === '2004') {
+        await this.maybeEndAttempt(m, attemptId, version, state, input.navRequest);
+      }
+      await this.results.onResultMaybeChanged(m, attemptId);
+      return { result: true, errorCode: 0, applied: true };
+    });
+  }
+
+  /**
+   * SCORM 2004: a non-suspend exit ends the attempt (checklist §4.2). For a multi-SCO course the course
+   * attempt ends when every SCO is completed (or on exitAll); one SCO's normal exit only restarts that SCO.
+   */
+  private async maybeEndAttempt(m: EntityManager, attemptId: string, version: CourseVersion, state: ScoState, nav?: string): Promise<void> {
+    if (state.exit === 'suspend' || nav === 'suspendAll') return;
+    const scos = version.manifest.scos.filter((s) => s.scormType === 'sco');
+    let end = nav === 'exitAll' || nav === 'abandonAll' || state.exit === 'logout' || scos.length <= 1;
+    if (!end) {
+      const states = await m.find(ScoState, { where: { attemptId } });
+      const done = new Set(states.filter((s) => s.completionStatus === 'completed').map((s) => s.itemId));
+      end = scos.every((s) => done.has(s.itemId));
+    }
+    if (end) {
+      await m.update(Attempt, { id: attemptId }, { completedAt: new Date() });
+    }
+  }
+
+  private async lockedState(m: EntityManager, attemptId: string, itemId: string): Promise<ScoState | null> {
+    const qb = m.getRepository(ScoState).createQueryBuilder('s').where('s.attemptId = :attemptId AND s.itemId = :itemId', { attemptId, itemId });
+    if (m.connection.driver.options.type === 'postgres') {
+      qb.setLock('pessimistic_write');
+    }
+    return qb.getOne();
+  }
+
+  private validate(input: CommitInput): void {
+    if (!input || typeof input !== 'object' || !input.cmi || typeof input.cmi !== 'object' || Array.isArray(input.cmi)) {
+      throw new AppError('commit_invalid', 'A commit must carry a "cmi" object.');
+    }
+    if (!Number.isSafeInteger(input.seq) || input.seq < 1 || !Number.isSafeInteger(input.session) || input.session < 0) {
+      throw new AppError('commit_invalid', 'A commit must carry whole-number "session" and "seq" (seq from 1).');
+    }
+    const suspend = input.cmi.suspend_data;
+    if (typeof suspend === 'string' && suspend.length > this.config.maxSuspendDataChars) {
+      throw new AppError(
+        'suspend_data_too_large',
+        `suspend_data has ${suspend.length} characters; this server stores at most ${this.config.maxSuspendDataChars} (MAX_SUSPEND_DATA_CHARS).`,
+        HttpStatus.PAYLOAD_TOO_LARGE,
+      );
+    }
+    const core = input.cmi.core as Record<string, unknown> | undefined;
+    const location = input.cmi.location ?? core?.lesson_location;
+    if (typeof location === 'string' && location.length > 64_000) {
+      throw new AppError('location_too_large', 'The location value is longer than 64,000 characters.', HttpStatus.PAYLOAD_TOO_LARGE);
+    }
+  }
+}
+
+function sessionSeconds(v: '1.2' | '2004', cmi: Record<string, unknown>): number {
+  const raw = v === '1.2' ? (cmi.core as Record<string, unknown> | undefined)?.session_time : cmi.session_time;
+  return typeof raw === 'string' ? parseDuration(raw) : 0;
+}
+
+/** Session-scoped values (exit, session_time) do not carry over into the next session's merge. */
+function withoutSessionValues(v: '1.2' | '2004', cmi: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...cmi };
+  if (v === '1.2') {
+    const core = { ...((out.core as Record<string, unknown>) ?? {}) };
+    delete core.session_time;
+    delete core.exit;
+    out.core = core;
+  } else {
+    delete out.session_time;
+    delete out.exit;
+  }
+  return out;
+}

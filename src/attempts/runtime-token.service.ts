@@ -1,0 +1,54 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { AppError } from '../common/errors';
+import { SecretsService } from '../secrets/secrets.service';
+
+export interface RuntimeClaims {
+  /** Attempt id: the only attempt the token may write (DESIGN §2). */
+  attemptId: string;
+  /** Attempt.launchCount at redeem time: orders commits across launches. */
+  launch: number;
+  /** Expiry, seconds since the epoch. */
+  exp: number;
+}
+
+/**
+ * The runtime's write credential: an HMAC-signed, short-lived bearer token scoped to one attempt,
+ * held in the player page's memory and never put in a URL (DESIGN §2). Stateless, so several server
+ * instances on one database agree on it (the key is an app secret).
+ */
+@Injectable()
+export class RuntimeTokenService {
+  constructor(private readonly secrets: SecretsService) {}
+
+  async issue(attemptId: string, launch: number, ttlSeconds: number, now = Date.now()): Promise<string> {
+    const body = Buffer.from(JSON.stringify({ a: attemptId, l: launch, e: Math.floor(now / 1000) + ttlSeconds })).toString('base64url');
+    return `${body}.${await this.mac(body)}`;
+  }
+
+  /**
+   * Checks a token. A valid signature past its expiry is `runtime_token_expired` (the player tells the
+   * learner to relaunch from the LMS and keeps the data); anything else is `runtime_token_invalid`.
+   */
+  async verify(token: string | undefined, now = Date.now()): Promise<RuntimeClaims> {
+    const m = /^([A-Za-z0-9_-]{10,400})\.([A-Za-z0-9_-]{43})$/.exec(token ?? '');
+    if (!m) {
+      throw new AppError('runtime_token_invalid', 'The player session is not valid; relaunch the course from your LMS.', HttpStatus.UNAUTHORIZED);
+    }
+    const expected = Buffer.from(await this.mac(m[1]));
+    const given = Buffer.from(m[2]);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+      throw new AppError('runtime_token_invalid', 'The player session is not valid; relaunch the course from your LMS.', HttpStatus.UNAUTHORIZED);
+    }
+    const claims = JSON.parse(Buffer.from(m[1], 'base64url').toString('utf8')) as { a: string; l: number; e: number };
+    if (claims.e * 1000 <= now) {
+      throw new AppError('runtime_token_expired', 'Your session has expired; relaunch the course from your LMS to continue.', HttpStatus.UNAUTHORIZED);
+    }
+    return { attemptId: claims.a, launch: claims.l, exp: claims.e };
+  }
+
+  private async mac(body: string): Promise<string> {
+    const key = await this.secrets.get('runtime-token');
+    return createHmac('sha256', key).update(body).digest('base64url');
+  }
+}

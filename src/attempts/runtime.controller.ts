@@ -1,0 +1,63 @@
+import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { AppError } from '../common/errors';
+import { AttemptsService, CommitInput, CommitOutcome, ScoLaunchState } from './attempts.service';
+import { RuntimeTokenService } from './runtime-token.service';
+
+/**
+ * Reads a commit body in whatever content type arrived: JSON, text/plain holding JSON (sendBeacon),
+ * or a form with a `payload` field (SCORM-CHECKLIST §5.2: the terminate commit must not be lost to a content type).
+ */
+export function parseCommitBody(body: unknown): { input: CommitInput; token?: string } {
+  let value: unknown = body;
+  if (typeof value === 'string') {
+    value = safeJson(value);
+  } else if (value && typeof value === 'object' && typeof (value as Record<string, unknown>).payload === 'string' && !(value as Record<string, unknown>).cmi) {
+    value = safeJson((value as Record<string, string>).payload);
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new AppError('commit_invalid', 'The commit body is not a JSON object.');
+  }
+  const { token, ...rest } = value as Record<string, unknown>;
+  return { input: rest as unknown as CommitInput, token: typeof token === 'string' ? token : undefined };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError('commit_invalid', 'The commit body is not valid JSON.');
+  }
+}
+
+function bearer(header: string | undefined): string | undefined {
+  const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  return m ? m[1] : undefined;
+}
+
+/** The runtime API on the content origin, called by the player with its bearer token (never a cookie). */
+@Controller('runtime/attempts/:attemptId/scos/:itemId')
+export class RuntimeController {
+  constructor(
+    private readonly attempts: AttemptsService,
+    private readonly tokens: RuntimeTokenService,
+  ) {}
+
+  /** The CMI data a SCO starts with (called by the player before each SCO launch). */
+  @Get()
+  async launch(@Param('attemptId') attemptId: string, @Param('itemId') itemId: string, @Headers('authorization') auth: string | undefined, @Res({ passthrough: true }) res: Response): Promise<ScoLaunchState> {
+    res.setHeader('Cache-Control', 'no-store');
+    const claims = await this.tokens.verify(bearer(auth));
+    return this.attempts.launchSco(claims, attemptId, itemId);
+  }
+
+  /** One commit; answers in scorm-again's result shape (`{ result: true, errorCode: 0 }`). */
+  @Post('commit')
+  @HttpCode(HttpStatus.OK)
+  async commit(@Param('attemptId') attemptId: string, @Param('itemId') itemId: string, @Headers('authorization') auth: string | undefined, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<CommitOutcome> {
+    res.setHeader('Cache-Control', 'no-store');
+    const { input, token } = parseCommitBody(body);
+    const claims = await this.tokens.verify(bearer(auth) ?? token);
+    return this.attempts.commit(claims, attemptId, itemId, input);
+  }
+}

@@ -1,0 +1,87 @@
+import { escapeHtml } from '../common/error-page';
+
+/** Everything the browser runtime needs, inlined in the player page (never in a URL). */
+export interface PlayerBootstrap {
+  attemptId: string;
+  /** Short-lived bearer token scoped to this attempt; kept in page memory only. */
+  token: string;
+  tokenExpiresAt: number;
+  scormVersion: '1.2' | '2004';
+  title: string;
+  preview: boolean;
+  returnUrl: string | null;
+  runtimeBase: string;
+  startItemId: string;
+  autocommitSeconds: number;
+  scos: Array<{
+    itemId: string;
+    title: string;
+    depth: number;
+    launchUrl: string;
+    scormType: 'sco' | 'asset';
+    isVisible: boolean;
+    hideLmsUi: string[];
+    completionStatus: string;
+    successStatus: string;
+  }>;
+}
+
+/** Content-Security-Policy of the player shell: its own script only; course frames on this origin (or https). */
+export const PLAYER_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "frame-src 'self' https:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+/** JSON safe to inline in a <script type="application/json"> element. */
+export function inlineJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+export function renderPlayerPage(b: PlayerBootstrap): string {
+  const single = b.scos.filter((s) => s.isVisible).length <= 1;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(b.title)}</title>
+<style>
+html,body{margin:0;height:100%;font-family:system-ui,sans-serif}
+#bridge-player{display:flex;flex-direction:column;height:100%}
+#bridge-bar{display:flex;gap:.5rem;align-items:center;padding:.25rem .5rem;border-bottom:1px solid #ccc;background:#f6f6f6}
+#bridge-bar[hidden]{display:none}
+#bridge-main{display:flex;flex:1;min-height:0}
+#bridge-toc{width:16rem;overflow:auto;border-right:1px solid #ccc;padding:.5rem}
+#bridge-toc[hidden]{display:none}
+#bridge-toc button{display:block;width:100%;text-align:left;background:none;border:0;padding:.25rem;cursor:pointer}
+#bridge-toc button[aria-current="true"]{font-weight:bold;background:#e6eefc}
+#bridge-frame{flex:1;border:0;width:100%;height:100%}
+#bridge-message{padding:1rem;background:#fff4e5;border-bottom:1px solid #f0c36d}
+#bridge-message[hidden]{display:none}
+</style>
+</head>
+<body>
+<div id="bridge-player">
+<div id="bridge-message" role="alert" hidden></div>
+<div id="bridge-bar"${single ? ' hidden' : ''}>
+<button type="button" id="bridge-prev">Previous</button>
+<button type="button" id="bridge-next">Next</button>
+<span id="bridge-title"></span>
+</div>
+<div id="bridge-main">
+<nav id="bridge-toc" aria-label="Table of contents"${single ? ' hidden' : ''}></nav>
+<iframe id="bridge-frame" title="Course content" allow="fullscreen; autoplay"></iframe>
+</div>
+</div>
+<script type="application/json" id="bridge-bootstrap">${inlineJson(b)}</script>
+<script src="/player-assets/player.js"></script>
+</body>
+</html>`;
+}

@@ -1,0 +1,90 @@
+import { Controller, Get, Param, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AppError } from '../common/errors';
+import { AppConfig } from '../config/app-config';
+import { AttemptsService, findItem } from '../attempts/attempts.service';
+import { RuntimeTokenService } from '../attempts/runtime-token.service';
+import { ContentGrantService } from '../content/content-grant.service';
+import type { ManifestItem } from '../scorm/manifest.types';
+import { PLAYER_CSP, PlayerBootstrap, renderPlayerPage } from './player-page';
+
+/** Where `node player/build.mjs` writes the browser runtime (same relative path from src/ and dist/). */
+export const PLAYER_BUNDLE = path.resolve(__dirname, '../../player/dist/player.js');
+
+function depthOf(items: ManifestItem[], id: string, depth = 0): number {
+  for (const it of items) {
+    if (it.identifier === id) return depth;
+    const d = depthOf(it.children, id, depth + 1);
+    if (d >= 0) return d;
+  }
+  return -1;
+}
+
+/** The player shell and its script, on the content origin only (DESIGN §2). */
+@Controller()
+export class PlayerController {
+  constructor(
+    private readonly attempts: AttemptsService,
+    private readonly tokens: RuntimeTokenService,
+    private readonly grants: ContentGrantService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Redeems the one-time launch code and answers the player page with an inlined bootstrap: a
+   * short-lived runtime token for this attempt only, the SCO list with granted launch URLs. No cookie.
+   */
+  @Get('player/:code')
+  async page(@Param('code') code: string, @Res() res: Response): Promise<void> {
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    const { attempt, returnUrl } = await this.attempts.redeemLaunchCode(code);
+    const { version } = await this.attempts.loadAttempt(attempt.id);
+    const states = await this.attempts.scoStates(attempt.id);
+    const ttl = this.config.runtimeTokenTtlSeconds;
+    const token = await this.tokens.issue(attempt.id, attempt.launchCount, ttl);
+    const byItem = new Map(states.map((s) => [s.itemId, s]));
+    const scos = [];
+    for (const sco of version.manifest.scos) {
+      const item = findItem(version.manifest.items, sco.itemId);
+      scos.push({
+        itemId: sco.itemId,
+        title: sco.title,
+        depth: Math.max(0, depthOf(version.manifest.items, sco.itemId)),
+        launchUrl: await this.grants.launchUrl(version.id, sco.launchUrl, ttl + 3600),
+        scormType: sco.scormType,
+        isVisible: sco.isVisible,
+        hideLmsUi: item?.hideLmsUi ?? [],
+        completionStatus: byItem.get(sco.itemId)?.completionStatus ?? 'not attempted',
+        successStatus: byItem.get(sco.itemId)?.successStatus ?? 'unknown',
+      });
+    }
+    const bootstrap: PlayerBootstrap = {
+      attemptId: attempt.id,
+      token,
+      tokenExpiresAt: Date.now() + ttl * 1000,
+      scormVersion: version.scormVersion as '1.2' | '2004',
+      title: version.manifest.title,
+      preview: attempt.preview,
+      returnUrl,
+      runtimeBase: `/runtime/attempts/${attempt.id}`,
+      startItemId: this.attempts.pickStartItem(version.manifest.scos, states),
+      autocommitSeconds: 30,
+      scos,
+    };
+    res.setHeader('Content-Security-Policy', PLAYER_CSP);
+    res.type('html').send(renderPlayerPage(bootstrap));
+  }
+
+  @Get('player-assets/player.js')
+  script(@Res() res: Response): void {
+    if (!fs.existsSync(PLAYER_BUNDLE)) {
+      throw new AppError('player_not_built', 'The player script is not built; run `npm run build:player`.', 503);
+    }
+    res.setHeader('Cache-Control', 'no-cache');
+    res.type('application/javascript').sendFile(PLAYER_BUNDLE);
+  }
+}
