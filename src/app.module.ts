@@ -10,11 +10,6 @@ import { StorageModule } from './storage/storage.module';
 import { CoursesModule } from './courses/courses.module';
 import { ContentModule } from './content/content.module';
 import { SecretsModule } from './secrets/secrets.module';
-import { GradesModule } from './grades/grades.module';
-import { PlatformsModule } from './platforms/platforms.module';
-import { LtiCoreModule } from './lti/lti-core.module';
-import { LtiModule } from './lti/lti.module';
-import { LaunchHandoffModule } from './lti/launch-handoff.module';
 import { PlayerModule } from './player/player.module';
 
 @Module({})
@@ -33,11 +28,6 @@ export class AppModule {
         StorageModule,
         CoursesModule,
         ContentModule,
-        GradesModule,
-        PlatformsModule,
-        LtiCoreModule,
-        LaunchHandoffModule,
-        LtiModule,
         PlayerModule,
       ],
       controllers: [HealthController],
