@@ -10,6 +10,10 @@ import { StorageModule } from './storage/storage.module';
 import { CoursesModule } from './courses/courses.module';
 import { ContentModule } from './content/content.module';
 import { SecretsModule } from './secrets/secrets.module';
+import { PlatformsModule } from './platforms/platforms.module';
+import { LtiCoreModule } from './lti/lti-core.module';
+import { LtiModule } from './lti/lti.module';
+import { LaunchHandoffModule } from './lti/launch-handoff.module';
 import { PlayerModule } from './player/player.module';
 
 @Module({})
@@ -28,6 +32,10 @@ export class AppModule {
         StorageModule,
         CoursesModule,
         ContentModule,
+        PlatformsModule,
+        LtiCoreModule,
+        LaunchHandoffModule,
+        LtiModule,
         PlayerModule,
       ],
       controllers: [HealthController],

@@ -1,0 +1,17 @@
+import { AppError } from '../common/errors';
+
+/**
+ * A refused LTI message. The code is stable (LTI-CHECKLIST §1.3 names them; the certification suite
+ * wants them in the logs, Cert §6); the LTI controller logs it and answers a readable HTML page.
+ * `extraHtml` (trusted, built by us) is appended to that page, e.g. the "open in a new window" offer.
+ */
+export class LtiError extends AppError {
+  constructor(
+    code: string,
+    message: string,
+    status = 401,
+    readonly extraHtml?: string,
+  ) {
+    super(code, message, status);
+  }
+}

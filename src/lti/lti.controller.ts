@@ -1,0 +1,172 @@
+import { Body, Controller, Get, HttpCode, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AdminTokenService } from '../admin/admin-token.service';
+import { renderErrorPage } from '../common/error-page';
+import { AppConfig } from '../config/app-config';
+import { CoursesService } from '../courses/courses.service';
+import { TOOL_SCOPES } from './claims';
+import { DeepLinkingService } from './deep-linking.service';
+import { LaunchHandoff } from './launch-context';
+import { LaunchService } from './launch.service';
+import { LoginService } from './login.service';
+import { LtiError } from './lti-error';
+import { harmlessPage, storageLaunchPage, storageLoginPage } from './pages';
+import { RegistrationService } from './registration.service';
+
+/** Browser-facing LTI routes (DESIGN §3). Thin: each calls one service and picks the response type. */
+@Controller('lti')
+export class LtiController {
+  private readonly logger = new Logger(LtiController.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly loginService: LoginService,
+    private readonly launchService: LaunchService,
+    private readonly deepLinking: DeepLinkingService,
+    private readonly registration: RegistrationService,
+    private readonly handoff: LaunchHandoff,
+    private readonly courses: CoursesService,
+    private readonly adminTokens: AdminTokenService,
+  ) {}
+
+  @Get('login')
+  loginGet(@Query() query: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    return this.doLogin(query, res);
+  }
+
+  @Post('login')
+  @HttpCode(200)
+  loginPost(@Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    return this.doLogin(body ?? {}, res);
+  }
+
+  @Post('launch')
+  @HttpCode(200)
+  async launch(@Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.guard(res, async () => {
+      const outcome = await this.launchService.launch(body ?? {}, parseCookies(req.headers.cookie));
+      res.setHeader('Cache-Control', 'no-store');
+      switch (outcome.kind) {
+        case 'storage-check':
+          res.type('html').send(
+            storageLaunchPage({
+              action: `${this.config.publicUrl}/lti/launch`,
+              idToken: typeof body.id_token === 'string' ? body.id_token : '',
+              state: outcome.state,
+              storageTarget: outcome.storageTarget,
+              platformOrigin: outcome.platformOrigin,
+            }),
+          );
+          return;
+        case 'deep-linking':
+          res.type('html').send(await this.deepLinking.start(outcome.platform, outcome.deploymentId, outcome.settings));
+          return;
+        case 'resource-link':
+          await this.handoff.handoff(outcome.ctx, res);
+          return;
+      }
+    });
+  }
+
+  /** A platform (Moodle) GETs target link URIs without a login when an activity is saved. */
+  @Get('launch')
+  launchGet(@Res() res: Response): void {
+    res.type('html').send(harmlessPage('SCORM LTI bridge'));
+  }
+
+  @Get('courses/:courseId')
+  coursePage(@Param('courseId') _courseId: string, @Res() res: Response): void {
+    res.type('html').send(harmlessPage('SCORM course'));
+  }
+
+  @Get('deep-link')
+  deepLinkPage(@Res() res: Response): void {
+    res.type('html').send(harmlessPage('SCORM course picker'));
+  }
+
+  @Post('deep-linking/respond')
+  @HttpCode(200)
+  async deepLinkingRespond(@Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    await this.guard(res, async () => {
+      res.setHeader('Cache-Control', 'no-store');
+      res.type('html').send(await this.deepLinking.respond(body ?? {}));
+    });
+  }
+
+  @Get('register')
+  async register(@Query('openid_configuration') cfg: unknown, @Query('registration_token') token: unknown, @Res() res: Response): Promise<void> {
+    await this.guard(res, async () => {
+      res.setHeader('Cache-Control', 'no-store');
+      res.type('html').send(await this.registration.register(cfg, token));
+    });
+  }
+
+  /**
+   * Every value an LMS admin pastes (DESIGN §3). Public values only; the per-course target link URIs
+   * are listed only for the admin (course titles are not public).
+   */
+  @Get('config')
+  @HttpCode(200)
+  async ltiConfig(@Req() req: Request): Promise<Record<string, unknown>> {
+    const base = this.config.publicUrl;
+    const out: Record<string, unknown> = {
+      loginUrl: `${base}/lti/login`,
+      redirectUris: [`${base}/lti/launch`],
+      jwksUrl: `${base}/.well-known/jwks.json`,
+      deepLinkingUrl: `${base}/lti/deep-link`,
+      dynamicRegistrationUrl: `${base}/lti/register`,
+      targetLinkUri: `${base}/lti/launch`,
+      targetLinkUriTemplate: `${base}/lti/courses/{courseId}`,
+      scopes: TOOL_SCOPES,
+    };
+    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
+    if (bearer && this.adminTokens.matches(bearer)) {
+      out.courses = (await this.courses.list()).map((c) => ({ id: c.id, title: c.title, targetLinkUri: `${base}/lti/courses/${encodeURIComponent(c.id)}` }));
+    }
+    return out;
+  }
+
+  private async doLogin(params: Record<string, unknown>, res: Response): Promise<void> {
+    await this.guard(res, async () => {
+      const result = await this.loginService.login(params);
+      res.setHeader('Cache-Control', 'no-store');
+      res.append('Set-Cookie', result.cookie);
+      if (result.kind === 'redirect') {
+        res.redirect(302, result.url);
+        return;
+      }
+      res.type('html').send(
+        storageLoginPage({ authUrl: result.url, state: result.state, binding: result.binding, storageTarget: result.storageTarget, platformOrigin: result.platformOrigin }),
+      );
+    });
+  }
+
+  /** LTI refusals: log the stable code (Cert §6 wants it in the logs) and answer a readable page. */
+  private async guard(res: Response, fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } catch (e) {
+      if (!(e instanceof LtiError) || res.headersSent) {
+        throw e;
+      }
+      this.logger.warn(`LTI refused: ${e.code} (${e.status}) ${e.message}`);
+      res.setHeader('Cache-Control', 'no-store');
+      res.status(e.status).type('html').send(renderErrorPage(e.status, e.code, e.message, e.extraHtml ?? ''));
+    }
+  }
+}
+
+/** Minimal Cookie header parser (no cookie-parser dependency). */
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0) {
+      const name = part.slice(0, i).trim();
+      if (!(name in out)) {
+        out[name] = part.slice(i + 1).trim();
+      }
+    }
+  }
+  return out;
+}

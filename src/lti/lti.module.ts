@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { CoursesModule } from '../courses/courses.module';
+import { DeepLinkingService } from './deep-linking.service';
+import { LaunchService } from './launch.service';
+import { LoginService } from './login.service';
+import { LtiController } from './lti.controller';
+import { PlatformKeysService } from './platform-keys.service';
+import { RegistrationService } from './registration.service';
+
+/** OIDC login, launch, Deep Linking and Dynamic Registration (LTI Core 1.3, DL 2.0, DR 1.0). */
+@Module({
+  imports: [CoursesModule],
+  controllers: [LtiController],
+  providers: [LoginService, LaunchService, PlatformKeysService, DeepLinkingService, RegistrationService],
+})
+export class LtiModule {}

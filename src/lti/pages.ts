@@ -1,0 +1,153 @@
+import { escapeHtml } from '../common/error-page';
+
+/** Small HTML pages of the LTI flows. Values are escaped; JSON for scripts is embedded safely. */
+
+const STYLE = `<style>body{font:16px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
+h1{font-size:1.3rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left}
+code{background:#f1f1f1;padding:.1rem .3rem;border-radius:3px}button{font:inherit;padding:.4rem 1rem}</style>`;
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title>${STYLE}</head>
+<body><main>${body}</main></body></html>`;
+}
+
+/** JSON inside `<script type="application/json">`, with `<` escaped so it cannot close the tag. */
+export function jsonScript(id: string, value: unknown): string {
+  return `<script type="application/json" id="${id}">${JSON.stringify(value).replace(/</g, '\\u003c')}</script>`;
+}
+
+/**
+ * An auto-submitting form POST (OIDC form_post, DL §2.3 response): the browser carries the values,
+ * nothing travels in a URL. A button stays visible in case scripts are off.
+ */
+export function autoPostForm(action: string, fields: Record<string, string>, title = 'Continuing…'): string {
+  const inputs = Object.entries(fields)
+    .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
+    .join('');
+  return page(
+    title,
+    `<form id="autopost" method="post" action="${escapeHtml(action)}">${inputs}<noscript><button type="submit">Continue</button></noscript></form>
+<script>document.getElementById('autopost').submit();</script>`,
+  );
+}
+
+/**
+ * Login page used when the platform offers LTI platform storage (lti_storage_target; LTI-CHECKLIST
+ * §3.2, 1EdTech "OIDC Login with LTI Client Side postMessages"): stores the state binding in the
+ * platform's frame, then goes on to the authorization endpoint. If the platform does not answer in
+ * 1 s it goes on anyway and the cookie set with this page is the binding.
+ */
+export function storageLoginPage(cfg: { authUrl: string; state: string; binding: string; storageTarget: string; platformOrigin: string }): string {
+  return page(
+    'Signing in…',
+    `<p>Signing you in…</p>${jsonScript('lti-storage-login', cfg)}
+<script>${STORAGE_LIB}
+(function(){var c=JSON.parse(document.getElementById('lti-storage-login').textContent);
+ltiStorage(c.storageTarget,c.platformOrigin).then(function(s){return s?s.put('state-'+c.state,c.binding):null})
+.catch(function(){return null}).then(function(){window.location.replace(c.authUrl);});})();</script>`,
+  );
+}
+
+/**
+ * Launch page used when the state cookie did not arrive (third-party cookies blocked) but the login
+ * stored the binding in platform storage: reads it back and re-posts the launch with it. The server
+ * still does every check; this page only carries the browser binding (LTI-CHECKLIST §3.2 step 3).
+ */
+export function storageLaunchPage(cfg: { action: string; idToken: string; state: string; storageTarget: string; platformOrigin: string }): string {
+  return page(
+    'Checking your sign-in…',
+    `<p>Checking your sign-in…</p>${jsonScript('lti-storage-launch', cfg)}
+<form id="relaunch" method="post" action="${escapeHtml(cfg.action)}"><input type="hidden" name="id_token"><input type="hidden" name="state"><input type="hidden" name="lti_storage_binding"></form>
+<script>${STORAGE_LIB}
+(function(){var c=JSON.parse(document.getElementById('lti-storage-launch').textContent);var f=document.getElementById('relaunch');
+f.id_token.value=c.idToken;f.state.value=c.state;
+ltiStorage(c.storageTarget,c.platformOrigin).then(function(s){return s?s.get('state-'+c.state):''})
+.catch(function(){return ''}).then(function(v){f.lti_storage_binding.value=v||'';f.submit();});})();</script>`,
+  );
+}
+
+/** Minimal client for lti.capabilities / lti.put_data / lti.get_data (LTI Client Side postMessages v0.1). */
+const STORAGE_LIB = `function ltiStorage(target,origin){
+var parentWin=window.parent!==window?window.parent:window.opener;if(!parentWin){return Promise.resolve(null);}
+function ask(win,targetOrigin,subject,extra){return new Promise(function(resolve,reject){
+var id=Array.prototype.join.call(crypto.getRandomValues(new Uint32Array(2)),'-');var t=setTimeout(function(){window.removeEventListener('message',on);reject(new Error('timeout'));},1000);
+function on(e){var d=e.data||{};if(d.message_id!==id||d.subject!==subject+'.response'){return;}
+if(targetOrigin!=='*'&&e.origin!==targetOrigin){return;}clearTimeout(t);window.removeEventListener('message',on);
+if(d.error){reject(new Error(d.error.code||'error'));}else{resolve(d);}}
+window.addEventListener('message',on);var m={subject:subject,message_id:id};for(var k in extra){m[k]=extra[k];}win.postMessage(m,targetOrigin);});}
+function frameWin(name){if(!name||name==='_parent'){return parentWin;}try{return parentWin.frames[name]||parentWin;}catch(e){return parentWin;}}
+return ask(parentWin,'*','lti.capabilities',{}).then(function(r){var msgs=r.supported_messages||[];
+var put=msgs.filter(function(m){return m.subject==='lti.put_data'})[0];if(!put){return null;}
+var win=frameWin(put.frame||target);
+return{put:function(k,v){return ask(win,origin,'lti.put_data',{key:k,value:v});},
+get:function(k){return ask(win,origin,'lti.get_data',{key:k}).then(function(r){return r.value;});}};},
+function(){var win=frameWin(target);return{put:function(k,v){return ask(win,origin,'lti.put_data',{key:k,value:v});},
+get:function(k){return ask(win,origin,'lti.get_data',{key:k}).then(function(r){return r.value;});}};});}`;
+
+/** Shown when neither a cookie nor platform storage could bind the login to this browser. */
+export function newWindowHtml(loginUrl: string): string {
+  return `<p>Your browser blocked the cookie this tool needs inside the LMS frame, and the LMS did not offer
+another way to keep your sign-in. Open the activity in its own window to continue:</p>
+<p><a href="${escapeHtml(loginUrl)}" target="_blank" rel="noopener"><button type="button">Open in a new window</button></a></p>`;
+}
+
+export interface PickerCourse {
+  id: string;
+  title: string;
+  versionNumber: number | null;
+  scormVersion: string | null;
+}
+
+/** The Deep Linking course picker (DL §2): search by title, version and SCORM type shown. */
+export function pickerPage(cfg: { action: string; session: string; courses: PickerCourse[]; multiple: boolean; platformName: string }): string {
+  const kind = cfg.multiple ? 'checkbox' : 'radio';
+  const rows = cfg.courses
+    .map(
+      (c) => `<tr data-title="${escapeHtml(c.title.toLowerCase())}"><td><input type="${kind}" name="course_id" value="${escapeHtml(c.id)}" id="c-${escapeHtml(c.id)}"></td>
+<td><label for="c-${escapeHtml(c.id)}">${escapeHtml(c.title)}</label></td><td>${c.versionNumber === null ? '—' : `v${c.versionNumber}`}</td><td>${escapeHtml(scormLabel(c.scormVersion))}</td></tr>`,
+    )
+    .join('\n');
+  return page(
+    'Choose a course',
+    `<h1>Add a SCORM course to ${escapeHtml(cfg.platformName)}</h1>
+<p><label>Search by title <input type="search" id="q" autocomplete="off"></label></p>
+<form method="post" action="${escapeHtml(cfg.action)}"><input type="hidden" name="session" value="${escapeHtml(cfg.session)}">
+<table><thead><tr><th></th><th>Course</th><th>Version</th><th>Type</th></tr></thead><tbody id="rows">
+${rows || '<tr><td colspan="4">No course has been imported yet.</td></tr>'}
+</tbody></table>
+<p><button type="submit" name="action" value="add">Add selected</button> <button type="submit" name="action" value="cancel">Cancel</button></p></form>
+<script>document.getElementById('q').addEventListener('input',function(e){var q=e.target.value.toLowerCase();
+document.querySelectorAll('#rows tr[data-title]').forEach(function(r){r.hidden=r.dataset.title.indexOf(q)<0;});});</script>`,
+  );
+}
+
+function scormLabel(v: string | null): string {
+  if (!v) {
+    return '';
+  }
+  return v === '1.2' ? 'SCORM 1.2' : v.startsWith('2004') || v === '2004' ? `SCORM ${v}` : `SCORM ${v}`;
+}
+
+/** Dynamic Registration result: what the platform granted, then `org.imsglobal.lti.close` (DR §3.7). */
+export function registrationDonePage(cfg: { platformName: string; issuer: string; clientId: string; deploymentId: string | null; granted: string[]; missing: string[] }): string {
+  const list = (xs: string[]) => (xs.length ? `<ul>${xs.map((s) => `<li><code>${escapeHtml(s)}</code></li>`).join('')}</ul>` : '<p>None.</p>');
+  return page(
+    'Tool registered',
+    `<h1>Registered with ${escapeHtml(cfg.platformName)}</h1>
+<table><tr><th>Issuer</th><td><code>${escapeHtml(cfg.issuer)}</code></td></tr>
+<tr><th>Client id</th><td><code data-client-id>${escapeHtml(cfg.clientId)}</code></td></tr>
+<tr><th>Deployment</th><td><code>${escapeHtml(cfg.deploymentId ?? 'none yet: it is added on the first launch the admin approves')}</code></td></tr></table>
+<h2>Services granted</h2>${list(cfg.granted)}
+${cfg.missing.length ? `<h2>Asked for but not granted</h2><p>Grades or rosters may not reach the LMS until an admin grants these:</p>${list(cfg.missing)}` : ''}
+<p><button type="button" id="close">Close</button></p>
+<script>function done(){(window.opener||window.parent).postMessage({subject:'org.imsglobal.lti.close'},'*');}
+document.getElementById('close').addEventListener('click',done);done();</script>`,
+  );
+}
+
+/** The answer to a plain GET of a target link URI (Moodle probes it when an activity is saved). */
+export function harmlessPage(title: string): string {
+  return page(title, `<h1>${escapeHtml(title)}</h1><p>This address is opened by your LMS through an LTI 1.3 launch. Open the activity from your course in the LMS.</p>`);
+}

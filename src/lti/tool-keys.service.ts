@@ -1,0 +1,120 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { exportJWK, generateKeyPair, importJWK, JWK, KeyLike, SignJWT } from 'jose';
+import { createHash, randomBytes } from 'node:crypto';
+import { ToolKey } from './tool-key.entity';
+
+/** How long a retired key stays in the public JWKS (Sec §6.4: platforms cache key sets). */
+export const KEY_GRACE_MS = 7 * 24 * 3600 * 1000;
+/** How long one instance trusts its in-memory copy before re-reading (so a rotation on another instance is seen). */
+const CACHE_MS = 30_000;
+
+interface Loaded {
+  kid: string;
+  privateKey: KeyLike;
+  jwks: { keys: JWK[] };
+  loadedAt: number;
+}
+
+/**
+ * The tool's RS256 signing keys (DESIGN §2, Sec §6): generated at first start, kept in the database so
+ * several instances share them, published at `/.well-known/jwks.json`, rotated with overlap. Used for
+ * client assertions (grades/AGS) and the Deep Linking response.
+ */
+@Injectable()
+export class ToolKeysService {
+  private readonly logger = new Logger(ToolKeysService.name);
+  private loaded: Loaded | null = null;
+  private loading: Promise<Loaded> | null = null;
+
+  constructor(private readonly db: DataSource) {}
+
+  /** Signs a JWT with the current key (`alg` RS256, `kid`, `typ` JWT); `iat` now, `exp` default 5 min. */
+  async signJwt(payload: Record<string, unknown>, opts: { expiresInSeconds?: number } = {}): Promise<string> {
+    const { kid, privateKey } = await this.current();
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ ...payload })
+      .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
+      .setIssuedAt(typeof payload.iat === 'number' ? payload.iat : now)
+      .setExpirationTime(typeof payload.exp === 'number' ? payload.exp : now + (opts.expiresInSeconds ?? 300))
+      .sign(privateKey);
+  }
+
+  /** The public key set: the current key plus retired keys still inside the grace period. */
+  async jwks(): Promise<{ keys: JWK[] }> {
+    return (await this.current()).jwks;
+  }
+
+  async currentKid(): Promise<string> {
+    return (await this.current()).kid;
+  }
+
+  /**
+   * Makes a new key current and retires the others; retired keys stay published for KEY_GRACE_MS so
+   * tokens already signed (and platforms' cached sets) keep verifying. Keys past the grace are deleted.
+   */
+  async rotate(): Promise<{ kid: string; previous: string[] }> {
+    const now = Date.now();
+    const fresh = await makeKey(now);
+    const previous = await this.db.transaction(async (m) => {
+      const repo = m.getRepository(ToolKey);
+      const live = await repo.createQueryBuilder('k').where('k.retiredAtMs IS NULL').getMany();
+      await repo.createQueryBuilder().update().set({ retiredAtMs: now }).where('retiredAtMs IS NULL').execute();
+      await repo.createQueryBuilder().delete().where('retiredAtMs IS NOT NULL AND retiredAtMs < :cut', { cut: now - KEY_GRACE_MS }).execute();
+      await repo.insert(fresh);
+      return live.map((k) => k.kid);
+    });
+    this.loaded = null;
+    this.logger.log(`tool key rotated: current kid ${fresh.kid}, retired ${previous.join(', ') || 'none'}`);
+    return { kid: fresh.kid, previous };
+  }
+
+  private async current(): Promise<Loaded> {
+    if (this.loaded && Date.now() - this.loaded.loadedAt < CACHE_MS) {
+      return this.loaded;
+    }
+    if (!this.loading) {
+      this.loading = this.load().finally(() => {
+        this.loading = null;
+      });
+    }
+    return this.loading;
+  }
+
+  private async load(): Promise<Loaded> {
+    const repo = this.db.getRepository(ToolKey);
+    let rows = await repo.find();
+    if (!rows.some((k) => k.retiredAtMs === null)) {
+      // First start: several instances may race here; each inserts its own key and all of them pick
+      // the same one below (newest, then smallest kid), and both stay published.
+      await repo.insert(await makeKey(Date.now()));
+      rows = await repo.find();
+      this.logger.log('generated the first tool signing key');
+    }
+    const now = Date.now();
+    const live = rows.filter((k) => k.retiredAtMs === null).sort((a, b) => b.createdAtMs - a.createdAtMs || a.kid.localeCompare(b.kid));
+    const current = live[0];
+    const published = rows.filter((k) => k.retiredAtMs === null || now - k.retiredAtMs < KEY_GRACE_MS);
+    const privateKey = (await importJWK(JSON.parse(current.privateJwk) as JWK, 'RS256')) as KeyLike;
+    this.loaded = {
+      kid: current.kid,
+      privateKey,
+      jwks: { keys: [current, ...published.filter((k) => k.kid !== current.kid)].map((k) => JSON.parse(k.publicJwk) as JWK) },
+      loadedAt: now,
+    };
+    return this.loaded;
+  }
+}
+
+async function makeKey(now: number): Promise<ToolKey> {
+  const { publicKey, privateKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+  const pub = await exportJWK(publicKey);
+  const kid = `${new Date(now).toISOString().slice(0, 10)}-${createHash('sha256').update(pub.n ?? '').update(randomBytes(8)).digest('base64url').slice(0, 16)}`;
+  const key = new ToolKey();
+  key.kid = kid;
+  key.publicJwk = JSON.stringify({ ...pub, kid, alg: 'RS256', use: 'sig' });
+  key.privateJwk = JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: 'RS256' });
+  key.createdAtMs = now;
+  key.retiredAtMs = null;
+  return key;
+}

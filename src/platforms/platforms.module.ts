@@ -1,0 +1,8 @@
+import { Global, Module } from '@nestjs/common';
+import { PlatformsController } from './platforms.controller';
+import { PlatformsService } from './platforms.service';
+
+/** Registrations; exported globally because launch, deep linking and grades all read them. */
+@Global()
+@Module({ controllers: [PlatformsController], providers: [PlatformsService], exports: [PlatformsService] })
+export class PlatformsModule {}

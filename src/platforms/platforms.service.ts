@@ -1,0 +1,264 @@
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { DataSource, QueryFailedError } from 'typeorm';
+import { randomUUID } from 'node:crypto';
+import { AppError, NotFoundError } from '../common/errors';
+import { Deployment } from './deployment.entity';
+import { Platform } from './platform.entity';
+
+export interface PlatformInput {
+  name: string;
+  issuer: string;
+  clientId: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  tokenAudience?: string | null;
+  jwksUri: string;
+  deploymentIds: string[];
+  registeredBy?: 'manual' | 'dynamic';
+  grantedScopes?: string | null;
+}
+
+export interface PlatformDto {
+  id: string;
+  name: string;
+  issuer: string;
+  clientId: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  tokenAudience: string | null;
+  jwksUri: string;
+  deploymentIds: string[];
+  registeredBy: string;
+  grantedScopes: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+const URL_FIELDS = ['authorizationEndpoint', 'tokenEndpoint', 'jwksUri'] as const;
+
+/**
+ * LMS registrations and their deployments (DESIGN §3 `/api/platforms`). The grades module reads a
+ * registration through `get()` to request AGS tokens.
+ */
+@Injectable()
+export class PlatformsService {
+  private readonly logger = new Logger(PlatformsService.name);
+
+  constructor(private readonly db: DataSource) {}
+
+  async get(id: string): Promise<Platform> {
+    const platform = await this.db.getRepository(Platform).findOne({ where: { id } });
+    if (!platform) {
+      throw new NotFoundError('platform', id);
+    }
+    return platform;
+  }
+
+  /** Every registration of an issuer (one per client id). */
+  findByIssuer(issuer: string): Promise<Platform[]> {
+    return this.db.getRepository(Platform).find({ where: { issuer }, order: { createdAt: 'ASC' } });
+  }
+
+  findByIssuerAndClientId(issuer: string, clientId: string): Promise<Platform | null> {
+    return this.db.getRepository(Platform).findOne({ where: { issuer, clientId } });
+  }
+
+  async hasDeployment(platformId: string, deploymentId: string): Promise<boolean> {
+    return (await this.db.getRepository(Deployment).count({ where: { platformId, deploymentId } })) > 0;
+  }
+
+  async deploymentIds(platformId: string): Promise<string[]> {
+    const rows = await this.db.getRepository(Deployment).find({ where: { platformId }, order: { createdAt: 'ASC' } });
+    return rows.map((d) => d.deploymentId);
+  }
+
+  async list(): Promise<PlatformDto[]> {
+    const platforms = await this.db.getRepository(Platform).find({ order: { createdAt: 'ASC' } });
+    const deployments = await this.db.getRepository(Deployment).find({ order: { createdAt: 'ASC' } });
+    return platforms.map((p) =>
+      toDto(
+        p,
+        deployments.filter((d) => d.platformId === p.id).map((d) => d.deploymentId),
+      ),
+    );
+  }
+
+  async getDto(id: string): Promise<PlatformDto> {
+    const p = await this.get(id);
+    return toDto(p, await this.deploymentIds(id));
+  }
+
+  async create(body: unknown, registeredBy: 'manual' | 'dynamic' = 'manual'): Promise<PlatformDto> {
+    const input = validateInput(body, false) as PlatformInput;
+    const id = await this.db.transaction(async (m) => {
+      if (await m.getRepository(Platform).findOne({ where: { issuer: input.issuer, clientId: input.clientId } })) {
+        throw duplicate(input.issuer, input.clientId);
+      }
+      const platform = m.getRepository(Platform).create({
+        name: input.name,
+        issuer: input.issuer,
+        clientId: input.clientId,
+        authorizationEndpoint: input.authorizationEndpoint,
+        tokenEndpoint: input.tokenEndpoint,
+        tokenAudience: input.tokenAudience ?? null,
+        jwksUri: input.jwksUri,
+        registeredBy: input.registeredBy ?? registeredBy,
+        grantedScopes: input.grantedScopes ?? null,
+      });
+      try {
+        await m.getRepository(Platform).insert(platform);
+      } catch (e) {
+        throw e instanceof QueryFailedError ? duplicate(input.issuer, input.clientId) : e;
+      }
+      for (const deploymentId of unique(input.deploymentIds)) {
+        await m.getRepository(Deployment).insert(m.getRepository(Deployment).create({ platformId: platform.id, deploymentId }));
+      }
+      return platform.id;
+    });
+    this.logger.log(`platform ${id} registered (${registeredBy}) issuer=${input.issuer} clientId=${input.clientId}`);
+    return this.getDto(id);
+  }
+
+  async update(id: string, body: unknown): Promise<PlatformDto> {
+    const patch = validateInput(body, true);
+    await this.db.transaction(async (m) => {
+      const repo = m.getRepository(Platform);
+      const platform = await repo.findOne({ where: { id } });
+      if (!platform) {
+        throw new NotFoundError('platform', id);
+      }
+      const { deploymentIds, ...fields } = patch;
+      Object.assign(platform, fields);
+      const clash = await repo.findOne({ where: { issuer: platform.issuer, clientId: platform.clientId } });
+      if (clash && clash.id !== id) {
+        throw duplicate(platform.issuer, platform.clientId);
+      }
+      await repo.save(platform);
+      if (deploymentIds) {
+        await m.getRepository(Deployment).delete({ platformId: id });
+        for (const deploymentId of unique(deploymentIds)) {
+          await m.getRepository(Deployment).insert(m.getRepository(Deployment).create({ platformId: id, deploymentId }));
+        }
+      }
+    });
+    return this.getDto(id);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.db.transaction(async (m) => {
+      const res = await m.getRepository(Platform).delete({ id });
+      if (!res.affected) {
+        throw new NotFoundError('platform', id);
+      }
+      await m.getRepository(Deployment).delete({ platformId: id });
+    });
+  }
+
+  async setGrantedScopes(platformId: string, scopes: string): Promise<void> {
+    await this.db.getRepository(Platform).update({ id: platformId }, { grantedScopes: scopes });
+  }
+
+  /** Adds a deployment if absent (Dynamic Registration returns one; Core §3.1.3). */
+  async addDeployment(platformId: string, deploymentId: string): Promise<void> {
+    await this.db.getRepository(Deployment).createQueryBuilder().insert().values({ id: randomUUID(), platformId, deploymentId }).orIgnore().execute();
+  }
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+function duplicate(issuer: string, clientId: string): AppError {
+  return new AppError('platform_exists', `A platform with issuer "${issuer}" and client id "${clientId}" is already registered; edit it instead.`, HttpStatus.CONFLICT);
+}
+
+function toDto(p: Platform, deploymentIds: string[]): PlatformDto {
+  return {
+    id: p.id,
+    name: p.name,
+    issuer: p.issuer,
+    clientId: p.clientId,
+    authorizationEndpoint: p.authorizationEndpoint,
+    tokenEndpoint: p.tokenEndpoint,
+    tokenAudience: p.tokenAudience,
+    jwksUri: p.jwksUri,
+    deploymentIds,
+    registeredBy: p.registeredBy,
+    grantedScopes: p.grantedScopes ? p.grantedScopes.split(/\s+/).filter(Boolean) : [],
+    createdAt: p.createdAt.toISOString(),
+    updatedAt: p.updatedAt.toISOString(),
+  };
+}
+
+function invalid(message: string): AppError {
+  return new AppError('platform_invalid', message, HttpStatus.BAD_REQUEST);
+}
+
+/** Checks the API body by hand (no class-validator in this project); `partial` for PATCH. */
+function validateInput(body: unknown, partial: boolean): Partial<PlatformInput> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalid('Send a JSON object with name, issuer, clientId, authorizationEndpoint, tokenEndpoint, jwksUri and deploymentIds.');
+  }
+  const b = body as Record<string, unknown>;
+  const out: Partial<PlatformInput> = {};
+  const allowed = new Set(['name', 'issuer', 'clientId', 'authorizationEndpoint', 'tokenEndpoint', 'tokenAudience', 'jwksUri', 'deploymentIds']);
+  for (const key of Object.keys(b)) {
+    if (!allowed.has(key)) {
+      throw invalid(`Unknown field "${key}"; allowed fields are ${[...allowed].join(', ')}.`);
+    }
+  }
+  const str = (key: 'name' | 'issuer' | 'clientId', max: number) => {
+    const v = b[key];
+    if (v === undefined && partial) {
+      return;
+    }
+    if (typeof v !== 'string' || v.trim() === '' || v.length > max) {
+      throw invalid(`"${key}" must be a non-empty string of at most ${max} characters.`);
+    }
+    out[key] = v.trim();
+  };
+  str('name', 200);
+  str('issuer', 500);
+  str('clientId', 255);
+  for (const key of URL_FIELDS) {
+    const v = b[key];
+    if (v === undefined && partial) {
+      continue;
+    }
+    out[key] = httpUrl(key, v);
+  }
+  if (b.tokenAudience !== undefined && b.tokenAudience !== null && b.tokenAudience !== '') {
+    if (typeof b.tokenAudience !== 'string' || b.tokenAudience.length > 1000) {
+      throw invalid('"tokenAudience" must be a string (the token endpoint audience the platform names), or null.');
+    }
+    out.tokenAudience = b.tokenAudience.trim();
+  } else if (b.tokenAudience !== undefined) {
+    out.tokenAudience = null;
+  }
+  if (b.deploymentIds === undefined) {
+    if (!partial) {
+      out.deploymentIds = [];
+    }
+  } else {
+    if (!Array.isArray(b.deploymentIds) || b.deploymentIds.some((d) => typeof d !== 'string' || d === '' || d.length > 255 || !/^[\x20-\x7e]+$/.test(d))) {
+      throw invalid('"deploymentIds" must be a list of non-empty ASCII strings of at most 255 characters (LTI Core §5.3.3).');
+    }
+    out.deploymentIds = b.deploymentIds as string[];
+  }
+  return out;
+}
+
+function httpUrl(key: string, v: unknown): string {
+  if (typeof v !== 'string') {
+    throw invalid(`"${key}" must be an absolute http(s) URL.`);
+  }
+  try {
+    const u = new URL(v.trim());
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') {
+      throw new Error('scheme');
+    }
+  } catch {
+    throw invalid(`"${key}" must be an absolute http(s) URL, got "${v}".`);
+  }
+  return v.trim();
+}
