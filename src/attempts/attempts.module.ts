@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
 import { AttemptsService } from './attempts.service';
-import { NoopResultListener, ResultListener } from './result-listener';
 import { RuntimeController } from './runtime.controller';
 import { RuntimeTokenService } from './runtime-token.service';
 
 /**
- * Attempts and the runtime API. `ResultListener` is the grade seam: the grades module replaces the
- * no-op binding below with its outbox service.
+ * Attempts and the runtime API. `ResultListener` (the grade seam) is injected optionally: the grades
+ * module provides it globally; without it AttemptsService uses a no-op.
  */
 @Module({
   controllers: [RuntimeController],

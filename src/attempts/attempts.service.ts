@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError } from '../common/errors';
@@ -12,7 +12,7 @@ import { evaluateCmi, initialCmi, itemRules, learnerDisplayName, mergeCmi, parse
 import { LaunchCode } from './launch-code.entity';
 import { Learner } from './learner.entity';
 import { ResourceLink } from './resource-link.entity';
-import { ResultListener } from './result-listener';
+import { NoopResultListener, ResultListener } from './result-listener';
 import { RuntimeClaims } from './runtime-token.service';
 import { ScoState } from './sco-state.entity';
 
@@ -68,12 +68,16 @@ export function findItem(items: ManifestItem[], id: string): ManifestItem | unde
 @Injectable()
 export class AttemptsService {
   private readonly logger = new Logger(AttemptsService.name);
+  private readonly results: ResultListener;
 
+  /** `ResultListener` is provided (globally) by the grades module; without it, results go nowhere. */
   constructor(
     private readonly db: DataSource,
     private readonly config: AppConfig,
-    private readonly results: ResultListener,
-  ) {}
+    @Optional() results?: ResultListener,
+  ) {
+    this.results = results ?? new NoopResultListener();
+  }
 
   /**
    * Resolves a validated launch to the learner's open attempt on that resource link, creating the

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { AttemptsService } from '../attempts/attempts.service';
 import { LaunchHandoff, LtiLaunchContext } from '../lti/launch-context';
+import { escapeHtml } from '../common/error-page';
 
 /**
  * After a validated LTI launch: resolve the attempt and send the browser to the player on the content
@@ -22,7 +23,7 @@ export class PlayerLaunchService extends LaunchHandoff {
     const url = await this.playerUrl(ctx);
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cache-Control', 'no-store');
-    res.redirect(303, url);
+    res.type('html').send(renderHandoffPage(url));
   }
 
   /** The one-time player URL for a launch (also used by tests that enter without an LMS). */
@@ -31,4 +32,14 @@ export class PlayerLaunchService extends LaunchHandoff {
     const code = await this.attempts.createLaunchCode(attempt.id, ctx.returnUrl);
     return `${this.config.contentUrl}/player/${code}`;
   }
+}
+
+/**
+ * A 200 page that moves the browser on to the player at once (meta refresh, no script needed) with a
+ * link as a fallback. The URL holds only the one-time code; `data-player-url` lets tests follow it.
+ */
+export function renderHandoffPage(url: string): string {
+  const u = escapeHtml(url);
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer"><meta http-equiv="refresh" content="0;url=${u}"><title>Opening the course…</title></head>
+<body><p>Opening the course… <a href="${u}" data-player-url="${u}">Continue</a></p></body></html>`;
 }
