@@ -10,6 +10,7 @@ import { StorageModule } from './storage/storage.module';
 import { CoursesModule } from './courses/courses.module';
 import { ContentModule } from './content/content.module';
 import { SecretsModule } from './secrets/secrets.module';
+import { GradesModule } from './grades/grades.module';
 import { PlatformsModule } from './platforms/platforms.module';
 import { LtiCoreModule } from './lti/lti-core.module';
 import { LtiModule } from './lti/lti.module';
@@ -32,6 +33,7 @@ export class AppModule {
         StorageModule,
         CoursesModule,
         ContentModule,
+        GradesModule,
         PlatformsModule,
         LtiCoreModule,
         LaunchHandoffModule,

@@ -25,6 +25,10 @@ export class AppConfig {
   /** Largest allowed uncompressed/compressed ratio of one entry (zip bomb guard). */
   maxCompressionRatio: number;
   logLevel: LogLevel;
+  /** Grade outbox: first retry delay and cap of the exponential backoff (ms), and the AGS request timeout (ms). */
+  gradeRetryBaseMs: number;
+  gradeRetryMaxMs: number;
+  gradeHttpTimeoutMs: number;
   /** Largest suspend_data (characters) a runtime commit may store; SCORM 1.2 asks for 4,096, real courses write far more (SCORM-CHECKLIST §5.1). */
   maxSuspendDataChars: number;
   /** Lifetime of the player's runtime bearer token (seconds). */
@@ -114,6 +118,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
   }
   config.logLevel = level;
+  config.gradeRetryBaseMs = int(env, 'GRADE_RETRY_BASE_MS', 2000, 1);
+  config.gradeRetryMaxMs = int(env, 'GRADE_RETRY_MAX_MS', 10 * 60_000, config.gradeRetryBaseMs);
+  config.gradeHttpTimeoutMs = int(env, 'GRADE_HTTP_TIMEOUT_MS', 15_000, 50);
   config.maxSuspendDataChars = int(env, 'MAX_SUSPEND_DATA_CHARS', 256_000, 4096);
   config.runtimeTokenTtlSeconds = int(env, 'RUNTIME_TOKEN_TTL_SECONDS', 4 * 3600, 60);
   return config;

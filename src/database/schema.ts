@@ -8,6 +8,8 @@ import { ScoState } from '../attempts/sco-state.entity';
 import { LaunchCode } from '../attempts/launch-code.entity';
 import { Attempts1764400002000 } from './migrations/1764400002000-attempts';
 import { Courses1764400000000 } from './migrations/1764400000000-courses';
+import { GradeDelivery } from '../grades/grade-delivery.entity';
+import { Grades1764400003000 } from './migrations/1764400003000-grades';
 import { Platform } from '../platforms/platform.entity';
 import { Deployment } from '../platforms/deployment.entity';
 import { ToolKey } from '../lti/tool-key.entity';
@@ -18,6 +20,6 @@ import { Lti1764400001000 } from './migrations/1764400001000-lti';
  * Every entity and migration of the server, listed once. Migrations run at start-up; the schema is
  * never synchronized from the entities (STYLE §4).
  */
-export const ENTITIES = [Course, CourseVersion, AppSecret, Learner, ResourceLink, Attempt, ScoState, LaunchCode, Platform, Deployment, ToolKey, LoginState];
+export const ENTITIES = [Course, CourseVersion, AppSecret, Learner, ResourceLink, Attempt, ScoState, LaunchCode, Platform, Deployment, ToolKey, LoginState, GradeDelivery];
 
-export const MIGRATIONS = [Courses1764400000000, Lti1764400001000, Attempts1764400002000];
+export const MIGRATIONS = [Courses1764400000000, Lti1764400001000, Attempts1764400002000, Grades1764400003000];

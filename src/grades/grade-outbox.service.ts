@@ -1,0 +1,199 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager, In } from 'typeorm';
+import { ResultListener } from '../attempts/result-listener';
+import { Attempt } from '../attempts/attempt.entity';
+import { Learner } from '../attempts/learner.entity';
+import { ResourceLink } from '../attempts/resource-link.entity';
+import { ScoState } from '../attempts/sco-state.entity';
+import { CourseVersion } from '../courses/course-version.entity';
+import type { ManifestItem, ParsedManifest } from '../scorm/manifest.types';
+import { SCOPES } from '../lti/claims';
+import { GradeDelivery } from './grade-delivery.entity';
+import { GradeDispatcher } from './grade-dispatcher';
+import { evaluateItem, rollUpCourse, ScoRules, CourseResult } from './result-rollup';
+import { DEFAULT_GRADE_POLICY, GradePolicy, pickAttemptScore, sameScore, ScoreContent, toScoreContent } from './score-policy';
+
+/** The tracked items of a course version and their manifest rules (immutable, so cached by version id). */
+export interface CourseRules {
+  scormVersion: '1.2' | '2004';
+  items: Array<{ itemId: string } & ScoRules>;
+}
+
+/** Builds the per-item rules from a parsed manifest (SCORM-CHECKLIST §1.6, §1.7, §6.2). */
+export function courseRules(manifest: ParsedManifest): CourseRules {
+  const byId = new Map<string, ManifestItem>();
+  const walk = (items: ManifestItem[]) => {
+    for (const i of items) {
+      byId.set(i.identifier, i);
+      walk(i.children ?? []);
+    }
+  };
+  walk(manifest.items ?? []);
+  return {
+    scormVersion: manifest.scormVersion,
+    items: (manifest.scos ?? []).map((s) => {
+      const item = byId.get(s.itemId);
+      return {
+        itemId: s.itemId,
+        scormType: s.scormType,
+        masteryScore: item?.masteryScore,
+        completionThreshold: item?.completionThreshold?.minProgressMeasure,
+        scaledPassingScore: item?.scaledPassingScore,
+      };
+    }),
+  };
+}
+
+/** The course-level result of one attempt from its SCO states (SCORM-CHECKLIST §6.2). */
+export function attemptResult(rules: CourseRules, states: ScoState[]): CourseResult {
+  const byItem = new Map(states.map((s) => [s.itemId, s]));
+  const items = rules.items.length > 0 ? rules.items : states.map((s) => ({ itemId: s.itemId, scormType: 'sco' as const }));
+  return rollUpCourse(items.map((rule) => evaluateItem(rules.scormVersion, byItem.get(rule.itemId), rule)));
+}
+
+/** True when the link's AGS claim lets us post scores somewhere (LTI-CHECKLIST §2.1). */
+export function canPassBack(link: ResourceLink): boolean {
+  const scopes = link.agsScopes ?? [];
+  if (!scopes.includes(SCOPES.score)) {
+    return false;
+  }
+  return !!(link.agsLineItemUrl || link.lineItemUrl || (link.agsLineItemsUrl && scopes.includes(SCOPES.lineItem)));
+}
+
+/**
+ * Writes the grade outbox (DESIGN §6). Called by the player inside the transaction of every applied
+ * runtime commit, so a changed result and its outbox row commit together (the outbox guarantee).
+ * One row per (resource link, learner): a newer result replaces an unsent payload.
+ */
+@Injectable()
+export class GradeOutboxService extends ResultListener {
+  private readonly logger = new Logger(GradeOutboxService.name);
+  private readonly rulesCache = new Map<string, CourseRules>();
+  private policy: GradePolicy = DEFAULT_GRADE_POLICY;
+
+  constructor(private readonly dispatcher: GradeDispatcher) {
+    super();
+  }
+
+  onResultMaybeChanged(manager: EntityManager, attemptId: string): Promise<void> {
+    return this.recordResult(manager, attemptId);
+  }
+
+  /**
+   * Recomputes the learner's grade for the attempt's resource link and, when it differs from what is
+   * queued or sent, writes it to the outbox. Preview attempts never produce grades; a link without an
+   * AGS claim (or without the score scope) means no passback.
+   */
+  async recordResult(manager: EntityManager, attemptId: string, now = Date.now()): Promise<void> {
+    const attempt = await manager.findOneBy(Attempt, { id: attemptId });
+    if (!attempt || attempt.preview) {
+      return;
+    }
+    const link = await manager.findOneBy(ResourceLink, { id: attempt.resourceLinkId });
+    if (!link || !canPassBack(link)) {
+      return;
+    }
+    const content = await this.learnerScore(manager, attempt.learnerId, link.id);
+    if (!content) {
+      return;
+    }
+    const changed = await this.upsert(manager, link, attempt, content.score, content.attemptId, now);
+    if (changed) {
+      this.dispatcher.kick();
+    }
+  }
+
+  /** The score to send for a learner on a link, over their non-preview attempts (DESIGN §5 "Attempts"). */
+  async learnerScore(manager: EntityManager, learnerId: string, resourceLinkId: string): Promise<{ score: ScoreContent; attemptId: string } | undefined> {
+    const attempts = await manager.find(Attempt, { where: { learnerId, resourceLinkId, preview: false }, order: { number: 'ASC' } });
+    if (attempts.length === 0) {
+      return undefined;
+    }
+    const states = await manager.find(ScoState, {
+      where: { attemptId: In(attempts.map((a) => a.id)) },
+      select: ['id', 'attemptId', 'itemId', 'completionStatus', 'successStatus', 'scoreScaled', 'scoreRaw', 'scoreMin', 'scoreMax', 'progressMeasure', 'terminated'],
+    });
+    const scores: Array<{ score: ScoreContent; attemptId: string }> = [];
+    for (const a of attempts) {
+      const rules = await this.rulesFor(manager, a.courseVersionId);
+      scores.push({ score: toScoreContent(attemptResult(rules, states.filter((s) => s.attemptId === a.id)), this.policy), attemptId: a.id });
+    }
+    const best = pickAttemptScore(
+      scores.map((s) => s.score),
+      this.policy,
+    );
+    return scores.find((s) => s.score === best);
+  }
+
+  /** The rules of a course version (cached: versions are immutable). */
+  async rulesFor(manager: EntityManager, courseVersionId: string): Promise<CourseRules> {
+    let rules = this.rulesCache.get(courseVersionId);
+    if (!rules) {
+      const version = await manager.findOne(CourseVersion, { where: { id: courseVersionId }, select: ['id', 'manifest', 'scormVersion'] });
+      rules = version ? courseRules(version.manifest) : { scormVersion: '2004', items: [] };
+      if (this.rulesCache.size > 500) {
+        this.rulesCache.clear();
+      }
+      this.rulesCache.set(courseVersionId, rules);
+    }
+    return rules;
+  }
+
+  /**
+   * Inserts or updates the row. The update is conditional on the (version, state) it read, so a
+   * concurrent settle by the worker (Postgres, several instances) is never overwritten; on a lost
+   * race it reads again.
+   */
+  private async upsert(manager: EntityManager, link: ResourceLink, attempt: Attempt, score: ScoreContent, attemptId: string, now: number): Promise<boolean> {
+    for (let round = 0; round < 5; round++) {
+      const row = await manager.findOneBy(GradeDelivery, { resourceLinkId: link.id, learnerId: attempt.learnerId });
+      if (!row) {
+        const learner = await manager.findOneBy(Learner, { id: attempt.learnerId });
+        if (!learner) {
+          return false;
+        }
+        const fresh = manager.create(GradeDelivery, {
+          resourceLinkId: link.id,
+          learnerId: learner.id,
+          platformId: link.platformId,
+          userId: learner.sub,
+          attemptId,
+          state: 'pending',
+          payload: score,
+          version: 1,
+          resultAt: now,
+          scoreTimestamp: null,
+          lastTimestamp: null,
+          tries: 0,
+          nextAttemptAt: now,
+          lockedUntil: null,
+          claimToken: null,
+          lastError: null,
+          lastStatus: null,
+          sentAt: null,
+          sentPayload: null,
+        });
+        await manager.insert(GradeDelivery, fresh);
+        return true;
+      }
+      const queued = row.state === 'pending' || row.state === 'retry' || row.state === 'sending';
+      // Compared with the last payload whatever its fate: an unchanged result that failed is not retried on
+      // every commit (the console's resend does that), and an unchanged sent result is not sent again.
+      if (sameScore(row.payload, score)) {
+        return false;
+      }
+      const patch: Partial<GradeDelivery> = { payload: score, attemptId, version: row.version + 1, resultAt: now, scoreTimestamp: null, tries: 0 };
+      if (!queued) {
+        // Sends for one (line item, user) stay at least a second apart (Moodle compares whole seconds).
+        Object.assign(patch, { state: 'pending', lastError: null, lastStatus: null, nextAttemptAt: Math.max(now, (row.sentAt ?? 0) + 1000) });
+      }
+      const res = await manager.update(GradeDelivery, { id: row.id, version: row.version, state: row.state }, patch);
+      if ((res.affected ?? 0) > 0) {
+        this.logger.debug(`Grade outbox ${row.id}: new result v${row.version + 1} (${score.activityProgress}/${score.gradingProgress})`);
+        return true;
+      }
+    }
+    this.logger.warn(`Grade outbox for link ${link.id}, learner ${attempt.learnerId} kept changing; the next commit will record it.`);
+    return false;
+  }
+}

@@ -1,0 +1,157 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In } from 'typeorm';
+import { AppError, NotFoundError } from '../common/errors';
+import { Attempt } from '../attempts/attempt.entity';
+import { Learner } from '../attempts/learner.entity';
+import { ResourceLink } from '../attempts/resource-link.entity';
+import { ScoState } from '../attempts/sco-state.entity';
+import { GradeDelivery } from './grade-delivery.entity';
+import { GradeDispatcher } from './grade-dispatcher';
+import { attemptResult, GradeOutboxService } from './grade-outbox.service';
+import { toScoreContent } from './score-policy';
+import type { ScoreContent } from './score-policy';
+
+/** A grade delivery as the console shows it. */
+export interface GradeDeliveryDto {
+  id: string;
+  state: string;
+  tries: number;
+  lastError: string | null;
+  lastStatus: number | null;
+  payload: ScoreContent;
+  nextAttemptAt: string | null;
+  sentAt: string | null;
+  updatedAt: string;
+}
+
+/** One attempt in `GET /api/attempts` (DESIGN §3, contract). */
+export interface AttemptDto {
+  id: string;
+  number: number;
+  preview: boolean;
+  resourceLinkId: string;
+  resourceLinkTitle: string | null;
+  learner: { id: string; sub: string; name: string | null; email: string | null };
+  completion: string;
+  success: string;
+  /** 0..1, null when no SCO reported a score. */
+  score: number | null;
+  /** What this attempt alone would send to the gradebook. */
+  grade: ScoreContent;
+  totalTimeSeconds: number;
+  startedAt: string;
+  endedAt: string | null;
+  lastActivityAt: string;
+  /** The learner's grade delivery for this resource link (one per link and learner), null when none. */
+  gradeDelivery: GradeDeliveryDto | null;
+}
+
+const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+
+export function toDeliveryDto(d: GradeDelivery): GradeDeliveryDto {
+  return {
+    id: d.id,
+    state: d.state,
+    tries: d.tries,
+    lastError: d.lastError,
+    lastStatus: d.lastStatus,
+    payload: d.payload,
+    nextAttemptAt: d.state === 'pending' || d.state === 'retry' ? iso(d.nextAttemptAt) : null,
+    sentAt: iso(d.sentAt),
+    updatedAt: new Date(d.updatedAt).toISOString(),
+  };
+}
+
+/** Read side of attempts and results for the console, and the resend action (DESIGN §3). */
+@Injectable()
+export class GradesAdminService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly outbox: GradeOutboxService,
+    private readonly dispatcher: GradeDispatcher,
+  ) {}
+
+  async listAttempts(courseId: string | undefined): Promise<AttemptDto[]> {
+    if (!courseId) {
+      throw new AppError('course_id_required', 'Say which course: GET /api/attempts?courseId=<course id>.');
+    }
+    const m = this.db.manager;
+    const links = await m.find(ResourceLink, { where: { courseId } });
+    if (links.length === 0) {
+      return [];
+    }
+    const attempts = await m.find(Attempt, { where: { resourceLinkId: In(links.map((l) => l.id)) }, order: { createdAt: 'ASC', number: 'ASC' } });
+    if (attempts.length === 0) {
+      return [];
+    }
+    const learners = await m.find(Learner, { where: { id: In([...new Set(attempts.map((a) => a.learnerId))]) } });
+    const states = await m.find(ScoState, {
+      where: { attemptId: In(attempts.map((a) => a.id)) },
+      select: ['id', 'attemptId', 'itemId', 'completionStatus', 'successStatus', 'scoreScaled', 'scoreRaw', 'scoreMin', 'scoreMax', 'progressMeasure', 'terminated', 'totalTimeSeconds', 'updatedAt'],
+    });
+    const deliveries = await m.find(GradeDelivery, { where: { resourceLinkId: In(links.map((l) => l.id)) } });
+    const linkById = new Map(links.map((l) => [l.id, l]));
+    const learnerById = new Map(learners.map((l) => [l.id, l]));
+    const out: AttemptDto[] = [];
+    for (const a of attempts) {
+      const mine = states.filter((s) => s.attemptId === a.id);
+      const result = attemptResult(await this.outbox.rulesFor(m, a.courseVersionId), mine);
+      const learner = learnerById.get(a.learnerId);
+      const delivery = deliveries.find((d) => d.resourceLinkId === a.resourceLinkId && d.learnerId === a.learnerId);
+      const last = Math.max(new Date(a.updatedAt).getTime(), a.lastLaunchedAt ? new Date(a.lastLaunchedAt).getTime() : 0, ...mine.map((s) => new Date(s.updatedAt).getTime()));
+      out.push({
+        id: a.id,
+        number: a.number,
+        preview: a.preview,
+        resourceLinkId: a.resourceLinkId,
+        resourceLinkTitle: linkById.get(a.resourceLinkId)?.title ?? null,
+        learner: { id: a.learnerId, sub: learner?.sub ?? '', name: learner?.name ?? null, email: learner?.email ?? null },
+        completion: result.completion,
+        success: result.success,
+        score: result.score ?? null,
+        grade: toScoreContent(result),
+        totalTimeSeconds: mine.reduce((t, s) => t + (s.totalTimeSeconds || 0), 0),
+        startedAt: new Date(a.createdAt).toISOString(),
+        endedAt: a.completedAt ? new Date(a.completedAt).toISOString() : null,
+        lastActivityAt: new Date(last).toISOString(),
+        gradeDelivery: delivery && !a.preview ? toDeliveryDto(delivery) : null,
+      });
+    }
+    return out;
+  }
+
+  async getDelivery(id: string): Promise<GradeDeliveryDto> {
+    const row = await this.db.manager.findOneBy(GradeDelivery, { id });
+    if (!row) {
+      throw new NotFoundError('Grade delivery', id);
+    }
+    return toDeliveryDto(row);
+  }
+
+  /**
+   * Sends a delivery again (DESIGN §3): a failed, superseded or sent one gets a new, later timestamp;
+   * a waiting one is made due now. A delivery being sent right now cannot be resent.
+   */
+  async resend(id: string): Promise<GradeDeliveryDto> {
+    const m = this.db.manager;
+    const row = await m.findOneBy(GradeDelivery, { id });
+    if (!row) {
+      throw new NotFoundError('Grade delivery', id);
+    }
+    if (row.state === 'sending') {
+      throw new AppError('grade_delivery_in_flight', 'This grade is being sent right now; look again in a few seconds.', HttpStatus.CONFLICT);
+    }
+    const now = Date.now();
+    const patch: Partial<GradeDelivery> =
+      row.state === 'pending' || row.state === 'retry'
+        ? { nextAttemptAt: now }
+        : { state: 'pending', tries: 0, scoreTimestamp: null, resultAt: now, lastError: null, lastStatus: null, nextAttemptAt: now };
+    const res = await m.update(GradeDelivery, { id, state: row.state, version: row.version }, patch);
+    if (!res.affected) {
+      throw new AppError('grade_delivery_changed', 'This grade changed while you asked; look at it again and retry.', HttpStatus.CONFLICT);
+    }
+    this.dispatcher.kick();
+    return this.getDelivery(id);
+  }
+}

@@ -1,0 +1,259 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createTestApp, TestApp } from '../support/app';
+import { AgsPlatform, startAgsPlatform } from '../support/emulator-ags';
+import { GradesHarness, manifest, SCOPE_LINEITEM, SCOPE_SCORE, waitFor } from '../support/grades-harness';
+import { GradeDelivery } from '../../src/grades/grade-delivery.entity';
+import { ResourceLink } from '../../src/attempts/resource-link.entity';
+
+const GRADE_ENV = { GRADE_RETRY_BASE_MS: '40', GRADE_RETRY_MAX_MS: '200', GRADE_HTTP_TIMEOUT_MS: '3000' };
+const final = (scaled: number) => ({ completionStatus: 'completed', successStatus: 'passed', scoreScaled: scaled, terminated: true });
+
+describe('Grade outbox → AGS (e2e, real HTTP)', () => {
+  let lms: AgsPlatform;
+  let app: TestApp;
+  let h: GradesHarness;
+
+  beforeEach(async () => {
+    lms = await startAgsPlatform({ toolJwksUrl: () => `${app.appUrl}/.well-known/jwks.json`, clientId: 'tool-client-1' });
+    app = await createTestApp(GRADE_ENV);
+    h = new GradesHarness(app, lms);
+    await h.setUp();
+  });
+
+  afterEach(async () => {
+    await app?.close();
+    await lms?.stop();
+  });
+
+  const accepted = () => lms.ags.scoreRequests().filter((r) => r.status >= 200 && r.status < 300);
+
+  it('should deliver a completed result with the DESIGN §5 fields, a signed assertion and the AGS headers', async () => {
+    const lineitem = lms.ags.addLineItem();
+    const link = await h.link({ lineitem, scope: [SCOPE_SCORE] });
+    const attempt = await h.attempt(link, 'learner-1');
+    await h.commit(attempt, final(0.8));
+
+    const [req] = await waitFor(() => (accepted().length ? accepted() : null), 8000, 'a score');
+    expect(req.score).toMatchObject({ userId: 'learner-1', activityProgress: 'Completed', gradingProgress: 'FullyGraded', scoreGiven: 80, scoreMaximum: 100 });
+    expect(req.score.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(req.headers['content-type']).toBe('application/vnd.ims.lis.v1.score+json');
+    expect(req.headers.authorization).toMatch(/^Bearer tok-/);
+    expect(req.headers['user-agent']).toBeTruthy();
+    expect(new URL(req.url).pathname).toBe(new URL(lineitem).pathname + '/scores');
+
+    expect(lms.tokenRequests).toHaveLength(1);
+    const claims = lms.tokenRequests[0].claims;
+    expect(claims).toMatchObject({ iss: 'tool-client-1', sub: 'tool-client-1', aud: lms.tokenEndpoint, 'https://purl.imsglobal.org/spec/lti/claim/deployment_id': 'dep-1' });
+    expect(typeof claims.jti).toBe('string');
+    expect(lms.tokenRequests[0].scope).toBe(SCOPE_SCORE);
+
+    const rows = await waitFor(async () => ((await h.deliveries())[0]?.state === 'sent' ? h.deliveries() : null), 3000, 'sent');
+    expect(rows[0]).toMatchObject({ state: 'sent', lastError: null, tries: 1 });
+  });
+
+  it('should reuse the cached access token for later scores', async () => {
+    const lineitem = lms.ags.addLineItem();
+    const link = await h.link({ lineitem });
+    await h.commit(await h.attempt(link, 'a'), final(0.5));
+    await h.commit(await h.attempt(link, 'b'), final(0.6));
+    await waitFor(() => accepted().length === 2, 8000, 'two scores');
+    expect(lms.tokenRequests).toHaveLength(1);
+  });
+
+  it('should retry through an outage and deliver the newest result exactly once', async () => {
+    const lineitem = lms.ags.addLineItem();
+    const link = await h.link({ lineitem });
+    const attempt = await h.attempt(link, 'learner-2');
+    lms.ags.failNext(4, 503);
+    await h.commit(attempt, { completionStatus: 'incomplete', scoreScaled: 0.2 });
+    await waitFor(() => lms.ags.scoreRequests().length >= 2, 8000, 'a retry');
+    await h.commit(attempt, final(0.9));
+
+    await waitFor(() => lms.ags.grade(lineitem, 'learner-2')?.score.scoreGiven === 90, 10_000, 'final grade');
+    await new Promise((r) => setTimeout(r, 1300));
+    const finals = accepted().filter((r) => r.score.scoreGiven === 90);
+    expect(finals).toHaveLength(1);
+    expect(accepted().at(-1)?.score).toMatchObject({ activityProgress: 'Completed', gradingProgress: 'FullyGraded', scoreGiven: 90 });
+    const [row] = await h.deliveries();
+    expect(row.state).toBe('sent');
+  });
+
+  it('should retry when the token endpoint fails, then deliver', async () => {
+    const lineitem = lms.ags.addLineItem();
+    const link = await h.link({ lineitem });
+    lms.failTokenNext(2, 500);
+    await h.commit(await h.attempt(link, 'tok'), final(0.7));
+    await waitFor(() => lms.ags.grade(lineitem, 'tok'), 8000, 'grade after token failures');
+    expect(lms.tokenRequests.map((t) => t.status)).toEqual([500, 500, 200]);
+  });
+
+  it('should refresh the token once on a 401 and send again', async () => {
+    const lineitem = lms.ags.addLineItem();
+    const link = await h.link({ lineitem });
+    lms.ags.unauthorizedNext(1);
+    await h.commit(await h.attempt(link, 'learner-3'), final(0.75));
+    await waitFor(() => lms.ags.grade(lineitem, 'learner-3'), 8000, 'grade after 401');
+    expect(lms.ags.scoreRequests().map((r) => r.status)).toEqual([401, 200]);
+    expect(lms.tokenRequests.filter((t) => t.status === 200)).toHaveLength(2);
+    const jtis = lms.tokenRequests.map((t) => t.claims.jti);
+    expect(new Set(jtis).size).toBe(jtis.length);
+  });
+
+  it('should mark a Canvas 400 stale-timestamp answer superseded', async () => {
+    lms.ags.behaviour = 'canvas';
+    const lineitem = lms.ags.addLineItem();
+    const link = await h.link({ lineitem });
+    lms.ags.results.set(`${lineitem}|learner-4`, { timestamp: Date.now() + 3_600_000, score: {} });
+    await h.commit(await h.attempt(link, 'learner-4'), final(0.5));
+    const row = await waitFor(async () => (await h.deliveries()).find((d) => d.state === 'superseded'), 8000, 'superseded');
+    expect(row.lastStatus).toBe(400);
+    expect(row.lastError).toMatch(/before last updated timestamp/);
+    expect(lms.ags.scoreRequests()).toHaveLength(1);
+  });
+
+  it('should post to …/lineitem/scores?type_id= and mark a Moodle 409 superseded', async () => {
+    lms.ags.behaviour = 'moodle';
+    const lineitem = lms.ags.addLineItem();
+    expect(lineitem).toMatch(/\/lineitem\?type_id=1$/);
+    const link = await h.link({ lineitem });
+    const attempt = await h.attempt(link, 'learner-5');
+    await h.commit(attempt, final(0.4));
+    await waitFor(() => lms.ags.grade(lineitem, 'learner-5'), 8000, 'first moodle grade');
+    const url = new URL(lms.ags.scoreRequests()[0].url);
+    expect(url.pathname).toMatch(/\/lineitems\/1\/lineitem\/scores$/);
+    expect(url.search).toBe('?type_id=1');
+
+    // A newer result within the same second: sent ≥1 s later with a later whole-second timestamp (no 409).
+    await h.commit(attempt, final(0.6));
+    await waitFor(() => lms.ags.grade(lineitem, 'learner-5')?.score.scoreGiven === 60, 8000, 'second moodle grade');
+    const [first, second] = lms.ags.scoreRequests();
+    expect(second.status).toBe(200);
+    expect(second.at - first.at).toBeGreaterThanOrEqual(950);
+    expect(Math.floor(Date.parse(second.score.timestamp as string) / 1000)).toBeGreaterThan(Math.floor(Date.parse(first.score.timestamp as string) / 1000));
+
+    // The gradebook holds a newer grade set elsewhere: 409 → superseded, not retried.
+    lms.ags.results.set(`${lineitem}|learner-5`, { timestamp: Date.now() + 3_600_000, score: {} });
+    await h.commit(attempt, final(0.7));
+    const row = await waitFor(async () => (await h.deliveries()).find((d) => d.state === 'superseded'), 8000, 'superseded');
+    expect(row.lastStatus).toBe(409);
+    expect(lms.ags.scoreRequests()).toHaveLength(3);
+  });
+
+  it('should mark another 4xx failed with the platform message, and resend it on request', async () => {
+    const lineitem = lms.ags.addLineItem();
+    const link = await h.link({ lineitem });
+    lms.ags.failNext(1, 422, 'User not found in course or is not a student');
+    await h.commit(await h.attempt(link, 'learner-6'), final(0.65));
+    const failed = await waitFor(async () => (await h.deliveries()).find((d) => d.state === 'failed'), 8000, 'failed');
+    expect(failed.lastError).toMatch(/422.*User not found/);
+
+    const list = (await (await fetch(`${app.appUrl}/api/attempts?courseId=${h.courseId}`, { headers: app.auth })).json()) as Array<Record<string, any>>;
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ learner: { sub: 'learner-6', name: 'Learner learner-6' }, completion: 'completed', success: 'passed', score: 0.65 });
+    expect(list[0].gradeDelivery).toMatchObject({ id: failed.id, state: 'failed', lastStatus: 422 });
+
+    const unauth = await fetch(`${app.appUrl}/api/grade-deliveries/${failed.id}/resend`, { method: 'POST' });
+    expect(unauth.status).toBe(401);
+    const resend = await fetch(`${app.appUrl}/api/grade-deliveries/${failed.id}/resend`, { method: 'POST', headers: app.auth });
+    expect(resend.status).toBe(200);
+    await waitFor(() => lms.ags.grade(lineitem, 'learner-6'), 8000, 'grade after resend');
+    const missing = await fetch(`${app.appUrl}/api/grade-deliveries/nope/resend`, { method: 'POST', headers: app.auth });
+    expect(missing.status).toBe(404);
+  });
+
+  it('should find or create its own line item once when the claim has only lineitems', async () => {
+    const lineitems = lms.ags.lineItemsUrl();
+    const link = await h.link({ lineitems, scope: [SCOPE_SCORE, SCOPE_LINEITEM] }, 'rl-only-container');
+    await Promise.all([h.commit(await h.attempt(link, 'x1'), final(0.5)), h.commit(await h.attempt(link, 'x2'), final(0.7))]);
+    await waitFor(() => accepted().length === 2, 8000, 'two scores');
+    expect(lms.ags.lineItems).toHaveLength(1);
+    expect(lms.ags.lineItems[0]).toMatchObject({ resourceLinkId: 'rl-only-container', label: 'Unit 1 quiz', scoreMaximum: 100 });
+    expect(lms.ags.requests.filter((r) => r.method === 'POST' && !r.url.includes('/scores'))).toHaveLength(1);
+    const stored = await h.db.getRepository(ResourceLink).findOneByOrFail({ id: link.id });
+    expect(stored.lineItemUrl).toBe(lms.ags.lineItems[0].id);
+    // A later result reuses the stored line item.
+    await h.commit(await h.attempt(link, 'x3'), final(0.9));
+    await waitFor(() => accepted().length === 3, 8000, 'third score');
+    expect(lms.ags.lineItems).toHaveLength(1);
+  });
+
+  it('should find an existing line item for the link instead of creating a second one', async () => {
+    lms.ags.addLineItem({ resourceLinkId: 'rl-existing', label: 'Made by the LMS' });
+    const link = await h.link({ lineitems: lms.ags.lineItemsUrl(), scope: [SCOPE_SCORE, SCOPE_LINEITEM] }, 'rl-existing');
+    await h.commit(await h.attempt(link, 'y1'), final(0.5));
+    await waitFor(() => accepted().length === 1, 8000, 'score');
+    expect(lms.ags.lineItems).toHaveLength(1);
+  });
+
+  it('should queue nothing without an AGS claim, nor for a preview attempt', async () => {
+    const none = await h.link(null);
+    await h.commit(await h.attempt(none, 'n1'), final(1));
+    const withAgs = await h.link({ lineitem: lms.ags.addLineItem() });
+    await h.commit(await h.attempt(withAgs, 'teacher', { preview: true }), final(1));
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await h.deliveries()).toHaveLength(0);
+    expect(lms.ags.requests).toHaveLength(0);
+  });
+
+  it('should send the highest attempt', async () => {
+    const lineitem = lms.ags.addLineItem();
+    const link = await h.link({ lineitem });
+    const first = await h.attempt(link, 'hi', { number: 1 });
+    await h.commit(first, final(0.9));
+    await waitFor(() => lms.ags.grade(lineitem, 'hi'), 8000, 'first attempt grade');
+    await h.commit(await h.attempt(link, 'hi', { number: 2 }), final(0.3));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(accepted()).toHaveLength(1);
+    expect(lms.ags.grade(lineitem, 'hi')?.score.scoreGiven).toBe(90);
+  });
+
+  it('should re-claim a send whose lock expired, and ignore the stale claim when it ends', async () => {
+    const lineitem = lms.ags.addLineItem();
+    const link = await h.link({ lineitem });
+    lms.ags.hangNext(1);
+    await h.commit(await h.attempt(link, 'lock'), final(0.55));
+    await waitFor(() => lms.ags.requests.some((r) => r.status === -1), 8000, 'hung request');
+    const [row] = await h.deliveries();
+    expect(row.state).toBe('sending');
+    await h.db.getRepository(GradeDelivery).update({ id: row.id }, { lockedUntil: Date.now() - 1 });
+    await waitFor(() => lms.ags.grade(lineitem, 'lock'), 8000, 'delivery after lock expiry');
+    lms.ags.releaseHung();
+    await new Promise((r) => setTimeout(r, 300));
+    const [after] = await h.deliveries();
+    expect(after.state).toBe('sent');
+    expect(accepted()).toHaveLength(1);
+  });
+});
+
+describe('Grade outbox across a server restart (e2e)', () => {
+  it('should deliver a result exactly once after the server was restarted mid-delivery', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-grades-restart-'));
+    let app: TestApp | undefined;
+    const lms = await startAgsPlatform({ toolJwksUrl: () => `${app!.appUrl}/.well-known/jwks.json`, clientId: 'tool-client-1' });
+    try {
+      app = await createTestApp({ ...GRADE_ENV, STORAGE_DIR: dir, KEEP_STORAGE: '1' });
+      const h = new GradesHarness(app, lms);
+      await h.setUp(manifest('1.2', ['sco1'], { masteryScore: 70 }));
+      const lineitem = lms.ags.addLineItem();
+      const link = await h.link({ lineitem });
+      lms.ags.hangNext(1);
+      await h.commit(await h.attempt(link, 'restart'), { completionStatus: 'completed', scoreRaw: 85, terminated: true });
+      await waitFor(() => lms.ags.requests.some((r) => r.status === -1), 8000, 'the hung request');
+      await app.close();
+      lms.ags.releaseHung();
+      expect(lms.ags.grade(lineitem, 'restart')).toBeUndefined();
+
+      app = await createTestApp({ ...GRADE_ENV, STORAGE_DIR: dir, KEEP_STORAGE: '1' });
+      const grade = await waitFor(() => lms.ags.grade(lineitem, 'restart'), 8000, 'grade after restart');
+      expect(grade.score).toMatchObject({ activityProgress: 'Completed', gradingProgress: 'FullyGraded', scoreGiven: 85 });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(lms.ags.scoreRequests().filter((r) => r.status === 200)).toHaveLength(1);
+    } finally {
+      await app?.close();
+      await lms.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
