@@ -1,0 +1,183 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { ScoState } from '../../src/attempts/sco-state.entity';
+import { Attempt } from '../../src/attempts/attempt.entity';
+import { Learner } from '../../src/attempts/learner.entity';
+import { launchBrowser, scoFrame, TestBrowser, withScreenshot, eventually } from '../support/browser';
+import { startLtiTestbed, LtiTestbed } from '../support/platform-emulator';
+import { buildFixtureZip, FIXTURE_PACKAGES_DIR } from '../support/scorm-package.builder';
+
+/**
+ * The player in a real browser, entered through a real LTI launch from the platform emulator. The
+ * fixture SCOs are imported with `?commit=none` on every resource href, so the SCO only calls
+ * Initialize and the test drives the rest of the SCORM API from inside the SCO frame.
+ */
+describe('Player in Chromium (LTI launch → SCORM runtime → server)', () => {
+  let tb: LtiTestbed;
+  let browser: TestBrowser;
+  const courses: Record<string, string> = {};
+
+  async function importDriven(name: string): Promise<string> {
+    const manifest = fs.readFileSync(path.join(FIXTURE_PACKAGES_DIR, name, 'imsmanifest.xml'), 'utf8').replace(/(<resource\b[^>]*\bhref=")([^"?]+)(")/g, '$1$2?commit=none$3');
+    const zip = await buildFixtureZip(name, { files: { 'imsmanifest.xml': manifest } });
+    const res = await request(tb.app.appUrl).post('/api/courses').set(tb.app.auth).attach('package', zip, { filename: `${name}.zip`, contentType: 'application/zip' }).expect(201);
+    return res.body.id as string;
+  }
+
+  /** A resource-link launch from the emulator; returns the player URL the tool handed the browser. */
+  async function ltiLaunch(courseId: string, sub: string, linkId = `link-${courseId}`): Promise<string> {
+    const res = await tb.emu.launch({
+      toolUrl: tb.app.appUrl,
+      courseId,
+      claims: { sub, 'https://purl.imsglobal.org/spec/lti/claim/resource_link': { id: linkId, title: 'Browser test' } },
+    });
+    const m = /data-player-url="([^"]+)"/.exec(res.text);
+    if (res.status !== 200 || !m) throw new Error(`launch did not reach the player: ${res.status} ${res.text.slice(0, 300)}`);
+    return m[1].replace(/&amp;/g, '&');
+  }
+
+  const db = () => tb.app.server.app.get(DataSource);
+  async function stateOf(sub: string, itemId: string): Promise<ScoState | null> {
+    const learner = await db().getRepository(Learner).findOne({ where: { sub } });
+    if (!learner) return null;
+    const attempts = await db().getRepository(Attempt).find({ where: { learnerId: learner.id }, order: { number: 'DESC' } });
+    if (!attempts.length) return null;
+    return db().getRepository(ScoState).findOne({ where: { attemptId: attempts[0].id, itemId } });
+  }
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    tb = await startLtiTestbed();
+    courses.s12 = await importDriven('scorm12-single-sco');
+    courses.s2004 = await importDriven('scorm2004-3rd-single-sco');
+    courses.multi = await importDriven('scorm2004-4th-multi-sco');
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await tb?.close();
+  });
+
+  it('SCORM 1.2: the SCO finds window.API, suspends, and resumes in the same place on the next launch', async () => {
+    const page = await browser.context.newPage();
+    const sub = 'browser-learner-12';
+    await withScreenshot(page, '12-suspend-resume', async () => {
+      await page.goto(await ltiLaunch(courses.s12, sub));
+      const frame = await scoFrame(page, 'index.html');
+      const first = await frame.evaluate(() => {
+        const api = (window.parent as unknown as { API: Record<string, (...a: string[]) => string> }).API;
+        const out = {
+          entry: api.LMSGetValue('cmi.core.entry'),
+          name: api.LMSGetValue('cmi.core.student_name'),
+          id: api.LMSGetValue('cmi.core.student_id'),
+          bigSet: api.LMSSetValue('cmi.suspend_data', 'z'.repeat(6000)),
+        };
+        api.LMSSetValue('cmi.core.lesson_location', 'page-3');
+        api.LMSSetValue('cmi.core.lesson_status', 'incomplete');
+        api.LMSSetValue('cmi.core.exit', 'suspend');
+        api.LMSSetValue('cmi.core.session_time', '00:00:42');
+        api.LMSCommit('');
+        api.LMSFinish('');
+        return out;
+      });
+      expect(first).toEqual({ entry: 'ab-initio', name: 'Learner, Ada', id: sub, bigSet: 'true' });
+      const saved = await eventually(async () => {
+        const s = await stateOf(sub, 'ITEM-1');
+        return s?.terminated ? s : null;
+      }, 'the terminating commit');
+      expect(saved).toMatchObject({ location: 'page-3', exit: 'suspend', completionStatus: 'incomplete', totalTimeSeconds: 42 });
+      expect(saved.suspendData).toHaveLength(6000);
+
+      await page.goto(await ltiLaunch(courses.s12, sub));
+      const again = await scoFrame(page, 'index.html');
+      const resumed = await again.evaluate(() => {
+        const api = (window.parent as unknown as { API: Record<string, (...a: string[]) => string> }).API;
+        return { entry: api.LMSGetValue('cmi.core.entry'), location: api.LMSGetValue('cmi.core.lesson_location'), suspend: api.LMSGetValue('cmi.suspend_data').length, total: api.LMSGetValue('cmi.core.total_time') };
+      });
+      expect(resumed).toMatchObject({ entry: 'resume', location: 'page-3', suspend: 6000 });
+      expect(resumed.total).toMatch(/^0+:00:42(\.0+)?$/); // server-summed session time
+    });
+    await page.close();
+  });
+
+  it('SCORM 2004: data set right before the tab is closed still reaches the server (unload commit)', async () => {
+    const page = await browser.context.newPage();
+    const sub = 'browser-learner-close';
+    await withScreenshot(page, '2004-tab-closed', async () => {
+      await page.goto(await ltiLaunch(courses.s2004, sub));
+      const frame = await scoFrame(page, '.html');
+      const entry = await frame.evaluate(() => {
+        const api = (window.parent as unknown as { API_1484_11: Record<string, (...a: string[]) => string> }).API_1484_11;
+        const e = api.GetValue('cmi.entry');
+        api.SetValue('cmi.location', 'L7');
+        api.SetValue('cmi.suspend_data', 'written just before closing');
+        api.SetValue('cmi.exit', 'suspend');
+        return e;
+      });
+      expect(entry).toBe('ab-initio');
+    });
+    await page.close({ runBeforeUnload: true });
+    const saved = await eventually(async () => {
+      const learner = await db().getRepository(Learner).findOne({ where: { sub } });
+      if (!learner) return null;
+      const attempt = await db().getRepository(Attempt).findOne({ where: { learnerId: learner.id } });
+      const states = attempt ? await db().getRepository(ScoState).find({ where: { attemptId: attempt.id } }) : [];
+      return states.find((s) => s.location === 'L7') ?? null;
+    }, 'the unload commit');
+    expect(saved.suspendData).toBe('written just before closing');
+    expect(saved.exit).toBe('suspend');
+  });
+
+  it('multi-SCO: TOC and Next launch each SCO with its own state; an asset is recorded; adl.nav.request is followed', async () => {
+    const page = await browser.context.newPage();
+    const sub = 'browser-learner-multi';
+    await withScreenshot(page, 'multi-sco-toc', async () => {
+      await page.goto(await ltiLaunch(courses.multi, sub));
+      const intro = await scoFrame(page, 'intro.html');
+      const toc = await page.locator('#bridge-toc button').allTextContents();
+      expect(toc).toEqual(['Introduction', 'Lesson', 'Glossary', 'Final quiz']);
+      await intro.evaluate(() => {
+        const api = (window.parent as unknown as { API_1484_11: Record<string, (...a: string[]) => string> }).API_1484_11;
+        api.SetValue('cmi.completion_status', 'completed');
+        api.SetValue('cmi.exit', 'normal');
+        api.Terminate('');
+      });
+      await page.locator('#bridge-toc button', { hasText: 'Lesson' }).click();
+      const lesson = await scoFrame(page, 'lesson.html');
+      const lessonStart = await lesson.evaluate(() => {
+        const api = (window.parent as unknown as { API_1484_11: Record<string, (...a: string[]) => string> }).API_1484_11;
+        const out = { entry: api.GetValue('cmi.entry'), threshold: api.GetValue('cmi.completion_threshold') };
+        api.SetValue('cmi.location', 'lesson-1');
+        api.SetValue('cmi.progress_measure', '0.8');
+        return out;
+      });
+      expect(lessonStart).toEqual({ entry: 'ab-initio', threshold: '0.75' });
+      // leave the lesson without Terminate: the player commits what it had
+      await page.locator('#bridge-next').click();
+      await eventually(async () => page.frames().some((f) => f.url().includes('glossary.html')), 'the glossary asset');
+      const lessonState = await eventually(async () => {
+        const s = await stateOf(sub, 'LESSON');
+        return s?.location === 'lesson-1' ? s : null;
+      }, 'the lesson state');
+      expect(lessonState.completionStatus).toBe('completed'); // 0.8 ≥ threshold 0.75
+      expect((await stateOf(sub, 'INTRO'))?.completionStatus).toBe('completed');
+      expect((await eventually(() => stateOf(sub, 'GLOSSARY'), 'the asset visit')).completionStatus).toBe('completed');
+
+      await page.locator('#bridge-toc button', { hasText: 'Final quiz' }).click();
+      const quiz = await scoFrame(page, 'quiz.html');
+      expect(await page.locator('#bridge-next').isHidden()).toBe(true); // hideLMSUI continue
+      await quiz.evaluate(() => {
+        const api = (window.parent as unknown as { API_1484_11: Record<string, (...a: string[]) => string> }).API_1484_11;
+        api.SetValue('cmi.score.scaled', '0.9');
+        api.SetValue('adl.nav.request', 'previous');
+        api.Terminate('');
+      });
+      await eventually(async () => page.frames().some((f) => f.url().includes('glossary.html')), 'navigation to the previous item');
+      const quizState = await eventually(() => stateOf(sub, 'QUIZ'), 'the quiz state');
+      expect(quizState.successStatus).toBe('passed'); // 0.9 ≥ minNormalizedMeasure 0.6
+    });
+    await page.close();
+  });
+});
