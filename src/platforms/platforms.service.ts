@@ -184,7 +184,7 @@ function toDto(p: Platform, deploymentIds: string[]): PlatformDto {
     jwksUri: p.jwksUri,
     deploymentIds,
     registeredBy: p.registeredBy,
-    grantedScopes: p.grantedScopes ? p.grantedScopes.split(/\s+/).filter(Boolean) : [],
+    grantedScopes: p.grantedScopes ? p.grantedScopes.split(/\s+/).filter(Boolean).sort() : [],
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
   };
