@@ -130,6 +130,40 @@ describe('Player in Chromium (LTI launch → SCORM runtime → server)', () => {
     expect(saved.exit).toBe('suspend');
   });
 
+  it('an expired session shows "relaunch from your LMS", keeps the unsent data, and the next launch delivers it', async () => {
+    const page = await browser.context.newPage();
+    const sub = 'browser-learner-expired';
+    await withScreenshot(page, 'expired-token', async () => {
+      await page.goto(await ltiLaunch(courses.s12, sub));
+      const frame = await scoFrame(page, 'index.html');
+      // the server answers as it does for an expired token (see runtime-commit.e2e-spec for the real refusal)
+      await page.route('**/commit', (route) => route.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify({ error: 'runtime_token_expired', message: 'Your session has expired; relaunch the course from your LMS to continue.' }) }));
+      await frame.evaluate(() => {
+        const api = (window.parent as unknown as { API: Record<string, (...a: string[]) => string> }).API;
+        api.LMSSetValue('cmi.core.lesson_location', 'after-expiry');
+        api.LMSSetValue('cmi.suspend_data', 'kept on this device');
+        api.LMSCommit('');
+      });
+      await expect(eventually(async () => ((await page.locator('#bridge-message').isVisible()) ? page.locator('#bridge-message').textContent() : null), 'the message')).resolves.toMatch(/relaunch the course from your LMS/i);
+      expect((await stateOf(sub, 'ITEM-1'))?.location ?? null).not.toBe('after-expiry');
+      await page.unroute('**/commit');
+    });
+    await page.close();
+    const next = await browser.context.newPage();
+    await withScreenshot(next, 'expired-token-relaunch', async () => {
+      await next.goto(await ltiLaunch(courses.s12, sub));
+      const frame = await scoFrame(next, 'index.html');
+      const saved = await eventually(async () => {
+        const s = await stateOf(sub, 'ITEM-1');
+        return s?.location === 'after-expiry' ? s : null;
+      }, 'the replayed commit');
+      expect(saved.suspendData).toBe('kept on this device');
+      const seen = await frame.evaluate(() => (window.parent as unknown as { API: Record<string, (...a: string[]) => string> }).API.LMSGetValue('cmi.suspend_data'));
+      expect(seen).toBe('kept on this device');
+    });
+    await next.close();
+  });
+
   it('multi-SCO: TOC and Next launch each SCO with its own state; an asset is recorded; adl.nav.request is followed', async () => {
     const page = await browser.context.newPage();
     const sub = 'browser-learner-multi';
