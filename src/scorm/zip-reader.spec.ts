@@ -161,6 +161,37 @@ describe('inspectZip / readZipEntry / extractZip on good packages', () => {
   });
 });
 
+describe('large entries (streamed, not read in one piece)', () => {
+  const big = noise(600_000, 3);
+
+  it('extracts large stored and deflated entries byte for byte', async () => {
+    const file = await writeZip(tmp, 'big.zip', buildZip([...validEntries(), { name: 's.mp4', data: big }, { name: 'd.bin', data: big, method: 8 }]));
+    const dest = path.join(tmp, 'big');
+    await extractZip(file, dest, opts());
+    expect((await fs.promises.readFile(path.join(dest, 's.mp4'))).equals(big)).toBe(true);
+    expect((await fs.promises.readFile(path.join(dest, 'd.bin'))).equals(big)).toBe(true);
+  });
+
+  it.each([
+    ['deflated, declared smaller', { method: 8 as const, declaredUncompressed: 500_000 }, 'zip_size_mismatch'],
+    ['deflated, declared larger', { method: 8 as const, declaredUncompressed: 700_000 }, 'zip_size_mismatch'],
+    ['deflated, bad CRC', { method: 8 as const, crc: 1 }, 'zip_truncated'],
+    ['stored, bad CRC', { crc: 1 }, 'zip_truncated'],
+  ])('%s → %s', async (_label, fault, code) => {
+    const file = await writeZip(tmp, 'lie.zip', buildZip([...validEntries(), { name: 'media/x.bin', data: big, ...fault }]));
+    await expect(inspectZip(file, LIMITS)).resolves.toHaveLength(3);
+    const err = await rejection(extractZip(file, path.join(tmp, 'lie'), opts()));
+    expect(err.code).toBe(code);
+    expect(err.message).toContain('"media/x.bin"');
+  });
+
+  it('extraction enforces the unpacked limit on its own (without inspectZip first)', async () => {
+    const file = await writeZip(tmp, 'tot.zip', buildZip([...validEntries(), { name: 'a.bin', data: big }, { name: 'b.bin', data: big }]));
+    const err = await rejection(extractZip(file, path.join(tmp, 'tot'), opts({ limits: { ...LIMITS, maxUnpackedBytes: 1_000_000 } })));
+    expect(err.code).toBe('zip_too_large_unpacked');
+  });
+});
+
 describe('hostile zips', () => {
   for (const c of hostileCases()) {
     it(`${c.label} → ${c.code}`, async () => {
