@@ -7,6 +7,7 @@ type Bench = () => Promise<{ run: () => Promise<boolean | void> }>;
 
 const BENCHES: Record<string, Bench> = {
   import: () => import('./import'),
+  runtime: () => import('./runtime'),
 };
 
 async function main(): Promise<void> {
