@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createTestApp, TestApp } from '../support/app';
-import { AgsPlatform, startAgsPlatform } from '../support/emulator-ags';
+import { AgsPlatform, attachAgs, startAgsPlatform } from '../support/emulator-ags';
+import { PlatformEmulator } from '../support/platform-emulator';
 import { GradesHarness, manifest, SCOPE_LINEITEM, SCOPE_SCORE, waitFor } from '../support/grades-harness';
 import { GradeDelivery } from '../../src/grades/grade-delivery.entity';
 import { ResourceLink } from '../../src/attempts/resource-link.entity';
@@ -254,6 +255,28 @@ describe('Grade outbox across a server restart (e2e)', () => {
       await app?.close();
       await lms.stop();
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Grade outbox with the full PlatformEmulator (e2e)', () => {
+  it('should get a token from the emulator token endpoint and post the score to its AGS routes', async () => {
+    const emu = await PlatformEmulator.start();
+    const app = await createTestApp(GRADE_ENV);
+    try {
+      emu.useTool(app.appUrl);
+      emu.addClient('tool-client-1', 'dep-1', `${app.appUrl}/lti/launch`);
+      const ags = attachAgs(emu);
+      const h = new GradesHarness(app, { url: emu.url, tokenEndpoint: emu.tokenEndpoint } as AgsPlatform);
+      await h.setUp();
+      const lineitem = ags.addLineItem();
+      const link = await h.link({ lineitem, scope: [SCOPE_SCORE] });
+      await h.commit(await h.attempt(link, 'emu-learner'), final(0.42));
+      const grade = await waitFor(() => ags.grade(lineitem, 'emu-learner'), 8000, 'grade at the PlatformEmulator');
+      expect(grade.score).toMatchObject({ scoreGiven: 42, gradingProgress: 'FullyGraded' });
+    } finally {
+      await app.close();
+      await emu.stop();
     }
   });
 });

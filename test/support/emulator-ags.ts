@@ -380,3 +380,29 @@ export async function startAgsPlatform(opts: { toolJwksUrl?: () => string; clien
     },
   };
 }
+
+/** The subset of PlatformEmulator the AGS routes need (its `route` hook and token check). */
+export interface RouteHost {
+  url: string;
+  route(method: string, pathPrefix: string, handler: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void | Promise<void>): void;
+  checkAccessToken(header: string | string[] | undefined, scope: string): { ok: boolean };
+}
+
+/**
+ * Serves the AGS routes from the full PlatformEmulator (`emulator.route`), so a launch from the
+ * emulator carries line item URLs that it answers itself, with tokens from its own token endpoint.
+ */
+export function attachAgs(emulator: RouteHost): AgsEmulator {
+  const ags = new AgsEmulator(
+    () => emulator.url,
+    (header, scope) => emulator.checkAccessToken(header, scope).ok,
+  );
+  for (const method of ['GET', 'POST', 'PUT', 'DELETE']) {
+    emulator.route(method, '/ags/', async (req, res, body) => {
+      if (!(await ags.handle(req, res, body))) {
+        res.writeHead(404).end();
+      }
+    });
+  }
+  return ags;
+}
