@@ -6,7 +6,8 @@
  *
  *   npm run bench -- import               all sizes
  *   BENCH_SIZES=10,200 npm run bench -- import
- *   BENCH_SERVER=ts-node npm run bench    run src/main.ts through ts-node instead of dist/ (adds ~100 MB RSS of compiler)
+ *   BENCH_RUNS=3                          best of 3 alternating runs (default 2)
+ *   BENCH_SERVER=dist | ts-node           server from `npm run build`, or through ts-node (adds ~70 MB RSS of compiler)
  *
  * Packages are generated once into bench/out/ (gitignored) and reused.
  */
@@ -155,24 +156,25 @@ function freePort(): Promise<number> {
 }
 
 /**
- * How to start the server: dist/main.js from `npm run build`; if the build fails on type errors
- * (other work in progress), every src/ file is transpiled without type-checking into bench/out/server/
- * (what ts-node transpile-only does, but ahead of time, so the measured RSS holds no compiler).
+ * How to start the server. Default: every src/ file transpiled (no type check, as ts-node
+ * transpile-only does, but ahead of time so the measured RSS holds no compiler) into
+ * bench/out/server/, a private copy that other work rebuilding dist/ cannot remove mid-run.
+ * BENCH_SERVER=dist runs `npm run build` and dist/main.js; BENCH_SERVER=ts-node runs src/main.ts.
  */
 function serverCommand(): string[] {
-  const mode = process.env.BENCH_SERVER ?? 'dist';
+  const mode = process.env.BENCH_SERVER ?? 'transpile';
   if (mode === 'ts-node') {
     return ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'src/main.ts')];
   }
-  if (process.env.BENCH_NO_BUILD !== '1') {
+  if (mode === 'dist') {
     process.stdout.write('building the server (npm run build)…\n');
-    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'ignore'] });
+    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     if (build.status !== 0) {
-      process.stdout.write('npm run build failed (type errors elsewhere?); transpiling src/ without type checks instead\n');
-      return [transpileServer()];
+      throw new Error('npm run build failed; run without BENCH_SERVER=dist to transpile src/ instead');
     }
+    return [path.join(ROOT, 'dist/main.js')];
   }
-  return [path.join(ROOT, 'dist/main.js')];
+  return [transpileServer()];
 }
 
 function transpileServer(): string {
