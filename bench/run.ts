@@ -8,6 +8,7 @@ type Bench = () => Promise<{ run: () => Promise<boolean | void> }>;
 const BENCHES: Record<string, Bench> = {
   import: () => import('./import'),
   runtime: () => import('./runtime'),
+  launch: () => import('./launch'),
 };
 
 async function main(): Promise<void> {

@@ -82,7 +82,7 @@ export class LaunchService {
       // Steps 2–4: shape, RS256 only, kid present.
       const token = body.id_token;
       ({ payload } = checkTokenShape(token));
-      const found = await this.db.getRepository(Platform).findOne({ where: { id: row.platformId } });
+      const found = (await this.platforms.findByIssuer(row.issuer)).find((x) => x.id === row.platformId);
       if (!found) {
         throw new LtiError('lti_iss_mismatch', 'The LMS registration of this sign-in was removed.');
       }

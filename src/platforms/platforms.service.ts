@@ -37,17 +37,35 @@ export interface PlatformDto {
 const URL_FIELDS = ['authorizationEndpoint', 'tokenEndpoint', 'jwksUri'] as const;
 
 /**
+ * Registrations are read on every login and launch and change rarely: a snapshot is kept this long.
+ * Writes through this service drop it at once; another instance sees a change within this time.
+ */
+const SNAPSHOT_MS = 5000;
+
+interface Snapshot {
+  at: number;
+  byId: Map<string, Platform>;
+  byIssuer: Map<string, Platform[]>;
+  deployments: Map<string, string[]>;
+}
+
+/**
  * LMS registrations and their deployments (DESIGN §3 `/api/platforms`). The grades module reads a
  * registration through `get()` to request AGS tokens.
  */
 @Injectable()
 export class PlatformsService {
   private readonly logger = new Logger(PlatformsService.name);
+  private snapshot: Snapshot | null = null;
+  private loading: Promise<Snapshot> | null = null;
+  /** Bumped by every write, so a snapshot read before a write is never kept after it. */
+  private generation = 0;
 
   constructor(private readonly db: DataSource) {}
 
+  /** A registration by id (read-only object: do not modify it). */
   async get(id: string): Promise<Platform> {
-    const platform = await this.db.getRepository(Platform).findOne({ where: { id } });
+    const platform = (await this.snap()).byId.get(id);
     if (!platform) {
       throw new NotFoundError('platform', id);
     }
@@ -55,21 +73,55 @@ export class PlatformsService {
   }
 
   /** Every registration of an issuer (one per client id). */
-  findByIssuer(issuer: string): Promise<Platform[]> {
-    return this.db.getRepository(Platform).find({ where: { issuer }, order: { createdAt: 'ASC' } });
+  async findByIssuer(issuer: string): Promise<Platform[]> {
+    return (await this.snap()).byIssuer.get(issuer) ?? [];
   }
 
-  findByIssuerAndClientId(issuer: string, clientId: string): Promise<Platform | null> {
-    return this.db.getRepository(Platform).findOne({ where: { issuer, clientId } });
+  async findByIssuerAndClientId(issuer: string, clientId: string): Promise<Platform | null> {
+    return (await this.findByIssuer(issuer)).find((p) => p.clientId === clientId) ?? null;
   }
 
   async hasDeployment(platformId: string, deploymentId: string): Promise<boolean> {
-    return (await this.db.getRepository(Deployment).count({ where: { platformId, deploymentId } })) > 0;
+    return (await this.deploymentIds(platformId)).includes(deploymentId);
   }
 
   async deploymentIds(platformId: string): Promise<string[]> {
-    const rows = await this.db.getRepository(Deployment).find({ where: { platformId }, order: { createdAt: 'ASC' } });
-    return rows.map((d) => d.deploymentId);
+    return (await this.snap()).deployments.get(platformId) ?? [];
+  }
+
+  private async snap(): Promise<Snapshot> {
+    if (this.snapshot && Date.now() - this.snapshot.at < SNAPSHOT_MS) {
+      return this.snapshot;
+    }
+    if (!this.loading) {
+      const started = Date.now();
+      const gen = this.generation;
+      this.loading = (async () => {
+        const platforms = await this.db.getRepository(Platform).find({ order: { createdAt: 'ASC' } });
+        const deployments = await this.db.getRepository(Deployment).find({ order: { createdAt: 'ASC' } });
+        const snap: Snapshot = { at: started, byId: new Map(), byIssuer: new Map(), deployments: new Map() };
+        for (const p of platforms) {
+          snap.byId.set(p.id, p);
+          snap.byIssuer.set(p.issuer, [...(snap.byIssuer.get(p.issuer) ?? []), p]);
+        }
+        for (const d of deployments) {
+          snap.deployments.set(d.platformId, [...(snap.deployments.get(d.platformId) ?? []), d.deploymentId]);
+        }
+        if (gen === this.generation) {
+          this.snapshot = snap;
+        }
+        return snap;
+      })().finally(() => {
+        this.loading = null;
+      });
+    }
+    return this.loading;
+  }
+
+  private invalidate(): void {
+    this.generation++;
+    this.snapshot = null;
+    this.loading = null;
   }
 
   async list(): Promise<PlatformDto[]> {
@@ -115,6 +167,7 @@ export class PlatformsService {
       }
       return platform.id;
     });
+    this.invalidate();
     this.logger.log(`platform ${id} registered (${registeredBy}) issuer=${input.issuer} clientId=${input.clientId}`);
     return this.getDto(id);
   }
@@ -141,6 +194,7 @@ export class PlatformsService {
         }
       }
     });
+    this.invalidate();
     return this.getDto(id);
   }
 
@@ -152,15 +206,18 @@ export class PlatformsService {
       }
       await m.getRepository(Deployment).delete({ platformId: id });
     });
+    this.invalidate();
   }
 
   async setGrantedScopes(platformId: string, scopes: string): Promise<void> {
     await this.db.getRepository(Platform).update({ id: platformId }, { grantedScopes: scopes });
+    this.invalidate();
   }
 
   /** Adds a deployment if absent (Dynamic Registration returns one; Core §3.1.3). */
   async addDeployment(platformId: string, deploymentId: string): Promise<void> {
     await this.db.getRepository(Deployment).createQueryBuilder().insert().values({ id: randomUUID(), platformId, deploymentId }).orIgnore().execute();
+    this.invalidate();
   }
 }
 

@@ -121,6 +121,8 @@ export class PlatformEmulator {
   clientId = 'emulator-client';
   deploymentId = 'emulator-deployment-1';
   readonly received: RecordedRequest[] = [];
+  /** Keep `received` (turn off for benchmarks). */
+  record = true;
   readonly deepLinkReturns: DeepLinkReturn[] = [];
   readonly registrations: Array<{ request: Record<string, unknown>; clientId: string; deploymentId: string }> = [];
   /** Registration token the DR endpoints require (set to null to require none). */
@@ -392,7 +394,9 @@ export class PlatformEmulator {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const body = await readBody(req);
     const url = new URL(req.url ?? '/', this.url);
-    this.received.push({ method: req.method ?? 'GET', path: url.pathname, url: url.toString(), headers: req.headers, body, at: Date.now() });
+    if (this.record) {
+      this.received.push({ method: req.method ?? 'GET', path: url.pathname, url: url.toString(), headers: req.headers, body, at: Date.now() });
+    }
     const failIndex = this.failures.findIndex((f) => !f.prefix || url.pathname.startsWith(f.prefix));
     if (failIndex >= 0) {
       const [f] = this.failures.splice(failIndex, 1);
@@ -450,6 +454,7 @@ export class PlatformEmulator {
     if (!pending || q.get('login_hint') !== `user-${hint.slice(0, 8)}`) {
       return fail('login_hint / lti_message_hint not echoed unaltered');
     }
+    this.pending.delete(hint);
     const opts = pending.opts;
     const target = opts.targetLinkUri ?? (opts.courseId ? `${opts.toolUrl}/lti/courses/${opts.courseId}` : opts.messageType === 'deep-linking' ? `${opts.toolUrl}/lti/deep-link` : `${opts.toolUrl}/lti/launch`);
     const claims = this.buildClaims(opts, client, nonce, target);
@@ -670,7 +675,7 @@ export async function startLtiTestbed(opts: { fixture?: string } = {}): Promise<
   const platformId = ((await reg.json()) as { id: string }).id;
   const zip = await buildFixtureZip(opts.fixture ?? 'scorm12-single-sco');
   const form = new FormData();
-  form.append('package', new Blob([zip], { type: 'application/zip' }), 'course.zip');
+  form.append('package', new Blob([new Uint8Array(zip)], { type: 'application/zip' }), 'course.zip');
   const up = await fetch(`${app.appUrl}/api/courses`, { method: 'POST', headers: app.auth, body: form });
   if (up.status !== 201) {
     throw new Error(`importing the course failed: ${up.status} ${await up.text()}`);
