@@ -16,6 +16,7 @@ import { LtiCoreModule } from './lti/lti-core.module';
 import { LtiModule } from './lti/lti.module';
 import { LaunchHandoffModule } from './lti/launch-handoff.module';
 import { PlayerModule } from './player/player.module';
+import { ConsoleModule } from './console/console.module';
 
 @Module({})
 export class AppModule {
@@ -39,6 +40,7 @@ export class AppModule {
         LaunchHandoffModule,
         LtiModule,
         PlayerModule,
+        ConsoleModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: AppConfig, useValue: config }, { provide: APP_FILTER, useClass: AllExceptionsFilter }],

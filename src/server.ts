@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
 import { AppConfig, LogLevel } from './config/app-config';
 import { renderErrorPage } from './common/error-page';
+import { setupApiDocs } from './console/api-docs';
 
 export type Origin = 'app' | 'content';
 
@@ -44,6 +45,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useBodyParser('json', { limit: '10mb', type: ['application/json', 'application/*+json'] });
   app.useBodyParser('urlencoded', { extended: false, limit: '2mb' });
   app.useBodyParser('text', { limit: '10mb', type: ['text/plain'] });
+  setupApiDocs(app);
   return app;
 }
 

@@ -1,17 +1,24 @@
-import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, HttpStatus, Injectable, Optional } from '@nestjs/common';
 import type { Request } from 'express';
 import { AdminTokenService } from './admin-token.service';
 import { AppError } from '../common/errors';
+import { ConsoleSessionService } from '../console/console-session.service';
 
-/** Every `/api/*` route needs `Authorization: Bearer <admin token>` (DESIGN §2). */
+/** Every `/api/*` route needs `Authorization: Bearer <admin token>` or a console session cookie (DESIGN §2). */
 @Injectable()
 export class AdminGuard implements CanActivate {
-  constructor(private readonly tokens: AdminTokenService) {}
+  constructor(
+    private readonly tokens: AdminTokenService,
+    @Optional() private readonly sessions?: ConsoleSessionService,
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<Request>();
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header);
+    if (!match && this.sessions && (await this.sessions.authenticate(req))) {
+      return true; // console session cookie (CSRF-checked for state-changing methods)
+    }
     if (!match) {
       throw new AppError('unauthorized', 'This route needs the admin token as "Authorization: Bearer <token>".', HttpStatus.UNAUTHORIZED);
     }

@@ -1,0 +1,132 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Request } from 'express';
+import { AppConfig } from '../config/app-config';
+import { AppError } from '../common/errors';
+import { SecretsService } from '../secrets/secrets.service';
+
+/** Name of the console session cookie (app origin only, DESIGN §2). */
+export const SESSION_COOKIE = 'bridge_console';
+/** Header that carries the per-session CSRF token on state-changing requests made with the cookie. */
+export const CSRF_HEADER = 'x-csrf-token';
+/** A console session lasts a working day; signing in again is cheap. */
+export const SESSION_TTL_SECONDS = 8 * 3600;
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export interface ConsoleSession {
+  id: string;
+  expiresAt: number;
+  csrfToken: string;
+}
+
+/**
+ * Console sessions (DESIGN §2: the admin token is exchanged for an `HttpOnly`, `SameSite=Strict`
+ * cookie on the app origin). The cookie is `<id>.<expiry>.<HMAC>` signed with a server secret, so any
+ * instance can check it without a session table; the CSRF token is derived from the session id with
+ * the same secret (a per-session synchronizer token that never needs storing). Sign-out revokes the
+ * id in this process until it would have expired anyway.
+ */
+@Injectable()
+export class ConsoleSessionService {
+  private readonly revoked = new Map<string, number>();
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly secrets: SecretsService,
+  ) {}
+
+  /** Starts a session; the caller has already checked the admin token. */
+  async create(): Promise<{ session: ConsoleSession; cookie: string }> {
+    const id = randomBytes(18).toString('base64url');
+    const expiresAt = Math.floor(Date.now() / 1000) + SESSION_TTL_SECONDS;
+    const value = `${id}.${expiresAt}.${await this.mac(`session.${id}.${expiresAt}`)}`;
+    const session = { id, expiresAt, csrfToken: await this.mac(`csrf.${id}`) };
+    return { session, cookie: this.cookie(value, SESSION_TTL_SECONDS) };
+  }
+
+  /** A Set-Cookie value that removes the session cookie. */
+  clearCookie(): string {
+    return this.cookie('', 0);
+  }
+
+  revoke(session: ConsoleSession): void {
+    const now = Date.now() / 1000;
+    for (const [id, exp] of this.revoked) {
+      if (exp < now) this.revoked.delete(id);
+    }
+    this.revoked.set(session.id, session.expiresAt);
+  }
+
+  /** The session named by the request's cookie, or null when there is none or it is not valid. */
+  async read(req: Request): Promise<ConsoleSession | null> {
+    const raw = readCookie(req.headers.cookie, SESSION_COOKIE);
+    const m = raw ? /^([A-Za-z0-9_-]{16,64})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(raw) : null;
+    if (!m) {
+      return null;
+    }
+    const [, id, exp, mac] = m;
+    const expiresAt = Number(exp);
+    if (expiresAt * 1000 <= Date.now() || this.revoked.has(id)) {
+      return null;
+    }
+    if (!safeEqual(mac, await this.mac(`session.${id}.${exp}`))) {
+      return null;
+    }
+    return { id, expiresAt, csrfToken: await this.mac(`csrf.${id}`) };
+  }
+
+  /**
+   * Authenticates a request by its session cookie. State-changing methods must also prove they come
+   * from the console page: the `X-CSRF-Token` header (a cross-site form cannot set it) and, when the
+   * browser sends one, an `Origin` equal to the app origin. Returns false when there is no valid session.
+   */
+  async authenticate(req: Request): Promise<boolean> {
+    const session = await this.read(req);
+    if (!session) {
+      return false;
+    }
+    if (!SAFE_METHODS.has(req.method.toUpperCase())) {
+      this.checkOrigin(req);
+      const header = req.headers[CSRF_HEADER];
+      if (typeof header !== 'string' || !safeEqual(header, session.csrfToken)) {
+        throw new AppError('csrf_token_invalid', 'This request did not come from the console page; reload the console and try again.', HttpStatus.FORBIDDEN);
+      }
+    }
+    return true;
+  }
+
+  /** Refuses a request whose Origin header names another site (sent by browsers on POST, PATCH, DELETE). */
+  checkOrigin(req: Request): void {
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== new URL(this.config.publicUrl).origin) {
+      throw new AppError('cross_origin_refused', 'Console requests must come from the console page on this server.', HttpStatus.FORBIDDEN);
+    }
+  }
+
+  private async mac(data: string): Promise<string> {
+    const key = await this.secrets.get('console-session');
+    return createHmac('sha256', key).update(data).digest('base64url');
+  }
+
+  private cookie(value: string, maxAge: number): string {
+    const secure = this.config.publicUrl.startsWith('https:') ? '; Secure' : '';
+    return `${SESSION_COOKIE}=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${secure}`;
+  }
+}
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      return part.slice(i + 1).trim();
+    }
+  }
+  return undefined;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

@@ -1,0 +1,143 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AdminGuard } from '../admin/admin.guard';
+import { AdminTokenService } from '../admin/admin-token.service';
+import { AppError } from '../common/errors';
+import { ConsoleSessionService } from './console-session.service';
+import { ConsoleService, CourseStatsDto, PreviewDto } from './console.service';
+
+/**
+ * Console pages: no inline script or style, nothing from another origin, never framed. Course content
+ * is never shown here (previews open the content origin), so the console has no reason to load it.
+ */
+export const CONSOLE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const ASSET_TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.html': 'text/html; charset=utf-8',
+};
+
+/** The folder of the console's static files: beside this file (src/ under ts-node, dist/ when copied), else the source tree. */
+function publicDir(): string {
+  const candidates = [path.join(__dirname, 'public'), path.resolve(__dirname, '../../src/console/public'), path.resolve(process.cwd(), 'src/console/public')];
+  return candidates.find((d) => fs.existsSync(path.join(d, 'index.html'))) ?? candidates[0];
+}
+
+/** The web console for content owners and LMS admins (issue 5), served from the app origin. */
+@Controller()
+export class ConsoleController {
+  private readonly dir = publicDir();
+
+  constructor(
+    private readonly sessions: ConsoleSessionService,
+    private readonly tokens: AdminTokenService,
+    private readonly consoleService: ConsoleService,
+  ) {}
+
+  @Get()
+  root(@Res() res: Response): void {
+    res.redirect(302, '/console/');
+  }
+
+  /** The console's one page (`/console/`; the pages inside are `#/…` routes of console.js). */
+  @Get('console')
+  page(@Req() req: Request, @Res() res: Response): void {
+    if (!req.originalUrl.split('?')[0].endsWith('/')) {
+      res.redirect(302, '/console/');
+      return;
+    }
+    this.sendFile(res, 'index.html', 'no-store');
+  }
+
+  @Get('console/assets/:file')
+  asset(@Param('file') file: string, @Res() res: Response): void {
+    if (!/^[a-z0-9-]+\.(js|css|svg)$/.test(file)) {
+      throw new AppError('asset_not_found', 'No such console file.', HttpStatus.NOT_FOUND);
+    }
+    this.sendFile(res, file, 'no-cache');
+  }
+
+  /** Whether the browser has a console session, and the CSRF token its page must send back. */
+  @Get('console/session')
+  async session(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<{ signedIn: boolean; csrfToken?: string; expiresAt?: string }> {
+    res.setHeader('Cache-Control', 'no-store');
+    const s = await this.sessions.read(req);
+    return s ? { signedIn: true, csrfToken: s.csrfToken, expiresAt: new Date(s.expiresAt * 1000).toISOString() } : { signedIn: false };
+  }
+
+  /**
+   * Sign in: exchanges the admin token for the session cookie (DESIGN §2). JSON only, so a cross-site
+   * form cannot log a browser into someone else's session, and the Origin must be this app.
+   */
+  @Post('console/session')
+  @HttpCode(200)
+  async signIn(@Req() req: Request, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<{ signedIn: true; csrfToken: string; expiresAt: string }> {
+    res.setHeader('Cache-Control', 'no-store');
+    this.sessions.checkOrigin(req);
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+      throw new AppError('json_required', 'Send the admin token as JSON: {"token": "…"}.', HttpStatus.UNSUPPORTED_MEDIA_TYPE);
+    }
+    const token = body && typeof body === 'object' ? (body as { token?: unknown }).token : undefined;
+    if (typeof token !== 'string' || !this.tokens.matches(token.trim())) {
+      throw new AppError('unauthorized', 'That is not the admin token. It is ADMIN_TOKEN, or the one printed in the server log at first start.', HttpStatus.UNAUTHORIZED);
+    }
+    const { session, cookie } = await this.sessions.create();
+    res.append('Set-Cookie', cookie);
+    return { signedIn: true, csrfToken: session.csrfToken, expiresAt: new Date(session.expiresAt * 1000).toISOString() };
+  }
+
+  /** Sign out: needs the session's CSRF token, so another site cannot sign the admin out either. */
+  @Delete('console/session')
+  @HttpCode(204)
+  async signOut(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+    res.setHeader('Cache-Control', 'no-store');
+    const s = await this.sessions.read(req);
+    if (s && (await this.sessions.authenticate(req))) {
+      this.sessions.revoke(s);
+    }
+    res.append('Set-Cookie', this.sessions.clearCookie());
+  }
+
+  @Post('api/courses/:id/preview')
+  @HttpCode(201)
+  @UseGuards(AdminGuard)
+  preview(@Param('id') id: string): Promise<PreviewDto> {
+    return this.consoleService.preview(id);
+  }
+
+  @Get('api/course-stats')
+  @UseGuards(AdminGuard)
+  stats(): Promise<CourseStatsDto[]> {
+    return this.consoleService.courseStats();
+  }
+
+  private sendFile(res: Response, file: string, cache: string): void {
+    const full = path.join(this.dir, file);
+    let body: Buffer;
+    try {
+      body = fs.readFileSync(full);
+    } catch {
+      throw new AppError('asset_not_found', 'No such console file.', HttpStatus.NOT_FOUND);
+    }
+    res.setHeader('Content-Security-Policy', CONSOLE_CSP);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'same-origin');
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Cache-Control', cache);
+    res.type(ASSET_TYPES[path.extname(file)] ?? 'application/octet-stream').send(body);
+  }
+}
