@@ -32,6 +32,26 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
 export async function openDataSource(config: AppConfig): Promise<DataSource> {
   const ds = new DataSource(dataSourceOptions(config));
   await ds.initialize();
+  if (ds.options.type === 'sqlite') {
+    serializeTransactions(ds);
+  }
   await ds.runMigrations({ transaction: 'each' });
   return ds;
+}
+
+/**
+ * SQLite has one connection here, and TypeORM opens every transaction on it: two concurrent
+ * `transaction()` calls fail with "cannot start a transaction within a transaction" or "no such
+ * savepoint". Queue them (one writer at a time is all SQLite allows anyway). Do not call
+ * `dataSource.transaction` from inside a transaction callback; use the callback's manager.
+ */
+function serializeTransactions(ds: DataSource): void {
+  const manager = ds.manager;
+  const original = manager.transaction.bind(manager) as (...args: unknown[]) => Promise<unknown>;
+  let tail: Promise<unknown> = Promise.resolve();
+  manager.transaction = ((...args: unknown[]) => {
+    const run = tail.then(() => original(...args));
+    tail = run.catch(() => undefined);
+    return run;
+  }) as typeof manager.transaction;
 }
