@@ -1,0 +1,133 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { Attempt } from '../../src/attempts/attempt.entity';
+import { ResourceLink } from '../../src/attempts/resource-link.entity';
+import { createTestApp, TestApp } from '../support/app';
+import { buildFixtureZip } from '../support/scorm-package.builder';
+
+/** Console sessions over real HTTP: cookie flags, CSRF and Origin checks, sign-out, preview, OpenAPI, CSP. */
+describe('Console: sessions, CSRF, preview and API description (e2e)', () => {
+  let app: TestApp;
+  let courseId: string;
+
+  async function signIn(): Promise<{ cookie: string; csrf: string; setCookie: string }> {
+    const res = await request(app.appUrl).post('/console/session').set('Origin', app.appUrl).send({ token: app.token }).expect(200);
+    const setCookie = ([] as string[]).concat(res.headers['set-cookie'] ?? [])[0] ?? '';
+    return { cookie: setCookie.split(';')[0], csrf: res.body.csrfToken as string, setCookie };
+  }
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    const zip = await buildFixtureZip('scorm12-single-sco');
+    const res = await request(app.appUrl).post('/api/courses').set(app.auth).attach('package', zip, { filename: 'c.zip', contentType: 'application/zip' }).expect(201);
+    courseId = res.body.id;
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('exchanges the admin token for an HttpOnly, SameSite=Strict cookie that opens the API for reads', async () => {
+    const { cookie, csrf, setCookie } = await signIn();
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Strict/);
+    expect(setCookie).toMatch(/Path=\//);
+    expect(setCookie).not.toContain(app.token);
+    expect(csrf).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const list = await request(app.appUrl).get('/api/courses').set('Cookie', cookie).expect(200);
+    expect(list.body.map((c: { id: string }) => c.id)).toContain(courseId);
+    const me = await request(app.appUrl).get('/console/session').set('Cookie', cookie).expect(200);
+    expect(me.body).toMatchObject({ signedIn: true, csrfToken: csrf });
+  });
+
+  it('refuses a wrong token, a form post, and a sign-in from another site', async () => {
+    const wrong = await request(app.appUrl).post('/console/session').send({ token: 'nope' }).expect(401);
+    expect(wrong.body.error).toBe('unauthorized');
+    expect(wrong.headers['set-cookie']).toBeUndefined();
+    const form = await request(app.appUrl).post('/console/session').type('form').send({ token: app.token }).expect(415);
+    expect(form.body.error).toBe('json_required');
+    const cross = await request(app.appUrl).post('/console/session').set('Origin', 'https://evil.example').send({ token: app.token }).expect(403);
+    expect(cross.body.error).toBe('cross_origin_refused');
+  });
+
+  it('state-changing requests with the cookie need the X-CSRF-Token of that session and a same-origin Origin', async () => {
+    const a = await signIn();
+    const b = await signIn();
+    const body = { name: 'X', issuer: 'https://lms.example', clientId: 'c1', authorizationEndpoint: 'https://lms.example/auth', tokenEndpoint: 'https://lms.example/token', jwksUri: 'https://lms.example/jwks', deploymentIds: ['1'] };
+    const none = await request(app.appUrl).post('/api/platforms').set('Cookie', a.cookie).send(body).expect(403);
+    expect(none.body.error).toBe('csrf_token_invalid');
+    await request(app.appUrl).post('/api/platforms').set('Cookie', a.cookie).set('X-CSRF-Token', b.csrf).send(body).expect(403); // another session's token
+    const evil = await request(app.appUrl).post('/api/platforms').set('Cookie', a.cookie).set('X-CSRF-Token', a.csrf).set('Origin', 'https://evil.example').send(body).expect(403);
+    expect(evil.body.error).toBe('cross_origin_refused');
+    const ok = await request(app.appUrl).post('/api/platforms').set('Cookie', a.cookie).set('X-CSRF-Token', a.csrf).set('Origin', app.appUrl).send(body).expect(201);
+    await request(app.appUrl).delete(`/api/platforms/${ok.body.id}`).set('Cookie', a.cookie).set('X-CSRF-Token', a.csrf).expect(204);
+    // bearer requests need no CSRF token
+    await request(app.appUrl).get('/api/platforms').set(app.auth).expect(200);
+  });
+
+  it('a forged or expired cookie is no session', async () => {
+    const { cookie } = await signIn();
+    const [name, value] = cookie.split('=');
+    const [id, exp, mac] = value.split('.');
+    await request(app.appUrl).get('/api/courses').set('Cookie', `${name}=${id}.${Number(exp) + 1000}.${mac}`).expect(401);
+    await request(app.appUrl).get('/api/courses').set('Cookie', `${name}=${id}.${Math.floor(Date.now() / 1000) - 10}.${mac}`).expect(401);
+    await request(app.appUrl).get('/api/courses').set('Cookie', `${name}=${id}.${exp}.${'A'.repeat(43)}`).expect(401);
+  });
+
+  it('sign-out needs the CSRF token, clears the cookie and ends the session', async () => {
+    const { cookie, csrf } = await signIn();
+    await request(app.appUrl).delete('/console/session').set('Cookie', cookie).expect(403);
+    const out = await request(app.appUrl).delete('/console/session').set('Cookie', cookie).set('X-CSRF-Token', csrf).expect(204);
+    expect(String(out.headers['set-cookie'])).toMatch(/bridge_console=;.*Max-Age=0/);
+    await request(app.appUrl).get('/api/courses').set('Cookie', cookie).expect(401); // even if the browser kept it
+    const me = await request(app.appUrl).get('/console/session').set('Cookie', cookie).expect(200);
+    expect(me.body).toEqual({ signedIn: false });
+  });
+
+  it('preview: a one-time player URL on the content origin, a preview attempt as a test learner, no AGS', async () => {
+    const res = await request(app.appUrl).post(`/api/courses/${courseId}/preview`).set(app.auth).expect(201);
+    expect(res.body.url.startsWith(`${app.contentUrl}/player/`)).toBe(true);
+    const db = app.server.app.get(DataSource);
+    const attempt = await db.getRepository(Attempt).findOneByOrFail({ id: res.body.attemptId });
+    expect(attempt.preview).toBe(true);
+    const link = await db.getRepository(ResourceLink).findOneByOrFail({ id: attempt.resourceLinkId });
+    expect(link).toMatchObject({ courseId, platformId: 'console-preview', agsLineItemUrl: null, agsLineItemsUrl: null });
+    const player = await request(app.contentUrl).get(new URL(res.body.url).pathname).expect(200);
+    expect(player.text).toContain('"preview":true');
+    // the same preview attempt resumes; stats do not count previews as learners
+    const again = await request(app.appUrl).post(`/api/courses/${courseId}/preview`).set(app.auth).expect(201);
+    expect(again.body.attemptId).toBe(res.body.attemptId);
+    const stats = await request(app.appUrl).get('/api/course-stats').set(app.auth).expect(200);
+    expect(stats.body.find((s: { courseId: string }) => s.courseId === courseId)).toBeUndefined();
+    await request(app.appUrl).post('/api/courses/00000000-0000-0000-0000-000000000000/preview').set(app.auth).expect(404);
+    await request(app.appUrl).post(`/api/courses/${courseId}/preview`).expect(401);
+    await request(app.contentUrl).post(`/api/courses/${courseId}/preview`).set(app.auth).expect(404); // never on the content origin
+  });
+
+  it('serves the console with a strict CSP on the app origin only, and no file outside its folder', async () => {
+    await request(app.appUrl).get('/').expect(302).expect('Location', '/console/');
+    const page = await request(app.appUrl).get('/console/').expect(200);
+    const csp = page.headers['content-security-policy'];
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(page.text).not.toMatch(/<script>(?!<)/); // no inline script
+    await request(app.appUrl).get('/console/assets/console.js').expect(200).expect('Content-Type', /javascript/);
+    await request(app.appUrl).get('/console/assets/..%2Fconsole.controller.ts').expect(404);
+    await request(app.appUrl).get('/console/assets/index.html').expect(404);
+    await request(app.contentUrl).get('/console/').expect(404);
+  });
+
+  it('describes /api/* in OpenAPI 3 at /api/docs.json, with a readable page at /api/docs', async () => {
+    const doc = (await request(app.appUrl).get('/api/docs.json').expect(200)).body;
+    expect(doc.openapi).toMatch(/^3\./);
+    for (const p of ['/api/courses', '/api/courses/{id}', '/api/courses/{id}/versions', '/api/platforms', '/api/attempts', '/api/grade-deliveries/{id}/resend', '/lti/config']) {
+      expect(Object.keys(doc.paths)).toContain(p);
+    }
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/player') || p.startsWith('/runtime') || p === '/lti/launch')).toEqual([]);
+    expect(doc.paths['/api/courses'].post.requestBody.content['multipart/form-data'].schema.properties.package.format).toBe('binary');
+    expect(doc.components.securitySchemes.admin).toMatchObject({ type: 'http', scheme: 'bearer' });
+    const html = await request(app.appUrl).get('/api/docs').expect(200);
+    expect(html.text).toContain('swagger');
+  });
+});
