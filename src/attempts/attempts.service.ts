@@ -69,6 +69,7 @@ export function findItem(items: ManifestItem[], id: string): ManifestItem | unde
 export class AttemptsService {
   private readonly logger = new Logger(AttemptsService.name);
   private readonly results: ResultListener;
+  private readonly versions = new Map<string, CourseVersion>();
 
   /** `ResultListener` is provided (globally) by the grades module; without it, results go nowhere. */
   constructor(
@@ -187,13 +188,27 @@ export class AttemptsService {
   }
 
   async loadAttempt(attemptId: string): Promise<{ attempt: Attempt; version: CourseVersion; learner: Learner }> {
+    const { attempt, version } = await this.attemptAndVersion(attemptId);
+    const learner = await this.db.getRepository(Learner).findOneOrFail({ where: { id: attempt.learnerId } });
+    return { attempt, version, learner };
+  }
+
+  private async attemptAndVersion(attemptId: string): Promise<{ attempt: Attempt; version: CourseVersion }> {
     const attempt = await this.db.getRepository(Attempt).findOne({ where: { id: attemptId } });
     if (!attempt) {
       throw new AppError('attempt_not_found', 'This attempt no longer exists; relaunch the course from your LMS.', HttpStatus.NOT_FOUND);
     }
-    const version = await this.db.getRepository(CourseVersion).findOneOrFail({ where: { id: attempt.courseVersionId } });
-    const learner = await this.db.getRepository(Learner).findOneOrFail({ where: { id: attempt.learnerId } });
-    return { attempt, version, learner };
+    return { attempt, version: await this.version(attempt.courseVersionId) };
+  }
+
+  /** Course versions are immutable (DESIGN §1.2), so their parsed manifests are cached for the hot commit path. */
+  private async version(id: string): Promise<CourseVersion> {
+    const hit = this.versions.get(id);
+    if (hit) return hit;
+    const version = await this.db.getRepository(CourseVersion).findOneOrFail({ where: { id } });
+    if (this.versions.size >= 200) this.versions.delete(this.versions.keys().next().value as string);
+    this.versions.set(id, version);
+    return version;
   }
 
   async scoStates(attemptId: string): Promise<ScoState[]> {
@@ -282,7 +297,7 @@ export class AttemptsService {
   async commit(claims: RuntimeClaims, attemptId: string, itemId: string, input: CommitInput): Promise<CommitOutcome> {
     this.checkScope(claims, attemptId);
     this.validate(input);
-    const { version } = await this.loadAttempt(attemptId);
+    const { version } = await this.attemptAndVersion(attemptId);
     this.sco(version, itemId);
     const v = version.scormVersion as '1.2' | '2004';
     const rules = itemRules(findItem(version.manifest.items, itemId));

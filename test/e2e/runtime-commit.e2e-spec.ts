@@ -202,6 +202,27 @@ describe('Runtime API (content origin)', () => {
     expect(l3.body.cmi.suspend_data).toBeUndefined();
   });
 
+  it('should apply concurrent commits from many learners, each to its own attempt', async () => {
+    const players = await Promise.all(Array.from({ length: 12 }, () => openPlayer(t, launchContext(course12))));
+    const results = await Promise.all(
+      players.flatMap(({ bootstrap: b }, i) =>
+        [1, 2, 3].map((seq) =>
+          request(t.contentUrl)
+            .post(commitUrl(b, b.startItemId))
+            .set({ Authorization: `Bearer ${b.token}` })
+            .send({ session: 1, seq, cmi: cmi12({ suspend_data: `learner ${i} commit ${seq}` }) }),
+        ),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(results.map(() => 200));
+    for (const [i, { bootstrap: b }] of players.entries()) {
+      const s = await state(b.attemptId, b.startItemId);
+      expect(s.suspendData).toMatch(new RegExp(`^learner ${i} commit`));
+      // whichever order they arrived in, the stored one is the newest that was applied
+      expect(s.suspendData).toBe(`learner ${i} commit ${s.lastSequence}`);
+    }
+  });
+
   it('should keep per-SCO state in a multi-SCO course and record an asset as completed when opened', async () => {
     const { bootstrap: b } = await openPlayer(t, launchContext(multi2004));
     const auth = { Authorization: `Bearer ${b.token}` };
