@@ -9,7 +9,7 @@ import { GradeDelivery } from '../../src/grades/grade-delivery.entity';
 import { eventually, launchBrowser, scoFrame, TestBrowser, withScreenshot } from '../support/browser';
 import { attachAgs, AgsEmulator } from '../support/emulator-ags';
 import { startLtiTestbed, LtiTestbed } from '../support/platform-emulator';
-import { FIXTURE_PACKAGES_DIR, writeFixtureZip } from '../support/scorm-package.builder';
+import { buildFixtureZip, FIXTURE_PACKAGES_DIR, writeFixtureZip } from '../support/scorm-package.builder';
 
 const RESULTS = path.resolve(__dirname, '../../test-results');
 const SCORE_SCOPE = 'https://purl.imsglobal.org/spec/lti-ags/scope/score';
@@ -27,6 +27,7 @@ describe('Console in Chromium', () => {
   let page: Page;
   let tmp: string;
   let courseId = '';
+  let manifest = '';
   const db = () => tb.app.server.app.get(DataSource);
 
   async function shot(name: string): Promise<void> {
@@ -69,7 +70,7 @@ describe('Console in Chromium', () => {
   it('uploads a package with the file picker: the progress bar reaches 100 % and the warnings are shown in words', async () => {
     await withScreenshot(page, 'console-upload-failed', async () => {
       // the SCO reports passed/80 % when it loads; the folder-in-zip and Mac junk produce warnings
-      const manifest = fs.readFileSync(path.join(FIXTURE_PACKAGES_DIR, 'scorm12-single-sco', 'imsmanifest.xml'), 'utf8').replace('href="index.html">', 'href="index.html?status=passed&amp;score=80&amp;time=95">')
+      manifest = fs.readFileSync(path.join(FIXTURE_PACKAGES_DIR, 'scorm12-single-sco', 'imsmanifest.xml'), 'utf8').replace('href="index.html">', 'href="index.html?status=passed&amp;score=80&amp;time=95">')
         .replace(/Single SCO course \(SCORM 1\.2\)/g, 'Safety course');
       const zip = await writeFixtureZip('scorm12-single-sco', path.join(tmp, 'Safety course.zip'), {
         topFolder: 'Safety course',
@@ -143,6 +144,18 @@ describe('Console in Chromium', () => {
       expect(await db().getRepository(GradeDelivery).count({ where: { learnerId: preview[0].learnerId } })).toBe(0);
       expect(popup.url().startsWith(tb.app.appUrl)).toBe(false);
       await popup.close();
+
+      // a new version, dropped on the drop zone
+      const v2 = (await buildFixtureZip('scorm12-single-sco', { files: { 'imsmanifest.xml': manifest } })).toString('base64');
+      await page.evaluate((b64) => {
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const dt = new DataTransfer();
+        dt.items.add(new File([bytes], 'safety-v2.zip', { type: 'application/zip' }));
+        document.querySelector('.dropzone')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      }, v2);
+      await expect(page.getByTestId('upload-ok').textContent()).resolves.toContain('version 2');
+      await eventually(async () => (await page.locator('table.data tbody tr').count()) === 2, 'the versions table to list v2');
+      await expect(page.locator('table.data tbody tr').first().textContent()).resolves.toMatch(/v2\s*current/);
     });
   });
 
