@@ -92,7 +92,12 @@ export class ConsoleService {
       courseId: r.courseId,
       learners: Number(r.learners),
       attempts: Number(r.attempts),
-      lastActivityAt: r.last ? new Date(r.last).toISOString() : null,
+      lastActivityAt: r.last ? utc(r.last).toISOString() : null,
     }));
   }
+}
+
+/** SQLite answers MAX(datetime) as "YYYY-MM-DD HH:MM:SS.sss" in UTC without a zone; Postgres as a Date. */
+function utc(v: string | Date): Date {
+  return v instanceof Date ? v : new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v.replace(' ', 'T')}Z`);
 }
