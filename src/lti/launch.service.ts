@@ -49,7 +49,11 @@ export class LaunchService {
     private readonly login: LoginService,
   ) {}
 
-  async launch(body: Record<string, unknown>, cookies: Record<string, string>): Promise<LaunchOutcome> {
+  /**
+   * @param origin the request's `Origin` header: a platform-storage value is only taken from our own
+   *   check page (same origin), never from a cross-site form post.
+   */
+  async launch(body: Record<string, unknown>, cookies: Record<string, string>, origin?: string): Promise<LaunchOutcome> {
     if (typeof body.error === 'string') {
       const desc = typeof body.error_description === 'string' ? `: ${body.error_description.slice(0, 300)}` : '.';
       throw new LtiError('lti_platform_error', `The LMS refused the sign-in (${body.error.slice(0, 100)})${desc}`, HttpStatus.BAD_REQUEST);
@@ -66,7 +70,8 @@ export class LaunchService {
     if (cookie === undefined && storageValue === undefined && row.storageTarget) {
       return { kind: 'storage-check', state, storageTarget: row.storageTarget, platformOrigin: await this.platformOrigin(row.platformId) };
     }
-    const proof = cookie ?? storageValue ?? '';
+    const fromOurPage = origin === new URL(this.config.publicUrl).origin;
+    const proof = cookie ?? (row.storageTarget && fromOurPage ? storageValue : undefined) ?? '';
     if (!proof || !safeEqual(sha256(proof), row.bindingHash)) {
       await this.consume(state);
       throw new LtiError(

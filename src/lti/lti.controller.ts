@@ -44,7 +44,7 @@ export class LtiController {
   @HttpCode(200)
   async launch(@Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
     await this.guard(res, async () => {
-      const outcome = await this.launchService.launch(body ?? {}, parseCookies(req.headers.cookie));
+      const outcome = await this.launchService.launch(body ?? {}, parseCookies(req.headers.cookie), req.headers.origin);
       res.setHeader('Cache-Control', 'no-store');
       switch (outcome.kind) {
         case 'storage-check':

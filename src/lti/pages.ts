@@ -6,10 +6,10 @@ const STYLE = `<style>body{font:16px/1.5 system-ui,sans-serif;max-width:48rem;ma
 h1{font-size:1.3rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left}
 code{background:#f1f1f1;padding:.1rem .3rem;border-radius:3px}button{font:inherit;padding:.4rem 1rem}</style>`;
 
-function page(title: string, body: string): string {
+function page(title: string, body: string, referrer: 'no-referrer' | 'same-origin' = 'no-referrer'): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title>${STYLE}</head>
+<meta name="referrer" content="${referrer}"><title>${escapeHtml(title)}</title>${STYLE}</head>
 <body><main>${body}</main></body></html>`;
 }
 
@@ -54,6 +54,8 @@ ltiStorage(c.storageTarget,c.platformOrigin).then(function(s){return s?s.put('st
  * Launch page used when the state cookie did not arrive (third-party cookies blocked) but the login
  * stored the binding in platform storage: reads it back and re-posts the launch with it. The server
  * still does every check; this page only carries the browser binding (LTI-CHECKLIST §3.2 step 3).
+ * Referrer policy `same-origin` so the re-post carries our `Origin`, which the server requires: a
+ * forged cross-site form post of a known binding (login CSRF) arrives with another Origin.
  */
 export function storageLaunchPage(cfg: { action: string; idToken: string; state: string; storageTarget: string; platformOrigin: string }): string {
   return page(
@@ -65,6 +67,7 @@ export function storageLaunchPage(cfg: { action: string; idToken: string; state:
 f.id_token.value=c.idToken;f.state.value=c.state;
 ltiStorage(c.storageTarget,c.platformOrigin).then(function(s){return s?s.get('state-'+c.state):''})
 .catch(function(){return ''}).then(function(v){f.lti_storage_binding.value=v||'';f.submit();});})();</script>`,
+    'same-origin',
   );
 }
 

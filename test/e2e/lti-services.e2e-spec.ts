@@ -266,6 +266,12 @@ describe('LTI registrations, keys, deep linking, dynamic registration, platform 
       expect(code(res.text)).toBe('lti_state_invalid');
     });
 
+    it('should refuse a storage value posted from another site (login CSRF with a known binding)', async () => {
+      const res = await emu.launch({ toolUrl: tb.app.appUrl, courseId: tb.courseId, storageTarget: '_parent', cookies: false, storageOrigin: 'https://evil.example' });
+      expect(res.status).toBe(401);
+      expect(code(res.text)).toBe('lti_state_invalid');
+    });
+
     it('should offer a new window when platform storage gives nothing back', async () => {
       const res = await emu.launch({ toolUrl: tb.app.appUrl, courseId: tb.courseId, storageTarget: '_parent', cookies: false, storageValue: '' });
       expect(res.status).toBe(401);

@@ -62,6 +62,8 @@ export interface LaunchOptions {
   cookies?: boolean;
   /** With platform storage: the value get_data returns (default: what put_data stored). */
   storageValue?: string;
+  /** `Origin` of the storage re-post (default: the tool's origin, as the tool's check page sends it). */
+  storageOrigin?: string;
   sign?: SignOptions;
   /** Rewrites the signed id_token before it is posted. */
   tamper?: (idToken: string) => string;
@@ -352,7 +354,11 @@ export class PlatformEmulator {
         const value = opts.storageValue ?? this.platformStorage.get(`state-${check.state}`) ?? '';
         res = await send(
           post.action,
-          { method: 'POST', body: new URLSearchParams({ id_token: idToken, state, lti_storage_binding: value }), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
+          {
+            method: 'POST',
+            body: new URLSearchParams({ id_token: idToken, state, lti_storage_binding: value }),
+            headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: opts.storageOrigin ?? new URL(opts.toolUrl).origin },
+          },
           jar,
           useCookies,
         );
