@@ -305,6 +305,13 @@ describe('LTI 1.3 launch (emulator, real HTTP)', () => {
   });
 
   describe('platform key rotation', () => {
+    it('should answer 502 lti_jwks_unavailable when the platform JWKS cannot be fetched', async () => {
+      await new Promise((r) => setTimeout(r, 1100)); // past the re-fetch cooldown
+      emu.failNext(1, 500, '/jwks');
+      const res = await launch({ sign: { kid: 'kid-after-rotation' } });
+      expectRefused(res, 502, 'lti_jwks_unavailable');
+    });
+
     it('should re-fetch the platform JWKS once when a token names a new kid', async () => {
       expectLaunched(await launch());
       await emu.rotateKeys({ dropOld: true });
