@@ -9,6 +9,7 @@ import { DeepLinkingService } from './deep-linking.service';
 import { LaunchHandoff } from './launch-context';
 import { LaunchService } from './launch.service';
 import { LoginService } from './login.service';
+import { LoginRateLimiter } from './login-rate-limiter';
 import { LtiError } from './lti-error';
 import { harmlessPage, storageLaunchPage, storageLoginPage } from './pages';
 import { RegistrationService } from './registration.service';
@@ -27,17 +28,18 @@ export class LtiController {
     private readonly handoff: LaunchHandoff,
     private readonly courses: CoursesService,
     private readonly adminTokens: AdminTokenService,
+    private readonly limiter: LoginRateLimiter,
   ) {}
 
   @Get('login')
-  loginGet(@Query() query: Record<string, unknown>, @Res() res: Response): Promise<void> {
-    return this.doLogin(query, res);
+  loginGet(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.doLogin(query, req, res);
   }
 
   @Post('login')
   @HttpCode(200)
-  loginPost(@Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
-    return this.doLogin(body ?? {}, res);
+  loginPost(@Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.doLogin(body ?? {}, req, res);
   }
 
   @Post('launch')
@@ -126,8 +128,13 @@ export class LtiController {
     return out;
   }
 
-  private async doLogin(params: Record<string, unknown>, res: Response): Promise<void> {
+  private async doLogin(params: Record<string, unknown>, req: Request, res: Response): Promise<void> {
     await this.guard(res, async () => {
+      const wait = this.limiter.take(req.ip);
+      if (wait > 0) {
+        res.setHeader('Retry-After', String(wait));
+        throw new LtiError('lti_login_rate_limited', 'Too many sign-ins from your network at once; wait a few seconds and open the activity again.', 429);
+      }
       const result = await this.loginService.login(params);
       res.setHeader('Cache-Control', 'no-store');
       res.append('Set-Cookie', result.cookie);

@@ -3,6 +3,7 @@ import { CoursesModule } from '../courses/courses.module';
 import { DeepLinkingService } from './deep-linking.service';
 import { LaunchService } from './launch.service';
 import { LoginService } from './login.service';
+import { LoginRateLimiter } from './login-rate-limiter';
 import { LtiController } from './lti.controller';
 import { PlatformKeysService } from './platform-keys.service';
 import { RegistrationService } from './registration.service';
@@ -11,6 +12,6 @@ import { RegistrationService } from './registration.service';
 @Module({
   imports: [CoursesModule],
   controllers: [LtiController],
-  providers: [LoginService, LaunchService, PlatformKeysService, DeepLinkingService, RegistrationService],
+  providers: [LoginService, LoginRateLimiter, LaunchService, PlatformKeysService, DeepLinkingService, RegistrationService],
 })
 export class LtiModule {}
