@@ -193,6 +193,19 @@ export class AttemptsService {
     return { attempt, version, learner };
   }
 
+  /** Attempt → course version id, which never changes: lets a commit skip the attempt read. */
+  private readonly attemptVersions = new Map<string, string>();
+
+  private async versionOfAttempt(attemptId: string): Promise<CourseVersion> {
+    let versionId = this.attemptVersions.get(attemptId);
+    if (!versionId) {
+      versionId = (await this.attemptAndVersion(attemptId)).attempt.courseVersionId;
+      if (this.attemptVersions.size >= 10_000) this.attemptVersions.clear();
+      this.attemptVersions.set(attemptId, versionId);
+    }
+    return this.version(versionId);
+  }
+
   private async attemptAndVersion(attemptId: string): Promise<{ attempt: Attempt; version: CourseVersion }> {
     const attempt = await this.db.getRepository(Attempt).findOne({ where: { id: attemptId } });
     if (!attempt) {
@@ -297,13 +310,14 @@ export class AttemptsService {
   async commit(claims: RuntimeClaims, attemptId: string, itemId: string, input: CommitInput): Promise<CommitOutcome> {
     this.checkScope(claims, attemptId);
     this.validate(input);
-    const { version } = await this.attemptAndVersion(attemptId);
+    const version = await this.versionOfAttempt(attemptId);
     this.sco(version, itemId);
     const v = version.scormVersion as '1.2' | '2004';
     const rules = itemRules(findItem(version.manifest.items, itemId));
     const sessionKey = `${claims.launch}:${input.session}`;
     return this.db.transaction(async (m) => {
-      const state = (await this.lockedState(m, attemptId, itemId)) ?? m.create(ScoState, { attemptId, itemId, cmi: null, totalTimeSeconds: 0, lastLaunch: 0, lastSequence: 0, terminated: false, scoAttempt: 1 });
+      const existing = await this.lockedState(m, attemptId, itemId);
+      const state = existing ?? m.create(ScoState, { attemptId, itemId, cmi: null, totalTimeSeconds: 0, lastLaunch: 0, lastSequence: 0, terminated: false, scoAttempt: 1, visitedAt: null });
       if (state.sessionKey === sessionKey && state.terminated) {
         return { result: true, errorCode: 0, applied: false, reason: 'session_terminated' };
       }
@@ -346,7 +360,15 @@ export class AttemptsService {
         terminated: !!input.terminate,
         visitedAt: state.visitedAt ?? new Date(),
       });
-      await m.save(state);
+      if (existing) {
+        // One UPDATE (save() would SELECT first): this is the hot path of the runtime.
+        const { id, createdAt, updatedAt, ...patch } = state;
+        void createdAt;
+        void updatedAt;
+        await m.update(ScoState, { id }, patch as never);
+      } else {
+        await m.insert(ScoState, state as never);
+      }
       if (input.terminate && v === '2004') {
         await this.maybeEndAttempt(m, attemptId, version, state, input.navRequest);
       }

@@ -16,6 +16,9 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
       ...common,
       type: 'sqlite',
       database: file,
+      // TypeORM calls sqlite3.verbose(), which builds an Error and util.inspect()s every argument
+      // (64 KB suspend data included) on each query; hand it the plain module instead.
+      driver: { verbose: () => require('sqlite3') },
       // WAL lets readers run beside the single writer; busy_timeout waits instead of failing on a lock.
       enableWAL: true,
       busyErrorRetry: 50,
