@@ -1,6 +1,6 @@
-import { Body, Controller, Get, HttpCode, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, ExecutionContext, Get, HttpCode, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AdminTokenService } from '../admin/admin-token.service';
+import { AdminGuard } from '../admin/admin.guard';
 import { renderErrorPage } from '../common/error-page';
 import { AppConfig } from '../config/app-config';
 import { CoursesService } from '../courses/courses.service';
@@ -27,7 +27,7 @@ export class LtiController {
     private readonly registration: RegistrationService,
     private readonly handoff: LaunchHandoff,
     private readonly courses: CoursesService,
-    private readonly adminTokens: AdminTokenService,
+    private readonly adminGuard: AdminGuard,
     private readonly limiter: LoginRateLimiter,
   ) {}
 
@@ -121,11 +121,20 @@ export class LtiController {
       targetLinkUriTemplate: `${base}/lti/courses/{courseId}`,
       scopes: TOOL_SCOPES,
     };
-    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
-    if (bearer && this.adminTokens.matches(bearer)) {
+    if (await this.isAdmin(req)) {
       out.courses = (await this.courses.list()).map((c) => ({ id: c.id, title: c.title, targetLinkUri: `${base}/lti/courses/${encodeURIComponent(c.id)}` }));
     }
     return out;
+  }
+
+  /** Same rule as /api/* (admin bearer token or console session), without refusing the request. */
+  private async isAdmin(req: Request): Promise<boolean> {
+    const ctx = { switchToHttp: () => ({ getRequest: () => req }) } as unknown as ExecutionContext;
+    try {
+      return await this.adminGuard.canActivate(ctx);
+    } catch {
+      return false;
+    }
   }
 
   private async doLogin(params: Record<string, unknown>, req: Request, res: Response): Promise<void> {
