@@ -324,6 +324,7 @@ export class AttemptsService {
       if (claims.launch < state.lastLaunch || (claims.launch === state.lastLaunch && input.seq <= state.lastSequence)) {
         return { result: true, errorCode: 0, applied: false, reason: 'stale' };
       }
+      const before = existing ? resultKey(existing) : null;
       let stored = state.cmi;
       if (state.sessionKey !== sessionKey && stored) {
         if (!state.terminated) {
@@ -372,7 +373,10 @@ export class AttemptsService {
       if (input.terminate && v === '2004') {
         await this.maybeEndAttempt(m, attemptId, version, state, input.navRequest);
       }
-      await this.results.onResultMaybeChanged(m, attemptId);
+      // Most commits only move suspend data, location or time: the course result cannot have changed.
+      if (before !== resultKey(state) || (input.terminate && v === '2004')) {
+        await this.results.onResultMaybeChanged(m, attemptId);
+      }
       return { result: true, errorCode: 0, applied: true };
     });
   }
@@ -424,6 +428,11 @@ export class AttemptsService {
       throw new AppError('location_too_large', 'The location value is longer than 64,000 characters.', HttpStatus.PAYLOAD_TOO_LARGE);
     }
   }
+}
+
+/** The ScoState fields a course result is computed from (src/grades reads these). */
+function resultKey(s: ScoState): string {
+  return JSON.stringify([s.completionStatus, s.successStatus, s.scoreScaled, s.scoreRaw, s.scoreMin, s.scoreMax, s.progressMeasure, s.terminated]);
 }
 
 function sessionSeconds(v: '1.2' | '2004', cmi: Record<string, unknown>): number {
