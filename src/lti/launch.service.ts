@@ -1,5 +1,5 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { Course } from '../courses/course.entity';
 import { Platform } from '../platforms/platform.entity';
@@ -136,13 +136,9 @@ export class LaunchService {
 
   /** Marks the login record used; true only for the one caller whose UPDATE changed the row. */
   private async consume(state: string): Promise<boolean> {
-    const res = await this.db
-      .getRepository(LoginState)
-      .createQueryBuilder()
-      .update()
-      .set({ consumedAtMs: Date.now() })
-      .where('state = :state AND consumedAtMs IS NULL', { state })
-      .execute();
+    // UPDATE … WHERE state = ? AND "consumedAtMs" IS NULL: portable (SQLite, Postgres), and the
+    // database decides which of two concurrent callers changes the row.
+    const res = await this.db.getRepository(LoginState).update({ state, consumedAtMs: IsNull() }, { consumedAtMs: Date.now() });
     return res.affected === 1;
   }
 

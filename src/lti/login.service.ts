@@ -1,5 +1,5 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, LessThan } from 'typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { Platform } from '../platforms/platform.entity';
@@ -139,10 +139,7 @@ export class LoginService {
     this.lastPurge = now;
     this.db
       .getRepository(LoginState)
-      .createQueryBuilder()
-      .delete()
-      .where('expiresAtMs < :cut', { cut: now - STATE_TTL_MS })
-      .execute()
+      .delete({ expiresAtMs: LessThan(now - STATE_TTL_MS) })
       .catch((e: Error) => this.logger.warn(`purging expired login states failed: ${e.message}`));
   }
 }

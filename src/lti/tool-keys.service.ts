@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull, LessThan } from 'typeorm';
 import { exportJWK, generateKeyPair, importJWK, JWK, KeyLike, SignJWT } from 'jose';
 import { createHash, randomBytes } from 'node:crypto';
 import { ToolKey } from './tool-key.entity';
@@ -58,9 +58,11 @@ export class ToolKeysService {
     const fresh = await makeKey(now);
     const previous = await this.db.transaction(async (m) => {
       const repo = m.getRepository(ToolKey);
-      const live = await repo.createQueryBuilder('k').where('k.retiredAtMs IS NULL').getMany();
-      await repo.createQueryBuilder().update().set({ retiredAtMs: now }).where('retiredAtMs IS NULL').execute();
-      await repo.createQueryBuilder().delete().where('retiredAtMs IS NOT NULL AND retiredAtMs < :cut', { cut: now - KEY_GRACE_MS }).execute();
+      const live = await repo.find({ where: { retiredAtMs: IsNull() } });
+      if (live.length) {
+        await repo.update({ retiredAtMs: IsNull() }, { retiredAtMs: now });
+      }
+      await repo.delete({ retiredAtMs: LessThan(now - KEY_GRACE_MS) });
       await repo.insert(fresh);
       return live.map((k) => k.kid);
     });
