@@ -6,6 +6,8 @@
  *
  *   npm run bench -- launch
  *   BENCH_SECONDS=10 BENCH_LEVELS=1,16,64 npm run bench -- launch
+ *   BENCH_HANDOFF=minimal npm run bench -- launch   the LTI part alone: the player hand-off replaced by
+ *                                                   MinimalLaunchHandoff (one SELECT, a small page)
  *
  * Layout (2-core machine): the server runs in this process (SQLite file in a temp dir, logging off);
  * the emulator and the browsers run in one child process, so the server has one core to itself and
@@ -20,6 +22,9 @@ import { loadConfig } from '../src/config/app-config';
 import { startServer } from '../src/server';
 import { buildFixtureZip } from '../test/support/scorm-package.builder';
 import type { LevelFigure } from './launch-driver';
+import { DataSource } from 'typeorm';
+import { LaunchHandoff } from '../src/lti/launch-context';
+import { MinimalLaunchHandoff } from '../src/lti/minimal-launch-handoff';
 
 export const TARGET_PER_SECOND = 300;
 export const TARGET_P99_MS = 250;
@@ -31,6 +36,13 @@ export async function run(): Promise<boolean> {
   const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-launch-'));
   const config = loadConfig({ PORT: '0', CONTENT_PORT: '0', ADMIN_TOKEN, LOG_LEVEL: 'error', STORAGE_DIR: storageDir });
   const server = await startServer(config);
+  const minimal = process.env.BENCH_HANDOFF === 'minimal';
+  if (minimal) {
+    // The controller holds this very instance: swapping its method measures login + launch alone.
+    const handoff = server.app.get(LaunchHandoff);
+    const stand = new MinimalLaunchHandoff(server.app.get(DataSource));
+    handoff.handoff = stand.handoff.bind(stand);
+  }
   const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
   const child = fork(path.join(__dirname, 'launch-driver.ts'), [], { execArgv: ['-r', 'ts-node/register/transpile-only'], stdio: 'inherit' });
   try {
@@ -51,7 +63,9 @@ export async function run(): Promise<boolean> {
       child.once('exit', (code) => reject(new Error(`driver exited (${code})`)));
       child.send({ type: 'go', toolUrl: config.publicUrl, courseId, levels, seconds, warmupSeconds: 1 });
     });
-    process.stdout.write(`launch benchmark: ${seconds} s per level after 1 s warm-up, server in-process (SQLite), emulator + browsers in a child process\n`);
+    process.stdout.write(
+      `launch benchmark: ${seconds} s per level after 1 s warm-up, server in-process (SQLite), emulator + browsers in a child process; hand-off: ${minimal ? 'minimal (LTI part alone)' : 'player (full launch)'}\n`,
+    );
     process.stdout.write('concurrency  launches  failures  launches/s   p50 ms   p99 ms\n');
     let ok = true;
     for (const f of figures) {
