@@ -312,57 +312,25 @@ export class AttemptsService {
     this.validate(input);
     const version = await this.versionOfAttempt(attemptId);
     this.sco(version, itemId);
-    const v = version.scormVersion as '1.2' | '2004';
-    const rules = itemRules(findItem(version.manifest.items, itemId));
-    const sessionKey = `${claims.launch}:${input.session}`;
+    const ctx: PlanContext = {
+      v: version.scormVersion as '1.2' | '2004',
+      rules: itemRules(findItem(version.manifest.items, itemId)),
+      sessionKey: `${claims.launch}:${input.session}`,
+      launch: claims.launch,
+      input,
+    };
+    return this.applyCommit(attemptId, itemId, version, ctx);
+  }
+
+  private async applyCommit(attemptId: string, itemId: string, version: CourseVersion, ctx: PlanContext): Promise<CommitOutcome> {
+    const input = ctx.input;
     return this.db.transaction(async (m) => {
       const existing = await this.lockedState(m, attemptId, itemId);
-      const state = existing ?? m.create(ScoState, { attemptId, itemId, cmi: null, totalTimeSeconds: 0, lastLaunch: 0, lastSequence: 0, terminated: false, scoAttempt: 1, visitedAt: null });
-      if (state.sessionKey === sessionKey && state.terminated) {
-        return { result: true, errorCode: 0, applied: false, reason: 'session_terminated' };
-      }
-      if (claims.launch < state.lastLaunch || (claims.launch === state.lastLaunch && input.seq <= state.lastSequence)) {
-        return { result: true, errorCode: 0, applied: false, reason: 'stale' };
-      }
-      const before = existing ? resultKey(existing) : null;
-      let stored = state.cmi;
-      if (state.sessionKey !== sessionKey && stored) {
-        if (!state.terminated) {
-          // The previous session ended without Finish: count its time now (checklist §5.2 item 4).
-          state.totalTimeSeconds += sessionSeconds(v, stored);
-        } else if (v === '2004' && state.exit !== 'suspend') {
-          // A non-suspend Terminate ended the SCO attempt: a new one starts with fresh data (RTE cmi.exit).
-          state.scoAttempt += 1;
-          state.totalTimeSeconds = 0;
-          stored = null;
-        }
-        stored = stored ? withoutSessionValues(v, stored) : null;
-      }
-      const cmi = mergeCmi(stored, input.cmi);
-      const r = evaluateCmi(v, cmi, rules, !!input.terminate || !!input.unload);
-      if (input.terminate) {
-        state.totalTimeSeconds += r.sessionTimeSeconds;
-      }
-      Object.assign(state, {
-        completionStatus: r.completionStatus,
-        successStatus: r.successStatus,
-        scoreScaled: r.scoreScaled,
-        scoreRaw: r.scoreRaw,
-        scoreMin: r.scoreMin,
-        scoreMax: r.scoreMax,
-        progressMeasure: r.progressMeasure,
-        location: r.location,
-        suspendData: r.suspendData,
-        exit: r.exit,
-        cmi,
-        lastLaunch: claims.launch,
-        lastSequence: input.seq,
-        sessionKey,
-        terminated: !!input.terminate,
-        visitedAt: state.visitedAt ?? new Date(),
-      });
+      const fresh = m.create(ScoState, { attemptId, itemId, cmi: null, totalTimeSeconds: 0, lastLaunch: 0, lastSequence: 0, terminated: false, scoAttempt: 1, visitedAt: null });
+      const plan = planCommit(existing ?? fresh, ctx);
+      if ('ignored' in plan) return plan.ignored;
+      const state = plan.state;
       if (existing) {
-        // One UPDATE (save() would SELECT first): this is the hot path of the runtime.
         const { id, createdAt, updatedAt, ...patch } = state;
         void createdAt;
         void updatedAt;
@@ -370,11 +338,11 @@ export class AttemptsService {
       } else {
         await m.insert(ScoState, state as never);
       }
-      if (input.terminate && v === '2004') {
+      if (input.terminate && ctx.v === '2004') {
         await this.maybeEndAttempt(m, attemptId, version, state, input.navRequest);
       }
       // Most commits only move suspend data, location or time: the course result cannot have changed.
-      if (before !== resultKey(state) || (input.terminate && v === '2004')) {
+      if (!existing || plan.resultChanged || (input.terminate && ctx.v === '2004')) {
         await this.results.onResultMaybeChanged(m, attemptId);
       }
       return { result: true, errorCode: 0, applied: true };
@@ -428,6 +396,67 @@ export class AttemptsService {
       throw new AppError('location_too_large', 'The location value is longer than 64,000 characters.', HttpStatus.PAYLOAD_TOO_LARGE);
     }
   }
+}
+
+interface PlanContext {
+  v: '1.2' | '2004';
+  rules: ReturnType<typeof itemRules>;
+  sessionKey: string;
+  launch: number;
+  input: CommitInput;
+}
+
+/**
+ * What a commit does to a SCO's state (pure): ignored when not newer than the last applied commit or
+ * after the session's terminating one (SCORM-CHECKLIST §5.3); else the new state, with the LMS-side
+ * status rules and the server-side total time applied.
+ */
+function planCommit(current: ScoState, c: PlanContext): { ignored: CommitOutcome } | { state: ScoState; resultChanged: boolean } {
+  const { v, input, sessionKey } = c;
+  if (current.sessionKey === sessionKey && current.terminated) {
+    return { ignored: { result: true, errorCode: 0, applied: false, reason: 'session_terminated' } };
+  }
+  if (c.launch < current.lastLaunch || (c.launch === current.lastLaunch && input.seq <= current.lastSequence)) {
+    return { ignored: { result: true, errorCode: 0, applied: false, reason: 'stale' } };
+  }
+  const state = Object.assign(Object.create(Object.getPrototypeOf(current)) as ScoState, current);
+  let stored = state.cmi;
+  if (state.sessionKey !== sessionKey && stored) {
+    if (!state.terminated) {
+      // The previous session ended without Finish: count its time now (checklist §5.2 item 4).
+      state.totalTimeSeconds += sessionSeconds(v, stored);
+    } else if (v === '2004' && state.exit !== 'suspend') {
+      // A non-suspend Terminate ended the SCO attempt: a new one starts with fresh data (RTE cmi.exit).
+      state.scoAttempt += 1;
+      state.totalTimeSeconds = 0;
+      stored = null;
+    }
+    stored = stored ? withoutSessionValues(v, stored) : null;
+  }
+  const cmi = mergeCmi(stored, input.cmi);
+  const r = evaluateCmi(v, cmi, c.rules, !!input.terminate || !!input.unload);
+  if (input.terminate) {
+    state.totalTimeSeconds += r.sessionTimeSeconds;
+  }
+  Object.assign(state, {
+    completionStatus: r.completionStatus,
+    successStatus: r.successStatus,
+    scoreScaled: r.scoreScaled,
+    scoreRaw: r.scoreRaw,
+    scoreMin: r.scoreMin,
+    scoreMax: r.scoreMax,
+    progressMeasure: r.progressMeasure,
+    location: r.location,
+    suspendData: r.suspendData,
+    exit: r.exit,
+    cmi,
+    lastLaunch: c.launch,
+    lastSequence: input.seq,
+    sessionKey,
+    terminated: !!input.terminate,
+    visitedAt: state.visitedAt ?? new Date(),
+  });
+  return { state, resultChanged: resultKey(current) !== resultKey(state) };
 }
 
 /** The ScoState fields a course result is computed from (src/grades reads these). */
