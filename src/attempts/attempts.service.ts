@@ -70,6 +70,8 @@ export class AttemptsService {
   private readonly logger = new Logger(AttemptsService.name);
   private readonly results: ResultListener;
   private readonly versions = new Map<string, CourseVersion>();
+  private readonly pending: PendingCommit[] = [];
+  private flushing = false;
 
   /** `ResultListener` is provided (globally) by the grades module; without it, results go nowhere. */
   constructor(
@@ -272,7 +274,7 @@ export class AttemptsService {
       await repo.update({ id: state.id }, { visitedAt: now });
     }
     const v = version.scormVersion as '1.2' | '2004';
-    let saved: Record<string, unknown> | null = state.cmi;
+    let saved: Record<string, unknown> | null = fullCmi(state);
     let entry: 'ab-initio' | 'resume' | '' = 'ab-initio';
     let total = state.totalTimeSeconds;
     if (saved) {
@@ -319,33 +321,96 @@ export class AttemptsService {
       launch: claims.launch,
       input,
     };
-    return this.applyCommit(attemptId, itemId, version, ctx);
+    return new Promise<CommitOutcome>((resolve, reject) => {
+      this.pending.push({ attemptId, itemId, version, ctx, resolve, reject });
+      this.scheduleFlush();
+    });
   }
 
-  private async applyCommit(attemptId: string, itemId: string, version: CourseVersion, ctx: PlanContext): Promise<CommitOutcome> {
-    const input = ctx.input;
+  /**
+   * Group commit: the commits that arrive while a batch is being written are applied together in the
+   * next transaction (one read of their rows, one UPDATE per commit, the grade seam once per changed
+   * attempt), in arrival order. Each answer is sent only after its transaction has committed. On
+   * SQLite (one connection) this also keeps the runtime's transactions from overlapping.
+   */
+  private scheduleFlush(): void {
+    if (this.flushing || !this.pending.length) return;
+    this.flushing = true;
+    setImmediate(() => {
+      const batch = this.pending.splice(0, MAX_BATCH);
+      void this.flush(batch).finally(() => {
+        this.flushing = false;
+        this.scheduleFlush();
+      });
+    });
+  }
+
+  private async flush(batch: PendingCommit[]): Promise<void> {
+    try {
+      const outcomes = await this.applyBatch(batch);
+      batch.forEach((job, i) => job.resolve(outcomes[i]));
+    } catch (err) {
+      if (batch.length === 1) {
+        batch[0].reject(err);
+        return;
+      }
+      // One bad commit must not fail its neighbours: apply them one by one.
+      for (const job of batch) {
+        await this.applyBatch([job]).then(
+          ([outcome]) => job.resolve(outcome),
+          (e: unknown) => job.reject(e),
+        );
+      }
+    }
+  }
+
+  private async applyBatch(batch: PendingCommit[]): Promise<CommitOutcome[]> {
     return this.db.transaction(async (m) => {
-      const existing = await this.lockedState(m, attemptId, itemId);
-      const fresh = m.create(ScoState, { attemptId, itemId, cmi: null, totalTimeSeconds: 0, lastLaunch: 0, lastSequence: 0, terminated: false, scoAttempt: 1, visitedAt: null });
-      const plan = planCommit(existing ?? fresh, ctx);
-      if ('ignored' in plan) return plan.ignored;
-      const state = plan.state;
-      if (existing) {
-        const { id, createdAt, updatedAt, ...patch } = state;
-        void createdAt;
-        void updatedAt;
-        await m.update(ScoState, { id }, patch as never);
-      } else {
-        await m.insert(ScoState, state as never);
+      const qb = m
+        .getRepository(ScoState)
+        .createQueryBuilder('s')
+        .where('s.attemptId IN (:...ids)', { ids: [...new Set(batch.map((j) => j.attemptId))] })
+        .orderBy('s.id');
+      if (m.connection.driver.options.type === 'postgres') {
+        qb.setLock('pessimistic_write');
       }
-      if (input.terminate && ctx.v === '2004') {
-        await this.maybeEndAttempt(m, attemptId, version, state, input.navRequest);
+      const rows = new Map((await qb.getMany()).map((r) => [`${r.attemptId}\n${r.itemId}`, r]));
+      const changed = new Set<string>();
+      const outcomes: CommitOutcome[] = [];
+      for (const job of batch) {
+        const key = `${job.attemptId}\n${job.itemId}`;
+        const existing = rows.get(key);
+        const { ctx } = job;
+        const fresh = m.create(ScoState, { attemptId: job.attemptId, itemId: job.itemId, cmi: null, totalTimeSeconds: 0, lastLaunch: 0, lastSequence: 0, terminated: false, scoAttempt: 1, visitedAt: null });
+        const plan = planCommit(existing ?? fresh, ctx);
+        if ('ignored' in plan) {
+          outcomes.push(plan.ignored);
+          continue;
+        }
+        const state = plan.state;
+        if (existing) {
+          const { id, createdAt, updatedAt, ...patch } = state;
+          void createdAt;
+          void updatedAt;
+          await m.update(ScoState, { id }, patch as never);
+        } else {
+          await m.insert(ScoState, state as never);
+        }
+        rows.set(key, state);
+        const endsSco = !!ctx.input.terminate && ctx.v === '2004';
+        if (endsSco) {
+          await this.maybeEndAttempt(m, job.attemptId, job.version, state, ctx.input.navRequest);
+        }
+        // Most commits only move suspend data, location or time: the course result cannot have changed.
+        if (!existing || plan.resultChanged || endsSco) {
+          changed.add(job.attemptId);
+        }
+        outcomes.push({ result: true, errorCode: 0, applied: true });
       }
-      // Most commits only move suspend data, location or time: the course result cannot have changed.
-      if (!existing || plan.resultChanged || (input.terminate && ctx.v === '2004')) {
+      for (const attemptId of changed) {
         await this.results.onResultMaybeChanged(m, attemptId);
       }
-      return { result: true, errorCode: 0, applied: true };
+      return outcomes;
     });
   }
 
@@ -365,14 +430,6 @@ export class AttemptsService {
     if (end) {
       await m.update(Attempt, { id: attemptId }, { completedAt: new Date() });
     }
-  }
-
-  private async lockedState(m: EntityManager, attemptId: string, itemId: string): Promise<ScoState | null> {
-    const qb = m.getRepository(ScoState).createQueryBuilder('s').where('s.attemptId = :attemptId AND s.itemId = :itemId', { attemptId, itemId });
-    if (m.connection.driver.options.type === 'postgres') {
-      qb.setLock('pessimistic_write');
-    }
-    return qb.getOne();
   }
 
   private validate(input: CommitInput): void {
@@ -398,6 +455,18 @@ export class AttemptsService {
   }
 }
 
+/** Commits applied in one transaction at most (group commit). */
+const MAX_BATCH = 200;
+
+interface PendingCommit {
+  attemptId: string;
+  itemId: string;
+  version: CourseVersion;
+  ctx: PlanContext;
+  resolve: (outcome: CommitOutcome) => void;
+  reject: (err: unknown) => void;
+}
+
 interface PlanContext {
   v: '1.2' | '2004';
   rules: ReturnType<typeof itemRules>;
@@ -420,7 +489,7 @@ function planCommit(current: ScoState, c: PlanContext): { ignored: CommitOutcome
     return { ignored: { result: true, errorCode: 0, applied: false, reason: 'stale' } };
   }
   const state = Object.assign(Object.create(Object.getPrototypeOf(current)) as ScoState, current);
-  let stored = state.cmi;
+  let stored = fullCmi(state);
   if (state.sessionKey !== sessionKey && stored) {
     if (!state.terminated) {
       // The previous session ended without Finish: count its time now (checklist §5.2 item 4).
@@ -449,7 +518,7 @@ function planCommit(current: ScoState, c: PlanContext): { ignored: CommitOutcome
     location: r.location,
     suspendData: r.suspendData,
     exit: r.exit,
-    cmi,
+    cmi: withoutSuspendData(cmi),
     lastLaunch: c.launch,
     lastSequence: input.seq,
     sessionKey,
@@ -457,6 +526,21 @@ function planCommit(current: ScoState, c: PlanContext): { ignored: CommitOutcome
     visitedAt: state.visitedAt ?? new Date(),
   });
   return { state, resultChanged: resultKey(current) !== resultKey(state) };
+}
+
+/**
+ * suspend_data is stored once, in its own column (it can be 64 KB+ and is written on most commits);
+ * the `cmi` column holds the rest of the data model.
+ */
+function withoutSuspendData(cmi: Record<string, unknown>): Record<string, unknown> {
+  const { suspend_data, ...rest } = cmi;
+  void suspend_data;
+  return rest;
+}
+
+/** The stored data model with suspend_data put back (null when nothing was committed yet). */
+export function fullCmi(state: Pick<ScoState, 'cmi' | 'suspendData'>): Record<string, unknown> | null {
+  return state.cmi ? { ...state.cmi, suspend_data: state.suspendData ?? '' } : null;
 }
 
 /** The ScoState fields a course result is computed from (src/grades reads these). */
