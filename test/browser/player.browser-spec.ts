@@ -7,6 +7,7 @@ import { Attempt } from '../../src/attempts/attempt.entity';
 import { Learner } from '../../src/attempts/learner.entity';
 import { launchBrowser, scoFrame, TestBrowser, withScreenshot, eventually } from '../support/browser';
 import { startLtiTestbed, LtiTestbed } from '../support/platform-emulator';
+import { attachAgs, AgsEmulator } from '../support/emulator-ags';
 import { buildFixtureZip, FIXTURE_PACKAGES_DIR } from '../support/scorm-package.builder';
 
 /**
@@ -17,6 +18,7 @@ import { buildFixtureZip, FIXTURE_PACKAGES_DIR } from '../support/scorm-package.
 describe('Player in Chromium (LTI launch → SCORM runtime → server)', () => {
   let tb: LtiTestbed;
   let browser: TestBrowser;
+  let ags: AgsEmulator;
   const courses: Record<string, string> = {};
 
   async function importDriven(name: string): Promise<string> {
@@ -27,11 +29,11 @@ describe('Player in Chromium (LTI launch → SCORM runtime → server)', () => {
   }
 
   /** A resource-link launch from the emulator; returns the player URL the tool handed the browser. */
-  async function ltiLaunch(courseId: string, sub: string, linkId = `link-${courseId}`): Promise<string> {
+  async function ltiLaunch(courseId: string, sub: string, linkId = `link-${courseId}`, extraClaims: Record<string, unknown> = {}): Promise<string> {
     const res = await tb.emu.launch({
       toolUrl: tb.app.appUrl,
       courseId,
-      claims: { sub, 'https://purl.imsglobal.org/spec/lti/claim/resource_link': { id: linkId, title: 'Browser test' } },
+      claims: { sub, 'https://purl.imsglobal.org/spec/lti/claim/resource_link': { id: linkId, title: 'Browser test' }, ...extraClaims },
     });
     const m = /data-player-url="([^"]+)"/.exec(res.text);
     if (res.status !== 200 || !m) throw new Error(`launch did not reach the player: ${res.status} ${res.text.slice(0, 300)}`);
@@ -50,6 +52,7 @@ describe('Player in Chromium (LTI launch → SCORM runtime → server)', () => {
   beforeAll(async () => {
     browser = await launchBrowser();
     tb = await startLtiTestbed();
+    ags = attachAgs(tb.emu);
     courses.s12 = await importDriven('scorm12-single-sco');
     courses.s2004 = await importDriven('scorm2004-3rd-single-sco');
     courses.multi = await importDriven('scorm2004-4th-multi-sco');
@@ -98,6 +101,32 @@ describe('Player in Chromium (LTI launch → SCORM runtime → server)', () => {
       });
       expect(resumed).toMatchObject({ entry: 'resume', location: 'page-3', suspend: 6000 });
       expect(resumed.total).toMatch(/^0+:00:42(\.0+)?$/); // server-summed session time
+    });
+    await page.close();
+  });
+
+  it('SCORM 1.2 passed with a score: the LMS gradebook receives it as Completed / FullyGraded', async () => {
+    const page = await browser.context.newPage();
+    const sub = 'browser-learner-graded';
+    const lineitem = ags.addLineItem({ label: 'Graded in the browser' });
+    await withScreenshot(page, '12-grade-passback', async () => {
+      const url = await ltiLaunch(courses.s12, sub, 'link-graded', {
+        'https://purl.imsglobal.org/spec/lti-ags/claim/endpoint': { scope: ['https://purl.imsglobal.org/spec/lti-ags/scope/score'], lineitem },
+      });
+      await page.goto(url);
+      const frame = await scoFrame(page, 'index.html');
+      await frame.evaluate(() => {
+        const api = (window.parent as unknown as { API: Record<string, (...a: string[]) => string> }).API;
+        api.LMSSetValue('cmi.core.score.raw', '90');
+        api.LMSSetValue('cmi.core.lesson_status', 'passed');
+        api.LMSFinish('');
+      });
+      const grade = await eventually(async () => {
+        const g = ags.grade(lineitem, sub);
+        return g?.score.gradingProgress === 'FullyGraded' ? g : null;
+      }, 'the score at the LMS', 15_000);
+      expect(grade.score).toMatchObject({ activityProgress: 'Completed', gradingProgress: 'FullyGraded', userId: sub });
+      expect(Number(grade.score.scoreGiven) / Number(grade.score.scoreMaximum)).toBeCloseTo(0.9, 5);
     });
     await page.close();
   });
