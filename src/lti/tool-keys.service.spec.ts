@@ -11,7 +11,7 @@ describe(ToolKeysService.name, () => {
   let db: DataSource;
 
   beforeEach(async () => {
-    db = new DataSource({ type: 'sqlite', database: ':memory:', entities: [ToolKey, Platform, Deployment, LoginState], migrations: [Lti1764400001000], synchronize: false, logging: false });
+    db = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [ToolKey, Platform, Deployment, LoginState], migrations: [Lti1764400001000], synchronize: false, logging: false });
     await db.initialize();
     await db.runMigrations();
   });
