@@ -1,59 +1,76 @@
 /**
- * `npm run bench -- runtime`: simulated learners commit realistic SCORM 1.2 CMI payloads (about one
- * commit in ten carries 64 KB of suspend data, the rest ~2 KB) over HTTP to the runtime endpoint,
- * at 10, 100 and 500 concurrent learners, each with an AGS claim pointing at the AGS emulator. Each
- * learner ends with a completing commit; the time until its score is accepted by the emulator is
- * measured. Prints commits/s, p50/p99 commit latency and p99 time-to-score.
+ * `npm run bench -- runtime`: simulated learners commit realistic SCORM 1.2 CMI payloads over HTTP
+ * to the runtime endpoint, at 10, 100 and 500 concurrent learners, each with an AGS claim pointing at
+ * the AGS emulator. Each learner ends with a completing commit; the time until its score is accepted
+ * by the emulator is measured.
+ *
+ * Layout (2-core machine): the server (SQLite file in a temp dir, logging at error) and the AGS
+ * emulator run in this process; the load generator runs in a child process (bench/runtime-driver.ts),
+ * so the server has a core to itself as in a real deployment. Load model: closed loop, each learner
+ * one commit in flight, next commit as soon as the answer arrives, no think time; about one commit in
+ * ten carries 64 KB of suspend data, the rest ~2 KB. 1 s warm-up per level, then BENCH_SECONDS timed.
+ *
+ * Reference in the same run (the project's rule for bench figures): the same driver against a bare
+ * node:http server in this process that reads the body, JSON.parses it and answers
+ * `{"result":true,"errorCode":0}` — the ceiling of HTTP + JSON on this machine, no database.
  *
  * Targets (issue 4): ≥ 2,000 commits/s and p99 < 50 ms at 100 concurrent on SQLite; time-to-score
- * p99 < 1 s. The load generator runs in the same process as the server (2 cores), so the figures
- * understate what a separate server process would do.
+ * p99 < 1 s.
  *
  *   BENCH_SECONDS=5 BENCH_LEVELS=10,100,500 npm run bench -- runtime
+ *   BENCH_NO_AGS=1  learners without an AGS claim (no grade passback)
  */
+import { fork, ChildProcess } from 'node:child_process';
 import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
 import { createTestApp } from '../test/support/app';
 import { importFixture, launchContext, openPlayer } from '../test/support/player-entry';
 import { startAgsPlatform } from '../test/support/emulator-ags';
 import { PlatformsService } from '../src/platforms/platforms.service';
+import type { DriverLearner, LevelRequest, LevelResult } from './runtime-driver';
 
 const SCORE = 'https://purl.imsglobal.org/spec/lti-ags/scope/score';
 const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : NaN);
 
-interface Learner {
-  sub: string;
-  url: URL;
-  token: string;
-  seq: number;
+/** The reference: HTTP + JSON.parse of the same bodies, nothing else. */
+function startReference(): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      try {
+        JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end('{"result":true,"errorCode":0}');
+      } catch {
+        res.writeHead(400);
+        res.end();
+      }
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-function post(agent: http.Agent, l: Learner, body: string): Promise<number> {
+function runLevel(child: ChildProcess, req: LevelRequest): Promise<LevelResult> {
   return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const req = http.request(
-      { host: l.url.hostname, port: l.url.port, path: l.url.pathname, method: 'POST', agent, headers: { Authorization: `Bearer ${l.token}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
-      (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`commit answered ${res.statusCode}`))));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
+    const onMessage = (m: LevelResult) => {
+      if (m.type === 'result' && m.label === req.label) {
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(m);
+      }
+    };
+    const onExit = (code: number | null) => reject(new Error(`runtime driver exited (${code})`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    child.send(req);
   });
 }
 
-function cmi(l: Learner, big: boolean, final: boolean): string {
-  l.seq++;
-  const suspend = (big ? 'S'.repeat(64 * 1024) : 'x'.repeat(2000)) + l.seq;
-  const core = {
-    lesson_status: final ? 'completed' : 'incomplete',
-    lesson_location: `page-${l.seq}`,
-    exit: final ? '' : 'suspend',
-    session_time: '00:00:05',
-    score: final ? { raw: String(50 + (l.seq % 50)), min: '0', max: '100' } : { raw: '', min: '', max: '' },
-  };
-  return JSON.stringify({ session: 1, seq: l.seq, terminate: final, cmi: { suspend_data: suspend, core, interactions: [], objectives: [] } });
-}
+const fmt = (r: LevelResult) =>
+  `${r.commits} commits in ${r.seconds.toFixed(1)} s = ${r.perSecond.toFixed(0).padStart(5)} commits/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(0)} ms, errors ${r.errors}`;
 
 export async function run(): Promise<boolean> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -62,8 +79,15 @@ export async function run(): Promise<boolean> {
   const lms = await startAgsPlatform({ toolJwksUrl: () => `${appUrl}/.well-known/jwks.json`, clientId: 'bench-client' });
   const t = await createTestApp({ LOG_LEVEL: 'error', GRADE_RETRY_BASE_MS: '200', GRADE_RETRY_MAX_MS: '2000' });
   appUrl = t.appUrl;
+  const reference = await startReference();
+  const refUrl = `http://127.0.0.1:${(reference.address() as AddressInfo).port}/runtime/commit`;
+  const child = fork(path.join(__dirname, 'runtime-driver.ts'), [], { execArgv: ['-r', 'ts-node/register/transpile-only'], stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
   let ok = true;
   try {
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('exit', (code) => reject(new Error(`runtime driver exited early (${code})`)));
+    });
     const platform = await t.server.app.get(PlatformsService, { strict: false }).create({
       name: 'bench LMS',
       issuer: lms.url,
@@ -75,66 +99,54 @@ export async function run(): Promise<boolean> {
     });
     const courseId = await importFixture(t, 'scorm12-single-sco');
     const lineitem = lms.ags.addLineItem();
+    process.stdout.write(
+      `runtime benchmark: server + AGS emulator in this process (SQLite, ${process.env.BENCH_NO_AGS ? 'no AGS claim' : 'AGS passback on'}), load generator in a child process.\n` +
+        `load model: closed loop — each learner keeps one commit in flight and sends the next when answered (no think time); ` +
+        `1 commit in 10 carries 64 KB suspend data, the rest ~2 KB; 1 s warm-up, then ${seconds} s timed per level.\n` +
+        `reference: the same load against a bare node:http server in this process (read body, JSON.parse, answer) — no framework, no database.\n`,
+    );
     for (const n of levels) {
-      const learners: Learner[] = [];
+      const learners: DriverLearner[] = [];
       for (let i = 0; i < n; i++) {
         const ctx = launchContext(courseId, { platformId: platform.id, issuer: lms.url, clientId: 'bench-client', ...(process.env.BENCH_NO_AGS ? {} : { ags: { scope: [SCORE], lineitem } }) });
         const { bootstrap: b } = await openPlayer(t, ctx);
-        learners.push({ sub: ctx.sub, url: new URL(`${t.contentUrl}${b.runtimeBase}/scos/${encodeURIComponent(b.startItemId)}/commit`), token: b.token, seq: 0 });
+        learners.push({ sub: ctx.sub, url: `${t.contentUrl}${b.runtimeBase}/scos/${encodeURIComponent(b.startItemId)}/commit`, token: b.token });
       }
-      const agent = new http.Agent({ keepAlive: true, maxSockets: n });
-      const latencies: number[] = [];
-      let errors = 0;
-      const until = performance.now() + seconds * 1000;
-      const started = performance.now();
-      await Promise.all(
-        learners.map(async (l) => {
-          while (performance.now() < until) {
-            try {
-              latencies.push(await post(agent, l, cmi(l, l.seq % 10 === 9, false)));
-            } catch {
-              errors++;
-            }
-          }
-        }),
-      );
-      const elapsed = (performance.now() - started) / 1000;
+      const ref = await runLevel(child, { type: 'level', label: `ref-${n}`, learners: learners.map((l) => ({ ...l, url: refUrl })), seconds, warmupSeconds: 1, complete: false });
+      const ours = await runLevel(child, { type: 'level', label: `bridge-${n}`, learners, seconds, warmupSeconds: 1, complete: true });
       // Completing commits: time from the commit's answer to the emulator accepting the score.
-      const doneAt = new Map<string, number>();
-      await Promise.all(
-        learners.map(async (l) => {
-          await post(agent, l, cmi(l, false, true));
-          doneAt.set(l.sub, Date.now());
-        }),
-      );
+      const doneAt = new Map(Object.entries(ours.doneAt));
       const deadline = Date.now() + 15_000;
       const arrived = new Map<string, number>();
-      while (arrived.size < learners.length && Date.now() < deadline) {
+      while (arrived.size < doneAt.size && Date.now() < deadline) {
         for (const r of lms.ags.scoreRequests()) {
-          if (r.status === 200 && r.score.gradingProgress === 'FullyGraded' && doneAt.has(r.score.userId as string) && !arrived.has(r.score.userId as string)) {
-            arrived.set(r.score.userId as string, r.at - doneAt.get(r.score.userId as string)!);
+          const sub = r.score.userId as string;
+          if (r.status === 200 && r.score.gradingProgress === 'FullyGraded' && doneAt.has(sub) && !arrived.has(sub)) {
+            arrived.set(sub, r.at - doneAt.get(sub)!);
           }
         }
         await new Promise((r) => setTimeout(r, 20));
       }
-      agent.destroy();
       const toScore = [...arrived.values()];
-      const rate = latencies.length / elapsed;
-      const p50 = pct(latencies, 50);
-      const p99 = pct(latencies, 99);
       const s99 = pct(toScore, 99);
       process.stdout.write(
-        `${String(n).padStart(4)} learners: ${latencies.length} commits in ${elapsed.toFixed(1)} s = ${rate.toFixed(0)} commits/s, p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, errors ${errors}; ` +
-          `scores at LMS ${toScore.length}/${n}, time-to-score p99 ${s99.toFixed(0)} ms\n`,
+        `${String(n).padStart(4)} learners  bridge:    ${fmt(ours)}; scores at LMS ${toScore.length}/${n}, time-to-score p99 ${s99.toFixed(0)} ms\n` +
+          `${String(n).padStart(4)} learners  reference: ${fmt(ref)}\n`,
       );
-      if (n === 100 && (rate < 2000 || p99 >= 50)) {
+      if (ours.firstError) {
+        process.stdout.write(`  first error: ${ours.firstError}\n`);
+      }
+      if (n === 100 && (ours.perSecond < 2000 || ours.p99 >= 50)) {
         ok = false;
       }
-      if (toScore.length < n || s99 >= 1000) {
+      if (ours.errors > 0 || toScore.length < n || s99 >= 1000) {
         ok = false;
       }
     }
   } finally {
+    child.send({ type: 'exit' });
+    await new Promise<void>((resolve) => reference.close(() => resolve()));
+    reference.closeAllConnections();
     await t.close();
     await lms.stop();
   }
