@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import request from 'supertest';
-import { createTestApp, listFiles } from '../support/app';
+import { createTestApp, listFiles, testDatabase } from '../support/app';
 import { writeFixtureZip } from '../support/scorm-package.builder';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -32,14 +32,17 @@ describe('CLI (npm run import)', () => {
 
   it('should import a package into the same storage the server then serves, and add a version with --course', async () => {
     const storage = path.join(dir, 'storage');
+    fs.mkdirSync(storage, { recursive: true });
+    const database = await testDatabase(storage);
+    const env = { STORAGE_DIR: storage, ...(database ? { DATABASE_URL: database.url } : {}) };
     const zip = await writeFixtureZip('scorm2004-4th-multi-sco', path.join(dir, 'course.zip'));
-    const first = await runCli([zip, '--json'], { STORAGE_DIR: storage });
+    const first = await runCli([zip, '--json'], env);
     expect(first.stderr).toContain('Checking the package');
     expect(first.code).toBe(0);
     const course = JSON.parse(first.stdout);
     expect(course.currentVersion).toMatchObject({ number: 1, scormVersion: '2004', edition: '4th' });
 
-    const second = await runCli([zip, '--course', course.id], { STORAGE_DIR: storage });
+    const second = await runCli([zip, '--course', course.id], env);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain(`course id:  ${course.id}`);
     expect(second.stdout).toMatch(/version: +2 /);
@@ -56,8 +59,11 @@ describe('CLI (npm run import)', () => {
 
   it('should exit non-zero with the reason when the package cannot be imported, leaving nothing behind', async () => {
     const storage = path.join(dir, 'bad-storage');
+    fs.mkdirSync(storage, { recursive: true });
+    const database = await testDatabase(storage);
     const zip = await writeFixtureZip('launch-target-missing', path.join(dir, 'bad.zip'));
-    const res = await runCli([zip], { STORAGE_DIR: storage });
+    const res = await runCli([zip], { STORAGE_DIR: storage, ...(database ? { DATABASE_URL: database.url } : {}) });
+    await database?.drop();
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/Import failed \(launch_target_missing\): .+/);
     expect(listFiles(path.join(storage, 'content'))).toEqual([]);

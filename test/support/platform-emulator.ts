@@ -668,48 +668,11 @@ export interface LtiTestbed {
   close(): Promise<void>;
 }
 
-interface PgClient {
-  connect(): Promise<void>;
-  query(sql: string): Promise<unknown>;
-  end(): Promise<void>;
-}
-
-/**
- * With TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:55432/postgres) the testbed runs on a
- * fresh Postgres database made for it (needs the `pg` package resolvable, e.g. through NODE_PATH);
- * otherwise on the default temp SQLite file.
- */
-async function freshDatabase(): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
-  const admin = process.env.TEST_POSTGRES_URL;
-  if (!admin) {
-    return { env: {}, drop: async () => undefined };
-  }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Client } = require('pg') as { Client: new (o: { connectionString: string }) => PgClient };
-  const name = `bridge_test_${randomBytes(6).toString('hex')}`;
-  const c = new Client({ connectionString: admin });
-  await c.connect();
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: url.toString() },
-    async drop() {
-      const d = new Client({ connectionString: admin });
-      await d.connect();
-      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await d.end();
-    },
-  };
-}
-
 /** Starts the tool, the emulator, registers the emulator (`POST /api/platforms`) and imports a fixture course. */
 export async function startLtiTestbed(opts: { fixture?: string } = {}): Promise<LtiTestbed> {
   const { createTestApp } = await import('./app');
   const { buildFixtureZip } = await import('./scorm-package.builder');
-  const database = await freshDatabase();
-  const app = await createTestApp(database.env);
+  const app = await createTestApp();
   const emu = await PlatformEmulator.start({ toolUrl: app.appUrl });
   const reg = await fetch(`${app.appUrl}/api/platforms`, { method: 'POST', headers: { ...app.auth, 'Content-Type': 'application/json' }, body: JSON.stringify(emu.registrationBody()) });
   if (reg.status !== 201) {
@@ -732,7 +695,6 @@ export async function startLtiTestbed(opts: { fixture?: string } = {}): Promise<
     async close() {
       await emu.stop();
       await app.close();
-      await database.drop();
     },
   };
 }
