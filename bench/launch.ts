@@ -1,27 +1,42 @@
 /**
  * Launch benchmark (issue 3, "Tests and figures"): complete LTI 1.3 launches — OIDC login at the
  * tool → authorization at the platform emulator (which signs an RS256 id_token) → form POST of the
- * id_token to the tool, with every check of LTI-CHECKLIST §1.3 and the hand-off to the player — at
- * 1, 16 and 64 concurrent simulated browsers. Target: ≥ 300 launches/s at 64, p99 < 250 ms, SQLite.
+ * id_token to the tool, with every check of LTI-CHECKLIST §1.3 and the hand-off to the player → GET
+ * of the player page on the content origin (launch code redeemed, bootstrap served) — at 1, 16 and
+ * 64 concurrent simulated browsers. Target: ≥ 300 launches/s at 64, p99 < 250 ms, SQLite.
  *
  *   npm run bench -- launch
  *   BENCH_SECONDS=10 BENCH_LEVELS=1,16,64 npm run bench -- launch
  *   BENCH_HANDOFF=minimal npm run bench -- launch   the LTI part alone: the player hand-off replaced by
- *                                                   MinimalLaunchHandoff (one SELECT, a small page)
+ *                                                   MinimalLaunchHandoff (one SELECT, a small page),
+ *                                                   no player page
+ *   BENCH_REFERENCE=0 npm run bench -- launch       skip the reference run
+ *   BENCH_LEARNERS=1000                             size of the learner pool the launches rotate through
  *
  * Layout (2-core machine): the server runs in this process (SQLite file in a temp dir, logging off);
  * the emulator and the browsers run in one child process, so the server has one core to itself and
- * the client side (RSA signing, HTTP) the other. Latency is one whole launch (3 HTTP round trips:
- * login, authorization, launch) as a browser would see it on loopback.
+ * the client side (RSA signing, HTTP) the other. Latency is one whole launch (4 HTTP round trips:
+ * login, authorization, launch, player page) as a browser would see it on loopback. "server CPU ms"
+ * is this process's CPU time (user + system) per launch, which is less sensitive than the
+ * throughput to other load on the machine.
+ *
+ * Reference (same run, same driver, same core layout): a bare node:http server doing only what a
+ * launch cannot do without — a state/nonce map, one RS256 verification with a cached key, a hand-off
+ * page and a player page — with no framework and no database. It is the floor this machine and
+ * client set; the gap to it is the price of the framework, the database and the checks.
  */
 import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { compactVerify, importJWK, type JWK, type KeyLike } from 'jose';
 import { loadConfig } from '../src/config/app-config';
 import { startServer } from '../src/server';
 import { buildFixtureZip } from '../test/support/scorm-package.builder';
-import type { LevelFigure } from './launch-driver';
+import type { DriverMessage, Go, LevelFigure } from './launch-driver';
 import { DataSource } from 'typeorm';
 import { LaunchHandoff } from '../src/lti/launch-context';
 import { MinimalLaunchHandoff } from '../src/lti/minimal-launch-handoff';
@@ -29,10 +44,14 @@ import { MinimalLaunchHandoff } from '../src/lti/minimal-launch-handoff';
 export const TARGET_PER_SECOND = 300;
 export const TARGET_P99_MS = 250;
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcd';
+const REF_CLIENT = 'bench-reference-client';
+
+type Figure = LevelFigure & { cpuMsPerLaunch: number };
 
 export async function run(): Promise<boolean> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
   const levels = (process.env.BENCH_LEVELS ?? '1,16,64').split(',').map(Number);
+  const withReference = process.env.BENCH_REFERENCE !== '0';
   const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-launch-'));
   const config = loadConfig({ PORT: '0', CONTENT_PORT: '0', ADMIN_TOKEN, LOG_LEVEL: 'error', STORAGE_DIR: storageDir });
   const server = await startServer(config);
@@ -45,12 +64,13 @@ export async function run(): Promise<boolean> {
   }
   const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
   const child = fork(path.join(__dirname, 'launch-driver.ts'), [], { execArgv: ['-r', 'ts-node/register/transpile-only'], stdio: 'inherit' });
+  let reference: { url: string; close: () => Promise<void> } | undefined;
   try {
-    const registration = await new Promise<Record<string, unknown>>((resolve, reject) => {
-      child.once('message', (m: { type: string; registration: Record<string, unknown> }) => resolve(m.registration));
+    const ready = await new Promise<Extract<DriverMessage, { type: 'ready' }>>((resolve, reject) => {
+      child.once('message', (m: DriverMessage) => m.type === 'ready' && resolve(m));
       child.once('exit', (code) => reject(new Error(`driver exited early (${code})`)));
     });
-    const reg = await fetch(`${config.publicUrl}/api/platforms`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify(registration) });
+    const reg = await fetch(`${config.publicUrl}/api/platforms`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify(ready.registration) });
     if (reg.status !== 201) {
       throw new Error(`platform registration failed: ${reg.status} ${await reg.text()}`);
     }
@@ -58,26 +78,38 @@ export async function run(): Promise<boolean> {
     form.append('package', new Blob([new Uint8Array(await buildFixtureZip('scorm12-single-sco'))], { type: 'application/zip' }), 'course.zip');
     const up = await fetch(`${config.publicUrl}/api/courses`, { method: 'POST', headers: auth, body: form });
     const courseId = ((await up.json()) as { id: string }).id;
-    const figures = await new Promise<LevelFigure[]>((resolve, reject) => {
-      child.on('message', (m: { type: string; figures: LevelFigure[] }) => m.type === 'done' && resolve(m.figures));
-      child.once('exit', (code) => reject(new Error(`driver exited (${code})`)));
-      child.send({ type: 'go', toolUrl: config.publicUrl, courseId, levels, seconds, warmupSeconds: 1 });
-    });
+    const go: Go = { type: 'go', toolUrl: config.publicUrl, courseId, levels, seconds, warmupSeconds: 1, followPlayer: !minimal };
+    const figures = await drive(child, go);
+    let refFigures: Figure[] = [];
+    if (withReference) {
+      reference = await startReference(ready.issuer, ready.jwksUri, ready.authorizationEndpoint);
+      child.send({ type: 'add-client', clientId: REF_CLIENT, redirectUri: `${reference.url}/lti/launch` });
+      refFigures = await drive(child, { ...go, toolUrl: reference.url, clientId: REF_CLIENT, levels: levels.filter((l) => l === 64).length ? [64] : [levels[levels.length - 1]] });
+    }
     process.stdout.write(
-      `launch benchmark: ${seconds} s per level after 1 s warm-up, server in-process (SQLite), emulator + browsers in a child process; hand-off: ${minimal ? 'minimal (LTI part alone)' : 'player (full launch)'}\n`,
+      `launch benchmark: ${seconds} s per level after 1 s warm-up, server in-process (SQLite), emulator + browsers in a child process; ` +
+        `hand-off: ${minimal ? 'minimal (LTI part alone, no player page)' : 'player (full launch: login → authorization → launch → GET of the player page on the content origin, bootstrap checked)'}; ` +
+        `${Number(process.env.BENCH_LEARNERS ?? 1000)} learners in rotation\n`,
     );
-    process.stdout.write('concurrency  launches  failures  launches/s   p50 ms   p99 ms\n');
+    process.stdout.write('               concurrency  launches  failures  launches/s   p50 ms   p99 ms  server CPU ms/launch\n');
     let ok = true;
-    for (const f of figures) {
+    const print = (label: string, f: Figure) => {
       process.stdout.write(
-        `${String(f.concurrency).padStart(11)}  ${String(f.launches).padStart(8)}  ${String(f.failures).padStart(8)}  ${f.perSecond.toFixed(1).padStart(10)}  ${f.p50.toFixed(1).padStart(7)}  ${f.p99.toFixed(1).padStart(7)}\n`,
+        `${label.padEnd(15)}${String(f.concurrency).padStart(11)}  ${String(f.launches).padStart(8)}  ${String(f.failures).padStart(8)}  ${f.perSecond.toFixed(1).padStart(10)}  ${f.p50.toFixed(1).padStart(7)}  ${f.p99.toFixed(1).padStart(7)}  ${f.cpuMsPerLaunch.toFixed(2).padStart(20)}\n`,
       );
       if (f.firstFailure) {
         process.stdout.write(`  first failure: ${f.firstFailure}\n`);
       }
-      if (f.failures > 0) {
-        ok = false;
-      }
+    };
+    for (const f of figures) {
+      print('tool', f);
+      ok = ok && f.failures === 0;
+    }
+    for (const f of refFigures) {
+      print('reference', f);
+    }
+    if (refFigures.length) {
+      process.stdout.write('(reference: bare node:http, in-memory state, one RS256 verify with a cached key, no framework, no database)\n');
     }
     const top = figures.find((f) => f.concurrency === 64);
     if (top) {
@@ -88,9 +120,116 @@ export async function run(): Promise<boolean> {
     return ok;
   } finally {
     child.kill();
+    await reference?.close();
     await server.close();
     fs.rmSync(storageDir, { recursive: true, force: true });
   }
+}
+
+/** Runs one series of levels in the child; reads this process's CPU time between the level marks. */
+function drive(child: ReturnType<typeof fork>, go: Go): Promise<Figure[]> {
+  return new Promise<Figure[]>((resolve, reject) => {
+    const cpu: number[] = [];
+    let startedAt = process.cpuUsage();
+    const onMessage = (m: DriverMessage) => {
+      if (m.type === 'mark' && m.phase === 'start') {
+        startedAt = process.cpuUsage();
+      } else if (m.type === 'mark' && m.phase === 'end') {
+        const d = process.cpuUsage(startedAt);
+        cpu.push((d.user + d.system) / 1000);
+      } else if (m.type === 'done') {
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(m.figures.map((f, i) => ({ ...f, cpuMsPerLaunch: f.launches ? cpu[i] / f.launches : NaN })));
+      }
+    };
+    const onExit = (code: number | null) => reject(new Error(`driver exited (${code})`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    child.send(go);
+  });
+}
+
+/** The reference server (see the file comment): the least a launch needs, on node:http alone. */
+async function startReference(issuer: string, jwksUri: string, authorizationEndpoint: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const jwks = (await (await fetch(jwksUri)).json()) as { keys: JWK[] };
+  const keys = new Map<string, KeyLike | Uint8Array>();
+  for (const jwk of jwks.keys) {
+    keys.set(jwk.kid ?? '', await importJWK(jwk, 'RS256'));
+  }
+  const states = new Map<string, { nonce: string; binding: string }>();
+  const codes = new Set<string>();
+  let url = '';
+  const page = (res: http.ServerResponse, status: number, body: string) => {
+    res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+    res.end(body);
+  };
+  const srv = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void (async () => {
+        const u = new URL(req.url ?? '/', url);
+        if (req.method === 'GET' && u.pathname === '/lti/login') {
+          const state = randomBytes(32).toString('base64url');
+          const nonce = randomBytes(32).toString('base64url');
+          const binding = randomBytes(32).toString('base64url');
+          states.set(state, { nonce, binding });
+          const a = new URL(authorizationEndpoint);
+          for (const k of ['login_hint', 'lti_message_hint', 'client_id']) {
+            a.searchParams.set(k, u.searchParams.get(k) ?? '');
+          }
+          Object.entries({ scope: 'openid', response_type: 'id_token', response_mode: 'form_post', prompt: 'none', redirect_uri: `${url}/lti/launch`, state, nonce }).forEach(([k, v]) =>
+            a.searchParams.set(k, v),
+          );
+          res.writeHead(302, { Location: a.toString(), 'Set-Cookie': `s_${state}=${binding}; Path=/lti; HttpOnly; SameSite=None; Secure` });
+          res.end();
+          return;
+        }
+        if (req.method === 'POST' && u.pathname === '/lti/launch') {
+          const body = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+          const state = body.get('state') ?? '';
+          const login = states.get(state);
+          states.delete(state);
+          if (!login || !(req.headers.cookie ?? '').includes(`s_${state}=${login.binding}`)) {
+            return page(res, 400, 'bad state');
+          }
+          const token = body.get('id_token') ?? '';
+          const kid = (JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')) as { kid?: string }).kid ?? '';
+          const key = keys.get(kid);
+          if (!key) {
+            return page(res, 400, 'unknown kid');
+          }
+          const claims = JSON.parse(new TextDecoder().decode((await compactVerify(token, key, { algorithms: ['RS256'] })).payload)) as Record<string, unknown>;
+          if (claims.iss !== issuer || claims.aud !== REF_CLIENT || claims.nonce !== login.nonce || (claims.exp as number) * 1000 < Date.now()) {
+            return page(res, 400, 'bad claims');
+          }
+          const code = randomBytes(32).toString('base64url');
+          codes.add(code);
+          const player = `${url}/player/${code}`;
+          return page(res, 200, `<!DOCTYPE html><p><a href="${player}" data-player-url="${player}">Continue</a></p>`);
+        }
+        if (req.method === 'GET' && u.pathname.startsWith('/player/')) {
+          if (!codes.delete(u.pathname.slice('/player/'.length))) {
+            return page(res, 410, 'used');
+          }
+          return page(res, 200, `<!DOCTYPE html><script type="application/json" id="bridge-bootstrap">{}</script>`);
+        }
+        page(res, 404, 'not found');
+      })().catch((e: Error) => page(res, 500, e.message));
+    });
+  });
+  srv.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        srv.closeAllConnections();
+        srv.close(() => resolve());
+      }),
+  };
 }
 
 if (require.main === module) {
