@@ -51,6 +51,17 @@ export function hashCode(code: string): string {
   return createHash('sha256').update(code).digest('base64url');
 }
 
+/** INSERT without TypeORM's read-back of generated columns (the launch path never uses them). */
+async function insertOnly<T extends object>(m: EntityManager, target: new () => T, entity: T): Promise<void> {
+  await m.createQueryBuilder().insert().into(target).values(entity as never).updateEntity(false).execute();
+}
+
+/** True when any of `next` differs from `row` (JSON for the simple-json columns). */
+function changedFields(row: object, next: Record<string, unknown>): boolean {
+  const r = row as Record<string, unknown>;
+  return Object.entries(next).some(([k, v]) => (Array.isArray(v) || Array.isArray(r[k]) ? JSON.stringify(v) !== JSON.stringify(r[k]) : v !== r[k]));
+}
+
 /** Flattens the item tree so per-item rules can be found by identifier. */
 export function findItem(items: ManifestItem[], id: string): ManifestItem | undefined {
   for (const it of items) {
@@ -89,37 +100,42 @@ export class AttemptsService {
    */
   async resolveLaunch(ctx: LtiLaunchContext): Promise<Attempt> {
     return this.db.transaction(async (m) => {
-      const course = await m.findOne(Course, { where: { id: ctx.courseId } });
+      const course = await m.findOne(Course, { where: { id: ctx.courseId }, select: { id: true, currentVersionId: true } });
       if (!course || !course.currentVersionId) {
         throw new AppError('course_not_found', 'The course of this link no longer exists on the tool; ask the course owner to link it again.', HttpStatus.NOT_FOUND);
       }
-      let learner = await m.findOne(Learner, { where: { platformId: ctx.platformId, sub: ctx.sub } });
-      if (!learner) {
-        learner = m.create(Learner, { platformId: ctx.platformId, sub: ctx.sub, name: null, givenName: null, familyName: null, email: null });
+      // Written only when new or changed: a returning learner costs one SELECT (no save(), which
+      // reads the row again to diff it), and a new row is not read back after its INSERT.
+      const found = await m.findOne(Learner, { where: { platformId: ctx.platformId, sub: ctx.sub } });
+      const learner = found ?? m.create(Learner, { platformId: ctx.platformId, sub: ctx.sub, name: null, givenName: null, familyName: null, email: null });
+      const names = { name: ctx.name ?? learner.name, givenName: ctx.givenName ?? learner.givenName, familyName: ctx.familyName ?? learner.familyName, email: ctx.email ?? learner.email };
+      if (!found) {
+        Object.assign(learner, names);
+        await insertOnly(m, Learner, learner);
+      } else if (changedFields(learner, names)) {
+        Object.assign(learner, names);
+        await m.update(Learner, { id: learner.id }, names);
       }
-      learner.name = ctx.name ?? learner.name;
-      learner.givenName = ctx.givenName ?? learner.givenName;
-      learner.familyName = ctx.familyName ?? learner.familyName;
-      learner.email = ctx.email ?? learner.email;
-      await m.save(learner);
 
-      let link = await m.findOne(ResourceLink, { where: { platformId: ctx.platformId, deploymentId: ctx.deploymentId, resourceLinkId: ctx.resourceLinkId } });
-      if (!link) {
-        link = m.create(ResourceLink, {
-          platformId: ctx.platformId,
-          deploymentId: ctx.deploymentId,
-          resourceLinkId: ctx.resourceLinkId,
-          courseId: ctx.courseId,
-          lineItemUrl: null,
-        });
+      const foundLink = await m.findOne(ResourceLink, { where: { platformId: ctx.platformId, deploymentId: ctx.deploymentId, resourceLinkId: ctx.resourceLinkId } });
+      const link =
+        foundLink ??
+        m.create(ResourceLink, { platformId: ctx.platformId, deploymentId: ctx.deploymentId, resourceLinkId: ctx.resourceLinkId, courseId: ctx.courseId, title: null, lineItemUrl: null });
+      const claims = {
+        courseId: ctx.courseId,
+        title: ctx.resourceLinkTitle ?? link.title ?? null,
+        agsLineItemUrl: ctx.ags?.lineitem ?? null,
+        agsLineItemsUrl: ctx.ags?.lineitems ?? null,
+        agsScopes: ctx.ags?.scope ?? null,
+        nrpsMembershipsUrl: ctx.nrps?.contextMembershipsUrl ?? null,
+      };
+      if (!foundLink) {
+        Object.assign(link, claims);
+        await insertOnly(m, ResourceLink, link);
+      } else if (changedFields(link, claims)) {
+        Object.assign(link, claims);
+        await m.update(ResourceLink, { id: link.id }, claims);
       }
-      link.courseId = ctx.courseId;
-      link.title = ctx.resourceLinkTitle ?? link.title ?? null;
-      link.agsLineItemUrl = ctx.ags?.lineitem ?? null;
-      link.agsLineItemsUrl = ctx.ags?.lineitems ?? null;
-      link.agsScopes = ctx.ags?.scope ?? null;
-      link.nrpsMembershipsUrl = ctx.nrps?.contextMembershipsUrl ?? null;
-      await m.save(link);
 
       const preview = ctx.isInstructor;
       let attempt = await m.findOne(Attempt, {
@@ -127,7 +143,8 @@ export class AttemptsService {
         order: { number: 'DESC' },
       });
       if (attempt) {
-        const version = await m.findOne(CourseVersion, { where: { id: attempt.courseVersionId } });
+        // Course versions are immutable: the commit path's cache answers most launches.
+        const version = this.versions.get(attempt.courseVersionId) ?? (await m.findOne(CourseVersion, { where: { id: attempt.courseVersionId }, select: { id: true, courseId: true } }));
         if (!version || version.courseId !== ctx.courseId) {
           attempt = null; // the link now points at another course: start afresh
         }
@@ -144,7 +161,7 @@ export class AttemptsService {
           lastLaunchedAt: null,
           launchCount: 0,
         });
-        await m.save(attempt);
+        await insertOnly(m, Attempt, attempt);
       }
       return attempt;
     });
@@ -182,8 +199,7 @@ export class AttemptsService {
       if (!row || !claimed || !claimed.affected) {
         throw new AppError('launch_code_invalid', 'This player link has already been used or has expired. Relaunch the course from your LMS.', HttpStatus.GONE);
       }
-      await m.increment(Attempt, { id: row.attemptId }, 'launchCount', 1);
-      await m.update(Attempt, { id: row.attemptId }, { lastLaunchedAt: now });
+      await m.createQueryBuilder().update(Attempt).set({ launchCount: () => '"launchCount" + 1', lastLaunchedAt: now }).where('id = :id', { id: row.attemptId }).execute();
       const attempt = await m.findOneOrFail(Attempt, { where: { id: row.attemptId } });
       return { attempt, returnUrl: row.returnUrl };
     });
