@@ -31,6 +31,8 @@ export interface LevelResult {
   type: 'result';
   label: string;
   commits: number;
+  /** Every request sent, warm-up and completing commits included (for CPU per request). */
+  requests: number;
   errors: number;
   firstError?: string;
   seconds: number;
@@ -95,6 +97,7 @@ async function level(req: LevelRequest): Promise<LevelResult> {
   const learners: Learner[] = req.learners.map((l) => ({ ...l, target: new URL(l.url), seq: 0 }));
   const agent = new http.Agent({ keepAlive: true, maxSockets: learners.length });
   let errors = 0;
+  let requests = 0;
   let firstError: string | undefined;
   const phase = async (seconds: number, latencies: number[] | null) => {
     const until = performance.now() + seconds * 1000;
@@ -102,6 +105,7 @@ async function level(req: LevelRequest): Promise<LevelResult> {
       learners.map(async (l) => {
         while (performance.now() < until) {
           try {
+            requests++;
             const ms = await post(agent, l, cmi(l, l.seq % 10 === 9, false));
             latencies?.push(ms);
           } catch (e) {
@@ -124,6 +128,7 @@ async function level(req: LevelRequest): Promise<LevelResult> {
     await Promise.all(
       learners.map(async (l) => {
         try {
+          requests++;
           await post(agent, l, cmi(l, false, true));
           doneAt[l.sub] = Date.now();
         } catch (e) {
@@ -139,6 +144,7 @@ async function level(req: LevelRequest): Promise<LevelResult> {
     type: 'result',
     label: req.label,
     commits: latencies.length,
+    requests,
     errors,
     firstError,
     seconds: elapsed,

@@ -19,6 +19,12 @@ export interface RuntimeClaims {
  */
 @Injectable()
 export class RuntimeTokenService {
+  /**
+   * Tokens whose signature was already checked → their claims. A player sends the same token with
+   * every commit; the cache saves the HMAC and the secret lookup. Expiry is still checked every time.
+   */
+  private readonly verified = new Map<string, RuntimeClaims>();
+
   constructor(private readonly secrets: SecretsService) {}
 
   async issue(attemptId: string, launch: number, ttlSeconds: number, now = Date.now()): Promise<string> {
@@ -31,6 +37,10 @@ export class RuntimeTokenService {
    * learner to relaunch from the LMS and keeps the data); anything else is `runtime_token_invalid`.
    */
   async verify(token: string | undefined, now = Date.now()): Promise<RuntimeClaims> {
+    const known = token === undefined ? undefined : this.verified.get(token);
+    if (known) {
+      return this.unexpired(known, now);
+    }
     const m = /^([A-Za-z0-9_-]{10,400})\.([A-Za-z0-9_-]{43})$/.exec(token ?? '');
     if (!m) {
       throw new AppError('runtime_token_invalid', 'The player session is not valid; relaunch the course from your LMS.', HttpStatus.UNAUTHORIZED);
@@ -40,11 +50,20 @@ export class RuntimeTokenService {
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
       throw new AppError('runtime_token_invalid', 'The player session is not valid; relaunch the course from your LMS.', HttpStatus.UNAUTHORIZED);
     }
-    const claims = JSON.parse(Buffer.from(m[1], 'base64url').toString('utf8')) as { a: string; l: number; e: number };
-    if (claims.e * 1000 <= now) {
+    const raw = JSON.parse(Buffer.from(m[1], 'base64url').toString('utf8')) as { a: string; l: number; e: number };
+    const claims: RuntimeClaims = { attemptId: raw.a, launch: raw.l, exp: raw.e };
+    if (this.verified.size >= 10_000) {
+      this.verified.clear();
+    }
+    this.verified.set(m[0], claims);
+    return this.unexpired(claims, now);
+  }
+
+  private unexpired(claims: RuntimeClaims, now: number): RuntimeClaims {
+    if (claims.exp * 1000 <= now) {
       throw new AppError('runtime_token_expired', 'Your session has expired; relaunch the course from your LMS to continue.', HttpStatus.UNAUTHORIZED);
     }
-    return { attemptId: claims.a, launch: claims.l, exp: claims.e };
+    return { ...claims };
   }
 
   private async mac(body: string): Promise<string> {

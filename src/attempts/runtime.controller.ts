@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpStatus, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { AppError } from '../common/errors';
 import { AttemptsService, CommitInput, CommitOutcome, ScoLaunchState } from './attempts.service';
@@ -51,13 +51,19 @@ export class RuntimeController {
     return this.attempts.launchSco(claims, attemptId, itemId);
   }
 
-  /** One commit; answers in scorm-again's result shape (`{ result: true, errorCode: 0 }`). */
+  /**
+   * One commit; answers in scorm-again's result shape (`{ result: true, errorCode: 0 }`). The answer
+   * is written straight to the socket (no ETag, no response pipeline): this is the hottest route, and
+   * errors still go through the exception filter (they are thrown before anything is written).
+   */
   @Post('commit')
-  @HttpCode(HttpStatus.OK)
-  async commit(@Param('attemptId') attemptId: string, @Param('itemId') itemId: string, @Headers('authorization') auth: string | undefined, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<CommitOutcome> {
-    res.setHeader('Cache-Control', 'no-store');
+  async commit(@Param('attemptId') attemptId: string, @Param('itemId') itemId: string, @Headers('authorization') auth: string | undefined, @Body() body: unknown, @Res() res: Response): Promise<void> {
     const { input, token } = parseCommitBody(body);
     const claims = await this.tokens.verify(bearer(auth) ?? token);
-    return this.attempts.commit(claims, attemptId, itemId, input);
+    const outcome: CommitOutcome = await this.attempts.commit(claims, attemptId, itemId, input);
+    res.statusCode = HttpStatus.OK;
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.end(JSON.stringify(outcome));
   }
 }
