@@ -1,5 +1,6 @@
 import { HttpStatus, Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
@@ -375,33 +376,34 @@ export class AttemptsService {
 
   private async applyBatch(batch: PendingCommit[]): Promise<CommitOutcome[]> {
     return this.db.transaction(async (m) => {
-      const qb = m
-        .getRepository(ScoState)
-        .createQueryBuilder('s')
-        .where('s.attemptId IN (:...ids)', { ids: [...new Set(batch.map((j) => j.attemptId))] })
-        .orderBy('s.id');
-      if (m.connection.driver.options.type === 'postgres') {
-        qb.setLock('pessimistic_write');
+      const sql = this.stateSql(m);
+      const ids = [...new Set(batch.map((j) => j.attemptId))];
+      // Without suspend_data (up to 64 KB+ a row): nearly every commit replaces it, so it is read only
+      // for a commit that does not carry it (below).
+      const raw = (await m.query(sql.select(ids.length), ids)) as Array<Record<string, unknown>>;
+      const rows = new Map<string, ScoState>();
+      for (const r of raw) {
+        const state = sql.hydrate(r);
+        rows.set(`${state.attemptId}\n${state.itemId}`, state);
       }
-      const rows = new Map((await qb.getMany()).map((r) => [`${r.attemptId}\n${r.itemId}`, r]));
       const changed = new Set<string>();
       const outcomes: CommitOutcome[] = [];
       for (const job of batch) {
         const key = `${job.attemptId}\n${job.itemId}`;
         const existing = rows.get(key);
         const { ctx } = job;
-        const fresh = m.create(ScoState, { attemptId: job.attemptId, itemId: job.itemId, cmi: null, totalTimeSeconds: 0, lastLaunch: 0, lastSequence: 0, terminated: false, scoAttempt: 1, visitedAt: null });
-        const plan = planCommit(existing ?? fresh, ctx);
+        if (existing && existing.suspendData === undefined && typeof ctx.input.cmi.suspend_data !== 'string') {
+          const [row] = (await m.query(sql.selectSuspend, [existing.id])) as Array<{ suspendData: string | null }>;
+          existing.suspendData = row?.suspendData ?? null;
+        }
+        const plan = planCommit(existing ?? m.create(ScoState, { attemptId: job.attemptId, itemId: job.itemId, cmi: null, totalTimeSeconds: 0, lastLaunch: 0, lastSequence: 0, terminated: false, scoAttempt: 1, visitedAt: null }), ctx);
         if ('ignored' in plan) {
           outcomes.push(plan.ignored);
           continue;
         }
         const state = plan.state;
         if (existing) {
-          const { id, createdAt, updatedAt, ...patch } = state;
-          void createdAt;
-          void updatedAt;
-          await m.update(ScoState, { id }, patch as never);
+          await m.query(sql.update, sql.updateParams(state));
         } else {
           await m.insert(ScoState, state as never);
         }
@@ -421,6 +423,13 @@ export class AttemptsService {
       }
       return outcomes;
     });
+  }
+
+  private stateSqlCache?: StateSql;
+
+  /** The hot path's SQL for the configured driver, built once (see {@link StateSql}). */
+  private stateSql(m: EntityManager): StateSql {
+    return (this.stateSqlCache ??= new StateSql(m.connection));
   }
 
   /**
@@ -575,4 +584,121 @@ function withoutSessionValues(v: '1.2' | '2004', cmi: Record<string, unknown>): 
     delete out.exit;
   }
   return out;
+}
+
+/** The ScoState columns the commit path reads (all but suspendData and the timestamps). */
+const READ_COLUMNS = [
+  'id',
+  'attemptId',
+  'itemId',
+  'completionStatus',
+  'successStatus',
+  'scoreScaled',
+  'scoreRaw',
+  'scoreMin',
+  'scoreMax',
+  'progressMeasure',
+  'location',
+  'exit',
+  'totalTimeSeconds',
+  'cmi',
+  'lastLaunch',
+  'lastSequence',
+  'sessionKey',
+  'terminated',
+  'scoAttempt',
+  'visitedAt',
+] as const;
+
+/** The ScoState columns a commit writes (everything planCommit may change). */
+const WRITE_COLUMNS = [
+  'completionStatus',
+  'successStatus',
+  'scoreScaled',
+  'scoreRaw',
+  'scoreMin',
+  'scoreMax',
+  'progressMeasure',
+  'location',
+  'suspendData',
+  'exit',
+  'totalTimeSeconds',
+  'cmi',
+  'lastLaunch',
+  'lastSequence',
+  'sessionKey',
+  'terminated',
+  'scoAttempt',
+  'visitedAt',
+] as const;
+
+/**
+ * Plain parameterised SQL for the commit path's read and UPDATE of sco_states, built once per driver:
+ * TypeORM's query builder re-parses the query and, on SQLite, inlines numbers into the SQL text (a new
+ * prepared statement for every sequence number), which cost more than the database work itself
+ * (bench/runtime profile). Values go through the driver's own conversion (`preparePersistentValue` /
+ * `prepareHydratedValue`: booleans, dates, simple-json, transformers), so the stored form is exactly
+ * what the repository would write, on SQLite and on Postgres (`$n` placeholders there).
+ */
+class StateSql {
+  readonly update: string;
+  readonly selectSuspend: string;
+  private readonly selectHead: string;
+  private readonly selectTail: string;
+  private readonly postgres: boolean;
+  private readonly read: ColumnMetadata[];
+  private readonly write: ColumnMetadata[];
+  private readonly selects = new Map<number, string>();
+
+  constructor(private readonly ds: DataSource) {
+    const meta = ds.getMetadata(ScoState);
+    const col = (name: string) => {
+      const c = meta.findColumnWithPropertyName(name);
+      if (!c) throw new Error(`ScoState has no column ${name}`);
+      return c;
+    };
+    const q = (c: ColumnMetadata) => ds.driver.escape(c.databaseName);
+    const table = ds.driver.escape(meta.tablePath);
+    this.postgres = ds.options.type === 'postgres';
+    this.read = READ_COLUMNS.map(col);
+    this.write = WRITE_COLUMNS.map(col);
+    this.selectHead = `SELECT ${this.read.map((c) => `${q(c)} AS ${ds.driver.escape(c.propertyName)}`).join(', ')} FROM ${table} WHERE ${q(col('attemptId'))} IN (`;
+    // Postgres: the rows stay locked until the batch commits (several instances on one database).
+    this.selectTail = `) ORDER BY ${q(col('id'))}${this.postgres ? ' FOR UPDATE' : ''}`;
+    this.selectSuspend = this.placeholders(`SELECT ${q(col('suspendData'))} AS ${ds.driver.escape('suspendData')} FROM ${table} WHERE ${q(col('id'))} = ?`);
+    this.update = this.placeholders(
+      `UPDATE ${table} SET ${this.write.map((c) => `${q(c)} = ?`).join(', ')}, ${q(col('updatedAt'))} = CURRENT_TIMESTAMP WHERE ${q(col('id'))} = ?`,
+    );
+  }
+
+  /** The read of every state of `n` attempts (cached per n: one prepared statement each). */
+  select(n: number): string {
+    let sql = this.selects.get(n);
+    if (!sql) {
+      sql = this.placeholders(`${this.selectHead}${Array.from({ length: n }, () => '?').join(', ')}${this.selectTail}`);
+      if (this.selects.size < 256) this.selects.set(n, sql);
+    }
+    return sql;
+  }
+
+  /** A row of {@link select} as a ScoState; suspendData is left undefined (not read). */
+  hydrate(row: Record<string, unknown>): ScoState {
+    const state = Object.create(ScoState.prototype) as Record<string, unknown>;
+    for (const c of this.read) {
+      state[c.propertyName] = this.ds.driver.prepareHydratedValue(row[c.propertyName], c);
+    }
+    return state as unknown as ScoState;
+  }
+
+  updateParams(state: ScoState): unknown[] {
+    const values = this.write.map((c) => this.ds.driver.preparePersistentValue((state as unknown as Record<string, unknown>)[c.propertyName], c));
+    values.push(state.id);
+    return values.map((v) => (v === undefined ? null : !this.postgres && typeof v === 'boolean' ? (v ? 1 : 0) : v));
+  }
+
+  /** `?` → `$1, $2, …` on Postgres (the SQL above has no other question marks). */
+  private placeholders(sql: string): string {
+    let i = 0;
+    return this.postgres ? sql.replace(/\?/g, () => `$${++i}`) : sql;
+  }
 }
