@@ -87,13 +87,13 @@ export function buildApiDocument(app: INestApplication): OpenAPIObject {
       continue; // LTI browser routes, the player and the console pages are not an API
     }
     for (const method of ['get', 'post', 'patch', 'put', 'delete'] as const) {
-      const op = item[method] as OperationObject | undefined;
-      if (!op) continue;
+      const op = item[method];
+      if (!op) {continue;}
       const note = NOTES[`${method.toUpperCase()} ${p}`];
       op.tags = [p.split('/')[p.startsWith('/api/') ? 2 : 1].replace(/^\./, '') || 'default'];
       if (note) {
         op.summary = note.summary;
-        if (note.body) op.requestBody = BODIES[note.body] as unknown as OperationObject['requestBody'];
+        if (note.body) {op.requestBody = BODIES[note.body] as unknown as OperationObject['requestBody'];}
       }
       if (!p.startsWith('/api/')) {
         op.security = [];

@@ -53,7 +53,7 @@ export class ConsoleSessionService {
   revoke(session: ConsoleSession): void {
     const now = Date.now() / 1000;
     for (const [id, exp] of this.revoked) {
-      if (exp < now) this.revoked.delete(id);
+      if (exp < now) {this.revoked.delete(id);}
     }
     this.revoked.set(session.id, session.expiresAt);
   }

@@ -79,6 +79,8 @@ export class PackageUploadInterceptor implements NestInterceptor {
     }
     return new Promise((resolve, reject) => {
       this.upload.single('package')(req, res, (err: unknown) => {
+        // The storage engine adds sha256 to multer's file record (tsc needs the assertion; the linter's program does not see why).
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
         const file = req.file as (Express.Multer.File & { sha256?: string }) | undefined;
         if (file) {
           res.once('close', () => fs.rm(file.path, { force: true }, () => undefined));

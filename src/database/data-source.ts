@@ -1,4 +1,4 @@
-import { DataSource, DataSourceOptions, QueryRunner } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -27,7 +27,7 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
         db.pragma('foreign_keys = ON');
         db.pragma('synchronous = NORMAL');
       },
-    } as DataSourceOptions;
+    };
   }
   return { ...common, type: 'postgres', url: config.databaseUrl, extra: { max: 20 } };
 }
@@ -82,9 +82,9 @@ function lockSingleConnection(ds: DataSource): void {
       lock.active = false;
       release();
     }
-  }) as typeof manager.transaction;
+  });
 
-  const runner = ds.driver.createQueryRunner('master') as QueryRunner;
+  const runner = ds.driver.createQueryRunner('master');
   const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
   runner.query = (async (...args: unknown[]) => {
     if (holder.getStore()?.active) {

@@ -138,7 +138,8 @@ function buildChildren(nodes: unknown[], scope: Map<string, string>): { elements
       const inner = obj[tag];
       if (Array.isArray(inner)) {
         for (const part of inner) {
-          text += String((part as Record<string, unknown>)['#text'] ?? '');
+          const value = (part as Record<string, unknown>)['#text'];
+          text += typeof value === 'string' || typeof value === 'number' ? String(value) : '';
         }
       }
       continue;

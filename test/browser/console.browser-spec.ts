@@ -47,7 +47,7 @@ describe('Console in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await tb?.close();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    if (tmp) {fs.rmSync(tmp, { recursive: true, force: true });}
   });
 
   it('signs in with the admin token (a wrong one is refused in words) and gets an HttpOnly, SameSite=Strict cookie', async () => {
@@ -81,7 +81,7 @@ describe('Console in Chromium', () => {
         const w = window as unknown as { seen: number[] };
         w.seen = [];
         const bar = document.querySelector('progress');
-        if (bar) new MutationObserver(() => w.seen.push(Number(bar.value))).observe(bar, { attributes: true });
+        if (bar) {new MutationObserver(() => w.seen.push(Number(bar.value))).observe(bar, { attributes: true });}
       });
       await page.locator('input[type=file]').setInputFiles(zip);
       const ok = page.getByTestId('upload-ok');
@@ -212,9 +212,9 @@ describe('Console in Chromium', () => {
         },
       });
       const m = /data-player-url="([^"]+)"/.exec(launch.text);
-      if (!m) throw new Error(`the launch did not reach the player: ${launch.status} ${launch.text.slice(0, 400)}`);
+      if (!m) {throw new Error(`the launch did not reach the player: ${launch.status} ${launch.text.slice(0, 400)}`);}
       const learnerPage = await browser.context.newPage();
-      await learnerPage.goto(m![1].replace(/&amp;/g, '&'));
+      await learnerPage.goto(m[1].replace(/&amp;/g, '&'));
       await scoFrame(learnerPage, 'index.html');
       await eventually(async () => ags.grade(lineitem, 'learner-grace')?.score.gradingProgress === 'FullyGraded', 'the grade at the LMS', 15_000);
       await learnerPage.close();
@@ -237,7 +237,7 @@ describe('Console in Chromium', () => {
       await shot('learners');
 
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
-      const csv = fs.readFileSync((await download.path())!, 'utf8').split('\r\n');
+      const csv = fs.readFileSync((await download.path()), 'utf8').split('\r\n');
       expect(csv[0]).toContain('learner_sub,learner_name');
       expect(csv[1]).toMatch(/^learner-grace,Grace Hopper,.*,completed,passed,80,95,/);
 

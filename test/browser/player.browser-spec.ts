@@ -36,16 +36,16 @@ describe('Player in Chromium (LTI launch → SCORM runtime → server)', () => {
       claims: { sub, 'https://purl.imsglobal.org/spec/lti/claim/resource_link': { id: linkId, title: 'Browser test' }, ...extraClaims },
     });
     const m = /data-player-url="([^"]+)"/.exec(res.text);
-    if (res.status !== 200 || !m) throw new Error(`launch did not reach the player: ${res.status} ${res.text.slice(0, 300)}`);
+    if (res.status !== 200 || !m) {throw new Error(`launch did not reach the player: ${res.status} ${res.text.slice(0, 300)}`);}
     return m[1].replace(/&amp;/g, '&');
   }
 
   const db = () => tb.app.server.app.get(DataSource);
   async function stateOf(sub: string, itemId: string): Promise<ScoState | null> {
     const learner = await db().getRepository(Learner).findOne({ where: { sub } });
-    if (!learner) return null;
+    if (!learner) {return null;}
     const attempts = await db().getRepository(Attempt).find({ where: { learnerId: learner.id }, order: { number: 'DESC' } });
-    if (!attempts.length) return null;
+    if (!attempts.length) {return null;}
     return db().getRepository(ScoState).findOne({ where: { attemptId: attempts[0].id, itemId } });
   }
 
@@ -150,7 +150,7 @@ describe('Player in Chromium (LTI launch → SCORM runtime → server)', () => {
     await page.close({ runBeforeUnload: true });
     const saved = await eventually(async () => {
       const learner = await db().getRepository(Learner).findOne({ where: { sub } });
-      if (!learner) return null;
+      if (!learner) {return null;}
       const attempt = await db().getRepository(Attempt).findOne({ where: { learnerId: learner.id } });
       const states = attempt ? await db().getRepository(ScoState).find({ where: { attemptId: attempt.id } }) : [];
       return states.find((s) => s.location === 'L7') ?? null;

@@ -59,7 +59,7 @@ export async function scoFrame(page: Page, part: string, timeoutMs = 10_000): Pr
     const frame = page.frames().find((f) => f !== page.mainFrame() && f.url().includes(part));
     if (frame) {
       const ready = await frame.evaluate(() => Array.isArray((window as unknown as { scoLog?: unknown[] }).scoLog)).catch(() => false);
-      if (ready) return frame;
+      if (ready) {return frame;}
     }
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -71,8 +71,8 @@ export async function eventually<T>(fn: () => Promise<T | null | undefined | fal
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn().catch(() => null);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (v) {return v;}
+    if (Date.now() > deadline) {throw new Error(`timed out waiting for ${what}`);}
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -334,7 +334,7 @@ export async function startAgsPlatform(opts: { toolJwksUrl?: () => string; clien
             return answer(fail, { error: 'temporarily_unavailable' });
           }
           try {
-            record.claims = decodeJwt(assertion) as Record<string, unknown>;
+            record.claims = decodeJwt(assertion);
             if (opts.toolJwksUrl) {
               jwks ??= createRemoteJWKSet(new URL(opts.toolJwksUrl()));
               await jwtVerify(assertion, jwks, { audience: `${url}/token`, issuer: opts.clientId, subject: opts.clientId, algorithms: ['RS256'] });

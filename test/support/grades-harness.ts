@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Course } from '../../src/courses/course.entity';
 import { CourseVersion } from '../../src/courses/course-version.entity';
@@ -83,7 +84,7 @@ export class GradesHarness {
   }
 
   /** A resource link with the given AGS claim (none → no passback). */
-  async link(ags: { lineitem?: string; lineitems?: string; scope?: string[] } | null, resourceLinkId = `rl-${Math.random().toString(36).slice(2)}`): Promise<ResourceLink> {
+  async link(ags: { lineitem?: string; lineitems?: string; scope?: string[] } | null, resourceLinkId = `rl-${randomUUID()}`): Promise<ResourceLink> {
     return this.db.getRepository(ResourceLink).save(
       Object.assign(new ResourceLink(), {
         platformId: this.platformId,
@@ -141,7 +142,7 @@ export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 8000, 
   for (;;) {
     const v = await check();
     if (v) {
-      return v as NonNullable<T>;
+      return v;
     }
     if (Date.now() > until) {
       throw new Error(`Timed out waiting for ${what}`);

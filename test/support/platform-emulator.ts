@@ -289,7 +289,7 @@ export class PlatformEmulator {
       const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
       return `${b64(header)}.${b64(claims)}.`;
     }
-    const jwt = new SignJWT(claims as JWTPayload).setProtectedHeader(header as { alg: string });
+    const jwt = new SignJWT(claims).setProtectedHeader(header as { alg: string });
     if (alg === 'HS256') {
       return jwt.sign(opts.hsSecret ?? new TextEncoder().encode(key.publicPem));
     }
@@ -520,8 +520,8 @@ export class PlatformEmulator {
         throw new Error('tool JWKS unknown');
       }
       const { payload, protectedHeader } = await jwtVerify(token, this.toolJwks.set, { algorithms: ['RS256'], audience: this.issuer, requiredClaims: ['iss', 'aud', 'exp', 'iat', 'nonce'] });
-      record.header = protectedHeader as Record<string, unknown>;
-      record.payload = payload as Record<string, unknown>;
+      record.header = protectedHeader;
+      record.payload = payload;
       if (!this.clients.has(String(payload.iss))) {
         throw new Error('iss is not a client_id of this platform');
       }

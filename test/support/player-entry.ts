@@ -58,6 +58,6 @@ export async function openPlayer(t: TestApp, ctx: LtiLaunchContext): Promise<{ h
   const url = await playerUrlFor(t, ctx);
   const res = await request(t.contentUrl).get(new URL(url).pathname).expect(200);
   const m = /<script type="application\/json" id="bridge-bootstrap">([\s\S]*?)<\/script>/.exec(res.text);
-  if (!m) throw new Error('no bootstrap in the player page');
-  return { html: res.text, bootstrap: JSON.parse(m[1]) as BootstrapJson, headers: res.headers as Record<string, string> };
+  if (!m) {throw new Error('no bootstrap in the player page');}
+  return { html: res.text, bootstrap: JSON.parse(m[1]) as BootstrapJson, headers: res.headers };
 }

@@ -6,7 +6,7 @@ import * as vm from 'node:vm';
 async function runSco(query: string, version: '1.2' | '2004', exposed: { API?: boolean; API_1484_11?: boolean } = { API: true, API_1484_11: true }) {
   const code = await fs.readFile(path.resolve(__dirname, '../../fixtures/packages/_shared/sco.js'), 'utf8');
   const calls: string[][] = [];
-  const api = new Proxy({} as Record<string, (...args: string[]) => string>, {
+  const api = new Proxy({}, {
     get: (_t, fn: string) => (...args: string[]) => {
       if (!/GetLastError$/.test(fn)) {
         calls.push([fn, ...args]);
