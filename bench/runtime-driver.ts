@@ -40,6 +40,8 @@ export interface LevelResult {
   p50: number;
   p99: number;
   max: number;
+  /** Learners none of whose commits was answered within the timed phase (starved). */
+  starved: number;
   /** learner sub → Date.now() when the completing commit's answer arrived. */
   doneAt: Record<string, number>;
 }
@@ -98,22 +100,28 @@ async function level(req: LevelRequest): Promise<LevelResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: learners.length });
   let errors = 0;
   let requests = 0;
+  let starved = 0;
   let firstError: string | undefined;
   const phase = async (seconds: number, latencies: number[] | null) => {
     const until = performance.now() + seconds * 1000;
     await Promise.all(
       learners.map(async (l) => {
+        let mine = 0;
         while (performance.now() < until) {
           try {
             requests++;
             const ms = await post(agent, l, cmi(l, l.seq % 10 === 9, false));
             latencies?.push(ms);
+            mine++;
           } catch (e) {
             if (latencies) {
               errors++;
               firstError ??= (e as Error).message;
             }
           }
+        }
+        if (latencies && mine === 0) {
+          starved++;
         }
       }),
     );
@@ -145,6 +153,7 @@ async function level(req: LevelRequest): Promise<LevelResult> {
     label: req.label,
     commits: latencies.length,
     requests,
+    starved,
     errors,
     firstError,
     seconds: elapsed,

@@ -76,7 +76,7 @@ function runLevel(child: ChildProcess, req: LevelRequest): Promise<Measured> {
 
 /** Server CPU per commit (warm-up included on both sides) is robust to other load on the machine. */
 const fmt = (r: Measured) =>
-  `${r.commits} commits in ${r.seconds.toFixed(1)} s = ${r.perSecond.toFixed(0).padStart(5)} commits/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(0)} ms, errors ${r.errors}, ` +
+  `${r.commits} commits in ${r.seconds.toFixed(1)} s = ${r.perSecond.toFixed(0).padStart(5)} commits/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(0)} ms, errors ${r.errors}, learners never answered ${r.starved}, ` +
   `server CPU ${((1000 * r.serverCpuMs) / r.requests).toFixed(0)} µs/commit`;
 
 export async function run(): Promise<boolean> {
