@@ -1,5 +1,6 @@
 import { Column, Entity, Index } from 'typeorm';
 import { BaseEntity } from '../database/base.entity';
+import type { GradePolicy } from '../grades/score-policy';
 
 @Entity('courses')
 export class Course extends BaseEntity {
@@ -10,4 +11,8 @@ export class Course extends BaseEntity {
   /** The version new attempts use; set in the same transaction as the version row. */
   @Column({ type: 'varchar', length: 36, nullable: true })
   currentVersionId: string | null;
+
+  /** Overrides of the default grade policy (DESIGN §5); null: the defaults. */
+  @Column({ type: 'simple-json', nullable: true })
+  gradePolicy: Partial<GradePolicy> | null;
 }

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, UseGuards, UseInterceptors } from '@nestjs/common';
 import type { Request } from 'express';
 import { AdminGuard } from '../admin/admin.guard';
 import { CourseImportService } from './course-import.service';
@@ -38,5 +38,11 @@ export class CoursesController {
   @Get(':id')
   get(@Param('id') id: string): Promise<CourseDto> {
     return this.courses.get(id);
+  }
+
+  /** Title and grade policy (`{ scoreMaximum, attempts: highest|latest|first, completionEarnsFullCredit }`). */
+  @Patch(':id')
+  update(@Param('id') id: string, @Body() body: unknown): Promise<CourseDto> {
+    return this.courses.update(id, body);
   }
 }

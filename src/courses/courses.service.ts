@@ -5,6 +5,8 @@ import { ContentGrantService } from '../content/content-grant.service';
 import { Course } from './course.entity';
 import { CourseVersion } from './course-version.entity';
 import type { ImportWarning, ManifestItem, ScoSummary } from '../scorm/manifest.types';
+import { AppError } from '../common/errors';
+import { effectivePolicy, GradePolicy, parseGradePolicy } from '../grades/score-policy';
 
 /** How long a launch URL handed to a content owner (API, console preview) stays valid. */
 const OWNER_GRANT_SECONDS = 12 * 3600;
@@ -31,6 +33,8 @@ export interface CourseDto {
   createdAt: string;
   updatedAt: string;
   currentVersion: VersionDto | null;
+  /** The effective grade policy (defaults merged with this course's settings). */
+  gradePolicy: GradePolicy;
   versions?: Array<Omit<VersionDto, 'scos' | 'warnings'> & { scoCount: number; warningCount: number }>;
   items?: ManifestItem[];
 }
@@ -71,6 +75,45 @@ export class CoursesService {
     return dto;
   }
 
+  /**
+   * Changes a course's title and/or grade policy (`PATCH /api/courses/:id`). A new policy applies to
+   * every result computed from now on; grades already sent stay as they are until the learner's
+   * result changes or an admin resends them.
+   */
+  async update(id: string, body: unknown): Promise<CourseDto> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new AppError('invalid_course_update', 'Send a JSON object with "title" and/or "gradePolicy".');
+    }
+    const { title, gradePolicy, ...rest } = body as Record<string, unknown>;
+    const unknown = Object.keys(rest);
+    if (unknown.length > 0) {
+      throw new AppError('invalid_course_update', `A course has no setting "${unknown[0]}"; send "title" and/or "gradePolicy".`);
+    }
+    const course = await this.db.getRepository(Course).findOne({ where: { id } });
+    if (!course) {
+      throw new NotFoundError('course', id);
+    }
+    const changes: Partial<Course> = {};
+    if (title !== undefined) {
+      if (typeof title !== 'string' || title.trim() === '' || title.length > 500) {
+        throw new AppError('invalid_course_update', 'title must be a non-empty text of at most 500 characters.');
+      }
+      changes.title = title.trim();
+    }
+    if (gradePolicy !== undefined) {
+      const parsed = parseGradePolicy(gradePolicy);
+      if (typeof parsed === 'string') {
+        throw new AppError('invalid_grade_policy', parsed);
+      }
+      const merged = gradePolicy === null ? {} : { ...(course.gradePolicy ?? {}), ...parsed };
+      changes.gradePolicy = Object.keys(merged).length > 0 ? merged : null;
+    }
+    if (Object.keys(changes).length > 0) {
+      await this.db.getRepository(Course).update({ id }, changes as never);
+    }
+    return this.get(id);
+  }
+
   async toDtoForVersion(version: CourseVersion): Promise<CourseDto> {
     const course = await this.db.getRepository(Course).findOneOrFail({ where: { id: version.courseId } });
     return this.toDto(course, version);
@@ -83,6 +126,7 @@ export class CoursesService {
       createdAt: iso(course.createdAt),
       updatedAt: iso(course.updatedAt),
       currentVersion: version ? await this.versionDto(version) : null,
+      gradePolicy: effectivePolicy(course.gradePolicy),
     };
   }
 

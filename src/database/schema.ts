@@ -15,6 +15,7 @@ import { Deployment } from '../platforms/deployment.entity';
 import { ToolKey } from '../lti/tool-key.entity';
 import { LoginState } from '../lti/login-state.entity';
 import { Lti1764400001000 } from './migrations/1764400001000-lti';
+import { CourseGradePolicy1764400004000 } from './migrations/1764400004000-course-grade-policy';
 
 /**
  * Every entity and migration of the server, listed once. Migrations run at start-up; the schema is
@@ -22,4 +23,4 @@ import { Lti1764400001000 } from './migrations/1764400001000-lti';
  */
 export const ENTITIES = [Course, CourseVersion, AppSecret, Learner, ResourceLink, Attempt, ScoState, LaunchCode, Platform, Deployment, ToolKey, LoginState, GradeDelivery];
 
-export const MIGRATIONS = [Courses1764400000000, Lti1764400001000, Attempts1764400002000, Grades1764400003000];
+export const MIGRATIONS = [Courses1764400000000, Lti1764400001000, Attempts1764400002000, Grades1764400003000, CourseGradePolicy1764400004000];

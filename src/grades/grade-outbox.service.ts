@@ -6,12 +6,13 @@ import { Learner } from '../attempts/learner.entity';
 import { ResourceLink } from '../attempts/resource-link.entity';
 import { ScoState } from '../attempts/sco-state.entity';
 import { CourseVersion } from '../courses/course-version.entity';
+import { Course } from '../courses/course.entity';
 import type { ManifestItem, ParsedManifest } from '../scorm/manifest.types';
 import { SCOPES } from '../lti/claims';
 import { GradeDelivery } from './grade-delivery.entity';
 import { GradeDispatcher } from './grade-dispatcher';
 import { evaluateItem, rollUpCourse, ScoRules, CourseResult } from './result-rollup';
-import { DEFAULT_GRADE_POLICY, GradePolicy, pickAttemptScore, sameScore, ScoreContent, toScoreContent } from './score-policy';
+import { DEFAULT_GRADE_POLICY, effectivePolicy, GradePolicy, pickAttemptScore, sameScore, ScoreContent, toScoreContent } from './score-policy';
 
 /** The tracked items of a course version and their manifest rules (immutable, so cached by version id). */
 export interface CourseRules {
@@ -69,7 +70,6 @@ export function canPassBack(link: ResourceLink): boolean {
 export class GradeOutboxService extends ResultListener {
   private readonly logger = new Logger(GradeOutboxService.name);
   private readonly rulesCache = new Map<string, CourseRules>();
-  private policy: GradePolicy = DEFAULT_GRADE_POLICY;
 
   constructor(private readonly dispatcher: GradeDispatcher) {
     super();
@@ -93,7 +93,8 @@ export class GradeOutboxService extends ResultListener {
     if (!link || !canPassBack(link)) {
       return;
     }
-    const content = await this.learnerScore(manager, attempt.learnerId, link.id);
+    const course = await manager.findOne(Course, { where: { id: link.courseId }, select: ['id', 'gradePolicy'] });
+    const content = await this.learnerScore(manager, attempt.learnerId, link.id, effectivePolicy(course?.gradePolicy));
     if (!content) {
       return;
     }
@@ -104,7 +105,12 @@ export class GradeOutboxService extends ResultListener {
   }
 
   /** The score to send for a learner on a link, over their non-preview attempts (DESIGN §5 "Attempts"). */
-  async learnerScore(manager: EntityManager, learnerId: string, resourceLinkId: string): Promise<{ score: ScoreContent; attemptId: string } | undefined> {
+  async learnerScore(
+    manager: EntityManager,
+    learnerId: string,
+    resourceLinkId: string,
+    policy: GradePolicy = DEFAULT_GRADE_POLICY,
+  ): Promise<{ score: ScoreContent; attemptId: string } | undefined> {
     const attempts = await manager.find(Attempt, { where: { learnerId, resourceLinkId, preview: false }, order: { number: 'ASC' } });
     if (attempts.length === 0) {
       return undefined;
@@ -116,11 +122,11 @@ export class GradeOutboxService extends ResultListener {
     const scores: Array<{ score: ScoreContent; attemptId: string }> = [];
     for (const a of attempts) {
       const rules = await this.rulesFor(manager, a.courseVersionId);
-      scores.push({ score: toScoreContent(attemptResult(rules, states.filter((s) => s.attemptId === a.id)), this.policy), attemptId: a.id });
+      scores.push({ score: toScoreContent(attemptResult(rules, states.filter((s) => s.attemptId === a.id)), policy), attemptId: a.id });
     }
     const best = pickAttemptScore(
       scores.map((s) => s.score),
-      this.policy,
+      policy,
     );
     return scores.find((s) => s.score === best);
   }

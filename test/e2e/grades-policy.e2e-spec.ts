@@ -1,0 +1,73 @@
+import request from 'supertest';
+import { createTestApp, TestApp } from '../support/app';
+import { AgsPlatform, startAgsPlatform } from '../support/emulator-ags';
+import { GradesHarness, SCOPE_SCORE, waitFor } from '../support/grades-harness';
+
+const GRADE_ENV = { GRADE_RETRY_BASE_MS: '40', GRADE_RETRY_MAX_MS: '200', GRADE_HTTP_TIMEOUT_MS: '3000' };
+
+describe('Per-course grade policy (PATCH /api/courses/:id)', () => {
+  let lms: AgsPlatform;
+  let app: TestApp;
+  let h: GradesHarness;
+
+  beforeEach(async () => {
+    lms = await startAgsPlatform({ toolJwksUrl: () => `${app.appUrl}/.well-known/jwks.json`, clientId: 'tool-client-1' });
+    app = await createTestApp(GRADE_ENV);
+    h = new GradesHarness(app, lms);
+    await h.setUp();
+  });
+
+  afterEach(async () => {
+    await app?.close();
+    await lms?.stop();
+  });
+
+  const patch = (body: unknown, id = h.courseId) => request(app.appUrl).patch(`/api/courses/${id}`).set(app.auth).send(body as object);
+
+  it('should show the default policy and refuse bad settings with a named error', async () => {
+    const detail = await request(app.appUrl).get(`/api/courses/${h.courseId}`).set(app.auth).expect(200);
+    expect(detail.body.gradePolicy).toEqual({ scoreMaximum: 100, attempts: 'highest', completionEarnsFullCredit: true });
+
+    const bad = await patch({ gradePolicy: { attempts: 'best' } }).expect(400);
+    expect(bad.body).toEqual({ error: 'invalid_grade_policy', message: expect.stringContaining('attempts') });
+    expect((await patch({ gradePolicy: { scoreMaximum: -5 } }).expect(400)).body.error).toBe('invalid_grade_policy');
+    expect((await patch({ gradePolicy: { passmark: 5 } }).expect(400)).body.message).toContain('passmark');
+    expect((await patch({ colour: 'red' }).expect(400)).body.error).toBe('invalid_course_update');
+    expect((await patch({ title: 'x' }, '00000000-0000-4000-8000-000000000000').expect(404)).body.error).toBe('course_not_found');
+    await request(app.appUrl).patch(`/api/courses/${h.courseId}`).send({ title: 'x' }).expect(401);
+  });
+
+  it('should change the title and merge policy settings, and reset them with null', async () => {
+    await patch({ title: '  Fire safety  ', gradePolicy: { scoreMaximum: 10 } }).expect(200);
+    const res = await patch({ gradePolicy: { attempts: 'latest' } }).expect(200);
+    expect(res.body.title).toBe('Fire safety');
+    expect(res.body.gradePolicy).toEqual({ scoreMaximum: 10, attempts: 'latest', completionEarnsFullCredit: true });
+    const reset = await patch({ gradePolicy: null }).expect(200);
+    expect(reset.body.gradePolicy).toEqual({ scoreMaximum: 100, attempts: 'highest', completionEarnsFullCredit: true });
+  });
+
+  it('should send scores on the course scale, without full credit for completion when told so', async () => {
+    await patch({ gradePolicy: { scoreMaximum: 10, completionEarnsFullCredit: false } }).expect(200);
+    const lineitem = lms.ags.addLineItem();
+    const link = await h.link({ lineitem, scope: [SCOPE_SCORE] });
+    await h.commit(await h.attempt(link, 'scored'), { completionStatus: 'completed', successStatus: 'passed', scoreScaled: 0.8, terminated: true });
+    await h.commit(await h.attempt(link, 'unscored'), { completionStatus: 'completed', terminated: true });
+
+    const scored = await waitFor(() => lms.ags.grade(lineitem, 'scored'), 8000, 'the scored grade');
+    expect(scored.score).toMatchObject({ scoreGiven: 8, scoreMaximum: 10, gradingProgress: 'FullyGraded' });
+    const unscored = await waitFor(() => lms.ags.grade(lineitem, 'unscored'), 8000, 'the unscored grade');
+    expect(unscored.score).toMatchObject({ activityProgress: 'Completed', gradingProgress: 'FullyGraded' });
+    expect(unscored.score.scoreGiven).toBeUndefined();
+  });
+
+  it('should send the latest attempt instead of the highest when told so', async () => {
+    await patch({ gradePolicy: { attempts: 'latest' } }).expect(200);
+    const lineitem = lms.ags.addLineItem();
+    const link = await h.link({ lineitem, scope: [SCOPE_SCORE] });
+    await h.commit(await h.attempt(link, 'learner', { number: 1 }), { completionStatus: 'completed', successStatus: 'passed', scoreScaled: 0.9, terminated: true });
+    await waitFor(() => lms.ags.grade(lineitem, 'learner')?.score.scoreGiven === 90, 8000, 'the first attempt');
+    await h.commit(await h.attempt(link, 'learner', { number: 2 }), { completionStatus: 'completed', successStatus: 'failed', scoreScaled: 0.5, terminated: true });
+    const grade = await waitFor(() => (lms.ags.grade(lineitem, 'learner')?.score.scoreGiven === 50 ? lms.ags.grade(lineitem, 'learner') : null), 8000, 'the latest attempt');
+    expect(grade.score).toMatchObject({ scoreGiven: 50, scoreMaximum: 100 });
+  });
+});
