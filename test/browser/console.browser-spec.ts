@@ -156,6 +156,22 @@ describe('Console in Chromium', () => {
       await expect(page.getByTestId('upload-ok').textContent()).resolves.toContain('version 2');
       await eventually(async () => (await page.locator('table.data tbody tr').count()) === 2, 'the versions table to list v2');
       await expect(page.locator('table.data tbody tr').first().textContent()).resolves.toMatch(/v2\s*current/);
+
+      // grading settings: saved through PATCH /api/courses/:id and shown again after a reload
+      await page.getByLabel('Grade sent when a learner has several attempts').selectOption('latest');
+      await page.getByLabel('A course completed without a score earns full points').uncheck();
+      await page.getByRole('button', { name: 'Save grading' }).click();
+      await page.getByText('Saved. It applies to every result from now on.').waitFor();
+      await shot('course-grading');
+      await page.reload();
+      await page.getByRole('heading', { name: 'Safety course', level: 1 }).waitFor();
+      await expect(page.getByLabel('Grade sent when a learner has several attempts').inputValue()).resolves.toBe('latest');
+      await expect(page.getByLabel('A course completed without a score earns full points').isChecked()).resolves.toBe(false);
+      // back to the defaults for the grade checks further down
+      await page.getByLabel('Grade sent when a learner has several attempts').selectOption('highest');
+      await page.getByLabel('A course completed without a score earns full points').check();
+      await page.getByRole('button', { name: 'Save grading' }).click();
+      await page.getByText('Saved. It applies to every result from now on.').waitFor();
     });
   });
 

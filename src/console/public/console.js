@@ -329,6 +329,7 @@ async function courseDetailPage(id) {
       v && v.warnings.length ? [h('h3', {}, 'Import warnings'), h('ul', { class: 'warnings' }, v.warnings.map((w) => h('li', {}, w.message, w.path ? h('span', { class: 'muted' }, ` (${w.path})`) : null)))] : null,
       h('dl', { class: 'copy-list' }, copyRow('Target link URI', targetLink)),
     ),
+    gradingCard(c),
     h('section', { class: 'card' }, h('h2', {}, 'Items'), itemTree(c.items) || h('p', {}, 'No items.')),
     h(
       'section',
@@ -358,6 +359,51 @@ async function courseDetailPage(id) {
       ),
       uploadZone({ path: `/api/courses/${encodeURIComponent(c.id)}/versions`, label: 'Upload a new version', onDone: () => setTimeout(() => courseDetailPage(id), 1500) }),
     ),
+  );
+}
+
+/** How the course's results become LMS grades (PATCH /api/courses/:id gradePolicy). */
+function gradingCard(c) {
+  const p = c.gradePolicy;
+  const status = h('div', { 'aria-live': 'polite' });
+  const max = h('input', { id: 'policy-max', type: 'number', min: '1', step: 'any', required: true, value: String(p.scoreMaximum) });
+  const attempts = h(
+    'select',
+    { id: 'policy-attempts' },
+    [
+      ['highest', 'The best attempt'],
+      ['latest', 'The latest attempt'],
+      ['first', 'The first attempt'],
+    ].map(([value, label]) => h('option', { value, selected: p.attempts === value }, label)),
+  );
+  const credit = h('input', { id: 'policy-credit', type: 'checkbox', checked: p.completionEarnsFullCredit });
+  const form = h(
+    'form',
+    { class: 'policy' },
+    h('div', { class: 'field' }, h('label', { for: 'policy-max' }, 'Points in the LMS gradebook'), max),
+    h('div', { class: 'field' }, h('label', { for: 'policy-attempts' }, 'Grade sent when a learner has several attempts'), attempts),
+    h('div', { class: 'field check' }, credit, h('label', { for: 'policy-credit' }, 'A course completed without a score earns full points')),
+    h('button', { type: 'submit', class: 'primary' }, 'Save grading'),
+    status,
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      await api('PATCH', `/api/courses/${encodeURIComponent(c.id)}`, {
+        gradePolicy: { scoreMaximum: Number(max.value), attempts: attempts.value, completionEarnsFullCredit: credit.checked },
+      });
+      render(status, h('p', { class: 'muted' }, 'Saved. It applies to every result from now on.'));
+      toast('Grading saved.');
+    } catch (err) {
+      render(status, errorBox(err));
+    }
+  });
+  return h(
+    'section',
+    { class: 'card' },
+    h('h2', {}, 'Grading'),
+    h('p', { class: 'muted' }, 'Completion and score reach the LMS gradebook as an LTI score; a passed or failed course with a score sends that score.'),
+    form,
   );
 }
 
