@@ -1,5 +1,5 @@
 import { HttpStatus, Injectable, Logger, Optional } from '@nestjs/common';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError } from '../common/errors';
@@ -7,6 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { Course } from '../courses/course.entity';
 import { CourseVersion } from '../courses/course-version.entity';
 import type { LtiLaunchContext } from '../lti/launch-context';
+import { EntitySql, runSql } from '../lti/plain-sql';
 import type { ManifestItem, ScoSummary } from '../scorm/manifest.types';
 import { Attempt } from './attempt.entity';
 import { evaluateCmi, initialCmi, itemRules, learnerDisplayName, mergeCmi, parseDuration } from './cmi-rules';
@@ -52,11 +53,6 @@ export function hashCode(code: string): string {
   return createHash('sha256').update(code).digest('base64url');
 }
 
-/** INSERT without TypeORM's read-back of generated columns (the launch path never uses them). */
-async function insertOnly<T extends object>(m: EntityManager, target: new () => T, entity: T): Promise<void> {
-  await m.createQueryBuilder().insert().into(target).values(entity as never).updateEntity(false).execute();
-}
-
 /** True when any of `next` differs from `row` (JSON for the simple-json columns). */
 function changedFields(row: object, next: Record<string, unknown>): boolean {
   const r = row as Record<string, unknown>;
@@ -100,25 +96,28 @@ export class AttemptsService {
    * the course's current version (DESIGN §1.2). Instructors get a separate preview attempt.
    */
   async resolveLaunch(ctx: LtiLaunchContext): Promise<Attempt> {
+    const sql = this.launchSql();
     return this.db.transaction(async (m) => {
-      const course = await m.findOne(Course, { where: { id: ctx.courseId }, select: { id: true, currentVersionId: true } });
+      const [course] = (await runSql(this.db, m, sql.course, [ctx.courseId])).records as Array<{ id: string; currentVersionId: string | null }>;
       if (!course || !course.currentVersionId) {
         throw new AppError('course_not_found', 'The course of this link no longer exists on the tool; ask the course owner to link it again.', HttpStatus.NOT_FOUND);
       }
-      // Written only when new or changed: a returning learner costs one SELECT (no save(), which
-      // reads the row again to diff it), and a new row is not read back after its INSERT.
-      const found = await m.findOne(Learner, { where: { platformId: ctx.platformId, sub: ctx.sub } });
+      // Written only when new or changed: a returning learner costs one SELECT, and a new row is not
+      // read back after its INSERT (plain SQL: TypeORM's query building was most of this path's CPU).
+      const [foundRow] = (await runSql(this.db, m, sql.learner, [ctx.platformId, ctx.sub])).records;
+      const found = foundRow ? sql.learners.hydrate(foundRow, LEARNER_READ, new Learner()) : null;
       const learner = found ?? m.create(Learner, { platformId: ctx.platformId, sub: ctx.sub, name: null, givenName: null, familyName: null, email: null });
       const names = { name: ctx.name ?? learner.name, givenName: ctx.givenName ?? learner.givenName, familyName: ctx.familyName ?? learner.familyName, email: ctx.email ?? learner.email };
       if (!found) {
         Object.assign(learner, names);
-        await insertOnly(m, Learner, learner);
+        await runSql(this.db, m, sql.insertLearner, sql.learners.values(learner, LEARNER_INSERT));
       } else if (changedFields(learner, names)) {
         Object.assign(learner, names);
         await m.update(Learner, { id: learner.id }, names);
       }
 
-      const foundLink = await m.findOne(ResourceLink, { where: { platformId: ctx.platformId, deploymentId: ctx.deploymentId, resourceLinkId: ctx.resourceLinkId } });
+      const [linkRow] = (await runSql(this.db, m, sql.link, [ctx.platformId, ctx.deploymentId, ctx.resourceLinkId])).records;
+      const foundLink = linkRow ? sql.links.hydrate(linkRow, LINK_READ, new ResourceLink()) : null;
       const link =
         foundLink ??
         m.create(ResourceLink, { platformId: ctx.platformId, deploymentId: ctx.deploymentId, resourceLinkId: ctx.resourceLinkId, courseId: ctx.courseId, title: null, lineItemUrl: null });
@@ -132,17 +131,15 @@ export class AttemptsService {
       };
       if (!foundLink) {
         Object.assign(link, claims);
-        await insertOnly(m, ResourceLink, link);
+        await runSql(this.db, m, sql.insertLink, sql.links.values(link, LINK_INSERT));
       } else if (changedFields(link, claims)) {
         Object.assign(link, claims);
         await m.update(ResourceLink, { id: link.id }, claims);
       }
 
       const preview = ctx.isInstructor;
-      let attempt = await m.findOne(Attempt, {
-        where: { learnerId: learner.id, resourceLinkId: link.id, preview, completedAt: IsNull() },
-        order: { number: 'DESC' },
-      });
+      const [attemptRow] = (await runSql(this.db, m, sql.openAttempt, [learner.id, link.id, sql.attempts.value('preview', preview)])).records;
+      let attempt = attemptRow ? sql.attempts.hydrate(attemptRow, ATTEMPT_READ, new Attempt()) : null;
       if (attempt) {
         // Course versions are immutable: the commit path's cache answers most launches.
         const version = this.versions.get(attempt.courseVersionId) ?? (await m.findOne(CourseVersion, { where: { id: attempt.courseVersionId }, select: { id: true, courseId: true } }));
@@ -162,18 +159,25 @@ export class AttemptsService {
           lastLaunchedAt: null,
           launchCount: 0,
         });
-        await insertOnly(m, Attempt, attempt);
+        await runSql(this.db, m, sql.insertAttempt, sql.attempts.values(attempt, ATTEMPT_INSERT));
       }
       return attempt;
     });
   }
 
+  private launchSqlCache?: LaunchSql;
+
+  /** The launch path's statements for the configured driver, built once (see {@link EntitySql}). */
+  private launchSql(): LaunchSql {
+    return (this.launchSqlCache ??= new LaunchSql(this.db));
+  }
+
   /** A one-time launch code (random, stored hashed, single use, ~60 s) that carries the launch to the content origin. */
   async createLaunchCode(attemptId: string, returnUrl?: string): Promise<string> {
     const code = randomBytes(32).toString('base64url');
-    const repo = this.db.getRepository(LaunchCode);
-    const row = repo.create({ codeHash: hashCode(code), attemptId, expiresAt: new Date(Date.now() + LAUNCH_CODE_TTL_MS), usedAt: null, returnUrl: returnUrl ?? null });
-    await repo.createQueryBuilder().insert().values(row as never).updateEntity(false).execute();
+    const sql = this.launchSql();
+    const row = Object.assign(new LaunchCode(), { codeHash: hashCode(code), attemptId, expiresAt: new Date(Date.now() + LAUNCH_CODE_TTL_MS), usedAt: null, returnUrl: returnUrl ?? null });
+    await runSql(this.db, undefined, sql.insertCode, sql.codes.values(row, CODE_INSERT));
     return code;
   }
 
@@ -184,19 +188,35 @@ export class AttemptsService {
   async redeemLaunchCode(code: string): Promise<{ attempt: Attempt; returnUrl: string | null }> {
     const hash = hashCode(code);
     const now = new Date();
+    const sql = this.launchSql();
     return this.db.transaction(async (m) => {
-      const row = await m.findOne(LaunchCode, { where: { codeHash: hash } });
-      const claimed =
-        row && row.expiresAt.getTime() > now.getTime()
-          ? await m.createQueryBuilder().update(LaunchCode).set({ usedAt: now }).where('id = :id AND usedAt IS NULL', { id: row.id }).execute()
-          : undefined;
-      if (!row || !claimed || !claimed.affected) {
+      // One conditional UPDATE claims the code (unused and unexpired) and returns what it carries.
+      const [row] = (await runSql(this.db, m, sql.redeem, [sql.codes.value('usedAt', now), hash, sql.codes.value('expiresAt', now)])).records as Array<{
+        attemptId: string;
+        returnUrl: string | null;
+      }>;
+      if (!row) {
         throw new AppError('launch_code_invalid', 'This player link has already been used or has expired. Relaunch the course from your LMS.', HttpStatus.GONE);
       }
-      await m.createQueryBuilder().update(Attempt).set({ launchCount: () => '"launchCount" + 1', lastLaunchedAt: now }).where('id = :id', { id: row.attemptId }).execute();
-      const attempt = await m.findOneOrFail(Attempt, { where: { id: row.attemptId } });
-      return { attempt, returnUrl: row.returnUrl };
+      const [counted] = (await runSql(this.db, m, sql.countLaunch, [sql.attempts.value('lastLaunchedAt', now), row.attemptId])).records;
+      if (!counted) {
+        throw new AppError('attempt_not_found', 'This attempt no longer exists; relaunch the course from your LMS.', HttpStatus.NOT_FOUND);
+      }
+      return { attempt: sql.attempts.hydrate(counted, ATTEMPT_READ, new Attempt()), returnUrl: row.returnUrl ?? null };
     });
+  }
+
+  /**
+   * The player page's data (DESIGN §2): redeems the code, then the attempt's course version (cached,
+   * immutable) and the status columns of its SCO states (what the page and the start item need).
+   */
+  async redeemForPlayer(code: string): Promise<{ attempt: Attempt; returnUrl: string | null; version: CourseVersion; states: ScoState[] }> {
+    const { attempt, returnUrl } = await this.redeemLaunchCode(code);
+    const version = await this.version(attempt.courseVersionId);
+    const sql = this.launchSql();
+    const { records } = await runSql(this.db, undefined, sql.playerStates, [attempt.id]);
+    const states = records.map((r) => sql.states.hydrate(r, PLAYER_STATE_READ, new ScoState()));
+    return { attempt, returnUrl, version, states };
   }
 
   async loadAttempt(attemptId: string): Promise<{ attempt: Attempt; version: CourseVersion; learner: Learner }> {
@@ -470,6 +490,66 @@ export class AttemptsService {
     if (typeof location === 'string' && location.length > 64_000) {
       throw new AppError('location_too_large', 'The location value is longer than 64,000 characters.', HttpStatus.PAYLOAD_TOO_LARGE);
     }
+  }
+}
+
+const LEARNER_READ = ['id', 'platformId', 'sub', 'name', 'givenName', 'familyName', 'email'] as const;
+const LEARNER_INSERT = LEARNER_READ;
+const LINK_READ = ['id', 'platformId', 'deploymentId', 'resourceLinkId', 'courseId', 'title', 'agsLineItemUrl', 'agsLineItemsUrl', 'agsScopes', 'lineItemUrl', 'nrpsMembershipsUrl'] as const;
+const LINK_INSERT = LINK_READ;
+const ATTEMPT_READ = ['id', 'learnerId', 'resourceLinkId', 'courseVersionId', 'number', 'preview', 'completedAt', 'lastLaunchedAt', 'launchCount'] as const;
+const ATTEMPT_INSERT = ATTEMPT_READ;
+const CODE_INSERT = ['id', 'codeHash', 'attemptId', 'expiresAt', 'usedAt', 'returnUrl'] as const;
+/** What the player page and pickStartItem read of the SCO states. */
+const PLAYER_STATE_READ = ['itemId', 'completionStatus', 'successStatus', 'exit', 'updatedAt'] as const;
+
+/**
+ * The launch path's SQL (resolveLaunch, launch codes, player page reads), built once per driver with
+ * the driver's value conversion (see {@link EntitySql}): TypeORM's query building was 25–35 % of the
+ * server CPU of a launch (bench/launch profile, issue 3).
+ */
+class LaunchSql {
+  readonly learners: EntitySql;
+  readonly links: EntitySql;
+  readonly attempts: EntitySql;
+  readonly codes: EntitySql;
+  readonly states: EntitySql;
+  readonly course: string;
+  readonly learner: string;
+  readonly insertLearner: string;
+  readonly link: string;
+  readonly insertLink: string;
+  readonly openAttempt: string;
+  readonly insertAttempt: string;
+  readonly insertCode: string;
+  readonly redeem: string;
+  readonly countLaunch: string;
+  readonly playerStates: string;
+
+  constructor(ds: DataSource) {
+    const c = new EntitySql(ds, Course);
+    this.course = c.sql(`SELECT ${c.selectList(['id', 'currentVersionId'])} FROM ${c.table} WHERE ${c.col('id')} = ?`);
+    const l = (this.learners = new EntitySql(ds, Learner));
+    this.learner = l.sql(`SELECT ${l.selectList(LEARNER_READ)} FROM ${l.table} WHERE ${l.col('platformId')} = ? AND ${l.col('sub')} = ?`);
+    this.insertLearner = l.insert(LEARNER_INSERT);
+    const r = (this.links = new EntitySql(ds, ResourceLink));
+    this.link = r.sql(`SELECT ${r.selectList(LINK_READ)} FROM ${r.table} WHERE ${r.col('platformId')} = ? AND ${r.col('deploymentId')} = ? AND ${r.col('resourceLinkId')} = ?`);
+    this.insertLink = r.insert(LINK_INSERT);
+    const a = (this.attempts = new EntitySql(ds, Attempt));
+    this.openAttempt = a.sql(
+      `SELECT ${a.selectList(ATTEMPT_READ)} FROM ${a.table} WHERE ${a.col('learnerId')} = ? AND ${a.col('resourceLinkId')} = ? AND ${a.col('preview')} = ? AND ${a.col('completedAt')} IS NULL ORDER BY ${a.col('number')} DESC LIMIT 1`,
+    );
+    this.insertAttempt = a.insert(ATTEMPT_INSERT);
+    this.countLaunch = a.sql(
+      `UPDATE ${a.table} SET ${a.col('launchCount')} = ${a.col('launchCount')} + 1, ${a.col('lastLaunchedAt')} = ?, ${a.col('updatedAt')} = CURRENT_TIMESTAMP WHERE ${a.col('id')} = ? RETURNING ${a.selectList(ATTEMPT_READ)}`,
+    );
+    const k = (this.codes = new EntitySql(ds, LaunchCode));
+    this.insertCode = k.insert(CODE_INSERT);
+    this.redeem = k.sql(
+      `UPDATE ${k.table} SET ${k.col('usedAt')} = ?, ${k.col('updatedAt')} = CURRENT_TIMESTAMP WHERE ${k.col('codeHash')} = ? AND ${k.col('usedAt')} IS NULL AND ${k.col('expiresAt')} > ? RETURNING ${k.selectList(['attemptId', 'returnUrl'])}`,
+    );
+    const s = (this.states = new EntitySql(ds, ScoState));
+    this.playerStates = s.sql(`SELECT ${s.selectList(PLAYER_STATE_READ)} FROM ${s.table} WHERE ${s.col('attemptId')} = ?`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { Course } from '../courses/course.entity';
 import { Platform } from '../platforms/platform.entity';
@@ -12,6 +12,43 @@ import { LoginService, sha256, STATE_COOKIE_PREFIX } from './login.service';
 import { LtiError } from './lti-error';
 import { newWindowHtml } from './pages';
 import { PlatformKeysService } from './platform-keys.service';
+import { EntitySql, runSql } from './plain-sql';
+
+/** The login-state columns the launch compares against (all of them). */
+const STATE_COLUMNS = [
+  'state',
+  'nonce',
+  'platformId',
+  'issuer',
+  'clientId',
+  'loginDeploymentId',
+  'targetLinkUri',
+  'loginHint',
+  'messageHint',
+  'bindingHash',
+  'storageTarget',
+  'createdAtMs',
+  'expiresAtMs',
+  'consumedAtMs',
+] as const;
+
+/** The launch path's statements, built once per driver (see {@link EntitySql}). */
+class LaunchSql {
+  readonly states: EntitySql;
+  readonly selectState: string;
+  readonly consume: string;
+  readonly course: string;
+
+  constructor(ds: DataSource) {
+    const s = (this.states = new EntitySql(ds, LoginState));
+    this.selectState = s.sql(`SELECT ${s.selectList(STATE_COLUMNS)} FROM ${s.table} WHERE ${s.col('state')} = ?`);
+    // UPDATE … WHERE state = ? AND consumedAtMs IS NULL: the database decides which of two
+    // concurrent callers changes the row (single use, LTI-CHECKLIST §1.3 step 11).
+    this.consume = s.sql(`UPDATE ${s.table} SET ${s.col('consumedAtMs')} = ? WHERE ${s.col('state')} = ? AND ${s.col('consumedAtMs')} IS NULL`);
+    const c = new EntitySql(ds, Course);
+    this.course = c.sql(`SELECT ${c.selectList(['id'])} FROM ${c.table} WHERE ${c.col('id')} = ?`);
+  }
+}
 
 export interface DeepLinkingSettings {
   deep_link_return_url: string;
@@ -60,7 +97,7 @@ export class LaunchService {
     }
     // Step 1: state known, fresh, unused, and bound to this browser (Sec §5.1.1.4, §7.3.1).
     const state = typeof body.state === 'string' ? body.state : '';
-    const row = state ? await this.db.getRepository(LoginState).findOne({ where: { state } }) : null;
+    const row = state ? await this.findState(state) : null;
     const now = Date.now();
     if (!row || row.consumedAtMs !== null || row.expiresAtMs <= now) {
       throw new LtiError('lti_state_invalid', 'This sign-in is unknown, expired or already used; start the activity again from the LMS.');
@@ -134,11 +171,20 @@ export class LaunchService {
     return { kind: 'resource-link', ctx };
   }
 
+  private sqlCache?: LaunchSql;
+
+  private get sql(): LaunchSql {
+    return (this.sqlCache ??= new LaunchSql(this.db));
+  }
+
+  private async findState(state: string): Promise<LoginState | null> {
+    const { records } = await runSql(this.db, undefined, this.sql.selectState, [state]);
+    return records.length ? this.sql.states.hydrate(records[0], STATE_COLUMNS, new LoginState()) : null;
+  }
+
   /** Marks the login record used; true only for the one caller whose UPDATE changed the row. */
   private async consume(state: string): Promise<boolean> {
-    // UPDATE … WHERE state = ? AND "consumedAtMs" IS NULL: portable (SQLite, Postgres), and the
-    // database decides which of two concurrent callers changes the row.
-    const res = await this.db.getRepository(LoginState).update({ state, consumedAtMs: IsNull() }, { consumedAtMs: Date.now() });
+    const res = await runSql(this.db, undefined, this.sql.consume, [this.sql.states.value('consumedAtMs', Date.now()), state]);
     return res.affected === 1;
   }
 
@@ -179,7 +225,8 @@ export class LaunchService {
     if (!courseId) {
       throw new LtiError('lti_course_missing', 'This link does not name a course; re-add it through the tool’s course picker.', HttpStatus.NOT_FOUND);
     }
-    const course = await this.db.getRepository(Course).findOne({ where: { id: decodeURIComponent(courseId) }, select: { id: true } });
+    const { records } = await runSql(this.db, undefined, this.sql.course, [decodeURIComponent(courseId)]);
+    const course = records[0] as { id: string } | undefined;
     if (!course) {
       throw new LtiError('lti_course_not_found', 'The course of this link no longer exists on the tool; ask the instructor to pick another one.', HttpStatus.NOT_FOUND);
     }

@@ -6,6 +6,25 @@ import { Platform } from '../platforms/platform.entity';
 import { PlatformsService } from '../platforms/platforms.service';
 import { LoginState } from './login-state.entity';
 import { LtiError } from './lti-error';
+import { EntitySql, runSql } from './plain-sql';
+
+/** Every column of a login state (plain INSERT, no read-back: issue 3 launch profile). */
+const STATE_INSERT_COLUMNS = [
+  'state',
+  'nonce',
+  'platformId',
+  'issuer',
+  'clientId',
+  'loginDeploymentId',
+  'targetLinkUri',
+  'loginHint',
+  'messageHint',
+  'bindingHash',
+  'storageTarget',
+  'createdAtMs',
+  'expiresAtMs',
+  'consumedAtMs',
+] as const;
 
 /** A login state lives this long (LTI-CHECKLIST §1.2: 5–10 min). */
 export const STATE_TTL_MS = 10 * 60 * 1000;
@@ -28,6 +47,8 @@ export type LoginResult =
 export class LoginService {
   private readonly logger = new Logger(LoginService.name);
   private lastPurge = 0;
+  private insertSql?: EntitySql;
+  private insertStatement?: string;
 
   constructor(
     private readonly db: DataSource,
@@ -76,7 +97,8 @@ export class LoginService {
       expiresAtMs: now + STATE_TTL_MS,
       consumedAtMs: null,
     };
-    await this.db.getRepository(LoginState).insert(row);
+    this.insertSql ??= new EntitySql(this.db, LoginState);
+    await runSql(this.db, undefined, (this.insertStatement ??= this.insertSql.insert(STATE_INSERT_COLUMNS)), this.insertSql.values(row, STATE_INSERT_COLUMNS));
     this.purgeSometimes(now);
 
     const auth = new URL(platform.authorizationEndpoint);

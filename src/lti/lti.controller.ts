@@ -11,7 +11,7 @@ import { LaunchService } from './launch.service';
 import { LoginService } from './login.service';
 import { LoginRateLimiter } from './login-rate-limiter';
 import { LtiError } from './lti-error';
-import { harmlessPage, storageLaunchPage, storageLoginPage } from './pages';
+import { harmlessPage, redirect302, storageLaunchPage, storageLoginPage } from './pages';
 import { RegistrationService } from './registration.service';
 
 /** Browser-facing LTI routes (DESIGN §3). Thin: each calls one service and picks the response type. */
@@ -148,7 +148,7 @@ export class LtiController {
       res.setHeader('Cache-Control', 'no-store');
       res.append('Set-Cookie', result.cookie);
       if (result.kind === 'redirect') {
-        res.redirect(302, result.url);
+        redirect302(res, result.url);
         return;
       }
       res.type('html').send(

@@ -4,6 +4,7 @@ import { AppConfig } from '../config/app-config';
 import { AttemptsService } from '../attempts/attempts.service';
 import { LaunchHandoff, LtiLaunchContext } from '../lti/launch-context';
 import { escapeHtml } from '../common/error-page';
+import { sendHtml } from '../lti/pages';
 
 /**
  * After a validated LTI launch: resolve the attempt and send the browser to the player on the content
@@ -23,7 +24,7 @@ export class PlayerLaunchService extends LaunchHandoff {
     const url = await this.playerUrl(ctx);
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cache-Control', 'no-store');
-    res.type('html').send(renderHandoffPage(url));
+    sendHtml(res, renderHandoffPage(url));
   }
 
   /** The one-time player URL for a launch (also used by tests that enter without an LMS). */

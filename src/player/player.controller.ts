@@ -6,7 +6,9 @@ import { AppError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { AttemptsService, findItem } from '../attempts/attempts.service';
 import { RuntimeTokenService } from '../attempts/runtime-token.service';
-import { ContentGrantService } from '../content/content-grant.service';
+import { ContentGrantService, encodePath } from '../content/content-grant.service';
+import type { CourseVersion } from '../courses/course-version.entity';
+import { sendHtml } from '../lti/pages';
 import type { ManifestItem } from '../scorm/manifest.types';
 import { PLAYER_CSP, PlayerBootstrap, renderPlayerPage } from './player-page';
 
@@ -20,6 +22,19 @@ function depthOf(items: ManifestItem[], id: string, depth = 0): number {
     if (d >= 0) return d;
   }
   return -1;
+}
+
+/** A SCO of a course version as the player page lists it (grant prefix left out). */
+interface PlayerSco {
+  itemId: string;
+  title: string;
+  depth: number;
+  /** An absolute http(s) launch URL is used as it is; else launchPath is encoded and goes under the grant. */
+  absolute: boolean;
+  launchPath: string;
+  scormType: 'sco' | 'asset';
+  isVisible: boolean;
+  hideLmsUi: string[];
 }
 
 /** The player shell and its script, on the content origin only (DESIGN §2). */
@@ -41,27 +56,23 @@ export class PlayerController {
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    const { attempt, returnUrl } = await this.attempts.redeemLaunchCode(code);
-    const { version } = await this.attempts.loadAttempt(attempt.id);
-    const states = await this.attempts.scoStates(attempt.id);
+    const { attempt, returnUrl, version, states } = await this.attempts.redeemForPlayer(code);
     const ttl = this.config.runtimeTokenTtlSeconds;
     const token = await this.tokens.issue(attempt.id, attempt.launchCount, ttl);
     const byItem = new Map(states.map((s) => [s.itemId, s]));
-    const scos = [];
-    for (const sco of version.manifest.scos) {
-      const item = findItem(version.manifest.items, sco.itemId);
-      scos.push({
-        itemId: sco.itemId,
-        title: sco.title,
-        depth: Math.max(0, depthOf(version.manifest.items, sco.itemId)),
-        launchUrl: await this.grants.launchUrl(version.id, sco.launchUrl, ttl + 3600),
-        scormType: sco.scormType,
-        isVisible: sco.isVisible,
-        hideLmsUi: item?.hideLmsUi ?? [],
-        completionStatus: byItem.get(sco.itemId)?.completionStatus ?? 'not attempted',
-        successStatus: byItem.get(sco.itemId)?.successStatus ?? 'unknown',
-      });
-    }
+    // One grant prefix for the page: every SCO of a version shares it (same version, same expiry).
+    const prefix = await this.grants.grantPrefix(version.id, ttl + 3600);
+    const scos = this.scoList(version).map((sco) => ({
+      itemId: sco.itemId,
+      title: sco.title,
+      depth: sco.depth,
+      launchUrl: sco.absolute ? sco.launchPath : prefix + sco.launchPath,
+      scormType: sco.scormType,
+      isVisible: sco.isVisible,
+      hideLmsUi: sco.hideLmsUi,
+      completionStatus: byItem.get(sco.itemId)?.completionStatus ?? 'not attempted',
+      successStatus: byItem.get(sco.itemId)?.successStatus ?? 'unknown',
+    }));
     const bootstrap: PlayerBootstrap = {
       attemptId: attempt.id,
       token,
@@ -76,7 +87,31 @@ export class PlayerController {
       scos,
     };
     res.setHeader('Content-Security-Policy', PLAYER_CSP);
-    res.type('html').send(renderPlayerPage(bootstrap));
+    sendHtml(res, renderPlayerPage(bootstrap));
+  }
+
+  /** Course versions are immutable (DESIGN §1.2): their SCO list is worked out once per version. */
+  private readonly scoLists = new WeakMap<CourseVersion, PlayerSco[]>();
+
+  private scoList(version: CourseVersion): PlayerSco[] {
+    let list = this.scoLists.get(version);
+    if (!list) {
+      list = version.manifest.scos.map((sco) => {
+        const absolute = /^https?:\/\//i.test(sco.launchUrl);
+        return {
+          itemId: sco.itemId,
+          title: sco.title,
+          depth: Math.max(0, depthOf(version.manifest.items, sco.itemId)),
+          absolute,
+          launchPath: absolute ? sco.launchUrl : encodePath(sco.launchUrl),
+          scormType: sco.scormType,
+          isVisible: sco.isVisible,
+          hideLmsUi: findItem(version.manifest.items, sco.itemId)?.hideLmsUi ?? [],
+        };
+      });
+      this.scoLists.set(version, list);
+    }
+    return list;
   }
 
   @Get('player-assets/player.js')
