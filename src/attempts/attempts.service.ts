@@ -105,7 +105,7 @@ export class AttemptsService {
       // Written only when new or changed: a returning learner costs one SELECT, and a new row is not
       // read back after its INSERT (plain SQL: TypeORM's query building was most of this path's CPU).
       const [foundRow] = (await runSql(this.db, m, sql.learner, [ctx.platformId, ctx.sub])).records;
-      const found = foundRow ? sql.learners.hydrate(foundRow, LEARNER_READ, new Learner()) : null;
+      const found = foundRow ? sql.learners.hydrate(foundRow, LEARNER_READ, Object.create(Learner.prototype) as Learner) : null;
       const learner = found ?? m.create(Learner, { platformId: ctx.platformId, sub: ctx.sub, name: null, givenName: null, familyName: null, email: null });
       const names = { name: ctx.name ?? learner.name, givenName: ctx.givenName ?? learner.givenName, familyName: ctx.familyName ?? learner.familyName, email: ctx.email ?? learner.email };
       if (!found) {
@@ -117,7 +117,7 @@ export class AttemptsService {
       }
 
       const [linkRow] = (await runSql(this.db, m, sql.link, [ctx.platformId, ctx.deploymentId, ctx.resourceLinkId])).records;
-      const foundLink = linkRow ? sql.links.hydrate(linkRow, LINK_READ, new ResourceLink()) : null;
+      const foundLink = linkRow ? sql.links.hydrate(linkRow, LINK_READ, Object.create(ResourceLink.prototype) as ResourceLink) : null;
       const link =
         foundLink ??
         m.create(ResourceLink, { platformId: ctx.platformId, deploymentId: ctx.deploymentId, resourceLinkId: ctx.resourceLinkId, courseId: ctx.courseId, title: null, lineItemUrl: null });
@@ -139,7 +139,7 @@ export class AttemptsService {
 
       const preview = ctx.isInstructor;
       const [attemptRow] = (await runSql(this.db, m, sql.openAttempt, [learner.id, link.id, sql.attempts.value('preview', preview)])).records;
-      let attempt = attemptRow ? sql.attempts.hydrate(attemptRow, ATTEMPT_READ, new Attempt()) : null;
+      let attempt = attemptRow ? sql.attempts.hydrate(attemptRow, ATTEMPT_READ, Object.create(Attempt.prototype) as Attempt) : null;
       if (attempt) {
         // Course versions are immutable: the commit path's cache answers most launches.
         const version = this.versions.get(attempt.courseVersionId) ?? (await m.findOne(CourseVersion, { where: { id: attempt.courseVersionId }, select: { id: true, courseId: true } }));
@@ -202,7 +202,7 @@ export class AttemptsService {
       if (!counted) {
         throw new AppError('attempt_not_found', 'This attempt no longer exists; relaunch the course from your LMS.', HttpStatus.NOT_FOUND);
       }
-      return { attempt: sql.attempts.hydrate(counted, ATTEMPT_READ, new Attempt()), returnUrl: row.returnUrl ?? null };
+      return { attempt: sql.attempts.hydrate(counted, ATTEMPT_READ, Object.create(Attempt.prototype) as Attempt), returnUrl: row.returnUrl ?? null };
     });
   }
 
@@ -215,7 +215,7 @@ export class AttemptsService {
     const version = await this.version(attempt.courseVersionId);
     const sql = this.launchSql();
     const { records } = await runSql(this.db, undefined, sql.playerStates, [attempt.id]);
-    const states = records.map((r) => sql.states.hydrate(r, PLAYER_STATE_READ, new ScoState()));
+    const states = records.map((r) => sql.states.hydrate(r, PLAYER_STATE_READ, Object.create(ScoState.prototype) as ScoState));
     return { attempt, returnUrl, version, states };
   }
 

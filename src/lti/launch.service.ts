@@ -179,7 +179,7 @@ export class LaunchService {
 
   private async findState(state: string): Promise<LoginState | null> {
     const { records } = await runSql(this.db, undefined, this.sql.selectState, [state]);
-    return records.length ? this.sql.states.hydrate(records[0], STATE_COLUMNS, new LoginState()) : null;
+    return records.length ? this.sql.states.hydrate(records[0], STATE_COLUMNS, Object.create(LoginState.prototype) as LoginState) : null;
   }
 
   /** Marks the login record used; true only for the one caller whose UPDATE changed the row. */
