@@ -4,10 +4,20 @@
  * parent over IPC: the parent sends a level (learner URLs and tokens), the driver answers with the
  * commit latencies and, for the completing commits, when each answer arrived.
  *
- * Load model: closed loop. Each learner has one commit in flight at a time and sends the next as
- * soon as the previous one is answered (no think time), so commits/s is what the server sustains
- * at that many concurrent learners. About one commit in ten carries 64 KB of suspend data, the rest
- * about 2 KB (SCORM 1.2 `cmi` in scorm-again's JSON form, as the player sends it).
+ * Each learner has its own keep-alive connection (as a browser tab would), opened during the warm-up:
+ * every learner commits at least once there, so the timed phase measures steady state and not a burst
+ * of new connections. (Node 20's libuv accepts ONE connection per event-loop iteration; under
+ * saturation an iteration is tens of ms, so hundreds of connections opened at once wait seconds in
+ * the kernel's accept queue — that was the ~5 s tail at 500 learners, see bench/runtime.ts.)
+ *
+ * Load models:
+ * - closed: each learner has one commit in flight and sends the next as soon as the previous one is
+ *   answered (no think time), so commits/s is what the server sustains at that concurrency.
+ * - paced (open loop): each learner sends a commit every `intervalMs`, on schedule, whether or not the
+ *   previous one was answered (it then queues on the learner's connection); latency is counted from
+ *   the scheduled send time, so queueing is not hidden (no coordinated omission).
+ * About one commit in ten carries 64 KB of suspend data, the rest about 2 KB (SCORM 1.2 `cmi` in
+ * scorm-again's JSON form, as the player sends it).
  */
 import * as http from 'node:http';
 
@@ -25,6 +35,10 @@ export interface LevelRequest {
   warmupSeconds: number;
   /** Send one completing commit per learner after the timed phase. */
   complete: boolean;
+  /** Load model (default closed). */
+  model?: 'closed' | 'paced';
+  /** Paced model: each learner's interval between commits. */
+  intervalMs?: number;
 }
 
 export interface LevelResult {
@@ -44,11 +58,19 @@ export interface LevelResult {
   starved: number;
   /** learner sub → Date.now() when the completing commit's answer arrived. */
   doneAt: Record<string, number>;
+  /** Paced model: commits scheduled in the timed phase (offered load). */
+  offered?: number;
+  /** Paced model: scheduled commits still unanswered 10 s after the timed phase. */
+  unanswered?: number;
+  /** Connections opened during the timed phase (0 when the warm-up opened them all). */
+  newConnections: number;
 }
 
 interface Learner extends DriverLearner {
   target: URL;
   seq: number;
+  /** One keep-alive connection per learner, like a browser tab. */
+  agent: http.Agent;
 }
 
 function pct(sorted: number[], p: number): number {
@@ -71,9 +93,13 @@ function cmi(l: Learner, big: boolean, final: boolean): string {
   return JSON.stringify({ session: 1, seq: l.seq, terminate: final, cmi: { suspend_data: suspend, core, interactions: [], objectives: [] } });
 }
 
-function post(agent: http.Agent, l: Learner, body: string): Promise<number> {
+let timedPhase = false;
+let newConnections = 0;
+
+/** POSTs one commit; resolves with the latency from `started` (the scheduled time in the paced model). */
+function post(l: Learner, body: string, started = performance.now()): Promise<number> {
   return new Promise((resolve, reject) => {
-    const started = performance.now();
+    const agent = l.agent;
     const req = http.request(
       {
         host: l.target.hostname,
@@ -91,62 +117,128 @@ function post(agent: http.Agent, l: Learner, body: string): Promise<number> {
       },
     );
     req.on('error', reject);
+    req.on('socket', (sock) => {
+      if (timedPhase && !req.reusedSocket && sock.connecting) {
+        newConnections++;
+      }
+    });
     req.end(body);
   });
 }
 
 async function level(req: LevelRequest): Promise<LevelResult> {
-  const learners: Learner[] = req.learners.map((l) => ({ ...l, target: new URL(l.url), seq: 0 }));
-  const agent = new http.Agent({ keepAlive: true, maxSockets: learners.length });
+  const learners: Learner[] = req.learners.map((l) => ({ ...l, target: new URL(l.url), seq: 0, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }) }));
   let errors = 0;
   let requests = 0;
   let starved = 0;
   let firstError: string | undefined;
-  const phase = async (seconds: number, latencies: number[] | null) => {
+  const failed = (e: unknown) => {
+    errors++;
+    firstError ??= (e as Error).message;
+  };
+  const closedPhase = async (seconds: number, latencies: number[] | null) => {
     const until = performance.now() + seconds * 1000;
     await Promise.all(
       learners.map(async (l) => {
         let mine = 0;
-        while (performance.now() < until) {
+        // At least one commit each, so the warm-up opens every learner's connection.
+        do {
           try {
             requests++;
-            const ms = await post(agent, l, cmi(l, l.seq % 10 === 9, false));
+            const ms = await post(l, cmi(l, l.seq % 10 === 9, false));
             latencies?.push(ms);
             mine++;
           } catch (e) {
             if (latencies) {
-              errors++;
-              firstError ??= (e as Error).message;
+              failed(e);
             }
           }
-        }
+        } while (performance.now() < until);
         if (latencies && mine === 0) {
           starved++;
         }
       }),
     );
   };
-  await phase(req.warmupSeconds, null);
+  let offered = 0;
+  let unanswered = 0;
+  /** Open loop: learner i sends at t0 + (i / n + k) * interval, k = 0, 1, …, until the phase ends. */
+  const pacedPhase = async (seconds: number, latencies: number[] | null) => {
+    const interval = req.intervalMs ?? 50;
+    const t0 = performance.now() + 20;
+    const until = t0 + seconds * 1000;
+    const inFlight: Promise<void>[] = [];
+    const answered = new Set<Promise<void>>();
+    const mine = learners.map(() => 0);
+    await Promise.all(
+      learners.map(async (l, i) => {
+        for (let at = t0 + (i / learners.length) * interval; at < until; at += interval) {
+          const wait = at - performance.now();
+          if (wait > 0) {
+            await new Promise((r) => setTimeout(r, wait));
+          }
+          requests++;
+          if (latencies) {
+            offered++;
+          }
+          const p: Promise<void> = post(l, cmi(l, l.seq % 10 === 9, false), at).then(
+            (ms) => {
+              latencies?.push(ms);
+              mine[i]++;
+              answered.add(p);
+            },
+            (e: unknown) => {
+              answered.add(p);
+              if (latencies) {
+                failed(e);
+              }
+            },
+          );
+          inFlight.push(p);
+        }
+      }),
+    );
+    await Promise.race([Promise.all(inFlight), new Promise((r) => setTimeout(r, 10_000))]);
+    if (latencies) {
+      unanswered = inFlight.filter((p) => !answered.has(p)).length;
+      starved = mine.filter((m) => m === 0).length;
+    }
+  };
+  const paced = req.model === 'paced';
+  if (paced) {
+    await pacedPhase(req.warmupSeconds, null);
+  } else {
+    await closedPhase(req.warmupSeconds, null);
+  }
   const latencies: number[] = [];
+  timedPhase = true;
+  newConnections = 0;
   const started = performance.now();
-  await phase(req.seconds, latencies);
-  const elapsed = (performance.now() - started) / 1000;
+  if (paced) {
+    await pacedPhase(req.seconds, latencies);
+  } else {
+    await closedPhase(req.seconds, latencies);
+  }
+  // Paced: the window is the schedule's (the answers of its last commits may arrive after it).
+  const elapsed = paced ? req.seconds : (performance.now() - started) / 1000;
+  timedPhase = false;
   const doneAt: Record<string, number> = {};
   if (req.complete) {
     await Promise.all(
       learners.map(async (l) => {
         try {
           requests++;
-          await post(agent, l, cmi(l, false, true));
+          await post(l, cmi(l, false, true));
           doneAt[l.sub] = Date.now();
         } catch (e) {
-          errors++;
-          firstError ??= (e as Error).message;
+          failed(e);
         }
       }),
     );
   }
-  agent.destroy();
+  for (const l of learners) {
+    l.agent.destroy();
+  }
   latencies.sort((a, b) => a - b);
   return {
     type: 'result',
@@ -162,6 +254,8 @@ async function level(req: LevelRequest): Promise<LevelResult> {
     p99: pct(latencies, 99),
     max: latencies.length ? latencies[latencies.length - 1] : NaN,
     doneAt,
+    newConnections,
+    ...(paced ? { offered, unanswered } : {}),
   };
 }
 
