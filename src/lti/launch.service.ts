@@ -107,7 +107,7 @@ export class LaunchService {
     if (cookie === undefined && storageValue === undefined && row.storageTarget) {
       return { kind: 'storage-check', state, storageTarget: row.storageTarget, platformOrigin: await this.platformOrigin(row.platformId) };
     }
-    const fromOurPage = origin === new URL(this.config.publicUrl).origin;
+    const fromOurPage = origin === this.login.toolOrigin;
     const proof = cookie ?? (row.storageTarget && fromOurPage ? storageValue : undefined) ?? '';
     if (!proof || !safeEqual(sha256(proof), row.bindingHash)) {
       await this.consume(state);

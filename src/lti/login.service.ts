@@ -122,6 +122,13 @@ export class LoginService {
     return { kind: 'redirect', url: auth.toString(), cookie };
   }
 
+  /** The origin of PUBLIC_URL (parsed once). */
+  get toolOrigin(): string {
+    return (this.origin ??= new URL(this.config.publicUrl).origin);
+  }
+
+  private origin?: string;
+
   redirectUri(): string {
     return `${this.config.publicUrl}/lti/launch`;
   }
@@ -129,7 +136,7 @@ export class LoginService {
   /** Same origin as PUBLIC_URL: the login parameter is unsigned, so it must not send us elsewhere. */
   pointsAtTool(uri: string): boolean {
     try {
-      return new URL(uri).origin === new URL(this.config.publicUrl).origin;
+      return new URL(uri).origin === this.toolOrigin;
     } catch {
       return false;
     }
