@@ -94,7 +94,7 @@ export class DeepLinkingService {
   async respond(body: Record<string, unknown>): Promise<string> {
     let session: PickerSession;
     try {
-      const { payload } = await jwtVerify(String(body.session ?? ''), await this.secret(), { audience: SESSION_AUDIENCE, algorithms: ['HS256'] });
+      const { payload } = await jwtVerify(typeof body.session === 'string' ? body.session : '', await this.secret(), { audience: SESSION_AUDIENCE, algorithms: ['HS256'] });
       session = payload as unknown as PickerSession;
     } catch {
       throw new LtiError('lti_deep_linking_session_invalid', 'The course picker has expired; open it again from the LMS.', HttpStatus.UNAUTHORIZED);

@@ -20,7 +20,7 @@ export function checkTokenShape(token: unknown): { header: ProtectedHeaderParame
   let payload: Claims;
   try {
     header = decodeProtectedHeader(token);
-    payload = decodeJwt(token) as Claims;
+    payload = decodeJwt<Claims>(token);
   } catch {
     throw new LtiError('lti_token_malformed', 'The launch did not carry a well-formed id_token.', HttpStatus.BAD_REQUEST);
   }
@@ -82,11 +82,11 @@ export function checkMessageClaims(p: Claims, e: MessageExpectations): void {
     throw new LtiError('lti_version_missing', 'The launch has no LTI version claim.');
   }
   if (version !== LTI_VERSION) {
-    throw new LtiError('lti_version_wrong', `The launch is LTI version "${String(version)}"; this tool speaks 1.3.0.`);
+    throw new LtiError('lti_version_wrong', `The launch is LTI version ${JSON.stringify(version).slice(0, 100)}; this tool speaks 1.3.0.`);
   }
   const type = p[CLAIM.messageType];
   if (type !== MESSAGE_TYPE.resourceLink && type !== MESSAGE_TYPE.deepLinkingRequest) {
-    throw new LtiError('lti_message_type_unsupported', `The message type "${String(type ?? '')}" is not supported; this tool handles resource link and deep linking launches.`, HttpStatus.BAD_REQUEST);
+    throw new LtiError('lti_message_type_unsupported', `The message type ${JSON.stringify(type ?? '').slice(0, 100)} is not supported; this tool handles resource link and deep linking launches.`, HttpStatus.BAD_REQUEST);
   }
   const dep = p[CLAIM.deploymentId];
   if (typeof dep !== 'string' || dep === '' || dep.length > 255 || !/^[\x20-\x7e]+$/.test(dep)) {

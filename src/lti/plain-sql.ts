@@ -57,7 +57,7 @@ export class EntitySql {
   /** A property value in the form the driver stores (the repository's own conversion). */
   value(property: string, v: unknown): unknown {
     const out: unknown = this.ds.driver.preparePersistentValue(v, this.column(property));
-    if (out === undefined) return null;
+    if (out === undefined) {return null;}
     return !this.postgres && typeof out === 'boolean' ? (out ? 1 : 0) : out;
   }
 
@@ -78,7 +78,7 @@ export class EntitySql {
 
   private column(property: string): ColumnMetadata {
     const c = this.columns.get(property);
-    if (!c) throw new Error(`${this.table} has no column for ${property}`);
+    if (!c) {throw new Error(`${this.table} has no column for ${property}`);}
     return c;
   }
 }
@@ -94,6 +94,6 @@ export async function runSql(ds: DataSource, m: EntityManager | undefined, sql: 
     const res = (await runner.query(sql, params, true)) as { records?: Array<Record<string, unknown>>; affected?: number };
     return { records: res.records ?? [], affected: res.affected };
   } finally {
-    if (own) await runner.release();
+    if (own) {await runner.release();}
   }
 }

@@ -45,7 +45,7 @@ export class RegistrationService {
       throw new LtiError('lti_registration_issuer_mismatch', `The LMS configuration names issuer "${issuer}", which does not match the address it was read from.`, HttpStatus.BAD_REQUEST);
     }
     for (const key of ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'registration_endpoint'] as const) {
-      if (typeof cfg[key] !== 'string' || !isHttpUrl(cfg[key] as string)) {
+      if (typeof cfg[key] !== 'string' || !isHttpUrl(cfg[key])) {
         throw new LtiError('lti_registration_invalid', `The LMS configuration has no valid ${key}.`, HttpStatus.BAD_REQUEST);
       }
     }

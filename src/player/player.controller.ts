@@ -17,9 +17,9 @@ export const PLAYER_BUNDLE = path.resolve(__dirname, '../../player/dist/player.j
 
 function depthOf(items: ManifestItem[], id: string, depth = 0): number {
   for (const it of items) {
-    if (it.identifier === id) return depth;
+    if (it.identifier === id) {return depth;}
     const d = depthOf(it.children, id, depth + 1);
-    if (d >= 0) return d;
+    if (d >= 0) {return d;}
   }
   return -1;
 }
