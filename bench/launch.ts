@@ -63,7 +63,7 @@ export async function run(): Promise<boolean> {
     handoff.handoff = stand.handoff.bind(stand);
   }
   const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
-  const child = fork(path.join(__dirname, 'launch-driver.ts'), [], { execArgv: ['-r', 'ts-node/register/transpile-only'], stdio: 'inherit' });
+  const child = fork(path.join(__dirname, 'launch-driver.ts'), [], { execArgv: ['-r', path.join(__dirname, 'register.js')], stdio: 'inherit' });
   let reference: { url: string; close: () => Promise<void> } | undefined;
   try {
     const ready = await new Promise<Extract<DriverMessage, { type: 'ready' }>>((resolve, reject) => {

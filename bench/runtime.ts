@@ -105,7 +105,7 @@ export async function run(): Promise<boolean> {
   appUrl = t.appUrl;
   const reference = await startReference();
   const refUrl = `http://127.0.0.1:${(reference.address() as AddressInfo).port}/runtime/commit`;
-  const child = fork(path.join(__dirname, 'runtime-driver.ts'), [], { execArgv: ['-r', 'ts-node/register/transpile-only'], stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(__dirname, 'runtime-driver.ts'), [], { execArgv: ['-r', path.join(__dirname, 'register.js')], stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
   let ok = true;
   try {
     await new Promise<void>((resolve, reject) => {
