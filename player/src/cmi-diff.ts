@@ -8,8 +8,11 @@ function isObj(v: unknown): v is Json {
 export function flatten(obj: Json, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
   for (const [k, v] of Object.entries(obj)) {
     const key = prefix ? `${prefix}.${k}` : k;
-    if (isObj(v)) flatten(v, key, out);
-    else out[key] = v;
+    if (isObj(v)) {
+      flatten(v, key, out);
+    } else {
+      out[key] = v;
+    }
   }
   return out;
 }
@@ -24,7 +27,9 @@ export function diffCmi(current: Json, base: Json | undefined): Json {
   const before = base ? flatten(base) : {};
   const out: Json = {};
   for (const [path, value] of Object.entries(now)) {
-    if (before[path] === value) continue;
+    if (before[path] === value) {
+      continue;
+    }
     const parts = path.split('.');
     let node = out;
     for (let i = 0; i < parts.length - 1; i++) {

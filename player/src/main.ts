@@ -29,7 +29,9 @@ class Player {
 
   constructor(private readonly b: Bootstrap) {
     this.transport = new Transport(b.runtimeBase, b.token, b.attemptId, (_p, msg) => this.showMessage(msg));
-    for (const s of b.scos) this.status.set(s.itemId, s.completionStatus);
+    for (const s of b.scos) {
+      this.status.set(s.itemId, s.completionStatus);
+    }
   }
 
   get launchable(): ScoEntry[] {
@@ -42,7 +44,9 @@ class Player {
     (document.getElementById('bridge-next') as HTMLButtonElement).addEventListener('click', () => void this.step(1));
     window.addEventListener('pagehide', () => this.flush(true));
     document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'hidden') this.flush(false);
+      if (document.visibilityState === 'hidden') {
+        this.flush(false);
+      }
     });
     const expiresIn = this.b.tokenExpiresAt - Date.now();
     if (expiresIn > 0 && expiresIn < 2 ** 31) {
@@ -55,7 +59,9 @@ class Player {
   /** Sends what the running SCO has not committed: a keepalive/beacon commit when the page goes away. */
   private flush(unload: boolean): void {
     const cur = this.current;
-    if (!cur || cur.terminated || !isInitialized(cur.api)) return;
+    if (!cur || cur.terminated || !isInitialized(cur.api)) {
+      return;
+    }
     const cmi = renderCmi(cur.api);
     void this.transport.commit(cur.sco.itemId, cur.session, cmi, { unload });
   }
@@ -94,13 +100,17 @@ class Player {
     const list = this.launchable;
     const i = list.findIndex((s) => s.itemId === this.current?.sco.itemId);
     const target = list[i + delta];
-    if (target) await this.launch(target.itemId);
+    if (target) {
+      await this.launch(target.itemId);
+    }
   }
 
   /** Ends the running SCO (its own unload handlers may call Finish), then launches another with its own CMI state. */
   async launch(itemId: string): Promise<void> {
     const sco = this.b.scos.find((s) => s.itemId === itemId);
-    if (!sco) return;
+    if (!sco) {
+      return;
+    }
     await this.unloadCurrent();
     const session = ++this.session;
     const res = await fetch(`${this.b.runtimeBase}/scos/${encodeURIComponent(itemId)}`, {
@@ -125,7 +135,9 @@ class Player {
 
   private async unloadCurrent(): Promise<void> {
     const cur = this.current;
-    if (!cur) return;
+    if (!cur) {
+      return;
+    }
     await new Promise<void>((resolve) => {
       const done = () => resolve();
       this.frame.addEventListener('load', done, { once: true });
@@ -142,6 +154,8 @@ class Player {
 
   private createApi(sco: ScoEntry, session: number, cmi: Json): AnyApi {
     const transport = this.transport;
+    // scorm-again calls processHttpRequest with its own `this`.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const player = this;
     const is2004 = this.b.scormVersion === '2004';
     let current: Current | null = null;
@@ -176,11 +190,18 @@ class Player {
     const api: AnyApi = is2004 ? new Scorm2004API(settings) : new Scorm12API(settings);
     api.loadFromJSON(cmi);
     const w = window as unknown as { API?: AnyApi; API_1484_11?: AnyApi };
-    if (is2004) w.API_1484_11 = api;
-    else w.API = api;
+    if (is2004) {
+      w.API_1484_11 = api;
+    } else {
+      w.API = api;
+    }
     const onEnd = () => {
-      if (current) current.terminated = true;
-      if (is2004) setTimeout(() => void player.navigate(current?.navRequest ?? readNav(api)), 0);
+      if (current) {
+        current.terminated = true;
+      }
+      if (is2004) {
+        setTimeout(() => void player.navigate(current?.navRequest ?? readNav(api)), 0);
+      }
     };
     api.on(is2004 ? 'Terminate' : 'LMSFinish', onEnd);
     // The Current record is created by launch(); link it for the callbacks above.
@@ -192,7 +213,8 @@ class Player {
 
   noteStatus(itemId: string, cmi: Json): void {
     const core = (cmi.core as Json | undefined) ?? {};
-    const s = String(cmi.completion_status ?? core.lesson_status ?? '');
+    const raw = cmi.completion_status ?? core.lesson_status;
+    const s = typeof raw === 'string' ? raw : '';
     if (s === 'completed' || s === 'passed' || s === 'failed') {
       if (this.status.get(itemId) !== 'completed') {
         this.status.set(itemId, 'completed');
@@ -203,11 +225,19 @@ class Player {
 
   /** SCORM 2004 adl.nav.request after Terminate, without a sequencing engine (SCORM-CHECKLIST §4.3). */
   async navigate(request: string | undefined): Promise<void> {
-    if (!request || request === '_none_') return;
+    if (!request || request === '_none_') {
+      return;
+    }
     const choice = /^\{target=([^}]+)\}(choice|jump)$/.exec(request);
-    if (choice) return this.launch(choice[1]);
-    if (request === 'continue') return this.step(1);
-    if (request === 'previous') return this.step(-1);
+    if (choice) {
+      return this.launch(choice[1]);
+    }
+    if (request === 'continue') {
+      return this.step(1);
+    }
+    if (request === 'previous') {
+      return this.step(-1);
+    }
     if (request === 'exit' || request === 'abandon') {
       await this.unloadCurrent();
       this.renderToc();

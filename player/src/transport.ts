@@ -54,7 +54,10 @@ export class Transport {
     }
     // A terminating commit goes out at once (the page may be closing); the server orders by seq anyway.
     const next = opts.terminate
-      ? Promise.all([prev, this.send(itemId, key, body)]).then(() => undefined, () => undefined)
+      ? Promise.all([prev, this.send(itemId, key, body)]).then(
+          () => undefined,
+          () => undefined,
+        )
       : prev.then(() => this.send(itemId, key, body)).catch(() => undefined);
     this.inflight.set(itemId, next);
     return next;
@@ -130,8 +133,7 @@ export class Transport {
         keepalive: true,
         credentials: 'omit',
         referrerPolicy: 'no-referrer',
-      })
-        .catch(() => this.beacon(itemId, payload));
+      }).catch(() => this.beacon(itemId, payload));
     } catch {
       this.beacon(itemId, payload);
     }
@@ -145,7 +147,9 @@ export class Transport {
   }
 
   private stash(itemId: string, body: Json): void {
-    if (!this.storage) return;
+    if (!this.storage) {
+      return;
+    }
     try {
       const all = JSON.parse(this.storage.getItem(this.stashKey()) ?? '{}') as Record<string, Json>;
       all[itemId] = { cmi: body.cmi, terminate: body.terminate, seq: body.seq };
@@ -160,7 +164,9 @@ export class Transport {
    * starts, so the state fetched next includes it. Its session number 0 is never used by a SCO launch.
    */
   async replayStash(): Promise<void> {
-    if (!this.storage) return;
+    if (!this.storage) {
+      return;
+    }
     let all: Record<string, Json>;
     try {
       all = JSON.parse(this.storage.getItem(this.stashKey()) ?? '{}') as Record<string, Json>;

@@ -62,9 +62,13 @@ function changedFields(row: object, next: Record<string, unknown>): boolean {
 /** Flattens the item tree so per-item rules can be found by identifier. */
 export function findItem(items: ManifestItem[], id: string): ManifestItem | undefined {
   for (const it of items) {
-    if (it.identifier === id) return it;
+    if (it.identifier === id) {
+      return it;
+    }
     const found = findItem(it.children, id);
-    if (found) return found;
+    if (found) {
+      return found;
+    }
   }
   return undefined;
 }
@@ -100,14 +104,23 @@ export class AttemptsService {
     return this.db.transaction(async (m) => {
       const [course] = (await runSql(this.db, m, sql.course, [ctx.courseId])).records as Array<{ id: string; currentVersionId: string | null }>;
       if (!course || !course.currentVersionId) {
-        throw new AppError('course_not_found', 'The course of this link no longer exists on the tool; ask the course owner to link it again.', HttpStatus.NOT_FOUND);
+        throw new AppError(
+          'course_not_found',
+          'The course of this link no longer exists on the tool; ask the course owner to link it again.',
+          HttpStatus.NOT_FOUND,
+        );
       }
       // Written only when new or changed: a returning learner costs one SELECT, and a new row is not
       // read back after its INSERT (plain SQL: TypeORM's query building was most of this path's CPU).
       const [foundRow] = (await runSql(this.db, m, sql.learner, [ctx.platformId, ctx.sub])).records;
       const found = foundRow ? sql.learners.hydrate(foundRow, LEARNER_READ, Object.create(Learner.prototype) as Learner) : null;
       const learner = found ?? m.create(Learner, { platformId: ctx.platformId, sub: ctx.sub, name: null, givenName: null, familyName: null, email: null });
-      const names = { name: ctx.name ?? learner.name, givenName: ctx.givenName ?? learner.givenName, familyName: ctx.familyName ?? learner.familyName, email: ctx.email ?? learner.email };
+      const names = {
+        name: ctx.name ?? learner.name,
+        givenName: ctx.givenName ?? learner.givenName,
+        familyName: ctx.familyName ?? learner.familyName,
+        email: ctx.email ?? learner.email,
+      };
       if (!found) {
         Object.assign(learner, names);
         await runSql(this.db, m, sql.insertLearner, sql.learners.values(learner, LEARNER_INSERT));
@@ -120,7 +133,14 @@ export class AttemptsService {
       const foundLink = linkRow ? sql.links.hydrate(linkRow, LINK_READ, Object.create(ResourceLink.prototype) as ResourceLink) : null;
       const link =
         foundLink ??
-        m.create(ResourceLink, { platformId: ctx.platformId, deploymentId: ctx.deploymentId, resourceLinkId: ctx.resourceLinkId, courseId: ctx.courseId, title: null, lineItemUrl: null });
+        m.create(ResourceLink, {
+          platformId: ctx.platformId,
+          deploymentId: ctx.deploymentId,
+          resourceLinkId: ctx.resourceLinkId,
+          courseId: ctx.courseId,
+          title: null,
+          lineItemUrl: null,
+        });
       const claims = {
         courseId: ctx.courseId,
         title: ctx.resourceLinkTitle ?? link.title ?? null,
@@ -142,7 +162,9 @@ export class AttemptsService {
       let attempt = attemptRow ? sql.attempts.hydrate(attemptRow, ATTEMPT_READ, Object.create(Attempt.prototype) as Attempt) : null;
       if (attempt) {
         // Course versions are immutable: the commit path's cache answers most launches.
-        const version = this.versions.get(attempt.courseVersionId) ?? (await m.findOne(CourseVersion, { where: { id: attempt.courseVersionId }, select: { id: true, courseId: true } }));
+        const version =
+          this.versions.get(attempt.courseVersionId) ??
+          (await m.findOne(CourseVersion, { where: { id: attempt.courseVersionId }, select: { id: true, courseId: true } }));
         if (!version || version.courseId !== ctx.courseId) {
           attempt = null; // the link now points at another course: start afresh
         }
@@ -176,7 +198,13 @@ export class AttemptsService {
   async createLaunchCode(attemptId: string, returnUrl?: string): Promise<string> {
     const code = randomBytes(32).toString('base64url');
     const sql = this.launchSql();
-    const row = Object.assign(new LaunchCode(), { codeHash: hashCode(code), attemptId, expiresAt: new Date(Date.now() + LAUNCH_CODE_TTL_MS), usedAt: null, returnUrl: returnUrl ?? null });
+    const row = Object.assign(new LaunchCode(), {
+      codeHash: hashCode(code),
+      attemptId,
+      expiresAt: new Date(Date.now() + LAUNCH_CODE_TTL_MS),
+      usedAt: null,
+      returnUrl: returnUrl ?? null,
+    });
     await runSql(this.db, undefined, sql.insertCode, sql.codes.values(row, CODE_INSERT));
     return code;
   }
@@ -232,7 +260,9 @@ export class AttemptsService {
     let versionId = this.attemptVersions.get(attemptId);
     if (!versionId) {
       versionId = (await this.attemptAndVersion(attemptId)).attempt.courseVersionId;
-      if (this.attemptVersions.size >= 10_000) this.attemptVersions.clear();
+      if (this.attemptVersions.size >= 10_000) {
+        this.attemptVersions.clear();
+      }
       this.attemptVersions.set(attemptId, versionId);
     }
     return this.version(versionId);
@@ -249,9 +279,13 @@ export class AttemptsService {
   /** Course versions are immutable (DESIGN §1.2), so their parsed manifests are cached for the hot commit path. */
   private async version(id: string): Promise<CourseVersion> {
     const hit = this.versions.get(id);
-    if (hit) return hit;
+    if (hit) {
+      return hit;
+    }
     const version = await this.db.getRepository(CourseVersion).findOneOrFail({ where: { id } });
-    if (this.versions.size >= 200) this.versions.delete(this.versions.keys().next().value as string);
+    if (this.versions.size >= 200) {
+      this.versions.delete(this.versions.keys().next().value as string);
+    }
     this.versions.set(id, version);
     return version;
   }
@@ -263,8 +297,12 @@ export class AttemptsService {
   /** Which SCO a launch opens: the one left suspended most recently, else the first not completed, else the first. */
   pickStartItem(scos: ScoSummary[], states: ScoState[]): string {
     const byItem = new Map(states.map((s) => [s.itemId, s]));
-    const suspended = states.filter((s) => s.exit === 'suspend' && scos.some((c) => c.itemId === s.itemId)).sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime());
-    if (suspended.length) return suspended[0].itemId;
+    const suspended = states
+      .filter((s) => s.exit === 'suspend' && scos.some((c) => c.itemId === s.itemId))
+      .sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime());
+    if (suspended.length) {
+      return suspended[0].itemId;
+    }
     const open = scos.find((c) => c.isVisible && byItem.get(c.itemId)?.completionStatus !== 'completed');
     return (open ?? scos.find((c) => c.isVisible) ?? scos[0]).itemId;
   }
@@ -297,8 +335,20 @@ export class AttemptsService {
     let state = await repo.findOne({ where: { attemptId, itemId } });
     const now = new Date();
     if (!state) {
-      state = repo.create({ attemptId, itemId, completionStatus: sco.scormType === 'asset' ? 'completed' : 'not attempted', successStatus: 'unknown', visitedAt: now, cmi: null });
-      await repo.createQueryBuilder().insert().values(state as never).orIgnore().execute();
+      state = repo.create({
+        attemptId,
+        itemId,
+        completionStatus: sco.scormType === 'asset' ? 'completed' : 'not attempted',
+        successStatus: 'unknown',
+        visitedAt: now,
+        cmi: null,
+      });
+      await repo
+        .createQueryBuilder()
+        .insert()
+        .values(state as never)
+        .orIgnore()
+        .execute();
       state = await repo.findOneOrFail({ where: { attemptId, itemId } });
     } else if (!state.visitedAt) {
       await repo.update({ id: state.id }, { visitedAt: now });
@@ -317,7 +367,9 @@ export class AttemptsService {
         entry = '';
       }
       if (!state.terminated && saved) {
-        total += parseDuration(String(((v === '1.2' ? (saved.core as Record<string, unknown> | undefined)?.session_time : saved.session_time) as string) ?? ''));
+        total += parseDuration(
+          String(((v === '1.2' ? (saved.core as Record<string, unknown> | undefined)?.session_time : saved.session_time) as string) ?? ''),
+        );
       }
     }
     const cmi = initialCmi({
@@ -364,7 +416,9 @@ export class AttemptsService {
    * SQLite (one connection) this also keeps the runtime's transactions from overlapping.
    */
   private scheduleFlush(): void {
-    if (this.flushing || !this.pending.length) return;
+    if (this.flushing || !this.pending.length) {
+      return;
+    }
     this.flushing = true;
     setImmediate(() => {
       const batch = this.pending.splice(0, MAX_BATCH);
@@ -400,7 +454,7 @@ export class AttemptsService {
       const ids = [...new Set(batch.map((j) => j.attemptId))];
       // Without suspend_data (up to 64 KB+ a row): nearly every commit replaces it, so it is read only
       // for a commit that does not carry it (below).
-      const raw = (await m.query(sql.select(ids.length), ids)) as Array<Record<string, unknown>>;
+      const raw: Array<Record<string, unknown>> = await m.query(sql.select(ids.length), ids);
       const rows = new Map<string, ScoState>();
       for (const r of raw) {
         const state = sql.hydrate(r);
@@ -413,10 +467,24 @@ export class AttemptsService {
         const existing = rows.get(key);
         const { ctx } = job;
         if (existing && existing.suspendData === undefined && typeof ctx.input.cmi.suspend_data !== 'string') {
-          const [row] = (await m.query(sql.selectSuspend, [existing.id])) as Array<{ suspendData: string | null }>;
+          const [row]: Array<{ suspendData: string | null }> = await m.query(sql.selectSuspend, [existing.id]);
           existing.suspendData = row?.suspendData ?? null;
         }
-        const plan = planCommit(existing ?? m.create(ScoState, { attemptId: job.attemptId, itemId: job.itemId, cmi: null, totalTimeSeconds: 0, lastLaunch: 0, lastSequence: 0, terminated: false, scoAttempt: 1, visitedAt: null }), ctx);
+        const plan = planCommit(
+          existing ??
+            m.create(ScoState, {
+              attemptId: job.attemptId,
+              itemId: job.itemId,
+              cmi: null,
+              totalTimeSeconds: 0,
+              lastLaunch: 0,
+              lastSequence: 0,
+              terminated: false,
+              scoAttempt: 1,
+              visitedAt: null,
+            }),
+          ctx,
+        );
         if ('ignored' in plan) {
           outcomes.push(plan.ignored);
           continue;
@@ -457,7 +525,9 @@ export class AttemptsService {
    * attempt ends when every SCO is completed (or on exitAll); one SCO's normal exit only restarts that SCO.
    */
   private async maybeEndAttempt(m: EntityManager, attemptId: string, version: CourseVersion, state: ScoState, nav?: string): Promise<void> {
-    if (state.exit === 'suspend' || nav === 'suspendAll') return;
+    if (state.exit === 'suspend' || nav === 'suspendAll') {
+      return;
+    }
     const scos = version.manifest.scos.filter((s) => s.scormType === 'sco');
     let end = nav === 'exitAll' || nav === 'abandonAll' || state.exit === 'logout' || scos.length <= 1;
     if (!end) {
@@ -495,7 +565,19 @@ export class AttemptsService {
 
 const LEARNER_READ = ['id', 'platformId', 'sub', 'name', 'givenName', 'familyName', 'email'] as const;
 const LEARNER_INSERT = LEARNER_READ;
-const LINK_READ = ['id', 'platformId', 'deploymentId', 'resourceLinkId', 'courseId', 'title', 'agsLineItemUrl', 'agsLineItemsUrl', 'agsScopes', 'lineItemUrl', 'nrpsMembershipsUrl'] as const;
+const LINK_READ = [
+  'id',
+  'platformId',
+  'deploymentId',
+  'resourceLinkId',
+  'courseId',
+  'title',
+  'agsLineItemUrl',
+  'agsLineItemsUrl',
+  'agsScopes',
+  'lineItemUrl',
+  'nrpsMembershipsUrl',
+] as const;
 const LINK_INSERT = LINK_READ;
 const ATTEMPT_READ = ['id', 'learnerId', 'resourceLinkId', 'courseVersionId', 'number', 'preview', 'completedAt', 'lastLaunchedAt', 'launchCount'] as const;
 const ATTEMPT_INSERT = ATTEMPT_READ;
@@ -533,7 +615,9 @@ class LaunchSql {
     this.learner = l.sql(`SELECT ${l.selectList(LEARNER_READ)} FROM ${l.table} WHERE ${l.col('platformId')} = ? AND ${l.col('sub')} = ?`);
     this.insertLearner = l.insert(LEARNER_INSERT);
     const r = (this.links = new EntitySql(ds, ResourceLink));
-    this.link = r.sql(`SELECT ${r.selectList(LINK_READ)} FROM ${r.table} WHERE ${r.col('platformId')} = ? AND ${r.col('deploymentId')} = ? AND ${r.col('resourceLinkId')} = ?`);
+    this.link = r.sql(
+      `SELECT ${r.selectList(LINK_READ)} FROM ${r.table} WHERE ${r.col('platformId')} = ? AND ${r.col('deploymentId')} = ? AND ${r.col('resourceLinkId')} = ?`,
+    );
     this.insertLink = r.insert(LINK_INSERT);
     const a = (this.attempts = new EntitySql(ds, Attempt));
     this.openAttempt = a.sql(
@@ -734,7 +818,9 @@ class StateSql {
     const meta = ds.getMetadata(ScoState);
     const col = (name: string) => {
       const c = meta.findColumnWithPropertyName(name);
-      if (!c) throw new Error(`ScoState has no column ${name}`);
+      if (!c) {
+        throw new Error(`ScoState has no column ${name}`);
+      }
       return c;
     };
     const q = (c: ColumnMetadata) => ds.driver.escape(c.databaseName);
@@ -756,7 +842,9 @@ class StateSql {
     let sql = this.selects.get(n);
     if (!sql) {
       sql = this.placeholders(`${this.selectHead}${Array.from({ length: n }, () => '?').join(', ')}${this.selectTail}`);
-      if (this.selects.size < 256) this.selects.set(n, sql);
+      if (this.selects.size < 256) {
+        this.selects.set(n, sql);
+      }
     }
     return sql;
   }

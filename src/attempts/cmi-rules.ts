@@ -75,7 +75,10 @@ export function parseDuration(value: string): number {
   if (hms) {
     return Number(hms[1]) * 3600 + Number(hms[2]) * 60 + Number(hms[3]);
   }
-  const iso = /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?T?(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?$/i.exec(v);
+  const iso =
+    /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?T?(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?$/i.exec(
+      v,
+    );
   if (!iso || v.toUpperCase() === 'P' || v.toUpperCase() === 'PT') {
     return 0;
   }
@@ -188,7 +191,22 @@ export function mergeCmi(stored: Json | null, incoming: Json): Json {
 
 /** Elements only the LMS sets or that belong to one session: never handed back to the SCO from a commit. */
 const NOT_RESTORED_12 = ['entry', 'credit', 'lesson_mode', 'student_id', 'student_name', 'total_time', 'session_time', 'exit'];
-const NOT_RESTORED_2004 = ['entry', 'credit', 'mode', 'learner_id', 'learner_name', 'total_time', 'session_time', 'exit', 'launch_data', 'completion_threshold', 'scaled_passing_score', 'max_time_allowed', 'time_limit_action', 'comments_from_lms'];
+const NOT_RESTORED_2004 = [
+  'entry',
+  'credit',
+  'mode',
+  'learner_id',
+  'learner_name',
+  'total_time',
+  'session_time',
+  'exit',
+  'launch_data',
+  'completion_threshold',
+  'scaled_passing_score',
+  'max_time_allowed',
+  'time_limit_action',
+  'comments_from_lms',
+];
 
 export interface LaunchInput {
   version: ScormVersion;
@@ -212,7 +230,9 @@ export function initialCmi(input: LaunchInput): Json {
   const item = input.item;
   if (input.version === '1.2') {
     const core = { ...obj(saved.core) };
-    for (const k of NOT_RESTORED_12) delete core[k];
+    for (const k of NOT_RESTORED_12) {
+      delete core[k];
+    }
     const out: Json = { ...saved };
     delete out.launch_data;
     delete out.comments_from_lms;
@@ -235,7 +255,9 @@ export function initialCmi(input: LaunchInput): Json {
     return out;
   }
   const out: Json = { ...saved };
-  for (const k of NOT_RESTORED_2004) delete out[k];
+  for (const k of NOT_RESTORED_2004) {
+    delete out[k];
+  }
   Object.assign(out, {
     learner_id: input.learnerId,
     learner_name: input.learnerName,
@@ -246,10 +268,18 @@ export function initialCmi(input: LaunchInput): Json {
     launch_data: item?.dataFromLms ?? '',
   });
   const rules = itemRules(item);
-  if (rules.completionThreshold !== undefined) out.completion_threshold = String(rules.completionThreshold);
-  if (rules.scaledPassingScore !== undefined) out.scaled_passing_score = String(rules.scaledPassingScore);
-  if (item?.maxTimeAllowed) out.max_time_allowed = item.maxTimeAllowed;
-  if (item?.timeLimitAction) out.time_limit_action = item.timeLimitAction;
+  if (rules.completionThreshold !== undefined) {
+    out.completion_threshold = String(rules.completionThreshold);
+  }
+  if (rules.scaledPassingScore !== undefined) {
+    out.scaled_passing_score = String(rules.scaledPassingScore);
+  }
+  if (item?.maxTimeAllowed) {
+    out.max_time_allowed = item.maxTimeAllowed;
+  }
+  if (item?.timeLimitAction) {
+    out.time_limit_action = item.timeLimitAction;
+  }
   if (!input.saved && item?.objectiveIds?.length) {
     const objectives: Json = {};
     item.objectiveIds.forEach((id, i) => (objectives[String(i)] = { id }));
@@ -260,6 +290,8 @@ export function initialCmi(input: LaunchInput): Json {
 
 /** SCORM 1.2 asks for "Last, First" (RTE §3.4); we use it for 2004 too (checklist §2.2). */
 export function learnerDisplayName(l: { name: string | null; givenName: string | null; familyName: string | null }): string {
-  if (l.familyName && l.givenName) return `${l.familyName}, ${l.givenName}`;
+  if (l.familyName && l.givenName) {
+    return `${l.familyName}, ${l.givenName}`;
+  }
   return l.familyName || l.name || l.givenName || '';
 }

@@ -50,13 +50,18 @@ export class CoursesService {
   async list(search?: string): Promise<CourseDto[]> {
     const qb = this.db.getRepository(Course).createQueryBuilder('c').orderBy('c.createdAt', 'DESC').addOrderBy('c.id', 'ASC');
     if (search?.trim()) {
-      qb.where('LOWER(c.title) LIKE :q', { q: `%${search.trim().toLowerCase().replace(/[%_]/g, (m) => `\\${m}`)}%` });
+      qb.where('LOWER(c.title) LIKE :q', {
+        q: `%${search
+          .trim()
+          .toLowerCase()
+          .replace(/[%_]/g, (m) => `\\${m}`)}%`,
+      });
     }
     const courses = await qb.getMany();
     const versionIds = courses.map((c) => c.currentVersionId).filter((id): id is string => !!id);
     const versions = versionIds.length ? await this.db.getRepository(CourseVersion).createQueryBuilder('v').whereInIds(versionIds).getMany() : [];
     const byId = new Map(versions.map((v) => [v.id, v]));
-    return Promise.all(courses.map((c) => this.toDto(c, c.currentVersionId ? byId.get(c.currentVersionId) ?? null : null)));
+    return Promise.all(courses.map((c) => this.toDto(c, c.currentVersionId ? (byId.get(c.currentVersionId) ?? null) : null)));
   }
 
   async get(id: string): Promise<CourseDto> {
@@ -109,7 +114,7 @@ export class CoursesService {
       changes.gradePolicy = Object.keys(merged).length > 0 ? merged : null;
     }
     if (Object.keys(changes).length > 0) {
-      await this.db.getRepository(Course).update({ id }, changes as never);
+      await this.db.getRepository(Course).update({ id }, changes);
     }
     return this.get(id);
   }
