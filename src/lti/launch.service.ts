@@ -13,24 +13,8 @@ import { LtiError } from './lti-error';
 import { newWindowHtml } from './pages';
 import { PlatformKeysService } from './platform-keys.service';
 import { EntitySql, runSql } from './plain-sql';
+import { LOGIN_STATE_COLUMNS } from './login-state.entity';
 
-/** The login-state columns the launch compares against (all of them). */
-const STATE_COLUMNS = [
-  'state',
-  'nonce',
-  'platformId',
-  'issuer',
-  'clientId',
-  'loginDeploymentId',
-  'targetLinkUri',
-  'loginHint',
-  'messageHint',
-  'bindingHash',
-  'storageTarget',
-  'createdAtMs',
-  'expiresAtMs',
-  'consumedAtMs',
-] as const;
 
 /** The launch path's statements, built once per driver (see {@link EntitySql}). */
 class LaunchSql {
@@ -41,7 +25,7 @@ class LaunchSql {
 
   constructor(ds: DataSource) {
     const s = (this.states = new EntitySql(ds, LoginState));
-    this.selectState = s.sql(`SELECT ${s.selectList(STATE_COLUMNS)} FROM ${s.table} WHERE ${s.col('state')} = ?`);
+    this.selectState = s.sql(`SELECT ${s.selectList(LOGIN_STATE_COLUMNS)} FROM ${s.table} WHERE ${s.col('state')} = ?`);
     // UPDATE … WHERE state = ? AND consumedAtMs IS NULL: the database decides which of two
     // concurrent callers changes the row (single use, LTI-CHECKLIST §1.3 step 11).
     this.consume = s.sql(`UPDATE ${s.table} SET ${s.col('consumedAtMs')} = ? WHERE ${s.col('state')} = ? AND ${s.col('consumedAtMs')} IS NULL`);
@@ -179,7 +163,7 @@ export class LaunchService {
 
   private async findState(state: string): Promise<LoginState | null> {
     const { records } = await runSql(this.db, undefined, this.sql.selectState, [state]);
-    return records.length ? this.sql.states.hydrate(records[0], STATE_COLUMNS, Object.create(LoginState.prototype) as LoginState) : null;
+    return records.length ? this.sql.states.hydrate(records[0], LOGIN_STATE_COLUMNS, Object.create(LoginState.prototype) as LoginState) : null;
   }
 
   /** Marks the login record used; true only for the one caller whose UPDATE changed the row. */

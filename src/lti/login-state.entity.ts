@@ -53,3 +53,21 @@ export class LoginState {
   @Column({ type: 'bigint', nullable: true, transformer: msTransformer })
   consumedAtMs: number | null;
 }
+
+/** Every column of a login state: written whole at login, read whole at launch (plain SQL, no read-back). */
+export const LOGIN_STATE_COLUMNS = [
+  'state',
+  'nonce',
+  'platformId',
+  'issuer',
+  'clientId',
+  'loginDeploymentId',
+  'targetLinkUri',
+  'loginHint',
+  'messageHint',
+  'bindingHash',
+  'storageTarget',
+  'createdAtMs',
+  'expiresAtMs',
+  'consumedAtMs',
+] as const satisfies ReadonlyArray<keyof LoginState>;

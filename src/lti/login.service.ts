@@ -4,27 +4,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { Platform } from '../platforms/platform.entity';
 import { PlatformsService } from '../platforms/platforms.service';
-import { LoginState } from './login-state.entity';
+import { LOGIN_STATE_COLUMNS, LoginState } from './login-state.entity';
 import { LtiError } from './lti-error';
 import { EntitySql, runSql } from './plain-sql';
 
-/** Every column of a login state (plain INSERT, no read-back: issue 3 launch profile). */
-const STATE_INSERT_COLUMNS = [
-  'state',
-  'nonce',
-  'platformId',
-  'issuer',
-  'clientId',
-  'loginDeploymentId',
-  'targetLinkUri',
-  'loginHint',
-  'messageHint',
-  'bindingHash',
-  'storageTarget',
-  'createdAtMs',
-  'expiresAtMs',
-  'consumedAtMs',
-] as const;
 
 /** A login state lives this long (LTI-CHECKLIST §1.2: 5–10 min). */
 export const STATE_TTL_MS = 10 * 60 * 1000;
@@ -98,7 +81,7 @@ export class LoginService {
       consumedAtMs: null,
     };
     this.insertSql ??= new EntitySql(this.db, LoginState);
-    await runSql(this.db, undefined, (this.insertStatement ??= this.insertSql.insert(STATE_INSERT_COLUMNS)), this.insertSql.values(row, STATE_INSERT_COLUMNS));
+    await runSql(this.db, undefined, (this.insertStatement ??= this.insertSql.insert(LOGIN_STATE_COLUMNS)), this.insertSql.values(row, LOGIN_STATE_COLUMNS));
     this.purgeSometimes(now);
 
     const auth = new URL(platform.authorizationEndpoint);
