@@ -22,6 +22,8 @@ export interface Bootstrap {
   runtimeBase: string;
   startItemId: string;
   autocommitSeconds: number;
+  /** The server's suspend_data cap (MAX_SUSPEND_DATA_CHARS), applied by the patched runtime (build.mjs). */
+  maxSuspendDataChars: number;
   scos: ScoEntry[];
 }
 

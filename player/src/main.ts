@@ -271,6 +271,7 @@ function readNav(api: AnyApi): string | undefined {
 }
 
 const bootstrap = readBootstrap(document);
+(globalThis as { __bridgeMaxSuspendDataChars?: number }).__bridgeMaxSuspendDataChars = bootstrap.maxSuspendDataChars;
 const player = new Player(bootstrap);
 (window as unknown as { bridgePlayer?: Player }).bridgePlayer = player;
 void player.start();

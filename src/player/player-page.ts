@@ -13,6 +13,8 @@ export interface PlayerBootstrap {
   runtimeBase: string;
   startItemId: string;
   autocommitSeconds: number;
+  /** MAX_SUSPEND_DATA_CHARS: the runtime accepts suspend_data up to this length (the server's cap). */
+  maxSuspendDataChars: number;
   scos: Array<{
     itemId: string;
     title: string;

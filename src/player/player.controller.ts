@@ -84,6 +84,7 @@ export class PlayerController {
       runtimeBase: `/runtime/attempts/${attempt.id}`,
       startItemId: this.attempts.pickStartItem(version.manifest.scos, states),
       autocommitSeconds: 30,
+      maxSuspendDataChars: this.config.maxSuspendDataChars,
       scos,
     };
     res.setHeader('Content-Security-Policy', PLAYER_CSP);

@@ -75,7 +75,9 @@ describe('Player in Chromium (LTI launch → SCORM runtime → server)', () => {
           entry: api.LMSGetValue('cmi.core.entry'),
           name: api.LMSGetValue('cmi.core.student_name'),
           id: api.LMSGetValue('cmi.core.student_id'),
-          bigSet: api.LMSSetValue('cmi.suspend_data', 'z'.repeat(6000)),
+          // beyond SCORM 1.2's 4,096 and scorm-again's stock 64,000: the server's MAX_SUSPEND_DATA_CHARS applies
+          bigSet: api.LMSSetValue('cmi.suspend_data', 'z'.repeat(100_000)),
+          tooBig: api.LMSSetValue('cmi.suspend_data', 'z'.repeat(256_001)),
         };
         api.LMSSetValue('cmi.core.lesson_location', 'page-3');
         api.LMSSetValue('cmi.core.lesson_status', 'incomplete');
@@ -85,13 +87,13 @@ describe('Player in Chromium (LTI launch → SCORM runtime → server)', () => {
         api.LMSFinish('');
         return out;
       });
-      expect(first).toEqual({ entry: 'ab-initio', name: 'Learner, Ada', id: sub, bigSet: 'true' });
+      expect(first).toEqual({ entry: 'ab-initio', name: 'Learner, Ada', id: sub, bigSet: 'true', tooBig: 'false' });
       const saved = await eventually(async () => {
         const s = await stateOf(sub, 'ITEM-1');
         return s?.terminated ? s : null;
       }, 'the terminating commit');
       expect(saved).toMatchObject({ location: 'page-3', exit: 'suspend', completionStatus: 'incomplete', totalTimeSeconds: 42 });
-      expect(saved.suspendData).toHaveLength(6000);
+      expect(saved.suspendData).toHaveLength(100_000);
 
       await page.goto(await ltiLaunch(courses.s12, sub));
       const again = await scoFrame(page, 'index.html');
@@ -99,7 +101,7 @@ describe('Player in Chromium (LTI launch → SCORM runtime → server)', () => {
         const api = (window.parent as unknown as { API: Record<string, (...a: string[]) => string> }).API;
         return { entry: api.LMSGetValue('cmi.core.entry'), location: api.LMSGetValue('cmi.core.lesson_location'), suspend: api.LMSGetValue('cmi.suspend_data').length, total: api.LMSGetValue('cmi.core.total_time') };
       });
-      expect(resumed).toMatchObject({ entry: 'resume', location: 'page-3', suspend: 6000 });
+      expect(resumed).toMatchObject({ entry: 'resume', location: 'page-3', suspend: 100_000 });
       expect(resumed.total).toMatch(/^0+:00:42(\.0+)?$/); // server-summed session time
     });
     await page.close();
