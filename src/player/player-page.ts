@@ -1,32 +1,7 @@
 import { escapeHtml } from '../common/error-page';
+import type { PlayerBootstrap } from './bootstrap.types';
 
-/** Everything the browser runtime needs, inlined in the player page (never in a URL). */
-export interface PlayerBootstrap {
-  attemptId: string;
-  /** Short-lived bearer token scoped to this attempt; kept in page memory only. */
-  token: string;
-  tokenExpiresAt: number;
-  scormVersion: '1.2' | '2004';
-  title: string;
-  preview: boolean;
-  returnUrl: string | null;
-  runtimeBase: string;
-  startItemId: string;
-  autocommitSeconds: number;
-  /** MAX_SUSPEND_DATA_CHARS: the runtime accepts suspend_data up to this length (the server's cap). */
-  maxSuspendDataChars: number;
-  scos: Array<{
-    itemId: string;
-    title: string;
-    depth: number;
-    launchUrl: string;
-    scormType: 'sco' | 'asset';
-    isVisible: boolean;
-    hideLmsUi: string[];
-    completionStatus: string;
-    successStatus: string;
-  }>;
-}
+export type { PlayerBootstrap } from './bootstrap.types';
 
 /** Content-Security-Policy of the player shell: its own script only; course frames on this origin (or https). */
 export const PLAYER_CSP = [

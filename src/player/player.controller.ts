@@ -25,7 +25,7 @@ function depthOf(items: ManifestItem[], id: string, depth = 0): number {
 }
 
 /** A SCO of a course version as the player page lists it (grant prefix left out). */
-interface PlayerSco {
+interface VersionSco {
   itemId: string;
   title: string;
   depth: number;
@@ -92,9 +92,9 @@ export class PlayerController {
   }
 
   /** Course versions are immutable (DESIGN §1.2): their SCO list is worked out once per version. */
-  private readonly scoLists = new WeakMap<CourseVersion, PlayerSco[]>();
+  private readonly scoLists = new WeakMap<CourseVersion, VersionSco[]>();
 
-  private scoList(version: CourseVersion): PlayerSco[] {
+  private scoList(version: CourseVersion): VersionSco[] {
     let list = this.scoLists.get(version);
     if (!list) {
       list = version.manifest.scos.map((sco) => {
