@@ -290,10 +290,6 @@ export class AttemptsService {
     return version;
   }
 
-  async scoStates(attemptId: string): Promise<ScoState[]> {
-    return this.db.getRepository(ScoState).find({ where: { attemptId } });
-  }
-
   /** Which SCO a launch opens: the one left suspended most recently, else the first not completed, else the first. */
   pickStartItem(scos: ScoSummary[], states: ScoState[]): string {
     const byItem = new Map(states.map((s) => [s.itemId, s]));
@@ -367,9 +363,7 @@ export class AttemptsService {
         entry = '';
       }
       if (!state.terminated && saved) {
-        total += parseDuration(
-          String(((v === '1.2' ? (saved.core as Record<string, unknown> | undefined)?.session_time : saved.session_time) as string) ?? ''),
-        );
+        total += sessionSeconds(v, saved);
       }
     }
     const cmi = initialCmi({

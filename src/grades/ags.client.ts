@@ -57,10 +57,6 @@ export class AgsClient {
     return fresh.token;
   }
 
-  /** Drops every cached token (tests; a platform whose keys changed). */
-  clearTokens(): void {
-    this.tokens.clear();
-  }
 
   private async requestToken(creds: AgsCredentials, scope: string, opts: AgsCallOptions): Promise<CachedToken> {
     // Core §6.2 / Sec §4.1.1: iss = sub = client_id, aud = the authorization server, unique jti,

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, IsNull, LessThanOrEqual, Repository } from 'typeorm';
+import { In, LessThanOrEqual, Repository } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { ResourceLink } from '../attempts/resource-link.entity';
@@ -142,7 +142,6 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
         where: [
           { state: In(['pending', 'retry']), nextAttemptAt: LessThanOrEqual(now) },
           { state: 'sending', lockedUntil: LessThanOrEqual(now) },
-          { state: 'sending', lockedUntil: IsNull() },
         ],
         order: { nextAttemptAt: 'ASC' },
         take: free,

@@ -8,8 +8,9 @@ import { ResourceLink } from '../attempts/resource-link.entity';
 import { ScoState } from '../attempts/sco-state.entity';
 import { GradeDelivery } from './grade-delivery.entity';
 import { GradeDispatcher } from './grade-dispatcher';
-import { attemptResult, GradeOutboxService } from './grade-outbox.service';
-import { toScoreContent } from './score-policy';
+import { attemptResult, GradeOutboxService, groupBy } from './grade-outbox.service';
+import { Course } from '../courses/course.entity';
+import { effectivePolicy, toScoreContent } from './score-policy';
 import type { ScoreContent } from './score-policy';
 
 /** A grade delivery as the console shows it. */
@@ -91,14 +92,18 @@ export class GradesAdminService {
       select: ['id', 'attemptId', 'itemId', 'completionStatus', 'successStatus', 'scoreScaled', 'scoreRaw', 'scoreMin', 'scoreMax', 'progressMeasure', 'terminated', 'totalTimeSeconds', 'updatedAt'],
     });
     const deliveries = await m.find(GradeDelivery, { where: { resourceLinkId: In(links.map((l) => l.id)) } });
+    const course = await m.findOne(Course, { where: { id: courseId }, select: ['id', 'gradePolicy'] });
+    const policy = effectivePolicy(course?.gradePolicy);
     const linkById = new Map(links.map((l) => [l.id, l]));
     const learnerById = new Map(learners.map((l) => [l.id, l]));
+    const statesByAttempt = groupBy(states, (s) => s.attemptId);
+    const deliveryByLearnerLink = new Map(deliveries.map((d) => [`${d.resourceLinkId}\n${d.learnerId}`, d]));
     const out: AttemptDto[] = [];
     for (const a of attempts) {
-      const mine = states.filter((s) => s.attemptId === a.id);
+      const mine = statesByAttempt.get(a.id) ?? [];
       const result = attemptResult(await this.outbox.rulesFor(m, a.courseVersionId), mine);
       const learner = learnerById.get(a.learnerId);
-      const delivery = deliveries.find((d) => d.resourceLinkId === a.resourceLinkId && d.learnerId === a.learnerId);
+      const delivery = deliveryByLearnerLink.get(`${a.resourceLinkId}\n${a.learnerId}`);
       const last = Math.max(new Date(a.updatedAt).getTime(), a.lastLaunchedAt ? new Date(a.lastLaunchedAt).getTime() : 0, ...mine.map((s) => new Date(s.updatedAt).getTime()));
       out.push({
         id: a.id,
@@ -110,7 +115,7 @@ export class GradesAdminService {
         completion: result.completion,
         success: result.success,
         score: result.score ?? null,
-        grade: toScoreContent(result),
+        grade: toScoreContent(result, policy),
         totalTimeSeconds: mine.reduce((t, s) => t + (s.totalTimeSeconds || 0), 0),
         startedAt: new Date(a.createdAt).toISOString(),
         endedAt: a.completedAt ? new Date(a.completedAt).toISOString() : null,

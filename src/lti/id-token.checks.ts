@@ -2,7 +2,7 @@ import { HttpStatus } from '@nestjs/common';
 import { decodeJwt, decodeProtectedHeader, JWTPayload, ProtectedHeaderParameters } from 'jose';
 import { timingSafeEqual } from 'node:crypto';
 import { CLAIM, LTI_VERSION, MESSAGE_TYPE } from './claims';
-import { LtiError } from './lti-error';
+import { LtiError, unknownDeployment } from './lti-error';
 
 /** Clock leeway for exp/iat/nbf (LTI-CHECKLIST §1.3 steps 9–10: ≤ 60–120 s). */
 export const LEEWAY_S = 60;
@@ -96,11 +96,7 @@ export function checkMessageClaims(p: Claims, e: MessageExpectations): void {
     throw new LtiError('lti_deployment_mismatch', 'The launch deployment differs from the one named at login.');
   }
   if (!e.knownDeployments.includes(dep)) {
-    throw new LtiError(
-      'lti_deployment_unknown',
-      `The deployment "${dep}" is not registered for this LMS; an admin must add it to the platform's deploymentIds on this tool.`,
-      HttpStatus.FORBIDDEN,
-    );
+    throw unknownDeployment(dep);
   }
   if (typeof p.sub !== 'string' || p.sub === '' || p.sub.length > 255) {
     throw new LtiError('lti_sub_missing', 'The launch names no user (sub); this tool needs one to keep progress and grades.');

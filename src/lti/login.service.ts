@@ -5,7 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { Platform } from '../platforms/platform.entity';
 import { PlatformsService } from '../platforms/platforms.service';
 import { LOGIN_STATE_COLUMNS, LoginState } from './login-state.entity';
-import { LtiError } from './lti-error';
+import { LtiError, unknownDeployment } from './lti-error';
 import { EntitySql, runSql } from './plain-sql';
 
 
@@ -169,10 +169,3 @@ export function stateCookie(state: string, binding: string, maxAgeSeconds: numbe
   return `${STATE_COOKIE_PREFIX}${state}=${binding}; Path=/lti; Max-Age=${maxAgeSeconds}; HttpOnly; Secure; SameSite=None; Partitioned`;
 }
 
-export function unknownDeployment(deploymentId: string): LtiError {
-  return new LtiError(
-    'lti_deployment_unknown',
-    `The deployment "${deploymentId}" is not registered for this LMS; an admin must add it to the platform's deploymentIds on this tool.`,
-    HttpStatus.FORBIDDEN,
-  );
-}

@@ -1,3 +1,4 @@
+import { HttpStatus } from '@nestjs/common';
 import { AppError } from '../common/errors';
 
 /**
@@ -14,4 +15,13 @@ export class LtiError extends AppError {
   ) {
     super(code, message, status);
   }
+}
+
+/** A deployment id this tool does not know for the platform (login step and launch step 14). */
+export function unknownDeployment(deploymentId: string): LtiError {
+  return new LtiError(
+    'lti_deployment_unknown',
+    `The deployment "${deploymentId}" is not registered for this LMS; an admin must add it to the platform's deploymentIds on this tool.`,
+    HttpStatus.FORBIDDEN,
+  );
 }

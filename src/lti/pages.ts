@@ -150,10 +150,7 @@ document.querySelectorAll('#rows tr[data-title]').forEach(function(r){r.hidden=r
 }
 
 function scormLabel(v: string | null): string {
-  if (!v) {
-    return '';
-  }
-  return v === '1.2' ? 'SCORM 1.2' : v.startsWith('2004') || v === '2004' ? `SCORM ${v}` : `SCORM ${v}`;
+  return v ? `SCORM ${v}` : '';
 }
 
 /** Dynamic Registration result: what the platform granted, then `org.imsglobal.lti.close` (DR §3.7). */

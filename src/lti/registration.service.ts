@@ -100,7 +100,7 @@ export class RegistrationService {
     const granted = grantedRaw.split(/\s+/).filter(Boolean);
     const family = cfg[DR.platformConfiguration]?.product_family_code;
     const name = typeof family === 'string' && family ? `${family} (${new URL(issuer).host})` : new URL(issuer).host;
-    await this.platforms.create(
+    const platform = await this.platforms.create(
       {
         name,
         issuer,
@@ -113,10 +113,7 @@ export class RegistrationService {
       },
       'dynamic',
     );
-    const platform = await this.platforms.findByIssuerAndClientId(issuer, clientId);
-    if (platform) {
-      await this.platforms.setGrantedScopes(platform.id, granted.join(' '));
-    }
+    await this.platforms.setGrantedScopes(platform.id, granted.join(' '));
     const missing = requested.filter((s) => !granted.includes(s));
     this.logger.log(`dynamic registration issuer=${issuer} clientId=${clientId} deployment=${deploymentId ?? '-'} missingScopes=${missing.length}`);
     return registrationDonePage({ platformName: name, issuer, clientId, deploymentId, granted, missing });

@@ -14,8 +14,6 @@ export interface PlatformInput {
   tokenAudience?: string | null;
   jwksUri: string;
   deploymentIds: string[];
-  registeredBy?: 'manual' | 'dynamic';
-  grantedScopes?: string | null;
 }
 
 export interface PlatformDto {
@@ -75,10 +73,6 @@ export class PlatformsService {
   /** Every registration of an issuer (one per client id). */
   async findByIssuer(issuer: string): Promise<Platform[]> {
     return (await this.snap()).byIssuer.get(issuer) ?? [];
-  }
-
-  async findByIssuerAndClientId(issuer: string, clientId: string): Promise<Platform | null> {
-    return (await this.findByIssuer(issuer)).find((p) => p.clientId === clientId) ?? null;
   }
 
   async hasDeployment(platformId: string, deploymentId: string): Promise<boolean> {
@@ -154,8 +148,8 @@ export class PlatformsService {
         tokenEndpoint: input.tokenEndpoint,
         tokenAudience: input.tokenAudience ?? null,
         jwksUri: input.jwksUri,
-        registeredBy: input.registeredBy ?? registeredBy,
-        grantedScopes: input.grantedScopes ?? null,
+        registeredBy,
+        grantedScopes: null,
       });
       try {
         await m.getRepository(Platform).insert(platform);

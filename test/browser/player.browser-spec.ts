@@ -177,6 +177,8 @@ describe('Player in Chromium (LTI launch → SCORM runtime → server)', () => {
       });
       await expect(eventually(async () => ((await page.locator('#bridge-message').isVisible()) ? page.locator('#bridge-message').textContent() : null), 'the message')).resolves.toMatch(/relaunch the course from your LMS/i);
       expect((await stateOf(sub, 'ITEM-1'))?.location ?? null).not.toBe('after-expiry');
+      // what the refused commit carried is kept on this device for the next launch
+      expect(await page.evaluate(() => Object.keys(localStorage).some((k) => k.startsWith('scorm-bridge:pending:')))).toBe(true);
       await page.unroute('**/commit');
     });
     await page.close();

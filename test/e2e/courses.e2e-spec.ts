@@ -27,16 +27,19 @@ async function expectNothingLeftBehind(t: TestApp, courseCount = 0): Promise<voi
   expect(versionDirs.sort()).toEqual(versionIds.sort());
 }
 
+/** The hostile cases' limits (small, so the cases stay small), and a 12 MiB upload cap. */
+const SMALL_LIMITS = {
+  MAX_ENTRIES: String(HOSTILE_LIMITS.maxEntries),
+  MAX_UNPACKED_BYTES: String(HOSTILE_LIMITS.maxUnpackedBytes),
+  MAX_COMPRESSION_RATIO: String(HOSTILE_LIMITS.maxCompressionRatio),
+  MAX_PACKAGE_BYTES: String(12 * 1024 * 1024),
+};
+
 describe('Course import (POST /api/courses)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp({
-      MAX_ENTRIES: String(HOSTILE_LIMITS.maxEntries),
-      MAX_UNPACKED_BYTES: String(HOSTILE_LIMITS.maxUnpackedBytes),
-      MAX_COMPRESSION_RATIO: String(HOSTILE_LIMITS.maxCompressionRatio),
-      MAX_PACKAGE_BYTES: String(12 * 1024 * 1024),
-    });
+    t = await createTestApp(SMALL_LIMITS);
   });
 
   afterAll(async () => {
@@ -117,12 +120,7 @@ describe('Course import rejections', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp({
-      MAX_ENTRIES: String(HOSTILE_LIMITS.maxEntries),
-      MAX_UNPACKED_BYTES: String(HOSTILE_LIMITS.maxUnpackedBytes),
-      MAX_COMPRESSION_RATIO: String(HOSTILE_LIMITS.maxCompressionRatio),
-      MAX_PACKAGE_BYTES: String(12 * 1024 * 1024),
-    });
+    t = await createTestApp(SMALL_LIMITS);
   });
 
   afterAll(async () => {

@@ -58,6 +58,11 @@ describe('Per-course grade policy (PATCH /api/courses/:id)', () => {
     const unscored = await waitFor(() => lms.ags.grade(lineitem, 'unscored'), 8000, 'the unscored grade');
     expect(unscored.score).toMatchObject({ activityProgress: 'Completed', gradingProgress: 'FullyGraded' });
     expect(unscored.score.scoreGiven).toBeUndefined();
+
+    // the console's attempts list shows the grade on the course's scale, as sent
+    const attempts = await request(app.appUrl).get(`/api/attempts?courseId=${h.courseId}`).set(app.auth).expect(200);
+    const scoredRow = (attempts.body as Array<{ learner: { sub: string }; grade: { scoreGiven?: number; scoreMaximum?: number } }>).find((a) => a.learner.sub === 'scored');
+    expect(scoredRow?.grade).toMatchObject({ scoreGiven: 8, scoreMaximum: 10 });
   });
 
   it('should send the latest attempt instead of the highest when told so', async () => {

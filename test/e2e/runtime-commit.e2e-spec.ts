@@ -155,6 +155,7 @@ describe('Runtime API (content origin)', () => {
     expect(old.body).toMatchObject({ applied: false, reason: 'stale' });
     const s = await state(b.attemptId, item);
     expect(s.suspendData).not.toBe('from the old tab');
+    expect(s.suspendData).toBeNull(); // the second launch committed an empty suspend_data
     expect(s.lastLaunch).toBe(2);
     expect(s.completionStatus).toBe('completed'); // not attempted at LMSFinish → completed (1.2 RTE §3.4.4)
     const third = await openPlayer(t, ctx);

@@ -1,3 +1,4 @@
+import type { PlayerBootstrap } from '../../src/player/bootstrap.types';
 import request from 'supertest';
 import { randomUUID } from 'node:crypto';
 import type { LtiLaunchContext } from '../../src/lti/launch-context';
@@ -43,15 +44,8 @@ export async function playerUrlFor(t: TestApp, ctx: LtiLaunchContext): Promise<s
   return t.server.app.get(PlayerLaunchService).playerUrl(ctx);
 }
 
-export interface BootstrapJson {
-  attemptId: string;
-  token: string;
-  scormVersion: '1.2' | '2004';
-  runtimeBase: string;
-  startItemId: string;
-  preview: boolean;
-  scos: Array<{ itemId: string; launchUrl: string; scormType: string; title: string }>;
-}
+/** The player page's inlined bootstrap (one definition, shared with the server and the player). */
+export type BootstrapJson = PlayerBootstrap;
 
 /** Opens the player page over HTTP (no browser) and reads its inlined bootstrap. */
 export async function openPlayer(t: TestApp, ctx: LtiLaunchContext): Promise<{ html: string; bootstrap: BootstrapJson; headers: Record<string, string> }> {
