@@ -35,7 +35,7 @@ export function nestLogLevels(level: LogLevel): NestLogLevel[] | false {
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   const logger = nestLogLevels(config.logLevel);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger: logger === false ? false : logger,
+    logger,
     bodyParser: false,
     abortOnError: false,
   });

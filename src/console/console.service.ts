@@ -3,7 +3,8 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { Attempt } from '../attempts/attempt.entity';
 import { ResourceLink } from '../attempts/resource-link.entity';
-import { CoursesService } from '../courses/courses.service';
+import { Course } from '../courses/course.entity';
+import { NotFoundError } from '../common/errors';
 import type { LtiLaunchContext } from '../lti/launch-context';
 import { PlayerLaunchService } from '../player/player-launch.service';
 
@@ -35,7 +36,6 @@ export class ConsoleService {
   constructor(
     private readonly db: DataSource,
     private readonly config: AppConfig,
-    private readonly courses: CoursesService,
     private readonly player: PlayerLaunchService,
   ) {}
 
@@ -46,7 +46,11 @@ export class ConsoleService {
    * and without an AGS claim, so the attempt is never graded. The preview resumes until it ends.
    */
   async preview(courseId: string): Promise<PreviewDto> {
-    const course = await this.courses.get(courseId); // 404 course_not_found for an unknown id
+    // An existence check only: building the whole course DTO would parse every version and sign every SCO URL.
+    if (!(await this.db.getRepository(Course).exist({ where: { id: courseId } }))) {
+      throw new NotFoundError('course', courseId);
+    }
+    const course = { id: courseId };
     const ctx: LtiLaunchContext = {
       platformId: PREVIEW_PLATFORM_ID,
       issuer: this.config.publicUrl,

@@ -57,6 +57,7 @@ describe('Course import (POST /api/courses)', () => {
       const res = await upload(t, await buildFixtureZip(name), `${name}.zip`).expect(201);
       expect(res.body).toMatchObject({ id: expect.any(String), title: expect.any(String), currentVersion: { id: expect.any(String), number: 1, scormVersion, edition } });
       expect(res.body.currentVersion.scos.length).toBeGreaterThanOrEqual(Math.min(minScos, 1));
+      expect(res.body.currentVersion.scos).toHaveLength(minScos);
       for (const sco of res.body.currentVersion.scos) {
         expect(sco).toMatchObject({ itemId: expect.any(String), title: expect.any(String), launchUrl: expect.any(String), scormType: expect.stringMatching(/^(sco|asset)$/) });
       }
