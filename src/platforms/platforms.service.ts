@@ -1,9 +1,7 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
-import { DataSource, QueryFailedError } from 'typeorm';
-import { randomUUID } from 'node:crypto';
 import { AppError, NotFoundError } from '../common/errors';
-import { Deployment } from './deployment.entity';
 import { Platform } from './platform.entity';
+import { DuplicatePlatform, PlatformsRepository } from './platforms.repository';
 
 export interface PlatformInput {
   name: string;
@@ -59,7 +57,7 @@ export class PlatformsService {
   /** Bumped by every write, so a snapshot read before a write is never kept after it. */
   private generation = 0;
 
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly repo: PlatformsRepository) {}
 
   /** A registration by id (read-only object: do not modify it). */
   async get(id: string): Promise<Platform> {
@@ -91,8 +89,7 @@ export class PlatformsService {
       const started = Date.now();
       const gen = this.generation;
       this.loading = (async () => {
-        const platforms = await this.db.getRepository(Platform).find({ order: { createdAt: 'ASC' } });
-        const deployments = await this.db.getRepository(Deployment).find({ order: { createdAt: 'ASC' } });
+        const { platforms, deployments } = await this.repo.listPlatformsAndDeployments();
         const snap: Snapshot = { at: started, byId: new Map(), byIssuer: new Map(), deployments: new Map() };
         for (const p of platforms) {
           snap.byId.set(p.id, p);
@@ -119,8 +116,7 @@ export class PlatformsService {
   }
 
   async list(): Promise<PlatformDto[]> {
-    const platforms = await this.db.getRepository(Platform).find({ order: { createdAt: 'ASC' } });
-    const deployments = await this.db.getRepository(Deployment).find({ order: { createdAt: 'ASC' } });
+    const { platforms, deployments } = await this.repo.listPlatformsAndDeployments();
     return platforms.map((p) =>
       toDto(
         p,
@@ -136,11 +132,8 @@ export class PlatformsService {
 
   async create(body: unknown, registeredBy: 'manual' | 'dynamic' = 'manual'): Promise<PlatformDto> {
     const input = validateInput(body, false) as PlatformInput;
-    const id = await this.db.transaction(async (m) => {
-      if (await m.getRepository(Platform).findOne({ where: { issuer: input.issuer, clientId: input.clientId } })) {
-        throw duplicate(input.issuer, input.clientId);
-      }
-      const platform = m.getRepository(Platform).create({
+    const created = await this.repo.insertPlatformWithDeployments(
+      {
         name: input.name,
         issuer: input.issuer,
         clientId: input.clientId,
@@ -149,18 +142,13 @@ export class PlatformsService {
         tokenAudience: input.tokenAudience ?? null,
         jwksUri: input.jwksUri,
         registeredBy,
-        grantedScopes: null,
-      });
-      try {
-        await m.getRepository(Platform).insert(platform);
-      } catch (e) {
-        throw e instanceof QueryFailedError ? duplicate(input.issuer, input.clientId) : e;
-      }
-      for (const deploymentId of unique(input.deploymentIds)) {
-        await m.getRepository(Deployment).insert(m.getRepository(Deployment).create({ platformId: platform.id, deploymentId }));
-      }
-      return platform.id;
-    });
+      },
+      unique(input.deploymentIds),
+    );
+    if ('refused' in created) {
+      throw duplicate(created);
+    }
+    const { id } = created;
     this.invalidate();
     this.logger.log(`platform ${id} registered (${registeredBy}) issuer=${input.issuer} clientId=${input.clientId}`);
     return this.getDto(id);
@@ -168,49 +156,33 @@ export class PlatformsService {
 
   async update(id: string, body: unknown): Promise<PlatformDto> {
     const patch = validateInput(body, true);
-    await this.db.transaction(async (m) => {
-      const repo = m.getRepository(Platform);
-      const platform = await repo.findOne({ where: { id } });
-      if (!platform) {
-        throw new NotFoundError('platform', id);
-      }
-      const { deploymentIds, ...fields } = patch;
-      Object.assign(platform, fields);
-      const clash = await repo.findOne({ where: { issuer: platform.issuer, clientId: platform.clientId } });
-      if (clash && clash.id !== id) {
-        throw duplicate(platform.issuer, platform.clientId);
-      }
-      await repo.save(platform);
-      if (deploymentIds) {
-        await m.getRepository(Deployment).delete({ platformId: id });
-        for (const deploymentId of unique(deploymentIds)) {
-          await m.getRepository(Deployment).insert(m.getRepository(Deployment).create({ platformId: id, deploymentId }));
-        }
-      }
-    });
+    const { deploymentIds, ...fields } = patch;
+    const refused = await this.repo.updatePlatformWithDeployments(id, fields, deploymentIds && unique(deploymentIds));
+    if (refused?.refused === 'not_found') {
+      throw new NotFoundError('platform', id);
+    }
+    if (refused) {
+      throw duplicate(refused);
+    }
     this.invalidate();
     return this.getDto(id);
   }
 
   async remove(id: string): Promise<void> {
-    await this.db.transaction(async (m) => {
-      const res = await m.getRepository(Platform).delete({ id });
-      if (!res.affected) {
-        throw new NotFoundError('platform', id);
-      }
-      await m.getRepository(Deployment).delete({ platformId: id });
-    });
+    if (!(await this.repo.deletePlatformWithDeployments(id))) {
+      throw new NotFoundError('platform', id);
+    }
     this.invalidate();
   }
 
   async setGrantedScopes(platformId: string, scopes: string): Promise<void> {
-    await this.db.getRepository(Platform).update({ id: platformId }, { grantedScopes: scopes });
+    await this.repo.setGrantedScopes(platformId, scopes);
     this.invalidate();
   }
 
   /** Adds a deployment if absent (Dynamic Registration returns one; Core §3.1.3). */
   async addDeployment(platformId: string, deploymentId: string): Promise<void> {
-    await this.db.getRepository(Deployment).createQueryBuilder().insert().values({ id: randomUUID(), platformId, deploymentId }).orIgnore().execute();
+    await this.repo.insertDeploymentIfAbsent(platformId, deploymentId);
     this.invalidate();
   }
 }
@@ -219,8 +191,8 @@ function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
 
-function duplicate(issuer: string, clientId: string): AppError {
-  return new AppError('platform_exists', `A platform with issuer "${issuer}" and client id "${clientId}" is already registered; edit it instead.`, HttpStatus.CONFLICT);
+function duplicate(r: DuplicatePlatform): AppError {
+  return new AppError('platform_exists', `A platform with issuer "${r.issuer}" and client id "${r.clientId}" is already registered; edit it instead.`, HttpStatus.CONFLICT);
 }
 
 function toDto(p: Platform, deploymentIds: string[]): PlatformDto {
