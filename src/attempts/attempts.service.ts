@@ -8,7 +8,8 @@ import { Course } from '../courses/course.entity';
 import { CourseVersion } from '../courses/course-version.entity';
 import type { LtiLaunchContext } from '../lti/launch-context';
 import { EntitySql, runSql } from '../lti/plain-sql';
-import type { ManifestItem, ScoSummary } from '../scorm/manifest.types';
+import { findItem } from '../scorm/manifest-items';
+import type { ScoSummary } from '../scorm/manifest.types';
 import { Attempt } from './attempt.entity';
 import { evaluateCmi, initialCmi, itemRules, learnerDisplayName, mergeCmi, parseDuration } from './cmi-rules';
 import { LaunchCode } from './launch-code.entity';
@@ -57,20 +58,6 @@ export function hashCode(code: string): string {
 function changedFields(row: object, next: Record<string, unknown>): boolean {
   const r = row as Record<string, unknown>;
   return Object.entries(next).some(([k, v]) => (Array.isArray(v) || Array.isArray(r[k]) ? JSON.stringify(v) !== JSON.stringify(r[k]) : v !== r[k]));
-}
-
-/** Flattens the item tree so per-item rules can be found by identifier. */
-export function findItem(items: ManifestItem[], id: string): ManifestItem | undefined {
-  for (const it of items) {
-    if (it.identifier === id) {
-      return it;
-    }
-    const found = findItem(it.children, id);
-    if (found) {
-      return found;
-    }
-  }
-  return undefined;
 }
 
 /**

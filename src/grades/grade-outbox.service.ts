@@ -7,7 +7,8 @@ import { ResourceLink } from '../attempts/resource-link.entity';
 import { ScoState } from '../attempts/sco-state.entity';
 import { CourseVersion } from '../courses/course-version.entity';
 import { Course } from '../courses/course.entity';
-import type { ManifestItem, ParsedManifest } from '../scorm/manifest.types';
+import { itemIndex } from '../scorm/manifest-items';
+import type { ParsedManifest } from '../scorm/manifest.types';
 import { SCOPES } from '../lti/claims';
 import { GradeDelivery } from './grade-delivery.entity';
 import { GradeDispatcher } from './grade-dispatcher';
@@ -22,18 +23,11 @@ export interface CourseRules {
 
 /** Builds the per-item rules from a parsed manifest (SCORM-CHECKLIST §1.6, §1.7, §6.2). */
 export function courseRules(manifest: ParsedManifest): CourseRules {
-  const byId = new Map<string, ManifestItem>();
-  const walk = (items: ManifestItem[]) => {
-    for (const i of items) {
-      byId.set(i.identifier, i);
-      walk(i.children ?? []);
-    }
-  };
-  walk(manifest.items ?? []);
+  const byId = itemIndex(manifest.items ?? []);
   return {
     scormVersion: manifest.scormVersion,
     items: (manifest.scos ?? []).map((s) => {
-      const item = byId.get(s.itemId);
+      const item = byId.get(s.itemId)?.item;
       return {
         itemId: s.itemId,
         scormType: s.scormType,

@@ -4,25 +4,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AppError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
-import { AttemptsService, findItem } from '../attempts/attempts.service';
+import { AttemptsService } from '../attempts/attempts.service';
 import { RuntimeTokenService } from '../attempts/runtime-token.service';
 import { ContentGrantService, encodePath } from '../content/content-grant.service';
 import type { CourseVersion } from '../courses/course-version.entity';
 import { sendHtml } from '../lti/pages';
-import type { ManifestItem } from '../scorm/manifest.types';
+import { itemIndex } from '../scorm/manifest-items';
 import { PLAYER_CSP, PlayerBootstrap, renderPlayerPage } from './player-page';
 
 /** Where `node player/build.mjs` writes the browser runtime (same relative path from src/ and dist/). */
 export const PLAYER_BUNDLE = path.resolve(__dirname, '../../player/dist/player.js');
-
-function depthOf(items: ManifestItem[], id: string, depth = 0): number {
-  for (const it of items) {
-    if (it.identifier === id) {return depth;}
-    const d = depthOf(it.children, id, depth + 1);
-    if (d >= 0) {return d;}
-  }
-  return -1;
-}
 
 /** A SCO of a course version as the player page lists it (grant prefix left out). */
 interface VersionSco {
@@ -97,17 +88,19 @@ export class PlayerController {
   private scoList(version: CourseVersion): VersionSco[] {
     let list = this.scoLists.get(version);
     if (!list) {
+      const items = itemIndex(version.manifest.items);
       list = version.manifest.scos.map((sco) => {
         const absolute = /^https?:\/\//i.test(sco.launchUrl);
+        const walked = items.get(sco.itemId);
         return {
           itemId: sco.itemId,
           title: sco.title,
-          depth: Math.max(0, depthOf(version.manifest.items, sco.itemId)),
+          depth: walked?.depth ?? 0,
           absolute,
           launchPath: absolute ? sco.launchUrl : encodePath(sco.launchUrl),
           scormType: sco.scormType,
           isVisible: sco.isVisible,
-          hideLmsUi: findItem(version.manifest.items, sco.itemId)?.hideLmsUi ?? [],
+          hideLmsUi: walked?.item.hideLmsUi ?? [],
         };
       });
       this.scoLists.set(version, list);

@@ -1,5 +1,6 @@
 import { PackageError } from '../common/errors';
 import { fixtureEntries, toZipEntryInfos, type FixtureZipOptions } from '../../test/support/scorm-package.builder';
+import { findItem } from './manifest-items';
 import { parseManifest } from './manifest-parser';
 import type { ManifestItem, ParsedManifest } from './manifest.types';
 import { locateManifest, PackageFiles } from './package-layout';
@@ -60,24 +61,13 @@ async function fixtureError(name: string): Promise<PackageError> {
   throw new Error(`expected fixture ${name} to be rejected`);
 }
 
-function findItem(items: ManifestItem[], id: string): ManifestItem {
-  for (const item of items) {
-    if (item.identifier === id) {
-      return item;
-    }
-    const found = item.children.length > 0 ? findItemOrUndefined(item.children, id) : undefined;
-    if (found) {
-      return found;
-    }
+/** The item with this identifier; a test that names a missing item fails here. */
+function itemOf(items: ManifestItem[], id: string): ManifestItem {
+  const item = findItem(items, id);
+  if (!item) {
+    throw new Error(`no item ${id}`);
   }
-  throw new Error(`no item ${id}`);
-}
-function findItemOrUndefined(items: ManifestItem[], id: string): ManifestItem | undefined {
-  try {
-    return findItem(items, id);
-  } catch {
-    return undefined;
-  }
+  return item;
 }
 
 const codes = (w: { code: string }[]): string[] => w.map((x) => x.code);
@@ -112,15 +102,15 @@ describe('parseManifest', () => {
         ['ITEM-2', 'sco2.html'],
         ['ITEM-3', 'module2/sco3.html'],
       ]);
-      expect(findItem(manifest.items, 'ITEM-1')).toMatchObject({
+      expect(itemOf(manifest.items, 'ITEM-1')).toMatchObject({
         masteryScore: 80,
         dataFromLms: 'launch data for lesson 1',
         maxTimeAllowed: '00:30:00',
         timeLimitAction: 'exit,message',
         launchFile: 'sco1.html',
       });
-      expect(findItem(manifest.items, 'ITEM-2').prerequisites).toBe('ITEM-1');
-      expect(findItem(manifest.items, 'ITEM-3')).toMatchObject({ prerequisites: 'ITEM-1&ITEM-2', masteryScore: 75.5 });
+      expect(itemOf(manifest.items, 'ITEM-2').prerequisites).toBe('ITEM-1');
+      expect(itemOf(manifest.items, 'ITEM-3')).toMatchObject({ prerequisites: 'ITEM-1&ITEM-2', masteryScore: 75.5 });
       expect(manifest.resources.find((r) => r.identifier === 'RES-COMMON')).toMatchObject({ scormType: 'asset', files: ['sco.js'] });
       expect(manifest.resources.find((r) => r.identifier === 'RES-SCO1')?.dependencies).toEqual(['RES-COMMON']);
     });
@@ -157,12 +147,12 @@ describe('parseManifest', () => {
         ['REMEDIATION', 'sco', false],
         ['QUIZ', 'sco', true],
       ]);
-      expect(findItem(manifest.items, 'INTRO').hideLmsUi).toEqual(['previous', 'abandon']);
-      const lesson = findItem(manifest.items, 'LESSON');
+      expect(itemOf(manifest.items, 'INTRO').hideLmsUi).toEqual(['previous', 'abandon']);
+      const lesson = itemOf(manifest.items, 'LESSON');
       expect(lesson.completionThreshold).toEqual({ completedByMeasure: true, minProgressMeasure: 0.75, progressWeight: 0.5, source: 'attributes' });
       // The primary objective and time limit come from the sequencingCollection entry named by IDRef.
       expect(lesson).toMatchObject({ primaryObjectiveId: 'LESSON-DONE', scaledPassingScore: 0.5, maxTimeAllowed: 'PT45M', sequencing: { '@IDRef': 'SEQ-COMMON' } });
-      const quiz = findItem(manifest.items, 'QUIZ');
+      const quiz = itemOf(manifest.items, 'QUIZ');
       expect(quiz).toMatchObject({
         scaledPassingScore: 0.6,
         primaryObjectiveId: 'QUIZ-PASSED',
@@ -174,7 +164,7 @@ describe('parseManifest', () => {
         sequencingRules: [{ preConditionRule: [{ ruleConditions: [{ '@conditionCombination': 'any', ruleCondition: [{ '@condition': 'satisfied' }] }], ruleAction: [{ '@action': 'disabled' }] }] }],
         limitConditions: [{ '@attemptLimit': '3' }],
       });
-      expect(findItem(manifest.items, 'MODULE').sequencing).toMatchObject({ controlMode: [{ '@choice': 'true', '@flow': 'true' }] });
+      expect(itemOf(manifest.items, 'MODULE').sequencing).toMatchObject({ controlMode: [{ '@choice': 'true', '@flow': 'true' }] });
       expect(manifest.sequencingCollection).toMatchObject({ sequencing: [{ '@ID': 'SEQ-COMMON' }] });
       expect(manifest.organizationSequencing).toMatchObject({ controlMode: [{ '@choice': 'true' }] });
       expect(JSON.parse(JSON.stringify(manifest))).toEqual(manifest);
@@ -198,7 +188,7 @@ describe('parseManifest', () => {
         'P-QUERY-BEFORE-FRAGMENT': 'fragment.html?act=4#start',
         'P-NONE': 'launch.html',
       });
-      expect(findItem(manifest.items, 'P-AMP')).toMatchObject({ parameters: '&act=2', launchFile: 'launch.html' });
+      expect(itemOf(manifest.items, 'P-AMP')).toMatchObject({ parameters: '&act=2', launchFile: 'launch.html' });
     });
 
     it('should accept the quirks package with warnings', async () => {
@@ -208,10 +198,10 @@ describe('parseManifest', () => {
       expect(codes(warnings).sort()).toEqual(['missing_file', 'path_case_mismatch', 'schemaversion_missing']);
       expect(warnings.find((w) => w.code === 'missing_file')?.path).toBe('images/missing-image.png');
       expect(warnings.find((w) => w.code === 'path_case_mismatch')?.message).toContain('"Index.HTML"');
-      const home = findItem(manifest.items, 'HOME');
+      const home = itemOf(manifest.items, 'HOME');
       expect(home).toMatchObject({ title: 'HOME', launchFile: 'index.html', launchUrl: 'index.html', scormType: 'sco' });
-      expect(findItem(manifest.items, 'LECON-ENCODED')).toMatchObject({ launchFile: 'Leçon 1/page un.html', launchUrl: 'Le%C3%A7on%201/page%20un.html?from=encoded' });
-      expect(findItem(manifest.items, 'LECON-RAW')).toMatchObject({ launchFile: 'Leçon 1/page un.html', launchUrl: 'Le%C3%A7on%201/page%20un.html' });
+      expect(itemOf(manifest.items, 'LECON-ENCODED')).toMatchObject({ launchFile: 'Leçon 1/page un.html', launchUrl: 'Le%C3%A7on%201/page%20un.html?from=encoded' });
+      expect(itemOf(manifest.items, 'LECON-RAW')).toMatchObject({ launchFile: 'Leçon 1/page un.html', launchUrl: 'Le%C3%A7on%201/page%20un.html' });
       expect(manifest.resources[0].files).toEqual(['index.html', 'sco.js', 'images/missing-image.png']);
     });
 
@@ -220,7 +210,7 @@ describe('parseManifest', () => {
         drop: ['Leçon 1'],
         files: { ['Leçon 1/page un.html'.normalize('NFD')]: '<p>nfd</p>' },
       });
-      expect(findItem(manifest.items, 'LECON-RAW').launchFile).toBe('Leçon 1/page un.html'.normalize('NFD'));
+      expect(itemOf(manifest.items, 'LECON-RAW').launchFile).toBe('Leçon 1/page un.html'.normalize('NFD'));
     });
 
     it('should parse a manifest inside a sub-folder relative to that folder', async () => {
@@ -413,7 +403,7 @@ describe('parseManifest', () => {
         ['I1', 'a.html'],
         ['S1', 'unit/s.html'],
       ]);
-      expect(findItem(manifest.items, 'UNIT').launchUrl).toBeUndefined();
+      expect(itemOf(manifest.items, 'UNIT').launchUrl).toBeUndefined();
       expect(codes(warnings)).toEqual(['submanifest_inlined']);
       expect(manifest.resources.map((r) => r.identifier)).toEqual(['R1', 'SR']);
     });

@@ -2,6 +2,7 @@ import { PackageError } from '../common/errors';
 import { appendParameters, applyXmlBase, decodePath, encodePath, PACKAGE_ROOT, resolveRef, type HrefBase, type ResolvedRef } from './launch-url';
 import type { CompletionThreshold, ImportWarning, ManifestItem, ManifestResource, ParsedManifest, ScoSummary } from './manifest.types';
 import { detectVersion, type DetectedVersion } from './manifest-version';
+import { walkItems } from './manifest-items';
 import { attrNamed, childNamed, childrenNamed, cleanText, parseXml, pathNamed, toPlainObject, xmlBase, type XmlElement } from './manifest-xml';
 import type { PackageFiles } from './package-layout';
 
@@ -109,15 +110,11 @@ class ManifestReader {
     }
 
     const scos: ScoSummary[] = [];
-    const collect = (list: ManifestItem[]): void => {
-      for (const item of list) {
-        if (item.launchUrl !== undefined && item.resourceId !== undefined && item.scormType !== undefined) {
-          scos.push({ itemId: item.identifier, title: item.title, launchUrl: item.launchUrl, scormType: item.scormType, resourceId: item.resourceId, isVisible: item.isVisible });
-        }
-        collect(item.children);
+    for (const { item } of walkItems(items)) {
+      if (item.launchUrl !== undefined && item.resourceId !== undefined && item.scormType !== undefined) {
+        scos.push({ itemId: item.identifier, title: item.title, launchUrl: item.launchUrl, scormType: item.scormType, resourceId: item.resourceId, isVisible: item.isVisible });
       }
-    };
-    collect(items);
+    }
     if (scos.length === 0) {
       throw new PackageError(
         'no_launchable_item',
