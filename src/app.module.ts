@@ -4,7 +4,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { AppConfig } from './config/app-config';
 import { dataSourceOptions, openDataSource } from './database/data-source';
 import { AllExceptionsFilter } from './common/exception.filter';
-import { HealthController } from './health/health.controller';
+import { HealthModule } from './health/health.module';
 import { AdminModule } from './admin/admin.module';
 import { StorageModule } from './storage/storage.module';
 import { CoursesModule } from './courses/courses.module';
@@ -41,8 +41,8 @@ export class AppModule {
         LtiModule,
         PlayerModule,
         ConsoleModule,
+        HealthModule,
       ],
-      controllers: [HealthController],
       providers: [{ provide: AppConfig, useValue: config }, { provide: APP_FILTER, useClass: AllExceptionsFilter }],
       exports: [AppConfig],
     };

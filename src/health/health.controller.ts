@@ -1,14 +1,14 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { Response } from 'express';
 import * as fs from 'node:fs/promises';
 import { AppConfig } from '../config/app-config';
+import { HealthRepository } from './health.repository';
 
 /** Liveness and readiness for operators: the database answers and storage is writable. */
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly db: DataSource,
+    private readonly repo: HealthRepository,
     private readonly config: AppConfig,
   ) {}
 
@@ -16,7 +16,7 @@ export class HealthController {
   async health(@Res() res: Response): Promise<void> {
     const checks: Record<string, string> = {};
     try {
-      await this.db.query('SELECT 1');
+      await this.repo.pingDatabase();
       checks.database = 'ok';
     } catch {
       checks.database = 'unavailable';

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { randomBytes } from 'node:crypto';
-import { AppSecret } from './app-secret.entity';
+import { SecretsRepository } from './secrets.repository';
 
 /**
  * Named random secrets created on first use and kept in the database, so that several server
@@ -11,25 +10,15 @@ import { AppSecret } from './app-secret.entity';
 export class SecretsService {
   private readonly cache = new Map<string, Buffer>();
 
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly repo: SecretsRepository) {}
 
   async get(name: string, bytes = 32): Promise<Buffer> {
     const cached = this.cache.get(name);
     if (cached) {
       return cached;
     }
-    const repo = this.db.getRepository(AppSecret);
-    let row = await repo.findOne({ where: { name } });
-    if (!row) {
-      await repo
-        .createQueryBuilder()
-        .insert()
-        .values({ name, value: randomBytes(bytes).toString('base64') })
-        .orIgnore()
-        .execute();
-      row = await repo.findOneOrFail({ where: { name } });
-    }
-    const value = Buffer.from(row.value, 'base64');
+    const stored = (await this.repo.findSecretValue(name)) ?? (await this.repo.insertSecretIfAbsent(name, randomBytes(bytes).toString('base64')));
+    const value = Buffer.from(stored, 'base64');
     this.cache.set(name, value);
     return value;
   }
