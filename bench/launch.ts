@@ -38,8 +38,8 @@ import { startServer } from '../src/server';
 import { buildFixtureZip } from '../test/support/scorm-package.builder';
 import type { DriverMessage, Go, LevelFigure } from './launch-driver';
 import { DataSource } from 'typeorm';
-import { LaunchHandoff } from '../src/lti/launch-context';
-import { MinimalLaunchHandoff } from '../src/lti/minimal-launch-handoff';
+import { LaunchHandoff } from '../src/lti/protocol/launch-context';
+import { MinimalLaunchHandoff } from './minimal-launch-handoff';
 
 export const TARGET_PER_SECOND = 300;
 export const TARGET_P99_MS = 250;

@@ -12,9 +12,9 @@ import { ContentModule } from './content/content.module';
 import { SecretsModule } from './secrets/secrets.module';
 import { GradesModule } from './grades/grades.module';
 import { PlatformsModule } from './platforms/platforms.module';
-import { LtiCoreModule } from './lti/lti-core.module';
+import { LtiCoreModule } from './lti/keys/lti-core.module';
 import { LtiModule } from './lti/lti.module';
-import { LaunchHandoffModule } from './lti/launch-handoff.module';
+import { LaunchHandoffModule } from './lti/launch/launch-handoff.module';
 import { PlayerModule } from './player/player.module';
 import { ConsoleModule } from './console/console.module';
 

@@ -1,6 +1,4 @@
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
+import { escapeHtml } from './html';
 
 /** A small readable page for people sitting in an LMS iframe; carries the stable error code. */
 export function renderErrorPage(status: number, code: string, message: string, extraHtml = ''): string {

@@ -5,7 +5,7 @@ import { Attempt } from '../attempts/attempt.entity';
 import { ResourceLink } from '../attempts/resource-link.entity';
 import { Course } from '../courses/course.entity';
 import { NotFoundError } from '../common/errors';
-import type { LtiLaunchContext } from '../lti/launch-context';
+import type { LtiLaunchContext } from '../lti/protocol/launch-context';
 import { PlayerLaunchService } from '../player/player-launch.service';
 
 /**

@@ -12,8 +12,8 @@ import { GradeDelivery } from '../grades/grade-delivery.entity';
 import { Grades1764400003000 } from './migrations/1764400003000-grades';
 import { Platform } from '../platforms/platform.entity';
 import { Deployment } from '../platforms/deployment.entity';
-import { ToolKey } from '../lti/tool-key.entity';
-import { LoginState } from '../lti/login-state.entity';
+import { ToolKey } from '../lti/keys/tool-key.entity';
+import { LoginState } from '../lti/login/login-state.entity';
 import { Lti1764400001000 } from './migrations/1764400001000-lti';
 import { CourseGradePolicy1764400004000 } from './migrations/1764400004000-course-grade-policy';
 

@@ -32,7 +32,7 @@ export function nextLink(header: string | null | undefined): string | undefined 
   return undefined;
 }
 
-/** AGS media types (LTI-CHECKLIST §2.1); scopes live in `src/lti/claims.ts` (SCOPES). */
+/** AGS media types (LTI-CHECKLIST §2.1); scopes live in `src/lti/protocol/claims.ts` (SCOPES). */
 export const AGS_MEDIA = {
   score: 'application/vnd.ims.lis.v1.score+json',
   lineItem: 'application/vnd.ims.lis.v2.lineitem+json',

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { CLAIM } from '../lti/claims';
+import { CLAIM } from '../lti/protocol/claims';
 import { AGS_MEDIA, nextLink, scoresUrl, withQuery } from './ags-urls';
 import { AgsCredentials, AgsLineItem, AgsNetworkError, AgsScore, AgsTokenError, ClientAssertionSigner, HttpAnswer } from './ags.types';
 

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { ResourceLink } from '../attempts/resource-link.entity';
 import { PlatformsService } from '../platforms/platforms.service';
-import { SCOPES } from '../lti/claims';
+import { SCOPES } from '../lti/protocol/claims';
 import { AgsClient, summarize } from './ags.client';
 import { AgsCredentials, AgsLineItem, AgsNetworkError, AgsScore, AgsTokenError, HttpAnswer } from './ags.types';
 import { backoffDelay, retryAfterMs } from './backoff';

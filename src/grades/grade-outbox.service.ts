@@ -9,7 +9,7 @@ import { CourseVersion } from '../courses/course-version.entity';
 import { Course } from '../courses/course.entity';
 import { itemIndex } from '../scorm/manifest-items';
 import type { ParsedManifest } from '../scorm/manifest.types';
-import { SCOPES } from '../lti/claims';
+import { SCOPES } from '../lti/protocol/claims';
 import { GradeDelivery } from './grade-delivery.entity';
 import { GradeDispatcher } from './grade-dispatcher';
 import { evaluateItem, rollUpCourse, ScoRules, CourseResult } from './result-rollup';

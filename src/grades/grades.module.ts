@@ -2,7 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ResultListener } from '../attempts/result-listener';
 import { ResourceLink } from '../attempts/resource-link.entity';
-import { ToolKeysService } from '../lti/tool-keys.service';
+import { ToolKeysService } from '../lti/keys/tool-keys.service';
 import { AgsClient } from './ags.client';
 import { ClientAssertionSigner } from './ags.types';
 import { GradeDelivery } from './grade-delivery.entity';

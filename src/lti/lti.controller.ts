@@ -4,15 +4,15 @@ import { AdminGuard } from '../admin/admin.guard';
 import { renderErrorPage } from '../common/error-page';
 import { AppConfig } from '../config/app-config';
 import { CoursesService } from '../courses/courses.service';
-import { TOOL_SCOPES } from './claims';
-import { DeepLinkingService } from './deep-linking.service';
-import { LaunchHandoff } from './launch-context';
-import { LaunchService } from './launch.service';
-import { LoginService } from './login.service';
-import { LoginRateLimiter } from './login-rate-limiter';
-import { LtiError } from './lti-error';
-import { harmlessPage, redirect302, storageLaunchPage, storageLoginPage } from './pages';
-import { RegistrationService } from './registration.service';
+import { TOOL_SCOPES } from './protocol/claims';
+import { DeepLinkingService } from './deep-linking/deep-linking.service';
+import { LaunchHandoff } from './protocol/launch-context';
+import { LaunchService } from './launch/launch.service';
+import { LoginService } from './login/login.service';
+import { LoginRateLimiter } from './login/login-rate-limiter';
+import { LtiError } from './protocol/lti-error';
+import { harmlessPage, redirect302, storageLaunchPage, storageLoginPage } from './protocol/pages';
+import { RegistrationService } from './registration/registration.service';
 
 /** Browser-facing LTI routes (DESIGN §3). Thin: each calls one service and picks the response type. */
 @Controller('lti')

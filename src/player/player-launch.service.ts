@@ -2,9 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { AttemptsService } from '../attempts/attempts.service';
-import { LaunchHandoff, LtiLaunchContext } from '../lti/launch-context';
-import { escapeHtml } from '../common/error-page';
-import { sendHtml } from '../lti/pages';
+import { LaunchHandoff, LtiLaunchContext } from '../lti/protocol/launch-context';
+import { escapeHtml, sendHtml } from '../common/html';
 
 /**
  * After a validated LTI launch: resolve the attempt and send the browser to the player on the content

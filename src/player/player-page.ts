@@ -1,4 +1,4 @@
-import { escapeHtml } from '../common/error-page';
+import { escapeHtml } from '../common/html';
 import type { PlayerBootstrap } from './bootstrap.types';
 
 export type { PlayerBootstrap } from './bootstrap.types';

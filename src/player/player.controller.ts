@@ -8,7 +8,7 @@ import { AttemptsService } from '../attempts/attempts.service';
 import { RuntimeTokenService } from '../attempts/runtime-token.service';
 import { ContentGrantService, encodePath } from '../content/content-grant.service';
 import type { CourseVersion } from '../courses/course-version.entity';
-import { sendHtml } from '../lti/pages';
+import { sendHtml } from '../common/html';
 import { itemIndex } from '../scorm/manifest-items';
 import { PLAYER_CSP, PlayerBootstrap, renderPlayerPage } from './player-page';
 

@@ -1,7 +1,7 @@
 import { decodeProtectedHeader, JWK } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { parseAutoPost, PlatformEmulator, readJsonScript, startLtiTestbed, LtiTestbed } from '../support/platform-emulator';
-import { ToolKeysService } from '../../src/lti/tool-keys.service';
+import { ToolKeysService } from '../../src/lti/keys/tool-keys.service';
 
 const DL = 'https://purl.imsglobal.org/spec/lti-dl/claim/';
 const LTI = 'https://purl.imsglobal.org/spec/lti/claim/';

@@ -1,7 +1,7 @@
 import type { PlayerBootstrap } from '../../src/player/bootstrap.types';
 import request from 'supertest';
 import { randomUUID } from 'node:crypto';
-import type { LtiLaunchContext } from '../../src/lti/launch-context';
+import type { LtiLaunchContext } from '../../src/lti/protocol/launch-context';
 import { PlayerLaunchService } from '../../src/player/player-launch.service';
 import type { TestApp } from './app';
 import { buildFixtureZip } from './scorm-package.builder';

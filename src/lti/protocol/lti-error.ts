@@ -1,5 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
-import { AppError } from '../common/errors';
+import { AppError } from '../../common/errors';
 
 /**
  * A refused LTI message. The code is stable (LTI-CHECKLIST §1.3 names them; the certification suite

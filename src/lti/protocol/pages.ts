@@ -1,16 +1,5 @@
 import type { Response } from 'express';
-import { escapeHtml } from '../common/error-page';
-
-/**
- * Answers an HTML page directly (status 200 unless set): what `res.type('html').send()` does minus the
- * ETag hash of the body and the freshness check, which the launch path's `no-store` pages never use
- * (issue 3 launch profile).
- */
-export function sendHtml(res: Response, html: string): void {
-  res.setHeader('Content-Type', 'text/html; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(html));
-  res.end(html);
-}
+import { escapeHtml } from '../../common/html';
 
 /**
  * A 302 to an absolute URL we built (already encoded), without Express's content negotiation for the

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { msTransformer } from './bigint-ms';
+import { msTransformer } from '../../database/bigint-ms';
 
 /** An RS256 signing key of the tool. Kept in the database so every instance signs with the same key. */
 @Entity('tool_keys')

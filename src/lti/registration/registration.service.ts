@@ -1,9 +1,9 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
-import { PlatformsService } from '../platforms/platforms.service';
-import { DR, MESSAGE_TYPE, TOOL_SCOPES } from './claims';
-import { LtiError } from './lti-error';
-import { registrationDonePage } from './pages';
+import { AppConfig } from '../../config/app-config';
+import { PlatformsService } from '../../platforms/platforms.service';
+import { DR, MESSAGE_TYPE, TOOL_SCOPES } from '../protocol/claims';
+import { LtiError } from '../protocol/lti-error';
+import { registrationDonePage } from '../protocol/pages';
 
 const FETCH_TIMEOUT_MS = 10_000;
 

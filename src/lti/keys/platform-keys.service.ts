@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { compactVerify, createRemoteJWKSet, errors, JWSHeaderParameters, FlattenedJWSInput } from 'jose';
-import { LtiError } from './lti-error';
+import { LtiError } from '../protocol/lti-error';
 
 type KeyResolver = ReturnType<typeof createRemoteJWKSet>;
 

@@ -1,12 +1,12 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { DataSource, LessThan } from 'typeorm';
 import { createHash, randomBytes } from 'node:crypto';
-import { AppConfig } from '../config/app-config';
-import { Platform } from '../platforms/platform.entity';
-import { PlatformsService } from '../platforms/platforms.service';
+import { AppConfig } from '../../config/app-config';
+import { Platform } from '../../platforms/platform.entity';
+import { PlatformsService } from '../../platforms/platforms.service';
 import { LOGIN_STATE_COLUMNS, LoginState } from './login-state.entity';
-import { LtiError, unknownDeployment } from './lti-error';
-import { EntitySql, runSql } from './plain-sql';
+import { LtiError, unknownDeployment } from '../protocol/lti-error';
+import { EntitySql, runSql } from '../../database/plain-sql';
 
 
 /** A login state lives this long (LTI-CHECKLIST §1.2: 5–10 min). */

@@ -2,10 +2,10 @@ import { DataSource } from 'typeorm';
 import { decodeProtectedHeader, importJWK, jwtVerify, JWK } from 'jose';
 import { ToolKey } from './tool-key.entity';
 import { KEY_GRACE_MS, ToolKeysService } from './tool-keys.service';
-import { Lti1764400001000 } from '../database/migrations/1764400001000-lti';
-import { Platform } from '../platforms/platform.entity';
-import { Deployment } from '../platforms/deployment.entity';
-import { LoginState } from './login-state.entity';
+import { Lti1764400001000 } from '../../database/migrations/1764400001000-lti';
+import { Platform } from '../../platforms/platform.entity';
+import { Deployment } from '../../platforms/deployment.entity';
+import { LoginState } from '../login/login-state.entity';
 
 describe(ToolKeysService.name, () => {
   let db: DataSource;

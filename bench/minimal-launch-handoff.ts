@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
-import { escapeHtml } from '../common/error-page';
-import { Course } from '../courses/course.entity';
-import { LaunchHandoff, LtiLaunchContext } from './launch-context';
+import { escapeHtml } from '../src/common/html';
+import { Course } from '../src/courses/course.entity';
+import { LaunchHandoff, LtiLaunchContext } from '../src/lti/protocol/launch-context';
 
 /**
  * Stand-in for the player until it takes over the launch: a small page naming the course and the

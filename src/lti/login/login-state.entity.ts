@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { msTransformer } from './bigint-ms';
+import { msTransformer } from '../../database/bigint-ms';
 
 /**
  * The server-side record of one OIDC login (LTI-CHECKLIST §1.2): keyed by `state`, holding the nonce

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
-import { AdminGuard } from '../admin/admin.guard';
+import { AdminGuard } from '../../admin/admin.guard';
 import { ToolKeysService } from './tool-keys.service';
 
 /** The tool's public key set (DESIGN §3, Sec §6.3) and the admin rotation route (Sec §6.4). */

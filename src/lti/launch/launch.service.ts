@@ -1,19 +1,19 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '../config/app-config';
-import { Course } from '../courses/course.entity';
-import { Platform } from '../platforms/platform.entity';
-import { PlatformsService } from '../platforms/platforms.service';
-import { CLAIM, isPrivilegedRole, MESSAGE_TYPE, normaliseRoles } from './claims';
-import { checkAudience, checkMessageClaims, checkNonce, checkTimes, checkTokenShape, Claims, safeEqual } from './id-token.checks';
-import type { LtiLaunchContext } from './launch-context';
-import { LoginState } from './login-state.entity';
-import { LoginService, sha256, STATE_COOKIE_PREFIX } from './login.service';
-import { LtiError } from './lti-error';
-import { newWindowHtml } from './pages';
-import { PlatformKeysService } from './platform-keys.service';
-import { EntitySql, runSql } from './plain-sql';
-import { LOGIN_STATE_COLUMNS } from './login-state.entity';
+import { AppConfig } from '../../config/app-config';
+import { Course } from '../../courses/course.entity';
+import { Platform } from '../../platforms/platform.entity';
+import { PlatformsService } from '../../platforms/platforms.service';
+import { CLAIM, isPrivilegedRole, MESSAGE_TYPE, normaliseRoles } from '../protocol/claims';
+import { checkAudience, checkMessageClaims, checkNonce, checkTimes, checkTokenShape, Claims, safeEqual } from '../protocol/id-token.checks';
+import type { LtiLaunchContext } from '../protocol/launch-context';
+import { LoginState } from '../login/login-state.entity';
+import { LoginService, sha256, STATE_COOKIE_PREFIX } from '../login/login.service';
+import { LtiError } from '../protocol/lti-error';
+import { newWindowHtml } from '../protocol/pages';
+import { PlatformKeysService } from '../keys/platform-keys.service';
+import { EntitySql, runSql } from '../../database/plain-sql';
+import { LOGIN_STATE_COLUMNS } from '../login/login-state.entity';
 
 
 /** The launch path's statements, built once per driver (see {@link EntitySql}). */

@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
-import { LaunchHandoff } from './launch-context';
-import { PlayerLaunchService } from '../player/player-launch.service';
+import { LaunchHandoff } from '../protocol/launch-context';
+import { PlayerLaunchService } from '../../player/player-launch.service';
 
 /** Provides the LaunchHandoff seam; the player module swaps in its own class here. */
 @Global()

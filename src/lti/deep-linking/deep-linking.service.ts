@@ -1,16 +1,16 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { jwtVerify, SignJWT } from 'jose';
 import { randomBytes } from 'node:crypto';
-import { AppConfig } from '../config/app-config';
-import { CoursesService } from '../courses/courses.service';
-import { PlatformsService } from '../platforms/platforms.service';
-import { SecretsService } from '../secrets/secrets.service';
-import { CLAIM, LTI_VERSION, MESSAGE_TYPE } from './claims';
-import type { DeepLinkingSettings } from './launch.service';
-import { LtiError } from './lti-error';
-import { autoPostForm, pickerPage } from './pages';
-import { ToolKeysService } from './tool-keys.service';
-import type { Platform } from '../platforms/platform.entity';
+import { AppConfig } from '../../config/app-config';
+import { CoursesService } from '../../courses/courses.service';
+import { PlatformsService } from '../../platforms/platforms.service';
+import { SecretsService } from '../../secrets/secrets.service';
+import { CLAIM, LTI_VERSION, MESSAGE_TYPE } from '../protocol/claims';
+import type { DeepLinkingSettings } from '../launch/launch.service';
+import { LtiError } from '../protocol/lti-error';
+import { autoPostForm, pickerPage } from '../protocol/pages';
+import { ToolKeysService } from '../keys/tool-keys.service';
+import type { Platform } from '../../platforms/platform.entity';
 
 /** How long the picker may stay open before the selection is refused. */
 const SESSION_SECONDS = 3600;
