@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { AppConfig } from '../config/app-config';
 import { AppError, NotFoundError } from '../common/errors';
 import { PackageStorage } from '../storage/package-storage';
-import { extractZip, inspectZip, readZipEntry } from '../scorm/zip-reader';
+import { ZipReader } from '../scorm/zip-reader';
 import { isJunkEntry, locateManifest, PackageFiles } from '../scorm/package-layout';
 import { parseManifest } from '../scorm/manifest-parser';
 import type { ZipLimits } from '../scorm/zip.types';
@@ -85,21 +85,21 @@ export class CourseImportService implements OnApplicationBootstrap {
       throw new AppError('package_too_large', `The package is larger than the limit of ${this.config.maxPackageBytes} bytes (MAX_PACKAGE_BYTES).`, HttpStatus.PAYLOAD_TOO_LARGE);
     }
     onProgress?.({ stage: 'checking' });
-    const entries = await inspectZip(source.path, limits);
-    const layout = locateManifest(entries);
-    const xml = await readZipEntry(source.path, layout.manifestEntry, MAX_MANIFEST_BYTES);
-    const { manifest, warnings } = parseManifest(xml, new PackageFiles(entries, layout.rootPrefix));
-    const allWarnings = [...layout.warnings, ...warnings];
-
-    const workDir = await this.storage.createWorkDir('extract');
+    const zip = await ZipReader.open(source.path, limits);
     const versionId = randomUUID();
+    let workDir: string | undefined;
     let published = false;
     try {
-      const included = entries.filter((e) => !e.isDirectory && e.name.startsWith(layout.rootPrefix) && !isJunkEntry(e.name));
+      const layout = locateManifest(zip.entries);
+      const xml = await zip.readEntry(layout.manifestEntry, MAX_MANIFEST_BYTES);
+      const { manifest, warnings } = parseManifest(xml, new PackageFiles(zip.entries, layout.rootPrefix));
+      const allWarnings = [...layout.warnings, ...warnings];
+
+      workDir = await this.storage.createWorkDir('extract');
+      const included = zip.entries.filter((e) => !e.isDirectory && e.name.startsWith(layout.rootPrefix) && !isJunkEntry(e.name));
       const totalBytes = included.reduce((sum, e) => sum + e.uncompressedSize, 0);
       onProgress?.({ stage: 'extracting', bytes: 0, totalBytes });
-      const extracted = await extractZip(source.path, path.join(workDir, 'package'), {
-        limits,
+      const extracted = await zip.extract(path.join(workDir, 'package'), {
         stripPrefix: layout.rootPrefix,
         include: (name) => name.startsWith(layout.rootPrefix) && !isJunkEntry(name),
         onProgress: (bytes) => onProgress?.({ stage: 'extracting', bytes, totalBytes }),
@@ -128,7 +128,10 @@ export class CourseImportService implements OnApplicationBootstrap {
       }
       throw err;
     } finally {
-      await this.storage.removeWorkDir(workDir);
+      zip.close();
+      if (workDir !== undefined) {
+        await this.storage.removeWorkDir(workDir);
+      }
     }
   }
 

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import * as yazl from 'yazl';
 import { PackageError } from '../common/errors';
 import { HOSTILE_LIMITS, buildZip, hostileCases, noise, validEntries, writeZip } from '../../test/support/hostile-zips';
-import { extractZip, inspectZip, readZipEntry, type ExtractOptions } from './zip-reader';
+import type { ExtractOptions } from './zip-extract';
+import { ZipReader } from './zip-reader';
 import type { ZipLimits } from './zip.types';
 
 const LIMITS: ZipLimits = { maxEntries: 1000, maxUnpackedBytes: 64 * 1024 * 1024, maxCompressionRatio: 100 };
@@ -18,7 +19,25 @@ afterEach(async () => {
 });
 
 function opts(extra: Partial<ExtractOptions> = {}): ExtractOptions {
-  return { limits: LIMITS, stripPrefix: '', include: () => true, ...extra };
+  return { stripPrefix: '', include: () => true, ...extra };
+}
+
+/** Opens the zip, runs `use` and closes it again, as one import does. */
+async function withZip<T>(file: string, limits: ZipLimits, use: (zip: ZipReader) => Promise<T>): Promise<T> {
+  const zip = await ZipReader.open(file, limits);
+  try {
+    return await use(zip);
+  } finally {
+    zip.close();
+  }
+}
+
+async function entryNames(file: string, limits = LIMITS): Promise<string[]> {
+  return withZip(file, limits, (zip) => Promise.resolve(zip.entries.map((e) => e.name)));
+}
+
+function extract(file: string, dest: string, extra: Partial<ExtractOptions> = {}, limits = LIMITS): Promise<{ files: number; bytes: number }> {
+  return withZip(file, limits, (zip) => zip.extract(dest, opts(extra)));
 }
 
 async function rejection(promise: Promise<unknown>): Promise<PackageError> {
@@ -62,7 +81,7 @@ function yazlZip(build: (zip: yazl.ZipFile) => void): Promise<Buffer> {
   });
 }
 
-describe('inspectZip / readZipEntry / extractZip on good packages', () => {
+describe('ZipReader on good packages', () => {
   it('lists entries, reads the manifest and extracts files with their bytes and mode 0644', async () => {
     const media = noise(300_000, 7);
     const bytes = await yazlZip((z) => {
@@ -74,17 +93,24 @@ describe('inspectZip / readZipEntry / extractZip on good packages', () => {
     });
     const file = await writeZip(tmp, 'good.zip', bytes);
 
-    const entries = await inspectZip(file, LIMITS);
-    expect(entries.map((e) => e.name)).toEqual(['course/imsmanifest.xml', 'course/media/', 'course/media/clip.mp4', 'course/js/app.js', '__MACOSX/course/._app.js']);
-    expect(entries[1].isDirectory).toBe(true);
-    expect(entries[2]).toMatchObject({ isDirectory: false, uncompressedSize: 300_000, compressedSize: 300_000 });
-    expect(entries[3].compressedSize).toBeLessThan(entries[3].uncompressedSize);
-
-    expect((await readZipEntry(file, 'course/imsmanifest.xml', 1000)).toString()).toBe('<manifest/>');
-
     const dest = path.join(tmp, 'out', 'package');
     const progress: number[] = [];
-    const result = await extractZip(file, dest, opts({ stripPrefix: 'course/', include: (n) => n.startsWith('course/'), onProgress: (b) => progress.push(b) }));
+    const result = await withZip(file, LIMITS, async (zip) => {
+      const entries = zip.entries;
+      expect(entries.map((e) => e.name)).toEqual([
+        'course/imsmanifest.xml',
+        'course/media/',
+        'course/media/clip.mp4',
+        'course/js/app.js',
+        '__MACOSX/course/._app.js',
+      ]);
+      expect(entries[1].isDirectory).toBe(true);
+      expect(entries[2]).toMatchObject({ isDirectory: false, uncompressedSize: 300_000, compressedSize: 300_000 });
+      expect(entries[3].compressedSize).toBeLessThan(entries[3].uncompressedSize);
+      // one handle serves the manifest read and the extraction
+      expect((await zip.readEntry('course/imsmanifest.xml', 1000)).toString()).toBe('<manifest/>');
+      return zip.extract(dest, opts({ stripPrefix: 'course/', include: (n) => n.startsWith('course/'), onProgress: (b) => progress.push(b) }));
+    });
     expect(result).toEqual({ files: 3, bytes: 11 + 300_000 + 10_000 });
     expect(await listTree(dest)).toEqual(['imsmanifest.xml', 'js/', 'js/app.js', 'media/', 'media/clip.mp4']);
     expect((await fs.promises.readFile(path.join(dest, 'media/clip.mp4'))).equals(media)).toBe(true);
@@ -109,10 +135,10 @@ describe('inspectZip / readZipEntry / extractZip on good packages', () => {
         { name: 'a.js', data: 'lower' },
       ]),
     );
-    const names = (await inspectZip(file, LIMITS)).map((e) => e.name);
+    const names = await entryNames(file);
     expect(names).toEqual(['imsmanifest.xml', 'index.html', 'média/vidéo 1.mp4', '日本語/ファイル.html', 'café.js', 'win/sub dir/page.html', 'A.js', 'a.js']);
     const dest = path.join(tmp, 'x');
-    await extractZip(file, dest, opts());
+    await extract(file, dest);
     expect(await fs.promises.readFile(path.join(dest, 'média', 'vidéo 1.mp4'), 'utf8')).toBe('v');
     expect(await fs.promises.readFile(path.join(dest, '日本語', 'ファイル.html'), 'utf8')).toBe('j');
     expect(await fs.promises.readFile(path.join(dest, 'café.js'), 'utf8')).toBe('c');
@@ -123,31 +149,51 @@ describe('inspectZip / readZipEntry / extractZip on good packages', () => {
 
   it('accepts an empty zip (no entries) and a harmless "./" root entry', async () => {
     const empty = await writeZip(tmp, 'empty.zip', buildZip([]));
-    expect(await inspectZip(empty, LIMITS)).toEqual([]);
+    expect(await entryNames(empty)).toEqual([]);
     const dotRoot = await writeZip(tmp, 'dot.zip', buildZip([{ name: './' }, ...validEntries()]));
-    expect((await inspectZip(dotRoot, LIMITS)).map((e) => e.name)).toEqual(['imsmanifest.xml', 'index.html']);
+    expect(await entryNames(dotRoot)).toEqual(['imsmanifest.xml', 'index.html']);
   });
 
   it('lets a large, incompressible stored entry through the ratio check but stops a small limit', async () => {
     const file = await writeZip(tmp, 'media.zip', buildZip([...validEntries(), { name: 'v.mp4', data: noise(2 * 1024 * 1024), method: 8 }]));
-    await expect(inspectZip(file, LIMITS)).resolves.toHaveLength(3);
-    const err = await rejection(inspectZip(file, { ...LIMITS, maxUnpackedBytes: 1024 * 1024 }));
+    await expect(entryNames(file)).resolves.toHaveLength(3);
+    const err = await rejection(ZipReader.open(file, { ...LIMITS, maxUnpackedBytes: 1024 * 1024 }));
     expect(err.code).toBe('zip_too_large_unpacked');
     expect(err.message).toContain('"v.mp4"');
   });
 
-  it('readZipEntry refuses an entry over maxBytes and a missing entry', async () => {
+  it('readEntry refuses an entry over maxBytes and a missing entry', async () => {
     const file = await writeZip(tmp, 'r.zip', buildZip(validEntries()));
-    const err = await rejection(readZipEntry(file, 'imsmanifest.xml', 10));
-    expect(err.code).toBe('zip_entry_too_large');
-    expect(err.status).toBe(422);
-    expect(err.message).toContain('imsmanifest.xml');
-    expect((await rejection(readZipEntry(file, 'nope.xml', 10))).code).toBe('zip_entry_not_found');
+    await withZip(file, LIMITS, async (zip) => {
+      const err = await rejection(zip.readEntry('imsmanifest.xml', 10));
+      expect(err.code).toBe('zip_entry_too_large');
+      expect(err.status).toBe(422);
+      expect(err.message).toContain('imsmanifest.xml');
+      expect((await rejection(zip.readEntry('nope.xml', 10))).code).toBe('zip_entry_not_found');
+    });
   });
 
-  it('readZipEntry refuses an entry whose actual size exceeds a lying header', async () => {
-    const file = await writeZip(tmp, 'lie.zip', buildZip([{ name: 'imsmanifest.xml', data: 'x'.repeat(5000), method: 8, declaredUncompressed: 10 }]));
-    expect((await rejection(readZipEntry(file, 'imsmanifest.xml', 100))).code).toBe('zip_size_mismatch');
+  it('readEntry refuses an entry whose actual size exceeds a lying header, small or streamed', async () => {
+    const file = await writeZip(
+      tmp,
+      'lie.zip',
+      buildZip([
+        { name: 'imsmanifest.xml', data: 'x'.repeat(5000), method: 8, declaredUncompressed: 10 },
+        { name: 'big.xml', data: noise(400_000, 5), method: 8, declaredUncompressed: 300_000 },
+      ]),
+    );
+    await withZip(file, LIMITS, async (zip) => {
+      expect((await rejection(zip.readEntry('imsmanifest.xml', 100))).code).toBe('zip_size_mismatch');
+      expect((await rejection(zip.readEntry('big.xml', 1_000_000))).code).toBe('zip_size_mismatch');
+    });
+  });
+
+  it('readEntry streams an entry above the one-read size and returns its bytes', async () => {
+    const big = noise(400_000, 9);
+    const file = await writeZip(tmp, 'bigread.zip', buildZip([{ name: 'imsmanifest.xml', data: big, method: 8 }]));
+    await withZip(file, LIMITS, async (zip) => {
+      expect((await zip.readEntry('imsmanifest.xml', 1_000_000)).equals(big)).toBe(true);
+    });
   });
 
   it('never overwrites: an existing file at a target makes extraction fail', async () => {
@@ -155,7 +201,7 @@ describe('inspectZip / readZipEntry / extractZip on good packages', () => {
     const dest = path.join(tmp, 'pre');
     await fs.promises.mkdir(dest);
     await fs.promises.symlink('/etc/passwd', path.join(dest, 'index.html'));
-    const err = await rejection(extractZip(file, dest, opts()));
+    const err = await rejection(extract(file, dest));
     expect(err.code).toBe('zip_duplicate_entry');
     expect(await fs.promises.readlink(path.join(dest, 'index.html'))).toBe('/etc/passwd');
   });
@@ -167,7 +213,7 @@ describe('large entries (streamed, not read in one piece)', () => {
   it('extracts large stored and deflated entries byte for byte', async () => {
     const file = await writeZip(tmp, 'big.zip', buildZip([...validEntries(), { name: 's.mp4', data: big }, { name: 'd.bin', data: big, method: 8 }]));
     const dest = path.join(tmp, 'big');
-    await extractZip(file, dest, opts());
+    await extract(file, dest);
     expect((await fs.promises.readFile(path.join(dest, 's.mp4'))).equals(big)).toBe(true);
     expect((await fs.promises.readFile(path.join(dest, 'd.bin'))).equals(big)).toBe(true);
   });
@@ -179,16 +225,10 @@ describe('large entries (streamed, not read in one piece)', () => {
     ['stored, bad CRC', { crc: 1 }, 'zip_truncated'],
   ])('%s → %s', async (_label, fault, code) => {
     const file = await writeZip(tmp, 'lie.zip', buildZip([...validEntries(), { name: 'media/x.bin', data: big, ...fault }]));
-    await expect(inspectZip(file, LIMITS)).resolves.toHaveLength(3);
-    const err = await rejection(extractZip(file, path.join(tmp, 'lie'), opts()));
+    await expect(entryNames(file)).resolves.toHaveLength(3);
+    const err = await rejection(extract(file, path.join(tmp, 'lie')));
     expect(err.code).toBe(code);
     expect(err.message).toContain('"media/x.bin"');
-  });
-
-  it('extraction enforces the unpacked limit on its own (without inspectZip first)', async () => {
-    const file = await writeZip(tmp, 'tot.zip', buildZip([...validEntries(), { name: 'a.bin', data: big }, { name: 'b.bin', data: big }]));
-    const err = await rejection(extractZip(file, path.join(tmp, 'tot'), opts({ limits: { ...LIMITS, maxUnpackedBytes: 1_000_000 } })));
-    expect(err.code).toBe('zip_too_large_unpacked');
   });
 });
 
@@ -198,20 +238,17 @@ describe('hostile zips', () => {
       const file = await writeZip(tmp, 'hostile.zip', c.bytes());
       const dest = path.join(tmp, 'dest');
       if (c.atExtract) {
-        await expect(inspectZip(file, HOSTILE_LIMITS)).resolves.toBeDefined();
-        const err = await rejection(extractZip(file, dest, opts({ limits: HOSTILE_LIMITS })));
+        await expect(entryNames(file, HOSTILE_LIMITS)).resolves.toBeDefined();
+        const err = await rejection(extract(file, dest, {}, HOSTILE_LIMITS));
         expect(err.code).toBe(c.code);
         expect(err.status).toBe(422);
         expect(err.message).toMatch(/"[^"]+"/);
       } else {
-        const err = await rejection(inspectZip(file, HOSTILE_LIMITS));
+        // refused at open, before there is a handle that could extract anything
+        const err = await rejection(ZipReader.open(file, HOSTILE_LIMITS));
         expect(err.code).toBe(c.code);
         expect(err.status).toBe(422);
-        // extraction checks the same things on its own: nothing is written
-        const again = await rejection(extractZip(file, dest, opts({ limits: HOSTILE_LIMITS })));
-        expect(again.code).toBe(c.code);
-        const written = fs.existsSync(dest) ? await listTree(dest) : [];
-        expect(written).toEqual([]);
+        expect(fs.existsSync(dest)).toBe(false);
       }
       // nothing escaped the destination
       expect((await listTree(tmp)).filter((p) => !p.startsWith('dest'))).toEqual(['hostile.zip']);
@@ -234,8 +271,8 @@ describe('hostile zips', () => {
     for (const [label, fragment] of expectations) {
       const c = byLabel.get(label);
       expect(c).toBeDefined();
-      const file = await writeZip(tmp, "named.zip", c!.bytes());
-      const err = await rejection(inspectZip(file, HOSTILE_LIMITS));
+      const file = await writeZip(tmp, 'named.zip', c!.bytes());
+      const err = await rejection(ZipReader.open(file, HOSTILE_LIMITS));
       expect(err.message).toContain(fragment);
     }
   });
