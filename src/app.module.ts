@@ -1,8 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_FILTER } from '@nestjs/core';
 import { AppConfig } from './config/app-config';
-import { dataSourceOptions, openDataSource } from './database/data-source';
+import { DatabaseModule } from './database/database.module';
 import { AllExceptionsFilter } from './common/exception.filter';
 import { HealthModule } from './health/health.module';
 import { AdminModule } from './admin/admin.module';
@@ -25,10 +24,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
-        TypeOrmModule.forRootAsync({
-          useFactory: () => ({ ...dataSourceOptions(config), retryAttempts: 0 }),
-          dataSourceFactory: () => openDataSource(config),
-        }),
+        DatabaseModule.forRoot(config),
         AdminModule,
         SecretsModule,
         StorageModule,

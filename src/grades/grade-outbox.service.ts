@@ -7,6 +7,7 @@ import { ResourceLink } from '../attempts/resource-link.entity';
 import { ScoState } from '../attempts/sco-state.entity';
 import { CourseVersion } from '../courses/course-version.entity';
 import { Course } from '../courses/course.entity';
+import { afterCommit } from '../database/transactions';
 import { itemIndex } from '../scorm/manifest-items';
 import type { ParsedManifest } from '../scorm/manifest.types';
 import { SCOPES } from '../lti/protocol/claims';
@@ -94,7 +95,8 @@ export class GradeOutboxService extends ResultListener {
     }
     const changed = await this.upsert(manager, link, attempt, content.score, content.attemptId, now);
     if (changed) {
-      this.dispatcher.kick();
+      // After COMMIT: the worker reads the row just written, outside this transaction.
+      afterCommit(manager, () => this.dispatcher.kick());
     }
   }
 
