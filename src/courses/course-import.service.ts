@@ -1,5 +1,4 @@
 import { HttpStatus, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { randomUUID, createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,8 +10,8 @@ import { ZipReader } from '../scorm/zip-reader';
 import { isJunkEntry, locateManifest, PackageFiles } from '../scorm/package-layout';
 import { parseManifest } from '../scorm/manifest-parser';
 import type { ZipLimits } from '../scorm/zip.types';
-import { Course } from './course.entity';
 import { CourseVersion } from './course-version.entity';
+import { CoursesRepository, NewCourseVersion } from './courses.repository';
 
 const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
 
@@ -42,7 +41,7 @@ export class CourseImportService implements OnApplicationBootstrap {
   private readonly logger = new Logger(CourseImportService.name);
 
   constructor(
-    private readonly db: DataSource,
+    private readonly repo: CoursesRepository,
     private readonly storage: PackageStorage,
     private readonly config: AppConfig,
   ) {}
@@ -57,7 +56,7 @@ export class CourseImportService implements OnApplicationBootstrap {
     if (onDisk.length === 0) {
       return;
     }
-    const known = new Set((await this.db.getRepository(CourseVersion).find({ select: { id: true } })).map((v) => v.id));
+    const known = new Set(await this.repo.listVersionIds());
     const orphans = onDisk.filter((id) => !known.has(id));
     for (const id of orphans) {
       await this.storage.removeVersion(id);
@@ -70,8 +69,7 @@ export class CourseImportService implements OnApplicationBootstrap {
   /** Imports a package as a new course, or as a new version of `courseId`. */
   async import(source: PackageSource, courseId?: string, onProgress?: (p: ImportProgress) => void): Promise<CourseVersion> {
     if (courseId) {
-      const exists = await this.db.getRepository(Course).exist({ where: { id: courseId } });
-      if (!exists) {
+      if (!(await this.repo.courseExists(courseId))) {
         throw new NotFoundError('course', courseId);
       }
     }
@@ -136,35 +134,12 @@ export class CourseImportService implements OnApplicationBootstrap {
   }
 
   /** Course (when new), version and current-version pointer in one transaction. */
-  private async saveRows(courseId: string | undefined, fields: Partial<CourseVersion> & { manifest: CourseVersion['manifest'] }): Promise<CourseVersion> {
-    for (let tries = 0; ; tries++) {
-      try {
-        return await this.db.transaction(async (tx) => {
-          let course: Course;
-          if (courseId) {
-            const found = await tx.getRepository(Course).findOne({ where: { id: courseId } });
-            if (!found) {
-              throw new NotFoundError('course', courseId);
-            }
-            course = found;
-          } else {
-            course = tx.getRepository(Course).create({ title: fields.manifest.title.slice(0, 500) || 'Untitled course', currentVersionId: null });
-            await tx.getRepository(Course).insert(course);
-          }
-          const last = await tx.getRepository(CourseVersion).findOne({ where: { courseId: course.id }, order: { number: 'DESC' }, select: { id: true, number: true } });
-          const version = tx.getRepository(CourseVersion).create({ ...fields, courseId: course.id, number: (last?.number ?? 0) + 1 });
-          await tx.getRepository(CourseVersion).insert(version as never); // simple-json columns defeat QueryDeepPartialEntity
-          await tx.getRepository(Course).update({ id: course.id }, { currentVersionId: version.id });
-          return version;
-        });
-      } catch (err) {
-        // Two versions of one course uploaded at once race for the same number: the unique index refuses one; try again.
-        if (tries < 3 && courseId && /unique|duplicate/i.test(String((err as Error).message))) {
-          continue;
-        }
-        throw err;
-      }
+  private async saveRows(courseId: string | undefined, fields: NewCourseVersion): Promise<CourseVersion> {
+    const version = await this.repo.insertCourseVersion(courseId, fields.manifest.title.slice(0, 500) || 'Untitled course', fields);
+    if (!version) {
+      throw new NotFoundError('course', courseId!);
     }
+    return version;
   }
 }
 

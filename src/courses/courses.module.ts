@@ -2,13 +2,14 @@ import { Module } from '@nestjs/common';
 import { ContentModule } from '../content/content.module';
 import { CourseImportService } from './course-import.service';
 import { CoursesController } from './courses.controller';
+import { CoursesRepository } from './courses.repository';
 import { CoursesService } from './courses.service';
 import { PackageUploadInterceptor } from './upload';
 
 @Module({
   imports: [ContentModule],
   controllers: [CoursesController],
-  providers: [CourseImportService, CoursesService, PackageUploadInterceptor],
+  providers: [CourseImportService, CoursesService, CoursesRepository, PackageUploadInterceptor],
   exports: [CourseImportService, CoursesService],
 })
 export class CoursesModule {}

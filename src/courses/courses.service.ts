@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/errors';
 import { ContentGrantService } from '../content/content-grant.service';
 import { Course } from './course.entity';
 import { CourseVersion } from './course-version.entity';
+import { CourseChanges, CoursesRepository } from './courses.repository';
 import type { ImportWarning, ManifestItem, ScoSummary } from '../scorm/manifest.types';
 import { AppError } from '../common/errors';
 import { effectivePolicy, GradePolicy, parseGradePolicy } from '../grades/score-policy';
@@ -43,33 +43,20 @@ export interface CourseDto {
 @Injectable()
 export class CoursesService {
   constructor(
-    private readonly db: DataSource,
+    private readonly repo: CoursesRepository,
     private readonly grants: ContentGrantService,
   ) {}
 
   async list(search?: string): Promise<CourseDto[]> {
-    const qb = this.db.getRepository(Course).createQueryBuilder('c').orderBy('c.createdAt', 'DESC').addOrderBy('c.id', 'ASC');
-    if (search?.trim()) {
-      qb.where('LOWER(c.title) LIKE :q', {
-        q: `%${search
-          .trim()
-          .toLowerCase()
-          .replace(/[%_]/g, (m) => `\\${m}`)}%`,
-      });
-    }
-    const courses = await qb.getMany();
-    const versionIds = courses.map((c) => c.currentVersionId).filter((id): id is string => !!id);
-    const versions = versionIds.length ? await this.db.getRepository(CourseVersion).createQueryBuilder('v').whereInIds(versionIds).getMany() : [];
+    const courses = await this.repo.listCourses(search?.trim() || undefined);
+    const versions = await this.repo.findVersionsByIds(courses.map((c) => c.currentVersionId).filter((id): id is string => !!id));
     const byId = new Map(versions.map((v) => [v.id, v]));
     return Promise.all(courses.map((c) => this.toDto(c, c.currentVersionId ? (byId.get(c.currentVersionId) ?? null) : null)));
   }
 
   async get(id: string): Promise<CourseDto> {
-    const course = await this.db.getRepository(Course).findOne({ where: { id } });
-    if (!course) {
-      throw new NotFoundError('course', id);
-    }
-    const versions = await this.db.getRepository(CourseVersion).find({ where: { courseId: id }, order: { number: 'DESC' } });
+    const course = await this.findOrThrow(id);
+    const versions = await this.repo.listVersionsOfCourse(id);
     const current = versions.find((v) => v.id === course.currentVersionId) ?? null;
     const dto = await this.toDto(course, current);
     dto.items = current?.manifest.items ?? [];
@@ -94,11 +81,8 @@ export class CoursesService {
     if (unknown.length > 0) {
       throw new AppError('invalid_course_update', `A course has no setting "${unknown[0]}"; send "title" and/or "gradePolicy".`);
     }
-    const course = await this.db.getRepository(Course).findOne({ where: { id } });
-    if (!course) {
-      throw new NotFoundError('course', id);
-    }
-    const changes: Partial<Course> = {};
+    const course = await this.findOrThrow(id);
+    const changes: CourseChanges = {};
     if (title !== undefined) {
       if (typeof title !== 'string' || title.trim() === '' || title.length > 500) {
         throw new AppError('invalid_course_update', 'title must be a non-empty text of at most 500 characters.');
@@ -114,14 +98,28 @@ export class CoursesService {
       changes.gradePolicy = Object.keys(merged).length > 0 ? merged : null;
     }
     if (Object.keys(changes).length > 0) {
-      await this.db.getRepository(Course).update({ id }, changes);
+      await this.repo.updateCourse(id, changes);
     }
     return this.get(id);
   }
 
   async toDtoForVersion(version: CourseVersion): Promise<CourseDto> {
-    const course = await this.db.getRepository(Course).findOneOrFail({ where: { id: version.courseId } });
-    return this.toDto(course, version);
+    return this.toDto(await this.findOrThrow(version.courseId), version);
+  }
+
+  /** Throws the API's not-found error unless the course exists (without reading it). */
+  async assertExists(id: string): Promise<void> {
+    if (!(await this.repo.courseExists(id))) {
+      throw new NotFoundError('course', id);
+    }
+  }
+
+  private async findOrThrow(id: string): Promise<Course> {
+    const course = await this.repo.findCourse(id);
+    if (!course) {
+      throw new NotFoundError('course', id);
+    }
+    return course;
   }
 
   private async toDto(course: Course, version: CourseVersion | null): Promise<CourseDto> {
