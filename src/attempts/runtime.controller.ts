@@ -1,7 +1,9 @@
 import { Body, Controller, Get, Headers, HttpStatus, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { AppError } from '../common/errors';
-import { AttemptsService, CommitInput, CommitOutcome, ScoLaunchState } from './attempts.service';
+import type { CommitInput, CommitOutcome } from './commit-plan';
+import { GroupCommitService } from './group-commit.service';
+import { ScoLaunchService, type ScoLaunchState } from './sco-launch.service';
 import { RuntimeTokenService } from './runtime-token.service';
 
 /**
@@ -39,7 +41,8 @@ function bearer(header: string | undefined): string | undefined {
 @Controller('runtime/attempts/:attemptId/scos/:itemId')
 export class RuntimeController {
   constructor(
-    private readonly attempts: AttemptsService,
+    private readonly scos: ScoLaunchService,
+    private readonly commits: GroupCommitService,
     private readonly tokens: RuntimeTokenService,
   ) {}
 
@@ -48,7 +51,7 @@ export class RuntimeController {
   async launch(@Param('attemptId') attemptId: string, @Param('itemId') itemId: string, @Headers('authorization') auth: string | undefined, @Res({ passthrough: true }) res: Response): Promise<ScoLaunchState> {
     res.setHeader('Cache-Control', 'no-store');
     const claims = await this.tokens.verify(bearer(auth));
-    return this.attempts.launchSco(claims, attemptId, itemId);
+    return this.scos.launchSco(claims, attemptId, itemId);
   }
 
   /**
@@ -60,7 +63,7 @@ export class RuntimeController {
   async commit(@Param('attemptId') attemptId: string, @Param('itemId') itemId: string, @Headers('authorization') auth: string | undefined, @Body() body: unknown, @Res() res: Response): Promise<void> {
     const { input, token } = parseCommitBody(body);
     const claims = await this.tokens.verify(bearer(auth) ?? token);
-    const outcome: CommitOutcome = await this.attempts.commit(claims, attemptId, itemId, input);
+    const outcome: CommitOutcome = await this.commits.commit(claims, attemptId, itemId, input);
     res.statusCode = HttpStatus.OK;
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Content-Type', 'application/json; charset=utf-8');

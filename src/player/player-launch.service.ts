@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import { AppConfig } from '../config/app-config';
-import { AttemptsService } from '../attempts/attempts.service';
+import { AttemptLaunchService } from '../attempts/attempt-launch.service';
+import { LaunchCodeService } from '../attempts/launch-code.service';
 import { LaunchHandoff, LtiLaunchContext } from '../lti/protocol/launch-context';
 import { escapeHtml, sendHtml } from '../common/html';
 
@@ -13,7 +14,8 @@ import { escapeHtml, sendHtml } from '../common/html';
 @Injectable()
 export class PlayerLaunchService extends LaunchHandoff {
   constructor(
-    private readonly attempts: AttemptsService,
+    private readonly attempts: AttemptLaunchService,
+    private readonly codes: LaunchCodeService,
     private readonly config: AppConfig,
   ) {
     super();
@@ -29,7 +31,7 @@ export class PlayerLaunchService extends LaunchHandoff {
   /** The one-time player URL for a launch (also used by tests that enter without an LMS). */
   async playerUrl(ctx: LtiLaunchContext): Promise<string> {
     const attempt = await this.attempts.resolveLaunch(ctx);
-    const code = await this.attempts.createLaunchCode(attempt.id, ctx.returnUrl);
+    const code = await this.codes.createLaunchCode(attempt.id, ctx.returnUrl);
     return `${this.config.contentUrl}/player/${code}`;
   }
 }

@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AppError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
-import { AttemptsService } from '../attempts/attempts.service';
+import { LaunchCodeService } from '../attempts/launch-code.service';
+import { pickStartItem } from '../attempts/sco-launch.service';
 import { RuntimeTokenService } from '../attempts/runtime-token.service';
 import { ContentGrantService, encodePath } from '../content/content-grant.service';
 import type { CourseVersion } from '../courses/course-version.entity';
@@ -32,7 +33,7 @@ interface VersionSco {
 @Controller()
 export class PlayerController {
   constructor(
-    private readonly attempts: AttemptsService,
+    private readonly codes: LaunchCodeService,
     private readonly tokens: RuntimeTokenService,
     private readonly grants: ContentGrantService,
     private readonly config: AppConfig,
@@ -47,7 +48,7 @@ export class PlayerController {
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    const { attempt, returnUrl, version, states } = await this.attempts.redeemForPlayer(code);
+    const { attempt, returnUrl, version, states } = await this.codes.redeemForPlayer(code);
     const ttl = this.config.runtimeTokenTtlSeconds;
     const token = await this.tokens.issue(attempt.id, attempt.launchCount, ttl);
     const byItem = new Map(states.map((s) => [s.itemId, s]));
@@ -73,7 +74,7 @@ export class PlayerController {
       preview: attempt.preview,
       returnUrl,
       runtimeBase: `/runtime/attempts/${attempt.id}`,
-      startItemId: this.attempts.pickStartItem(version.manifest.scos, states),
+      startItemId: pickStartItem(version.manifest.scos, states),
       autocommitSeconds: 30,
       maxSuspendDataChars: this.config.maxSuspendDataChars,
       scos,

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { Attempt } from '../../src/attempts/attempt.entity';
-import { hashCode } from '../../src/attempts/attempts.service';
+import { hashCode } from '../../src/attempts/launch-code.service';
 import { LaunchCode } from '../../src/attempts/launch-code.entity';
 import { RuntimeTokenService } from '../../src/attempts/runtime-token.service';
 import { createTestApp, TestApp } from '../support/app';

@@ -1,0 +1,57 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppError } from '../common/errors';
+import { CourseVersion } from '../courses/course-version.entity';
+import { Attempt } from './attempt.entity';
+
+/**
+ * Course versions are immutable (DESIGN §1.2), and so is an attempt's version: both are cached here
+ * for the launch and the hot commit path.
+ */
+@Injectable()
+export class CourseVersionCache {
+  private readonly versions = new Map<string, CourseVersion>();
+  /** Attempt → course version id, which never changes: lets a commit skip the attempt read. */
+  private readonly attemptVersions = new Map<string, string>();
+
+  constructor(private readonly db: DataSource) {}
+
+  /** The cached version, if it is in the cache (no database read). */
+  cached(id: string): CourseVersion | undefined {
+    return this.versions.get(id);
+  }
+
+  async versionOfAttempt(attemptId: string): Promise<CourseVersion> {
+    let versionId = this.attemptVersions.get(attemptId);
+    if (!versionId) {
+      versionId = (await this.attemptAndVersion(attemptId)).attempt.courseVersionId;
+      if (this.attemptVersions.size >= 10_000) {
+        this.attemptVersions.clear();
+      }
+      this.attemptVersions.set(attemptId, versionId);
+    }
+    return this.version(versionId);
+  }
+
+  async attemptAndVersion(attemptId: string): Promise<{ attempt: Attempt; version: CourseVersion }> {
+    const attempt = await this.db.getRepository(Attempt).findOne({ where: { id: attemptId } });
+    if (!attempt) {
+      throw new AppError('attempt_not_found', 'This attempt no longer exists; relaunch the course from your LMS.', HttpStatus.NOT_FOUND);
+    }
+    return { attempt, version: await this.version(attempt.courseVersionId) };
+  }
+
+  /** Course versions are immutable (DESIGN §1.2), so their parsed manifests are cached for the hot commit path. */
+  async version(id: string): Promise<CourseVersion> {
+    const hit = this.versions.get(id);
+    if (hit) {
+      return hit;
+    }
+    const version = await this.db.getRepository(CourseVersion).findOneOrFail({ where: { id } });
+    if (this.versions.size >= 200) {
+      this.versions.delete(this.versions.keys().next().value as string);
+    }
+    this.versions.set(id, version);
+    return version;
+  }
+}

@@ -1,0 +1,218 @@
+import { HttpStatus, Injectable, Optional } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppError } from '../common/errors';
+import { AppConfig } from '../config/app-config';
+import type { CourseVersion } from '../courses/course-version.entity';
+import { findItem } from '../scorm/manifest-items';
+import { Attempt } from './attempt.entity';
+import { AttemptsSql } from './attempts.sql';
+import { itemRules } from './cmi-rules';
+import { CommitInput, CommitOutcome, PlanContext, planCommit } from './commit-plan';
+import { CourseVersionCache } from './course-version-cache';
+import { NoopResultListener, ResultListener } from './result-listener';
+import type { RuntimeClaims } from './runtime-token.service';
+import { ScoState } from './sco-state.entity';
+import { checkScope, scoOf } from './sco-lookup';
+
+/** Commits applied in one transaction at most (group commit). */
+const MAX_BATCH = 200;
+
+interface PendingCommit {
+  attemptId: string;
+  itemId: string;
+  version: CourseVersion;
+  ctx: PlanContext;
+  resolve: (outcome: CommitOutcome) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * The runtime's writer: commits are queued and applied in batches (group commit), each batch in one
+ * transaction, with the grade seam told in that transaction (DESIGN §1.5).
+ */
+@Injectable()
+export class GroupCommitService {
+  private readonly results: ResultListener;
+  private readonly pending: PendingCommit[] = [];
+  private flushing = false;
+
+  /** `ResultListener` is provided (globally) by the grades module; without it, results go nowhere. */
+  constructor(
+    private readonly db: DataSource,
+    private readonly config: AppConfig,
+    private readonly statements: AttemptsSql,
+    private readonly versions: CourseVersionCache,
+    @Optional() results?: ResultListener,
+  ) {
+    this.results = results ?? new NoopResultListener();
+  }
+
+  /**
+   * Applies one runtime commit (SCORM-CHECKLIST §5.3): only if it is newer than the last applied one
+   * for this (attempt, SCO) and never after the session's terminating commit; the LMS-side status rules
+   * and the server-side total_time are applied here; the grade seam is told in the same transaction.
+   */
+  async commit(claims: RuntimeClaims, attemptId: string, itemId: string, input: CommitInput): Promise<CommitOutcome> {
+    checkScope(claims, attemptId);
+    this.validate(input);
+    const version = await this.versions.versionOfAttempt(attemptId);
+    scoOf(version, itemId);
+    const ctx: PlanContext = {
+      v: version.scormVersion as '1.2' | '2004',
+      rules: itemRules(findItem(version.manifest.items, itemId)),
+      sessionKey: `${claims.launch}:${input.session}`,
+      launch: claims.launch,
+      input,
+    };
+    return new Promise<CommitOutcome>((resolve, reject) => {
+      this.pending.push({ attemptId, itemId, version, ctx, resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  /**
+   * Group commit: the commits that arrive while a batch is being written are applied together in the
+   * next transaction (one read of their rows, one UPDATE per commit, the grade seam once per changed
+   * attempt), in arrival order. Each answer is sent only after its transaction has committed. On
+   * SQLite (one connection) this also keeps the runtime's transactions from overlapping.
+   */
+  private scheduleFlush(): void {
+    if (this.flushing || !this.pending.length) {
+      return;
+    }
+    this.flushing = true;
+    setImmediate(() => {
+      const batch = this.pending.splice(0, MAX_BATCH);
+      void this.flush(batch).finally(() => {
+        this.flushing = false;
+        this.scheduleFlush();
+      });
+    });
+  }
+
+  private async flush(batch: PendingCommit[]): Promise<void> {
+    try {
+      const outcomes = await this.applyBatch(batch);
+      batch.forEach((job, i) => job.resolve(outcomes[i]));
+    } catch (err) {
+      if (batch.length === 1) {
+        batch[0].reject(err);
+        return;
+      }
+      // One bad commit must not fail its neighbours: apply them one by one.
+      for (const job of batch) {
+        await this.applyBatch([job]).then(
+          ([outcome]) => job.resolve(outcome),
+          (e: unknown) => job.reject(e),
+        );
+      }
+    }
+  }
+
+  private async applyBatch(batch: PendingCommit[]): Promise<CommitOutcome[]> {
+    return this.db.transaction(async (m) => {
+      const sql = this.statements.state;
+      const ids = [...new Set(batch.map((j) => j.attemptId))];
+      // Without suspend_data (up to 64 KB+ a row): nearly every commit replaces it, so it is read only
+      // for a commit that does not carry it (below).
+      const raw: Array<Record<string, unknown>> = await m.query(sql.select(ids.length), ids);
+      const rows = new Map<string, ScoState>();
+      for (const r of raw) {
+        const state = sql.hydrate(r);
+        rows.set(`${state.attemptId}\n${state.itemId}`, state);
+      }
+      const changed = new Set<string>();
+      const outcomes: CommitOutcome[] = [];
+      for (const job of batch) {
+        const key = `${job.attemptId}\n${job.itemId}`;
+        const existing = rows.get(key);
+        const { ctx } = job;
+        if (existing && existing.suspendData === undefined && typeof ctx.input.cmi.suspend_data !== 'string') {
+          const [row]: Array<{ suspendData: string | null }> = await m.query(sql.selectSuspend, [existing.id]);
+          existing.suspendData = row?.suspendData ?? null;
+        }
+        const plan = planCommit(
+          existing ??
+            m.create(ScoState, {
+              attemptId: job.attemptId,
+              itemId: job.itemId,
+              cmi: null,
+              totalTimeSeconds: 0,
+              lastLaunch: 0,
+              lastSequence: 0,
+              terminated: false,
+              scoAttempt: 1,
+              visitedAt: null,
+            }),
+          ctx,
+        );
+        if ('ignored' in plan) {
+          outcomes.push(plan.ignored);
+          continue;
+        }
+        const state = plan.state;
+        if (existing) {
+          await m.query(sql.update, sql.updateParams(state));
+        } else {
+          await m.insert(ScoState, state as never);
+        }
+        rows.set(key, state);
+        const endsSco = !!ctx.input.terminate && ctx.v === '2004';
+        if (endsSco) {
+          await this.maybeEndAttempt(m, job.attemptId, job.version, state, ctx.input.navRequest);
+        }
+        // Most commits only move suspend data, location or time: the course result cannot have changed.
+        if (!existing || plan.resultChanged || endsSco) {
+          changed.add(job.attemptId);
+        }
+        outcomes.push({ result: true, errorCode: 0, applied: true });
+      }
+      for (const attemptId of changed) {
+        await this.results.onResultMaybeChanged(m, attemptId);
+      }
+      return outcomes;
+    });
+  }
+
+  /**
+   * SCORM 2004: a non-suspend exit ends the attempt (checklist §4.2). For a multi-SCO course the course
+   * attempt ends when every SCO is completed (or on exitAll); one SCO's normal exit only restarts that SCO.
+   */
+  private async maybeEndAttempt(m: EntityManager, attemptId: string, version: CourseVersion, state: ScoState, nav?: string): Promise<void> {
+    if (state.exit === 'suspend' || nav === 'suspendAll') {
+      return;
+    }
+    const scos = version.manifest.scos.filter((s) => s.scormType === 'sco');
+    let end = nav === 'exitAll' || nav === 'abandonAll' || state.exit === 'logout' || scos.length <= 1;
+    if (!end) {
+      const states = await m.find(ScoState, { where: { attemptId } });
+      const done = new Set(states.filter((s) => s.completionStatus === 'completed').map((s) => s.itemId));
+      end = scos.every((s) => done.has(s.itemId));
+    }
+    if (end) {
+      await m.update(Attempt, { id: attemptId }, { completedAt: new Date() });
+    }
+  }
+
+  private validate(input: CommitInput): void {
+    if (!input || typeof input !== 'object' || !input.cmi || typeof input.cmi !== 'object' || Array.isArray(input.cmi)) {
+      throw new AppError('commit_invalid', 'A commit must carry a "cmi" object.');
+    }
+    if (!Number.isSafeInteger(input.seq) || input.seq < 1 || !Number.isSafeInteger(input.session) || input.session < 0) {
+      throw new AppError('commit_invalid', 'A commit must carry whole-number "session" and "seq" (seq from 1).');
+    }
+    const suspend = input.cmi.suspend_data;
+    if (typeof suspend === 'string' && suspend.length > this.config.maxSuspendDataChars) {
+      throw new AppError(
+        'suspend_data_too_large',
+        `suspend_data has ${suspend.length} characters; this server stores at most ${this.config.maxSuspendDataChars} (MAX_SUSPEND_DATA_CHARS).`,
+        HttpStatus.PAYLOAD_TOO_LARGE,
+      );
+    }
+    const core = input.cmi.core as Record<string, unknown> | undefined;
+    const location = input.cmi.location ?? core?.lesson_location;
+    if (typeof location === 'string' && location.length > 64_000) {
+      throw new AppError('location_too_large', 'The location value is longer than 64,000 characters.', HttpStatus.PAYLOAD_TOO_LARGE);
+    }
+  }
+}

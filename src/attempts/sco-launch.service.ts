@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { findItem } from '../scorm/manifest-items';
+import type { ScoSummary } from '../scorm/manifest.types';
+import type { Attempt } from './attempt.entity';
+import { initialCmi, learnerDisplayName } from './cmi-rules';
+import { fullCmi, sessionSeconds } from './commit-plan';
+import type { CourseVersion } from '../courses/course-version.entity';
+import { CourseVersionCache } from './course-version-cache';
+import { Learner } from './learner.entity';
+import type { RuntimeClaims } from './runtime-token.service';
+import { ScoState } from './sco-state.entity';
+import { checkScope, scoOf } from './sco-lookup';
+
+export interface ScoLaunchState {
+  itemId: string;
+  entry: string;
+  cmi: Record<string, unknown>;
+}
+
+/** Which SCO a launch opens: the one left suspended most recently, else the first not completed, else the first. */
+export function pickStartItem(scos: ScoSummary[], states: ScoState[]): string {
+  const byItem = new Map(states.map((s) => [s.itemId, s]));
+  const suspended = states
+    .filter((s) => s.exit === 'suspend' && scos.some((c) => c.itemId === s.itemId))
+    .sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime());
+  if (suspended.length) {
+    return suspended[0].itemId;
+  }
+  const open = scos.find((c) => c.isVisible && byItem.get(c.itemId)?.completionStatus !== 'completed');
+  return (open ?? scos.find((c) => c.isVisible) ?? scos[0]).itemId;
+}
+
+/** Starting a SCO: the CMI data it begins with, from its stored state (SCORM-CHECKLIST §2, §4.1). */
+@Injectable()
+export class ScoLaunchService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly versions: CourseVersionCache,
+  ) {}
+
+  async loadAttempt(attemptId: string): Promise<{ attempt: Attempt; version: CourseVersion; learner: Learner }> {
+    const { attempt, version } = await this.versions.attemptAndVersion(attemptId);
+    const learner = await this.db.getRepository(Learner).findOneOrFail({ where: { id: attempt.learnerId } });
+    return { attempt, version, learner };
+  }
+
+  /**
+   * The data a SCO starts with (SCORM-CHECKLIST §2, §4.1): entry `ab-initio` the first time, `resume`
+   * after exit=suspend, else ''; in 2004 a non-suspend Terminate ended the SCO attempt, so it starts
+   * afresh. Records the visit (an asset counts as completed once opened).
+   */
+  async launchSco(claims: RuntimeClaims, attemptId: string, itemId: string): Promise<ScoLaunchState> {
+    checkScope(claims, attemptId);
+    const { attempt, version, learner } = await this.loadAttempt(attemptId);
+    const sco = scoOf(version, itemId);
+    const repo = this.db.getRepository(ScoState);
+    let state = await repo.findOne({ where: { attemptId, itemId } });
+    const now = new Date();
+    if (!state) {
+      state = repo.create({
+        attemptId,
+        itemId,
+        completionStatus: sco.scormType === 'asset' ? 'completed' : 'not attempted',
+        successStatus: 'unknown',
+        visitedAt: now,
+        cmi: null,
+      });
+      await repo
+        .createQueryBuilder()
+        .insert()
+        .values(state as never)
+        .orIgnore()
+        .execute();
+      state = await repo.findOneOrFail({ where: { attemptId, itemId } });
+    } else if (!state.visitedAt) {
+      await repo.update({ id: state.id }, { visitedAt: now });
+    }
+    const v = version.scormVersion as '1.2' | '2004';
+    let saved: Record<string, unknown> | null = fullCmi(state);
+    let entry: 'ab-initio' | 'resume' | '' = 'ab-initio';
+    let total = state.totalTimeSeconds;
+    if (saved) {
+      if (state.exit === 'suspend') {
+        entry = 'resume';
+      } else if (v === '2004' && state.terminated) {
+        saved = null;
+        total = 0;
+      } else {
+        entry = '';
+      }
+      if (!state.terminated && saved) {
+        total += sessionSeconds(v, saved);
+      }
+    }
+    const cmi = initialCmi({
+      version: v,
+      item: findItem(version.manifest.items, itemId),
+      learnerId: learner.sub,
+      learnerName: learnerDisplayName(learner),
+      credit: attempt.preview ? 'no-credit' : 'credit',
+      mode: 'normal',
+      saved,
+      entry,
+      totalTimeSeconds: total,
+    });
+    return { itemId, entry, cmi };
+  }
+}
