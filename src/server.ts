@@ -6,6 +6,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
 import { AppConfig, LogLevel } from './config/app-config';
+import type { ErrorCode } from './common/error-codes';
 import { renderErrorPage } from './common/error-page';
 import { setupApiDocs } from './console/api-docs';
 
@@ -119,7 +120,7 @@ function originPartition(config: AppConfig) {
     const where = origin === 'content' ? config.publicUrl : config.contentUrl;
     res.status(404);
     if (path.startsWith('/api/') || path.startsWith('/runtime/')) {
-      res.json({ error: 'wrong_origin', message: `This address is served on ${where}, not on this origin.` });
+      res.json({ error: 'wrong_origin' satisfies ErrorCode, message: `This address is served on ${where}, not on this origin.` });
     } else {
       res.type('html').send(renderErrorPage(404, 'wrong_origin', 'This page is not served on this address.'));
     }

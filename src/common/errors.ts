@@ -1,4 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
+import type { ErrorCode, PackageErrorCode } from './error-codes';
 
 /**
  * An expected failure with a stable snake_case code (DESIGN §3), an HTTP status and a log level:
@@ -6,7 +7,7 @@ import { HttpStatus } from '@nestjs/common';
  */
 export class AppError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly status: number = HttpStatus.BAD_REQUEST,
     readonly details?: Record<string, unknown>,
@@ -16,15 +17,22 @@ export class AppError extends Error {
   }
 }
 
+/** What a `NotFoundError` can name: each has its `<what>_not_found` code in `ErrorCode`. */
+const NOT_FOUND = {
+  course: 'course_not_found',
+  platform: 'platform_not_found',
+  'grade delivery': 'grade_delivery_not_found',
+} as const satisfies Record<string, ErrorCode>;
+
 export class NotFoundError extends AppError {
-  constructor(what: string, id: string) {
-    super(`${what.toLowerCase().replace(/\s+/g, '_')}_not_found`, `No ${what} with id "${id}" exists.`, HttpStatus.NOT_FOUND);
+  constructor(what: keyof typeof NOT_FOUND, id: string) {
+    super(NOT_FOUND[what], `No ${what} with id "${id}" exists.`, HttpStatus.NOT_FOUND);
   }
 }
 
 /** A package that cannot be imported; `code` names the reason (422 unless said otherwise). */
 export class PackageError extends AppError {
-  constructor(code: string, message: string, status: number = HttpStatus.UNPROCESSABLE_ENTITY) {
+  constructor(code: PackageErrorCode, message: string, status: number = HttpStatus.UNPROCESSABLE_ENTITY) {
     super(code, message, status);
   }
 }

@@ -1,15 +1,17 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import type { HttpErrorCode } from './error-codes';
 import { AppError } from './errors';
 import { renderErrorPage } from './error-page';
 
 interface Envelope {
+  /** An `ErrorCode`, or the snake_case code a framework exception named itself. */
   error: string;
   message: string;
   [key: string]: unknown;
 }
 
-const STATUS_CODES: Record<number, string> = {
+const STATUS_CODES: Record<number, HttpErrorCode> = {
   400: 'bad_request',
   401: 'unauthorized',
   403: 'forbidden',
@@ -60,7 +62,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const response = exception.getResponse();
       let message = exception.message;
-      let code = STATUS_CODES[status] ?? (status >= 500 ? 'internal_error' : 'bad_request');
+      let code: string = STATUS_CODES[status] ?? (status >= 500 ? 'internal_error' : 'bad_request');
       if (typeof response === 'object' && response !== null) {
         const r = response as Record<string, unknown>;
         if (typeof r.error === 'string' && /^[a-z0-9_]+$/.test(r.error)) {

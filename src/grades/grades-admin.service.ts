@@ -129,7 +129,7 @@ export class GradesAdminService {
   async getDelivery(id: string): Promise<GradeDeliveryDto> {
     const row = await this.db.manager.findOneBy(GradeDelivery, { id });
     if (!row) {
-      throw new NotFoundError('Grade delivery', id);
+      throw new NotFoundError('grade delivery', id);
     }
     return toDeliveryDto(row);
   }
@@ -142,7 +142,7 @@ export class GradesAdminService {
     const m = this.db.manager;
     const row = await m.findOneBy(GradeDelivery, { id });
     if (!row) {
-      throw new NotFoundError('Grade delivery', id);
+      throw new NotFoundError('grade delivery', id);
     }
     if (row.state === 'sending') {
       throw new AppError('grade_delivery_in_flight', 'This grade is being sent right now; look again in a few seconds.', HttpStatus.CONFLICT);

@@ -1,4 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
+import type { LtiErrorCode } from '../../common/error-codes';
 import { AppError } from '../../common/errors';
 
 /**
@@ -8,7 +9,7 @@ import { AppError } from '../../common/errors';
  */
 export class LtiError extends AppError {
   constructor(
-    code: string,
+    code: LtiErrorCode,
     message: string,
     status = 401,
     readonly extraHtml?: string,

@@ -1,0 +1,136 @@
+/**
+ * Every stable error code this tool answers in `{ "error": "<code>", "message": "<sentence>" }` (or
+ * shows on an error page). Clients, tests and the certification logs key on these strings, so they
+ * are listed once here: the error classes take an `ErrorCode`, and a new code has to be added below
+ * before it can be thrown. Grouped by the part of the tool that raises them.
+ */
+export type ErrorCode =
+  | HttpErrorCode
+  | RequestErrorCode
+  | AdminErrorCode
+  | CourseErrorCode
+  | PackageErrorCode
+  | RuntimeErrorCode
+  | GradeErrorCode
+  | LtiErrorCode;
+
+/** Generic answers for a bare HTTP status (framework 404s, body too large, …) and the last-resort 500. */
+export type HttpErrorCode =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'unprocessable'
+  | 'too_many_requests'
+  | 'internal_error'
+  | 'wrong_origin';
+
+/** A request body or query the DTO validation refused (`src/common/validation.ts`). */
+export type RequestErrorCode = 'invalid_body' | 'invalid_query';
+
+/** Console sign-in, CSRF and the console's static files. */
+export type AdminErrorCode = 'json_required' | 'cross_origin_refused' | 'csrf_token_invalid' | 'asset_not_found';
+
+export type CourseErrorCode =
+  | 'course_not_found'
+  | 'invalid_course_update'
+  | 'invalid_grade_policy'
+  | 'platform_not_found'
+  | 'platform_exists'
+  | 'platform_invalid'
+  | 'course_id_required';
+
+/** Upload and import of a SCORM package (the zip, its manifest). */
+export type PackageErrorCode =
+  | 'multipart_required'
+  | 'bad_multipart'
+  | 'package_missing'
+  | 'package_too_large'
+  | 'unexpected_field'
+  | 'upload_failed'
+  | 'not_a_zip'
+  | 'zip_bomb'
+  | 'zip_duplicate_entry'
+  | 'zip_encrypted'
+  | 'zip_entry_not_found'
+  | 'zip_entry_too_large'
+  | 'zip_size_mismatch'
+  | 'zip_symlink'
+  | 'zip_too_large_unpacked'
+  | 'zip_too_many_entries'
+  | 'zip_truncated'
+  | 'zip_unsafe_path'
+  | 'zip_unsupported_compression'
+  | 'manifest_missing'
+  | 'manifest_ambiguous'
+  | 'manifest_malformed'
+  | 'manifest_invalid'
+  | 'manifest_unsafe_href'
+  | 'launch_target_missing'
+  | 'no_launchable_item';
+
+/** The player, course files and the SCORM runtime API on the content origin. */
+export type RuntimeErrorCode =
+  | 'attempt_not_found'
+  | 'attempt_mismatch'
+  | 'sco_not_found'
+  | 'commit_invalid'
+  | 'location_too_large'
+  | 'suspend_data_too_large'
+  | 'launch_code_invalid'
+  | 'runtime_token_invalid'
+  | 'runtime_token_expired'
+  | 'content_grant_invalid'
+  | 'content_grant_expired'
+  | 'player_not_built';
+
+export type GradeErrorCode = 'grade_delivery_not_found' | 'grade_delivery_changed' | 'grade_delivery_in_flight';
+
+/** Refused LTI messages (LTI-CHECKLIST §1.3 names them; the certification suite wants them logged). */
+export type LtiErrorCode =
+  | 'lti_alg_not_allowed'
+  | 'lti_aud_mismatch'
+  | 'lti_azp_mismatch'
+  | 'lti_course_missing'
+  | 'lti_course_not_found'
+  | 'lti_deep_linking_forbidden'
+  | 'lti_deep_linking_nothing_selected'
+  | 'lti_deep_linking_session_invalid'
+  | 'lti_deep_linking_settings_missing'
+  | 'lti_deep_linking_single_only'
+  | 'lti_deployment_mismatch'
+  | 'lti_deployment_missing'
+  | 'lti_deployment_unknown'
+  | 'lti_iss_mismatch'
+  | 'lti_jwks_unavailable'
+  | 'lti_kid_missing'
+  | 'lti_kid_unknown'
+  | 'lti_login_params_missing'
+  | 'lti_login_rate_limited'
+  | 'lti_message_type_unsupported'
+  | 'lti_nonce_invalid'
+  | 'lti_nonce_replayed'
+  | 'lti_platform_error'
+  | 'lti_registration_ambiguous'
+  | 'lti_registration_duplicate'
+  | 'lti_registration_failed'
+  | 'lti_registration_invalid'
+  | 'lti_registration_issuer_mismatch'
+  | 'lti_registration_unreachable'
+  | 'lti_resource_link_missing'
+  | 'lti_roles_missing'
+  | 'lti_signature_invalid'
+  | 'lti_state_invalid'
+  | 'lti_sub_missing'
+  | 'lti_target_link_uri_invalid'
+  | 'lti_target_link_uri_mismatch'
+  | 'lti_token_expired'
+  | 'lti_token_iat_invalid'
+  | 'lti_token_malformed'
+  | 'lti_unknown_client'
+  | 'lti_unknown_issuer'
+  | 'lti_version_missing'
+  | 'lti_version_wrong';
