@@ -2,34 +2,43 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** The project's rules, for the server, tests, bench, player and console alike. */
+const rules = {
+  '@typescript-eslint/no-floating-promises': 'error',
+  '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
+  '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false }],
+  '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
+  // Nest's HttpStatus enum is compared with plain status numbers throughout.
+  '@typescript-eslint/no-unsafe-enum-comparison': 'off',
+  '@typescript-eslint/require-await': 'error',
+  eqeqeq: ['error', 'always'],
+  curly: 'error',
+  'no-restricted-syntax': [
+    'error',
+    {
+      selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
+      message: 'Math.random is never for security values; use node:crypto.',
+    },
+  ],
+  'no-console': 'error',
+  '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+  // Parsed JSON and SCORM CMI data are untyped by nature; these fire on every use of them.
+  '@typescript-eslint/no-unsafe-assignment': 'off',
+  '@typescript-eslint/no-unsafe-member-access': 'off',
+  '@typescript-eslint/no-unsafe-argument': 'off',
+  '@typescript-eslint/no-unsafe-return': 'off',
+  '@typescript-eslint/no-unsafe-call': 'off',
+};
+
 export default tseslint.config(
-  { ignores: ['dist/**', 'player/dist/**', 'bench/out/**', 'node_modules/**', 'src/console/public/**', 'fixtures/**', 'test/jest.config.js'] },
+  { ignores: ['dist/**', 'player/dist/**', 'bench/out/**', 'node_modules/**', 'fixtures/**', 'test/jest.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
       parserOptions: { project: ['./test/tsconfig.json', './player/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
     },
-    rules: {
-      '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
-      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false }],
-      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
-      // Nest's HttpStatus enum is compared with plain status numbers throughout.
-      '@typescript-eslint/no-unsafe-enum-comparison': 'off',
-      '@typescript-eslint/require-await': 'error',
-      eqeqeq: ['error', 'always'],
-      curly: 'error',
-      'no-restricted-syntax': ['error', { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'Math.random is never for security values; use node:crypto.' }],
-      'no-console': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      // Parsed JSON and SCORM CMI data are untyped by nature; these fire on every use of them.
-      '@typescript-eslint/no-unsafe-assignment': 'off',
-      '@typescript-eslint/no-unsafe-member-access': 'off',
-      '@typescript-eslint/no-unsafe-argument': 'off',
-      '@typescript-eslint/no-unsafe-return': 'off',
-      '@typescript-eslint/no-unsafe-call': 'off',
-    },
+    rules,
   },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts', '**/*.spec.ts'],
@@ -47,6 +56,17 @@ export default tseslint.config(
   {
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // The console's browser modules: plain JS checked by their own tsconfig (lib dom, JSDoc types), so
+    // they get the typed rules too. tsc knows the browser globals, which is why no-undef is off here.
+    files: ['src/console/public/**/*.js'],
+    extends: [...tseslint.configs.recommendedTypeChecked],
+    languageOptions: {
+      sourceType: 'module',
+      parserOptions: { project: ['./src/console/public/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
+    },
+    rules: { ...rules, 'no-undef': 'off' },
   },
   {
     files: ['bench/register.js'],

@@ -1,10 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { AdminGuard } from '../admin/admin.guard';
 import { AdminTokenService } from '../admin/admin-token.service';
 import { AppError } from '../common/errors';
+import { ASSET_NAME, loadConsoleAssets } from './console-assets';
 import { ConsoleSessionService } from './console-session.service';
 import { ConsoleService, CourseStatsDto, PreviewDto } from './console.service';
 
@@ -24,23 +23,10 @@ export const CONSOLE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const ASSET_TYPES: Record<string, string> = {
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.html': 'text/html; charset=utf-8',
-};
-
-/** The folder of the console's static files: beside this file (src/ under ts-node, dist/ when copied), else the source tree. */
-function publicDir(): string {
-  const candidates = [path.join(__dirname, 'public'), path.resolve(__dirname, '../../src/console/public'), path.resolve(process.cwd(), 'src/console/public')];
-  return candidates.find((d) => fs.existsSync(path.join(d, 'index.html'))) ?? candidates[0];
-}
-
 /** The web console for content owners and LMS admins (issue 5), served from the app origin. */
 @Controller()
 export class ConsoleController {
-  private readonly dir = publicDir();
+  private readonly assets = loadConsoleAssets();
 
   constructor(
     private readonly sessions: ConsoleSessionService,
@@ -60,15 +46,21 @@ export class ConsoleController {
       res.redirect(302, '/console/');
       return;
     }
-    this.sendFile(res, 'index.html', 'no-store');
+    this.sendFile(req, res, 'index.html', 'no-store');
   }
 
   @Get('console/assets/:file')
-  asset(@Param('file') file: string, @Res() res: Response): void {
-    if (!/^[a-z0-9-]+\.(js|css|svg)$/.test(file)) {
+  asset(@Param('file') file: string, @Req() req: Request, @Res() res: Response): void {
+    if (!ASSET_NAME.test(file)) {
       throw new AppError('asset_not_found', 'No such console file.', HttpStatus.NOT_FOUND);
     }
-    this.sendFile(res, file, 'no-cache');
+    this.sendFile(req, res, file, 'no-cache');
+  }
+
+  /** Browsers ask for /favicon.ico on any page without an icon link (the API docs, error pages): the console's icon. */
+  @Get('favicon.ico')
+  favicon(@Req() req: Request, @Res() res: Response): void {
+    this.sendFile(req, res, 'favicon.svg', 'no-cache');
   }
 
   /** Whether the browser has a console session, and the CSRF token its page must send back. */
@@ -125,12 +117,9 @@ export class ConsoleController {
     return this.consoleService.courseStats();
   }
 
-  private sendFile(res: Response, file: string, cache: string): void {
-    const full = path.join(this.dir, file);
-    let body: Buffer;
-    try {
-      body = fs.readFileSync(full);
-    } catch {
+  private sendFile(req: Request, res: Response, file: string, cache: string): void {
+    const asset = this.assets.get(file);
+    if (!asset) {
       throw new AppError('asset_not_found', 'No such console file.', HttpStatus.NOT_FOUND);
     }
     res.setHeader('Content-Security-Policy', CONSOLE_CSP);
@@ -138,6 +127,11 @@ export class ConsoleController {
     res.setHeader('Referrer-Policy', 'same-origin');
     res.setHeader('X-Frame-Options', 'DENY');
     res.setHeader('Cache-Control', cache);
-    res.type(ASSET_TYPES[path.extname(file)] ?? 'application/octet-stream').send(body);
+    res.setHeader('ETag', asset.etag);
+    if (req.fresh) {
+      res.status(304).end();
+      return;
+    }
+    res.type(asset.type).send(asset.body);
   }
 }

@@ -272,6 +272,37 @@ describe('Console in Chromium', () => {
     });
   }, 45_000);
 
+  it('a console page load has no failed request: every module, the stylesheet and the icon answer 200 (no favicon 404)', async () => {
+    const p = await browser.context.newPage();
+    try {
+      const failed: string[] = [];
+      const loaded: string[] = [];
+      p.on('response', (r) => {
+        if (r.status() >= 400) {failed.push(`${r.status()} ${r.url()}`);}
+      });
+      p.on('requestfailed', (r) => failed.push(`${r.failure()?.errorText ?? 'failed'} ${r.url()}`));
+      p.on('requestfinished', (r) => loaded.push(new URL(r.url()).pathname));
+      await p.goto(`${tb.app.appUrl}/console/#/courses`);
+      await p.getByRole('heading', { name: 'Courses', level: 1 }).waitFor();
+      await p.getByRole('link', { name: 'Connect an LMS' }).click();
+      await p.getByRole('heading', { name: 'Connect an LMS', level: 1 }).waitFor();
+      await p.goto(`${tb.app.appUrl}/console/#/learners/${courseId}`);
+      await p.getByTestId('attempt-table').waitFor();
+      await p.waitForLoadState('networkidle');
+      expect(loaded).toEqual(expect.arrayContaining(['/console/', '/console/assets/console.js', '/console/assets/router.js', '/console/assets/console.css']));
+      // Chromium fetches icons outside the page's network events: ask for the linked icon and the one browsers guess
+      const icons = await p.locator('link[rel=icon]').evaluateAll((ls) => ls.map((l) => (l as HTMLLinkElement).href));
+      expect(icons).toHaveLength(1);
+      for (const url of [...icons, `${tb.app.appUrl}/favicon.ico`]) {
+        const res = await p.request.get(url);
+        expect(`${res.status()} ${res.headers()['content-type']}`).toMatch(/^200 image\/svg\+xml/);
+      }
+      expect(failed).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  });
+
   it('signs out: the cookie is gone and the API refuses the browser', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();

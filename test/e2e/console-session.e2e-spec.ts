@@ -112,7 +112,14 @@ describe('Console: sessions, CSRF, preview and API description (e2e)', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(page.text).not.toMatch(/<script>(?!<)/); // no inline script
-    await request(app.appUrl).get('/console/assets/console.js').expect(200).expect('Content-Type', /javascript/);
+    const js = await request(app.appUrl).get('/console/assets/console.js').expect(200).expect('Content-Type', /javascript/);
+    // served from memory with a content ETag: a page load revalidates instead of downloading again
+    expect(js.headers.etag).toMatch(/^"[\w-]{27}"$/);
+    await request(app.appUrl).get('/console/assets/console.js').set('If-None-Match', js.headers.etag).expect(304);
+    await request(app.appUrl).get('/console/assets/router.js').set('If-None-Match', js.headers.etag).expect(200);
+    await request(app.appUrl).get('/favicon.ico').expect(200).expect('Content-Type', /image\/svg\+xml/);
+    await request(app.appUrl).get('/console/assets/tsconfig.json').expect(404);
+    await request(app.appUrl).get('/console/assets/types.d.ts').expect(404);
     await request(app.appUrl).get('/console/assets/..%2Fconsole.controller.ts').expect(404);
     await request(app.appUrl).get('/console/assets/index.html').expect(404);
     await request(app.contentUrl).get('/console/').expect(404);

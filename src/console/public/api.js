@@ -1,9 +1,17 @@
+// @ts-check
 // Talks to the app's own API with the session cookie (sent automatically, SameSite=Strict) and the
-// per-session CSRF token on every state-changing request.
+// per-session CSRF token on every state-changing request. The typed endpoints are in client.js.
+
+/** @typedef {import('./types').ApiErrorBody} ApiErrorBody */
 
 let csrfToken = '';
 
 export class ApiError extends Error {
+  /**
+   * @param {number} status HTTP status, 0 when the server could not be reached
+   * @param {string | undefined} code the server's `error` code
+   * @param {string | undefined} message the server's sentence
+   */
   constructor(status, code, message) {
     super(message || `The server answered ${status}.`);
     this.status = status;
@@ -11,29 +19,50 @@ export class ApiError extends Error {
   }
 }
 
+/** @param {string | undefined} token */
 export function setCsrf(token) {
   csrfToken = token || '';
 }
 
-async function parse(res) {
-  const text = await res.text();
-  let body = null;
+/**
+ * @param {string} text a response body
+ * @returns {unknown} the parsed JSON, null when empty or not JSON
+ */
+function parseJson(text) {
   try {
-    body = text ? JSON.parse(text) : null;
+    return text ? JSON.parse(text) : null;
   } catch {
-    body = null;
+    return null;
   }
-  if (!res.ok) {
-    throw new ApiError(res.status, body && body.error, body && body.message);
-  }
-  return body;
 }
 
-/** JSON request to the app origin. Answers the parsed body; a 4xx/5xx throws ApiError with the server's words. */
+/**
+ * @param {number} status
+ * @param {unknown} body
+ */
+function errorFrom(status, body) {
+  const b = /** @type {ApiErrorBody | null} */ (body && typeof body === 'object' ? body : null);
+  return new ApiError(status, b?.error, b?.message);
+}
+
+/**
+ * JSON request to the app origin. Answers the parsed body; a 4xx/5xx throws ApiError with the server's
+ * words. The caller names the answer's type (client.js does, once per endpoint).
+ * @template T
+ * @param {'GET' | 'POST' | 'PATCH' | 'DELETE'} method
+ * @param {string} path
+ * @param {unknown} [body]
+ * @returns {Promise<T>}
+ */
 export async function api(method, path, body) {
+  /** @type {Record<string, string>} */
   const headers = { Accept: 'application/json' };
-  if (method !== 'GET') headers['X-CSRF-Token'] = csrfToken;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET') {
+    headers['X-CSRF-Token'] = csrfToken;
+  }
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+  }
   let res;
   try {
     res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
@@ -43,12 +72,21 @@ export async function api(method, path, body) {
   if (res.status === 401 && !path.startsWith('/console/session')) {
     window.dispatchEvent(new CustomEvent('console:signed-out'));
   }
-  return parse(res);
+  const parsed = parseJson(await res.text());
+  if (!res.ok) {
+    throw errorFrom(res.status, parsed);
+  }
+  return /** @type {T} */ (parsed);
 }
 
 /**
  * Uploads a package with XMLHttpRequest so the page can show upload progress (fetch has no upload
  * progress events). `onProgress(fraction)` gets 0..1 while the bytes go out.
+ * @template T
+ * @param {string} path
+ * @param {File} file
+ * @param {(fraction: number) => void} onProgress
+ * @returns {Promise<T>}
  */
 export function uploadPackage(path, file, onProgress) {
   return new Promise((resolve, reject) => {
@@ -57,18 +95,18 @@ export function uploadPackage(path, file, onProgress) {
     xhr.setRequestHeader('X-CSRF-Token', csrfToken);
     xhr.setRequestHeader('Accept', 'application/json');
     xhr.upload.addEventListener('progress', (e) => {
-      if (e.lengthComputable) onProgress(e.loaded / e.total);
+      if (e.lengthComputable) {
+        onProgress(e.loaded / e.total);
+      }
     });
     xhr.upload.addEventListener('load', () => onProgress(1));
     xhr.addEventListener('load', () => {
-      let body = null;
-      try {
-        body = JSON.parse(xhr.responseText);
-      } catch {
-        body = null;
+      const body = parseJson(xhr.responseText);
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve(/** @type {T} */ (body));
+      } else {
+        reject(errorFrom(xhr.status, body));
       }
-      if (xhr.status >= 200 && xhr.status < 300) resolve(body);
-      else reject(new ApiError(xhr.status, body && body.error, body && body.message));
     });
     xhr.addEventListener('error', () => reject(new ApiError(0, 'network_error', 'The upload was interrupted. Check your connection and try again.')));
     const form = new FormData();

@@ -1,3 +1,4 @@
+// @ts-check
 // Short, plain step-by-step notes for the LMSs people use most. Values come from the "Values for
 // manual set-up" card above them on the Connect page.
 export const LMS_NOTES = [
@@ -17,7 +18,7 @@ export const LMS_NOTES = [
       'Admin → Developer Keys → + Developer Key → + LTI Key.',
       'Method "Manual Entry": Redirect URIs, Target Link URI, OpenID Connect Initiation URL, JWK Method "Public JWK URL" with the JWKS URL.',
       'Enable the LTI Advantage services (line items, scores, results, names and roles). Add a "Link Selection" and "Assignment Selection" placement with the Deep Linking URL.',
-      'Save, switch the key ON, copy the Client ID (the number under Details). Admin → Settings → Apps → + App → By Client ID, then copy the Deployment ID from the app\'s settings.',
+      "Save, switch the key ON, copy the Client ID (the number under Details). Admin → Settings → Apps → + App → By Client ID, then copy the Deployment ID from the app's settings.",
       'Register here: issuer https://canvas.instructure.com (or your test/beta issuer), the Client ID, authorization https://sso.canvaslms.com/api/lti/authorize_redirect, token https://sso.canvaslms.com/login/oauth2/token, JWKS https://sso.canvaslms.com/api/lti/security/jwks, and the Deployment ID.',
     ],
   },

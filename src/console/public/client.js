@@ -1,0 +1,58 @@
+// @ts-check
+// Every API call the console makes, one typed function each (the "Drives" column of ../README.md).
+import { api, uploadPackage } from './api.js';
+
+/**
+ * @typedef {import('./types').SessionState} SessionState
+ * @typedef {import('./types').Course} Course
+ * @typedef {import('./types').CourseStats} CourseStats
+ * @typedef {import('./types').GradePolicy} GradePolicy
+ * @typedef {import('./types').Preview} Preview
+ * @typedef {import('./types').LtiConfig} LtiConfig
+ * @typedef {import('./types').Platform} Platform
+ * @typedef {import('./types').PlatformInput} PlatformInput
+ * @typedef {import('./types').Attempt} Attempt
+ */
+
+const enc = encodeURIComponent;
+
+/** @returns {Promise<SessionState>} */
+export const getSession = () => api('GET', '/console/session');
+/** @param {string} token @returns {Promise<SessionState & { csrfToken: string }>} */
+export const createSession = (token) => api('POST', '/console/session', { token });
+/** @returns {Promise<null>} */
+export const deleteSession = () => api('DELETE', '/console/session');
+
+/** @param {string} [search] @returns {Promise<Course[]>} */
+export const listCourses = (search) => api('GET', `/api/courses${search ? `?search=${enc(search)}` : ''}`);
+/** @param {string} id @returns {Promise<Course>} */
+export const getCourse = (id) => api('GET', `/api/courses/${enc(id)}`);
+/** @param {string} id @param {GradePolicy} gradePolicy @returns {Promise<Course>} */
+export const saveGradePolicy = (id, gradePolicy) => api('PATCH', `/api/courses/${enc(id)}`, { gradePolicy });
+/** @returns {Promise<CourseStats[]>} */
+export const courseStats = () => api('GET', '/api/course-stats');
+/** @param {string} id @returns {Promise<Preview>} */
+export const startPreview = (id) => api('POST', `/api/courses/${enc(id)}/preview`);
+/** Where a package is uploaded: a new course, or a new version of `courseId`. @param {string} [courseId] */
+export const uploadPath = (courseId) => (courseId ? `/api/courses/${enc(courseId)}/versions` : '/api/courses');
+/** @param {string} path from uploadPath() @param {File} file @param {(fraction: number) => void} onProgress @returns {Promise<Course>} */
+export const uploadCourse = (path, file, onProgress) => uploadPackage(path, file, onProgress);
+
+/** @returns {Promise<LtiConfig>} */
+export const ltiConfig = () => api('GET', '/lti/config');
+/** The link an LMS activity uses to open this course directly. @param {LtiConfig} config @param {string} courseId */
+export const courseLink = (config, courseId) => config.targetLinkUriTemplate.replace('{courseId}', enc(courseId));
+
+/** @returns {Promise<Platform[]>} */
+export const listPlatforms = () => api('GET', '/api/platforms');
+/** @param {PlatformInput} body @returns {Promise<Platform>} */
+export const createPlatform = (body) => api('POST', '/api/platforms', body);
+/** @param {string} id @param {PlatformInput} body @returns {Promise<Platform>} */
+export const updatePlatform = (id, body) => api('PATCH', `/api/platforms/${enc(id)}`, body);
+/** @param {string} id @returns {Promise<null>} */
+export const deletePlatform = (id) => api('DELETE', `/api/platforms/${enc(id)}`);
+
+/** @param {string} courseId @returns {Promise<Attempt[]>} */
+export const listAttempts = (courseId) => api('GET', `/api/attempts?courseId=${enc(courseId)}`);
+/** @param {string} deliveryId @returns {Promise<unknown>} */
+export const resendGrade = (deliveryId) => api('POST', `/api/grade-deliveries/${enc(deliveryId)}/resend`);

@@ -1,0 +1,87 @@
+// @ts-check
+// The Connect page's form to add or edit an LMS registration by hand.
+import { createPlatform, updatePlatform } from './client.js';
+import { h, render, field } from './dom.js';
+import { errorBox, toast } from './ui.js';
+
+/**
+ * @typedef {import('./types').Platform} Platform
+ * @typedef {import('./types').PlatformInput} PlatformInput
+ * @typedef {Exclude<keyof PlatformInput, 'deploymentIds'>} TextField
+ */
+
+/** @type {Array<[TextField, string, 'text' | 'url', string]>} key, label, input type, hint */
+const PLATFORM_FIELDS = [
+  ['name', 'Name', 'text', 'Shown in this console, e.g. "University Moodle".'],
+  ['issuer', 'Issuer (Platform ID)', 'url', 'The iss of the LMS, e.g. https://moodle.example.edu'],
+  ['clientId', 'Client ID', 'text', 'Given by the LMS when you add the tool.'],
+  ['authorizationEndpoint', 'LMS authentication request URL (OIDC auth endpoint)', 'url', ''],
+  ['tokenEndpoint', 'LMS access token URL', 'url', ''],
+  ['jwksUri', 'LMS public keyset URL (JWKS)', 'url', ''],
+  ['tokenAudience', 'Token audience (optional)', 'text', 'Only if the LMS names one (Brightspace).'],
+];
+
+/**
+ * @param {Platform | null} existing null to add a new platform
+ * @param {(saved: Platform) => void} onSaved
+ * @param {() => void} [onCancel]
+ */
+export function platformForm(existing, onSaved, onCancel) {
+  /** @type {Partial<Record<TextField, HTMLInputElement>>} */
+  const inputs = {};
+  const fields = PLATFORM_FIELDS.map(([key, label, type, hint]) => {
+    const input = h('input', {
+      type,
+      name: key,
+      required: key !== 'tokenAudience',
+      value: existing ? (existing[key] ?? '') : '',
+      autocomplete: 'off',
+      spellcheck: 'false',
+    });
+    inputs[key] = input;
+    return field(label, input, hint);
+  });
+  const deploymentIds = h('textarea', { name: 'deploymentIds', rows: '2', spellcheck: 'false' });
+  deploymentIds.value = existing ? existing.deploymentIds.join('\n') : '';
+  const status = h('div', { 'aria-live': 'polite' });
+  const form = h(
+    'form',
+    { class: 'card platform-form', novalidate: true },
+    h('h3', {}, existing ? `Edit “${existing.name}”` : 'Add an LMS by hand'),
+    h('div', { class: 'grid' }, fields, field('Deployment IDs', deploymentIds, 'One per line; the LMS shows it after the tool is deployed.')),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'submit', class: 'primary' }, existing ? 'Save changes' : 'Add platform'),
+      onCancel ? h('button', { type: 'button', onclick: onCancel }, 'Cancel') : null,
+    ),
+    status,
+  );
+  /** @param {TextField} key */
+  const value = (key) => inputs[key]?.value.trim() ?? '';
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void save();
+  });
+  async function save() {
+    /** @type {PlatformInput} */
+    const body = {
+      name: value('name'),
+      issuer: value('issuer'),
+      clientId: value('clientId'),
+      authorizationEndpoint: value('authorizationEndpoint'),
+      tokenEndpoint: value('tokenEndpoint'),
+      jwksUri: value('jwksUri'),
+      tokenAudience: value('tokenAudience') || null,
+      deploymentIds: deploymentIds.value.split(/[\s,]+/).filter(Boolean),
+    };
+    try {
+      const saved = existing ? await updatePlatform(existing.id, body) : await createPlatform(body);
+      toast(`Platform “${saved.name}” saved.`);
+      onSaved(saved);
+    } catch (err) {
+      render(status, errorBox(err));
+    }
+  }
+  return form;
+}

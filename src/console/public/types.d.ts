@@ -1,0 +1,137 @@
+// Types for the console's JSDoc: the JSON it reads from and sends to the app's API, as it uses it (a
+// subset of the server's DTOs), and dom.js's children. Type-only: never served. test/support/console-api-contract.ts checks at compile time
+// that the server's DTOs still fit these shapes, so a renamed field fails `npm run check`.
+
+/** What dom.js h() and render() accept as children (a recursive type JSDoc cannot spell). */
+export type Child = Node | string | number | null | undefined | false | Child[];
+
+export interface ApiErrorBody {
+  error?: string;
+  message?: string;
+}
+
+export interface SessionState {
+  signedIn: boolean;
+  csrfToken?: string;
+  expiresAt?: string;
+}
+
+export interface ImportWarning {
+  code: string;
+  message: string;
+  path?: string;
+}
+
+export interface Version {
+  id: string;
+  number: number;
+  scormVersion: string;
+  edition: string | null;
+  scos: unknown[];
+  warnings: ImportWarning[];
+  fileCount: number;
+  unpackedBytes: number;
+  originalFilename: string;
+  createdAt: string;
+}
+
+/** A row of the course's version history. */
+export interface VersionRow {
+  id: string;
+  number: number;
+  scormVersion: string;
+  originalFilename: string;
+  packageBytes: number;
+  scoCount: number;
+  warningCount: number;
+  createdAt: string;
+}
+
+export interface GradePolicy {
+  scoreMaximum: number;
+  attempts: 'highest' | 'latest' | 'first';
+  completionEarnsFullCredit: boolean;
+}
+
+export interface ManifestItem {
+  identifier: string;
+  title: string;
+  isVisible: boolean;
+  launchUrl?: string;
+  scormType?: 'sco' | 'asset';
+  children: ManifestItem[];
+}
+
+export interface Course {
+  id: string;
+  title: string;
+  updatedAt: string;
+  currentVersion: Version | null;
+  gradePolicy: GradePolicy;
+  versions?: VersionRow[];
+  items?: ManifestItem[];
+}
+
+export interface CourseStats {
+  courseId: string;
+  learners: number;
+}
+
+export interface Preview {
+  url: string;
+}
+
+/** `GET /lti/config`: the values an LMS admin pastes. */
+export interface LtiConfig {
+  loginUrl: string;
+  redirectUris: string[];
+  jwksUrl: string;
+  deepLinkingUrl: string;
+  dynamicRegistrationUrl: string;
+  targetLinkUri: string;
+  /** `{courseId}` stands for the course's id. */
+  targetLinkUriTemplate: string;
+  scopes: string[];
+}
+
+/** What the platform form sends (`POST /api/platforms`, `PATCH /api/platforms/:id`). */
+export interface PlatformInput {
+  name: string;
+  issuer: string;
+  clientId: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  tokenAudience: string | null;
+  jwksUri: string;
+  deploymentIds: string[];
+}
+
+export interface Platform extends PlatformInput {
+  id: string;
+  registeredBy: string;
+  createdAt: string;
+}
+
+export interface GradeDelivery {
+  id: string;
+  state: string;
+  lastError: string | null;
+  lastStatus: number | null;
+  sentAt: string | null;
+}
+
+export interface Attempt {
+  id: string;
+  number: number;
+  preview: boolean;
+  resourceLinkTitle: string | null;
+  learner: { id: string; sub: string; name: string | null; email: string | null };
+  completion: string;
+  success: string;
+  score: number | null;
+  totalTimeSeconds: number;
+  startedAt: string;
+  endedAt: string | null;
+  lastActivityAt: string;
+  gradeDelivery: GradeDelivery | null;
+}

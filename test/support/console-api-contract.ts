@@ -1,0 +1,22 @@
+// Compile-time check (npm run check) that the server's DTOs still fit the shapes the console's JSDoc
+// types expect (src/console/public/types.d.ts): a renamed or retyped field fails tsc here instead of
+// showing "undefined" in a console page. Nothing runs.
+import type * as Console from '../../src/console/public/types';
+import type { CourseStatsDto, PreviewDto } from '../../src/console/console.service';
+import type { CourseDto } from '../../src/courses/courses.service';
+import type { AttemptDto } from '../../src/grades/grades-admin.service';
+import type { PlatformDto, PlatformInput } from '../../src/platforms/platforms.service';
+import type { ConsoleController } from '../../src/console/console.controller';
+
+/** `true` only when A can be used where B is expected. */
+type Fits<A, B> = [A] extends [B] ? true : false;
+
+export const consoleApiContract: {
+  course: Fits<CourseDto, Console.Course>;
+  stats: Fits<CourseStatsDto, Console.CourseStats>;
+  preview: Fits<PreviewDto, Console.Preview>;
+  attempt: Fits<AttemptDto, Console.Attempt>;
+  platform: Fits<PlatformDto, Console.Platform>;
+  platformInput: Fits<Console.PlatformInput, PlatformInput>;
+  session: Fits<Awaited<ReturnType<ConsoleController['session']>>, Console.SessionState>;
+} = { course: true, stats: true, preview: true, attempt: true, platform: true, platformInput: true, session: true };
