@@ -1,5 +1,6 @@
 import { Column, Entity, Index } from 'typeorm';
 import { BaseEntity } from '../database/base.entity';
+import { bigintNumber } from '../database/bigint';
 import type { ParsedManifest, ImportWarning } from '../scorm/manifest.types';
 
 /** An immutable, extracted package under `storage/content/<id>/` with its parsed manifest (DESIGN §1.2). */
@@ -29,10 +30,10 @@ export class CourseVersion extends BaseEntity {
   @Column({ type: 'varchar', length: 500 })
   originalFilename: string;
 
-  @Column({ type: 'bigint', transformer: { to: (v: number) => v, from: (v: string | number) => Number(v) } })
+  @Column({ type: 'bigint', transformer: bigintNumber })
   packageBytes: number;
 
-  @Column({ type: 'bigint', transformer: { to: (v: number) => v, from: (v: string | number) => Number(v) } })
+  @Column({ type: 'bigint', transformer: bigintNumber })
   unpackedBytes: number;
 
   @Column({ type: 'integer' })

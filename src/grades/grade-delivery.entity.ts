@@ -1,15 +1,10 @@
 import { Column, Entity, Index } from 'typeorm';
 import { BaseEntity } from '../database/base.entity';
+import { bigintNumber } from '../database/bigint';
 import type { ScoreContent } from './score-policy';
 
 /** pending → sending → sent | superseded | failed; `retry` waits for its backoff (DESIGN §6). */
 export type DeliveryState = 'pending' | 'sending' | 'retry' | 'sent' | 'superseded' | 'failed';
-
-/** Epoch milliseconds in a bigint column (Postgres returns bigint as a string). */
-const epochMs = {
-  to: (v: number | null | undefined) => v,
-  from: (v: string | number | null) => (v === null || v === undefined ? null : Number(v)),
-};
 
 /**
  * The grade outbox: one row per (resource link, learner) carrying the newest score to send, in the
@@ -52,7 +47,7 @@ export class GradeDelivery extends BaseEntity {
   version: number;
 
   /** When the commit that produced this payload happened (the basis of the AGS timestamp). */
-  @Column({ type: 'bigint', transformer: epochMs })
+  @Column({ type: 'bigint', transformer: bigintNumber })
   resultAt: number;
 
   /** The AGS timestamp chosen for this version at its first send; kept for its retries (idempotent resend). */
@@ -67,11 +62,11 @@ export class GradeDelivery extends BaseEntity {
   @Column({ type: 'integer', default: 0 })
   tries: number;
 
-  @Column({ type: 'bigint', transformer: epochMs })
+  @Column({ type: 'bigint', transformer: bigintNumber })
   nextAttemptAt: number;
 
   /** While `sending`: the claim expires here, then another worker (or this one after a restart) may claim it. */
-  @Column({ type: 'bigint', nullable: true, transformer: epochMs })
+  @Column({ type: 'bigint', nullable: true, transformer: bigintNumber })
   lockedUntil: number | null;
 
   /** Random id of the current claim: only the claimer may settle the row. */
@@ -86,7 +81,7 @@ export class GradeDelivery extends BaseEntity {
   lastStatus: number | null;
 
   /** When a score was last accepted by the platform. */
-  @Column({ type: 'bigint', nullable: true, transformer: epochMs })
+  @Column({ type: 'bigint', nullable: true, transformer: bigintNumber })
   sentAt: number | null;
 
   /** What the platform last accepted. */

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { msTransformer } from '../../database/bigint-ms';
+import { bigintNumber } from '../../database/bigint';
 
 /** An RS256 signing key of the tool. Kept in the database so every instance signs with the same key. */
 @Entity('tool_keys')
@@ -13,10 +13,10 @@ export class ToolKey {
   @Column({ type: 'text' })
   privateJwk: string;
 
-  @Column({ type: 'bigint', transformer: msTransformer })
+  @Column({ type: 'bigint', transformer: bigintNumber })
   createdAtMs: number;
 
   /** Set when a newer key took over; the key stays published until the grace period ends (Sec §6.4). */
-  @Column({ type: 'bigint', nullable: true, transformer: msTransformer })
+  @Column({ type: 'bigint', nullable: true, transformer: bigintNumber })
   retiredAtMs: number | null;
 }

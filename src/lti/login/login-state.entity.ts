@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { msTransformer } from '../../database/bigint-ms';
+import { bigintNumber } from '../../database/bigint';
 
 /**
  * The server-side record of one OIDC login (LTI-CHECKLIST §1.2): keyed by `state`, holding the nonce
@@ -43,14 +43,14 @@ export class LoginState {
   @Column({ type: 'varchar', length: 200, nullable: true })
   storageTarget: string | null;
 
-  @Column({ type: 'bigint', transformer: msTransformer })
+  @Column({ type: 'bigint', transformer: bigintNumber })
   createdAtMs: number;
 
   @Index()
-  @Column({ type: 'bigint', transformer: msTransformer })
+  @Column({ type: 'bigint', transformer: bigintNumber })
   expiresAtMs: number;
 
-  @Column({ type: 'bigint', nullable: true, transformer: msTransformer })
+  @Column({ type: 'bigint', nullable: true, transformer: bigintNumber })
   consumedAtMs: number | null;
 }
 
