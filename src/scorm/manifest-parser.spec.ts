@@ -195,7 +195,8 @@ describe('parseManifest', () => {
       const { manifest, warnings } = await parseFixture('quirks');
       expect(manifest).toMatchObject({ scormVersion: '2004', edition: '3rd', versionSource: 'namespaces', title: 'Quirky course' });
       expect(manifest.schemaversion).toBeUndefined();
-      expect(codes(warnings).sort()).toEqual(['missing_file', 'path_case_mismatch', 'schemaversion_missing']);
+      expect(codes(warnings).sort()).toEqual(['missing_file', 'namespace_undeclared', 'path_case_mismatch', 'schemaversion_missing']);
+      expect(warnings.find((w) => w.code === 'namespace_undeclared')?.message).toContain('prefix "adlcp:" without declaring it (no xmlns:adlcp)');
       expect(warnings.find((w) => w.code === 'missing_file')?.path).toBe('images/missing-image.png');
       expect(warnings.find((w) => w.code === 'path_case_mismatch')?.message).toContain('"Index.HTML"');
       const home = itemOf(manifest.items, 'HOME');
@@ -267,8 +268,56 @@ describe('parseManifest', () => {
       expect(err.message).toContain('<package>');
     });
 
-    it('should refuse an empty file as malformed', () => {
-      expect(errorOf(() => parseManifest(Buffer.alloc(0), fileList())).code).toBe('manifest_malformed');
+    it.each([
+      ['an empty file', Buffer.alloc(0), 'imsmanifest.xml is empty.'],
+      ['a UTF-8 BOM and nothing else', Buffer.from([0xef, 0xbb, 0xbf]), 'imsmanifest.xml is empty.'],
+      ['white space only', Buffer.from(' \n\t\n'), 'imsmanifest.xml holds only white space.'],
+      ['a declaration and a comment only', Buffer.from('<?xml version="1.0"?>\n<!-- exported empty -->\n'), 'imsmanifest.xml has no root element'],
+      ['a file cut short', Buffer.from('<manifest identifier="M"><organizations><organization identifier="O">'), 'ends before the elements <manifest>, <organizations>, <organization> are closed'],
+      ['one unclosed element', Buffer.from('<manifest identifier="M">'), "Unclosed tag 'manifest'. (line 1, column 1)"],
+      ['a bad attribute', Buffer.from('<manifest\n identifier=M/>'), 'line 2, column'],
+    ])('should say what is wrong with %s', (_label, xml, said) => {
+      const err = errorOf(() => parseManifest(xml, fileList()));
+      expect(err.code).toBe('manifest_malformed');
+      expect(err.message).toContain(said);
+      expect(err.message).not.toContain('undefined');
+    });
+
+    it('should warn once, naming each prefix used without an xmlns declaration', () => {
+      const xml = Buffer.from(`<manifest identifier="M" xmlns="http://www.imsglobal.org/xsd/imscp_v1p1" xsi:schemaLocation="x">
+  <metadata><schemaversion>2004 3rd Edition</schemaversion></metadata>
+  <organizations default="O"><organization identifier="O"><title>T</title>
+    <item identifier="I" identifierref="R"><title>x</title><imsss:sequencing><imsss:deliveryControls tracked="true"/></imsss:sequencing></item>
+  </organization></organizations>
+  <resources><resource identifier="R" type="webcontent" adlcp:scormType="sco" href="a.html"/>
+    <resource identifier="S" type="webcontent" adlcp:scormType="asset" href="b.html"/></resources>
+</manifest>`);
+      const { manifest, warnings } = parseManifest(xml, fileList('a.html', 'b.html'));
+      expect(manifest.scos.map((s) => s.itemId)).toEqual(['I']);
+      const undeclared = warnings.filter((w) => w.code === 'namespace_undeclared');
+      expect(undeclared).toEqual([
+        {
+          code: 'namespace_undeclared',
+          message: expect.stringContaining('prefixes "xsi:", "imsss:", "adlcp:" without declaring them (no xmlns:xsi, xmlns:imsss, xmlns:adlcp)'),
+          path: 'manifest',
+        },
+      ]);
+    });
+
+    it('should count a prefix as declared only where its xmlns is in scope', () => {
+      const scoped = (where: 'manifest' | 'resource'): Buffer => {
+        const decl = 'xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2"';
+        return Buffer.from(`<manifest identifier="M" ${where === 'manifest' ? decl : ''}>
+  <metadata><schemaversion>1.2</schemaversion></metadata>
+  <organizations><organization identifier="O"><title>T</title><item identifier="I" identifierref="R"><title>x</title><adlcp:masteryscore>80</adlcp:masteryscore></item></organization></organizations>
+  <resources><resource identifier="R" type="webcontent" ${where === 'resource' ? decl : ''} adlcp:scormtype="sco" href="a.html"/></resources>
+</manifest>`);
+      };
+      expect(codes(parseManifest(scoped('manifest'), fileList('a.html')).warnings)).toEqual([]);
+      const inner = parseManifest(scoped('resource'), fileList('a.html'));
+      expect(codes(inner.warnings)).toEqual(['namespace_undeclared']);
+      expect(inner.warnings[0].message).toContain('"adlcp:"');
+      expect(inner.manifest.items[0].masteryScore).toBe(80);
     });
 
     it('should read UTF-16 and ISO-8859-1 manifests', () => {
@@ -289,7 +338,8 @@ describe('parseManifest', () => {
       expect(manifest.scos[0]).toMatchObject({ scormType: 'sco', isVisible: false });
       expect(manifest.items[0].completionThreshold?.minProgressMeasure).toBe(0.5);
       expect(manifest.scormVersion).toBe('2004');
-      expect(codes(warnings)).toEqual(['schemaversion_missing']);
+      expect(codes(warnings)).toEqual(['schemaversion_missing', 'namespace_undeclared']);
+      expect(warnings[1].message).toContain('"foo:"');
     });
   });
 
@@ -331,7 +381,7 @@ describe('parseManifest', () => {
       const conflict = Buffer.from(oneSco('a.html').toString().replace('<title>One</title>', '<title>One</title><imsss:sequencing/>'));
       const r = parseManifest(conflict, fileList('a.html'));
       expect(r.manifest.scormVersion).toBe('1.2');
-      expect(codes(r.warnings)).toEqual(['schemaversion_conflict']);
+      expect(codes(r.warnings)).toEqual(['schemaversion_conflict', 'namespace_undeclared']);
     });
   });
 
@@ -386,7 +436,7 @@ describe('parseManifest', () => {
         <resources><resource identifier="R" adlcp:scormType="sco" href="a.html"/></resources></manifest>`);
       const { manifest, warnings } = parseManifest(xml, fileList('a.html'));
       expect(manifest.scos.map((s) => s.itemId)).toEqual(['C']);
-      expect(codes(warnings)).toEqual(['launchable_aggregation_ignored']);
+      expect(codes(warnings)).toEqual(['namespace_undeclared', 'launchable_aggregation_ignored']);
     });
 
     it('should inline a sub-manifest referenced by an item, resolving its own xml:base', () => {

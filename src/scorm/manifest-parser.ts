@@ -3,7 +3,7 @@ import { appendParameters, applyXmlBase, decodePath, encodePath, PACKAGE_ROOT, r
 import type { CompletionThreshold, ImportWarning, ManifestItem, ManifestResource, ParsedManifest, ScoSummary } from './manifest.types';
 import { detectVersion, type DetectedVersion } from './manifest-version';
 import { walkItems } from './manifest-items';
-import { attrNamed, childNamed, childrenNamed, cleanText, parseXml, pathNamed, toPlainObject, xmlBase, type XmlElement } from './manifest-xml';
+import { attrNamed, childNamed, childrenNamed, cleanText, parseXml, pathNamed, toPlainObject, undeclaredPrefixes, xmlBase, type XmlElement } from './manifest-xml';
 import type { PackageFiles } from './package-layout';
 
 /** At most this many warnings of one code are listed; the rest are counted in one summary line. */
@@ -42,6 +42,16 @@ export function parseManifest(xml: Buffer, files: PackageFiles): { manifest: Par
   const warnings = new WarningList();
   const version = detectVersion(root);
   version.warnings.forEach((w) => warnings.add(w.code, w.message, w.path));
+  const undeclared = undeclaredPrefixes(root);
+  if (undeclared.length > 0) {
+    const named = undeclared.map((p) => `"${p}:"`).join(', ');
+    const declarations = undeclared.map((p) => `xmlns:${p}`).join(', ');
+    warnings.add(
+      'namespace_undeclared',
+      `imsmanifest.xml uses the namespace prefix${undeclared.length > 1 ? 'es' : ''} ${named} without declaring ${undeclared.length > 1 ? 'them' : 'it'} (no ${declarations}); the manifest was read by local names, but a stricter LMS or validator may refuse the package.`,
+      'manifest',
+    );
+  }
   return new ManifestReader(root, files, version, warnings).read();
 }
 

@@ -8,6 +8,8 @@ export interface XmlAttr {
   prefix: string;
   local: string;
   value: string;
+  /** Namespace URI of a prefixed attribute; '' unprefixed (attributes take no default namespace); undefined when the prefix is never declared. */
+  ns: string | undefined;
 }
 
 /**
@@ -47,8 +49,7 @@ export function parseXml(bytes: Buffer, fileName = 'imsmanifest.xml'): XmlElemen
   const text = decodeXmlBytes(bytes);
   const valid = XMLValidator.validate(text, { allowBooleanAttributes: true });
   if (valid !== true) {
-    const { msg, line, col } = valid.err;
-    throw new PackageError('manifest_malformed', `${fileName} is not well-formed XML: ${msg} (line ${line}, column ${col}). Fix the file or export the course again.`);
+    throw new PackageError('manifest_malformed', `${fileName} ${describeInvalidXml(text, valid.err)}. Fix the file or export the course again.`);
   }
   let nodes: unknown[];
   try {
@@ -76,6 +77,26 @@ export function parseXml(bytes: Buffer, fileName = 'imsmanifest.xml'): XmlElemen
     throw new PackageError('manifest_malformed', `${fileName} must have exactly one root element, but has ${roots.elements.length}.`);
   }
   return roots.elements[0];
+}
+
+/**
+ * What is wrong, in words. The validator's own message is kept where it points at a place; it is
+ * replaced where it does not: "Start tag expected" (no column) for a file with no element at all,
+ * and "Invalid '[…]' found" (always line 1, column 1) for elements never closed.
+ */
+function describeInvalidXml(text: string, err: { msg: string; line: number; col?: number }): string {
+  if (text.trim() === '') {
+    return text === '' ? 'is empty' : 'holds only white space';
+  }
+  if (err.col === undefined) {
+    return 'has no root element (only an XML declaration, comments or a DOCTYPE); it must hold a <manifest> element';
+  }
+  const unclosed = /^Invalid '(\[.*\])' found\.$/.exec(err.msg);
+  if (unclosed) {
+    const names = (JSON.parse(unclosed[1]) as string[]).map((n) => `<${n}>`).join(', ');
+    return `ends before the elements ${names} are closed; the file may be cut short`;
+  }
+  return `is not well-formed XML: ${err.msg} (line ${err.line}, column ${err.col})`;
 }
 
 /**
@@ -149,7 +170,7 @@ function buildChildren(nodes: unknown[], scope: Map<string, string>): { elements
     }
     const rawAttrs = (obj[':@'] ?? {}) as Record<string, unknown>;
     const declares = new Map<string, string>();
-    const attrs: XmlAttr[] = [];
+    const plain: Array<{ name: string; value: string }> = [];
     for (const [name, raw] of Object.entries(rawAttrs)) {
       const value = decodeEntities(typeof raw === 'string' ? raw : raw === true ? '' : String(raw));
       if (name === 'xmlns') {
@@ -157,10 +178,14 @@ function buildChildren(nodes: unknown[], scope: Map<string, string>): { elements
       } else if (name.startsWith('xmlns:')) {
         declares.set(name.slice(6), value.trim());
       } else {
-        attrs.push({ name, ...splitName(name), value });
+        plain.push({ name, value });
       }
     }
     const childScope = declares.size > 0 ? new Map([...scope, ...declares]) : scope;
+    const attrs = plain.map(({ name, value }): XmlAttr => {
+      const split = splitName(name);
+      return { name, ...split, value, ns: split.prefix === '' ? '' : childScope.get(split.prefix) };
+    });
     const { prefix, local } = splitName(tag);
     const ns = prefix === '' ? (childScope.get('') ?? '') : childScope.get(prefix);
     const children = Array.isArray(obj[tag]) ? buildChildren(obj[tag] as unknown[], childScope) : { elements: [], text: '' };
@@ -212,6 +237,26 @@ export function xmlBase(el: XmlElement | undefined): string | undefined {
 /** Element text with runs of whitespace collapsed and ends trimmed (titles, adlcp values). */
 export function cleanText(el: XmlElement | undefined): string {
   return el ? el.text.replace(/\s+/g, ' ').trim() : '';
+}
+
+/**
+ * Prefixes used on elements or attributes where no `xmlns:prefix` is in scope, in order of first use.
+ * The lookups here ignore prefixes, so such a manifest is read; but it is not namespace-well-formed
+ * XML, and a stricter LMS or validator may refuse the package.
+ */
+export function undeclaredPrefixes(root: XmlElement): string[] {
+  const found = new Set<string>();
+  for (const el of walkElements(root)) {
+    if (el.ns === undefined) {
+      found.add(el.prefix);
+    }
+    for (const a of el.attrs) {
+      if (a.ns === undefined) {
+        found.add(a.prefix);
+      }
+    }
+  }
+  return [...found];
 }
 
 /** Depth-first walk over an element and all its descendants. */

@@ -61,6 +61,7 @@ describe('ZipPolicy', () => {
   });
 
   it.each<[string, Array<Partial<Rec> & { name: string }>, string, string]>([
+    ['control character in a name', [{ name: 'a\u0007b.html' }], 'zip_unsafe_path', '"a\\u0007b.html"'],
     ['traversal', [{ name: '../x.html' }], 'zip_unsafe_path', '"../x.html"'],
     ['encrypted flag', [{ name: 's.html', generalPurposeBitFlag: 0x1 }], 'zip_encrypted', '"s.html"'],
     ['strong encryption flag', [{ name: 's.html', generalPurposeBitFlag: 0x40 }], 'zip_encrypted', '"s.html"'],

@@ -147,6 +147,13 @@ describe('ZipReader on good packages', () => {
     expect(await fs.promises.readFile(path.join(dest, 'A.js'), 'utf8')).toBe('upper');
   });
 
+  it('reads bytes 0x01-0x1F of a CP437 name as the code page glyphs, and refuses them in a UTF-8 name', async () => {
+    const cp437 = await writeZip(tmp, 'cp437.zip', buildZip([...validEntries(), { name: Buffer.from([0x61, 0x07, 0x62, 0x7f]), data: 'c', utf8: false }]));
+    expect(await entryNames(cp437)).toContain('a•b⌂');
+    const utf8 = await writeZip(tmp, 'utf8.zip', buildZip([...validEntries(), { name: Buffer.from([0x61, 0x07, 0x62]), data: 'c', utf8: true }]));
+    expect((await rejection(ZipReader.open(utf8, LIMITS))).code).toBe('zip_unsafe_path');
+  });
+
   it('accepts an empty zip (no entries) and a harmless "./" root entry', async () => {
     const empty = await writeZip(tmp, 'empty.zip', buildZip([]));
     expect(await entryNames(empty)).toEqual([]);
@@ -267,6 +274,8 @@ describe('hostile zips', () => {
       ['high-ratio entry (zip bomb)', '"bomb.bin"'],
       ['stored size smaller than data', '"big.js"'],
       ['folder entry with data', '"media/"'],
+      ['control character (U+0001) in name', '"evil\\u0001.html"'],
+      ['DEL in name', '"del\\u007f.html"'],
     ];
     for (const [label, fragment] of expectations) {
       const c = byLabel.get(label);

@@ -88,6 +88,11 @@ describe('Course import (POST /api/courses)', () => {
       const v = res.body.currentVersion;
       expect(v.scormVersion).toBe('2004');
       expect(v.warnings.length).toBeGreaterThan(0);
+      // its manifest uses adlcp: without xmlns:adlcp (it declares imsss)
+      const undeclared = v.warnings.filter((w: { code: string }) => w.code === 'namespace_undeclared');
+      expect(undeclared).toHaveLength(1);
+      expect(undeclared[0].message).toContain('"adlcp:"');
+      expect(undeclared[0].message).not.toContain('imsss');
       const lecon = v.scos.find((s: { launchUrl: string }) => s.launchUrl.startsWith('Leçon 1/') || decodeURIComponent(s.launchUrl).startsWith('Leçon 1/'));
       expect(lecon).toBeDefined();
       await request(lecon.url).get('').expect(200);
@@ -139,6 +144,17 @@ describe('Course import rejections', () => {
     await expectNothingLeftBehind(t);
   });
 
+  it.each([
+    ['empty', '', 'imsmanifest.xml is empty.'],
+    ['cut short', '<?xml version="1.0"?>\n<manifest identifier="M"><organizations>', 'ends before the elements <manifest>, <organizations> are closed'],
+  ])('should say what is wrong with an %s manifest', async (_label, manifest, said) => {
+    const res = await upload(t, await buildFixtureZip('scorm12-single-sco', { files: { 'imsmanifest.xml': manifest } })).expect(422);
+    expect(res.body.error).toBe('manifest_malformed');
+    expect(res.body.message).toContain(said);
+    expect(res.body.message).not.toContain('undefined');
+    await expectNothingLeftBehind(t);
+  });
+
   it('should refuse a zip without a manifest', async () => {
     const res = await upload(t, await buildFixtureZip('scorm12-single-sco', { drop: ['imsmanifest.xml'] })).expect(422);
     expect(res.body.error).toBe('manifest_missing');
@@ -154,6 +170,15 @@ describe('Course import rejections', () => {
       await expectNothingLeftBehind(t);
     });
   }
+
+  it('should name the entry and the character when a name has a control character', async () => {
+    const zip = await buildFixtureZip('scorm12-single-sco', { files: { 'media/clip\u0007.mp4': 'x' } });
+    const res = await upload(t, zip).expect(422);
+    expect(res.body.error).toBe('zip_unsafe_path');
+    expect(res.body.message).toContain('"media/clip\\u0007.mp4"');
+    expect(res.body.message).toContain('control character (U+0007)');
+    await expectNothingLeftBehind(t);
+  });
 
   it('should refuse a package over MAX_PACKAGE_BYTES with 413', async () => {
     const res = await upload(t, Buffer.alloc(13 * 1024 * 1024, 1)).expect(413);
