@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AllExceptionsFilter } from './common/exception.filter';
 import { HealthModule } from './health/health.module';
@@ -22,8 +23,8 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      global: true,
       imports: [
+        ConfigModule.forRoot(config),
         DatabaseModule.forRoot(config),
         AdminModule,
         SecretsModule,
@@ -39,8 +40,7 @@ export class AppModule {
         ConsoleModule,
         HealthModule,
       ],
-      providers: [{ provide: AppConfig, useValue: config }, { provide: APP_FILTER, useClass: AllExceptionsFilter }],
-      exports: [AppConfig],
+      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
   }
 }
