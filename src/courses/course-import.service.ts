@@ -11,7 +11,9 @@ import { isJunkEntry, locateManifest, PackageFiles } from '../scorm/package-layo
 import { parseManifest } from '../scorm/manifest-parser';
 import type { ZipLimits } from '../scorm/zip.types';
 import { CourseVersion } from './course-version.entity';
+import { Course } from './course.entity';
 import { CoursesRepository, NewCourseVersion } from './courses.repository';
+import { Transactions } from '../database/transactions';
 
 const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
 
@@ -42,6 +44,7 @@ export class CourseImportService implements OnApplicationBootstrap {
 
   constructor(
     private readonly repo: CoursesRepository,
+    private readonly transactions: Transactions,
     private readonly storage: PackageStorage,
     private readonly config: AppConfig,
   ) {}
@@ -135,11 +138,32 @@ export class CourseImportService implements OnApplicationBootstrap {
 
   /** Course (when new), version and current-version pointer in one transaction. */
   private async saveRows(courseId: string | undefined, fields: NewCourseVersion): Promise<CourseVersion> {
-    const version = await this.repo.insertCourseVersion(courseId, fields.manifest.title.slice(0, 500) || 'Untitled course', fields);
-    if (!version) {
-      throw new NotFoundError('course', courseId!);
+    for (let tries = 0; ; tries++) {
+      try {
+        return await this.transactions.run(async (m) => {
+          let course: Course;
+          if (courseId) {
+            const found = await this.repo.findCourse(courseId, m);
+            if (!found) {
+              throw new NotFoundError('course', courseId);
+            }
+            course = found;
+          } else {
+            course = await this.repo.insertCourse(fields.manifest.title.slice(0, 500) || 'Untitled course', m);
+          }
+          const number = (await this.repo.lastVersionNumber(course.id, m)) + 1;
+          const version = await this.repo.insertVersion({ ...fields, courseId: course.id, number }, m);
+          await this.repo.setCurrentVersion(course.id, version.id, m);
+          return version;
+        });
+      } catch (err) {
+        // Two versions of one course uploaded at once race for the same number: the unique index refuses one; try again.
+        if (tries < 3 && courseId && this.repo.isVersionNumberRace(err)) {
+          continue;
+        }
+        throw err;
+      }
     }
-    return version;
   }
 }
 

@@ -1,15 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Course } from './course.entity';
 import { CourseVersion } from './course-version.entity';
 
-/** The columns of a new version the importer fills (the course and number are set here). */
+/** The columns of a new version the importer fills (course and number are decided in its transaction). */
 export type NewCourseVersion = Omit<CourseVersion, 'courseId' | 'number' | 'createdAt' | 'updatedAt'>;
 
 /** What `PATCH /api/courses/:id` may change. */
 export type CourseChanges = Partial<Pick<Course, 'title' | 'gradePolicy'>>;
 
-/** Every database access of the courses module: courses and their immutable versions. */
+/**
+ * Every database access of the courses module: courses and their immutable versions. Methods that
+ * take an EntityManager run in the caller's transaction (`Transactions.run`).
+ */
 @Injectable()
 export class CoursesRepository {
   constructor(private readonly db: DataSource) {}
@@ -23,8 +26,8 @@ export class CoursesRepository {
     return qb.getMany();
   }
 
-  findCourse(id: string): Promise<Course | null> {
-    return this.db.getRepository(Course).findOne({ where: { id } });
+  findCourse(id: string, m: EntityManager = this.db.manager): Promise<Course | null> {
+    return m.getRepository(Course).findOne({ where: { id } });
   }
 
   courseExists(id: string): Promise<boolean> {
@@ -49,39 +52,34 @@ export class CoursesRepository {
     return (await this.db.getRepository(CourseVersion).find({ select: { id: true } })).map((v) => v.id);
   }
 
+  async insertCourse(title: string, m: EntityManager): Promise<Course> {
+    const course = m.getRepository(Course).create({ title, currentVersionId: null });
+    await m.getRepository(Course).insert(course);
+    return course;
+  }
+
+  /** The highest version number of a course, 0 when it has none. */
+  async lastVersionNumber(courseId: string, m: EntityManager): Promise<number> {
+    const last = await m.getRepository(CourseVersion).findOne({ where: { courseId }, order: { number: 'DESC' }, select: { id: true, number: true } });
+    return last?.number ?? 0;
+  }
+
   /**
-   * Writes a version as the newest of `courseId`, or of a new course titled `newCourseTitle`, and
-   * makes it the course's current version: one transaction. Null when `courseId` names no course.
+   * Inserts a version; the unique (course, number) index refuses a number taken by a version
+   * inserted at the same moment (see {@link isVersionNumberRace}).
    */
-  async insertCourseVersion(courseId: string | undefined, newCourseTitle: string, fields: NewCourseVersion): Promise<CourseVersion | null> {
-    for (let tries = 0; ; tries++) {
-      try {
-        return await this.db.transaction(async (tx) => {
-          const courses = tx.getRepository(Course);
-          const versions = tx.getRepository(CourseVersion);
-          let course: Course | null;
-          if (courseId) {
-            course = await courses.findOne({ where: { id: courseId } });
-            if (!course) {
-              return null;
-            }
-          } else {
-            course = courses.create({ title: newCourseTitle, currentVersionId: null });
-            await courses.insert(course);
-          }
-          const last = await versions.findOne({ where: { courseId: course.id }, order: { number: 'DESC' }, select: { id: true, number: true } });
-          const version = versions.create({ ...fields, courseId: course.id, number: (last?.number ?? 0) + 1 });
-          await versions.insert(version as never); // simple-json columns defeat QueryDeepPartialEntity
-          await courses.update({ id: course.id }, { currentVersionId: version.id });
-          return version;
-        });
-      } catch (err) {
-        // Two versions of one course uploaded at once race for the same number: the unique index refuses one; try again.
-        if (tries < 3 && courseId && /unique|duplicate/i.test(String((err as Error).message))) {
-          continue;
-        }
-        throw err;
-      }
-    }
+  async insertVersion(fields: NewCourseVersion & Pick<CourseVersion, 'courseId' | 'number'>, m: EntityManager): Promise<CourseVersion> {
+    const version = m.getRepository(CourseVersion).create(fields);
+    await m.getRepository(CourseVersion).insert(version as never); // simple-json columns defeat QueryDeepPartialEntity
+    return version;
+  }
+
+  async setCurrentVersion(courseId: string, versionId: string, m: EntityManager): Promise<void> {
+    await m.getRepository(Course).update({ id: courseId }, { currentVersionId: versionId });
+  }
+
+  /** True for the error of {@link insertVersion} losing a race for its number: try again. */
+  isVersionNumberRace(err: unknown): boolean {
+    return /unique|duplicate/i.test(String((err as Error).message));
   }
 }

@@ -7,15 +7,9 @@ import { Platform } from './platform.entity';
 /** The columns of a registration the API writes. */
 export type PlatformFields = Pick<Platform, 'name' | 'issuer' | 'clientId' | 'authorizationEndpoint' | 'tokenEndpoint' | 'tokenAudience' | 'jwksUri' | 'registeredBy'>;
 
-/** A write refused because another registration has this (issuer, client id). */
-export type DuplicatePlatform = { refused: 'duplicate'; issuer: string; clientId: string };
-
-/** Why a change of a registration did not happen; the service turns it into the API's error. */
-export type PlatformUpdateRefusal = { refused: 'not_found' } | DuplicatePlatform;
-
 /**
- * Every database access of the platforms module: registrations and their deployments. Each write
- * that touches both tables is one transaction here, so a half-written registration is never seen.
+ * Every database access of the platforms module: registrations and their deployments. Methods that
+ * take an EntityManager run in the caller's transaction (`Transactions.run`).
  */
 @Injectable()
 export class PlatformsRepository {
@@ -28,81 +22,54 @@ export class PlatformsRepository {
     return { platforms, deployments };
   }
 
-  /** Inserts a registration and its deployments, unless its (issuer, client id) is taken; answers the new id. */
-  async insertPlatformWithDeployments(fields: PlatformFields, deploymentIds: string[]): Promise<{ id: string } | DuplicatePlatform> {
-    const duplicate: DuplicatePlatform = { refused: 'duplicate', issuer: fields.issuer, clientId: fields.clientId };
-    return this.db.transaction(async (m) => {
-      if (await findPlatformByIssuerAndClient(m, fields.issuer, fields.clientId)) {
-        return duplicate;
-      }
-      const platform = m.getRepository(Platform).create({ ...fields, grantedScopes: null });
-      try {
-        await m.getRepository(Platform).insert(platform);
-      } catch (e) {
-        // The unique (issuer, client id) index refused a registration inserted at the same moment.
-        if (e instanceof QueryFailedError) {
-          return duplicate;
-        }
-        throw e;
-      }
-      await insertDeployments(m, platform.id, deploymentIds);
-      return { id: platform.id };
-    });
+  findPlatform(id: string, m: EntityManager): Promise<Platform | null> {
+    return m.getRepository(Platform).findOne({ where: { id } });
   }
 
-  /**
-   * Changes a registration's fields and, when `deploymentIds` is given, replaces its deployments,
-   * unless the registration is gone or the changed (issuer, client id) belongs to another one.
-   */
-  async updatePlatformWithDeployments(id: string, fields: Partial<PlatformFields>, deploymentIds: string[] | undefined): Promise<PlatformUpdateRefusal | null> {
-    return this.db.transaction(async (m) => {
-      const repo = m.getRepository(Platform);
-      const platform = await repo.findOne({ where: { id } });
-      if (!platform) {
-        return { refused: 'not_found' } as const;
-      }
-      Object.assign(platform, fields);
-      const clash = await findPlatformByIssuerAndClient(m, platform.issuer, platform.clientId);
-      if (clash && clash.id !== id) {
-        return { refused: 'duplicate', issuer: platform.issuer, clientId: platform.clientId } as const;
-      }
-      await repo.save(platform);
-      if (deploymentIds) {
-        await m.getRepository(Deployment).delete({ platformId: id });
-        await insertDeployments(m, id, deploymentIds);
-      }
-      return null;
-    });
+  findPlatformByIssuerAndClient(issuer: string, clientId: string, m: EntityManager): Promise<Platform | null> {
+    return m.getRepository(Platform).findOne({ where: { issuer, clientId } });
   }
 
-  /** Deletes a registration and its deployments; false when there was none. */
-  async deletePlatformWithDeployments(id: string): Promise<boolean> {
-    return this.db.transaction(async (m) => {
-      const res = await m.getRepository(Platform).delete({ id });
-      if (!res.affected) {
-        return false;
+  /** Inserts a registration; null when the unique (issuer, client id) index refuses it. */
+  async insertPlatform(fields: PlatformFields, m: EntityManager): Promise<Platform | null> {
+    const platform = m.getRepository(Platform).create({ ...fields, grantedScopes: null });
+    try {
+      await m.getRepository(Platform).insert(platform);
+    } catch (e) {
+      if (e instanceof QueryFailedError) {
+        return null;
       }
-      await m.getRepository(Deployment).delete({ platformId: id });
-      return true;
-    });
+      throw e;
+    }
+    return platform;
+  }
+
+  /** Writes a registration read by {@link findPlatform} and changed by the caller. */
+  async savePlatform(platform: Platform, m: EntityManager): Promise<void> {
+    await m.getRepository(Platform).save(platform);
+  }
+
+  /** Deletes a registration; false when there was none. */
+  async deletePlatform(id: string, m: EntityManager): Promise<boolean> {
+    return !!(await m.getRepository(Platform).delete({ id })).affected;
   }
 
   async setGrantedScopes(platformId: string, scopes: string): Promise<void> {
     await this.db.getRepository(Platform).update({ id: platformId }, { grantedScopes: scopes });
   }
 
+  async insertDeployments(platformId: string, deploymentIds: string[], m: EntityManager): Promise<void> {
+    for (const deploymentId of deploymentIds) {
+      await m.getRepository(Deployment).insert(m.getRepository(Deployment).create({ platformId, deploymentId }));
+    }
+  }
+
+  async deleteDeploymentsOf(platformId: string, m: EntityManager): Promise<void> {
+    await m.getRepository(Deployment).delete({ platformId });
+  }
+
   /** Adds a deployment unless the registration has it already (the unique index decides). */
   async insertDeploymentIfAbsent(platformId: string, deploymentId: string): Promise<void> {
     await this.db.getRepository(Deployment).createQueryBuilder().insert().values({ id: randomUUID(), platformId, deploymentId }).orIgnore().execute();
-  }
-}
-
-function findPlatformByIssuerAndClient(m: EntityManager, issuer: string, clientId: string): Promise<Platform | null> {
-  return m.getRepository(Platform).findOne({ where: { issuer, clientId } });
-}
-
-async function insertDeployments(m: EntityManager, platformId: string, deploymentIds: string[]): Promise<void> {
-  for (const deploymentId of deploymentIds) {
-    await m.getRepository(Deployment).insert(m.getRepository(Deployment).create({ platformId, deploymentId }));
   }
 }

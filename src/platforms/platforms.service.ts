@@ -1,7 +1,8 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { AppError, NotFoundError } from '../common/errors';
 import { Platform } from './platform.entity';
-import { DuplicatePlatform, PlatformsRepository } from './platforms.repository';
+import { Transactions } from '../database/transactions';
+import { PlatformsRepository } from './platforms.repository';
 
 export interface PlatformInput {
   name: string;
@@ -57,7 +58,10 @@ export class PlatformsService {
   /** Bumped by every write, so a snapshot read before a write is never kept after it. */
   private generation = 0;
 
-  constructor(private readonly repo: PlatformsRepository) {}
+  constructor(
+    private readonly repo: PlatformsRepository,
+    private readonly transactions: Transactions,
+  ) {}
 
   /** A registration by id (read-only object: do not modify it). */
   async get(id: string): Promise<Platform> {
@@ -132,23 +136,29 @@ export class PlatformsService {
 
   async create(body: unknown, registeredBy: 'manual' | 'dynamic' = 'manual'): Promise<PlatformDto> {
     const input = validateInput(body, false) as PlatformInput;
-    const created = await this.repo.insertPlatformWithDeployments(
-      {
-        name: input.name,
-        issuer: input.issuer,
-        clientId: input.clientId,
-        authorizationEndpoint: input.authorizationEndpoint,
-        tokenEndpoint: input.tokenEndpoint,
-        tokenAudience: input.tokenAudience ?? null,
-        jwksUri: input.jwksUri,
-        registeredBy,
-      },
-      unique(input.deploymentIds),
-    );
-    if ('refused' in created) {
-      throw duplicate(created);
-    }
-    const { id } = created;
+    const id = await this.transactions.run(async (m) => {
+      if (await this.repo.findPlatformByIssuerAndClient(input.issuer, input.clientId, m)) {
+        throw duplicate(input.issuer, input.clientId);
+      }
+      const platform = await this.repo.insertPlatform(
+        {
+          name: input.name,
+          issuer: input.issuer,
+          clientId: input.clientId,
+          authorizationEndpoint: input.authorizationEndpoint,
+          tokenEndpoint: input.tokenEndpoint,
+          tokenAudience: input.tokenAudience ?? null,
+          jwksUri: input.jwksUri,
+          registeredBy,
+        },
+        m,
+      );
+      if (!platform) {
+        throw duplicate(input.issuer, input.clientId);
+      }
+      await this.repo.insertDeployments(platform.id, unique(input.deploymentIds), m);
+      return platform.id;
+    });
     this.invalidate();
     this.logger.log(`platform ${id} registered (${registeredBy}) issuer=${input.issuer} clientId=${input.clientId}`);
     return this.getDto(id);
@@ -156,22 +166,34 @@ export class PlatformsService {
 
   async update(id: string, body: unknown): Promise<PlatformDto> {
     const patch = validateInput(body, true);
-    const { deploymentIds, ...fields } = patch;
-    const refused = await this.repo.updatePlatformWithDeployments(id, fields, deploymentIds && unique(deploymentIds));
-    if (refused?.refused === 'not_found') {
-      throw new NotFoundError('platform', id);
-    }
-    if (refused) {
-      throw duplicate(refused);
-    }
+    await this.transactions.run(async (m) => {
+      const platform = await this.repo.findPlatform(id, m);
+      if (!platform) {
+        throw new NotFoundError('platform', id);
+      }
+      const { deploymentIds, ...fields } = patch;
+      Object.assign(platform, fields);
+      const clash = await this.repo.findPlatformByIssuerAndClient(platform.issuer, platform.clientId, m);
+      if (clash && clash.id !== id) {
+        throw duplicate(platform.issuer, platform.clientId);
+      }
+      await this.repo.savePlatform(platform, m);
+      if (deploymentIds) {
+        await this.repo.deleteDeploymentsOf(id, m);
+        await this.repo.insertDeployments(id, unique(deploymentIds), m);
+      }
+    });
     this.invalidate();
     return this.getDto(id);
   }
 
   async remove(id: string): Promise<void> {
-    if (!(await this.repo.deletePlatformWithDeployments(id))) {
-      throw new NotFoundError('platform', id);
-    }
+    await this.transactions.run(async (m) => {
+      if (!(await this.repo.deletePlatform(id, m))) {
+        throw new NotFoundError('platform', id);
+      }
+      await this.repo.deleteDeploymentsOf(id, m);
+    });
     this.invalidate();
   }
 
@@ -191,8 +213,8 @@ function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
 
-function duplicate(r: DuplicatePlatform): AppError {
-  return new AppError('platform_exists', `A platform with issuer "${r.issuer}" and client id "${r.clientId}" is already registered; edit it instead.`, HttpStatus.CONFLICT);
+function duplicate(issuer: string, clientId: string): AppError {
+  return new AppError('platform_exists', `A platform with issuer "${issuer}" and client id "${clientId}" is already registered; edit it instead.`, HttpStatus.CONFLICT);
 }
 
 function toDto(p: Platform, deploymentIds: string[]): PlatformDto {
