@@ -1,5 +1,14 @@
+import { HttpStatus } from '@nestjs/common';
+import { AppError } from '../common/errors';
+import type { ScoSummary } from '../scorm/manifest.types';
+import { evaluateCmi, ItemRules, mergeCmi, parseDuration } from './cmi-rules';
 import type { ScoState } from './sco-state.entity';
-import { evaluateCmi, itemRules, mergeCmi, parseDuration } from './cmi-rules';
+
+/*
+ * Commit planning, pure (no Nest service, no database): given a SCO's stored state and an incoming
+ * runtime commit, what to write. The group commit (group-commit.service.ts) reads the rows, asks these
+ * functions and writes what they decide; commit-plan.spec.ts covers the decisions without HTTP.
+ */
 
 /** One runtime commit as the player sends it (player/src/transport.ts). */
 export interface CommitInput {
@@ -24,26 +33,89 @@ export interface CommitOutcome {
   reason?: 'stale' | 'session_terminated';
 }
 
+/** One commit with what it is judged by: the SCORM version, the item's rules and the launch it came from. */
 export interface PlanContext {
   v: '1.2' | '2004';
-  rules: ReturnType<typeof itemRules>;
+  rules: ItemRules;
+  /** `launch:session`: the SCO session the commit belongs to. */
   sessionKey: string;
+  /** The launch count of the runtime token (a later launch supersedes an earlier one). */
   launch: number;
   input: CommitInput;
 }
 
 /**
- * What a commit does to a SCO's state (pure): ignored when not newer than the last applied commit or
- * after the session's terminating one (SCORM-CHECKLIST §5.3); else the new state, with the LMS-side
- * status rules and the server-side total time applied.
+ * What to do with a commit: nothing (the answer says why), or write `state` — a new row for the SCO's
+ * first commit, else an update. `resultMayChange`: the attempt's course result must be worked out
+ * again (first commit, a result field changed, or a 2004 Terminate); `endsSco`: a 2004 Terminate, after
+ * which the course attempt may end ({@link attemptEnd}).
  */
-export function planCommit(current: ScoState, c: PlanContext): { ignored: CommitOutcome } | { state: ScoState; resultChanged: boolean } {
+export type CommitPlan =
+  | { write: 'none'; outcome: CommitOutcome }
+  | { write: 'insert' | 'update'; state: ScoState; outcome: CommitOutcome; resultMayChange: boolean; endsSco: boolean };
+
+/** The answers are the same objects every time (no allocation per commit); frozen so none is changed. */
+const APPLIED: CommitOutcome = Object.freeze({ result: true, errorCode: 0, applied: true });
+const STALE: CommitOutcome = Object.freeze({ result: true, errorCode: 0, applied: false, reason: 'stale' });
+const SESSION_TERMINATED: CommitOutcome = Object.freeze({ result: true, errorCode: 0, applied: false, reason: 'session_terminated' });
+
+/** The longest location value stored (cmi.location, cmi.core.lesson_location). */
+export const MAX_LOCATION_CHARS = 64_000;
+
+/**
+ * Refuses a commit the server will not store: not an object with a `cmi` object, no whole-number
+ * `session` and `seq` (seq from 1), suspend_data over the configured limit, or a location over
+ * {@link MAX_LOCATION_CHARS}.
+ */
+export function checkCommit(input: CommitInput, maxSuspendDataChars: number): void {
+  if (!input || typeof input !== 'object' || !input.cmi || typeof input.cmi !== 'object' || Array.isArray(input.cmi)) {
+    throw new AppError('commit_invalid', 'A commit must carry a "cmi" object.');
+  }
+  if (!Number.isSafeInteger(input.seq) || input.seq < 1 || !Number.isSafeInteger(input.session) || input.session < 0) {
+    throw new AppError('commit_invalid', 'A commit must carry whole-number "session" and "seq" (seq from 1).');
+  }
+  const suspend = input.cmi.suspend_data;
+  if (typeof suspend === 'string' && suspend.length > maxSuspendDataChars) {
+    throw new AppError(
+      'suspend_data_too_large',
+      `suspend_data has ${suspend.length} characters; this server stores at most ${maxSuspendDataChars} (MAX_SUSPEND_DATA_CHARS).`,
+      HttpStatus.PAYLOAD_TOO_LARGE,
+    );
+  }
+  const core = input.cmi.core as Record<string, unknown> | undefined;
+  const location = input.cmi.location ?? core?.lesson_location;
+  if (typeof location === 'string' && location.length > MAX_LOCATION_CHARS) {
+    throw new AppError('location_too_large', 'The location value is longer than 64,000 characters.', HttpStatus.PAYLOAD_TOO_LARGE);
+  }
+}
+
+/** The state a SCO's first commit starts from (the row does not exist yet). */
+export function firstState(attemptId: string, itemId: string): Partial<ScoState> {
+  return { attemptId, itemId, cmi: null, totalTimeSeconds: 0, lastLaunch: 0, lastSequence: 0, terminated: false, scoAttempt: 1, visitedAt: null };
+}
+
+/**
+ * Whether the stored suspend_data must be read before planning: the commit path reads rows without it
+ * (up to 64 KB+ a row, and nearly every commit replaces it), so only a commit that does not carry it
+ * needs the stored one, to keep it.
+ */
+export function needsStoredSuspendData(stored: ScoState, input: CommitInput): boolean {
+  return stored.suspendData === undefined && typeof input.cmi.suspend_data !== 'string';
+}
+
+/**
+ * What a commit does to a SCO's state: ignored when not newer than the last applied commit or after
+ * the session's terminating one (SCORM-CHECKLIST §5.3); else the new state, with the LMS-side status
+ * rules and the server-side total time applied. `current` is the stored state, or {@link firstState}
+ * as an entity when `isNew` (the SCO's first commit: the row is inserted). `current` is not changed.
+ */
+export function planCommit(current: ScoState, c: PlanContext, isNew: boolean): CommitPlan {
   const { v, input, sessionKey } = c;
   if (current.sessionKey === sessionKey && current.terminated) {
-    return { ignored: { result: true, errorCode: 0, applied: false, reason: 'session_terminated' } };
+    return { write: 'none', outcome: SESSION_TERMINATED };
   }
   if (c.launch < current.lastLaunch || (c.launch === current.lastLaunch && input.seq <= current.lastSequence)) {
-    return { ignored: { result: true, errorCode: 0, applied: false, reason: 'stale' } };
+    return { write: 'none', outcome: STALE };
   }
   const state = Object.assign(Object.create(Object.getPrototypeOf(current)) as ScoState, current);
   let stored = fullCmi(state);
@@ -82,7 +154,35 @@ export function planCommit(current: ScoState, c: PlanContext): { ignored: Commit
     terminated: !!input.terminate,
     visitedAt: state.visitedAt ?? new Date(),
   });
-  return { state, resultChanged: resultKey(current) !== resultKey(state) };
+  const endsSco = !!input.terminate && v === '2004';
+  // Most commits only move suspend data, location or time: the course result cannot have changed.
+  const resultMayChange = isNew || endsSco || resultKey(current) !== resultKey(state);
+  return { write: isNew ? 'insert' : 'update', state, outcome: APPLIED, resultMayChange, endsSco };
+}
+
+/**
+ * SCORM 2004 (checklist §4.2): after a Terminate that did not suspend, does the course attempt end?
+ * At once on exitAll/abandonAll, on exit=logout or in a single-SCO course; in a multi-SCO course only
+ * once every SCO is completed ({@link allScosCompleted}): one SCO's normal exit only restarts that SCO.
+ */
+export function attemptEnd(exit: string | null, nav: string | undefined, scos: ScoSummary[]): 'no' | 'yes' | 'if-all-completed' {
+  if (exit === 'suspend' || nav === 'suspendAll') {
+    return 'no';
+  }
+  if (nav === 'exitAll' || nav === 'abandonAll' || exit === 'logout' || scoItems(scos).length <= 1) {
+    return 'yes';
+  }
+  return 'if-all-completed';
+}
+
+/** Every SCO (not asset) of the course has a completed state. */
+export function allScosCompleted(scos: ScoSummary[], states: Array<Pick<ScoState, 'itemId' | 'completionStatus'>>): boolean {
+  const done = new Set(states.filter((s) => s.completionStatus === 'completed').map((s) => s.itemId));
+  return scoItems(scos).every((s) => done.has(s.itemId));
+}
+
+function scoItems(scos: ScoSummary[]): ScoSummary[] {
+  return scos.filter((s) => s.scormType === 'sco');
 }
 
 /**

@@ -1,13 +1,12 @@
-import { HttpStatus, Injectable, Optional } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import type { CourseVersion } from '../courses/course-version.entity';
 import { findItem } from '../scorm/manifest-items';
 import { Attempt } from './attempt.entity';
 import { AttemptsSql } from './attempts.sql';
 import { itemRules } from './cmi-rules';
-import { CommitInput, CommitOutcome, PlanContext, planCommit } from './commit-plan';
+import { allScosCompleted, attemptEnd, checkCommit, CommitInput, CommitOutcome, firstState, needsStoredSuspendData, PlanContext, planCommit } from './commit-plan';
 import { CourseVersionCache } from './course-version-cache';
 import { NoopResultListener, ResultListener } from './result-listener';
 import type { RuntimeClaims } from './runtime-token.service';
@@ -54,7 +53,7 @@ export class GroupCommitService {
    */
   async commit(claims: RuntimeClaims, attemptId: string, itemId: string, input: CommitInput): Promise<CommitOutcome> {
     checkScope(claims, attemptId);
-    this.validate(input);
+    checkCommit(input, this.config.maxSuspendDataChars);
     const version = await this.versions.versionOfAttempt(attemptId);
     scoOf(version, itemId);
     const ctx: PlanContext = {
@@ -127,45 +126,28 @@ export class GroupCommitService {
         const key = `${job.attemptId}\n${job.itemId}`;
         const existing = rows.get(key);
         const { ctx } = job;
-        if (existing && existing.suspendData === undefined && typeof ctx.input.cmi.suspend_data !== 'string') {
+        if (existing && needsStoredSuspendData(existing, ctx.input)) {
           const [row]: Array<{ suspendData: string | null }> = await m.query(sql.selectSuspend, [existing.id]);
           existing.suspendData = row?.suspendData ?? null;
         }
-        const plan = planCommit(
-          existing ??
-            m.create(ScoState, {
-              attemptId: job.attemptId,
-              itemId: job.itemId,
-              cmi: null,
-              totalTimeSeconds: 0,
-              lastLaunch: 0,
-              lastSequence: 0,
-              terminated: false,
-              scoAttempt: 1,
-              visitedAt: null,
-            }),
-          ctx,
-        );
-        if ('ignored' in plan) {
-          outcomes.push(plan.ignored);
+        const plan = planCommit(existing ?? m.create(ScoState, firstState(job.attemptId, job.itemId)), ctx, !existing);
+        outcomes.push(plan.outcome);
+        if (plan.write === 'none') {
           continue;
         }
         const state = plan.state;
-        if (existing) {
+        if (plan.write === 'update') {
           await m.query(sql.update, sql.updateParams(state));
         } else {
           await m.insert(ScoState, state as never);
         }
         rows.set(key, state);
-        const endsSco = !!ctx.input.terminate && ctx.v === '2004';
-        if (endsSco) {
+        if (plan.endsSco) {
           await this.maybeEndAttempt(m, job.attemptId, job.version, state, ctx.input.navRequest);
         }
-        // Most commits only move suspend data, location or time: the course result cannot have changed.
-        if (!existing || plan.resultChanged || endsSco) {
+        if (plan.resultMayChange) {
           changed.add(job.attemptId);
         }
-        outcomes.push({ result: true, errorCode: 0, applied: true });
       }
       for (const attemptId of changed) {
         await this.results.onResultMaybeChanged(m, attemptId);
@@ -174,45 +156,12 @@ export class GroupCommitService {
     });
   }
 
-  /**
-   * SCORM 2004: a non-suspend exit ends the attempt (checklist §4.2). For a multi-SCO course the course
-   * attempt ends when every SCO is completed (or on exitAll); one SCO's normal exit only restarts that SCO.
-   */
+  /** SCORM 2004 Terminate: marks the course attempt completed when {@link attemptEnd} says it ends. */
   private async maybeEndAttempt(m: EntityManager, attemptId: string, version: CourseVersion, state: ScoState, nav?: string): Promise<void> {
-    if (state.exit === 'suspend' || nav === 'suspendAll') {
-      return;
-    }
-    const scos = version.manifest.scos.filter((s) => s.scormType === 'sco');
-    let end = nav === 'exitAll' || nav === 'abandonAll' || state.exit === 'logout' || scos.length <= 1;
-    if (!end) {
-      const states = await m.find(ScoState, { where: { attemptId } });
-      const done = new Set(states.filter((s) => s.completionStatus === 'completed').map((s) => s.itemId));
-      end = scos.every((s) => done.has(s.itemId));
-    }
-    if (end) {
+    const scos = version.manifest.scos;
+    const end = attemptEnd(state.exit, nav, scos);
+    if (end === 'yes' || (end === 'if-all-completed' && allScosCompleted(scos, await m.find(ScoState, { where: { attemptId } })))) {
       await m.update(Attempt, { id: attemptId }, { completedAt: new Date() });
-    }
-  }
-
-  private validate(input: CommitInput): void {
-    if (!input || typeof input !== 'object' || !input.cmi || typeof input.cmi !== 'object' || Array.isArray(input.cmi)) {
-      throw new AppError('commit_invalid', 'A commit must carry a "cmi" object.');
-    }
-    if (!Number.isSafeInteger(input.seq) || input.seq < 1 || !Number.isSafeInteger(input.session) || input.session < 0) {
-      throw new AppError('commit_invalid', 'A commit must carry whole-number "session" and "seq" (seq from 1).');
-    }
-    const suspend = input.cmi.suspend_data;
-    if (typeof suspend === 'string' && suspend.length > this.config.maxSuspendDataChars) {
-      throw new AppError(
-        'suspend_data_too_large',
-        `suspend_data has ${suspend.length} characters; this server stores at most ${this.config.maxSuspendDataChars} (MAX_SUSPEND_DATA_CHARS).`,
-        HttpStatus.PAYLOAD_TOO_LARGE,
-      );
-    }
-    const core = input.cmi.core as Record<string, unknown> | undefined;
-    const location = input.cmi.location ?? core?.lesson_location;
-    if (typeof location === 'string' && location.length > 64_000) {
-      throw new AppError('location_too_large', 'The location value is longer than 64,000 characters.', HttpStatus.PAYLOAD_TOO_LARGE);
     }
   }
 }
