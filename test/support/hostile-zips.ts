@@ -153,7 +153,7 @@ export function noise(bytes: number, seed = 1): Buffer {
 export interface HostileCase {
   /** Short label for test names. */
   label: string;
-  /** The code inspectZip (or, for `atExtract`, extractZip) must reject with. */
+  /** The code ZipReader.open (or, for `atExtract`, ZipReader.extract) must reject with. */
   code: string;
   /** True when only extraction can find the problem (the headers look fine). */
   atExtract?: boolean;
