@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { CoursesModule } from '../courses/courses.module';
 import { ConsoleController } from './console.controller';
 import { ConsoleSessionService } from './console-session.service';
+import { ConsoleRepository } from './console.repository';
 import { ConsoleService } from './console.service';
 
 /**
@@ -12,7 +13,7 @@ import { ConsoleService } from './console.service';
 @Module({
   imports: [CoursesModule],
   controllers: [ConsoleController],
-  providers: [ConsoleSessionService, ConsoleService],
+  providers: [ConsoleSessionService, ConsoleService, ConsoleRepository],
   exports: [ConsoleSessionService],
 })
 export class ConsoleModule {}

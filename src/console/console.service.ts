@@ -1,12 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { Attempt } from '../attempts/attempt.entity';
-import { ResourceLink } from '../attempts/resource-link.entity';
-import { Course } from '../courses/course.entity';
-import { NotFoundError } from '../common/errors';
+import { CoursesService } from '../courses/courses.service';
 import type { LtiLaunchContext } from '../lti/protocol/launch-context';
 import { PlayerLaunchService } from '../player/player-launch.service';
+import { ConsoleRepository } from './console.repository';
 
 /**
  * The synthetic "platform" of console previews. It is not a registered platform: no LMS can launch
@@ -34,7 +31,8 @@ export interface PreviewDto {
 @Injectable()
 export class ConsoleService {
   constructor(
-    private readonly db: DataSource,
+    private readonly repo: ConsoleRepository,
+    private readonly courses: CoursesService,
     private readonly config: AppConfig,
     private readonly player: PlayerLaunchService,
   ) {}
@@ -47,9 +45,7 @@ export class ConsoleService {
    */
   async preview(courseId: string): Promise<PreviewDto> {
     // An existence check only: building the whole course DTO would parse every version and sign every SCO URL.
-    if (!(await this.db.getRepository(Course).exist({ where: { id: courseId } }))) {
-      throw new NotFoundError('course', courseId);
-    }
+    await this.courses.assertExists(courseId);
     const course = { id: courseId };
     const ctx: LtiLaunchContext = {
       platformId: PREVIEW_PLATFORM_ID,
@@ -69,39 +65,12 @@ export class ConsoleService {
       returnUrl: `${this.config.publicUrl}/console/#/courses/${encodeURIComponent(course.id)}`,
     };
     const url = await this.player.playerUrl(ctx);
-    const attempt = await this.db
-      .getRepository(Attempt)
-      .createQueryBuilder('a')
-      .innerJoin(ResourceLink, 'l', 'l.id = a.resourceLinkId')
-      .where('l.platformId = :p AND l.resourceLinkId = :r AND a.preview = :t', { p: PREVIEW_PLATFORM_ID, r: ctx.resourceLinkId, t: true })
-      .orderBy('a.number', 'DESC')
-      .getOneOrFail();
+    const attempt = await this.repo.findLatestPreviewAttempt(PREVIEW_PLATFORM_ID, ctx.resourceLinkId);
     return { url, attemptId: attempt.id };
   }
 
   /** Learner and attempt counts per course for the course list (previews are not learners). */
   async courseStats(): Promise<CourseStatsDto[]> {
-    const rows = await this.db
-      .getRepository(Attempt)
-      .createQueryBuilder('a')
-      .innerJoin(ResourceLink, 'l', 'l.id = a.resourceLinkId')
-      .select('l.courseId', 'courseId')
-      .addSelect('COUNT(DISTINCT a.learnerId)', 'learners')
-      .addSelect('COUNT(a.id)', 'attempts')
-      .addSelect('MAX(a.updatedAt)', 'last')
-      .where('a.preview = :f', { f: false })
-      .groupBy('l.courseId')
-      .getRawMany<{ courseId: string; learners: number | string; attempts: number | string; last: string | Date | null }>();
-    return rows.map((r) => ({
-      courseId: r.courseId,
-      learners: Number(r.learners),
-      attempts: Number(r.attempts),
-      lastActivityAt: r.last ? utc(r.last).toISOString() : null,
-    }));
+    return (await this.repo.courseActivity()).map((r) => ({ ...r, lastActivityAt: r.lastActivityAt?.toISOString() ?? null }));
   }
-}
-
-/** SQLite answers MAX(datetime) as "YYYY-MM-DD HH:MM:SS.sss" in UTC without a zone; Postgres as a Date. */
-function utc(v: string | Date): Date {
-  return v instanceof Date ? v : new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v.replace(' ', 'T')}Z`);
 }
