@@ -3,6 +3,7 @@ import type { ItemRules } from './cmi-rules';
 import {
   allScosCompleted,
   attemptEnd,
+  carriedTotalTime,
   checkCommit,
   CommitInput,
   firstState,
@@ -227,6 +228,21 @@ describe('commit planning (commit-plan.ts)', () => {
       const before = stored({ cmi: { completion_status: 'incomplete', location: 'p3', exit: 'suspend' }, suspendData: 'S', exit: 'suspend', terminated: true, totalTimeSeconds: 300, lastSequence: 3 });
       const plan = written(planCommit(before, ctx({ session: 2, seq: 4, cmi: { progress_measure: '0.5' } }, { v: '2004' }), false));
       expect(plan.state).toMatchObject({ scoAttempt: 1, totalTimeSeconds: 300, location: 'p3', suspendData: 'S', exit: '' });
+    });
+  });
+
+  describe('carriedTotalTime: what a new session (launch or first commit) takes over', () => {
+    const t = (fields: Partial<ScoState>) => ({ terminated: false, exit: '', totalTimeSeconds: 100, ...fields });
+
+    it.each([
+      ['1.2, ended without Finish: the open session counted', '1.2', t({}), core({ session_time: '00:00:30' }), 130],
+      ['2004, ended without Terminate: the open session counted', '2004', t({ exit: 'suspend' }), { session_time: 'PT30S' }, 130],
+      ['1.2, finished (time counted at Finish)', '1.2', t({ terminated: true }), core({ session_time: '00:00:30' }), 100],
+      ['2004, suspended at Terminate', '2004', t({ terminated: true, exit: 'suspend' }), { session_time: 'PT30S' }, 100],
+      ['2004, Terminate without suspend: a new SCO attempt', '2004', t({ terminated: true, exit: 'normal' }), { session_time: 'PT30S' }, null],
+      ['2004, Terminate with no exit: a new SCO attempt', '2004', t({ terminated: true, exit: '' }), {}, null],
+    ] as const)('%s', (_name, v, state, cmi, expected) => {
+      expect(carriedTotalTime(v, state, cmi)).toBe(expected);
     });
   });
 

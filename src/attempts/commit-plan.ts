@@ -120,16 +120,15 @@ export function planCommit(current: ScoState, c: PlanContext, isNew: boolean): C
   const state = Object.assign(Object.create(Object.getPrototypeOf(current)) as ScoState, current);
   let stored = fullCmi(state);
   if (state.sessionKey !== sessionKey && stored) {
-    if (!state.terminated) {
-      // The previous session ended without Finish: count its time now (checklist §5.2 item 4).
-      state.totalTimeSeconds += sessionSeconds(v, stored);
-    } else if (v === '2004' && state.exit !== 'suspend') {
-      // A non-suspend Terminate ended the SCO attempt: a new one starts with fresh data (RTE cmi.exit).
+    const total = carriedTotalTime(v, state, stored);
+    if (total === null) {
       state.scoAttempt += 1;
       state.totalTimeSeconds = 0;
       stored = null;
+    } else {
+      state.totalTimeSeconds = total;
+      stored = withoutSessionValues(v, stored);
     }
-    stored = stored ? withoutSessionValues(v, stored) : null;
   }
   const cmi = mergeCmi(stored, input.cmi);
   const r = evaluateCmi(v, cmi, c.rules, !!input.terminate || !!input.unload);
@@ -205,7 +204,21 @@ function resultKey(s: ScoState): string {
   return JSON.stringify([s.completionStatus, s.successStatus, s.scoreScaled, s.scoreRaw, s.scoreMin, s.scoreMax, s.progressMeasure, s.terminated]);
 }
 
-export function sessionSeconds(v: '1.2' | '2004', cmi: Record<string, unknown>): number {
+/**
+ * What a new session of a SCO carries over from the stored one (`stored`: its data model, see
+ * {@link fullCmi}), the same at the SCO's launch and at the session's first commit: the total time,
+ * with the previous session's time counted now if it ended without Finish (checklist §5.2 item 4); or
+ * null after a SCORM 2004 Terminate that did not suspend: that ended the SCO attempt, and a new one
+ * starts with no data and no time (RTE cmi.exit).
+ */
+export function carriedTotalTime(v: '1.2' | '2004', state: Pick<ScoState, 'terminated' | 'exit' | 'totalTimeSeconds'>, stored: Record<string, unknown>): number | null {
+  if (!state.terminated) {
+    return state.totalTimeSeconds + sessionSeconds(v, stored);
+  }
+  return v === '2004' && state.exit !== 'suspend' ? null : state.totalTimeSeconds;
+}
+
+function sessionSeconds(v: '1.2' | '2004', cmi: Record<string, unknown>): number {
   const raw = v === '1.2' ? (cmi.core as Record<string, unknown> | undefined)?.session_time : cmi.session_time;
   return typeof raw === 'string' ? parseDuration(raw) : 0;
 }

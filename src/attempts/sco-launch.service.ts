@@ -4,7 +4,7 @@ import { findItem } from '../scorm/manifest-items';
 import type { ScoSummary } from '../scorm/manifest.types';
 import type { Attempt } from './attempt.entity';
 import { initialCmi, learnerDisplayName } from './cmi-rules';
-import { fullCmi, sessionSeconds } from './commit-plan';
+import { carriedTotalTime, fullCmi } from './commit-plan';
 import type { CourseVersion } from '../courses/course-version.entity';
 import { CourseVersionCache } from './course-version-cache';
 import { Learner } from './learner.entity';
@@ -81,16 +81,13 @@ export class ScoLaunchService {
     let entry: 'ab-initio' | 'resume' | '' = 'ab-initio';
     let total = state.totalTimeSeconds;
     if (saved) {
-      if (state.exit === 'suspend') {
-        entry = 'resume';
-      } else if (v === '2004' && state.terminated) {
+      const carried = carriedTotalTime(v, state, saved);
+      if (carried === null) {
         saved = null;
         total = 0;
       } else {
-        entry = '';
-      }
-      if (!state.terminated && saved) {
-        total += sessionSeconds(v, saved);
+        total = carried;
+        entry = state.exit === 'suspend' ? 'resume' : '';
       }
     }
     const cmi = initialCmi({
