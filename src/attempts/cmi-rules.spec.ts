@@ -1,4 +1,4 @@
-import { evaluateCmi, formatDuration, initialCmi, learnerDisplayName, mergeCmi, normalizedScore, parseDuration } from './cmi-rules';
+import { evaluateCmi, formatDuration, initialCmi, learnerDisplayName, mergeCmi, parseDuration } from './cmi-rules';
 
 describe('cmi-rules', () => {
   describe('parseDuration / formatDuration (SCORM-CHECKLIST §4.4)', () => {
@@ -22,46 +22,13 @@ describe('cmi-rules', () => {
     });
   });
 
-  describe('SCORM 1.2 status rules (checklist §3.1)', () => {
-    const cmi = (status: string, raw = '') => ({ core: { lesson_status: status, score: { raw, min: '', max: '' } } });
-
-    it('should turn "not attempted" into completed at LMSFinish only', () => {
-      expect(evaluateCmi('1.2', cmi('not attempted'), {}, false).completionStatus).toBe('not attempted');
-      expect(evaluateCmi('1.2', cmi('not attempted'), {}, true)).toMatchObject({ completionStatus: 'completed', successStatus: 'unknown' });
-    });
-
-    it('should let the mastery score decide passed/failed over the SCO status when a raw score exists', () => {
-      expect(evaluateCmi('1.2', cmi('completed', '85'), { masteryScore: 80 }, true)).toMatchObject({ completionStatus: 'completed', successStatus: 'passed', scoreScaled: 0.85 });
-      expect(evaluateCmi('1.2', cmi('passed', '70'), { masteryScore: 80 }, true)).toMatchObject({ successStatus: 'failed' });
-      expect(evaluateCmi('1.2', cmi('incomplete'), { masteryScore: 80 }, true)).toMatchObject({ completionStatus: 'incomplete', successStatus: 'unknown' });
-    });
-
-    it('should not change the status of a no-credit session', () => {
-      const c = { core: { lesson_status: 'not attempted', credit: 'no-credit', score: { raw: '90' } } };
-      expect(evaluateCmi('1.2', c, { masteryScore: 80 }, true).completionStatus).toBe('not attempted');
-    });
-  });
-
-  describe('SCORM 2004 evaluation (RTE §4.2.4.1, §4.2.22.1)', () => {
-    it('should let the completion threshold override the SCO, and be unknown without a progress measure', () => {
-      expect(evaluateCmi('2004', { completion_status: 'incomplete', progress_measure: '0.8' }, { completionThreshold: 0.75 }, false).completionStatus).toBe('completed');
-      expect(evaluateCmi('2004', { completion_status: 'completed', progress_measure: '0.5' }, { completionThreshold: 0.75 }, false).completionStatus).toBe('incomplete');
-      expect(evaluateCmi('2004', { completion_status: 'completed' }, { completionThreshold: 0.75 }, false).completionStatus).toBe('unknown');
-      expect(evaluateCmi('2004', { completion_status: 'completed' }, {}, false).completionStatus).toBe('completed');
-    });
-
-    it('should let the scaled passing score override success, and never default statuses at Terminate', () => {
-      expect(evaluateCmi('2004', { success_status: 'failed', score: { scaled: '0.7' } }, { scaledPassingScore: 0.6 }, true).successStatus).toBe('passed');
-      expect(evaluateCmi('2004', { success_status: 'passed' }, { scaledPassingScore: 0.6 }, true).successStatus).toBe('unknown');
-      expect(evaluateCmi('2004', {}, {}, true)).toMatchObject({ completionStatus: 'unknown', successStatus: 'unknown' });
-    });
-  });
-
-  it('should normalize scores per DESIGN §5', () => {
-    expect(normalizedScore(1.4, null, null, null)).toBe(1);
-    expect(normalizedScore(null, 30, 10, 50)).toBe(0.5);
-    expect(normalizedScore(null, 45, null, null)).toBe(0.45);
-    expect(normalizedScore(null, null, 0, 100)).toBeNull();
+  it('should store a commit as evaluated by the result rules, with its session values and the evaluated status in the CMI', () => {
+    const cmi = { suspend_data: 'S', core: { lesson_status: 'not attempted', lesson_location: 'p3', exit: 'suspend', session_time: '00:01:30', score: { raw: '90' } } };
+    const r = evaluateCmi('1.2', cmi, { scormType: 'sco', masteryScore: 80 }, { finished: true });
+    expect(r).toMatchObject({ completionStatus: 'completed', successStatus: 'passed', scoreScaled: 0.9, scoreRaw: 90, location: 'p3', suspendData: 'S', exit: 'suspend', sessionTimeSeconds: 90 });
+    expect(r.cmi).toEqual({ ...cmi, core: { ...cmi.core, lesson_status: 'passed' } });
+    const r2004 = evaluateCmi('2004', { completion_status: 'incomplete', progress_measure: '0.9', location: 'L', session_time: 'PT2M' }, { scormType: 'sco', completionThreshold: 0.8 }, { finished: false });
+    expect(r2004).toMatchObject({ completionStatus: 'completed', progressMeasure: 0.9, location: 'L', sessionTimeSeconds: 120, cmi: { completion_status: 'completed', success_status: 'unknown' } });
   });
 
   it('should merge partial commits into the stored data', () => {

@@ -1,9 +1,11 @@
 import type { ManifestItem, ScormVersion } from '../scorm/manifest.types';
+import { cmiObject, cmiText, evaluateSco, itemRules, withEvaluatedStatus, type Completion, type ItemRules, type SessionState, type Success } from '../scorm/result-rules';
 
-/** What the server derives from a SCO's CMI data (SCORM-CHECKLIST §3.3). */
+/** What the runtime stores of a commit: the evaluated result (src/scorm/result-rules.ts) and the session's values. */
 export interface ScoResult {
-  completionStatus: string;
-  successStatus: string;
+  completionStatus: Completion;
+  successStatus: Success;
+  /** The score for reporting, 0..1 (`scaledScore`). */
   scoreScaled: number | null;
   scoreRaw: number | null;
   scoreMin: number | null;
@@ -13,60 +15,11 @@ export interface ScoResult {
   suspendData: string | null;
   exit: string;
   sessionTimeSeconds: number;
-}
-
-export interface ItemRules {
-  masteryScore?: number;
-  completionThreshold?: number;
-  scaledPassingScore?: number;
+  /** The committed CMI with the evaluated status written in: what is stored and handed back next launch. */
+  cmi: Json;
 }
 
 type Json = Record<string, unknown>;
-
-/** The status-evaluation inputs of a manifest item (SCORM-CHECKLIST §1.6, §1.7). */
-export function itemRules(item: ManifestItem | undefined): ItemRules {
-  if (!item) {
-    return {};
-  }
-  return {
-    masteryScore: item.masteryScore,
-    completionThreshold: item.completionThreshold?.completedByMeasure ? item.completionThreshold.minProgressMeasure : undefined,
-    scaledPassingScore: item.scaledPassingScore,
-  };
-}
-
-function obj(v: unknown): Json {
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {};
-}
-
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
-}
-
-/** A CMIDecimal or '' (unset) → number or null. */
-export function num(v: unknown): number | null {
-  const s = str(v).trim();
-  if (s === '') {
-    return null;
-  }
-  const n = Number(s);
-  return Number.isFinite(n) ? n : null;
-}
-
-const clamp01 = (n: number) => Math.min(1, Math.max(0, n));
-
-/** DESIGN §5: scaled if given (clamped to 0..1), else (raw − min)/(max − min) with min 0 and max 100 by default. */
-export function normalizedScore(scaled: number | null, raw: number | null, min: number | null, max: number | null): number | null {
-  if (scaled !== null) {
-    return clamp01(scaled);
-  }
-  if (raw === null) {
-    return null;
-  }
-  const lo = min ?? 0;
-  const hi = max ?? 100;
-  return hi > lo ? clamp01((raw - lo) / (hi - lo)) : null;
-}
 
 /** Parses a SCORM 1.2 CMITimespan (HHHH:MM:SS.SS) or 2004 ISO 8601 duration generously (SCORM-CHECKLIST §4.4). */
 export function parseDuration(value: string): number {
@@ -100,79 +53,28 @@ export function formatDuration(seconds: number, version: ScormVersion): string {
 }
 
 /**
- * Applies the LMS-side status rules to a committed CMI object and extracts what the server stores.
- * 1.2 (SCORM-CHECKLIST §3.1, Moodle-style mastery override): at LMSFinish `not attempted` → `completed`,
- * then a mastery score with a raw score decides passed/failed. 2004 (RTE §4.2.4.1, §4.2.22.1, checklist
- * §3.2): a completion threshold with progress_measure decides completion, a scaled passing score with
- * score.scaled decides success, each overriding what the SCO set. Applied on the server so grades never
- * depend on the browser having done it.
+ * A commit as the runtime stores it: the SCORM result rules applied to the merged CMI (one
+ * implementation, shared with the grade roll-up: src/scorm/result-rules.ts), the evaluated status
+ * written back into the CMI, and the values of the session (location, suspend data, exit, time).
  */
-export function evaluateCmi(version: ScormVersion, cmiRoot: Json, rules: ItemRules, terminate: boolean): ScoResult {
-  const cmi = obj(cmiRoot);
-  if (version === '1.2') {
-    const core = obj(cmi.core);
-    const score = obj(core.score);
-    const raw = num(score.raw);
-    const min = num(score.min);
-    const max = num(score.max);
-    let status = str(core.lesson_status) || 'not attempted';
-    const credit = str(core.credit) || 'credit';
-    if (terminate && credit === 'credit') {
-      if (status === 'not attempted') {
-        status = 'completed';
-      }
-      if (rules.masteryScore !== undefined && raw !== null) {
-        status = raw >= rules.masteryScore ? 'passed' : 'failed';
-      }
-    }
-    const mapping: Record<string, [string, string]> = {
-      passed: ['completed', 'passed'],
-      failed: ['completed', 'failed'],
-      completed: ['completed', 'unknown'],
-      incomplete: ['incomplete', 'unknown'],
-      browsed: ['incomplete', 'unknown'],
-    };
-    const [completionStatus, successStatus] = mapping[status] ?? ['not attempted', 'unknown'];
-    return {
-      completionStatus,
-      successStatus,
-      scoreRaw: raw,
-      scoreMin: min,
-      scoreMax: max,
-      scoreScaled: normalizedScore(null, raw, min, max),
-      progressMeasure: null,
-      location: str(core.lesson_location) || null,
-      suspendData: str(cmi.suspend_data) || null,
-      exit: str(core.exit),
-      sessionTimeSeconds: parseDuration(str(core.session_time)),
-    };
-  }
-  const score = obj(cmi.score);
-  const scaled = num(score.scaled);
-  const raw = num(score.raw);
-  const min = num(score.min);
-  const max = num(score.max);
-  const progress = num(cmi.progress_measure);
-  let completion = str(cmi.completion_status) || 'unknown';
-  if (rules.completionThreshold !== undefined) {
-    completion = progress === null ? 'unknown' : progress >= rules.completionThreshold ? 'completed' : 'incomplete';
-  }
-  let success = str(cmi.success_status) || 'unknown';
-  if (rules.scaledPassingScore !== undefined) {
-    success = scaled === null ? 'unknown' : scaled >= rules.scaledPassingScore ? 'passed' : 'failed';
-  }
+export function evaluateCmi(version: ScormVersion, cmiRoot: Json, rules: ItemRules, session: SessionState): ScoResult {
+  const cmi = cmiObject(cmiRoot);
+  const r = evaluateSco(version, cmi, rules, session);
+  const core = cmiObject(cmi.core);
+  const own = version === '1.2' ? { location: core.lesson_location, exit: core.exit, sessionTime: core.session_time } : { location: cmi.location, exit: cmi.exit, sessionTime: cmi.session_time };
   return {
-    completionStatus: completion,
-    successStatus: success,
-    scoreRaw: raw,
-    scoreMin: min,
-    scoreMax: max,
-    scoreScaled: normalizedScore(scaled, raw, min, max),
-    progressMeasure: progress,
-    location: str(cmi.location) || null,
-    suspendData: str(cmi.suspend_data) || null,
-    exit: str(cmi.exit),
-    sessionTimeSeconds: parseDuration(str(cmi.session_time)),
+    completionStatus: r.completion,
+    successStatus: r.success,
+    scoreScaled: r.score,
+    scoreRaw: r.scoreRaw,
+    scoreMin: r.scoreMin,
+    scoreMax: r.scoreMax,
+    progressMeasure: r.progressMeasure,
+    location: cmiText(own.location) || null,
+    suspendData: cmiText(cmi.suspend_data) || null,
+    exit: cmiText(own.exit),
+    sessionTimeSeconds: parseDuration(cmiText(own.sessionTime)),
+    cmi: withEvaluatedStatus(version, cmi, r),
   };
 }
 
@@ -181,7 +83,7 @@ export function mergeCmi(stored: Json | null, incoming: Json): Json {
   const out: Json = { ...(stored ?? {}) };
   for (const [k, v] of Object.entries(incoming)) {
     if (v && typeof v === 'object' && !Array.isArray(v)) {
-      out[k] = mergeCmi(obj(out[k]), v as Json);
+      out[k] = mergeCmi(cmiObject(out[k]), v as Json);
     } else {
       out[k] = v;
     }
@@ -226,10 +128,10 @@ export interface LaunchInput {
  * SCO saved, read-only values the LMS owns (entry, credit, mode, learner, launch_data, thresholds, total_time).
  */
 export function initialCmi(input: LaunchInput): Json {
-  const saved = obj(input.saved);
+  const saved = cmiObject(input.saved);
   const item = input.item;
   if (input.version === '1.2') {
-    const core = { ...obj(saved.core) };
+    const core = { ...cmiObject(saved.core) };
     for (const k of NOT_RESTORED_12) {
       delete core[k];
     }
@@ -247,7 +149,7 @@ export function initialCmi(input: LaunchInput): Json {
     };
     out.launch_data = item?.dataFromLms ?? '';
     out.student_data = {
-      ...obj(saved.student_data),
+      ...cmiObject(saved.student_data),
       mastery_score: item?.masteryScore !== undefined ? String(item.masteryScore) : '',
       max_time_allowed: item?.maxTimeAllowed ?? '',
       time_limit_action: item?.timeLimitAction ?? '',

@@ -1,7 +1,8 @@
 import { HttpStatus } from '@nestjs/common';
 import { AppError } from '../common/errors';
 import type { ScoSummary } from '../scorm/manifest.types';
-import { evaluateCmi, ItemRules, mergeCmi, parseDuration } from './cmi-rules';
+import type { ItemRules } from '../scorm/result-rules';
+import { evaluateCmi, mergeCmi, parseDuration } from './cmi-rules';
 import type { ScoState } from './sco-state.entity';
 
 /*
@@ -131,7 +132,8 @@ export function planCommit(current: ScoState, c: PlanContext, isNew: boolean): C
     }
   }
   const cmi = mergeCmi(stored, input.cmi);
-  const r = evaluateCmi(v, cmi, c.rules, !!input.terminate || !!input.unload);
+  // The stored CMI holds the status evaluated for the previous commit (1.2: it stands against a bare "not attempted").
+  const r = evaluateCmi(v, cmi, c.rules, { finished: !!input.terminate || !!input.unload, previous: stored });
   if (input.terminate) {
     state.totalTimeSeconds += r.sessionTimeSeconds;
   }
@@ -146,7 +148,7 @@ export function planCommit(current: ScoState, c: PlanContext, isNew: boolean): C
     location: r.location,
     suspendData: r.suspendData,
     exit: r.exit,
-    cmi: withoutSuspendData(cmi),
+    cmi: withoutSuspendData(r.cmi),
     lastLaunch: c.launch,
     lastSequence: input.seq,
     sessionKey,

@@ -5,7 +5,7 @@ import type { CourseVersion } from '../courses/course-version.entity';
 import { findItem } from '../scorm/manifest-items';
 import { Attempt } from './attempt.entity';
 import { AttemptsSql } from './attempts.sql';
-import { itemRules } from './cmi-rules';
+import { itemRules } from '../scorm/result-rules';
 import { allScosCompleted, attemptEnd, checkCommit, CommitInput, CommitOutcome, firstState, needsStoredSuspendData, PlanContext, planCommit } from './commit-plan';
 import { CourseVersionCache } from './course-version-cache';
 import { NoopResultListener, ResultListener } from './result-listener';
@@ -55,10 +55,10 @@ export class GroupCommitService {
     checkScope(claims, attemptId);
     checkCommit(input, this.config.maxSuspendDataChars);
     const version = await this.versions.versionOfAttempt(attemptId);
-    scoOf(version, itemId);
+    const sco = scoOf(version, itemId);
     const ctx: PlanContext = {
       v: version.scormVersion as '1.2' | '2004',
-      rules: itemRules(findItem(version.manifest.items, itemId)),
+      rules: itemRules(findItem(version.manifest.items, itemId), sco.scormType),
       sessionKey: `${claims.launch}:${input.session}`,
       launch: claims.launch,
       input,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { findItem } from '../scorm/manifest-items';
+import { launchedStatus } from '../scorm/result-rules';
 import type { ScoSummary } from '../scorm/manifest.types';
 import type { Attempt } from './attempt.entity';
 import { initialCmi, learnerDisplayName } from './cmi-rules';
@@ -61,8 +62,7 @@ export class ScoLaunchService {
       state = repo.create({
         attemptId,
         itemId,
-        completionStatus: sco.scormType === 'asset' ? 'completed' : 'not attempted',
-        successStatus: 'unknown',
+        ...launchedStatus(sco.scormType),
         visitedAt: now,
         cmi: null,
       });

@@ -8,44 +8,11 @@ import { ScoState } from '../attempts/sco-state.entity';
 import { CourseVersion } from '../courses/course-version.entity';
 import { Course } from '../courses/course.entity';
 import { afterCommit } from '../database/transactions';
-import { itemIndex } from '../scorm/manifest-items';
-import type { ParsedManifest } from '../scorm/manifest.types';
+import { courseItems, courseResult, type CourseItems } from '../scorm/result-rules';
 import { SCOPES } from '../lti/protocol/claims';
 import { GradeDelivery } from './grade-delivery.entity';
 import { GradeDispatcher } from './grade-dispatcher';
-import { evaluateItem, rollUpCourse, ScoRules, CourseResult } from './result-rollup';
 import { DEFAULT_GRADE_POLICY, effectivePolicy, GradePolicy, pickAttemptScore, sameScore, ScoreContent, toScoreContent } from './score-policy';
-
-/** The tracked items of a course version and their manifest rules (immutable, so cached by version id). */
-export interface CourseRules {
-  scormVersion: '1.2' | '2004';
-  items: Array<{ itemId: string } & ScoRules>;
-}
-
-/** Builds the per-item rules from a parsed manifest (SCORM-CHECKLIST §1.6, §1.7, §6.2). */
-export function courseRules(manifest: ParsedManifest): CourseRules {
-  const byId = itemIndex(manifest.items ?? []);
-  return {
-    scormVersion: manifest.scormVersion,
-    items: (manifest.scos ?? []).map((s) => {
-      const item = byId.get(s.itemId)?.item;
-      return {
-        itemId: s.itemId,
-        scormType: s.scormType,
-        masteryScore: item?.masteryScore,
-        completionThreshold: item?.completionThreshold?.minProgressMeasure,
-        scaledPassingScore: item?.scaledPassingScore,
-      };
-    }),
-  };
-}
-
-/** The course-level result of one attempt from its SCO states (SCORM-CHECKLIST §6.2). */
-export function attemptResult(rules: CourseRules, states: ScoState[]): CourseResult {
-  const byItem = new Map(states.map((s) => [s.itemId, s]));
-  const items = rules.items.length > 0 ? rules.items : states.map((s) => ({ itemId: s.itemId, scormType: 'sco' as const }));
-  return rollUpCourse(items.map((rule) => evaluateItem(rules.scormVersion, byItem.get(rule.itemId), rule)));
-}
 
 /** True when the link's AGS claim lets us post scores somewhere (LTI-CHECKLIST §2.1). */
 export function canPassBack(link: ResourceLink): boolean {
@@ -64,7 +31,7 @@ export function canPassBack(link: ResourceLink): boolean {
 @Injectable()
 export class GradeOutboxService extends ResultListener {
   private readonly logger = new Logger(GradeOutboxService.name);
-  private readonly rulesCache = new Map<string, CourseRules>();
+  private readonly itemsCache = new Map<string, CourseItems>();
 
   constructor(private readonly dispatcher: GradeDispatcher) {
     super();
@@ -118,8 +85,8 @@ export class GradeOutboxService extends ResultListener {
     const scores: Array<{ score: ScoreContent; attemptId: string }> = [];
     const statesByAttempt = groupBy(states, (s) => s.attemptId);
     for (const a of attempts) {
-      const rules = await this.rulesFor(manager, a.courseVersionId);
-      scores.push({ score: toScoreContent(attemptResult(rules, statesByAttempt.get(a.id) ?? []), policy), attemptId: a.id });
+      const rules = await this.itemsFor(manager, a.courseVersionId);
+      scores.push({ score: toScoreContent(courseResult(rules, statesByAttempt.get(a.id) ?? []), policy), attemptId: a.id });
     }
     const best = pickAttemptScore(
       scores.map((s) => s.score),
@@ -128,16 +95,16 @@ export class GradeOutboxService extends ResultListener {
     return scores.find((s) => s.score === best);
   }
 
-  /** The rules of a course version (cached: versions are immutable). */
-  async rulesFor(manager: EntityManager, courseVersionId: string): Promise<CourseRules> {
-    let rules = this.rulesCache.get(courseVersionId);
+  /** The launchable items of a course version (cached: versions are immutable). */
+  async itemsFor(manager: EntityManager, courseVersionId: string): Promise<CourseItems> {
+    let rules = this.itemsCache.get(courseVersionId);
     if (!rules) {
       const version = await manager.findOne(CourseVersion, { where: { id: courseVersionId }, select: ['id', 'manifest', 'scormVersion'] });
-      rules = version ? courseRules(version.manifest) : { scormVersion: '2004', items: [] };
-      if (this.rulesCache.size > 500) {
-        this.rulesCache.clear();
+      rules = version ? courseItems(version.manifest) : { scormVersion: '2004', items: [] };
+      if (this.itemsCache.size > 500) {
+        this.itemsCache.clear();
       }
-      this.rulesCache.set(courseVersionId, rules);
+      this.itemsCache.set(courseVersionId, rules);
     }
     return rules;
   }

@@ -8,7 +8,8 @@ import { ResourceLink } from '../attempts/resource-link.entity';
 import { ScoState } from '../attempts/sco-state.entity';
 import { GradeDelivery } from './grade-delivery.entity';
 import { GradeDispatcher } from './grade-dispatcher';
-import { attemptResult, GradeOutboxService, groupBy } from './grade-outbox.service';
+import { courseResult } from '../scorm/result-rules';
+import { GradeOutboxService, groupBy } from './grade-outbox.service';
 import { Course } from '../courses/course.entity';
 import { effectivePolicy, toScoreContent } from './score-policy';
 import type { ScoreContent } from './score-policy';
@@ -101,7 +102,7 @@ export class GradesAdminService {
     const out: AttemptDto[] = [];
     for (const a of attempts) {
       const mine = statesByAttempt.get(a.id) ?? [];
-      const result = attemptResult(await this.outbox.rulesFor(m, a.courseVersionId), mine);
+      const result = courseResult(await this.outbox.itemsFor(m, a.courseVersionId), mine);
       const learner = learnerById.get(a.learnerId);
       const delivery = deliveryByLearnerLink.get(`${a.resourceLinkId}\n${a.learnerId}`);
       const last = Math.max(new Date(a.updatedAt).getTime(), a.lastLaunchedAt ? new Date(a.lastLaunchedAt).getTime() : 0, ...mine.map((s) => new Date(s.updatedAt).getTime()));

@@ -1,4 +1,4 @@
-import type { CourseResult } from './result-rollup';
+import type { CourseResult } from '../scorm/result-rules';
 
 /** AGS §3.4 activityProgress values. */
 export type ActivityProgress = 'Initialized' | 'Started' | 'InProgress' | 'Submitted' | 'Completed';
