@@ -7,7 +7,7 @@ import type { PlayerBootstrap } from '../../src/player/bootstrap.types';
 import { attachAgs, type AgsEmulator } from '../support/emulator-ags';
 import { waitFor } from '../support/grades-harness';
 import { readJsonScript, startLtiTestbed, type LtiTestbed } from '../support/platform-emulator';
-import { caseManifest, readValue, RESULT_CASES, scoData, type ResultCase } from '../support/result-cases';
+import { caseManifest, playLaunch, readValue, RESULT_CASES, type ResultCase, type RuntimeAccess } from '../support/result-cases';
 import { buildFixtureZip } from '../support/scorm-package.builder';
 
 const LTI = 'https://purl.imsglobal.org/spec/lti/claim/';
@@ -67,25 +67,14 @@ describe('SCORM result rules: runtime, roll-up and gradebook agree (e2e)', () =>
     return res.body.cmi as Record<string, unknown>;
   }
 
-  /** Plays one launch as the player would: each SCO session starts from its launch data and commits the whole data model. */
-  async function play(b: PlayerBootstrap, c: ResultCase, steps: ResultCase['launches'][number]): Promise<void> {
-    let session = 0;
-    let seq = 0;
-    let open: { sco: string; cmi: Record<string, unknown>; set: Record<string, string> } | null = null;
-    for (const step of steps) {
-      if (!open || open.sco !== step.sco) {
-        session += 1;
-        open = { sco: step.sco, cmi: await scoLaunch(b, step.sco), set: {} };
-      }
-      Object.assign(open.set, step.set);
-      const body = { session, seq: ++seq, terminate: !!step.finish, cmi: scoData(c.version, open.cmi, open.set) };
-      const res = await request(tb.app.contentUrl).post(`${b.runtimeBase}/scos/${encodeURIComponent(step.sco)}/commit`).set({ Authorization: `Bearer ${b.token}` }).send(body).expect(200);
+  /** The runtime API on the content origin, with the launch's token. */
+  const runtimeApi = (b: PlayerBootstrap): RuntimeAccess => ({
+    launchSco: (sco) => scoLaunch(b, sco),
+    async commit(sco, body) {
+      const res = await request(tb.app.contentUrl).post(`${b.runtimeBase}/scos/${encodeURIComponent(sco)}/commit`).set({ Authorization: `Bearer ${b.token}` }).send(body).expect(200);
       expect(res.body).toEqual({ result: true, errorCode: 0, applied: true });
-      if (step.finish) {
-        open = null;
-      }
-    }
-  }
+    },
+  });
 
   async function storedStates(sub: string): Promise<ScoState[]> {
     const db = tb.app.server.app.get(DataSource);
@@ -100,7 +89,7 @@ describe('SCORM result rules: runtime, roll-up and gradebook agree (e2e)', () =>
     const lineitem = ags.addLineItem({ label: `case ${i}` });
     const sub = `result-case-${i}`;
     for (const steps of c.launches) {
-      await play(await launch(courseId, c, sub, lineitem), c, steps);
+      await playLaunch(c, steps, runtimeApi(await launch(courseId, c, sub, lineitem)));
     }
 
     // The runtime: what it stored for each SCO.

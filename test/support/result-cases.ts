@@ -321,3 +321,30 @@ function writeValue(cmi: Json, name: string, value: string): void {
   }
   node[parts[parts.length - 1]] = value;
 }
+
+/** How a test reaches the runtime: the SCO's launch data, and a commit (the player's request body). */
+export interface RuntimeAccess {
+  launchSco(sco: string): Promise<Json> | Json;
+  commit(sco: string, body: { session: number; seq: number; terminate: boolean; cmi: Json }): Promise<void> | void;
+}
+
+/**
+ * Plays one launch of a case as the player does: each SCO session starts from the SCO's launch data,
+ * counts as a new `session`, and every commit sends the whole data model with an increasing `seq`.
+ */
+export async function playLaunch(c: ResultCase, steps: ScoStep[], runtime: RuntimeAccess): Promise<void> {
+  let session = 0;
+  let seq = 0;
+  let open: { sco: string; cmi: Json; set: Record<string, string> } | null = null;
+  for (const step of steps) {
+    if (!open || open.sco !== step.sco) {
+      session += 1;
+      open = { sco: step.sco, cmi: await runtime.launchSco(step.sco), set: {} };
+    }
+    Object.assign(open.set, step.set);
+    await runtime.commit(step.sco, { session, seq: ++seq, terminate: !!step.finish, cmi: scoData(c.version, open.cmi, open.set) });
+    if (step.finish) {
+      open = null;
+    }
+  }
+}
