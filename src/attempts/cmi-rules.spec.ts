@@ -23,16 +23,42 @@ describe('cmi-rules', () => {
   });
 
   it('should store a commit as evaluated by the result rules, with its session values and the evaluated status in the CMI', () => {
-    const cmi = { suspend_data: 'S', core: { lesson_status: 'not attempted', lesson_location: 'p3', exit: 'suspend', session_time: '00:01:30', score: { raw: '90' } } };
-    const r = evaluateCmi('1.2', cmi, { scormType: 'sco', masteryScore: 80 }, { finished: true });
-    expect(r).toMatchObject({ completionStatus: 'completed', successStatus: 'passed', scoreScaled: 0.9, scoreRaw: 90, location: 'p3', suspendData: 'S', exit: 'suspend', sessionTimeSeconds: 90 });
+    const cmi = {
+      suspend_data: 'S',
+      core: { lesson_status: 'not attempted', lesson_location: 'p3', exit: 'suspend', session_time: '00:01:30', score: { raw: '90' } },
+    };
+    const r = evaluateCmi('1.2', cmi, { masteryScore: 80 }, { finished: true });
+    expect(r).toMatchObject({
+      completionStatus: 'completed',
+      successStatus: 'passed',
+      scoreScaled: 0.9,
+      scoreRaw: 90,
+      location: 'p3',
+      suspendData: 'S',
+      exit: 'suspend',
+      sessionTimeSeconds: 90,
+    });
     expect(r.cmi).toEqual({ ...cmi, core: { ...cmi.core, lesson_status: 'passed' } });
-    const r2004 = evaluateCmi('2004', { completion_status: 'incomplete', progress_measure: '0.9', location: 'L', session_time: 'PT2M' }, { scormType: 'sco', completionThreshold: 0.8 }, { finished: false });
-    expect(r2004).toMatchObject({ completionStatus: 'completed', progressMeasure: 0.9, location: 'L', sessionTimeSeconds: 120, cmi: { completion_status: 'completed', success_status: 'unknown' } });
+    const r2004 = evaluateCmi(
+      '2004',
+      { completion_status: 'incomplete', progress_measure: '0.9', location: 'L', session_time: 'PT2M' },
+      { completionThreshold: 0.8 },
+      { finished: false },
+    );
+    expect(r2004).toMatchObject({
+      completionStatus: 'completed',
+      progressMeasure: 0.9,
+      location: 'L',
+      sessionTimeSeconds: 120,
+      cmi: { completion_status: 'completed', success_status: 'unknown' },
+    });
   });
 
   it('should merge partial commits into the stored data', () => {
-    expect(mergeCmi({ core: { lesson_location: 'a', exit: '' }, suspend_data: 'x' }, { core: { exit: 'suspend' } })).toEqual({ core: { lesson_location: 'a', exit: 'suspend' }, suspend_data: 'x' });
+    expect(mergeCmi({ core: { lesson_location: 'a', exit: '' }, suspend_data: 'x' }, { core: { exit: 'suspend' } })).toEqual({
+      core: { lesson_location: 'a', exit: 'suspend' },
+      suspend_data: 'x',
+    });
   });
 
   it('should build the 1.2 launch data: LMS-owned values from the server, saved values restored', () => {

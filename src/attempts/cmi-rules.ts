@@ -1,5 +1,15 @@
 import type { ManifestItem, ScormVersion } from '../scorm/manifest.types';
-import { cmiObject, cmiText, evaluateSco, itemRules, withEvaluatedStatus, type Completion, type ItemRules, type SessionState, type Success } from '../scorm/result-rules';
+import {
+  cmiObject,
+  cmiText,
+  evaluateSco,
+  itemRules,
+  withEvaluatedStatus,
+  type Completion,
+  type ItemRules,
+  type SessionState,
+  type Success,
+} from '../scorm/result-rules';
 
 /** What the runtime stores of a commit: the evaluated result (src/scorm/result-rules.ts) and the session's values. */
 export interface ScoResult {
@@ -61,7 +71,10 @@ export function evaluateCmi(version: ScormVersion, cmiRoot: Json, rules: ItemRul
   const cmi = cmiObject(cmiRoot);
   const r = evaluateSco(version, cmi, rules, session);
   const core = cmiObject(cmi.core);
-  const own = version === '1.2' ? { location: core.lesson_location, exit: core.exit, sessionTime: core.session_time } : { location: cmi.location, exit: cmi.exit, sessionTime: cmi.session_time };
+  const own =
+    version === '1.2'
+      ? { location: core.lesson_location, exit: core.exit, sessionTime: core.session_time }
+      : { location: cmi.location, exit: cmi.exit, sessionTime: cmi.session_time };
   return {
     completionStatus: r.completion,
     successStatus: r.success,

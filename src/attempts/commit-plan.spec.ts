@@ -1,5 +1,5 @@
 import type { ScoSummary } from '../scorm/manifest.types';
-import type { ItemRules } from './cmi-rules';
+import type { ItemRules } from '../scorm/result-rules';
 import {
   allScosCompleted,
   attemptEnd,
@@ -221,7 +221,8 @@ describe('commit planning (commit-plan.ts)', () => {
       const before = stored({ cmi: { completion_status: 'completed', location: 'end' }, suspendData: 'S', exit: 'normal', terminated: true, totalTimeSeconds: 300, scoAttempt: 1, lastSequence: 3 });
       const plan = written(planCommit(before, ctx({ session: 2, seq: 4, cmi: { completion_status: 'incomplete' } }, { v: '2004' }), false));
       expect(plan.state).toMatchObject({ scoAttempt: 2, totalTimeSeconds: 0, location: null, suspendData: null, completionStatus: 'incomplete' });
-      expect(plan.state.cmi).toEqual({ completion_status: 'incomplete' });
+      // Fresh data, with the evaluated statuses written in (src/scorm/result-rules.ts).
+      expect(plan.state.cmi).toEqual({ completion_status: 'incomplete', success_status: 'unknown' });
     });
 
     it('should resume a 2004 SCO that suspended at Terminate: same SCO attempt, data and total kept', () => {

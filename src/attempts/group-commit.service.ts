@@ -55,10 +55,10 @@ export class GroupCommitService {
     checkScope(claims, attemptId);
     checkCommit(input, this.config.maxSuspendDataChars);
     const version = await this.versions.versionOfAttempt(attemptId);
-    const sco = scoOf(version, itemId);
+    scoOf(version, itemId);
     const ctx: PlanContext = {
       v: version.scormVersion as '1.2' | '2004',
-      rules: itemRules(findItem(version.manifest.items, itemId), sco.scormType),
+      rules: itemRules(findItem(version.manifest.items, itemId)),
       sessionKey: `${claims.launch}:${input.session}`,
       launch: claims.launch,
       input,

@@ -1,5 +1,5 @@
 import { initialCmi } from '../attempts/cmi-rules';
-import { fullCmi, planCommit } from '../attempts/commit-plan';
+import { firstState, fullCmi, planCommit } from '../attempts/commit-plan';
 import { ScoState } from '../attempts/sco-state.entity';
 import { toScoreContent } from '../grades/score-policy';
 import { caseManifest, playLaunch, readValue, RESULT_CASES, type ResultCase } from '../../test/support/result-cases';
@@ -46,34 +46,26 @@ describe('SCORM result cases through the pure rules and the roll-up', () => {
     }
 
     commit(sco: string, body: { session: number; seq: number; terminate: boolean; cmi: Record<string, unknown> }): void {
-      const summary = this.manifest.scos.find((s) => s.itemId === sco);
-      const plan = planCommit(this.states.get(sco) ?? this.create(sco), {
-        v: this.manifest.scormVersion,
-        rules: itemRules(findItem(this.manifest.items, sco), summary?.scormType),
-        sessionKey: `${this.launches}:${body.session}`,
-        launch: this.launches,
-        input: body,
-      });
-      if ('ignored' in plan) {
-        throw new Error(`commit ${body.seq} of ${sco} was ignored: ${plan.ignored.reason}`);
+      const plan = planCommit(
+        this.states.get(sco) ?? this.create(sco),
+        {
+          v: this.manifest.scormVersion,
+          rules: itemRules(findItem(this.manifest.items, sco)),
+          sessionKey: `${this.launches}:${body.session}`,
+          launch: this.launches,
+          input: body,
+        },
+        false,
+      ); // the launch created the row: every commit is an update
+      if (plan.write === 'none') {
+        throw new Error(`commit ${body.seq} of ${sco} was ignored: ${plan.outcome.reason}`);
       }
       this.states.set(sco, plan.state);
     }
 
+    /** The row a launch creates before the SCO's first commit. */
     private create(sco: string): ScoState {
-      const state = Object.assign(new ScoState(), {
-        attemptId: 'attempt-1',
-        itemId: sco,
-        ...launchedStatus('sco'),
-        cmi: null,
-        suspendData: null,
-        totalTimeSeconds: 0,
-        lastLaunch: 0,
-        lastSequence: 0,
-        terminated: false,
-        scoAttempt: 1,
-        visitedAt: null,
-      });
+      const state = Object.assign(new ScoState(), firstState('attempt-1', sco), launchedStatus('sco'), { suspendData: null });
       this.states.set(sco, state);
       return state;
     }

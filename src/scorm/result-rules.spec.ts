@@ -1,7 +1,7 @@
 import type { ManifestItem } from './manifest.types';
 import { courseResult, evaluateSco, itemResult, itemRules, rollUpCourse, scaledScore, withEvaluatedStatus, type ItemRules } from './result-rules';
 
-const sco: ItemRules = { scormType: 'sco' };
+const sco: ItemRules = {};
 const item = (over: Partial<ManifestItem>): ManifestItem => ({ identifier: 'I', title: 'I', isVisible: true, children: [], ...over });
 const core = (lessonStatus: string, raw = '', credit = 'credit') => ({ core: { lesson_status: lessonStatus, credit, score: { raw, min: '', max: '' } } });
 const open = { finished: false };
@@ -10,13 +10,19 @@ const finished = { finished: true };
 describe('result-rules', () => {
   describe('itemRules: which manifest values apply', () => {
     it('should use a 2004 completion threshold only when completedByMeasure is true', () => {
-      expect(itemRules(item({ completionThreshold: { completedByMeasure: false, minProgressMeasure: 1, progressWeight: 0.5 } })).completionThreshold).toBeUndefined();
+      expect(
+        itemRules(item({ completionThreshold: { completedByMeasure: false, minProgressMeasure: 1, progressWeight: 0.5 } })).completionThreshold,
+      ).toBeUndefined();
       expect(itemRules(item({ completionThreshold: { completedByMeasure: true, minProgressMeasure: 0.8, progressWeight: 1 } })).completionThreshold).toBe(0.8);
     });
 
-    it('should carry the mastery score, the scaled passing score and the item type', () => {
-      expect(itemRules(item({ masteryScore: 75, scaledPassingScore: 0.6, scormType: 'asset' }))).toEqual({ scormType: 'asset', masteryScore: 75, completionThreshold: undefined, scaledPassingScore: 0.6 });
-      expect(itemRules(undefined)).toEqual({ scormType: 'sco', masteryScore: undefined, completionThreshold: undefined, scaledPassingScore: undefined });
+    it('should carry the mastery score and the scaled passing score', () => {
+      expect(itemRules(item({ masteryScore: 75, scaledPassingScore: 0.6 }))).toEqual({
+        masteryScore: 75,
+        completionThreshold: undefined,
+        scaledPassingScore: 0.6,
+      });
+      expect(itemRules(undefined)).toEqual({ masteryScore: undefined, completionThreshold: undefined, scaledPassingScore: undefined });
     });
   });
 
@@ -39,7 +45,11 @@ describe('result-rules', () => {
   describe('SCORM 1.2', () => {
     it('should turn "not attempted" into completed when the session finishes, with or without credit, and not before', () => {
       expect(evaluateSco('1.2', core('not attempted'), sco, open).completion).toBe('not attempted');
-      expect(evaluateSco('1.2', core('not attempted'), sco, finished)).toMatchObject({ completion: 'completed', success: 'unknown', statusValues: { lesson_status: 'completed' } });
+      expect(evaluateSco('1.2', core('not attempted'), sco, finished)).toMatchObject({
+        completion: 'completed',
+        success: 'unknown',
+        statusValues: { lesson_status: 'completed' },
+      });
       expect(evaluateSco('1.2', core('not attempted', '', 'no-credit'), sco, finished).completion).toBe('completed');
       expect(evaluateSco('1.2', {}, sco, finished).completion).toBe('completed');
     });
@@ -82,7 +92,10 @@ describe('result-rules', () => {
     it('should write the evaluated status into the CMI and leave the rest', () => {
       const cmi = { ...core('not attempted', '90'), suspend_data: 'x' };
       const r = evaluateSco('1.2', cmi, { ...sco, masteryScore: 80 }, finished);
-      expect(withEvaluatedStatus('1.2', cmi, r)).toEqual({ suspend_data: 'x', core: { lesson_status: 'passed', credit: 'credit', score: { raw: '90', min: '', max: '' } } });
+      expect(withEvaluatedStatus('1.2', cmi, r)).toEqual({
+        suspend_data: 'x',
+        core: { lesson_status: 'passed', credit: 'credit', score: { raw: '90', min: '', max: '' } },
+      });
     });
   });
 
@@ -103,17 +116,32 @@ describe('result-rules', () => {
     });
 
     it('should never default statuses at Terminate, and read an unknown value as unknown', () => {
-      expect(evaluateSco('2004', {}, sco, finished)).toMatchObject({ completion: 'unknown', success: 'unknown', statusValues: { completion_status: 'unknown', success_status: 'unknown' } });
-      expect(evaluateSco('2004', { completion_status: 'done', success_status: 'yes' }, sco, finished)).toMatchObject({ completion: 'unknown', success: 'unknown' });
+      expect(evaluateSco('2004', {}, sco, finished)).toMatchObject({
+        completion: 'unknown',
+        success: 'unknown',
+        statusValues: { completion_status: 'unknown', success_status: 'unknown' },
+      });
+      expect(evaluateSco('2004', { completion_status: 'done', success_status: 'yes' }, sco, finished)).toMatchObject({
+        completion: 'unknown',
+        success: 'unknown',
+      });
     });
   });
 
   describe('roll-up', () => {
-    const done = (score?: number, success: 'passed' | 'failed' | 'unknown' = 'unknown') => ({ launched: true, completion: 'completed' as const, success, score });
+    const done = (score?: number, success: 'passed' | 'failed' | 'unknown' = 'unknown') => ({
+      launched: true,
+      completion: 'completed' as const,
+      success,
+      score,
+    });
 
     it('should be completed only when every item is, with the mean score of the SCOs that report one', () => {
       expect(rollUpCourse([done(0.8), done(0.6), done()])).toMatchObject({ completion: 'completed', score: 0.7 });
-      expect(rollUpCourse([done(0.8), { launched: false, completion: 'not attempted', success: 'unknown' }])).toMatchObject({ completion: 'incomplete', score: 0.8 });
+      expect(rollUpCourse([done(0.8), { launched: false, completion: 'not attempted', success: 'unknown' }])).toMatchObject({
+        completion: 'incomplete',
+        score: 0.8,
+      });
       expect(rollUpCourse([])).toMatchObject({ started: false, reported: false, completion: 'not attempted' });
     });
 
@@ -127,10 +155,27 @@ describe('result-rules', () => {
     it('should read the stored results, count an asset as completed once launched, and a missing state as not launched', () => {
       expect(itemResult('asset', { completionStatus: 'unknown' })).toMatchObject({ launched: true, completion: 'completed' });
       expect(itemResult('asset', undefined)).toMatchObject({ launched: false, completion: 'not attempted' });
-      expect(itemResult('sco', { completionStatus: 'completed', successStatus: 'passed', scoreRaw: 85 })).toEqual({ launched: true, completion: 'completed', success: 'passed', score: 0.85 });
-      const course = { scormVersion: '2004' as const, items: [{ itemId: 'A', scormType: 'asset' as const }, { itemId: 'S', scormType: 'sco' as const }] };
-      expect(courseResult(course, [{ itemId: 'A' }, { itemId: 'S', completionStatus: 'completed', scoreScaled: 0.5 }])).toMatchObject({ completion: 'completed', score: 0.5 });
-      expect(courseResult({ scormVersion: '1.2', items: [] }, [{ itemId: 'X', completionStatus: 'incomplete' }])).toMatchObject({ started: true, completion: 'incomplete' });
+      expect(itemResult('sco', { completionStatus: 'completed', successStatus: 'passed', scoreRaw: 85 })).toEqual({
+        launched: true,
+        completion: 'completed',
+        success: 'passed',
+        score: 0.85,
+      });
+      const course = {
+        scormVersion: '2004' as const,
+        items: [
+          { itemId: 'A', scormType: 'asset' as const },
+          { itemId: 'S', scormType: 'sco' as const },
+        ],
+      };
+      expect(courseResult(course, [{ itemId: 'A' }, { itemId: 'S', completionStatus: 'completed', scoreScaled: 0.5 }])).toMatchObject({
+        completion: 'completed',
+        score: 0.5,
+      });
+      expect(courseResult({ scormVersion: '1.2', items: [] }, [{ itemId: 'X', completionStatus: 'incomplete' }])).toMatchObject({
+        started: true,
+        completion: 'incomplete',
+      });
     });
   });
 });

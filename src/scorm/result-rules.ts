@@ -18,8 +18,6 @@ export type LessonStatus = 'passed' | 'completed' | 'failed' | 'incomplete' | 'b
 
 /** The manifest values that take part in evaluating one item (see {@link itemRules}). */
 export interface ItemRules {
-  /** An asset cannot talk to the API: it counts as completed once launched. */
-  scormType: 'sco' | 'asset';
   /** 1.2 `adlcp:masteryscore` (compared with `score.raw`). */
   masteryScore?: number;
   /** 2004 `cmi.completion_threshold`: set only when the manifest says completion is decided by measure. */
@@ -109,10 +107,9 @@ const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
  * `completedByMeasure` is true (SCORM 2004 CAM/SN: minProgressMeasure is used "in place of" the SCO's
  * own status only then; the 3rd edition's element text is read as completedByMeasure true).
  */
-export function itemRules(item: ManifestItem | undefined, scormType: 'sco' | 'asset' = item?.scormType ?? 'sco'): ItemRules {
+export function itemRules(item: ManifestItem | undefined): ItemRules {
   const threshold = item?.completionThreshold;
   return {
-    scormType,
     masteryScore: item?.masteryScore,
     completionThreshold: threshold?.completedByMeasure ? threshold.minProgressMeasure : undefined,
     scaledPassingScore: item?.scaledPassingScore,
@@ -251,7 +248,7 @@ export function launchedStatus(scormType: 'sco' | 'asset'): { completionStatus: 
   return { completionStatus: scormType === 'asset' ? 'completed' : 'not attempted', successStatus: 'unknown' };
 }
 
-/** One item's result from what the runtime stored (undefined: never launched). */
+/** One item's result from what the runtime stored (undefined: never launched); an asset cannot talk to the API. */
 export function itemResult(scormType: 'sco' | 'asset', stored: StoredScoResult | undefined): ItemResult {
   if (!stored) {
     return { launched: false, completion: 'not attempted', success: 'unknown' };

@@ -37,7 +37,10 @@ describe('SCORM result rules: runtime, roll-up and gradebook agree (e2e)', () =>
 
   async function importCase(c: ResultCase): Promise<string> {
     const zip = await buildFixtureZip('scorm12-single-sco', { files: { 'imsmanifest.xml': caseManifest(c) } });
-    const res = await request(tb.app.appUrl).post('/api/courses').set(tb.app.auth).attach('package', zip, { filename: 'case.zip', contentType: 'application/zip' });
+    const res = await request(tb.app.appUrl)
+      .post('/api/courses')
+      .set(tb.app.auth)
+      .attach('package', zip, { filename: 'case.zip', contentType: 'application/zip' });
     expect(res.status).toBe(201);
     return res.body.id as string;
   }
@@ -63,7 +66,10 @@ describe('SCORM result rules: runtime, roll-up and gradebook agree (e2e)', () =>
   }
 
   async function scoLaunch(b: PlayerBootstrap, sco: string): Promise<Record<string, unknown>> {
-    const res = await request(tb.app.contentUrl).get(`${b.runtimeBase}/scos/${encodeURIComponent(sco)}`).set({ Authorization: `Bearer ${b.token}` }).expect(200);
+    const res = await request(tb.app.contentUrl)
+      .get(`${b.runtimeBase}/scos/${encodeURIComponent(sco)}`)
+      .set({ Authorization: `Bearer ${b.token}` })
+      .expect(200);
     return res.body.cmi as Record<string, unknown>;
   }
 
@@ -71,7 +77,11 @@ describe('SCORM result rules: runtime, roll-up and gradebook agree (e2e)', () =>
   const runtimeApi = (b: PlayerBootstrap): RuntimeAccess => ({
     launchSco: (sco) => scoLaunch(b, sco),
     async commit(sco, body) {
-      const res = await request(tb.app.contentUrl).post(`${b.runtimeBase}/scos/${encodeURIComponent(sco)}/commit`).set({ Authorization: `Bearer ${b.token}` }).send(body).expect(200);
+      const res = await request(tb.app.contentUrl)
+        .post(`${b.runtimeBase}/scos/${encodeURIComponent(sco)}/commit`)
+        .set({ Authorization: `Bearer ${b.token}` })
+        .send(body)
+        .expect(200);
       expect(res.body).toEqual({ result: true, errorCode: 0, applied: true });
     },
   });
@@ -105,7 +115,8 @@ describe('SCORM result rules: runtime, roll-up and gradebook agree (e2e)', () =>
     }
 
     // The roll-up as the console shows it, and as the LMS's gradebook received it.
-    const course = async () => ((await request(tb.app.appUrl).get(`/api/attempts?courseId=${courseId}`).set(tb.app.auth).expect(200)).body as Array<Record<string, any>>)[0];
+    const course = async () =>
+      ((await request(tb.app.appUrl).get(`/api/attempts?courseId=${courseId}`).set(tb.app.auth).expect(200)).body as Array<Record<string, any>>)[0];
     const row = await course();
     expect({ completion: row.completion, success: row.success }).toEqual({ completion: c.expect.course.completion, success: c.expect.course.success });
     if (c.expect.course.score === undefined) {
