@@ -1,9 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AllExceptionsFilter } from './common/exception.filter';
+import { RequestValidationPipe } from './common/validation';
 import { HealthModule } from './health/health.module';
 import { AdminModule } from './admin/admin.module';
 import { StorageModule } from './storage/storage.module';
@@ -40,7 +41,7 @@ export class AppModule {
         ConsoleModule,
         HealthModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
+      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }, { provide: APP_PIPE, useClass: RequestValidationPipe }],
     };
   }
 }

@@ -1,66 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import type { OperationObject, PathItemObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { PathItemObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 
 /** Public routes other clients read besides `/api/*` (DESIGN §3), kept in the description. */
 const PUBLIC_PATHS = new Set(['/lti/config', '/.well-known/jwks.json', '/health']);
-
-/**
- * What the controllers cannot say by themselves (their bodies are validated by services, and uploads
- * go through an interceptor), keyed by "METHOD path". Tags come from the path; everything else
- * (paths, methods, parameters, status codes) is scanned from the controllers.
- */
-const NOTES: Record<string, { summary: string; body?: 'package' | 'platform' }> = {
-  'POST /api/courses': { summary: 'Import a SCORM package as a new course (multipart field "package"); 201 with the course and its warnings.', body: 'package' },
-  'POST /api/courses/{id}/versions': { summary: 'Upload a new version of a course (multipart field "package"). Open attempts stay on their version.', body: 'package' },
-  'GET /api/courses': { summary: 'List courses, newest first; ?search= filters by title.' },
-  'GET /api/courses/{id}': { summary: 'One course with its item tree and all versions.' },
-  'POST /api/courses/{id}/preview': { summary: 'Start (or resume) a preview attempt as a test learner; answers a one-time player URL on the content origin. Never graded.' },
-  'GET /api/course-stats': { summary: 'Learners and attempts per course (previews excluded).' },
-  'POST /api/platforms': { summary: 'Register an LMS (issuer, clientId, endpoints, deploymentIds[]).', body: 'platform' },
-  'GET /api/platforms': { summary: 'List registered LMS platforms with their deployments.' },
-  'GET /api/platforms/{id}': { summary: 'One registered platform.' },
-  'PATCH /api/platforms/{id}': { summary: 'Change a platform; fields left out keep their value.', body: 'platform' },
-  'DELETE /api/platforms/{id}': { summary: 'Remove a platform registration.' },
-  'GET /api/attempts': { summary: "Learners' attempts of a course (?courseId=) with completion, success, score and grade passback state." },
-  'GET /api/grade-deliveries/{id}': { summary: 'One grade delivery to an LMS gradebook.' },
-  'POST /api/grade-deliveries/{id}/resend': { summary: 'Send a failed or superseded grade again.' },
-  'POST /api/keys/rotate': { summary: 'Rotate the tool signing key; the previous key stays published.' },
-  'GET /lti/config': { summary: 'The values to paste into an LMS (login URL, redirect URIs, JWKS URL, deep linking and dynamic registration URLs, scopes).' },
-  'GET /.well-known/jwks.json': { summary: 'Tool public keys (RS256, with kid).' },
-  'GET /health': { summary: 'Liveness and readiness.' },
-};
-
-const BODIES = {
-  package: {
-    required: true,
-    content: {
-      'multipart/form-data': {
-        schema: { type: 'object', required: ['package'], properties: { package: { type: 'string', format: 'binary', description: 'The SCORM zip.' } } },
-      },
-    },
-  },
-  platform: {
-    required: true,
-    content: {
-      'application/json': {
-        schema: {
-          type: 'object',
-          properties: {
-            name: { type: 'string' },
-            issuer: { type: 'string', format: 'uri' },
-            clientId: { type: 'string' },
-            authorizationEndpoint: { type: 'string', format: 'uri' },
-            tokenEndpoint: { type: 'string', format: 'uri' },
-            tokenAudience: { type: 'string', nullable: true },
-            jwksUri: { type: 'string', format: 'uri' },
-            deploymentIds: { type: 'array', items: { type: 'string' } },
-          },
-        },
-      },
-    },
-  },
-} as const;
 
 const ERROR_SCHEMA = {
   type: 'object',
@@ -68,7 +11,11 @@ const ERROR_SCHEMA = {
   properties: { error: { type: 'string', example: 'course_not_found' }, message: { type: 'string' } },
 };
 
-/** Builds the OpenAPI 3 description of the public contract from the app's controllers. */
+/**
+ * Builds the OpenAPI 3 description of the public contract from the app's controllers: summaries,
+ * bodies and queries come from their `@ApiOperation`/`@ApiProperty` decorators and DTO classes;
+ * here only what holds for every route (tag by path, admin security, the error envelope).
+ */
 export function buildApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('SCORM LTI bridge API')
@@ -89,12 +36,7 @@ export function buildApiDocument(app: INestApplication): OpenAPIObject {
     for (const method of ['get', 'post', 'patch', 'put', 'delete'] as const) {
       const op = item[method];
       if (!op) {continue;}
-      const note = NOTES[`${method.toUpperCase()} ${p}`];
       op.tags = [p.split('/')[p.startsWith('/api/') ? 2 : 1].replace(/^\./, '') || 'default'];
-      if (note) {
-        op.summary = note.summary;
-        if (note.body) {op.requestBody = BODIES[note.body] as unknown as OperationObject['requestBody'];}
-      }
       if (!p.startsWith('/api/')) {
         op.security = [];
       }

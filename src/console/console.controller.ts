@@ -1,10 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AdminGuard } from '../admin/admin.guard';
 import { AdminTokenService } from '../admin/admin-token.service';
 import { AppError } from '../common/errors';
 import { ASSET_NAME, loadConsoleAssets } from './console-assets';
 import { ConsoleSessionService } from './console-session.service';
+import { SignInBody } from './sign-in.dto';
 import { ConsoleService, CourseStatsDto, PreviewDto } from './console.service';
 
 /**
@@ -77,14 +79,13 @@ export class ConsoleController {
    */
   @Post('console/session')
   @HttpCode(200)
-  async signIn(@Req() req: Request, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<{ signedIn: true; csrfToken: string; expiresAt: string }> {
+  async signIn(@Req() req: Request, @Body() body: SignInBody, @Res({ passthrough: true }) res: Response): Promise<{ signedIn: true; csrfToken: string; expiresAt: string }> {
     res.setHeader('Cache-Control', 'no-store');
     this.sessions.checkOrigin(req);
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
       throw new AppError('json_required', 'Send the admin token as JSON: {"token": "…"}.', HttpStatus.UNSUPPORTED_MEDIA_TYPE);
     }
-    const token = body && typeof body === 'object' ? (body as { token?: unknown }).token : undefined;
-    if (typeof token !== 'string' || !this.tokens.matches(token.trim())) {
+    if (!this.tokens.matches(body.token.trim())) {
       throw new AppError('unauthorized', 'That is not the admin token. It is ADMIN_TOKEN, or the one printed in the server log at first start.', HttpStatus.UNAUTHORIZED);
     }
     const { session, cookie } = await this.sessions.create();
@@ -107,12 +108,14 @@ export class ConsoleController {
   @Post('api/courses/:id/preview')
   @HttpCode(201)
   @UseGuards(AdminGuard)
+  @ApiOperation({ summary: 'Start (or resume) a preview attempt as a test learner; answers a one-time player URL on the content origin. Never graded.' })
   preview(@Param('id') id: string): Promise<PreviewDto> {
     return this.consoleService.preview(id);
   }
 
   @Get('api/course-stats')
   @UseGuards(AdminGuard)
+  @ApiOperation({ summary: 'Learners and attempts per course (previews excluded).' })
   stats(): Promise<CourseStatsDto[]> {
     return this.consoleService.courseStats();
   }

@@ -5,8 +5,8 @@ import { Course } from './course.entity';
 import { CourseVersion } from './course-version.entity';
 import { CourseChanges, CoursesRepository } from './courses.repository';
 import type { ImportWarning, ManifestItem, ScoSummary } from '../scorm/manifest.types';
-import { AppError } from '../common/errors';
-import { effectivePolicy, GradePolicy, parseGradePolicy } from '../grades/score-policy';
+import { effectivePolicy, GradePolicy } from '../grades/score-policy';
+import { UpdateCourseBody } from './course.dto';
 
 /** How long a launch URL handed to a content owner (API, console preview) stays valid. */
 const OWNER_GRANT_SECONDS = 12 * 3600;
@@ -72,29 +72,15 @@ export class CoursesService {
    * every result computed from now on; grades already sent stay as they are until the learner's
    * result changes or an admin resends them.
    */
-  async update(id: string, body: unknown): Promise<CourseDto> {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new AppError('invalid_course_update', 'Send a JSON object with "title" and/or "gradePolicy".');
-    }
-    const { title, gradePolicy, ...rest } = body as Record<string, unknown>;
-    const unknown = Object.keys(rest);
-    if (unknown.length > 0) {
-      throw new AppError('invalid_course_update', `A course has no setting "${unknown[0]}"; send "title" and/or "gradePolicy".`);
-    }
+  async update(id: string, body: UpdateCourseBody): Promise<CourseDto> {
+    const { title, gradePolicy } = body;
     const course = await this.findOrThrow(id);
     const changes: CourseChanges = {};
     if (title !== undefined) {
-      if (typeof title !== 'string' || title.trim() === '' || title.length > 500) {
-        throw new AppError('invalid_course_update', 'title must be a non-empty text of at most 500 characters.');
-      }
-      changes.title = title.trim();
+      changes.title = title;
     }
     if (gradePolicy !== undefined) {
-      const parsed = parseGradePolicy(gradePolicy);
-      if (typeof parsed === 'string') {
-        throw new AppError('invalid_grade_policy', parsed);
-      }
-      const merged = gradePolicy === null ? {} : { ...(course.gradePolicy ?? {}), ...parsed };
+      const merged = gradePolicy === null ? {} : { ...(course.gradePolicy ?? {}), ...gradePolicy };
       changes.gradePolicy = Object.keys(merged).length > 0 ? merged : null;
     }
     if (Object.keys(changes).length > 0) {

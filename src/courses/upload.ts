@@ -1,4 +1,5 @@
-import { CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor } from '@nestjs/common';
+import { applyDecorators, CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor } from '@nestjs/common';
+import { ApiBody, ApiConsumes } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import multer, { StorageEngine } from 'multer';
 import { createHash, randomUUID } from 'node:crypto';
@@ -117,4 +118,15 @@ export class PackageUploadInterceptor implements NestInterceptor {
     const message = err instanceof Error ? err.message : String(err);
     return new AppError('upload_failed', `The upload did not complete: ${message}.`, HttpStatus.BAD_REQUEST);
   }
+}
+
+/** OpenAPI description of a route that takes a package through `PackageUploadInterceptor`. */
+export function ApiPackageUpload(): MethodDecorator {
+  return applyDecorators(
+    ApiConsumes('multipart/form-data'),
+    ApiBody({
+      required: true,
+      schema: { type: 'object', required: ['package'], properties: { package: { type: 'string', format: 'binary', description: 'The SCORM zip.' } } },
+    }),
+  );
 }

@@ -74,10 +74,7 @@ export class GradesAdminService {
     private readonly dispatcher: GradeDispatcher,
   ) {}
 
-  async listAttempts(courseId: string | undefined): Promise<AttemptDto[]> {
-    if (!courseId) {
-      throw new AppError('course_id_required', 'Say which course: GET /api/attempts?courseId=<course id>.');
-    }
+  async listAttempts(courseId: string): Promise<AttemptDto[]> {
     const m = this.db.manager;
     const links = await m.find(ResourceLink, { where: { courseId } });
     if (links.length === 0) {

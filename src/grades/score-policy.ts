@@ -30,45 +30,6 @@ export function effectivePolicy(overrides: Partial<GradePolicy> | null | undefin
   return { ...DEFAULT_GRADE_POLICY, ...(overrides ?? {}) };
 }
 
-/**
- * Checks a policy sent by an admin; returns the overrides to store, or a sentence naming the field
- * at fault. Unknown fields are refused so that a typo is not silently ignored.
- */
-export function parseGradePolicy(input: unknown): Partial<GradePolicy> | string {
-  if (input === null) {
-    return {};
-  }
-  if (typeof input !== 'object' || Array.isArray(input)) {
-    return 'gradePolicy must be an object with scoreMaximum, attempts and/or completionEarnsFullCredit.';
-  }
-  const out: Partial<GradePolicy> = {};
-  for (const [key, value] of Object.entries(input as Record<string, unknown>)) {
-    switch (key) {
-      case 'scoreMaximum':
-        if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 1_000_000) {
-          return 'gradePolicy.scoreMaximum must be a number above 0 (the points the LMS column is worth).';
-        }
-        out.scoreMaximum = value;
-        break;
-      case 'attempts':
-        if (value !== 'highest' && value !== 'latest' && value !== 'first') {
-          return 'gradePolicy.attempts must be "highest", "latest" or "first".';
-        }
-        out.attempts = value;
-        break;
-      case 'completionEarnsFullCredit':
-        if (typeof value !== 'boolean') {
-          return 'gradePolicy.completionEarnsFullCredit must be true or false.';
-        }
-        out.completionEarnsFullCredit = value;
-        break;
-      default:
-        return `gradePolicy has no setting "${key}"; the settings are scoreMaximum, attempts and completionEarnsFullCredit.`;
-    }
-  }
-  return out;
-}
-
 /** Rounds to 4 decimals so float noise never counts as a changed result. */
 const round = (n: number) => Math.round(n * 10_000) / 10_000;
 

@@ -1,4 +1,5 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
 import * as fs from 'node:fs/promises';
 import { AppConfig } from '../config/app-config';
@@ -13,6 +14,7 @@ export class HealthController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'Liveness and readiness.' })
   async health(@Res() res: Response): Promise<void> {
     const checks: Record<string, string> = {};
     try {

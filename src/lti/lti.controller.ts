@@ -1,4 +1,5 @@
 import { Body, Controller, ExecutionContext, Get, HttpCode, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AdminGuard } from '../admin/admin.guard';
 import { renderErrorPage } from '../common/error-page';
@@ -109,6 +110,7 @@ export class LtiController {
    */
   @Get('config')
   @HttpCode(200)
+  @ApiOperation({ summary: 'The values to paste into an LMS (login URL, redirect URIs, JWKS URL, deep linking and dynamic registration URLs, scopes).' })
   async ltiConfig(@Req() req: Request): Promise<Record<string, unknown>> {
     const base = this.config.publicUrl;
     const out: Record<string, unknown> = {

@@ -1,5 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
 import { AdminGuard } from '../admin/admin.guard';
+import { CreatePlatformBody, UpdatePlatformBody } from './platform.dto';
 import { PlatformDto, PlatformsService } from './platforms.service';
 
 /** LMS admin API for registrations (DESIGN §3, contract). */
@@ -10,27 +12,32 @@ export class PlatformsController {
 
   @Post()
   @HttpCode(201)
-  create(@Body() body: unknown): Promise<PlatformDto> {
+  @ApiOperation({ summary: 'Register an LMS (issuer, clientId, endpoints, deploymentIds[]).' })
+  create(@Body() body: CreatePlatformBody): Promise<PlatformDto> {
     return this.platforms.create(body);
   }
 
   @Get()
+  @ApiOperation({ summary: 'List registered LMS platforms with their deployments.' })
   list(): Promise<PlatformDto[]> {
     return this.platforms.list();
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One registered platform.' })
   get(@Param('id') id: string): Promise<PlatformDto> {
     return this.platforms.getDto(id);
   }
 
   @Patch(':id')
-  update(@Param('id') id: string, @Body() body: unknown): Promise<PlatformDto> {
+  @ApiOperation({ summary: 'Change a platform; fields left out keep their value.' })
+  update(@Param('id') id: string, @Body() body: UpdatePlatformBody): Promise<PlatformDto> {
     return this.platforms.update(id, body);
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Remove a platform registration.' })
   remove(@Param('id') id: string): Promise<void> {
     return this.platforms.remove(id);
   }

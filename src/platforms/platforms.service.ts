@@ -1,19 +1,9 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { AppError, NotFoundError } from '../common/errors';
+import { CreatePlatformBody, UpdatePlatformBody } from './platform.dto';
 import { Platform } from './platform.entity';
 import { Transactions } from '../database/transactions';
 import { PlatformsRepository } from './platforms.repository';
-
-export interface PlatformInput {
-  name: string;
-  issuer: string;
-  clientId: string;
-  authorizationEndpoint: string;
-  tokenEndpoint: string;
-  tokenAudience?: string | null;
-  jwksUri: string;
-  deploymentIds: string[];
-}
 
 export interface PlatformDto {
   id: string;
@@ -30,8 +20,6 @@ export interface PlatformDto {
   createdAt: string;
   updatedAt: string;
 }
-
-const URL_FIELDS = ['authorizationEndpoint', 'tokenEndpoint', 'jwksUri'] as const;
 
 /**
  * Registrations are read on every login and launch and change rarely: a snapshot is kept this long.
@@ -134,8 +122,8 @@ export class PlatformsService {
     return toDto(p, await this.deploymentIds(id));
   }
 
-  async create(body: unknown, registeredBy: 'manual' | 'dynamic' = 'manual'): Promise<PlatformDto> {
-    const input = validateInput(body, false) as PlatformInput;
+  /** `input` has passed `CreatePlatformBody`'s checks (the request pipe, or `validated()`). */
+  async create(input: CreatePlatformBody, registeredBy: 'manual' | 'dynamic' = 'manual'): Promise<PlatformDto> {
     const id = await this.transactions.run(async (m) => {
       if (await this.repo.findPlatformByIssuerAndClient(input.issuer, input.clientId, m)) {
         throw duplicate(input.issuer, input.clientId);
@@ -156,7 +144,7 @@ export class PlatformsService {
       if (!platform) {
         throw duplicate(input.issuer, input.clientId);
       }
-      await this.repo.insertDeployments(platform.id, unique(input.deploymentIds), m);
+      await this.repo.insertDeployments(platform.id, unique(input.deploymentIds ?? []), m);
       return platform.id;
     });
     this.invalidate();
@@ -164,8 +152,7 @@ export class PlatformsService {
     return this.getDto(id);
   }
 
-  async update(id: string, body: unknown): Promise<PlatformDto> {
-    const patch = validateInput(body, true);
+  async update(id: string, patch: UpdatePlatformBody): Promise<PlatformDto> {
     await this.transactions.run(async (m) => {
       const platform = await this.repo.findPlatform(id, m);
       if (!platform) {
@@ -233,77 +220,4 @@ function toDto(p: Platform, deploymentIds: string[]): PlatformDto {
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
   };
-}
-
-function invalid(message: string): AppError {
-  return new AppError('platform_invalid', message, HttpStatus.BAD_REQUEST);
-}
-
-/** Checks the API body by hand (no class-validator in this project); `partial` for PATCH. */
-function validateInput(body: unknown, partial: boolean): Partial<PlatformInput> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw invalid('Send a JSON object with name, issuer, clientId, authorizationEndpoint, tokenEndpoint, jwksUri and deploymentIds.');
-  }
-  const b = body as Record<string, unknown>;
-  const out: Partial<PlatformInput> = {};
-  const allowed = new Set(['name', 'issuer', 'clientId', 'authorizationEndpoint', 'tokenEndpoint', 'tokenAudience', 'jwksUri', 'deploymentIds']);
-  for (const key of Object.keys(b)) {
-    if (!allowed.has(key)) {
-      throw invalid(`Unknown field "${key}"; allowed fields are ${[...allowed].join(', ')}.`);
-    }
-  }
-  const str = (key: 'name' | 'issuer' | 'clientId', max: number) => {
-    const v = b[key];
-    if (v === undefined && partial) {
-      return;
-    }
-    if (typeof v !== 'string' || v.trim() === '' || v.length > max) {
-      throw invalid(`"${key}" must be a non-empty string of at most ${max} characters.`);
-    }
-    out[key] = v.trim();
-  };
-  str('name', 200);
-  str('issuer', 500);
-  str('clientId', 255);
-  for (const key of URL_FIELDS) {
-    const v = b[key];
-    if (v === undefined && partial) {
-      continue;
-    }
-    out[key] = httpUrl(key, v);
-  }
-  if (b.tokenAudience !== undefined && b.tokenAudience !== null && b.tokenAudience !== '') {
-    if (typeof b.tokenAudience !== 'string' || b.tokenAudience.length > 1000) {
-      throw invalid('"tokenAudience" must be a string (the token endpoint audience the platform names), or null.');
-    }
-    out.tokenAudience = b.tokenAudience.trim();
-  } else if (b.tokenAudience !== undefined) {
-    out.tokenAudience = null;
-  }
-  if (b.deploymentIds === undefined) {
-    if (!partial) {
-      out.deploymentIds = [];
-    }
-  } else {
-    if (!Array.isArray(b.deploymentIds) || b.deploymentIds.some((d) => typeof d !== 'string' || d === '' || d.length > 255 || !/^[\x20-\x7e]+$/.test(d))) {
-      throw invalid('"deploymentIds" must be a list of non-empty ASCII strings of at most 255 characters (LTI Core §5.3.3).');
-    }
-    out.deploymentIds = b.deploymentIds as string[];
-  }
-  return out;
-}
-
-function httpUrl(key: string, v: unknown): string {
-  if (typeof v !== 'string') {
-    throw invalid(`"${key}" must be an absolute http(s) URL.`);
-  }
-  try {
-    const u = new URL(v.trim());
-    if (u.protocol !== 'https:' && u.protocol !== 'http:') {
-      throw new Error('scheme');
-    }
-  } catch {
-    throw invalid(`"${key}" must be an absolute http(s) URL, got "${v}".`);
-  }
-  return v.trim();
 }

@@ -134,6 +134,20 @@ describe('Console: sessions, CSRF, preview and API description (e2e)', () => {
     expect(Object.keys(doc.paths).filter((p) => p.startsWith('/player') || p.startsWith('/runtime') || p === '/lti/launch')).toEqual([]);
     expect(doc.paths['/api/courses'].post.requestBody.content['multipart/form-data'].schema.properties.package.format).toBe('binary');
     expect(doc.components.securitySchemes.admin).toMatchObject({ type: 'http', scheme: 'bearer' });
+    // summaries, bodies and queries come from the controllers' decorators and DTO classes
+    for (const [p, item] of Object.entries(doc.paths as Record<string, Record<string, { summary?: string }>>)) {
+      for (const [method, op] of Object.entries(item)) {
+        expect(`${method} ${p}: ${op.summary ?? 'no summary'}`).not.toMatch(/no summary$/);
+      }
+    }
+    const schema = (op: { requestBody: { content: Record<string, { schema: { $ref: string } }> } }) =>
+      doc.components.schemas[op.requestBody.content['application/json'].schema.$ref.split('/').pop() as string];
+    const platform = schema(doc.paths['/api/platforms'].post);
+    expect(platform.required).toEqual(expect.arrayContaining(['name', 'issuer', 'clientId', 'authorizationEndpoint', 'tokenEndpoint', 'jwksUri']));
+    expect(platform.properties.deploymentIds).toMatchObject({ type: 'array', items: { type: 'string' } });
+    expect(schema(doc.paths['/api/platforms/{id}'].patch).required ?? []).toEqual([]);
+    expect(Object.keys(schema(doc.paths['/api/courses/{id}'].patch).properties)).toEqual(['title', 'gradePolicy']);
+    expect(doc.paths['/api/attempts'].get.parameters).toEqual([expect.objectContaining({ name: 'courseId', in: 'query', required: true })]);
     const html = await request(app.appUrl).get('/api/docs').expect(200);
     expect(html.text).toContain('swagger');
   });

@@ -33,6 +33,10 @@ describe('Per-course grade policy (PATCH /api/courses/:id)', () => {
     expect((await patch({ gradePolicy: { scoreMaximum: -5 } }).expect(400)).body.error).toBe('invalid_grade_policy');
     expect((await patch({ gradePolicy: { passmark: 5 } }).expect(400)).body.message).toContain('passmark');
     expect((await patch({ colour: 'red' }).expect(400)).body.error).toBe('invalid_course_update');
+    expect((await patch({ title: '' }).expect(400)).body).toEqual({ error: 'invalid_course_update', message: 'title must be a non-empty string of at most 500 characters.' });
+    expect((await patch({ gradePolicy: [] }).expect(400)).body.error).toBe('invalid_grade_policy');
+    const attempts = await request(app.appUrl).get('/api/attempts').set(app.auth).expect(400);
+    expect(attempts.body).toEqual({ error: 'course_id_required', message: 'Say which course: GET /api/attempts?courseId=<course id>.' });
     expect((await patch({ title: 'x' }, '00000000-0000-4000-8000-000000000000').expect(404)).body.error).toBe('course_not_found');
     await request(app.appUrl).patch(`/api/courses/${h.courseId}`).send({ title: 'x' }).expect(401);
   });

@@ -57,13 +57,31 @@ describe('LTI registrations, keys, deep linking, dynamic registration, platform 
       expect(res.body).toEqual({ error: 'platform_invalid', message: expect.stringContaining('jwksUri') });
     });
 
+    it('should refuse unknown fields, wrong types and a body that is not an object, naming the field', async () => {
+      const unknown = await api('POST', '/api/platforms', emu.registrationBody({ clientId: 'x', colour: 'red' }));
+      expect(unknown.status).toBe(400);
+      expect(unknown.body).toEqual({ error: 'platform_invalid', message: expect.stringContaining('"colour"') });
+      const blank = await api('POST', '/api/platforms', emu.registrationBody({ clientId: 'x', name: '   ' }));
+      expect(blank.body).toEqual({ error: 'platform_invalid', message: 'name must be a non-empty string of at most 200 characters.' });
+      const ids = await api('POST', '/api/platforms', emu.registrationBody({ clientId: 'x', deploymentIds: ['ok', 7] }));
+      expect(ids.body).toEqual({ error: 'platform_invalid', message: expect.stringContaining('deploymentIds') });
+      const list = await api('POST', '/api/platforms', [emu.registrationBody({ clientId: 'x' })]);
+      expect(list.status).toBe(400);
+      expect(list.body.error).toBe('platform_invalid');
+      const nulled = await api('PATCH', `/api/platforms/${tb.platformId}`, { name: null });
+      expect(nulled.body).toEqual({ error: 'platform_invalid', message: expect.stringContaining('name') });
+      expect((await api('GET', '/api/platforms')).body).toHaveLength(1);
+    });
+
     it('should create, edit (deployments, token audience) and delete a platform', async () => {
       const created = await api('POST', '/api/platforms', emu.registrationBody({ name: 'Temp', clientId: `tmp-${randomUUID()}`, deploymentIds: ['a'] }));
       expect(created.status).toBe(201);
       const id = created.body.id as string;
       const patched = await api('PATCH', `/api/platforms/${id}`, { deploymentIds: ['a', 'b'], tokenAudience: 'https://auth.example/token' });
       expect(patched.status).toBe(200);
-      expect(patched.body).toMatchObject({ deploymentIds: ['a', 'b'], tokenAudience: 'https://auth.example/token', name: 'Temp' });
+      expect(patched.body).toMatchObject({ deploymentIds: ['a', 'b'], tokenAudience: 'https://auth.example/token', name: 'Temp', jwksUri: created.body.jwksUri });
+      const renamed = await api('PATCH', `/api/platforms/${id}`, { name: '  Renamed  ' });
+      expect(renamed.body).toMatchObject({ name: 'Renamed', deploymentIds: ['a', 'b'], tokenAudience: 'https://auth.example/token' });
       expect((await api('GET', `/api/platforms/${id}`)).body.deploymentIds).toEqual(['a', 'b']);
       expect((await api('DELETE', `/api/platforms/${id}`)).status).toBe(204);
       expect((await api('GET', `/api/platforms/${id}`)).status).toBe(404);

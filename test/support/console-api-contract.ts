@@ -5,7 +5,8 @@ import type * as Console from '../../src/console/public/types';
 import type { CourseStatsDto, PreviewDto } from '../../src/console/console.service';
 import type { CourseDto } from '../../src/courses/courses.service';
 import type { AttemptDto } from '../../src/grades/grades-admin.service';
-import type { PlatformDto, PlatformInput } from '../../src/platforms/platforms.service';
+import type { CreatePlatformBody } from '../../src/platforms/platform.dto';
+import type { PlatformDto } from '../../src/platforms/platforms.service';
 import type { ConsoleController } from '../../src/console/console.controller';
 
 /** `true` only when A can be used where B is expected. */
@@ -17,6 +18,6 @@ export const consoleApiContract: {
   preview: Fits<PreviewDto, Console.Preview>;
   attempt: Fits<AttemptDto, Console.Attempt>;
   platform: Fits<PlatformDto, Console.Platform>;
-  platformInput: Fits<Console.PlatformInput, PlatformInput>;
+  platformInput: Fits<Console.PlatformInput, CreatePlatformBody>;
   session: Fits<Awaited<ReturnType<ConsoleController['session']>>, Console.SessionState>;
 } = { course: true, stats: true, preview: true, attempt: true, platform: true, platformInput: true, session: true };

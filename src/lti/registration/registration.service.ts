@@ -1,5 +1,7 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { isHttpUrl, validated } from '../../common/validation';
 import { AppConfig } from '../../config/app-config';
+import { CreatePlatformBody } from '../../platforms/platform.dto';
 import { PlatformsService } from '../../platforms/platforms.service';
 import { DR, MESSAGE_TYPE, TOOL_SCOPES } from '../protocol/claims';
 import { LtiError } from '../protocol/lti-error';
@@ -100,19 +102,17 @@ export class RegistrationService {
     const granted = grantedRaw.split(/\s+/).filter(Boolean);
     const family = cfg[DR.platformConfiguration]?.product_family_code;
     const name = typeof family === 'string' && family ? `${family} (${new URL(issuer).host})` : new URL(issuer).host;
-    const platform = await this.platforms.create(
-      {
-        name,
-        issuer,
-        clientId,
-        authorizationEndpoint: cfg.authorization_endpoint,
-        tokenEndpoint,
-        tokenAudience: typeof cfg.authorization_server === 'string' ? cfg.authorization_server : null,
-        jwksUri: cfg.jwks_uri,
-        deploymentIds: deploymentId ? [deploymentId] : [],
-      },
-      'dynamic',
-    );
+    const input = await validated(CreatePlatformBody, {
+      name,
+      issuer,
+      clientId,
+      authorizationEndpoint: cfg.authorization_endpoint,
+      tokenEndpoint,
+      tokenAudience: typeof cfg.authorization_server === 'string' ? cfg.authorization_server : null,
+      jwksUri: cfg.jwks_uri,
+      deploymentIds: deploymentId ? [deploymentId] : [],
+    });
+    const platform = await this.platforms.create(input, 'dynamic');
     await this.platforms.setGrantedScopes(platform.id, granted.join(' '));
     const missing = requested.filter((s) => !granted.includes(s));
     this.logger.log(`dynamic registration issuer=${issuer} clientId=${clientId} deployment=${deploymentId ?? '-'} missingScopes=${missing.length}`);
@@ -135,15 +135,6 @@ export class RegistrationService {
     } catch {
       throw new LtiError('lti_registration_failed', `The LMS answered ${new URL(url).pathname} with something that is not JSON.`, HttpStatus.BAD_GATEWAY);
     }
-  }
-}
-
-function isHttpUrl(v: string): boolean {
-  try {
-    const u = new URL(v);
-    return u.protocol === 'https:' || u.protocol === 'http:';
-  } catch {
-    return false;
   }
 }
 
