@@ -1,6 +1,4 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, LessThanOrEqual, Repository } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { ResourceLink } from '../attempts/resource-link.entity';
@@ -10,6 +8,7 @@ import { AgsClient, summarize } from './ags.client';
 import { AgsCredentials, AgsLineItem, AgsNetworkError, AgsScore, AgsTokenError, HttpAnswer } from './ags.types';
 import { backoffDelay, retryAfterMs } from './backoff';
 import { GradeDelivery } from './grade-delivery.entity';
+import { GradesRepository } from './grades.repository';
 
 /** How often the worker looks for due rows when nobody kicked it. */
 const POLL_MS = 250;
@@ -76,8 +75,7 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly lineItemFlights = new Map<string, Promise<string>>();
 
   constructor(
-    @InjectRepository(GradeDelivery) private readonly deliveries: Repository<GradeDelivery>,
-    @InjectRepository(ResourceLink) private readonly links: Repository<ResourceLink>,
+    private readonly repo: GradesRepository,
     private readonly platforms: PlatformsService,
     private readonly ags: AgsClient,
     private readonly config: AppConfig,
@@ -136,17 +134,7 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
       if (free <= 0) {
         return;
       }
-      const now = Date.now();
-      const due = await this.deliveries.find({
-        select: ['id'],
-        where: [
-          { state: In(['pending', 'retry']), nextAttemptAt: LessThanOrEqual(now) },
-          { state: 'sending', lockedUntil: LessThanOrEqual(now) },
-        ],
-        order: { nextAttemptAt: 'ASC' },
-        take: free,
-      });
-      for (const { id } of due) {
+      for (const id of await this.repo.listDeliveriesDue(Date.now(), free)) {
         const row = await this.claim(id, Date.now());
         if (row && !this.stopped) {
           const p: Promise<void> = this.deliver(row)
@@ -179,16 +167,7 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
    * pending/retry row, or a `sending` row whose lock expired (its worker died or was stopped).
    */
   async claim(id: string, now: number): Promise<GradeDelivery | null> {
-    const claimToken = randomUUID();
-    const patch = { state: 'sending' as const, lockedUntil: now + this.lockMs, claimToken };
-    let res = await this.deliveries.update({ id, state: In(['pending', 'retry']), nextAttemptAt: LessThanOrEqual(now) }, patch);
-    if (!res.affected) {
-      res = await this.deliveries.update({ id, state: 'sending', lockedUntil: LessThanOrEqual(now) }, patch);
-    }
-    if (!res.affected) {
-      return null;
-    }
-    return this.deliveries.findOneBy({ id, claimToken });
+    return this.repo.claimDelivery(id, now, now + this.lockMs, randomUUID());
   }
 
   private async deliver(row: GradeDelivery): Promise<void> {
@@ -199,7 +178,7 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
   private async send(row: GradeDelivery): Promise<Outcome> {
     const opts = { timeoutMs: this.config.gradeHttpTimeoutMs, signal: this.stopSignal.signal };
     try {
-      const link = await this.links.findOneBy({ id: row.resourceLinkId });
+      const link = await this.repo.findResourceLink(row.resourceLinkId);
       if (!link) {
         return { kind: 'failed', status: null, message: 'The resource link of this grade no longer exists.' };
       }
@@ -221,8 +200,7 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
           return { kind: 'wait', until: at };
         }
         timestamp = new Date(at).toISOString();
-        const res = await this.deliveries.update({ id: row.id, claimToken: row.claimToken! }, { scoreTimestamp: timestamp, lastTimestamp: timestamp });
-        if (!res.affected) {
+        if (!(await this.repo.updateClaimedDelivery({ id: row.id, claimToken: row.claimToken! }, { scoreTimestamp: timestamp, lastTimestamp: timestamp }))) {
           return { kind: 'aborted' };
         }
         row.scoreTimestamp = timestamp;
@@ -259,11 +237,11 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
     const mine = { id: row.id, claimToken: row.claimToken! };
     if (outcome.kind === 'aborted') {
       // Stopping: leave the row to the next process; release the claim so it need not wait for the lock.
-      await this.deliveries.update({ ...mine, version: row.version }, { state: 'retry', lockedUntil: null, claimToken: null, nextAttemptAt: now }).catch(() => undefined);
+      await this.repo.updateClaimedDelivery({ ...mine, version: row.version }, { state: 'retry', lockedUntil: null, claimToken: null, nextAttemptAt: now }).catch(() => undefined);
       return;
     }
     if (outcome.kind === 'wait') {
-      await this.deliveries.update(mine, { state: 'pending', lockedUntil: null, claimToken: null, nextAttemptAt: outcome.until });
+      await this.repo.updateClaimedDelivery(mine, { state: 'pending', lockedUntil: null, claimToken: null, nextAttemptAt: outcome.until });
       return;
     }
     const base: Partial<GradeDelivery> = { lockedUntil: null, claimToken: null, lastStatus: outcome.status };
@@ -287,13 +265,12 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
         break;
       }
     }
-    const res = await this.deliveries.update({ ...mine, version: row.version }, patch);
-    if (res.affected) {
+    if (await this.repo.updateClaimedDelivery({ ...mine, version: row.version }, patch)) {
       return;
     }
     // A newer result replaced the payload while this one was in flight: queue it.
     const accepted = outcome.kind === 'sent';
-    await this.deliveries.update(mine, {
+    await this.repo.updateClaimedDelivery(mine, {
       state: 'pending',
       lockedUntil: null,
       claimToken: null,
@@ -321,7 +298,7 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   private async findOrCreateLineItem(link: ResourceLink, creds: AgsCredentials, opts: { timeoutMs: number; signal: AbortSignal }): Promise<string> {
-    const fresh = await this.links.findOneBy({ id: link.id });
+    const fresh = await this.repo.findResourceLink(link.id);
     if (fresh?.lineItemUrl) {
       return fresh.lineItemUrl;
     }
@@ -346,7 +323,7 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
       }
       this.logger.log(`Created line item ${url} for resource link ${link.id}`);
     }
-    await this.links.update({ id: link.id }, { lineItemUrl: url });
+    await this.repo.setLineItemUrl(link.id, url);
     return url;
   }
 }

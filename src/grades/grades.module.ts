@@ -1,15 +1,13 @@
 import { Global, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { ResultListener } from '../attempts/result-listener';
-import { ResourceLink } from '../attempts/resource-link.entity';
 import { ToolKeysService } from '../lti/keys/tool-keys.service';
 import { AgsClient } from './ags.client';
 import { ClientAssertionSigner } from './ags.types';
-import { GradeDelivery } from './grade-delivery.entity';
 import { GradeDispatcher } from './grade-dispatcher';
 import { GradeOutboxService } from './grade-outbox.service';
 import { GradesAdminService } from './grades-admin.service';
 import { GradesController } from './grades.controller';
+import { GradesRepository } from './grades.repository';
 
 /**
  * Grade passback (DESIGN §5, §6): the outbox written inside runtime commits, its worker, the AGS
@@ -18,12 +16,12 @@ import { GradesController } from './grades.controller';
  */
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([GradeDelivery, ResourceLink])],
   controllers: [GradesController],
   providers: [
     GradeDispatcher,
     GradeOutboxService,
     GradesAdminService,
+    GradesRepository,
     AgsClient,
     {
       provide: ClientAssertionSigner,
