@@ -9,8 +9,12 @@ import { RuntimeController } from './runtime.controller';
 import { RuntimeTokenService } from './runtime-token.service';
 
 /**
- * Attempts and the runtime API. `ResultListener` (the grade seam) is injected optionally: the grades
- * module provides it globally; without it GroupCommitService uses a no-op.
+ * Attempts and the runtime API, one job a file: launch resolution (attempt-launch.service), launch
+ * codes (launch-code.service), the course version caches (course-version-cache), starting a SCO
+ * (sco-launch.service), the batching writer (group-commit.service) and what a commit writes, decided
+ * without the database (commit-plan.ts); their SQL in attempts.sql.ts. `ResultListener` (the grade
+ * seam) is injected optionally: the grades module provides it globally; without it
+ * GroupCommitService uses a no-op.
  */
 @Module({
   controllers: [RuntimeController],

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { CourseVersion } from '../courses/course-version.entity';
 import { findItem } from '../scorm/manifest-items';
 import { launchedStatus } from '../scorm/result-rules';
 import type { ScoSummary } from '../scorm/manifest.types';
 import type { Attempt } from './attempt.entity';
 import { initialCmi, learnerDisplayName } from './cmi-rules';
 import { carriedTotalTime, fullCmi } from './commit-plan';
-import type { CourseVersion } from '../courses/course-version.entity';
 import { CourseVersionCache } from './course-version-cache';
 import { Learner } from './learner.entity';
 import type { RuntimeClaims } from './runtime-token.service';
