@@ -133,6 +133,45 @@ describe('Player in Chromium (LTI launch → SCORM runtime → server)', () => {
     await page.close();
   });
 
+  it('SCORM 1.2 finished without a status: completed at the LMS, and a review visit reads "completed" and keeps the grade', async () => {
+    const page = await browser.context.newPage();
+    const sub = 'browser-learner-review';
+    const lineitem = ags.addLineItem({ label: 'Reviewed in the browser' });
+    const claims = { 'https://purl.imsglobal.org/spec/lti-ags/claim/endpoint': { scope: ['https://purl.imsglobal.org/spec/lti-ags/scope/score'], lineitem } };
+    const completed = () => eventually(async () => (ags.grade(lineitem, sub)?.score.activityProgress === 'Completed' ? ags.grade(lineitem, sub) : null), 'the completion at the LMS', 15_000);
+    await withScreenshot(page, '12-review-visit', async () => {
+      await page.goto(await ltiLaunch(courses.s12, sub, 'link-review', claims));
+      const first = await scoFrame(page, 'index.html');
+      await first.evaluate(() => {
+        const api = (window.parent as unknown as { API: Record<string, (...a: string[]) => string> }).API;
+        api.LMSSetValue('cmi.core.session_time', '00:00:05');
+        api.LMSFinish('');
+      });
+      expect((await completed()).score).toMatchObject({ activityProgress: 'Completed', gradingProgress: 'FullyGraded', scoreGiven: 100 });
+
+      await page.goto(await ltiLaunch(courses.s12, sub, 'link-review', claims));
+      const review = await scoFrame(page, 'index.html');
+      const seen = await review.evaluate(() => {
+        const api = (window.parent as unknown as { API: Record<string, (...a: string[]) => string> }).API;
+        const status = api.LMSGetValue('cmi.core.lesson_status');
+        api.LMSSetValue('cmi.core.lesson_location', 'reviewed');
+        api.LMSCommit('');
+        return status;
+      });
+      expect(seen).toBe('completed');
+      const s = await eventually(async () => {
+        const row = await stateOf(sub, 'ITEM-1');
+        return row?.location === 'reviewed' ? row : null;
+      }, 'the review commit');
+      expect(s.completionStatus).toBe('completed');
+    });
+    await page.close();
+    await new Promise((r) => setTimeout(r, 500));
+    const sent = ags.scoreRequests().filter((r) => r.url.includes(new URL(lineitem).pathname));
+    expect(sent.map((r) => r.score.activityProgress)).not.toContain('InProgress');
+    expect(ags.grade(lineitem, sub)?.score).toMatchObject({ activityProgress: 'Completed', gradingProgress: 'FullyGraded', scoreGiven: 100 });
+  });
+
   it('SCORM 2004: data set right before the tab is closed still reaches the server (unload commit)', async () => {
     const page = await browser.context.newPage();
     const sub = 'browser-learner-close';

@@ -7,7 +7,8 @@ import type { PlayerBootstrap } from '../../src/player/bootstrap.types';
 import { attachAgs, type AgsEmulator } from '../support/emulator-ags';
 import { waitFor } from '../support/grades-harness';
 import { readJsonScript, startLtiTestbed, type LtiTestbed } from '../support/platform-emulator';
-import { caseManifest, playLaunch, readValue, RESULT_CASES, type ResultCase, type RuntimeAccess } from '../support/result-cases';
+import { caseManifest, playLaunch, readValue, type RuntimeAccess } from '../support/result-case-player';
+import { RESULT_CASES, type ResultCase } from '../support/result-cases';
 import { buildFixtureZip } from '../support/scorm-package.builder';
 
 const LTI = 'https://purl.imsglobal.org/spec/lti/claim/';
