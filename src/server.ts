@@ -6,6 +6,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
 import { AppConfig, LogLevel } from './config/app-config';
+import type { Clock } from './common/clock';
 import type { ErrorCode } from './common/error-codes';
 import { renderErrorPage } from './common/error-page';
 import { setupApiDocs } from './console/api-docs';
@@ -32,10 +33,16 @@ export function nestLogLevels(level: LogLevel): NestLogLevel[] | false {
   return order.slice(0, order.indexOf(level) + 1);
 }
 
+/** What a test may swap in; production passes nothing. */
+export interface ServerOverrides {
+  /** The time the app runs on (a test's ManualClock); the real clock when absent. */
+  clock?: Clock;
+}
+
 /** Builds the Nest app with the same settings everywhere (main, CLI, tests). */
-export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+export async function createApp(config: AppConfig, overrides: ServerOverrides = {}): Promise<NestExpressApplication> {
   const logger = nestLogLevels(config.logLevel);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, overrides.clock), {
     logger,
     bodyParser: false,
     abortOnError: false,
@@ -55,8 +62,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
  * origin (player, course files, runtime) share the Nest app, and every request is tagged with the
  * listener it came in on, so a route of one origin is never reachable on the other.
  */
-export async function startServer(config: AppConfig): Promise<RunningServer> {
-  const app = await createApp(config);
+export async function startServer(config: AppConfig, overrides: ServerOverrides = {}): Promise<RunningServer> {
+  const app = await createApp(config, overrides);
   await app.init();
   const express = app.getHttpAdapter().getInstance() as (req: http.IncomingMessage, res: http.ServerResponse) => void;
   const tag = (origin: Origin) => (req: http.IncomingMessage, res: http.ServerResponse) => {

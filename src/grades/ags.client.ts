@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { Clock } from '../common/clock';
 import { CLAIM } from '../lti/protocol/claims';
 import { AGS_MEDIA, nextLink, scoresUrl, withQuery } from './ags-urls';
 import { AgsCredentials, AgsLineItem, AgsNetworkError, AgsScore, AgsTokenError, ClientAssertionSigner, HttpAnswer } from './ags.types';
@@ -31,7 +32,10 @@ export class AgsClient {
   private readonly tokens = new Map<string, CachedToken>();
   private readonly inflight = new Map<string, Promise<CachedToken>>();
 
-  constructor(private readonly signer: ClientAssertionSigner) {}
+  constructor(
+    private readonly signer: ClientAssertionSigner,
+    private readonly clock: Clock,
+  ) {}
 
   /**
    * An access token for these scopes. Cached until shortly before expiry; `refresh` evicts the
@@ -44,7 +48,7 @@ export class AgsClient {
       this.tokens.delete(key);
     }
     const cached = this.tokens.get(key);
-    if (cached && cached.expiresAt > Date.now()) {
+    if (cached && cached.expiresAt > this.clock.now()) {
       return cached.token;
     }
     let pending = this.inflight.get(key);
@@ -97,7 +101,7 @@ export class AgsClient {
     }
     const expiresIn = typeof parsed.expires_in === 'number' && parsed.expires_in > 0 ? parsed.expires_in : 3600;
     this.logger.debug(`New AGS access token for platform ${creds.platformId} (${scope})`);
-    return { token: parsed.access_token, expiresAt: Date.now() + Math.max(0, expiresIn * 1000 - TOKEN_MARGIN_MS) };
+    return { token: parsed.access_token, expiresAt: this.clock.now() + Math.max(0, expiresIn * 1000 - TOKEN_MARGIN_MS) };
   }
 
   /** POSTs a score to `{lineitem}/scores` (AGS §3.4.1; the query string is kept). */

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
+import { Clock, ClockTimer } from '../common/clock';
 import { ResourceLink } from '../attempts/resource-link.entity';
 import { PlatformsService } from '../platforms/platforms.service';
 import { SCOPES } from '../lti/protocol/claims';
@@ -10,8 +11,11 @@ import { backoffDelay, retryAfterMs } from './backoff';
 import { GradeDelivery } from './grade-delivery.entity';
 import { GradesRepository } from './grades.repository';
 
-/** How often the worker looks for due rows when nobody kicked it. */
-const POLL_MS = 250;
+/**
+ * The longest the worker sleeps without a look at the table. It is woken when a row is written here
+ * and when the next row falls due; this poll only catches rows written or released by another instance.
+ */
+const FALLBACK_POLL_MS = 5000;
 /** Most sends in flight at once. */
 const CONCURRENCY = 16;
 /** Sends for one (line item, user) at least this far apart (Moodle compares whole seconds; LTI-CHECKLIST §2.3). */
@@ -57,18 +61,24 @@ export function judgeScoreAnswer(answer: HttpAnswer, now: number): Outcome {
 }
 
 /**
- * The grade outbox worker (DESIGN §6; Vendure's SQL job queue as the model, STYLE §4.3). Polls for
- * due rows, claims each with a conditional UPDATE (state and time checked in the WHERE clause, the
- * affected-row count decides: works on SQLite, which has no row locks, and on Postgres with several
- * instances), sends it, and settles it only if its claim is still the current one. A row left
- * `sending` by a crashed or stopped process becomes claimable again when its lock expires.
+ * The grade outbox worker (DESIGN §6; Vendure's SQL job queue as the model, STYLE §4.3). Woken when
+ * a row is written (`kick`) and when the next row falls due (one Clock timer), with a slow fallback
+ * poll; each pass finds due rows, claims each with a conditional UPDATE (state and time checked in
+ * the WHERE clause, the affected-row count decides: works on SQLite, which has no row locks, and on
+ * Postgres with several instances), sends it, and settles it only if its claim is still the current
+ * one. A row left `sending` by a crashed or stopped process becomes claimable again when its lock
+ * expires. All times come from the Clock, so tests move time instead of waiting for it.
  */
 @Injectable()
 export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(GradeDispatcher.name);
-  private timer: NodeJS.Timeout | null = null;
-  private kickTimer: NodeJS.Timeout | null = null;
-  private ticking = false;
+  private wakeTimer: ClockTimer | null = null;
+  /** The pass running now, if any; passes never overlap. */
+  private pass: Promise<void> | null = null;
+  /** A pass is queued for the next turn of the event loop (kicks in one turn make one pass). */
+  private passQueued = false;
+  /** Kicked while a pass ran: it goes round once more, as the rows it read may be stale. */
+  private kickedDuringPass = false;
   private stopped = true;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly stopSignal = new AbortController();
@@ -79,6 +89,7 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly platforms: PlatformsService,
     private readonly ags: AgsClient,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -94,56 +105,75 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
       return;
     }
     this.stopped = false;
-    this.timer = setInterval(() => void this.tick(), POLL_MS);
-    this.timer.unref();
     this.kick();
   }
 
-  /** Stops polling, cancels sends in flight (their rows stay claimable) and waits for them to settle. */
+  /** Stops the worker, cancels sends in flight (their rows stay claimable) and waits for them to settle. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) {
-      clearInterval(this.timer);
-    }
-    if (this.kickTimer) {
-      clearTimeout(this.kickTimer);
-    }
+    this.wakeTimer?.cancel();
     this.stopSignal.abort();
-    await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([this.pass, ...this.inFlight]);
   }
 
-  /** Looks for due rows right away (a row was just written); coalesces bursts of kicks. */
+  /** Looks for due rows right away (a row was just written or a send ended); kicks in one event-loop turn make one pass. */
   kick(): void {
-    if (this.stopped || this.kickTimer) {
+    if (this.stopped) {
       return;
     }
-    this.kickTimer = setTimeout(() => {
-      this.kickTimer = null;
-      void this.tick();
-    }, 5);
+    if (this.pass) {
+      this.kickedDuringPass = true;
+      return;
+    }
+    if (this.passQueued) {
+      return;
+    }
+    this.passQueued = true;
+    setImmediate(() => {
+      this.passQueued = false;
+      if (!this.stopped && !this.pass) {
+        this.pass = this.passes().finally(() => (this.pass = null));
+      }
+    });
+  }
+
+  /**
+   * Resolves once nothing is due now: no pass running or queued and no send in flight. Rows due later
+   * wait for their timer; tests move their clock and then await this.
+   */
+  async idle(): Promise<void> {
+    while (this.pass || this.passQueued || this.inFlight.size > 0) {
+      await Promise.allSettled([this.pass, ...this.inFlight]);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Passes until no kick came in during one, then sets the timer for the next due row. */
+  private async passes(): Promise<void> {
+    do {
+      this.kickedDuringPass = false;
+      await this.tick();
+      if (!this.kickedDuringPass) {
+        await this.scheduleWake();
+      }
+    } while (this.kickedDuringPass && !this.stopped);
   }
 
   /** One pass: find due rows, claim and start sending as many as the concurrency allows. */
-  async tick(): Promise<void> {
-    if (this.ticking || this.stopped) {
-      return;
-    }
-    this.ticking = true;
+  private async tick(): Promise<void> {
     try {
       const free = CONCURRENCY - this.inFlight.size;
-      if (free <= 0) {
+      if (free <= 0 || this.stopped) {
         return;
       }
-      for (const id of await this.repo.listDeliveriesDue(Date.now(), free)) {
-        const row = await this.claim(id, Date.now());
+      for (const id of await this.repo.listDeliveriesDue(this.clock.now(), free)) {
+        const row = await this.claim(id, this.clock.now());
         if (row && !this.stopped) {
           const p: Promise<void> = this.deliver(row)
             .catch((err: Error) => this.logger.error(`Grade delivery ${id} crashed: ${err.message}`, err.stack))
             .finally(() => {
               this.inFlight.delete(p);
-              if (!this.stopped) {
-                this.kick();
-              }
+              this.kick();
             });
           this.inFlight.add(p);
         }
@@ -152,8 +182,31 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
       if (!this.stopped) {
         this.logger.error(`Grade outbox poll failed: ${(err as Error).message}`);
       }
-    } finally {
-      this.ticking = false;
+    }
+  }
+
+  /**
+   * The one wake-up timer: when the next queued row falls due or the next claim's lock expires, and
+   * no later than the fallback poll. While every send slot is taken, the end of a send wakes the worker.
+   */
+  private async scheduleWake(): Promise<void> {
+    const now = this.clock.now();
+    let at = now + FALLBACK_POLL_MS;
+    if (this.inFlight.size < CONCURRENCY) {
+      try {
+        const next = await this.repo.nextDeliveryDueAt();
+        if (next !== null) {
+          at = Math.min(at, next);
+        }
+      } catch (err) {
+        if (!this.stopped) {
+          this.logger.error(`Grade outbox look-ahead failed: ${(err as Error).message}`);
+        }
+      }
+    }
+    this.wakeTimer?.cancel();
+    if (!this.stopped) {
+      this.wakeTimer = this.clock.timeout(at - now, () => this.kick());
     }
   }
 
@@ -196,7 +249,7 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
       let timestamp = row.scoreTimestamp;
       if (!timestamp) {
         const at = nextScoreTimestamp(row.resultAt, row.lastTimestamp);
-        if (at > Date.now()) {
+        if (at > this.clock.now()) {
           return { kind: 'wait', until: at };
         }
         timestamp = new Date(at).toISOString();
@@ -213,7 +266,7 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
         token = await this.ags.accessToken(creds, [SCOPES.score], { ...opts, refresh: true });
         answer = await this.ags.postScore(lineItemUrl, token, score, opts);
       }
-      return judgeScoreAnswer(answer, Date.now());
+      return judgeScoreAnswer(answer, this.clock.now());
     } catch (err) {
       if (err instanceof AgsNetworkError && err.aborted) {
         return { kind: 'aborted' };
@@ -233,7 +286,7 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
    * while sending (`version` moved), the row goes back to pending for it, at least a second later.
    */
   private async settle(row: GradeDelivery, outcome: Outcome): Promise<void> {
-    const now = Date.now();
+    const now = this.clock.now();
     const mine = { id: row.id, claimToken: row.claimToken! };
     if (outcome.kind === 'aborted') {
       // Stopping: leave the row to the next process; release the claim so it need not wait for the lock.

@@ -7,6 +7,7 @@ import { ResourceLink } from '../attempts/resource-link.entity';
 import { ScoState } from '../attempts/sco-state.entity';
 import { CourseVersion } from '../courses/course-version.entity';
 import { Course } from '../courses/course.entity';
+import { Clock } from '../common/clock';
 import { afterCommit } from '../database/transactions';
 import { courseItems, courseResult, type CourseItems } from '../scorm/result-rules';
 import { SCOPES } from '../lti/protocol/claims';
@@ -33,7 +34,10 @@ export class GradeOutboxService extends ResultListener {
   private readonly logger = new Logger(GradeOutboxService.name);
   private readonly itemsCache = new Map<string, CourseItems>();
 
-  constructor(private readonly dispatcher: GradeDispatcher) {
+  constructor(
+    private readonly dispatcher: GradeDispatcher,
+    private readonly clock: Clock,
+  ) {
     super();
   }
 
@@ -46,7 +50,7 @@ export class GradeOutboxService extends ResultListener {
    * queued or sent, writes it to the outbox. Preview attempts never produce grades; a link without an
    * AGS claim (or without the score scope) means no passback.
    */
-  async recordResult(manager: EntityManager, attemptId: string, now = Date.now()): Promise<void> {
+  async recordResult(manager: EntityManager, attemptId: string, now = this.clock.now()): Promise<void> {
     const attempt = await manager.findOneBy(Attempt, { id: attemptId });
     if (!attempt || attempt.preview) {
       return;

@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
+import { Clock } from '../common/clock';
 import { AppError, NotFoundError } from '../common/errors';
 import { Attempt } from '../attempts/attempt.entity';
 import { Learner } from '../attempts/learner.entity';
@@ -72,6 +73,7 @@ export class GradesAdminService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly outbox: GradeOutboxService,
     private readonly dispatcher: GradeDispatcher,
+    private readonly clock: Clock,
   ) {}
 
   async listAttempts(courseId: string): Promise<AttemptDto[]> {
@@ -145,7 +147,7 @@ export class GradesAdminService {
     if (row.state === 'sending') {
       throw new AppError('grade_delivery_in_flight', 'This grade is being sent right now; look again in a few seconds.', HttpStatus.CONFLICT);
     }
-    const now = Date.now();
+    const now = this.clock.now();
     const patch: Partial<GradeDelivery> =
       row.state === 'pending' || row.state === 'retry'
         ? { nextAttemptAt: now }

@@ -26,6 +26,17 @@ export class GradesRepository {
     return due.map((d) => d.id);
   }
 
+  /** When the worker next has something to do: the earliest queued row's next try or `sending` row's lock expiry (null: nothing queued). */
+  async nextDeliveryDueAt(): Promise<number | null> {
+    const deliveries = this.db.getRepository(GradeDelivery);
+    const [queued, locked] = await Promise.all([
+      deliveries.findOne({ select: ['id', 'nextAttemptAt'], where: { state: In(['pending', 'retry']) }, order: { nextAttemptAt: 'ASC' } }),
+      deliveries.findOne({ select: ['id', 'lockedUntil'], where: { state: 'sending' }, order: { lockedUntil: 'ASC' } }),
+    ]);
+    const times = [queued?.nextAttemptAt, locked?.lockedUntil].filter((t): t is number => t !== null && t !== undefined);
+    return times.length ? Math.min(...times) : null;
+  }
+
   /**
    * Claims one row by a conditional UPDATE, the affected-row count deciding (no row locks needed):
    * a due pending/retry row, else a `sending` row whose lock expired. Answers the claimed row.

@@ -1,9 +1,10 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from '../support/app';
 import { AgsPlatform, startAgsPlatform } from '../support/emulator-ags';
-import { GradesHarness, SCOPE_SCORE, waitFor } from '../support/grades-harness';
+import { GradesHarness, SCOPE_SCORE } from '../support/grades-harness';
+import { ManualClock } from '../support/manual-clock';
 
-const GRADE_ENV = { GRADE_RETRY_BASE_MS: '40', GRADE_RETRY_MAX_MS: '200', GRADE_HTTP_TIMEOUT_MS: '3000' };
+const GRADE_ENV = { GRADE_HTTP_TIMEOUT_MS: '3000' };
 
 describe('Per-course grade policy (PATCH /api/courses/:id)', () => {
   let lms: AgsPlatform;
@@ -12,8 +13,9 @@ describe('Per-course grade policy (PATCH /api/courses/:id)', () => {
 
   beforeEach(async () => {
     lms = await startAgsPlatform({ toolJwksUrl: () => `${app.appUrl}/.well-known/jwks.json`, clientId: 'tool-client-1' });
-    app = await createTestApp(GRADE_ENV);
-    h = new GradesHarness(app, lms);
+    const clock = new ManualClock();
+    app = await createTestApp(GRADE_ENV, { clock });
+    h = new GradesHarness(app, lms, clock);
     await h.setUp();
   });
 
@@ -57,11 +59,11 @@ describe('Per-course grade policy (PATCH /api/courses/:id)', () => {
     await h.commit(await h.attempt(link, 'scored'), { completionStatus: 'completed', successStatus: 'passed', scoreScaled: 0.8, terminated: true });
     await h.commit(await h.attempt(link, 'unscored'), { completionStatus: 'completed', terminated: true });
 
-    const scored = await waitFor(() => lms.ags.grade(lineitem, 'scored'), 8000, 'the scored grade');
-    expect(scored.score).toMatchObject({ scoreGiven: 8, scoreMaximum: 10, gradingProgress: 'FullyGraded' });
-    const unscored = await waitFor(() => lms.ags.grade(lineitem, 'unscored'), 8000, 'the unscored grade');
-    expect(unscored.score).toMatchObject({ activityProgress: 'Completed', gradingProgress: 'FullyGraded' });
-    expect(unscored.score.scoreGiven).toBeUndefined();
+    await h.settled();
+    expect(lms.ags.grade(lineitem, 'scored')?.score).toMatchObject({ scoreGiven: 8, scoreMaximum: 10, gradingProgress: 'FullyGraded' });
+    const unscored = lms.ags.grade(lineitem, 'unscored')?.score;
+    expect(unscored).toMatchObject({ activityProgress: 'Completed', gradingProgress: 'FullyGraded' });
+    expect(unscored?.scoreGiven).toBeUndefined();
 
     // the console's attempts list shows the grade on the course's scale, as sent
     const attempts = await request(app.appUrl).get(`/api/attempts?courseId=${h.courseId}`).set(app.auth).expect(200);
@@ -74,9 +76,10 @@ describe('Per-course grade policy (PATCH /api/courses/:id)', () => {
     const lineitem = lms.ags.addLineItem();
     const link = await h.link({ lineitem, scope: [SCOPE_SCORE] });
     await h.commit(await h.attempt(link, 'learner', { number: 1 }), { completionStatus: 'completed', successStatus: 'passed', scoreScaled: 0.9, terminated: true });
-    await waitFor(() => lms.ags.grade(lineitem, 'learner')?.score.scoreGiven === 90, 8000, 'the first attempt');
+    await h.settled();
+    expect(lms.ags.grade(lineitem, 'learner')?.score.scoreGiven).toBe(90);
     await h.commit(await h.attempt(link, 'learner', { number: 2 }), { completionStatus: 'completed', successStatus: 'failed', scoreScaled: 0.5, terminated: true });
-    const grade = await waitFor(() => (lms.ags.grade(lineitem, 'learner')?.score.scoreGiven === 50 ? lms.ags.grade(lineitem, 'learner') : null), 8000, 'the latest attempt');
-    expect(grade.score).toMatchObject({ scoreGiven: 50, scoreMaximum: 100 });
+    await h.advance(1000); // sends for one learner and line item are a second apart
+    expect(lms.ags.grade(lineitem, 'learner')?.score).toMatchObject({ scoreGiven: 50, scoreMaximum: 100 });
   });
 });

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { loadConfig, AppConfig } from '../../src/config/app-config';
-import { RunningServer, startServer } from '../../src/server';
+import { RunningServer, ServerOverrides, startServer } from '../../src/server';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
@@ -23,9 +23,10 @@ export interface TestApp {
 
 /**
  * Starts the real server (both origins, real SQLite file, real storage) in a fresh temp folder
- * (Vendure's createTestEnvironment). `env` overrides the environment the config is read from.
+ * (Vendure's createTestEnvironment). `env` overrides the environment the config is read from;
+ * `overrides.clock` (a ManualClock) lets the test move the app's time instead of waiting.
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, overrides: ServerOverrides = {}): Promise<TestApp> {
   const storageDir = env.STORAGE_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-test-'));
   const database = env.DATABASE_URL ? null : await testDatabase(storageDir);
   const config = loadConfig({
@@ -37,7 +38,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     ...env,
     STORAGE_DIR: storageDir,
   });
-  const server = await startServer(config);
+  const server = await startServer(config, overrides);
   return {
     server,
     config,

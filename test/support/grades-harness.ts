@@ -8,10 +8,12 @@ import { Attempt } from '../../src/attempts/attempt.entity';
 import { ScoState } from '../../src/attempts/sco-state.entity';
 import { PlatformsService } from '../../src/platforms/platforms.service';
 import { GradeOutboxService } from '../../src/grades/grade-outbox.service';
+import { GradeDispatcher } from '../../src/grades/grade-dispatcher';
 import { GradeDelivery } from '../../src/grades/grade-delivery.entity';
 import type { ParsedManifest } from '../../src/scorm/manifest.types';
 import type { TestApp } from './app';
 import type { AgsPlatform } from './emulator-ags';
+import type { ManualClock } from './manual-clock';
 
 export const SCOPE_SCORE = 'https://purl.imsglobal.org/spec/lti-ags/scope/score';
 export const SCOPE_LINEITEM = 'https://purl.imsglobal.org/spec/lti-ags/scope/lineitem';
@@ -40,9 +42,11 @@ export class GradesHarness {
   courseId = '';
   versionId = '';
 
+  /** `clock`: the ManualClock the app was started with, for `advance`. */
   constructor(
     readonly app: TestApp,
     readonly lms: AgsPlatform,
+    readonly clock?: ManualClock,
   ) {}
 
   get db(): DataSource {
@@ -51,6 +55,20 @@ export class GradesHarness {
 
   get outbox(): GradeOutboxService {
     return this.app.server.app.get(GradeOutboxService, { strict: false });
+  }
+
+  /** Lets the outbox do all that is due at the app's current time: every send answered and settled. */
+  settled(): Promise<void> {
+    return this.app.server.app.get(GradeDispatcher, { strict: false }).idle();
+  }
+
+  /** Moves the app's clock by `ms` (firing the outbox's wake-up if it falls due), then waits until it has settled. */
+  async advance(ms: number): Promise<void> {
+    if (!this.clock) {
+      throw new Error('advance() needs the ManualClock the app was started with');
+    }
+    this.clock.advance(ms);
+    await this.settled();
   }
 
   async setUp(man: ParsedManifest = manifest('2004')): Promise<void> {
