@@ -1,11 +1,9 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { AppError } from '../common/errors';
-import { CourseVersion } from '../courses/course-version.entity';
 import type { LtiLaunchContext } from '../lti/protocol/launch-context';
-import { runSql } from '../database/plain-sql';
+import { Transactions } from '../database/transactions';
 import { Attempt } from './attempt.entity';
-import { ATTEMPT_INSERT, ATTEMPT_READ, AttemptsSql, LEARNER_INSERT, LEARNER_READ, LINK_INSERT, LINK_READ } from './attempts.sql';
+import { AttemptsRepository } from './attempts.repository';
 import { CourseVersionCache } from './course-version-cache';
 import { Learner } from './learner.entity';
 import { ResourceLink } from './resource-link.entity';
@@ -20,8 +18,8 @@ function changedFields(row: object, next: Record<string, unknown>): boolean {
 @Injectable()
 export class AttemptLaunchService {
   constructor(
-    private readonly db: DataSource,
-    private readonly statements: AttemptsSql,
+    private readonly transactions: Transactions,
+    private readonly repo: AttemptsRepository,
     private readonly versions: CourseVersionCache,
   ) {}
 
@@ -31,9 +29,8 @@ export class AttemptLaunchService {
    * the course's current version (DESIGN §1.2). Instructors get a separate preview attempt.
    */
   async resolveLaunch(ctx: LtiLaunchContext): Promise<Attempt> {
-    const sql = this.statements.launch;
-    return this.db.transaction(async (m) => {
-      const [course] = (await runSql(this.db, m, sql.course, [ctx.courseId])).records as Array<{ id: string; currentVersionId: string | null }>;
+    return this.transactions.run(async (m) => {
+      const course = await this.repo.findCourseForLaunch(ctx.courseId, m);
       if (!course || !course.currentVersionId) {
         throw new AppError(
           'course_not_found',
@@ -43,9 +40,8 @@ export class AttemptLaunchService {
       }
       // Written only when new or changed: a returning learner costs one SELECT, and a new row is not
       // read back after its INSERT (plain SQL: TypeORM's query building was most of this path's CPU).
-      const [foundRow] = (await runSql(this.db, m, sql.learner, [ctx.platformId, ctx.sub])).records;
-      const found = foundRow ? sql.learners.hydrate(foundRow, LEARNER_READ, Object.create(Learner.prototype) as Learner) : null;
-      const learner = found ?? m.create(Learner, { platformId: ctx.platformId, sub: ctx.sub, name: null, givenName: null, familyName: null, email: null });
+      const found = await this.repo.findLearner(ctx.platformId, ctx.sub, m);
+      const learner = found ?? Object.assign(new Learner(), { platformId: ctx.platformId, sub: ctx.sub, name: null, givenName: null, familyName: null, email: null });
       const names = {
         name: ctx.name ?? learner.name,
         givenName: ctx.givenName ?? learner.givenName,
@@ -54,17 +50,16 @@ export class AttemptLaunchService {
       };
       if (!found) {
         Object.assign(learner, names);
-        await runSql(this.db, m, sql.insertLearner, sql.learners.values(learner, LEARNER_INSERT));
+        await this.repo.insertLearner(learner, m);
       } else if (changedFields(learner, names)) {
         Object.assign(learner, names);
-        await m.update(Learner, { id: learner.id }, names);
+        await this.repo.updateLearnerNames(learner.id, names, m);
       }
 
-      const [linkRow] = (await runSql(this.db, m, sql.link, [ctx.platformId, ctx.deploymentId, ctx.resourceLinkId])).records;
-      const foundLink = linkRow ? sql.links.hydrate(linkRow, LINK_READ, Object.create(ResourceLink.prototype) as ResourceLink) : null;
+      const foundLink = await this.repo.findLink(ctx.platformId, ctx.deploymentId, ctx.resourceLinkId, m);
       const link =
         foundLink ??
-        m.create(ResourceLink, {
+        Object.assign(new ResourceLink(), {
           platformId: ctx.platformId,
           deploymentId: ctx.deploymentId,
           resourceLinkId: ctx.resourceLinkId,
@@ -82,37 +77,35 @@ export class AttemptLaunchService {
       };
       if (!foundLink) {
         Object.assign(link, claims);
-        await runSql(this.db, m, sql.insertLink, sql.links.values(link, LINK_INSERT));
+        await this.repo.insertLink(link, m);
       } else if (changedFields(link, claims)) {
         Object.assign(link, claims);
-        await m.update(ResourceLink, { id: link.id }, claims);
+        await this.repo.updateLinkClaims(link.id, claims, m);
       }
 
       const preview = ctx.isInstructor;
-      const [attemptRow] = (await runSql(this.db, m, sql.openAttempt, [learner.id, link.id, sql.attempts.value('preview', preview)])).records;
-      let attempt = attemptRow ? sql.attempts.hydrate(attemptRow, ATTEMPT_READ, Object.create(Attempt.prototype) as Attempt) : null;
+      let attempt = await this.repo.findOpenAttempt(learner.id, link.id, preview, m);
       if (attempt) {
         // Course versions are immutable: the commit path's cache answers most launches.
         const version =
           this.versions.cached(attempt.courseVersionId) ??
-          (await m.findOne(CourseVersion, { where: { id: attempt.courseVersionId }, select: { id: true, courseId: true } }));
+          (await this.repo.findVersionCourse(attempt.courseVersionId, m));
         if (!version || version.courseId !== ctx.courseId) {
           attempt = null; // the link now points at another course: start afresh
         }
       }
       if (!attempt) {
-        const last = await m.findOne(Attempt, { where: { learnerId: learner.id, resourceLinkId: link.id }, order: { number: 'DESC' } });
-        attempt = m.create(Attempt, {
+        attempt = Object.assign(new Attempt(), {
           learnerId: learner.id,
           resourceLinkId: link.id,
           courseVersionId: course.currentVersionId,
-          number: (last?.number ?? 0) + 1,
+          number: (await this.repo.lastAttemptNumber(learner.id, link.id, m)) + 1,
           preview,
           completedAt: null,
           lastLaunchedAt: null,
           launchCount: 0,
         });
-        await runSql(this.db, m, sql.insertAttempt, sql.attempts.values(attempt, ATTEMPT_INSERT));
+        await this.repo.insertAttempt(attempt, m);
       }
       return attempt;
     });

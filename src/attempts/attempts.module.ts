@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { AttemptLaunchService } from './attempt-launch.service';
-import { AttemptsSql } from './attempts.sql';
+import { AttemptsRepository } from './attempts.repository';
 import { CourseVersionCache } from './course-version-cache';
 import { GroupCommitService } from './group-commit.service';
 import { LaunchCodeService } from './launch-code.service';
 import { ScoLaunchService } from './sco-launch.service';
+import { ScoStatesRepository } from './sco-states.repository';
 import { RuntimeController } from './runtime.controller';
 import { RuntimeTokenService } from './runtime-token.service';
 
@@ -18,7 +19,7 @@ import { RuntimeTokenService } from './runtime-token.service';
  */
 @Module({
   controllers: [RuntimeController],
-  providers: [AttemptsSql, CourseVersionCache, AttemptLaunchService, LaunchCodeService, ScoLaunchService, GroupCommitService, RuntimeTokenService],
+  providers: [AttemptsRepository, ScoStatesRepository, CourseVersionCache, AttemptLaunchService, LaunchCodeService, ScoLaunchService, GroupCommitService, RuntimeTokenService],
   exports: [AttemptLaunchService, LaunchCodeService, RuntimeTokenService],
 })
 export class AttemptsModule {}

@@ -5,7 +5,7 @@ import { importFixture, launchContext, openPlayer } from '../../test/support/pla
 import { ScoState } from './sco-state.entity';
 
 /**
- * The commit path's hand-written SQL (StateSql in attempts.sql.ts): it reads sco_states without
+ * The commit path's hand-written SQL (ScoStatesRepository, sco-states.repository.ts): it reads sco_states without
  * suspend_data and writes every derived column itself, so these prove nothing is lost or mis-typed.
  */
 describe('Runtime commit path (plain SQL read and UPDATE)', () => {

@@ -1,8 +1,8 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { AppError } from '../common/errors';
-import { CourseVersion } from '../courses/course-version.entity';
-import { Attempt } from './attempt.entity';
+import type { CourseVersion } from '../courses/course-version.entity';
+import type { Attempt } from './attempt.entity';
+import { AttemptsRepository } from './attempts.repository';
 
 /**
  * Course versions are immutable (DESIGN §1.2), and so is an attempt's version: both are cached here
@@ -14,7 +14,7 @@ export class CourseVersionCache {
   /** Attempt → course version id, which never changes: lets a commit skip the attempt read. */
   private readonly attemptVersions = new Map<string, string>();
 
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly repo: AttemptsRepository) {}
 
   /** The cached version, if it is in the cache (no database read). */
   cached(id: string): CourseVersion | undefined {
@@ -34,7 +34,7 @@ export class CourseVersionCache {
   }
 
   async attemptAndVersion(attemptId: string): Promise<{ attempt: Attempt; version: CourseVersion }> {
-    const attempt = await this.db.getRepository(Attempt).findOne({ where: { id: attemptId } });
+    const attempt = await this.repo.findAttempt(attemptId);
     if (!attempt) {
       throw new AppError('attempt_not_found', 'This attempt no longer exists; relaunch the course from your LMS.', HttpStatus.NOT_FOUND);
     }
@@ -47,7 +47,7 @@ export class CourseVersionCache {
     if (hit) {
       return hit;
     }
-    const version = await this.db.getRepository(CourseVersion).findOneOrFail({ where: { id } });
+    const version = await this.repo.findCourseVersionOrFail(id);
     if (this.versions.size >= 200) {
       this.versions.delete(this.versions.keys().next().value as string);
     }

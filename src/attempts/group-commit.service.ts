@@ -1,16 +1,17 @@
 import { Injectable, Optional } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import type { CourseVersion } from '../courses/course-version.entity';
 import { findItem } from '../scorm/manifest-items';
-import { Attempt } from './attempt.entity';
-import { AttemptsSql } from './attempts.sql';
+import { Transactions } from '../database/transactions';
+import { AttemptsRepository } from './attempts.repository';
 import { itemRules } from '../scorm/result-rules';
 import { allScosCompleted, attemptEnd, checkCommit, CommitInput, CommitOutcome, firstState, needsStoredSuspendData, PlanContext, planCommit } from './commit-plan';
 import { CourseVersionCache } from './course-version-cache';
 import { NoopResultListener, ResultListener } from './result-listener';
 import type { RuntimeClaims } from './runtime-token.service';
-import { ScoState } from './sco-state.entity';
+import type { ScoState } from './sco-state.entity';
+import { ScoStatesRepository } from './sco-states.repository';
 import { checkScope, scoOf } from './sco-lookup';
 
 /** Commits applied in one transaction at most (group commit). */
@@ -37,9 +38,10 @@ export class GroupCommitService {
 
   /** `ResultListener` is provided (globally) by the grades module; without it, results go nowhere. */
   constructor(
-    private readonly db: DataSource,
+    private readonly transactions: Transactions,
     private readonly config: AppConfig,
-    private readonly statements: AttemptsSql,
+    private readonly attempts: AttemptsRepository,
+    private readonly states: ScoStatesRepository,
     private readonly versions: CourseVersionCache,
     @Optional() results?: ResultListener,
   ) {
@@ -109,15 +111,12 @@ export class GroupCommitService {
   }
 
   private async applyBatch(batch: PendingCommit[]): Promise<CommitOutcome[]> {
-    return this.db.transaction(async (m) => {
-      const sql = this.statements.state;
+    return this.transactions.run(async (m) => {
       const ids = [...new Set(batch.map((j) => j.attemptId))];
       // Without suspend_data (up to 64 KB+ a row): nearly every commit replaces it, so it is read only
       // for a commit that does not carry it (below).
-      const raw: Array<Record<string, unknown>> = await m.query(sql.select(ids.length), ids);
       const rows = new Map<string, ScoState>();
-      for (const r of raw) {
-        const state = sql.hydrate(r);
+      for (const state of await this.states.lockStatesOfAttempts(ids, m)) {
         rows.set(`${state.attemptId}\n${state.itemId}`, state);
       }
       const changed = new Set<string>();
@@ -127,19 +126,18 @@ export class GroupCommitService {
         const existing = rows.get(key);
         const { ctx } = job;
         if (existing && needsStoredSuspendData(existing, ctx.input)) {
-          const [row]: Array<{ suspendData: string | null }> = await m.query(sql.selectSuspend, [existing.id]);
-          existing.suspendData = row?.suspendData ?? null;
+          existing.suspendData = await this.states.readSuspendData(existing.id, m);
         }
-        const plan = planCommit(existing ?? m.create(ScoState, firstState(job.attemptId, job.itemId)), ctx, !existing);
+        const plan = planCommit(existing ?? this.states.create(firstState(job.attemptId, job.itemId)), ctx, !existing);
         outcomes.push(plan.outcome);
         if (plan.write === 'none') {
           continue;
         }
         const state = plan.state;
         if (plan.write === 'update') {
-          await m.query(sql.update, sql.updateParams(state));
+          await this.states.updateAfterCommit(state, m);
         } else {
-          await m.insert(ScoState, state as never);
+          await this.states.insert(state, m);
         }
         rows.set(key, state);
         if (plan.endsSco) {
@@ -160,8 +158,8 @@ export class GroupCommitService {
   private async maybeEndAttempt(m: EntityManager, attemptId: string, version: CourseVersion, state: ScoState, nav?: string): Promise<void> {
     const scos = version.manifest.scos;
     const end = attemptEnd(state.exit, nav, scos);
-    if (end === 'yes' || (end === 'if-all-completed' && allScosCompleted(scos, await m.find(ScoState, { where: { attemptId } })))) {
-      await m.update(Attempt, { id: attemptId }, { completedAt: new Date() });
+    if (end === 'yes' || (end === 'if-all-completed' && allScosCompleted(scos, await this.states.listStatesOfAttempt(attemptId, m)))) {
+      await this.attempts.markAttemptCompleted(attemptId, new Date(), m);
     }
   }
 }

@@ -1,14 +1,13 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError } from '../common/errors';
 import type { CourseVersion } from '../courses/course-version.entity';
-import { runSql } from '../database/plain-sql';
-import { Attempt } from './attempt.entity';
-import { ATTEMPT_READ, AttemptsSql, CODE_INSERT, PLAYER_STATE_READ } from './attempts.sql';
+import type { Attempt } from './attempt.entity';
+import { AttemptsRepository } from './attempts.repository';
 import { CourseVersionCache } from './course-version-cache';
 import { LaunchCode } from './launch-code.entity';
-import { ScoState } from './sco-state.entity';
+import type { ScoState } from './sco-state.entity';
+import { ScoStatesRepository } from './sco-states.repository';
 
 const LAUNCH_CODE_TTL_MS = 60_000;
 
@@ -20,15 +19,14 @@ export function hashCode(code: string): string {
 @Injectable()
 export class LaunchCodeService {
   constructor(
-    private readonly db: DataSource,
-    private readonly statements: AttemptsSql,
+    private readonly repo: AttemptsRepository,
+    private readonly states: ScoStatesRepository,
     private readonly versions: CourseVersionCache,
   ) {}
 
   /** A one-time launch code (random, stored hashed, single use, ~60 s) that carries the launch to the content origin. */
   async createLaunchCode(attemptId: string, returnUrl?: string): Promise<string> {
     const code = randomBytes(32).toString('base64url');
-    const sql = this.statements.launch;
     const row = Object.assign(new LaunchCode(), {
       codeHash: hashCode(code),
       attemptId,
@@ -36,7 +34,7 @@ export class LaunchCodeService {
       usedAt: null,
       returnUrl: returnUrl ?? null,
     });
-    await runSql(this.db, undefined, sql.insertCode, sql.codes.values(row, CODE_INSERT));
+    await this.repo.insertLaunchCode(row);
     return code;
   }
 
@@ -47,22 +45,14 @@ export class LaunchCodeService {
   async redeemLaunchCode(code: string): Promise<{ attempt: Attempt; returnUrl: string | null }> {
     const hash = hashCode(code);
     const now = new Date();
-    const sql = this.statements.launch;
-    return this.db.transaction(async (m) => {
-      // One conditional UPDATE claims the code (unused and unexpired) and returns what it carries.
-      const [row] = (await runSql(this.db, m, sql.redeem, [sql.codes.value('usedAt', now), hash, sql.codes.value('expiresAt', now)])).records as Array<{
-        attemptId: string;
-        returnUrl: string | null;
-      }>;
-      if (!row) {
-        throw new AppError('launch_code_invalid', 'This player link has already been used or has expired. Relaunch the course from your LMS.', HttpStatus.GONE);
-      }
-      const [counted] = (await runSql(this.db, m, sql.countLaunch, [sql.attempts.value('lastLaunchedAt', now), row.attemptId])).records;
-      if (!counted) {
+    const redeemed = await this.repo.redeemLaunchCode(hash, now);
+    if ('refused' in redeemed) {
+      if (redeemed.refused === 'attempt_gone') {
         throw new AppError('attempt_not_found', 'This attempt no longer exists; relaunch the course from your LMS.', HttpStatus.NOT_FOUND);
       }
-      return { attempt: sql.attempts.hydrate(counted, ATTEMPT_READ, Object.create(Attempt.prototype) as Attempt), returnUrl: row.returnUrl ?? null };
-    });
+      throw new AppError('launch_code_invalid', 'This player link has already been used or has expired. Relaunch the course from your LMS.', HttpStatus.GONE);
+    }
+    return redeemed;
   }
 
   /**
@@ -72,9 +62,7 @@ export class LaunchCodeService {
   async redeemForPlayer(code: string): Promise<{ attempt: Attempt; returnUrl: string | null; version: CourseVersion; states: ScoState[] }> {
     const { attempt, returnUrl } = await this.redeemLaunchCode(code);
     const version = await this.versions.version(attempt.courseVersionId);
-    const sql = this.statements.launch;
-    const { records } = await runSql(this.db, undefined, sql.playerStates, [attempt.id]);
-    const states = records.map((r) => sql.states.hydrate(r, PLAYER_STATE_READ, Object.create(ScoState.prototype) as ScoState));
+    const states = await this.states.listPlayerStates(attempt.id);
     return { attempt, returnUrl, version, states };
   }
 }

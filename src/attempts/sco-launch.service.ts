@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { CourseVersion } from '../courses/course-version.entity';
 import { findItem } from '../scorm/manifest-items';
 import { launchedStatus } from '../scorm/result-rules';
@@ -8,9 +7,11 @@ import type { Attempt } from './attempt.entity';
 import { initialCmi, learnerDisplayName } from './cmi-rules';
 import { carriedTotalTime, fullCmi } from './commit-plan';
 import { CourseVersionCache } from './course-version-cache';
-import { Learner } from './learner.entity';
+import type { Learner } from './learner.entity';
+import { AttemptsRepository } from './attempts.repository';
 import type { RuntimeClaims } from './runtime-token.service';
-import { ScoState } from './sco-state.entity';
+import type { ScoState } from './sco-state.entity';
+import { ScoStatesRepository } from './sco-states.repository';
 import { checkScope, scoOf } from './sco-lookup';
 
 export interface ScoLaunchState {
@@ -36,13 +37,14 @@ export function pickStartItem(scos: ScoSummary[], states: ScoState[]): string {
 @Injectable()
 export class ScoLaunchService {
   constructor(
-    private readonly db: DataSource,
+    private readonly repo: AttemptsRepository,
+    private readonly states: ScoStatesRepository,
     private readonly versions: CourseVersionCache,
   ) {}
 
   async loadAttempt(attemptId: string): Promise<{ attempt: Attempt; version: CourseVersion; learner: Learner }> {
     const { attempt, version } = await this.versions.attemptAndVersion(attemptId);
-    const learner = await this.db.getRepository(Learner).findOneOrFail({ where: { id: attempt.learnerId } });
+    const learner = await this.repo.findLearnerOrFail(attempt.learnerId);
     return { attempt, version, learner };
   }
 
@@ -55,26 +57,18 @@ export class ScoLaunchService {
     checkScope(claims, attemptId);
     const { attempt, version, learner } = await this.loadAttempt(attemptId);
     const sco = scoOf(version, itemId);
-    const repo = this.db.getRepository(ScoState);
-    let state = await repo.findOne({ where: { attemptId, itemId } });
+    let state = await this.states.findState(attemptId, itemId);
     const now = new Date();
     if (!state) {
-      state = repo.create({
+      state = await this.states.insertFirstState({
         attemptId,
         itemId,
         ...launchedStatus(sco.scormType),
         visitedAt: now,
         cmi: null,
       });
-      await repo
-        .createQueryBuilder()
-        .insert()
-        .values(state as never)
-        .orIgnore()
-        .execute();
-      state = await repo.findOneOrFail({ where: { attemptId, itemId } });
     } else if (!state.visitedAt) {
-      await repo.update({ id: state.id }, { visitedAt: now });
+      await this.states.markVisited(state.id, now);
     }
     const v = version.scormVersion as '1.2' | '2004';
     let saved: Record<string, unknown> | null = fullCmi(state);

@@ -10,6 +10,6 @@ import { PackageUploadInterceptor } from './upload';
   imports: [ContentModule],
   controllers: [CoursesController],
   providers: [CourseImportService, CoursesService, CoursesRepository, PackageUploadInterceptor],
-  exports: [CourseImportService, CoursesService],
+  exports: [CourseImportService, CoursesService, CoursesRepository],
 })
 export class CoursesModule {}

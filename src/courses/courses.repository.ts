@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { PlainSql } from '../database/plain-sql';
 import { Course } from './course.entity';
 import { CourseVersion } from './course-version.entity';
 
@@ -15,7 +16,16 @@ export type CourseChanges = Partial<Pick<Course, 'title' | 'gradePolicy'>>;
  */
 @Injectable()
 export class CoursesRepository {
-  constructor(private readonly db: DataSource) {}
+  private readonly existsSql: string;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly plain: PlainSql,
+  ) {
+    const c = plain.entity(Course);
+    // Plain SQL: the LTI launch asks this on every launch (see PlainSql).
+    this.existsSql = plain.statement('CoursesRepository.courseExists', `SELECT ${c.col('id')} FROM ${c.table} WHERE ${c.col('id')} = ?`);
+  }
 
   /** Courses newest first; `search` keeps those whose title contains it, ignoring case. */
   async listCourses(search?: string): Promise<Course[]> {
@@ -30,8 +40,8 @@ export class CoursesRepository {
     return m.getRepository(Course).findOne({ where: { id } });
   }
 
-  courseExists(id: string): Promise<boolean> {
-    return this.db.getRepository(Course).exist({ where: { id } });
+  async courseExists(id: string): Promise<boolean> {
+    return (await this.plain.run(this.existsSql, [id])).records.length > 0;
   }
 
   async updateCourse(id: string, changes: CourseChanges): Promise<void> {

@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { dataSourceOptions, openDataSource } from './data-source';
+import { PlainSql } from './plain-sql';
 import { Transactions } from './transactions';
 
 /**
@@ -20,8 +21,8 @@ export class DatabaseModule {
           dataSourceFactory: () => openDataSource(config),
         }),
       ],
-      providers: [Transactions],
-      exports: [Transactions],
+      providers: [Transactions, PlainSql],
+      exports: [Transactions, PlainSql],
     };
   }
 }

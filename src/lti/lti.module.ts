@@ -3,6 +3,7 @@ import { CoursesModule } from '../courses/courses.module';
 import { DeepLinkingService } from './deep-linking/deep-linking.service';
 import { LaunchService } from './launch/launch.service';
 import { LoginService } from './login/login.service';
+import { LoginStatesRepository } from './login/login-states.repository';
 import { LoginRateLimiter } from './login/login-rate-limiter';
 import { LtiController } from './lti.controller';
 import { PlatformKeysService } from './keys/platform-keys.service';
@@ -12,6 +13,6 @@ import { RegistrationService } from './registration/registration.service';
 @Module({
   imports: [CoursesModule],
   controllers: [LtiController],
-  providers: [LoginService, LoginRateLimiter, LaunchService, PlatformKeysService, DeepLinkingService, RegistrationService],
+  providers: [LoginStatesRepository, LoginService, LoginRateLimiter, LaunchService, PlatformKeysService, DeepLinkingService, RegistrationService],
 })
 export class LtiModule {}

@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { decodeProtectedHeader, importJWK, jwtVerify, JWK } from 'jose';
 import { ToolKey } from './tool-key.entity';
 import { KEY_GRACE_MS, ToolKeysService } from './tool-keys.service';
+import { ToolKeysRepository } from './tool-keys.repository';
 import { Lti1764400001000 } from '../../database/migrations/1764400001000-lti';
 import { Platform } from '../../platforms/platform.entity';
 import { Deployment } from '../../platforms/deployment.entity';
@@ -21,21 +22,21 @@ describe(ToolKeysService.name, () => {
   });
 
   it('should generate a key at first use that later instances on the same database reuse', async () => {
-    const a = new ToolKeysService(db);
+    const a = new ToolKeysService(new ToolKeysRepository(db));
     const kid = await a.currentKid();
-    expect(await new ToolKeysService(db).currentKid()).toBe(kid);
+    expect(await new ToolKeysService(new ToolKeysRepository(db)).currentKid()).toBe(kid);
     expect(await db.getRepository(ToolKey).count()).toBe(1);
   });
 
   it('should publish every key when two instances race at first start, so either signature verifies', async () => {
-    const [a, b] = [new ToolKeysService(db), new ToolKeysService(db)];
+    const [a, b] = [new ToolKeysService(new ToolKeysRepository(db)), new ToolKeysService(new ToolKeysRepository(db))];
     const [ka, kb] = await Promise.all([a.currentKid(), b.currentKid()]);
-    const published = (await new ToolKeysService(db).jwks()).keys.map((k) => k.kid);
+    const published = (await new ToolKeysService(new ToolKeysRepository(db)).jwks()).keys.map((k) => k.kid);
     expect(published).toEqual(expect.arrayContaining([ka, kb]));
   });
 
   it('should sign RS256 JWTs with kid, iat and exp that verify with the published key', async () => {
-    const keys = new ToolKeysService(db);
+    const keys = new ToolKeysService(new ToolKeysRepository(db));
     const jwt = await keys.signJwt({ iss: 'c1', aud: 'https://lms' }, { expiresInSeconds: 60 });
     const header = decodeProtectedHeader(jwt);
     expect(header).toMatchObject({ alg: 'RS256', typ: 'JWT', kid: await keys.currentKid() });
@@ -45,14 +46,14 @@ describe(ToolKeysService.name, () => {
   });
 
   it('should keep retired keys published during the grace period and drop them after it', async () => {
-    const keys = new ToolKeysService(db);
+    const keys = new ToolKeysService(new ToolKeysRepository(db));
     const first = await keys.currentKid();
     const { kid: second, previous } = await keys.rotate();
     expect(previous).toEqual([first]);
     expect((await keys.jwks()).keys.map((k) => k.kid)).toEqual([second, first]);
     // Age the retired key past the grace period: it leaves the set now, and the table on the next rotation.
     await db.getRepository(ToolKey).update({ kid: first }, { retiredAtMs: Date.now() - KEY_GRACE_MS - 1000 });
-    expect((await new ToolKeysService(db).jwks()).keys.map((k) => k.kid)).toEqual([second]);
+    expect((await new ToolKeysService(new ToolKeysRepository(db)).jwks()).keys.map((k) => k.kid)).toEqual([second]);
     const { kid: third } = await keys.rotate();
     const rows = await db.getRepository(ToolKey).find();
     expect(rows.map((r) => r.kid).sort()).toEqual([second, third].sort());
@@ -60,7 +61,7 @@ describe(ToolKeysService.name, () => {
   });
 
   it('should never publish private key material', async () => {
-    const keys = new ToolKeysService(db);
+    const keys = new ToolKeysService(new ToolKeysRepository(db));
     await keys.rotate();
     for (const k of (await keys.jwks()).keys) {
       expect(Object.keys(k).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use']);

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, IsNull, LessThan } from 'typeorm';
 import { exportJWK, generateKeyPair, importJWK, JWK, KeyLike, SignJWT } from 'jose';
 import { createHash, randomBytes } from 'node:crypto';
 import { ToolKey } from './tool-key.entity';
+import { ToolKeysRepository } from './tool-keys.repository';
 
 /** How long a retired key stays in the public JWKS (Sec §6.4: platforms cache key sets). */
 export const KEY_GRACE_MS = 7 * 24 * 3600 * 1000;
@@ -27,7 +27,7 @@ export class ToolKeysService {
   private loaded: Loaded | null = null;
   private loading: Promise<Loaded> | null = null;
 
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly keys: ToolKeysRepository) {}
 
   /** Signs a JWT with the current key (`alg` RS256, `kid`, `typ` JWT); `iat` now, `exp` default 5 min. */
   async signJwt(payload: Record<string, unknown>, opts: { expiresInSeconds?: number } = {}): Promise<string> {
@@ -56,16 +56,7 @@ export class ToolKeysService {
   async rotate(): Promise<{ kid: string; previous: string[] }> {
     const now = Date.now();
     const fresh = await makeKey(now);
-    const previous = await this.db.transaction(async (m) => {
-      const repo = m.getRepository(ToolKey);
-      const live = await repo.find({ where: { retiredAtMs: IsNull() } });
-      if (live.length) {
-        await repo.update({ retiredAtMs: IsNull() }, { retiredAtMs: now });
-      }
-      await repo.delete({ retiredAtMs: LessThan(now - KEY_GRACE_MS) });
-      await repo.insert(fresh);
-      return live.map((k) => k.kid);
-    });
+    const previous = await this.keys.rotate(fresh, now, now - KEY_GRACE_MS);
     this.loaded = null;
     this.logger.log(`tool key rotated: current kid ${fresh.kid}, retired ${previous.join(', ') || 'none'}`);
     return { kid: fresh.kid, previous };
@@ -84,13 +75,12 @@ export class ToolKeysService {
   }
 
   private async load(): Promise<Loaded> {
-    const repo = this.db.getRepository(ToolKey);
-    let rows = await repo.find();
+    let rows = await this.keys.listKeys();
     if (!rows.some((k) => k.retiredAtMs === null)) {
       // First start: several instances may race here; each inserts its own key and all of them pick
       // the same one below (newest, then smallest kid), and both stay published.
-      await repo.insert(await makeKey(Date.now()));
-      rows = await repo.find();
+      await this.keys.insertKey(await makeKey(Date.now()));
+      rows = await this.keys.listKeys();
       this.logger.log('generated the first tool signing key');
     }
     const now = Date.now();

@@ -1,38 +1,18 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
-import { Course } from '../../courses/course.entity';
+import { CoursesRepository } from '../../courses/courses.repository';
 import { Platform } from '../../platforms/platform.entity';
 import { PlatformsService } from '../../platforms/platforms.service';
 import { CLAIM, isPrivilegedRole, MESSAGE_TYPE, normaliseRoles } from '../protocol/claims';
 import { checkAudience, checkMessageClaims, checkNonce, checkTimes, checkTokenShape, Claims, safeEqual } from '../protocol/id-token.checks';
 import type { LtiLaunchContext } from '../protocol/launch-context';
-import { LoginState } from '../login/login-state.entity';
+import type { LoginState } from '../login/login-state.entity';
+import { LoginStatesRepository } from '../login/login-states.repository';
 import { LoginService, sha256, STATE_COOKIE_PREFIX } from '../login/login.service';
 import { LtiError } from '../protocol/lti-error';
 import { newWindowHtml } from '../protocol/pages';
 import { PlatformKeysService } from '../keys/platform-keys.service';
-import { EntitySql, runSql } from '../../database/plain-sql';
-import { LOGIN_STATE_COLUMNS } from '../login/login-state.entity';
 
-
-/** The launch path's statements, built once per driver (see {@link EntitySql}). */
-class LaunchSql {
-  readonly states: EntitySql;
-  readonly selectState: string;
-  readonly consume: string;
-  readonly course: string;
-
-  constructor(ds: DataSource) {
-    const s = (this.states = new EntitySql(ds, LoginState));
-    this.selectState = s.sql(`SELECT ${s.selectList(LOGIN_STATE_COLUMNS)} FROM ${s.table} WHERE ${s.col('state')} = ?`);
-    // UPDATE … WHERE state = ? AND consumedAtMs IS NULL: the database decides which of two
-    // concurrent callers changes the row (single use, LTI-CHECKLIST §1.3 step 11).
-    this.consume = s.sql(`UPDATE ${s.table} SET ${s.col('consumedAtMs')} = ? WHERE ${s.col('state')} = ? AND ${s.col('consumedAtMs')} IS NULL`);
-    const c = new EntitySql(ds, Course);
-    this.course = c.sql(`SELECT ${c.selectList(['id'])} FROM ${c.table} WHERE ${c.col('id')} = ?`);
-  }
-}
 
 export interface DeepLinkingSettings {
   deep_link_return_url: string;
@@ -63,7 +43,8 @@ export class LaunchService {
   private readonly logger = new Logger(LaunchService.name);
 
   constructor(
-    private readonly db: DataSource,
+    private readonly states: LoginStatesRepository,
+    private readonly courses: CoursesRepository,
     private readonly config: AppConfig,
     private readonly platforms: PlatformsService,
     private readonly keys: PlatformKeysService,
@@ -81,7 +62,7 @@ export class LaunchService {
     }
     // Step 1: state known, fresh, unused, and bound to this browser (Sec §5.1.1.4, §7.3.1).
     const state = typeof body.state === 'string' ? body.state : '';
-    const row = state ? await this.findState(state) : null;
+    const row = state ? await this.states.find(state) : null;
     const now = Date.now();
     if (!row || row.consumedAtMs !== null || row.expiresAtMs <= now) {
       throw new LtiError('lti_state_invalid', 'This sign-in is unknown, expired or already used; start the activity again from the LMS.');
@@ -155,21 +136,9 @@ export class LaunchService {
     return { kind: 'resource-link', ctx };
   }
 
-  private sqlCache?: LaunchSql;
-
-  private get sql(): LaunchSql {
-    return (this.sqlCache ??= new LaunchSql(this.db));
-  }
-
-  private async findState(state: string): Promise<LoginState | null> {
-    const { records } = await runSql(this.db, undefined, this.sql.selectState, [state]);
-    return records.length ? this.sql.states.hydrate(records[0], LOGIN_STATE_COLUMNS, Object.create(LoginState.prototype) as LoginState) : null;
-  }
-
   /** Marks the login record used; true only for the one caller whose UPDATE changed the row. */
-  private async consume(state: string): Promise<boolean> {
-    const res = await runSql(this.db, undefined, this.sql.consume, [this.sql.states.value('consumedAtMs', Date.now()), state]);
-    return res.affected === 1;
+  private consume(state: string): Promise<boolean> {
+    return this.states.consume(state, Date.now());
   }
 
   private async platformOrigin(platformId: string): Promise<string> {
@@ -209,9 +178,8 @@ export class LaunchService {
     if (!courseId) {
       throw new LtiError('lti_course_missing', 'This link does not name a course; re-add it through the tool’s course picker.', HttpStatus.NOT_FOUND);
     }
-    const { records } = await runSql(this.db, undefined, this.sql.course, [decodeURIComponent(courseId)]);
-    const course = records[0] as { id: string } | undefined;
-    if (!course) {
+    const id = decodeURIComponent(courseId);
+    if (!(await this.courses.courseExists(id))) {
       throw new LtiError('lti_course_not_found', 'The course of this link no longer exists on the tool; ask the instructor to pick another one.', HttpStatus.NOT_FOUND);
     }
     const link = p[CLAIM.resourceLink] as { id: string; title?: unknown };
@@ -236,7 +204,7 @@ export class LaunchService {
       resourceLinkTitle: str(link.title),
       contextId: str(context?.id),
       contextTitle: str(context?.title),
-      courseId: course.id,
+      courseId: id,
       ags:
         ags && typeof ags === 'object'
           ? {

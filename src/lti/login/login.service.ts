@@ -1,12 +1,11 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
-import { DataSource, LessThan } from 'typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
 import { Platform } from '../../platforms/platform.entity';
 import { PlatformsService } from '../../platforms/platforms.service';
-import { LOGIN_STATE_COLUMNS, LoginState } from './login-state.entity';
+import type { LoginState } from './login-state.entity';
+import { LoginStatesRepository } from './login-states.repository';
 import { LtiError, unknownDeployment } from '../protocol/lti-error';
-import { EntitySql, runSql } from '../../database/plain-sql';
 
 
 /** A login state lives this long (LTI-CHECKLIST §1.2: 5–10 min). */
@@ -30,11 +29,9 @@ export type LoginResult =
 export class LoginService {
   private readonly logger = new Logger(LoginService.name);
   private lastPurge = 0;
-  private insertSql?: EntitySql;
-  private insertStatement?: string;
 
   constructor(
-    private readonly db: DataSource,
+    private readonly states: LoginStatesRepository,
     private readonly config: AppConfig,
     private readonly platforms: PlatformsService,
   ) {}
@@ -80,8 +77,7 @@ export class LoginService {
       expiresAtMs: now + STATE_TTL_MS,
       consumedAtMs: null,
     };
-    this.insertSql ??= new EntitySql(this.db, LoginState);
-    await runSql(this.db, undefined, (this.insertStatement ??= this.insertSql.insert(LOGIN_STATE_COLUMNS)), this.insertSql.values(row, LOGIN_STATE_COLUMNS));
+    await this.states.insert(row);
     this.purgeSometimes(now);
 
     const auth = new URL(platform.authorizationEndpoint);
@@ -149,9 +145,8 @@ export class LoginService {
       return;
     }
     this.lastPurge = now;
-    this.db
-      .getRepository(LoginState)
-      .delete({ expiresAtMs: LessThan(now - STATE_TTL_MS) })
+    this.states
+      .deleteExpiredBefore(now - STATE_TTL_MS)
       .catch((e: Error) => this.logger.warn(`purging expired login states failed: ${e.message}`));
   }
 }
