@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
-import { escapeHtml } from '../src/common/html';
+import { html, sendHtml } from '../src/common/html';
 import { Course } from '../src/courses/course.entity';
 import { LaunchHandoff, LtiLaunchContext } from '../src/lti/protocol/launch-context';
 
@@ -18,7 +18,10 @@ export class MinimalLaunchHandoff extends LaunchHandoff {
   async handoff(ctx: LtiLaunchContext, res: Response): Promise<void> {
     const course = await this.db.getRepository(Course).findOne({ where: { id: ctx.courseId } });
     const title = course?.title ?? ctx.courseId;
-    res.type('html').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
-<body><main><h1 data-course-title>${escapeHtml(title)}</h1><p>Signed in as <code data-sub>${escapeHtml(ctx.sub)}</code>${ctx.isInstructor ? ' (instructor preview)' : ''}.</p></main></body></html>`);
+    sendHtml(
+      res,
+      html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head>
+<body><main><h1 data-course-title>${title}</h1><p>Signed in as <code data-sub>${ctx.sub}</code>${ctx.isInstructor && ' (instructor preview)'}.</p></main></body></html>`,
+    );
   }
 }

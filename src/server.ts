@@ -9,6 +9,7 @@ import { AppConfig, LogLevel } from './config/app-config';
 import type { Clock } from './common/clock';
 import type { ErrorCode } from './common/error-codes';
 import { renderErrorPage } from './common/error-page';
+import { sendHtml } from './common/html';
 import { setupApiDocs } from './console/api-docs';
 
 export type Origin = 'app' | 'content';
@@ -129,7 +130,7 @@ function originPartition(config: AppConfig) {
     if (path.startsWith('/api/') || path.startsWith('/runtime/')) {
       res.json({ error: 'wrong_origin' satisfies ErrorCode, message: `This address is served on ${where}, not on this origin.` });
     } else {
-      res.type('html').send(renderErrorPage(404, 'wrong_origin', 'This page is not served on this address.'));
+      sendHtml(res, renderErrorPage(404, 'wrong_origin', 'This page is not served on this address.'));
     }
   };
 }

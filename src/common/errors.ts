@@ -1,5 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import type { ErrorCode, PackageErrorCode } from './error-codes';
+import type { SafeHtml } from './html';
 
 /**
  * An expected failure with a stable snake_case code (DESIGN §3), an HTTP status and a log level:
@@ -11,6 +12,8 @@ export class AppError extends Error {
     message: string,
     readonly status: number = HttpStatus.BAD_REQUEST,
     readonly details?: Record<string, unknown>,
+    /** Shown under the message when the error is answered as a page (trusted, built by us). */
+    readonly pageHtml?: SafeHtml,
   ) {
     super(message);
     this.name = new.target.name;

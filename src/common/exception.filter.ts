@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import type { HttpErrorCode } from './error-codes';
 import { AppError } from './errors';
 import { renderErrorPage } from './error-page';
+import { sendHtml } from './html';
 
 interface Envelope {
   /** An `ErrorCode`, or the snake_case code a framework exception named itself. */
@@ -25,7 +26,8 @@ const STATUS_CODES: Record<number, HttpErrorCode> = {
 
 /**
  * The one place errors become responses: `{ error, message }` JSON for API clients, a readable page for
- * browsers on LTI and player routes. Never a stack trace, token or key (DESIGN §3).
+ * browsers on LTI and player routes (a refused LTI launch too, with the code the certification logs
+ * look for in the warning line). Never a stack trace, token or key (DESIGN §3).
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -47,8 +49,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
       res.end();
       return;
     }
+    // an error answer is about this request only: never kept by a browser or a proxy
+    res.setHeader('Cache-Control', 'no-store');
     if (wantsHtml(req)) {
-      res.status(status).type('html').send(renderErrorPage(status, body.error, body.message));
+      res.status(status);
+      sendHtml(res, renderErrorPage(status, body.error, body.message, exception instanceof AppError ? exception.pageHtml : undefined));
       return;
     }
     res.status(status).json(body);

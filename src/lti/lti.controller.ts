@@ -1,8 +1,8 @@
-import { Body, Controller, ExecutionContext, Get, HttpCode, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, ExecutionContext, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AdminGuard } from '../admin/admin.guard';
-import { renderErrorPage } from '../common/error-page';
+import { sendHtml } from '../common/html';
 import { AppConfig } from '../config/app-config';
 import { CoursesService } from '../courses/courses.service';
 import { TOOL_SCOPES } from './protocol/claims';
@@ -15,11 +15,12 @@ import { LtiError } from './protocol/lti-error';
 import { harmlessPage, redirect302, storageLaunchPage, storageLoginPage } from './protocol/pages';
 import { RegistrationService } from './registration/registration.service';
 
-/** Browser-facing LTI routes (DESIGN §3). Thin: each calls one service and picks the response type. */
+/**
+ * Browser-facing LTI routes (DESIGN §3). Thin: each calls one service and picks the response type.
+ * A refused message (`LtiError`) is answered by the exception filter: a readable page with its code.
+ */
 @Controller('lti')
 export class LtiController {
-  private readonly logger = new Logger(LtiController.name);
-
   constructor(
     private readonly config: AppConfig,
     private readonly loginService: LoginService,
@@ -46,62 +47,57 @@ export class LtiController {
   @Post('launch')
   @HttpCode(200)
   async launch(@Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.guard(res, async () => {
-      const outcome = await this.launchService.launch(body ?? {}, parseCookies(req.headers.cookie), req.headers.origin);
-      res.setHeader('Cache-Control', 'no-store');
-      switch (outcome.kind) {
-        case 'storage-check':
-          res.type('html').send(
-            storageLaunchPage({
-              action: `${this.config.publicUrl}/lti/launch`,
-              idToken: typeof body.id_token === 'string' ? body.id_token : '',
-              state: outcome.state,
-              storageTarget: outcome.storageTarget,
-              platformOrigin: outcome.platformOrigin,
-            }),
-          );
-          return;
-        case 'deep-linking':
-          res.type('html').send(await this.deepLinking.start(outcome.platform, outcome.deploymentId, outcome.settings));
-          return;
-        case 'resource-link':
-          await this.handoff.handoff(outcome.ctx, res);
-          return;
-      }
-    });
+    const outcome = await this.launchService.launch(body ?? {}, parseCookies(req.headers.cookie), req.headers.origin);
+    res.setHeader('Cache-Control', 'no-store');
+    switch (outcome.kind) {
+      case 'storage-check':
+        sendHtml(
+          res,
+          storageLaunchPage({
+            action: `${this.config.publicUrl}/lti/launch`,
+            idToken: typeof body.id_token === 'string' ? body.id_token : '',
+            state: outcome.state,
+            storageTarget: outcome.storageTarget,
+            platformOrigin: outcome.platformOrigin,
+          }),
+        );
+        return;
+      case 'deep-linking':
+        sendHtml(res, await this.deepLinking.start(outcome.platform, outcome.deploymentId, outcome.settings));
+        return;
+      case 'resource-link':
+        await this.handoff.handoff(outcome.ctx, res);
+        return;
+    }
   }
 
   /** A platform (Moodle) GETs target link URIs without a login when an activity is saved. */
   @Get('launch')
   launchGet(@Res() res: Response): void {
-    res.type('html').send(harmlessPage('SCORM LTI bridge'));
+    sendHtml(res, harmlessPage('SCORM LTI bridge'));
   }
 
   @Get('courses/:courseId')
   coursePage(@Param('courseId') _courseId: string, @Res() res: Response): void {
-    res.type('html').send(harmlessPage('SCORM course'));
+    sendHtml(res, harmlessPage('SCORM course'));
   }
 
   @Get('deep-link')
   deepLinkPage(@Res() res: Response): void {
-    res.type('html').send(harmlessPage('SCORM course picker'));
+    sendHtml(res, harmlessPage('SCORM course picker'));
   }
 
   @Post('deep-linking/respond')
   @HttpCode(200)
   async deepLinkingRespond(@Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
-    await this.guard(res, async () => {
-      res.setHeader('Cache-Control', 'no-store');
-      res.type('html').send(await this.deepLinking.respond(body ?? {}));
-    });
+    res.setHeader('Cache-Control', 'no-store');
+    sendHtml(res, await this.deepLinking.respond(body ?? {}));
   }
 
   @Get('register')
   async register(@Query('openid_configuration') cfg: unknown, @Query('registration_token') token: unknown, @Res() res: Response): Promise<void> {
-    await this.guard(res, async () => {
-      res.setHeader('Cache-Control', 'no-store');
-      res.type('html').send(await this.registration.register(cfg, token));
-    });
+    res.setHeader('Cache-Control', 'no-store');
+    sendHtml(res, await this.registration.register(cfg, token));
   }
 
   /**
@@ -140,37 +136,28 @@ export class LtiController {
   }
 
   private async doLogin(params: Record<string, unknown>, req: Request, res: Response): Promise<void> {
-    await this.guard(res, async () => {
-      const wait = this.limiter.take(req.ip);
-      if (wait > 0) {
-        res.setHeader('Retry-After', String(wait));
-        throw new LtiError('lti_login_rate_limited', 'Too many sign-ins from your network at once; wait a few seconds and open the activity again.', 429);
-      }
-      const result = await this.loginService.login(params);
-      res.setHeader('Cache-Control', 'no-store');
-      res.append('Set-Cookie', result.cookie);
-      if (result.kind === 'redirect') {
-        redirect302(res, result.url);
-        return;
-      }
-      res.type('html').send(
-        storageLoginPage({ authUrl: result.url, state: result.state, binding: result.binding, storageTarget: result.storageTarget, platformOrigin: result.platformOrigin }),
-      );
-    });
-  }
-
-  /** LTI refusals: log the stable code (Cert §6 wants it in the logs) and answer a readable page. */
-  private async guard(res: Response, fn: () => Promise<void>): Promise<void> {
-    try {
-      await fn();
-    } catch (e) {
-      if (!(e instanceof LtiError) || res.headersSent) {
-        throw e;
-      }
-      this.logger.warn(`LTI refused: ${e.code} (${e.status}) ${e.message}`);
-      res.setHeader('Cache-Control', 'no-store');
-      res.status(e.status).type('html').send(renderErrorPage(e.status, e.code, e.message, e.extraHtml ?? ''));
+    const wait = this.limiter.take(req.ip);
+    if (wait > 0) {
+      res.setHeader('Retry-After', String(wait));
+      throw new LtiError('lti_login_rate_limited', 'Too many sign-ins from your network at once; wait a few seconds and open the activity again.', 429);
     }
+    const result = await this.loginService.login(params);
+    res.setHeader('Cache-Control', 'no-store');
+    res.append('Set-Cookie', result.cookie);
+    if (result.kind === 'redirect') {
+      redirect302(res, result.url);
+      return;
+    }
+    sendHtml(
+      res,
+      storageLoginPage({
+        authUrl: result.url,
+        state: result.state,
+        binding: result.binding,
+        storageTarget: result.storageTarget,
+        platformOrigin: result.platformOrigin,
+      }),
+    );
   }
 }
 

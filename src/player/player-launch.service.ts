@@ -4,7 +4,7 @@ import { AppConfig } from '../config/app-config';
 import { AttemptLaunchService } from '../attempts/attempt-launch.service';
 import { LaunchCodeService } from '../attempts/launch-code.service';
 import { LaunchHandoff, LtiLaunchContext } from '../lti/protocol/launch-context';
-import { escapeHtml, sendHtml } from '../common/html';
+import { html, SafeHtml, sendHtml } from '../common/html';
 
 /**
  * After a validated LTI launch: resolve the attempt and send the browser to the player on the content
@@ -40,8 +40,7 @@ export class PlayerLaunchService extends LaunchHandoff {
  * A 200 page that moves the browser on to the player at once (meta refresh, no script needed) with a
  * link as a fallback. The URL holds only the one-time code; `data-player-url` lets tests follow it.
  */
-export function renderHandoffPage(url: string): string {
-  const u = escapeHtml(url);
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer"><meta http-equiv="refresh" content="0;url=${u}"><title>Opening the course…</title></head>
-<body><p>Opening the course… <a href="${u}" data-player-url="${u}">Continue</a></p></body></html>`;
+export function renderHandoffPage(url: string): SafeHtml {
+  return html`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer"><meta http-equiv="refresh" content="0;url=${url}"><title>Opening the course…</title></head>
+<body><p>Opening the course… <a href="${url}" data-player-url="${url}">Continue</a></p></body></html>`;
 }

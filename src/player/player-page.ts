@@ -1,4 +1,4 @@
-import { escapeHtml } from '../common/html';
+import { html, jsonScript, SafeHtml } from '../common/html';
 import type { PlayerBootstrap } from './bootstrap.types';
 
 export type { PlayerBootstrap } from './bootstrap.types';
@@ -16,19 +16,14 @@ export const PLAYER_CSP = [
   "form-action 'none'",
 ].join('; ');
 
-/** JSON safe to inline in a <script type="application/json"> element. */
-export function inlineJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
-
-export function renderPlayerPage(b: PlayerBootstrap): string {
+export function renderPlayerPage(b: PlayerBootstrap): SafeHtml {
   const single = b.scos.filter((s) => s.isVisible).length <= 1;
-  return `<!DOCTYPE html>
+  return html`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(b.title)}</title>
+<title>${b.title}</title>
 <style>
 html,body{margin:0;height:100%;font-family:system-ui,sans-serif}
 #bridge-player{display:flex;flex-direction:column;height:100%}
@@ -47,17 +42,17 @@ html,body{margin:0;height:100%;font-family:system-ui,sans-serif}
 <body>
 <div id="bridge-player">
 <div id="bridge-message" role="alert" hidden></div>
-<div id="bridge-bar"${single ? ' hidden' : ''}>
+<div id="bridge-bar" ${single && 'hidden'}>
 <button type="button" id="bridge-prev">Previous</button>
 <button type="button" id="bridge-next">Next</button>
 <span id="bridge-title"></span>
 </div>
 <div id="bridge-main">
-<nav id="bridge-toc" aria-label="Table of contents"${single ? ' hidden' : ''}></nav>
+<nav id="bridge-toc" aria-label="Table of contents" ${single && 'hidden'}></nav>
 <iframe id="bridge-frame" title="Course content" allow="fullscreen; autoplay"></iframe>
 </div>
 </div>
-<script type="application/json" id="bridge-bootstrap">${inlineJson(b)}</script>
+${jsonScript('bridge-bootstrap', b)}
 <script src="/player-assets/player.js"></script>
 </body>
 </html>`;

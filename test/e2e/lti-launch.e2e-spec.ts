@@ -78,6 +78,16 @@ describe('LTI 1.3 launch (emulator, real HTTP)', () => {
       expectRefused(res, 400, 'lti_target_link_uri_invalid');
     });
 
+    it('should answer a refusal as a page to a browser and as the JSON envelope to a client asking for JSON', async () => {
+      const url = `${tb.app.appUrl}/lti/login?iss=${encodeURIComponent('https://unknown.example')}&login_hint=u&target_link_uri=${encodeURIComponent(`${tb.app.appUrl}/lti/launch`)}`;
+      const page = await fetch(url, { headers: { Accept: 'text/html' } });
+      expect({ status: page.status, type: page.headers.get('content-type'), cache: page.headers.get('cache-control') }).toEqual({ status: 400, type: 'text/html; charset=utf-8', cache: 'no-store' });
+      expect(code({ text: await page.text() })).toBe('lti_unknown_issuer');
+      const json = await fetch(url, { headers: { Accept: 'application/json' } });
+      expect(json.status).toBe(400);
+      expect(await json.json()).toEqual({ error: 'lti_unknown_issuer', message: expect.stringMatching(/\.$/) });
+    });
+
     it('should refuse an unknown client_id', async () => {
       const res = await launch({ loginParams: { client_id: 'nope' } });
       expectRefused(res, 400, 'lti_unknown_client');

@@ -8,6 +8,7 @@ import { SecretsService } from '../../secrets/secrets.service';
 import { CLAIM, LTI_VERSION, MESSAGE_TYPE } from '../protocol/claims';
 import type { DeepLinkingSettings } from '../launch/launch.service';
 import { LtiError } from '../protocol/lti-error';
+import type { SafeHtml } from '../../common/html';
 import { autoPostForm, pickerPage } from '../protocol/pages';
 import { ToolKeysService } from '../keys/tool-keys.service';
 import type { Platform } from '../../platforms/platform.entity';
@@ -55,7 +56,7 @@ export class DeepLinkingService {
   ) {}
 
   /** The page answering a deep linking launch: the picker, or at once an error response if we cannot help. */
-  async start(platform: Platform, deploymentId: string, settings: DeepLinkingSettings): Promise<string> {
+  async start(platform: Platform, deploymentId: string, settings: DeepLinkingSettings): Promise<SafeHtml> {
     const session: PickerSession = {
       platformId: platform.id,
       deploymentId,
@@ -91,7 +92,7 @@ export class DeepLinkingService {
   }
 
   /** The picker's submission: builds the items and returns the auto-post form to the platform. */
-  async respond(body: Record<string, unknown>): Promise<string> {
+  async respond(body: Record<string, unknown>): Promise<SafeHtml> {
     let session: PickerSession;
     try {
       const { payload } = await jwtVerify(typeof body.session === 'string' ? body.session : '', await this.secret(), { audience: SESSION_AUDIENCE, algorithms: ['HS256'] });
@@ -135,7 +136,7 @@ export class DeepLinkingService {
   }
 
   /** Signs the `LtiDeepLinkingResponse` (Sec §5.2.2, DL §4.5): iss = client id, aud = platform issuer. */
-  private async responseForm(platform: Platform, session: PickerSession, items: ResourceLinkItem[], errormsg?: string): Promise<string> {
+  private async responseForm(platform: Platform, session: PickerSession, items: ResourceLinkItem[], errormsg?: string): Promise<SafeHtml> {
     const payload: Record<string, unknown> = {
       iss: platform.clientId,
       aud: platform.issuer,

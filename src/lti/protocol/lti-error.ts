@@ -1,10 +1,11 @@
 import { HttpStatus } from '@nestjs/common';
 import type { LtiErrorCode } from '../../common/error-codes';
 import { AppError } from '../../common/errors';
+import type { SafeHtml } from '../../common/html';
 
 /**
  * A refused LTI message. The code is stable (LTI-CHECKLIST §1.3 names them; the certification suite
- * wants them in the logs, Cert §6); the LTI controller logs it and answers a readable HTML page.
+ * wants them in the logs, Cert §6); the exception filter logs it and answers a readable page (JSON to a client that asks for it).
  * `extraHtml` (trusted, built by us) is appended to that page, e.g. the "open in a new window" offer.
  */
 export class LtiError extends AppError {
@@ -12,9 +13,9 @@ export class LtiError extends AppError {
     code: LtiErrorCode,
     message: string,
     status = 401,
-    readonly extraHtml?: string,
+    extraHtml?: SafeHtml,
   ) {
-    super(code, message, status);
+    super(code, message, status, undefined, extraHtml);
   }
 }
 

@@ -1,6 +1,7 @@
 import * as vm from 'node:vm';
 import { webcrypto } from 'node:crypto';
-import { autoPostForm, jsonScript, storageLaunchPage, storageLoginPage } from './pages';
+import { html, jsonScript, raw } from '../../common/html';
+import { autoPostForm, storageLaunchPage, storageLoginPage } from './pages';
 
 type Listener = (e: { data: unknown; origin: string }) => void;
 
@@ -60,7 +61,8 @@ function fakeBrowser(opts: { platformOrigin: string; capabilities: boolean; stor
     get replaced() {
       return replaced;
     },
-    run(html: string) {
+    run(page: { toString(): string }) {
+      const html = page.toString();
       const json = /<script type="application\/json" id="([^"]+)">([\s\S]*?)<\/script>/.exec(html) as RegExpExecArray;
       elements[json[1]] = { textContent: json[2] };
       for (const name of ['id_token', 'state', 'lti_storage_binding']) {
@@ -129,9 +131,20 @@ describe('LTI pages', () => {
   });
 
   it('should escape values in auto-post forms and JSON scripts', () => {
-    const html = autoPostForm('https://lms/return?a=1&b="2"', { JWT: '<x>"' });
-    expect(html).toContain('action="https://lms/return?a=1&amp;b=&quot;2&quot;"');
-    expect(html).toContain('value="&lt;x&gt;&quot;"');
-    expect(jsonScript('i', { v: '</script><script>alert(1)</script>' })).not.toContain('</script><script>');
+    const form = autoPostForm('https://lms/return?a=1&b="2"', { JWT: '<x>"' }).toString();
+    expect(form).toContain('action="https://lms/return?a=1&amp;b=&quot;2&quot;"');
+    expect(form).toContain('value="&lt;x&gt;&quot;"');
+    const value = { v: '</script><script>alert(1)</script><!-- & \u2028' };
+    const script = jsonScript('i', value).toString();
+    expect(script).not.toContain('</script><script>');
+    expect(script).not.toContain('<!--');
+    expect(JSON.parse(/<script type="application\/json" id="i">(.*)<\/script>/s.exec(script)?.[1] ?? '')).toEqual(value);
+  });
+
+  it('should escape every value put into an html template unless it is marked as trusted', () => {
+    const name = `<img src=x onerror="alert('1')">&`;
+    expect(html`<p title="${name}">${name}</p>`.toString()).toBe('<p title="&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt;&amp;">&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt;&amp;</p>');
+    expect(html`<ul>${['a<', 'b'].map((x) => html`<li>${x}</li>`)}</ul>`.toString()).toBe('<ul><li>a&lt;</li><li>b</li></ul>');
+    expect(html`<b>${raw('<i>ours</i>')}${null}${undefined}${false}${0}</b>`.toString()).toBe('<b><i>ours</i>0</b>');
   });
 });

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { escapeHtml } from '../../common/html';
+import { html, jsonScript, raw, SafeHtml } from '../../common/html';
 
 /**
  * A 302 to an absolute URL we built (already encoded), without Express's content negotiation for the
@@ -14,33 +14,26 @@ export function redirect302(res: Response, url: string): void {
 
 /** Small HTML pages of the LTI flows. Values are escaped; JSON for scripts is embedded safely. */
 
-const STYLE = `<style>body{font:16px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
+const STYLE = raw(`<style>body{font:16px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
 h1{font-size:1.3rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left}
-code{background:#f1f1f1;padding:.1rem .3rem;border-radius:3px}button{font:inherit;padding:.4rem 1rem}</style>`;
+code{background:#f1f1f1;padding:.1rem .3rem;border-radius:3px}button{font:inherit;padding:.4rem 1rem}</style>`);
 
-function page(title: string, body: string, referrer: 'no-referrer' | 'same-origin' = 'no-referrer'): string {
-  return `<!doctype html>
+function page(title: string, body: SafeHtml, referrer: 'no-referrer' | 'same-origin' = 'no-referrer'): SafeHtml {
+  return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="referrer" content="${referrer}"><title>${escapeHtml(title)}</title>${STYLE}</head>
+<meta name="referrer" content="${referrer}"><title>${title}</title>${STYLE}</head>
 <body><main>${body}</main></body></html>`;
-}
-
-/** JSON inside `<script type="application/json">`, with `<` escaped so it cannot close the tag. */
-export function jsonScript(id: string, value: unknown): string {
-  return `<script type="application/json" id="${id}">${JSON.stringify(value).replace(/</g, '\\u003c')}</script>`;
 }
 
 /**
  * An auto-submitting form POST (OIDC form_post, DL §2.3 response): the browser carries the values,
  * nothing travels in a URL. A button stays visible in case scripts are off.
  */
-export function autoPostForm(action: string, fields: Record<string, string>, title = 'Continuing…'): string {
-  const inputs = Object.entries(fields)
-    .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
-    .join('');
+export function autoPostForm(action: string, fields: Record<string, string>, title = 'Continuing…'): SafeHtml {
+  const inputs = Object.entries(fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`);
   return page(
     title,
-    `<form id="autopost" method="post" action="${escapeHtml(action)}">${inputs}<noscript><button type="submit">Continue</button></noscript></form>
+    html`<form id="autopost" method="post" action="${action}">${inputs}<noscript><button type="submit">Continue</button></noscript></form>
 <script>document.getElementById('autopost').submit();</script>`,
   );
 }
@@ -51,10 +44,10 @@ export function autoPostForm(action: string, fields: Record<string, string>, tit
  * platform's frame, then goes on to the authorization endpoint. If the platform does not answer in
  * 1 s it goes on anyway and the cookie set with this page is the binding.
  */
-export function storageLoginPage(cfg: { authUrl: string; state: string; binding: string; storageTarget: string; platformOrigin: string }): string {
+export function storageLoginPage(cfg: { authUrl: string; state: string; binding: string; storageTarget: string; platformOrigin: string }): SafeHtml {
   return page(
     'Signing in…',
-    `<p>Signing you in…</p>${jsonScript('lti-storage-login', cfg)}
+    html`<p>Signing you in…</p>${jsonScript('lti-storage-login', cfg)}
 <script>${STORAGE_LIB}
 (function(){var c=JSON.parse(document.getElementById('lti-storage-login').textContent);
 ltiStorage(c.storageTarget,c.platformOrigin).then(function(s){return s?s.put('state-'+c.state,c.binding):null})
@@ -69,11 +62,11 @@ ltiStorage(c.storageTarget,c.platformOrigin).then(function(s){return s?s.put('st
  * Referrer policy `same-origin` so the re-post carries our `Origin`, which the server requires: a
  * forged cross-site form post of a known binding (login CSRF) arrives with another Origin.
  */
-export function storageLaunchPage(cfg: { action: string; idToken: string; state: string; storageTarget: string; platformOrigin: string }): string {
+export function storageLaunchPage(cfg: { action: string; idToken: string; state: string; storageTarget: string; platformOrigin: string }): SafeHtml {
   return page(
     'Checking your sign-in…',
-    `<p>Checking your sign-in…</p>${jsonScript('lti-storage-launch', cfg)}
-<form id="relaunch" method="post" action="${escapeHtml(cfg.action)}"><input type="hidden" name="id_token"><input type="hidden" name="state"><input type="hidden" name="lti_storage_binding"></form>
+    html`<p>Checking your sign-in…</p>${jsonScript('lti-storage-launch', cfg)}
+<form id="relaunch" method="post" action="${cfg.action}"><input type="hidden" name="id_token"><input type="hidden" name="state"><input type="hidden" name="lti_storage_binding"></form>
 <script>${STORAGE_LIB}
 (function(){var c=JSON.parse(document.getElementById('lti-storage-launch').textContent);var f=document.getElementById('relaunch');
 f.id_token.value=c.idToken;f.state.value=c.state;
@@ -84,7 +77,7 @@ ltiStorage(c.storageTarget,c.platformOrigin).then(function(s){return s?s.get('st
 }
 
 /** Minimal client for lti.capabilities / lti.put_data / lti.get_data (LTI Client Side postMessages v0.1). */
-const STORAGE_LIB = `function ltiStorage(target,origin){
+const STORAGE_LIB = raw(`function ltiStorage(target,origin){
 var parentWin=window.parent!==window?window.parent:window.opener;if(!parentWin){return Promise.resolve(null);}
 function ask(win,targetOrigin,subject,extra){return new Promise(function(resolve,reject){
 var id=Array.prototype.join.call(crypto.getRandomValues(new Uint32Array(2)),'-');var t=setTimeout(function(){window.removeEventListener('message',on);reject(new Error('timeout'));},1000);
@@ -99,13 +92,13 @@ var win=frameWin(put.frame||target);
 return{put:function(k,v){return ask(win,origin,'lti.put_data',{key:k,value:v});},
 get:function(k){return ask(win,origin,'lti.get_data',{key:k}).then(function(r){return r.value;});}};},
 function(){var win=frameWin(target);return{put:function(k,v){return ask(win,origin,'lti.put_data',{key:k,value:v});},
-get:function(k){return ask(win,origin,'lti.get_data',{key:k}).then(function(r){return r.value;});}};});}`;
+get:function(k){return ask(win,origin,'lti.get_data',{key:k}).then(function(r){return r.value;});}};});}`);
 
 /** Shown when neither a cookie nor platform storage could bind the login to this browser. */
-export function newWindowHtml(loginUrl: string): string {
-  return `<p>Your browser blocked the cookie this tool needs inside the LMS frame, and the LMS did not offer
+export function newWindowHtml(loginUrl: string): SafeHtml {
+  return html`<p>Your browser blocked the cookie this tool needs inside the LMS frame, and the LMS did not offer
 another way to keep your sign-in. Open the activity in its own window to continue:</p>
-<p><a href="${escapeHtml(loginUrl)}" target="_blank" rel="noopener"><button type="button">Open in a new window</button></a></p>`;
+<p><a href="${loginUrl}" target="_blank" rel="noopener"><button type="button">Open in a new window</button></a></p>`;
 }
 
 export interface PickerCourse {
@@ -116,21 +109,19 @@ export interface PickerCourse {
 }
 
 /** The Deep Linking course picker (DL §2): search by title, version and SCORM type shown. */
-export function pickerPage(cfg: { action: string; session: string; courses: PickerCourse[]; multiple: boolean; platformName: string }): string {
+export function pickerPage(cfg: { action: string; session: string; courses: PickerCourse[]; multiple: boolean; platformName: string }): SafeHtml {
   const kind = cfg.multiple ? 'checkbox' : 'radio';
-  const rows = cfg.courses
-    .map(
-      (c) => `<tr data-title="${escapeHtml(c.title.toLowerCase())}"><td><input type="${kind}" name="course_id" value="${escapeHtml(c.id)}" id="c-${escapeHtml(c.id)}"></td>
-<td><label for="c-${escapeHtml(c.id)}">${escapeHtml(c.title)}</label></td><td>${c.versionNumber === null ? '—' : `v${c.versionNumber}`}</td><td>${escapeHtml(scormLabel(c.scormVersion))}</td></tr>`,
-    )
-    .join('\n');
+  const rows = cfg.courses.map(
+    (c) => html`<tr data-title="${c.title.toLowerCase()}"><td><input type="${kind}" name="course_id" value="${c.id}" id="c-${c.id}"></td>
+<td><label for="c-${c.id}">${c.title}</label></td><td>${c.versionNumber === null ? '—' : `v${c.versionNumber}`}</td><td>${scormLabel(c.scormVersion)}</td></tr>\n`,
+  );
   return page(
     'Choose a course',
-    `<h1>Add a SCORM course to ${escapeHtml(cfg.platformName)}</h1>
+    html`<h1>Add a SCORM course to ${cfg.platformName}</h1>
 <p><label>Search by title <input type="search" id="q" autocomplete="off"></label></p>
-<form method="post" action="${escapeHtml(cfg.action)}"><input type="hidden" name="session" value="${escapeHtml(cfg.session)}">
+<form method="post" action="${cfg.action}"><input type="hidden" name="session" value="${cfg.session}">
 <table><thead><tr><th></th><th>Course</th><th>Version</th><th>Type</th></tr></thead><tbody id="rows">
-${rows || '<tr><td colspan="4">No course has been imported yet.</td></tr>'}
+${rows.length ? rows : html`<tr><td colspan="4">No course has been imported yet.</td></tr>`}
 </tbody></table>
 <p><button type="submit" name="action" value="add">Add selected</button> <button type="submit" name="action" value="cancel">Cancel</button></p></form>
 <script>document.getElementById('q').addEventListener('input',function(e){var q=e.target.value.toLowerCase();
@@ -143,16 +134,16 @@ function scormLabel(v: string | null): string {
 }
 
 /** Dynamic Registration result: what the platform granted, then `org.imsglobal.lti.close` (DR §3.7). */
-export function registrationDonePage(cfg: { platformName: string; issuer: string; clientId: string; deploymentId: string | null; granted: string[]; missing: string[] }): string {
-  const list = (xs: string[]) => (xs.length ? `<ul>${xs.map((s) => `<li><code>${escapeHtml(s)}</code></li>`).join('')}</ul>` : '<p>None.</p>');
+export function registrationDonePage(cfg: { platformName: string; issuer: string; clientId: string; deploymentId: string | null; granted: string[]; missing: string[] }): SafeHtml {
+  const list = (xs: string[]) => (xs.length ? html`<ul>${xs.map((s) => html`<li><code>${s}</code></li>`)}</ul>` : html`<p>None.</p>`);
   return page(
     'Tool registered',
-    `<h1>Registered with ${escapeHtml(cfg.platformName)}</h1>
-<table><tr><th>Issuer</th><td><code>${escapeHtml(cfg.issuer)}</code></td></tr>
-<tr><th>Client id</th><td><code data-client-id>${escapeHtml(cfg.clientId)}</code></td></tr>
-<tr><th>Deployment</th><td><code>${escapeHtml(cfg.deploymentId ?? 'none yet: it is added on the first launch the admin approves')}</code></td></tr></table>
+    html`<h1>Registered with ${cfg.platformName}</h1>
+<table><tr><th>Issuer</th><td><code>${cfg.issuer}</code></td></tr>
+<tr><th>Client id</th><td><code data-client-id>${cfg.clientId}</code></td></tr>
+<tr><th>Deployment</th><td><code>${cfg.deploymentId ?? 'none yet: it is added on the first launch the admin approves'}</code></td></tr></table>
 <h2>Services granted</h2>${list(cfg.granted)}
-${cfg.missing.length ? `<h2>Asked for but not granted</h2><p>Grades or rosters may not reach the LMS until an admin grants these:</p>${list(cfg.missing)}` : ''}
+${cfg.missing.length > 0 && html`<h2>Asked for but not granted</h2><p>Grades or rosters may not reach the LMS until an admin grants these:</p>${list(cfg.missing)}`}
 <p><button type="button" id="close">Close</button></p>
 <script>function done(){(window.opener||window.parent).postMessage({subject:'org.imsglobal.lti.close'},'*');}
 document.getElementById('close').addEventListener('click',done);done();</script>`,
@@ -160,6 +151,6 @@ document.getElementById('close').addEventListener('click',done);done();</script>
 }
 
 /** The answer to a plain GET of a target link URI (Moodle probes it when an activity is saved). */
-export function harmlessPage(title: string): string {
-  return page(title, `<h1>${escapeHtml(title)}</h1><p>This address is opened by your LMS through an LTI 1.3 launch. Open the activity from your course in the LMS.</p>`);
+export function harmlessPage(title: string): SafeHtml {
+  return page(title, html`<h1>${title}</h1><p>This address is opened by your LMS through an LTI 1.3 launch. Open the activity from your course in the LMS.</p>`);
 }

@@ -5,6 +5,7 @@ import { CreatePlatformBody } from '../../platforms/platform.dto';
 import { PlatformsService } from '../../platforms/platforms.service';
 import { DR, MESSAGE_TYPE, TOOL_SCOPES } from '../protocol/claims';
 import { LtiError } from '../protocol/lti-error';
+import type { SafeHtml } from '../../common/html';
 import { registrationDonePage } from '../protocol/pages';
 
 const FETCH_TIMEOUT_MS = 10_000;
@@ -34,7 +35,7 @@ export class RegistrationService {
     private readonly platforms: PlatformsService,
   ) {}
 
-  async register(openidConfiguration: unknown, registrationToken: unknown): Promise<string> {
+  async register(openidConfiguration: unknown, registrationToken: unknown): Promise<SafeHtml> {
     if (typeof openidConfiguration !== 'string' || !isHttpUrl(openidConfiguration)) {
       throw new LtiError('lti_registration_invalid', 'Open this page from the LMS’s Dynamic Registration screen (openid_configuration is missing).', HttpStatus.BAD_REQUEST);
     }
