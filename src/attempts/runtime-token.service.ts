@@ -1,5 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Clock } from '../common/clock';
 import { AppError } from '../common/errors';
 import { SecretsService } from '../secrets/secrets.service';
 
@@ -25,9 +26,12 @@ export class RuntimeTokenService {
    */
   private readonly verified = new Map<string, RuntimeClaims>();
 
-  constructor(private readonly secrets: SecretsService) {}
+  constructor(
+    private readonly secrets: SecretsService,
+    private readonly clock: Clock,
+  ) {}
 
-  async issue(attemptId: string, launch: number, ttlSeconds: number, now = Date.now()): Promise<string> {
+  async issue(attemptId: string, launch: number, ttlSeconds: number, now = this.clock.now()): Promise<string> {
     const body = Buffer.from(JSON.stringify({ a: attemptId, l: launch, e: Math.floor(now / 1000) + ttlSeconds })).toString('base64url');
     return `${body}.${await this.mac(body)}`;
   }
@@ -36,7 +40,7 @@ export class RuntimeTokenService {
    * Checks a token. A valid signature past its expiry is `runtime_token_expired` (the player tells the
    * learner to relaunch from the LMS and keeps the data); anything else is `runtime_token_invalid`.
    */
-  async verify(token: string | undefined, now = Date.now()): Promise<RuntimeClaims> {
+  async verify(token: string | undefined, now = this.clock.now()): Promise<RuntimeClaims> {
     const known = token === undefined ? undefined : this.verified.get(token);
     if (known) {
       return this.unexpired(known, now);

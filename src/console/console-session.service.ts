@@ -2,6 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { AppConfig } from '../config/app-config';
+import { Clock } from '../common/clock';
 import { AppError } from '../common/errors';
 import { SecretsService } from '../secrets/secrets.service';
 
@@ -34,12 +35,13 @@ export class ConsoleSessionService {
   constructor(
     private readonly config: AppConfig,
     private readonly secrets: SecretsService,
+    private readonly clock: Clock,
   ) {}
 
   /** Starts a session; the caller has already checked the admin token. */
   async create(): Promise<{ session: ConsoleSession; cookie: string }> {
     const id = randomBytes(18).toString('base64url');
-    const expiresAt = Math.floor(Date.now() / 1000) + SESSION_TTL_SECONDS;
+    const expiresAt = Math.floor(this.clock.now() / 1000) + SESSION_TTL_SECONDS;
     const value = `${id}.${expiresAt}.${await this.mac(`session.${id}.${expiresAt}`)}`;
     const session = { id, expiresAt, csrfToken: await this.mac(`csrf.${id}`) };
     return { session, cookie: this.cookie(value, SESSION_TTL_SECONDS) };
@@ -51,7 +53,7 @@ export class ConsoleSessionService {
   }
 
   revoke(session: ConsoleSession): void {
-    const now = Date.now() / 1000;
+    const now = this.clock.now() / 1000;
     for (const [id, exp] of this.revoked) {
       if (exp < now) {this.revoked.delete(id);}
     }
@@ -67,7 +69,7 @@ export class ConsoleSessionService {
     }
     const [, id, exp, mac] = m;
     const expiresAt = Number(exp);
-    if (expiresAt * 1000 <= Date.now() || this.revoked.has(id)) {
+    if (expiresAt * 1000 <= this.clock.now() || this.revoked.has(id)) {
       return null;
     }
     if (!safeEqual(mac, await this.mac(`session.${id}.${exp}`))) {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { SecretsService } from '../secrets/secrets.service';
 
@@ -15,10 +16,11 @@ export class ContentGrantService {
   constructor(
     private readonly secrets: SecretsService,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   /** Absolute URL prefix (ending in '/') granting read access to a version until `ttlSeconds` from now. */
-  async grantPrefix(versionId: string, ttlSeconds: number, now = Date.now()): Promise<string> {
+  async grantPrefix(versionId: string, ttlSeconds: number, now = this.clock.now()): Promise<string> {
     const expires = Math.floor(now / 1000) + ttlSeconds;
     const mac = await this.mac(versionId, expires);
     return `${this.config.contentUrl}/content/${versionId}/${expires}.${mac}/`;
@@ -32,7 +34,7 @@ export class ContentGrantService {
     return (await this.grantPrefix(versionId, ttlSeconds)) + encodePath(launchUrl);
   }
 
-  async check(versionId: string, grant: string, now = Date.now()): Promise<{ result: GrantCheck; expires: number }> {
+  async check(versionId: string, grant: string, now = this.clock.now()): Promise<{ result: GrantCheck; expires: number }> {
     const m = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(grant);
     if (!m) {
       return { result: 'invalid', expires: 0 };

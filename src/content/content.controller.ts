@@ -1,6 +1,7 @@
 import { Controller, Get, Head, HttpStatus, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
+import { Clock } from '../common/clock';
 import { AppError } from '../common/errors';
 import { PackageStorage } from '../storage/package-storage';
 import { ContentGrantService } from './content-grant.service';
@@ -18,6 +19,7 @@ export class ContentController {
   constructor(
     private readonly storage: PackageStorage,
     private readonly grants: ContentGrantService,
+    private readonly clock: Clock,
   ) {}
 
   @Get('*path')
@@ -51,7 +53,7 @@ export class ContentController {
     }
 
     const etag = `"${versionId.slice(0, 8)}-${stat.size.toString(36)}-${Math.floor(stat.mtimeMs).toString(36)}"`;
-    const maxAge = Math.max(0, check.expires - Math.floor(Date.now() / 1000));
+    const maxAge = Math.max(0, check.expires - Math.floor(this.clock.now() / 1000));
     res.setHeader('ETag', etag);
     res.setHeader('Cache-Control', `private, max-age=${maxAge}, immutable`);
     res.setHeader('Accept-Ranges', 'bytes');

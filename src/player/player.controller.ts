@@ -2,6 +2,7 @@ import { Controller, Get, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Clock } from '../common/clock';
 import { AppError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { LaunchCodeService } from '../attempts/launch-code.service';
@@ -37,6 +38,7 @@ export class PlayerController {
     private readonly tokens: RuntimeTokenService,
     private readonly grants: ContentGrantService,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -68,7 +70,7 @@ export class PlayerController {
     const bootstrap: PlayerBootstrap = {
       attemptId: attempt.id,
       token,
-      tokenExpiresAt: Date.now() + ttl * 1000,
+      tokenExpiresAt: this.clock.now() + ttl * 1000,
       scormVersion: version.scormVersion as '1.2' | '2004',
       title: version.manifest.title,
       preview: attempt.preview,

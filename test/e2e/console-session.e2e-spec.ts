@@ -3,12 +3,15 @@ import { DataSource } from 'typeorm';
 import { Attempt } from '../../src/attempts/attempt.entity';
 import { ResourceLink } from '../../src/attempts/resource-link.entity';
 import { createTestApp, TestApp } from '../support/app';
+import { ManualClock } from '../support/manual-clock';
+import { SESSION_TTL_SECONDS } from '../../src/console/console-session.service';
 import { buildFixtureZip } from '../support/scorm-package.builder';
 
 /** Console sessions over real HTTP: cookie flags, CSRF and Origin checks, sign-out, preview, OpenAPI, CSP. */
 describe('Console: sessions, CSRF, preview and API description (e2e)', () => {
   let app: TestApp;
   let courseId: string;
+  const clock = new ManualClock();
 
   async function signIn(): Promise<{ cookie: string; csrf: string; setCookie: string }> {
     const res = await request(app.appUrl).post('/console/session').set('Origin', app.appUrl).send({ token: app.token }).expect(200);
@@ -17,7 +20,7 @@ describe('Console: sessions, CSRF, preview and API description (e2e)', () => {
   }
 
   beforeAll(async () => {
-    app = await createTestApp();
+    app = await createTestApp({}, { clock });
     const zip = await buildFixtureZip('scorm12-single-sco');
     const res = await request(app.appUrl).post('/api/courses').set(app.auth).attach('package', zip, { filename: 'c.zip', contentType: 'application/zip' }).expect(201);
     courseId = res.body.id;
@@ -70,8 +73,17 @@ describe('Console: sessions, CSRF, preview and API description (e2e)', () => {
     const [name, value] = cookie.split('=');
     const [id, exp, mac] = value.split('.');
     await request(app.appUrl).get('/api/courses').set('Cookie', `${name}=${id}.${Number(exp) + 1000}.${mac}`).expect(401);
-    await request(app.appUrl).get('/api/courses').set('Cookie', `${name}=${id}.${Math.floor(Date.now() / 1000) - 10}.${mac}`).expect(401);
+    await request(app.appUrl).get('/api/courses').set('Cookie', `${name}=${id}.${Math.floor(clock.now() / 1000) - 10}.${mac}`).expect(401);
     await request(app.appUrl).get('/api/courses').set('Cookie', `${name}=${id}.${exp}.${'A'.repeat(43)}`).expect(401);
+  });
+
+  it('a session ends when its working day is over on the server clock', async () => {
+    const { cookie } = await signIn();
+    clock.advance(SESSION_TTL_SECONDS * 1000 - 1000);
+    await request(app.appUrl).get('/api/courses').set('Cookie', cookie).expect(200);
+    clock.advance(1000);
+    await request(app.appUrl).get('/api/courses').set('Cookie', cookie).expect(401);
+    await request(app.appUrl).get('/console/session').set('Cookie', cookie).expect(200, { signedIn: false });
   });
 
   it('sign-out needs the CSRF token, clears the cookie and ends the session', async () => {

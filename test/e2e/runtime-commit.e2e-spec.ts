@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from '../support/app';
 import { importFixture, launchContext, openPlayer, playerUrlFor } from '../support/player-entry';
-import { RuntimeTokenService } from '../../src/attempts/runtime-token.service';
+import { ManualClock } from '../support/manual-clock';
 import { DataSource } from 'typeorm';
 import { ScoState } from '../../src/attempts/sco-state.entity';
 import { Attempt } from '../../src/attempts/attempt.entity';
@@ -17,9 +17,10 @@ describe('Runtime API (content origin)', () => {
   let course12: string;
   let course2004: string;
   let multi2004: string;
+  const clock = new ManualClock();
 
   beforeAll(async () => {
-    t = await createTestApp({ MAX_SUSPEND_DATA_CHARS: '100000' });
+    t = await createTestApp({ MAX_SUSPEND_DATA_CHARS: '100000' }, { clock });
     course12 = await importFixture(t, 'scorm12-single-sco');
     course2004 = await importFixture(t, 'scorm2004-3rd-single-sco');
     multi2004 = await importFixture(t, 'scorm2004-4th-multi-sco');
@@ -121,10 +122,13 @@ describe('Runtime API (content origin)', () => {
     expect((await state(b.attemptId, item)).suspendData).toHaveLength(big.length);
   });
 
-  it('should refuse an expired token with a specific code', async () => {
+  it('should refuse a token once its time is over (on the server clock), with a specific code', async () => {
     const { bootstrap: b } = await openPlayer(t, launchContext(course12));
-    const expired = await t.server.app.get(RuntimeTokenService).issue(b.attemptId, 1, 60, Date.now() - 3600_000);
-    const res = await request(t.contentUrl).post(commitUrl(b, b.startItemId)).set({ Authorization: `Bearer ${expired}` }).send({ session: 1, seq: 1, cmi: cmi12() }).expect(401);
+    const auth = { Authorization: `Bearer ${b.token}` };
+    clock.advance(b.tokenExpiresAt - clock.now() - 1000);
+    await request(t.contentUrl).post(commitUrl(b, b.startItemId)).set(auth).send({ session: 1, seq: 1, cmi: cmi12() }).expect(200);
+    clock.advance(1000);
+    const res = await request(t.contentUrl).post(commitUrl(b, b.startItemId)).set(auth).send({ session: 1, seq: 2, cmi: cmi12() }).expect(401);
     expect(res.body.error).toBe('runtime_token_expired');
   });
 
