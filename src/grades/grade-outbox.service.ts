@@ -1,18 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager, In } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { ResultListener } from '../attempts/result-listener';
 import { Attempt } from '../attempts/attempt.entity';
-import { Learner } from '../attempts/learner.entity';
 import { ResourceLink } from '../attempts/resource-link.entity';
-import { ScoState } from '../attempts/sco-state.entity';
-import { CourseVersion } from '../courses/course-version.entity';
-import { Course } from '../courses/course.entity';
 import { Clock } from '../common/clock';
 import { afterCommit } from '../database/transactions';
 import { courseItems, courseResult, type CourseItems } from '../scorm/result-rules';
 import { SCOPES } from '../lti/protocol/claims';
 import { GradeDelivery } from './grade-delivery.entity';
 import { GradeDispatcher } from './grade-dispatcher';
+import { GradesRepository } from './grades.repository';
 import { DEFAULT_GRADE_POLICY, effectivePolicy, GradePolicy, pickAttemptScore, sameScore, ScoreContent, toScoreContent } from './score-policy';
 
 /** True when the link's AGS claim lets us post scores somewhere (LTI-CHECKLIST §2.1). */
@@ -37,6 +34,7 @@ export class GradeOutboxService extends ResultListener {
   constructor(
     private readonly dispatcher: GradeDispatcher,
     private readonly clock: Clock,
+    private readonly repo: GradesRepository,
   ) {
     super();
   }
@@ -51,16 +49,16 @@ export class GradeOutboxService extends ResultListener {
    * AGS claim (or without the score scope) means no passback.
    */
   async recordResult(manager: EntityManager, attemptId: string, now = this.clock.now()): Promise<void> {
-    const attempt = await manager.findOneBy(Attempt, { id: attemptId });
+    const attempt = await this.repo.findAttempt(attemptId, manager);
     if (!attempt || attempt.preview) {
       return;
     }
-    const link = await manager.findOneBy(ResourceLink, { id: attempt.resourceLinkId });
+    const link = await this.repo.findResourceLink(attempt.resourceLinkId, manager);
     if (!link || !canPassBack(link)) {
       return;
     }
-    const course = await manager.findOne(Course, { where: { id: link.courseId }, select: ['id', 'gradePolicy'] });
-    const content = await this.learnerScore(manager, attempt.learnerId, link.id, effectivePolicy(course?.gradePolicy));
+    const policy = effectivePolicy(await this.repo.findGradePolicy(link.courseId, manager));
+    const content = await this.learnerScore(manager, attempt.learnerId, link.id, policy);
     if (!content) {
       return;
     }
@@ -78,18 +76,18 @@ export class GradeOutboxService extends ResultListener {
     resourceLinkId: string,
     policy: GradePolicy = DEFAULT_GRADE_POLICY,
   ): Promise<{ score: ScoreContent; attemptId: string } | undefined> {
-    const attempts = await manager.find(Attempt, { where: { learnerId, resourceLinkId, preview: false }, order: { number: 'ASC' } });
+    const attempts = await this.repo.listGradedAttempts(learnerId, resourceLinkId, manager);
     if (attempts.length === 0) {
       return undefined;
     }
-    const states = await manager.find(ScoState, {
-      where: { attemptId: In(attempts.map((a) => a.id)) },
-      select: ['id', 'attemptId', 'itemId', 'completionStatus', 'successStatus', 'scoreScaled', 'scoreRaw', 'scoreMin', 'scoreMax', 'progressMeasure', 'terminated'],
-    });
+    const states = await this.repo.listResultStates(
+      attempts.map((a) => a.id),
+      manager,
+    );
     const scores: Array<{ score: ScoreContent; attemptId: string }> = [];
     const statesByAttempt = groupBy(states, (s) => s.attemptId);
     for (const a of attempts) {
-      const rules = await this.itemsFor(manager, a.courseVersionId);
+      const rules = await this.itemsFor(a.courseVersionId, manager);
       scores.push({ score: toScoreContent(courseResult(rules, statesByAttempt.get(a.id) ?? []), policy), attemptId: a.id });
     }
     const best = pickAttemptScore(
@@ -100,11 +98,11 @@ export class GradeOutboxService extends ResultListener {
   }
 
   /** The launchable items of a course version (cached: versions are immutable). */
-  async itemsFor(manager: EntityManager, courseVersionId: string): Promise<CourseItems> {
+  async itemsFor(courseVersionId: string, manager?: EntityManager): Promise<CourseItems> {
     let rules = this.itemsCache.get(courseVersionId);
     if (!rules) {
-      const version = await manager.findOne(CourseVersion, { where: { id: courseVersionId }, select: ['id', 'manifest', 'scormVersion'] });
-      rules = version ? courseItems(version.manifest) : { scormVersion: '2004', items: [] };
+      const manifest = await this.repo.findVersionManifest(courseVersionId, manager);
+      rules = manifest ? courseItems(manifest) : { scormVersion: '2004', items: [] };
       if (this.itemsCache.size > 500) {
         this.itemsCache.clear();
       }
@@ -120,34 +118,36 @@ export class GradeOutboxService extends ResultListener {
    */
   private async upsert(manager: EntityManager, link: ResourceLink, attempt: Attempt, score: ScoreContent, attemptId: string, now: number): Promise<boolean> {
     for (let round = 0; round < 5; round++) {
-      const row = await manager.findOneBy(GradeDelivery, { resourceLinkId: link.id, learnerId: attempt.learnerId });
+      const row = await this.repo.findDeliveryOf(link.id, attempt.learnerId, manager);
       if (!row) {
-        const learner = await manager.findOneBy(Learner, { id: attempt.learnerId });
+        const learner = await this.repo.findLearner(attempt.learnerId, manager);
         if (!learner) {
           return false;
         }
-        const fresh = manager.create(GradeDelivery, {
-          resourceLinkId: link.id,
-          learnerId: learner.id,
-          platformId: link.platformId,
-          userId: learner.sub,
-          attemptId,
-          state: 'pending',
-          payload: score,
-          version: 1,
-          resultAt: now,
-          scoreTimestamp: null,
-          lastTimestamp: null,
-          tries: 0,
-          nextAttemptAt: now,
-          lockedUntil: null,
-          claimToken: null,
-          lastError: null,
-          lastStatus: null,
-          sentAt: null,
-          sentPayload: null,
-        });
-        await manager.insert(GradeDelivery, fresh);
+        await this.repo.insertDelivery(
+          {
+            resourceLinkId: link.id,
+            learnerId: learner.id,
+            platformId: link.platformId,
+            userId: learner.sub,
+            attemptId,
+            state: 'pending',
+            payload: score,
+            version: 1,
+            resultAt: now,
+            scoreTimestamp: null,
+            lastTimestamp: null,
+            tries: 0,
+            nextAttemptAt: now,
+            lockedUntil: null,
+            claimToken: null,
+            lastError: null,
+            lastStatus: null,
+            sentAt: null,
+            sentPayload: null,
+          },
+          manager,
+        );
         return true;
       }
       const queued = row.state === 'pending' || row.state === 'retry' || row.state === 'sending';
@@ -161,8 +161,7 @@ export class GradeOutboxService extends ResultListener {
         // Sends for one (line item, user) stay at least a second apart (Moodle compares whole seconds).
         Object.assign(patch, { state: 'pending', lastError: null, lastStatus: null, nextAttemptAt: Math.max(now, (row.sentAt ?? 0) + 1000) });
       }
-      const res = await manager.update(GradeDelivery, { id: row.id, version: row.version, state: row.state }, patch);
-      if ((res.affected ?? 0) > 0) {
+      if (await this.repo.updateDeliveryIfUnchanged(row, patch, manager)) {
         this.logger.debug(`Grade outbox ${row.id}: new result v${row.version + 1} (${score.activityProgress}/${score.gradingProgress})`);
         return true;
       }

@@ -1,17 +1,11 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppError, NotFoundError } from '../common/errors';
-import { Attempt } from '../attempts/attempt.entity';
-import { Learner } from '../attempts/learner.entity';
-import { ResourceLink } from '../attempts/resource-link.entity';
-import { ScoState } from '../attempts/sco-state.entity';
 import { GradeDelivery } from './grade-delivery.entity';
 import { GradeDispatcher } from './grade-dispatcher';
 import { courseResult } from '../scorm/result-rules';
 import { GradeOutboxService, groupBy } from './grade-outbox.service';
-import { Course } from '../courses/course.entity';
+import { GradesRepository } from './grades.repository';
 import { effectivePolicy, toScoreContent } from './score-policy';
 import type { ScoreContent } from './score-policy';
 
@@ -70,30 +64,25 @@ export function toDeliveryDto(d: GradeDelivery): GradeDeliveryDto {
 @Injectable()
 export class GradesAdminService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly repo: GradesRepository,
     private readonly outbox: GradeOutboxService,
     private readonly dispatcher: GradeDispatcher,
     private readonly clock: Clock,
   ) {}
 
   async listAttempts(courseId: string): Promise<AttemptDto[]> {
-    const m = this.db.manager;
-    const links = await m.find(ResourceLink, { where: { courseId } });
+    const links = await this.repo.listResourceLinksOfCourse(courseId);
     if (links.length === 0) {
       return [];
     }
-    const attempts = await m.find(Attempt, { where: { resourceLinkId: In(links.map((l) => l.id)) }, order: { createdAt: 'ASC', number: 'ASC' } });
+    const attempts = await this.repo.listAttemptsOnLinks(links.map((l) => l.id));
     if (attempts.length === 0) {
       return [];
     }
-    const learners = await m.find(Learner, { where: { id: In([...new Set(attempts.map((a) => a.learnerId))]) } });
-    const states = await m.find(ScoState, {
-      where: { attemptId: In(attempts.map((a) => a.id)) },
-      select: ['id', 'attemptId', 'itemId', 'completionStatus', 'successStatus', 'scoreScaled', 'scoreRaw', 'scoreMin', 'scoreMax', 'progressMeasure', 'terminated', 'totalTimeSeconds', 'updatedAt'],
-    });
-    const deliveries = await m.find(GradeDelivery, { where: { resourceLinkId: In(links.map((l) => l.id)) } });
-    const course = await m.findOne(Course, { where: { id: courseId }, select: ['id', 'gradePolicy'] });
-    const policy = effectivePolicy(course?.gradePolicy);
+    const learners = await this.repo.listLearners([...new Set(attempts.map((a) => a.learnerId))]);
+    const states = await this.repo.listReportStates(attempts.map((a) => a.id));
+    const deliveries = await this.repo.listDeliveriesOnLinks(links.map((l) => l.id));
+    const policy = effectivePolicy(await this.repo.findGradePolicy(courseId));
     const linkById = new Map(links.map((l) => [l.id, l]));
     const learnerById = new Map(learners.map((l) => [l.id, l]));
     const statesByAttempt = groupBy(states, (s) => s.attemptId);
@@ -101,7 +90,7 @@ export class GradesAdminService {
     const out: AttemptDto[] = [];
     for (const a of attempts) {
       const mine = statesByAttempt.get(a.id) ?? [];
-      const result = courseResult(await this.outbox.itemsFor(m, a.courseVersionId), mine);
+      const result = courseResult(await this.outbox.itemsFor(a.courseVersionId), mine);
       const learner = learnerById.get(a.learnerId);
       const delivery = deliveryByLearnerLink.get(`${a.resourceLinkId}\n${a.learnerId}`);
       const last = Math.max(new Date(a.updatedAt).getTime(), a.lastLaunchedAt ? new Date(a.lastLaunchedAt).getTime() : 0, ...mine.map((s) => new Date(s.updatedAt).getTime()));
@@ -127,7 +116,7 @@ export class GradesAdminService {
   }
 
   async getDelivery(id: string): Promise<GradeDeliveryDto> {
-    const row = await this.db.manager.findOneBy(GradeDelivery, { id });
+    const row = await this.repo.findDelivery(id);
     if (!row) {
       throw new NotFoundError('grade delivery', id);
     }
@@ -139,8 +128,7 @@ export class GradesAdminService {
    * a waiting one is made due now. A delivery being sent right now cannot be resent.
    */
   async resend(id: string): Promise<GradeDeliveryDto> {
-    const m = this.db.manager;
-    const row = await m.findOneBy(GradeDelivery, { id });
+    const row = await this.repo.findDelivery(id);
     if (!row) {
       throw new NotFoundError('grade delivery', id);
     }
@@ -152,8 +140,7 @@ export class GradesAdminService {
       row.state === 'pending' || row.state === 'retry'
         ? { nextAttemptAt: now }
         : { state: 'pending', tries: 0, scoreTimestamp: null, resultAt: now, lastError: null, lastStatus: null, nextAttemptAt: now };
-    const res = await m.update(GradeDelivery, { id, state: row.state, version: row.version }, patch);
-    if (!res.affected) {
+    if (!(await this.repo.updateDeliveryIfUnchanged(row, patch))) {
       throw new AppError('grade_delivery_changed', 'This grade changed while you asked; look at it again and retry.', HttpStatus.CONFLICT);
     }
     this.dispatcher.kick();

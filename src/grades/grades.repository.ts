@@ -1,7 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, LessThanOrEqual } from 'typeorm';
+import { Attempt } from '../attempts/attempt.entity';
+import { Learner } from '../attempts/learner.entity';
 import { ResourceLink } from '../attempts/resource-link.entity';
+import { ScoState } from '../attempts/sco-state.entity';
+import { Course } from '../courses/course.entity';
+import { CourseVersion } from '../courses/course-version.entity';
+import type { ParsedManifest } from '../scorm/manifest.types';
 import { GradeDelivery } from './grade-delivery.entity';
+import type { GradePolicy } from './score-policy';
+
+/** The SCO state columns a course result is worked out from. */
+const RESULT_COLUMNS: Array<keyof ScoState> = ['id', 'attemptId', 'itemId', 'completionStatus', 'successStatus', 'scoreScaled', 'scoreRaw', 'scoreMin', 'scoreMax', 'progressMeasure', 'terminated'];
+
+/** The fields of a new outbox row (id and timestamps are the entity's). */
+export type NewGradeDelivery = Omit<GradeDelivery, 'id' | 'createdAt' | 'updatedAt'>;
 
 /**
  * Every database access of the grades module: the outbox rows, and the attempts, links and course
@@ -61,6 +74,80 @@ export class GradesRepository {
   async updateClaimedDelivery(claim: { id: string; claimToken: string; version?: number }, patch: Partial<GradeDelivery>): Promise<boolean> {
     return !!(await this.db.getRepository(GradeDelivery).update(claim, patch)).affected;
   }
+
+  // The outbox: read and written inside the runtime commit's transaction.
+
+  findAttempt(id: string, m: EntityManager): Promise<Attempt | null> {
+    return m.findOneBy(Attempt, { id });
+  }
+
+  findLearner(id: string, m: EntityManager): Promise<Learner | null> {
+    return m.findOneBy(Learner, { id });
+  }
+
+  /** A course's own grade policy settings (null: the defaults); undefined when the course is gone. */
+  async findGradePolicy(courseId: string, m: EntityManager = this.db.manager): Promise<Partial<GradePolicy> | null | undefined> {
+    return (await m.findOne(Course, { where: { id: courseId }, select: ['id', 'gradePolicy'] }))?.gradePolicy;
+  }
+
+  /** A learner's non-preview attempts on a resource link, the first first. */
+  listGradedAttempts(learnerId: string, resourceLinkId: string, m: EntityManager): Promise<Attempt[]> {
+    return m.find(Attempt, { where: { learnerId, resourceLinkId, preview: false }, order: { number: 'ASC' } });
+  }
+
+  /** The result columns of the SCO states of these attempts. */
+  listResultStates(attemptIds: string[], m: EntityManager): Promise<ScoState[]> {
+    return m.find(ScoState, { where: { attemptId: In(attemptIds) }, select: RESULT_COLUMNS });
+  }
+
+  /** The parsed manifest of a course version; null when there is no such version. */
+  async findVersionManifest(courseVersionId: string, m: EntityManager = this.db.manager): Promise<ParsedManifest | null> {
+    return (await m.findOne(CourseVersion, { where: { id: courseVersionId }, select: ['id', 'manifest', 'scormVersion'] }))?.manifest ?? null;
+  }
+
+  /** The outbox row of a (resource link, learner): there is at most one. */
+  findDeliveryOf(resourceLinkId: string, learnerId: string, m: EntityManager): Promise<GradeDelivery | null> {
+    return m.findOneBy(GradeDelivery, { resourceLinkId, learnerId });
+  }
+
+  async insertDelivery(fields: NewGradeDelivery, m: EntityManager): Promise<void> {
+    await m.insert(GradeDelivery, m.create(GradeDelivery, fields));
+  }
+
+  /** Changes a row only if its version and state are still those read; false when it changed meanwhile. */
+  async updateDeliveryIfUnchanged(row: Pick<GradeDelivery, 'id' | 'version' | 'state'>, patch: Partial<GradeDelivery>, m: EntityManager = this.db.manager): Promise<boolean> {
+    return ((await m.update(GradeDelivery, { id: row.id, version: row.version, state: row.state }, patch)).affected ?? 0) > 0;
+  }
+
+  // The console's reports.
+
+  findDelivery(id: string): Promise<GradeDelivery | null> {
+    return this.db.manager.findOneBy(GradeDelivery, { id });
+  }
+
+  listResourceLinksOfCourse(courseId: string): Promise<ResourceLink[]> {
+    return this.db.manager.find(ResourceLink, { where: { courseId } });
+  }
+
+  /** Every attempt (previews too) on these resource links, oldest first. */
+  listAttemptsOnLinks(resourceLinkIds: string[]): Promise<Attempt[]> {
+    return this.db.manager.find(Attempt, { where: { resourceLinkId: In(resourceLinkIds) }, order: { createdAt: 'ASC', number: 'ASC' } });
+  }
+
+  listLearners(ids: string[]): Promise<Learner[]> {
+    return this.db.manager.find(Learner, { where: { id: In(ids) } });
+  }
+
+  /** The result columns of these attempts' SCO states, with their time spent and last change. */
+  listReportStates(attemptIds: string[]): Promise<ScoState[]> {
+    return this.db.manager.find(ScoState, { where: { attemptId: In(attemptIds) }, select: [...RESULT_COLUMNS, 'totalTimeSeconds', 'updatedAt'] });
+  }
+
+  listDeliveriesOnLinks(resourceLinkIds: string[]): Promise<GradeDelivery[]> {
+    return this.db.manager.find(GradeDelivery, { where: { resourceLinkId: In(resourceLinkIds) } });
+  }
+
+  // The worker's resource link reads and its line item.
 
   findResourceLink(id: string, m: EntityManager = this.db.manager): Promise<ResourceLink | null> {
     return m.findOneBy(ResourceLink, { id });
