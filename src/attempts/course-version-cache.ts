@@ -21,6 +21,7 @@ export class CourseVersionCache {
     return this.versions.get(id);
   }
 
+  /** The course version of an attempt, for the commit path: no database read once both are cached. */
   async versionOfAttempt(attemptId: string): Promise<CourseVersion> {
     let versionId = this.attemptVersions.get(attemptId);
     if (!versionId) {
@@ -33,6 +34,7 @@ export class CourseVersionCache {
     return this.version(versionId);
   }
 
+  /** The attempt (always read: its counters change) and its course version; `attempt_not_found` if it is gone. */
   async attemptAndVersion(attemptId: string): Promise<{ attempt: Attempt; version: CourseVersion }> {
     const attempt = await this.repo.findAttempt(attemptId);
     if (!attempt) {
@@ -41,7 +43,7 @@ export class CourseVersionCache {
     return { attempt, version: await this.version(attempt.courseVersionId) };
   }
 
-  /** Course versions are immutable (DESIGN §1.2), so their parsed manifests are cached for the hot commit path. */
+  /** A course version with its parsed manifest; the 200 most recently added are kept. */
   async version(id: string): Promise<CourseVersion> {
     const hit = this.versions.get(id);
     if (hit) {
