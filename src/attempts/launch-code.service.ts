@@ -1,5 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
+import { Clock } from '../common/clock';
 import { AppError } from '../common/errors';
 import type { CourseVersion } from '../courses/course-version.entity';
 import type { Attempt } from './attempt.entity';
@@ -22,6 +23,7 @@ export class LaunchCodeService {
     private readonly repo: AttemptsRepository,
     private readonly states: ScoStatesRepository,
     private readonly versions: CourseVersionCache,
+    private readonly clock: Clock,
   ) {}
 
   /** A one-time launch code (random, stored hashed, single use, ~60 s) that carries the launch to the content origin. */
@@ -30,7 +32,7 @@ export class LaunchCodeService {
     const row = Object.assign(new LaunchCode(), {
       codeHash: hashCode(code),
       attemptId,
-      expiresAt: new Date(Date.now() + LAUNCH_CODE_TTL_MS),
+      expiresAt: new Date(this.clock.now() + LAUNCH_CODE_TTL_MS),
       usedAt: null,
       returnUrl: returnUrl ?? null,
     });
@@ -44,7 +46,7 @@ export class LaunchCodeService {
    */
   async redeemLaunchCode(code: string): Promise<{ attempt: Attempt; returnUrl: string | null }> {
     const hash = hashCode(code);
-    const now = new Date();
+    const now = new Date(this.clock.now());
     const redeemed = await this.repo.redeemLaunchCode(hash, now);
     if ('refused' in redeemed) {
       if (redeemed.refused === 'attempt_gone') {

@@ -1,4 +1,6 @@
 import { PlatformEmulator, LaunchResult, startLtiTestbed, LtiTestbed, LaunchOptions } from '../support/platform-emulator';
+import { ManualClock } from '../support/manual-clock';
+import { STATE_TTL_MS } from '../../src/lti/login/login.service';
 
 const LTI = 'https://purl.imsglobal.org/spec/lti/claim/';
 
@@ -363,3 +365,27 @@ async function holdLaunch(emu: PlatformEmulator, toolUrl: string, courseId: stri
     return { status: res.status, text: await res.text() };
   };
 }
+
+describe('LTI login state lifetime (on the tool clock)', () => {
+  const clock = new ManualClock();
+  let tb: LtiTestbed;
+
+  beforeAll(async () => {
+    tb = await startLtiTestbed({ clock });
+  });
+
+  afterAll(async () => {
+    await tb.close();
+  });
+
+  /** A launch whose platform answers `ms` after the tool's login (its id_token issued then). */
+  const launchAfter = (ms: number) => {
+    const iat = Math.floor((clock.now() + ms) / 1000);
+    return tb.emu.launch({ toolUrl: tb.app.appUrl, courseId: tb.courseId, afterLogin: () => clock.advance(ms), finalClaims: { iat, exp: iat + 300 } });
+  };
+
+  it('1: should accept a launch a second before its login state expires, and refuse one at its expiry', async () => {
+    expectLaunched(await launchAfter(STATE_TTL_MS - 1000));
+    expectRefused(await launchAfter(STATE_TTL_MS), 401, 'lti_state_invalid');
+  });
+});

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createRemoteJWKSet, exportJWK, exportSPKI, generateKeyPair, JWK, jwtVerify, KeyLike, SignJWT, JWTPayload } from 'jose';
+import type { Clock } from '../../src/common/clock';
 
 /**
  * A test LMS (STYLE §4.5): OIDC authorization endpoint that signs RS256 id_tokens with its own keys
@@ -69,6 +70,8 @@ export interface LaunchOptions {
   tamper?: (idToken: string) => string;
   /** Replaces the state posted with the id_token. */
   state?: string;
+  /** Runs between the tool's login answer and the platform's authorization (e.g. a test moving the tool's clock). */
+  afterLogin?: () => void | Promise<void>;
 }
 
 export interface HttpResult {
@@ -338,6 +341,7 @@ export class PlatformEmulator {
     if (!authUrl) {
       return { ...login, stage: 'login', login };
     }
+    await opts.afterLogin?.();
     const auth = await send(authUrl, { method: 'GET' }, jar, false);
     const post = parseAutoPost(auth.text);
     if (auth.status !== 200 || !post) {
@@ -669,10 +673,10 @@ export interface LtiTestbed {
 }
 
 /** Starts the tool, the emulator, registers the emulator (`POST /api/platforms`) and imports a fixture course. */
-export async function startLtiTestbed(opts: { fixture?: string } = {}): Promise<LtiTestbed> {
+export async function startLtiTestbed(opts: { fixture?: string; clock?: Clock } = {}): Promise<LtiTestbed> {
   const { createTestApp } = await import('./app');
   const { buildFixtureZip } = await import('./scorm-package.builder');
-  const app = await createTestApp();
+  const app = await createTestApp({}, { clock: opts.clock });
   const emu = await PlatformEmulator.start({ toolUrl: app.appUrl });
   const reg = await fetch(`${app.appUrl}/api/platforms`, { method: 'POST', headers: { ...app.auth, 'Content-Type': 'application/json' }, body: JSON.stringify(emu.registrationBody()) });
   if (reg.status !== 201) {

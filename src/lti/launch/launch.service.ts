@@ -1,5 +1,6 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
+import { Clock } from '../../common/clock';
 import { CoursesRepository } from '../../courses/courses.repository';
 import { Platform } from '../../platforms/platform.entity';
 import { PlatformsService } from '../../platforms/platforms.service';
@@ -49,6 +50,7 @@ export class LaunchService {
     private readonly platforms: PlatformsService,
     private readonly keys: PlatformKeysService,
     private readonly login: LoginService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -63,7 +65,7 @@ export class LaunchService {
     // Step 1: state known, fresh, unused, and bound to this browser (Sec §5.1.1.4, §7.3.1).
     const state = typeof body.state === 'string' ? body.state : '';
     const row = state ? await this.states.find(state) : null;
-    const now = Date.now();
+    const now = this.clock.now();
     if (!row || row.consumedAtMs !== null || row.expiresAtMs <= now) {
       throw new LtiError('lti_state_invalid', 'This sign-in is unknown, expired or already used; start the activity again from the LMS.');
     }
@@ -99,7 +101,7 @@ export class LaunchService {
       // Step 8: signature with the platform key named by kid (cached JWKS, one re-fetch on a miss).
       await this.keys.verifySignature(token as string, platform.jwksUri);
       // Steps 9–10: exp, iat, nbf.
-      checkTimes(payload, Math.floor(Date.now() / 1000));
+      checkTimes(payload, Math.floor(this.clock.now() / 1000));
       // Step 11: nonce equal to the login's.
       checkNonce(payload, row.nonce);
     } catch (e) {
@@ -138,7 +140,7 @@ export class LaunchService {
 
   /** Marks the login record used; true only for the one caller whose UPDATE changed the row. */
   private consume(state: string): Promise<boolean> {
-    return this.states.consume(state, Date.now());
+    return this.states.consume(state, this.clock.now());
   }
 
   private async platformOrigin(platformId: string): Promise<string> {

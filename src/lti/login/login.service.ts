@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
+import { Clock } from '../../common/clock';
 import { Platform } from '../../platforms/platform.entity';
 import { PlatformsService } from '../../platforms/platforms.service';
 import type { LoginState } from './login-state.entity';
@@ -34,6 +35,7 @@ export class LoginService {
     private readonly states: LoginStatesRepository,
     private readonly config: AppConfig,
     private readonly platforms: PlatformsService,
+    private readonly clock: Clock,
   ) {}
 
   async login(params: LoginParams): Promise<LoginResult> {
@@ -56,7 +58,7 @@ export class LoginService {
     if (!this.pointsAtTool(targetLinkUri)) {
       throw new LtiError('lti_target_link_uri_invalid', 'The launch target is not an address of this tool; check the tool URL configured in the LMS.', HttpStatus.BAD_REQUEST);
     }
-    const now = Date.now();
+    const now = this.clock.now();
     const state = randomBytes(32).toString('base64url');
     const nonce = randomBytes(32).toString('base64url');
     const binding = randomBytes(32).toString('base64url');
