@@ -2,6 +2,42 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const noMathRandom = {
+  selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
+  message: 'Math.random is never for security values; use node:crypto.',
+};
+
+/**
+ * One persistence mechanism (issue 8): every database access is a method of a `*.repository.ts` class
+ * (or lives in src/database). Services and controllers call those methods; they may hold a
+ * transaction's EntityManager (a type import) only to pass it on, and start transactions with
+ * `Transactions.run`.
+ */
+const repositoryMessage = 'Database access belongs in a *.repository.ts class of the module (or src/database); call a repository method instead.';
+const databaseOnlyInRepositories = {
+  files: ['src/**/*.ts'],
+  ignores: ['src/**/*.repository.ts', 'src/**/*.entity.ts', 'src/database/**', 'src/**/*.spec.ts'],
+  rules: {
+    'no-restricted-syntax': [
+      'error',
+      noMathRandom,
+      ...['getRepository', 'createQueryBuilder', 'query', 'transaction'].map((name) => ({
+        selector: `CallExpression[callee.property.name='${name}']`,
+        message: `.${name}(): ${repositoryMessage}`,
+      })),
+    ],
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        paths: [
+          { name: 'typeorm', allowTypeImports: true, message: `TypeORM values (DataSource, operators, errors) outside repositories: ${repositoryMessage}` },
+          { name: '@nestjs/typeorm', message: repositoryMessage },
+        ],
+      },
+    ],
+  },
+};
+
 /** The project's rules, for the server, tests, bench, player and console alike. */
 const rules = {
   '@typescript-eslint/no-floating-promises': 'error',
@@ -13,13 +49,7 @@ const rules = {
   '@typescript-eslint/require-await': 'error',
   eqeqeq: ['error', 'always'],
   curly: 'error',
-  'no-restricted-syntax': [
-    'error',
-    {
-      selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
-      message: 'Math.random is never for security values; use node:crypto.',
-    },
-  ],
+  'no-restricted-syntax': ['error', noMathRandom],
   'no-console': 'error',
   '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
   // Parsed JSON and SCORM CMI data are untyped by nature; these fire on every use of them.
@@ -40,6 +70,7 @@ export default tseslint.config(
     },
     rules,
   },
+  databaseOnlyInRepositories,
   {
     files: ['test/**/*.ts', 'bench/**/*.ts', '**/*.spec.ts'],
     // Test and bench code handles raw HTTP bodies and helper callbacks; these rules add noise there, not safety.
