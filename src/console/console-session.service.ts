@@ -1,4 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
+import { parseCookie, stringifySetCookie } from 'cookie';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { AppConfig } from '../config/app-config';
@@ -62,7 +63,7 @@ export class ConsoleSessionService {
 
   /** The session named by the request's cookie, or null when there is none or it is not valid. */
   async read(req: Request): Promise<ConsoleSession | null> {
-    const raw = readCookie(req.headers.cookie, SESSION_COOKIE);
+    const raw = parseCookie(req.headers.cookie ?? '')[SESSION_COOKIE];
     const m = raw ? /^([A-Za-z0-9_-]{16,64})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(raw) : null;
     if (!m) {
       return null;
@@ -112,19 +113,8 @@ export class ConsoleSessionService {
   }
 
   private cookie(value: string, maxAge: number): string {
-    const secure = this.config.publicUrl.startsWith('https:') ? '; Secure' : '';
-    return `${SESSION_COOKIE}=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${secure}`;
+    return stringifySetCookie(SESSION_COOKIE, value, { path: '/', maxAge, httpOnly: true, sameSite: 'strict', secure: this.config.publicUrl.startsWith('https:') });
   }
-}
-
-function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) {
-      return part.slice(i + 1).trim();
-    }
-  }
-  return undefined;
 }
 
 function safeEqual(a: string, b: string): boolean {

@@ -1,5 +1,6 @@
 import { Body, Controller, ExecutionContext, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
+import { parseCookie } from 'cookie';
 import type { Request, Response } from 'express';
 import { AdminGuard } from '../admin/admin.guard';
 import { sendHtml } from '../common/html';
@@ -47,7 +48,7 @@ export class LtiController {
   @Post('launch')
   @HttpCode(200)
   async launch(@Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const outcome = await this.launchService.launch(body ?? {}, parseCookies(req.headers.cookie), req.headers.origin);
+    const outcome = await this.launchService.launch(body ?? {}, parseCookie(req.headers.cookie ?? ''), req.headers.origin);
     res.setHeader('Cache-Control', 'no-store');
     switch (outcome.kind) {
       case 'storage-check':
@@ -159,19 +160,4 @@ export class LtiController {
       }),
     );
   }
-}
-
-/** Minimal Cookie header parser (no cookie-parser dependency). */
-export function parseCookies(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (header ?? '').split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0) {
-      const name = part.slice(0, i).trim();
-      if (!(name in out)) {
-        out[name] = part.slice(i + 1).trim();
-      }
-    }
-  }
-  return out;
 }

@@ -57,7 +57,7 @@ export class LaunchService {
    * @param origin the request's `Origin` header: a platform-storage value is only taken from our own
    *   check page (same origin), never from a cross-site form post.
    */
-  async launch(body: Record<string, unknown>, cookies: Record<string, string>, origin?: string): Promise<LaunchOutcome> {
+  async launch(body: Record<string, unknown>, cookies: Record<string, string | undefined>, origin?: string): Promise<LaunchOutcome> {
     if (typeof body.error === 'string') {
       const desc = typeof body.error_description === 'string' ? `: ${body.error_description.slice(0, 300)}` : '.';
       throw new LtiError('lti_platform_error', `The LMS refused the sign-in (${body.error.slice(0, 100)})${desc}`, HttpStatus.BAD_REQUEST);

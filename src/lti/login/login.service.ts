@@ -1,4 +1,5 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { stringifySetCookie } from 'cookie';
 import { createHash, randomBytes } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
 import { Clock } from '../../common/clock';
@@ -163,6 +164,6 @@ export function sha256(value: string): string {
  * (CHIPS) so browsers that block third-party cookies may still keep it.
  */
 export function stateCookie(state: string, binding: string, maxAgeSeconds: number): string {
-  return `${STATE_COOKIE_PREFIX}${state}=${binding}; Path=/lti; Max-Age=${maxAgeSeconds}; HttpOnly; Secure; SameSite=None; Partitioned`;
+  return stringifySetCookie(`${STATE_COOKIE_PREFIX}${state}`, binding, { path: '/lti', maxAge: maxAgeSeconds, httpOnly: true, secure: true, sameSite: 'none', partitioned: true });
 }
 
