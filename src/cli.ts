@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import { AppModule } from './app.module';
 import { ConfigError, loadConfig } from './config/app-config';
 import { AppError } from './common/errors';
@@ -21,31 +22,30 @@ interface Args {
   json: boolean;
 }
 
-function parseArgs(argv: string[]): Args | string {
-  const rest: string[] = [];
-  let courseId: string | undefined;
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--help' || a === '-h') {
-      return USAGE;
-    } else if (a === '--course') {
-      courseId = argv[++i];
-      if (!courseId) {
-        return '--course needs a course id';
-      }
-    } else if (a === '--json') {
-      json = true;
-    } else if (a.startsWith('--')) {
-      return `Unknown option ${a}`;
-    } else {
-      rest.push(a);
-    }
+/** The command line read by `node:util` parseArgs; a string is the usage (for --help) or what is wrong. */
+function readArgs(argv: string[]): Args | string {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { course: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    return (err as Error).message;
   }
-  if (rest.length !== 1) {
-    return rest.length === 0 ? 'Name the zip file to import' : 'Name exactly one zip file';
+  const { values, positionals } = parsed;
+  if (values.help) {
+    return USAGE;
   }
-  return { file: rest[0], courseId, json };
+  if (values.course === '') {
+    return '--course needs a course id';
+  }
+  if (positionals.length !== 1) {
+    return positionals.length === 0 ? 'Name the zip file to import' : 'Name exactly one zip file';
+  }
+  return { file: positionals[0], courseId: values.course, json: values.json };
 }
 
 function progressPrinter(stream: NodeJS.WriteStream): (p: ImportProgress) => void {
@@ -74,7 +74,7 @@ function progressPrinter(stream: NodeJS.WriteStream): (p: ImportProgress) => voi
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = readArgs(process.argv.slice(2));
   if (typeof args === 'string') {
     const isHelp = args === USAGE;
     (isHelp ? process.stdout : process.stderr).write(isHelp ? `${USAGE}\n` : `error: ${args}\n\n${USAGE}\n`);

@@ -74,6 +74,12 @@ describe('CLI (npm run import)', () => {
     const none = await runCli([], {});
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('Usage: npm run import');
+    const unknown = await runCli(['a.zip', '--colour'], {});
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("Unknown option '--colour'");
+    const noId = await runCli(['a.zip', '--course'], {});
+    expect(noId.code).toBe(2);
+    expect(noId.stderr).toContain('--course');
     const missing = await runCli([path.join(dir, 'nope.zip')], {});
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no such file');
