@@ -14,9 +14,8 @@ import { ContentModule } from './content/content.module';
 import { SecretsModule } from './secrets/secrets.module';
 import { GradesModule } from './grades/grades.module';
 import { PlatformsModule } from './platforms/platforms.module';
-import { LtiCoreModule } from './lti/keys/lti-core.module';
+import { LtiKeysModule } from './lti/keys/lti-keys.module';
 import { LtiModule } from './lti/lti.module';
-import { LaunchHandoffModule } from './lti/launch/launch-handoff.module';
 import { PlayerModule } from './player/player.module';
 import { ConsoleModule } from './console/console.module';
 
@@ -36,8 +35,7 @@ export class AppModule {
         ContentModule,
         GradesModule,
         PlatformsModule,
-        LtiCoreModule,
-        LaunchHandoffModule,
+        LtiKeysModule,
         LtiModule,
         PlayerModule,
         ConsoleModule,

@@ -1,22 +1,22 @@
-import { CanActivate, ExecutionContext, HttpStatus, Injectable, Optional } from '@nestjs/common';
+import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { AdminTokenService } from './admin-token.service';
 import { AppError } from '../common/errors';
-import { ConsoleSessionService } from '../console/console-session.service';
+import { ConsoleSessionService } from './console-session.service';
 
 /** Every `/api/*` route needs `Authorization: Bearer <admin token>` or a console session cookie (DESIGN §2). */
 @Injectable()
 export class AdminGuard implements CanActivate {
   constructor(
     private readonly tokens: AdminTokenService,
-    @Optional() private readonly sessions?: ConsoleSessionService,
+    private readonly sessions: ConsoleSessionService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<Request>();
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header);
-    if (!match && this.sessions && (await this.sessions.authenticate(req))) {
+    if (!match && (await this.sessions.authenticate(req))) {
       return true; // console session cookie (CSRF-checked for state-changing methods)
     }
     if (!match) {

@@ -1,7 +1,16 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { SecretsModule } from '../secrets/secrets.module';
 import { AdminTokenService } from './admin-token.service';
 import { AdminGuard } from './admin.guard';
+import { ConsoleSessionService } from './console-session.service';
 
-@Global()
-@Module({ providers: [AdminTokenService, AdminGuard], exports: [AdminTokenService, AdminGuard] })
+/**
+ * Who may use the admin API: the admin token and the console's sign-in session, both checked by
+ * `AdminGuard`. Every module with an admin route imports this one.
+ */
+@Module({
+  imports: [SecretsModule],
+  providers: [AdminTokenService, AdminGuard, ConsoleSessionService],
+  exports: [AdminTokenService, AdminGuard, ConsoleSessionService],
+})
 export class AdminModule {}

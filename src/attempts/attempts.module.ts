@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { GradesModule } from '../grades/grades.module';
+import { SecretsModule } from '../secrets/secrets.module';
 import { AttemptLaunchService } from './attempt-launch.service';
 import { AttemptsRepository } from './attempts.repository';
 import { CourseVersionCache } from './course-version-cache';
@@ -13,11 +15,12 @@ import { RuntimeTokenService } from './runtime-token.service';
  * Attempts and the runtime API, one job a file: launch resolution (attempt-launch.service), launch
  * codes (launch-code.service), the course version caches (course-version-cache), starting a SCO
  * (sco-launch.service), the batching writer (group-commit.service) and what a commit writes, decided
- * without the database (commit-plan.ts); their SQL in attempts.sql.ts. `ResultListener` (the grade
- * seam) is injected optionally: the grades module provides it globally; without it
- * GroupCommitService uses a no-op.
+ * without the database (commit-plan.ts); their SQL in attempts.sql.ts.
+ * The group commit tells the `ResultListener` seam about every applied commit; the grades module
+ * implements it (its outbox) and binds it.
  */
 @Module({
+  imports: [GradesModule, SecretsModule],
   controllers: [RuntimeController],
   providers: [AttemptsRepository, ScoStatesRepository, CourseVersionCache, AttemptLaunchService, LaunchCodeService, ScoLaunchService, GroupCommitService, RuntimeTokenService],
   exports: [AttemptLaunchService, LaunchCodeService, RuntimeTokenService],

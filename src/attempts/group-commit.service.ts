@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import type { CourseVersion } from '../courses/course-version.entity';
@@ -8,7 +8,7 @@ import { AttemptsRepository } from './attempts.repository';
 import { itemRules } from '../scorm/result-rules';
 import { allScosCompleted, attemptEnd, checkCommit, CommitInput, CommitOutcome, firstState, needsStoredSuspendData, PlanContext, planCommit } from './commit-plan';
 import { CourseVersionCache } from './course-version-cache';
-import { NoopResultListener, ResultListener } from './result-listener';
+import { ResultListener } from './result-listener';
 import type { RuntimeClaims } from './runtime-token.service';
 import type { ScoState } from './sco-state.entity';
 import { ScoStatesRepository } from './sco-states.repository';
@@ -32,21 +32,18 @@ interface PendingCommit {
  */
 @Injectable()
 export class GroupCommitService {
-  private readonly results: ResultListener;
   private readonly pending: PendingCommit[] = [];
   private flushing = false;
 
-  /** `ResultListener` is provided (globally) by the grades module; without it, results go nowhere. */
+  /** `ResultListener` is bound by the grades module (its outbox). */
   constructor(
     private readonly transactions: Transactions,
     private readonly config: AppConfig,
     private readonly attempts: AttemptsRepository,
     private readonly states: ScoStatesRepository,
     private readonly versions: CourseVersionCache,
-    @Optional() results?: ResultListener,
-  ) {
-    this.results = results ?? new NoopResultListener();
-  }
+    private readonly results: ResultListener,
+  ) {}
 
   /**
    * Applies one runtime commit (SCORM-CHECKLIST §5.3): only if it is newer than the last applied one

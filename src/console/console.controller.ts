@@ -5,7 +5,7 @@ import { AdminGuard } from '../admin/admin.guard';
 import { AdminTokenService } from '../admin/admin-token.service';
 import { AppError } from '../common/errors';
 import { ASSET_NAME, loadConsoleAssets } from './console-assets';
-import { ConsoleSessionService } from './console-session.service';
+import { ConsoleSessionService } from '../admin/console-session.service';
 import { SignInBody } from './sign-in.dto';
 import { ConsoleService, CourseStatsDto, PreviewDto } from './console.service';
 

@@ -1,19 +1,19 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { AdminModule } from '../admin/admin.module';
 import { CoursesModule } from '../courses/courses.module';
+import { PlayerModule } from '../player/player.module';
 import { ConsoleController } from './console.controller';
-import { ConsoleSessionService } from './console-session.service';
 import { ConsoleRepository } from './console.repository';
 import { ConsoleService } from './console.service';
 
 /**
- * The web console (issue 5): sign-in sessions, the console page and its static files, previews and
- * course statistics. Global so the admin guard can accept the console's session cookie.
+ * The web console (issue 5): the console page and its static files, sign-in and sign-out (the
+ * session itself is the admin module's, since the admin guard accepts it), previews and course
+ * statistics.
  */
-@Global()
 @Module({
-  imports: [CoursesModule],
+  imports: [AdminModule, CoursesModule, PlayerModule],
   controllers: [ConsoleController],
-  providers: [ConsoleSessionService, ConsoleService, ConsoleRepository],
-  exports: [ConsoleSessionService],
+  providers: [ConsoleService, ConsoleRepository],
 })
 export class ConsoleModule {}

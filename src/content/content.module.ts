@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
+import { SecretsModule } from '../secrets/secrets.module';
+import { StorageModule } from '../storage/storage.module';
 import { ContentController } from './content.controller';
 import { ContentGrantService } from './content-grant.service';
 
-@Module({ controllers: [ContentController], providers: [ContentGrantService], exports: [ContentGrantService] })
+@Module({ imports: [SecretsModule, StorageModule], controllers: [ContentController], providers: [ContentGrantService], exports: [ContentGrantService] })
 export class ContentModule {}

@@ -1,6 +1,9 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ResultListener } from '../attempts/result-listener';
+import { AdminModule } from '../admin/admin.module';
+import { LtiKeysModule } from '../lti/keys/lti-keys.module';
 import { ToolKeysService } from '../lti/keys/tool-keys.service';
+import { PlatformsModule } from '../platforms/platforms.module';
 import { AgsClient } from './ags.client';
 import { ClientAssertionSigner } from './ags.types';
 import { GradeDispatcher } from './grade-dispatcher';
@@ -11,11 +14,11 @@ import { GradesRepository } from './grades.repository';
 
 /**
  * Grade passback (DESIGN §5, §6): the outbox written inside runtime commits, its worker, the AGS
- * client, and the console's attempts/deliveries API. Global because it provides the `ResultListener`
- * the attempts module calls.
+ * client, and the console's attempts/deliveries API. It implements the attempts module's
+ * `ResultListener` seam with the outbox, so it binds it.
  */
-@Global()
 @Module({
+  imports: [AdminModule, PlatformsModule, LtiKeysModule],
   controllers: [GradesController],
   providers: [
     GradeDispatcher,
@@ -30,6 +33,6 @@ import { GradesRepository } from './grades.repository';
     },
     { provide: ResultListener, useExisting: GradeOutboxService },
   ],
-  exports: [ResultListener, GradeOutboxService, GradeDispatcher, AgsClient],
+  exports: [ResultListener],
 })
 export class GradesModule {}

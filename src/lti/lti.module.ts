@@ -1,18 +1,25 @@
 import { Module } from '@nestjs/common';
+import { AdminModule } from '../admin/admin.module';
 import { CoursesModule } from '../courses/courses.module';
+import { PlatformsModule } from '../platforms/platforms.module';
+import { PlayerModule } from '../player/player.module';
+import { SecretsModule } from '../secrets/secrets.module';
+import { LtiKeysModule } from './keys/lti-keys.module';
 import { DeepLinkingService } from './deep-linking/deep-linking.service';
 import { LaunchService } from './launch/launch.service';
 import { LoginService } from './login/login.service';
 import { LoginStatesRepository } from './login/login-states.repository';
 import { LoginRateLimiter } from './login/login-rate-limiter';
 import { LtiController } from './lti.controller';
-import { PlatformKeysService } from './keys/platform-keys.service';
 import { RegistrationService } from './registration/registration.service';
 
-/** OIDC login, launch, Deep Linking and Dynamic Registration (LTI Core 1.3, DL 2.0, DR 1.0). */
+/**
+ * OIDC login, launch, Deep Linking and Dynamic Registration (LTI Core 1.3, DL 2.0, DR 1.0). A
+ * validated launch goes on through the `LaunchHandoff` seam, which the player module binds.
+ */
 @Module({
-  imports: [CoursesModule],
+  imports: [AdminModule, CoursesModule, PlatformsModule, SecretsModule, LtiKeysModule, PlayerModule],
   controllers: [LtiController],
-  providers: [LoginStatesRepository, LoginService, LoginRateLimiter, LaunchService, PlatformKeysService, DeepLinkingService, RegistrationService],
+  providers: [LoginStatesRepository, LoginService, LoginRateLimiter, LaunchService, DeepLinkingService, RegistrationService],
 })
 export class LtiModule {}

@@ -1,9 +1,9 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { AdminModule } from '../admin/admin.module';
 import { PlatformsController } from './platforms.controller';
 import { PlatformsRepository } from './platforms.repository';
 import { PlatformsService } from './platforms.service';
 
-/** Registrations; exported globally because launch, deep linking and grades all read them. */
-@Global()
-@Module({ controllers: [PlatformsController], providers: [PlatformsService, PlatformsRepository], exports: [PlatformsService] })
+/** Registrations (platforms and their deployments); launch, deep linking and grades read them. */
+@Module({ imports: [AdminModule], controllers: [PlatformsController], providers: [PlatformsService, PlatformsRepository], exports: [PlatformsService] })
 export class PlatformsModule {}

@@ -1,18 +1,18 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { AttemptsModule } from '../attempts/attempts.module';
 import { ContentModule } from '../content/content.module';
+import { LaunchHandoff } from '../lti/protocol/launch-context';
 import { PlayerController } from './player.controller';
 import { PlayerLaunchService } from './player-launch.service';
 
 /**
- * The player shell on the content origin and the LTI → player handoff (DESIGN §1.3–§1.4). Global so
- * the LTI module's `LaunchHandoff` binding can point at PlayerLaunchService.
+ * The player shell on the content origin and the LTI → player handoff (DESIGN §1.3–§1.4). PlayerLaunchService
+ * implements the LTI module's `LaunchHandoff` seam, so the binding is made here.
  */
-@Global()
 @Module({
   imports: [AttemptsModule, ContentModule],
   controllers: [PlayerController],
-  providers: [PlayerLaunchService],
-  exports: [PlayerLaunchService, AttemptsModule],
+  providers: [PlayerLaunchService, { provide: LaunchHandoff, useExisting: PlayerLaunchService }],
+  exports: [PlayerLaunchService, LaunchHandoff],
 })
 export class PlayerModule {}
