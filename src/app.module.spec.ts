@@ -87,13 +87,14 @@ function checkInjection(p: ProviderEntry, moduleName: string, problems: string[]
   if (!cls) {
     return;
   }
+  // Own metadata only: a class of ours extending a library class (ValidationPipe's options are @Optional) declares none.
   if (
-    (Reflect.getMetadata(OPTIONAL_DEPS_METADATA, cls) as unknown[] | undefined)?.length ||
-    (Reflect.getMetadata(OPTIONAL_PROPERTY_DEPS_METADATA, cls) as unknown[] | undefined)?.length
+    (Reflect.getOwnMetadata(OPTIONAL_DEPS_METADATA, cls) as unknown[] | undefined)?.length ||
+    (Reflect.getOwnMetadata(OPTIONAL_PROPERTY_DEPS_METADATA, cls) as unknown[] | undefined)?.length
   ) {
     problems.push(`${moduleName}: ${cls.name} has an @Optional injection (bind the dependency in the module that implements it)`);
   }
-  const declared = (Reflect.getMetadata(SELF_DECLARED_DEPS_METADATA, cls) as Array<{ param: unknown }> | undefined) ?? [];
+  const declared = (Reflect.getOwnMetadata(SELF_DECLARED_DEPS_METADATA, cls) as Array<{ param: unknown }> | undefined) ?? [];
   if (declared.some((d) => typeof d.param === 'object' && d.param !== null && 'forwardRef' in d.param)) {
     problems.push(`${moduleName}: ${cls.name} injects through forwardRef`);
   }
