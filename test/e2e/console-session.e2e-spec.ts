@@ -4,7 +4,7 @@ import { Attempt } from '../../src/attempts/attempt.entity';
 import { ResourceLink } from '../../src/attempts/resource-link.entity';
 import { createTestApp, TestApp } from '../support/app';
 import { ManualClock } from '../support/manual-clock';
-import { SESSION_TTL_SECONDS } from '../../src/console/console-session.service';
+import { SESSION_TTL_SECONDS } from '../../src/admin/console-session.service';
 import { buildFixtureZip } from '../support/scorm-package.builder';
 
 /** Console sessions over real HTTP: cookie flags, CSRF and Origin checks, sign-out, preview, OpenAPI, CSP. */
