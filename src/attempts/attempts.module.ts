@@ -15,9 +15,9 @@ import { RuntimeTokenService } from './runtime-token.service';
  * Attempts and the runtime API, one job a file: launch resolution (attempt-launch.service), launch
  * codes (launch-code.service), the course version caches (course-version-cache), starting a SCO
  * (sco-launch.service), the batching writer (group-commit.service) and what a commit writes, decided
- * without the database (commit-plan.ts); their SQL in attempts.sql.ts.
- * The group commit tells the `ResultListener` seam about every applied commit; the grades module
- * implements it (its outbox) and binds it.
+ * without the database (commit-plan.ts); their database access in attempts.repository and
+ * sco-states.repository. The group commit tells the `ResultListener` seam about every applied
+ * commit; the grades module implements it (its outbox) and binds it.
  */
 @Module({
   imports: [GradesModule, SecretsModule],
