@@ -3,6 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AppConfig } from './config/app-config';
 import type { Clock } from './common/clock';
 import { ConfigModule } from './config/config.module';
+import { LoggingModule } from './logging/logging.module';
 import { DatabaseModule } from './database/database.module';
 import { AllExceptionsFilter } from './common/exception.filter';
 import { RequestValidationPipe } from './common/validation';
@@ -27,6 +28,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config, clock),
+        LoggingModule,
         DatabaseModule.forRoot(config),
         AdminModule,
         SecretsModule,
@@ -41,7 +43,10 @@ export class AppModule {
         ConsoleModule,
         HealthModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }, { provide: APP_PIPE, useClass: RequestValidationPipe }],
+      providers: [
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        { provide: APP_PIPE, useClass: RequestValidationPipe },
+      ],
     };
   }
 }

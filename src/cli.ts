@@ -8,7 +8,7 @@ import { ConfigError, loadConfig } from './config/app-config';
 import { AppError } from './common/errors';
 import { CourseImportService, ImportProgress } from './courses/course-import.service';
 import { CoursesService } from './courses/courses.service';
-import { nestLogLevels } from './server';
+import { AppLogger, nestLogLevels } from './logging/app-logger';
 
 const USAGE = `Usage: npm run import -- <package.zip> [--course <courseId>] [--json]
 
@@ -95,6 +95,7 @@ async function main(): Promise<number> {
   config.role = 'cli';
   const levels = nestLogLevels(config.logLevel);
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: levels === false ? false : levels, abortOnError: false });
+  app.useLogger(app.get(AppLogger));
   try {
     const importer = app.get(CourseImportService);
     const version = await importer.import({ path: file, originalName: path.basename(file) }, args.courseId, progressPrinter(process.stderr));
@@ -103,7 +104,9 @@ async function main(): Promise<number> {
       process.stdout.write(`${JSON.stringify(course, null, 2)}\n`);
     } else {
       const v = course.currentVersion!;
-      process.stdout.write(`Imported "${course.title}"\n  course id:  ${course.id}\n  version:    ${v.number} (${v.id})\n  SCORM:      ${v.scormVersion}${v.edition ? ` ${v.edition} edition` : ''}\n`);
+      process.stdout.write(
+        `Imported "${course.title}"\n  course id:  ${course.id}\n  version:    ${v.number} (${v.id})\n  SCORM:      ${v.scormVersion}${v.edition ? ` ${v.edition} edition` : ''}\n`,
+      );
       process.stdout.write(`  items:      ${v.scos.length}\n${v.scos.map((s) => `    - ${s.title} [${s.scormType}] ${s.launchUrl}`).join('\n')}\n`);
       for (const w of v.warnings) {
         process.stdout.write(`  warning: ${w.message}${w.path ? ` (${w.path})` : ''}\n`);

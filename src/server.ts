@@ -1,16 +1,17 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { LogLevel as NestLogLevel } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
-import { AppConfig, LogLevel } from './config/app-config';
+import { AppConfig } from './config/app-config';
 import type { Clock } from './common/clock';
 import type { ErrorCode } from './common/error-codes';
 import { renderErrorPage } from './common/error-page';
 import { sendHtml } from './common/html';
 import { setupApiDocs } from './console/api-docs';
+import { AppLogger, nestLogLevels } from './logging/app-logger';
+import { RequestLogger } from './logging/request-logger';
 
 export type Origin = 'app' | 'content';
 
@@ -24,14 +25,6 @@ export interface RunningServer {
   appServer: http.Server;
   contentServer: http.Server;
   close(): Promise<void>;
-}
-
-export function nestLogLevels(level: LogLevel): NestLogLevel[] | false {
-  const order: NestLogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-  if (level === 'silent') {
-    return false;
-  }
-  return order.slice(0, order.indexOf(level) + 1);
 }
 
 /** What a test may swap in; production passes nothing. */
@@ -48,6 +41,10 @@ export async function createApp(config: AppConfig, overrides: ServerOverrides = 
     bodyParser: false,
     abortOnError: false,
   });
+  // Start-up lines go through Nest's default logger at the configured levels; from here on the
+  // app's own logger (request ids). The request id middleware comes first, so every line of a request has it.
+  app.useLogger(app.get(AppLogger));
+  app.use(app.get(RequestLogger).handle);
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(originPartition(config));

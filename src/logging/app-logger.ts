@@ -1,0 +1,40 @@
+import { ConsoleLogger, LogLevel as NestLogLevel } from '@nestjs/common';
+import type { LogLevel } from '../config/app-config';
+import { currentRequestId } from './request-id';
+
+/** Nest's levels enabled by our `LOG_LEVEL` (each level includes the more severe ones); false for silent. */
+export function nestLogLevels(level: LogLevel): NestLogLevel[] | false {
+  const order: NestLogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+  if (level === 'silent') {
+    return false;
+  }
+  return order.slice(0, order.indexOf(level) + 1);
+}
+
+/**
+ * Nest's console logger with the request id in every line written while a request is being served
+ * (`[Context] [req <id>] message`), and on each line of an error's stack trace, so the lines of one
+ * request can be found together in a busy log. Every `new Logger(...)` in the app writes through it.
+ */
+export class AppLogger extends ConsoleLogger {
+  constructor(level: LogLevel) {
+    super({ logLevels: nestLogLevels(level) || [] });
+  }
+
+  protected override formatMessage(
+    logLevel: NestLogLevel,
+    message: unknown,
+    pidMessage: string,
+    formattedLogLevel: string,
+    contextMessage: string,
+    timestampDiff: string,
+  ): string {
+    const id = currentRequestId();
+    return super.formatMessage(logLevel, message, pidMessage, formattedLogLevel, id ? `${contextMessage}[req ${id}] ` : contextMessage, timestampDiff);
+  }
+
+  protected override printStackTrace(stack: string): void {
+    const id = currentRequestId();
+    super.printStackTrace(id && stack ? stack.replace(/^/gm, `[req ${id}] `) : stack);
+  }
+}

@@ -1,0 +1,114 @@
+import request from 'supertest';
+import { createTestApp, TestApp } from '../support/app';
+import { buildFixtureZip } from '../support/scorm-package.builder';
+
+/**
+ * Request ids (issue 8): every request gets an id (the caller's sane `X-Request-Id`, or a new one),
+ * answered in the same header, and every log line written while serving it carries `[req <id>]`.
+ * The server runs at LOG_LEVEL=log and what its logger writes to stdout/stderr is captured.
+ */
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+describe('request ids', () => {
+  let t: TestApp;
+  const lines: string[] = [];
+  const originals = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
+
+  beforeAll(async () => {
+    const capture = (chunk: string | Uint8Array): boolean => {
+      lines.push(...String(chunk).replace(ANSI, '').split('\n').filter(Boolean));
+      return true;
+    };
+    process.stdout.write = capture;
+    process.stderr.write = capture;
+    t = await createTestApp({ LOG_LEVEL: 'log' });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    process.stdout.write = originals.out;
+    process.stderr.write = originals.err;
+  });
+
+  const linesWith = (text: string) => lines.filter((l) => l.includes(text));
+  const platform = (n: string) => ({
+    name: `LMS ${n}`,
+    issuer: `https://lms-${n}.example`,
+    clientId: 'c1',
+    authorizationEndpoint: `https://lms-${n}.example/auth`,
+    tokenEndpoint: `https://lms-${n}.example/token`,
+    jwksUri: `https://lms-${n}.example/jwks`,
+    deploymentIds: ['1'],
+  });
+
+  it("answers the caller's sane id in X-Request-Id, and a fresh one otherwise", async () => {
+    const kept = await request(t.appUrl).get('/health').set('X-Request-Id', 'lb-7f3a.42:alpha/beta+=').expect(200);
+    expect(kept.headers['x-request-id']).toBe('lb-7f3a.42:alpha/beta+=');
+    const none = await request(t.appUrl).get('/health').expect(200);
+    expect(none.headers['x-request-id']).toMatch(UUID);
+    for (const insane of ['two words', 'a'.repeat(129), 'x\ty', 'id<script>']) {
+      const res = await request(t.appUrl).get('/health').set('X-Request-Id', insane).expect(200);
+      expect(res.headers['x-request-id']).toMatch(UUID);
+    }
+    // The content origin too, and on an answer the origin partition refuses.
+    const content = await request(t.contentUrl).get('/api/courses').set('X-Request-Id', 'on-content').expect(404);
+    expect(content.headers['x-request-id']).toBe('on-content');
+  });
+
+  it("puts the id in every line a request writes: the service's, the exception filter's and the request line", async () => {
+    await request(t.appUrl).post('/api/platforms').set(t.auth).set('X-Request-Id', 'req-platform-1').send(platform('one')).expect(201);
+    const registered = linesWith('issuer=https://lms-one.example');
+    expect(registered).toHaveLength(1);
+    expect(registered[0]).toMatch(/\[PlatformsService\] \[req req-platform-1\] platform .* registered/);
+    expect(linesWith('POST /api/platforms 201')).toEqual([expect.stringMatching(/\[Request\] \[req req-platform-1\] POST \/api\/platforms 201 [\d.]+ ms$/)]);
+
+    await request(t.appUrl).get('/api/courses?secret=not-logged').set('X-Request-Id', 'req-refused-1').expect(401);
+    const refused = lines.filter((l) => l.includes('req-refused-1'));
+    expect(refused).toEqual([
+      expect.stringContaining('[HTTP] [req req-refused-1] GET /api/courses → 401 unauthorized'),
+      expect.stringContaining('[Request] [req req-refused-1] GET /api/courses 401'),
+    ]);
+    expect(lines.join('\n')).not.toContain('not-logged');
+  });
+
+  it('keeps parallel requests apart', async () => {
+    const ids = Array.from({ length: 8 }, (_, i) => `parallel-${i}`);
+    await Promise.all(
+      ids.map((id, i) =>
+        request(t.appUrl)
+          .post('/api/platforms')
+          .set(t.auth)
+          .set('X-Request-Id', id)
+          .send(platform(`p${i}`))
+          .expect(201),
+      ),
+    );
+    ids.forEach((id, i) => {
+      const mine = linesWith(`issuer=https://lms-p${i}.example`);
+      expect(mine).toEqual([expect.stringContaining(`[req ${id}] platform`)]);
+    });
+  });
+
+  it('follows a request through a streamed upload and the import it runs', async () => {
+    const zip = await buildFixtureZip('scorm12-single-sco');
+    const res = await request(t.appUrl)
+      .post('/api/courses')
+      .set(t.auth)
+      .set('X-Request-Id', 'req-upload-1')
+      .attach('package', zip, { filename: 'c.zip', contentType: 'application/zip' })
+      .expect(201);
+    expect(res.headers['x-request-id']).toBe('req-upload-1');
+    expect(linesWith('[CourseImportService]').filter((l) => l.includes('Imported course'))).toEqual([
+      expect.stringContaining('[req req-upload-1] Imported course'),
+    ]);
+  });
+
+  it('writes no id on lines outside a request (start-up work)', () => {
+    const startup = linesWith('Nest application successfully started');
+    expect(startup).toHaveLength(1);
+    expect(startup[0]).not.toContain('[req ');
+  });
+});
