@@ -6,7 +6,7 @@
  */
 export type ErrorCode =
   | HttpErrorCode
-  | RequestErrorCode
+  | ValidationErrorCode
   | AdminErrorCode
   | CourseErrorCode
   | PackageErrorCode
@@ -29,7 +29,7 @@ export type HttpErrorCode =
   | 'wrong_origin';
 
 /** A request body or query the DTO validation refused (`src/common/validation.ts`). */
-export type RequestErrorCode = 'invalid_body' | 'invalid_query';
+export type ValidationErrorCode = 'invalid_body' | 'invalid_query';
 
 /** Console sign-in, CSRF and the console's static files. */
 export type AdminErrorCode = 'json_required' | 'cross_origin_refused' | 'csrf_token_invalid' | 'asset_not_found';

@@ -1,4 +1,4 @@
-import { ArgumentMetadata, HttpStatus, Injectable, ValidationError, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
+import { applyDecorators, ArgumentMetadata, HttpStatus, Injectable, ValidationError, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { getMetadataStorage, IsNotEmpty, IsString, MaxLength, ValidateBy, ValidationOptions } from 'class-validator';
 import type { ErrorCode } from './error-codes';
@@ -143,11 +143,7 @@ export function trimValue({ value }: { value: unknown }): unknown {
 /** A non-empty text of at most `max` characters, trimmed before it is checked. */
 export function Text(max: number): PropertyDecorator {
   const message = `$property must be a non-empty string of at most ${max} characters`;
-  return (target, property) => {
-    for (const d of [Transform(trimValue), IsString({ message }), IsNotEmpty({ message }), MaxLength(max, { message })]) {
-      d(target, property);
-    }
-  };
+  return applyDecorators(Transform(trimValue), IsString({ message }), IsNotEmpty({ message }), MaxLength(max, { message }));
 }
 
 /** An absolute http(s) URL as `new URL` reads it (the same parser that later fetches it). */
