@@ -147,7 +147,7 @@ export class GradesRepository {
     return this.db.manager.find(GradeDelivery, { where: { resourceLinkId: In(resourceLinkIds) } });
   }
 
-  // The worker's resource link reads and its line item.
+  // Resource links: read by the worker, and by the outbox inside the commit's transaction.
 
   findResourceLink(id: string, m: EntityManager = this.db.manager): Promise<ResourceLink | null> {
     return m.findOneBy(ResourceLink, { id });
