@@ -15,6 +15,7 @@ import { ContentModule } from './content/content.module';
 import { SecretsModule } from './secrets/secrets.module';
 import { GradesModule } from './grades/grades.module';
 import { PlatformsModule } from './platforms/platforms.module';
+import { CustomersModule } from './customers/customers.module';
 import { LtiKeysModule } from './lti/keys/lti-keys.module';
 import { LtiModule } from './lti/lti.module';
 import { PlayerModule } from './player/player.module';
@@ -36,6 +37,7 @@ export class AppModule {
         CoursesModule,
         ContentModule,
         GradesModule,
+        CustomersModule,
         PlatformsModule,
         LtiKeysModule,
         LtiModule,

@@ -9,6 +9,7 @@ export type ErrorCode =
   | ValidationErrorCode
   | AdminErrorCode
   | CourseErrorCode
+  | CustomerErrorCode
   | PackageErrorCode
   | RuntimeErrorCode
   | GradeErrorCode
@@ -42,6 +43,14 @@ export type CourseErrorCode =
   | 'platform_exists'
   | 'platform_invalid'
   | 'course_id_required';
+
+/** Customers (client organisations) and their registration links (`src/customers`). */
+export type CustomerErrorCode =
+  | 'customer_not_found'
+  | 'customer_invalid'
+  | 'customer_in_use'
+  | 'registration_link_not_found'
+  | 'registration_link_invalid';
 
 /** Upload and import of a SCORM package (the zip, its manifest). */
 export type PackageErrorCode =
@@ -96,6 +105,7 @@ export type LtiErrorCode =
   | 'lti_azp_mismatch'
   | 'lti_course_missing'
   | 'lti_course_not_found'
+  | 'lti_customer_suspended'
   | 'lti_deep_linking_forbidden'
   | 'lti_deep_linking_nothing_selected'
   | 'lti_deep_linking_session_invalid'
@@ -114,11 +124,16 @@ export type LtiErrorCode =
   | 'lti_nonce_invalid'
   | 'lti_nonce_replayed'
   | 'lti_platform_error'
+  | 'lti_platform_unassigned'
   | 'lti_registration_ambiguous'
   | 'lti_registration_duplicate'
   | 'lti_registration_failed'
   | 'lti_registration_invalid'
   | 'lti_registration_issuer_mismatch'
+  | 'lti_registration_link_expired'
+  | 'lti_registration_link_revoked'
+  | 'lti_registration_link_unknown'
+  | 'lti_registration_link_used'
   | 'lti_registration_unreachable'
   | 'lti_resource_link_missing'
   | 'lti_roles_missing'

@@ -39,7 +39,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const { status, body } = this.toEnvelope(exception);
 
-    const where = `${req.method} ${req.originalUrl?.split('?')[0]}`;
+    // a customer's registration link carries its secret token in the path: never in a log line
+    const where = `${req.method} ${req.originalUrl?.split('?')[0].replace(/^\/lti\/register\/[^/]+/, '/lti/register/<link token>')}`;
     if (status >= 500) {
       this.logger.error(`${where} → ${status} ${body.error}`, exception instanceof Error ? exception.stack : String(exception));
     } else {

@@ -1,6 +1,6 @@
 import { applyDecorators, ArgumentMetadata, HttpStatus, Injectable, ValidationError, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { getMetadataStorage, IsNotEmpty, IsString, MaxLength, ValidateBy, ValidationOptions } from 'class-validator';
+import { getMetadataStorage, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateBy, ValidationOptions } from 'class-validator';
 import type { ErrorCode } from './error-codes';
 import { AppError } from './errors';
 
@@ -144,6 +144,21 @@ export function trimValue({ value }: { value: unknown }): unknown {
 export function Text(max: number): PropertyDecorator {
   const message = `$property must be a non-empty string of at most ${max} characters`;
   return applyDecorators(Transform(trimValue), IsString({ message }), IsNotEmpty({ message }), MaxLength(max, { message }));
+}
+
+/** An optional text of at most `max` characters, trimmed; `null` or an empty string clear it (stored as null). */
+export function OptionalText(max: number): PropertyDecorator {
+  const message = `$property must be a string of at most ${max} characters, or null`;
+  return (target, property) => {
+    for (const d of [
+      Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value.trim() === '' ? null : trimValue({ value }))),
+      IsOptional(),
+      IsString({ message }),
+      MaxLength(max, { message }),
+    ]) {
+      d(target, property);
+    }
+  };
 }
 
 /** An absolute http(s) URL as `new URL` reads it (the same parser that later fetches it). */

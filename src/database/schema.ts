@@ -16,11 +16,14 @@ import { ToolKey } from '../lti/keys/tool-key.entity';
 import { LoginState } from '../lti/login/login-state.entity';
 import { Lti1764400001000 } from './migrations/1764400001000-lti';
 import { CourseGradePolicy1764400004000 } from './migrations/1764400004000-course-grade-policy';
+import { Customer } from '../customers/customer.entity';
+import { RegistrationLink } from '../customers/registration-link.entity';
+import { Customers1764400005000 } from './migrations/1764400005000-customers';
 
 /**
  * Every entity and migration of the server, listed once. Migrations run at start-up; the schema is
  * never synchronized from the entities (STYLE §4).
  */
-export const ENTITIES = [Course, CourseVersion, AppSecret, Learner, ResourceLink, Attempt, ScoState, LaunchCode, Platform, Deployment, ToolKey, LoginState, GradeDelivery];
+export const ENTITIES = [Course, CourseVersion, AppSecret, Learner, ResourceLink, Attempt, ScoState, LaunchCode, Platform, Deployment, ToolKey, LoginState, GradeDelivery, Customer, RegistrationLink];
 
-export const MIGRATIONS = [Courses1764400000000, Lti1764400001000, Attempts1764400002000, Grades1764400003000, CourseGradePolicy1764400004000];
+export const MIGRATIONS = [Courses1764400000000, Lti1764400001000, Attempts1764400002000, Grades1764400003000, CourseGradePolicy1764400004000, Customers1764400005000];

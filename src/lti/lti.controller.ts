@@ -101,6 +101,18 @@ export class LtiController {
     sendHtml(res, await this.registration.register(cfg, token));
   }
 
+  /** A customer's registration link: the token is a path segment the LMS keeps as pasted (see `RegistrationLinksService`). */
+  @Get('register/:linkToken')
+  async registerForCustomer(
+    @Param('linkToken') linkToken: string,
+    @Query('openid_configuration') cfg: unknown,
+    @Query('registration_token') token: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    res.setHeader('Cache-Control', 'no-store');
+    sendHtml(res, await this.registration.register(cfg, token, linkToken));
+  }
+
   /**
    * Every value an LMS admin pastes (DESIGN §3). Public values only; the per-course target link URIs
    * are listed only for the admin (course titles are not public).

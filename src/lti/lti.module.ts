@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AdminModule } from '../admin/admin.module';
 import { CoursesModule } from '../courses/courses.module';
+import { CustomersModule } from '../customers/customers.module';
 import { PlatformsModule } from '../platforms/platforms.module';
 import { PlayerModule } from '../player/player.module';
 import { SecretsModule } from '../secrets/secrets.module';
@@ -18,7 +19,7 @@ import { RegistrationService } from './registration/registration.service';
  * validated launch goes on through the `LaunchHandoff` seam, which the player module binds.
  */
 @Module({
-  imports: [AdminModule, CoursesModule, PlatformsModule, SecretsModule, LtiKeysModule, PlayerModule],
+  imports: [AdminModule, CoursesModule, CustomersModule, PlatformsModule, SecretsModule, LtiKeysModule, PlayerModule],
   controllers: [LtiController],
   providers: [LoginStatesRepository, LoginService, LoginRateLimiter, LaunchService, DeepLinkingService, RegistrationService],
 })

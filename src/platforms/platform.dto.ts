@@ -47,6 +47,12 @@ export class CreatePlatformBody {
   @IsArray({ message: DEPLOYMENT_IDS })
   @Matches(/^[\x20-\x7e]{1,255}$/, { each: true, message: DEPLOYMENT_IDS })
   deploymentIds?: string[];
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'The customer this LMS belongs to (`/api/customers`); null leaves it unassigned.' })
+  @IsOptional()
+  @IsString({ message: '$property must be the id of a customer, or null' })
+  @MaxLength(36, { message: '$property must be the id of a customer, or null' })
+  customerId?: string | null;
 }
 
 /** `PATCH /api/platforms/:id`: the same fields, each optional; fields left out keep their value. */

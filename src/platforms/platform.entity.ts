@@ -37,4 +37,8 @@ export class Platform extends BaseEntity {
   /** Space-separated scopes the platform granted at Dynamic Registration, if known. */
   @Column({ type: 'text', nullable: true })
   grantedScopes: string | null;
+
+  /** The customer (client organisation) this LMS belongs to; null: none (see `CustomersService.launchRefusal`). */
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  customerId: string | null;
 }

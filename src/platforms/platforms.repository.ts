@@ -5,7 +5,7 @@ import { Deployment } from './deployment.entity';
 import { Platform } from './platform.entity';
 
 /** The columns of a registration the API writes. */
-export type PlatformFields = Pick<Platform, 'name' | 'issuer' | 'clientId' | 'authorizationEndpoint' | 'tokenEndpoint' | 'tokenAudience' | 'jwksUri' | 'registeredBy'>;
+export type PlatformFields = Pick<Platform, 'name' | 'issuer' | 'clientId' | 'authorizationEndpoint' | 'tokenEndpoint' | 'tokenAudience' | 'jwksUri' | 'registeredBy' | 'customerId'>;
 
 /**
  * Every database access of the platforms module: registrations and their deployments. Methods that

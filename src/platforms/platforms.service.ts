@@ -4,6 +4,9 @@ import { CreatePlatformBody, UpdatePlatformBody } from './platform.dto';
 import { Platform } from './platform.entity';
 import { Transactions } from '../database/transactions';
 import { PlatformsRepository } from './platforms.repository';
+import { RefreshingSnapshot } from '../common/refreshing-snapshot';
+import { CustomersService } from '../customers/customers.service';
+import type { EntityManager } from 'typeorm';
 
 export interface PlatformDto {
   id: string;
@@ -17,6 +20,8 @@ export interface PlatformDto {
   deploymentIds: string[];
   registeredBy: string;
   grantedScopes: string[];
+  /** The customer this LMS belongs to, or null. */
+  customerId: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -28,7 +33,6 @@ export interface PlatformDto {
 const SNAPSHOT_MS = 5000;
 
 interface Snapshot {
-  at: number;
   byId: Map<string, Platform>;
   byIssuer: Map<string, Platform[]>;
   deployments: Map<string, string[]>;
@@ -41,14 +45,12 @@ interface Snapshot {
 @Injectable()
 export class PlatformsService {
   private readonly logger = new Logger(PlatformsService.name);
-  private snapshot: Snapshot | null = null;
-  private loading: Promise<Snapshot> | null = null;
-  /** Bumped by every write, so a snapshot read before a write is never kept after it. */
-  private generation = 0;
+  private readonly snapshot = new RefreshingSnapshot<Snapshot>(() => this.load(), SNAPSHOT_MS);
 
   constructor(
     private readonly repo: PlatformsRepository,
     private readonly transactions: Transactions,
+    private readonly customers: CustomersService,
   ) {}
 
   /** A registration by id (read-only object: do not modify it). */
@@ -73,38 +75,25 @@ export class PlatformsService {
     return (await this.snap()).deployments.get(platformId) ?? [];
   }
 
-  private async snap(): Promise<Snapshot> {
-    if (this.snapshot && Date.now() - this.snapshot.at < SNAPSHOT_MS) {
-      return this.snapshot;
+  private snap(): Promise<Snapshot> {
+    return this.snapshot.get();
+  }
+
+  private async load(): Promise<Snapshot> {
+    const { platforms, deployments } = await this.repo.listPlatformsAndDeployments();
+    const snap: Snapshot = { byId: new Map(), byIssuer: new Map(), deployments: new Map() };
+    for (const p of platforms) {
+      snap.byId.set(p.id, p);
+      snap.byIssuer.set(p.issuer, [...(snap.byIssuer.get(p.issuer) ?? []), p]);
     }
-    if (!this.loading) {
-      const started = Date.now();
-      const gen = this.generation;
-      this.loading = (async () => {
-        const { platforms, deployments } = await this.repo.listPlatformsAndDeployments();
-        const snap: Snapshot = { at: started, byId: new Map(), byIssuer: new Map(), deployments: new Map() };
-        for (const p of platforms) {
-          snap.byId.set(p.id, p);
-          snap.byIssuer.set(p.issuer, [...(snap.byIssuer.get(p.issuer) ?? []), p]);
-        }
-        for (const d of deployments) {
-          snap.deployments.set(d.platformId, [...(snap.deployments.get(d.platformId) ?? []), d.deploymentId]);
-        }
-        if (gen === this.generation) {
-          this.snapshot = snap;
-        }
-        return snap;
-      })().finally(() => {
-        this.loading = null;
-      });
+    for (const d of deployments) {
+      snap.deployments.set(d.platformId, [...(snap.deployments.get(d.platformId) ?? []), d.deploymentId]);
     }
-    return this.loading;
+    return snap;
   }
 
   private invalidate(): void {
-    this.generation++;
-    this.snapshot = null;
-    this.loading = null;
+    this.snapshot.invalidate();
   }
 
   async list(): Promise<PlatformDto[]> {
@@ -122,11 +111,19 @@ export class PlatformsService {
     return toDto(p, await this.deploymentIds(id));
   }
 
-  /** `input` has passed `CreatePlatformBody`'s checks (the request pipe, or `validated()`). */
-  async create(input: CreatePlatformBody, registeredBy: 'manual' | 'dynamic' = 'manual'): Promise<PlatformDto> {
+  /**
+   * `input` has passed `CreatePlatformBody`'s checks (the request pipe, or `validated()`).
+   * `bindCustomer` (Dynamic Registration through a customer's link) runs in the same transaction and
+   * names the customer; if it throws, nothing is registered.
+   */
+  async create(input: CreatePlatformBody, registeredBy: 'manual' | 'dynamic' = 'manual', bindCustomer?: (m: EntityManager) => Promise<string>): Promise<PlatformDto> {
     const id = await this.transactions.run(async (m) => {
       if (await this.repo.findPlatformByIssuerAndClient(input.issuer, input.clientId, m)) {
         throw duplicate(input.issuer, input.clientId);
+      }
+      const customerId = bindCustomer ? await bindCustomer(m) : (input.customerId ?? null);
+      if (customerId !== null && !bindCustomer) {
+        await this.customers.requireExisting(customerId, m);
       }
       const platform = await this.repo.insertPlatform(
         {
@@ -138,6 +135,7 @@ export class PlatformsService {
           tokenAudience: input.tokenAudience ?? null,
           jwksUri: input.jwksUri,
           registeredBy,
+          customerId,
         },
         m,
       );
@@ -159,6 +157,9 @@ export class PlatformsService {
         throw new NotFoundError('platform', id);
       }
       const { deploymentIds, ...fields } = patch;
+      if (fields.customerId) {
+        await this.customers.requireExisting(fields.customerId, m);
+      }
       Object.assign(platform, fields);
       const clash = await this.repo.findPlatformByIssuerAndClient(platform.issuer, platform.clientId, m);
       if (clash && clash.id !== id) {
@@ -217,6 +218,7 @@ function toDto(p: Platform, deploymentIds: string[]): PlatformDto {
     deploymentIds,
     registeredBy: p.registeredBy,
     grantedScopes: p.grantedScopes ? p.grantedScopes.split(/\s+/).filter(Boolean).sort() : [],
+    customerId: p.customerId,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
   };

@@ -13,6 +13,8 @@ import { LoginService, sha256, STATE_COOKIE_PREFIX } from '../login/login.servic
 import { LtiError } from '../protocol/lti-error';
 import { newWindowHtml } from '../protocol/pages';
 import { PlatformKeysService } from '../keys/platform-keys.service';
+import { CustomersService } from '../../customers/customers.service';
+import { launchRefused } from '../customers/customer-refusals';
 
 
 export interface DeepLinkingSettings {
@@ -51,6 +53,7 @@ export class LaunchService {
     private readonly keys: PlatformKeysService,
     private readonly login: LoginService,
     private readonly clock: Clock,
+    private readonly customers: CustomersService,
   ) {}
 
   /**
@@ -122,6 +125,11 @@ export class LaunchService {
     const deploymentId = payload[CLAIM.deploymentId] as string;
     const roles = normaliseRoles(payload[CLAIM.roles] as unknown[]);
     const sub = payload.sub as string;
+    // The customer rules (issue 9), for both message types: a lookup in memory, no query.
+    const refusal = await this.customers.launchRefusal(platform.customerId);
+    if (refusal) {
+      throw launchRefused(refusal, platform.name, isPrivilegedRole(roles));
+    }
     if (payload[CLAIM.messageType] === MESSAGE_TYPE.deepLinkingRequest) {
       if (!isPrivilegedRole(roles)) {
         throw new LtiError('lti_deep_linking_forbidden', 'Only instructors and administrators can add courses from this tool.', HttpStatus.FORBIDDEN);

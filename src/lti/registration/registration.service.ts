@@ -1,4 +1,5 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { isHttpUrl, validated } from '../../common/validation';
 import { AppConfig } from '../../config/app-config';
 import { CreatePlatformBody } from '../../platforms/platform.dto';
@@ -7,6 +8,8 @@ import { DR, MESSAGE_TYPE, TOOL_SCOPES } from '../protocol/claims';
 import { LtiError } from '../protocol/lti-error';
 import type { SafeHtml } from '../../common/html';
 import { registrationDonePage } from '../protocol/pages';
+import { RegistrationLinksService } from '../../customers/registration-links.service';
+import { registrationLinkRefused } from '../customers/customer-refusals';
 
 const FETCH_TIMEOUT_MS = 10_000;
 
@@ -33,9 +36,21 @@ export class RegistrationService {
   constructor(
     private readonly config: AppConfig,
     private readonly platforms: PlatformsService,
+    private readonly links: RegistrationLinksService,
   ) {}
 
-  async register(openidConfiguration: unknown, registrationToken: unknown): Promise<SafeHtml> {
+  /**
+   * @param linkToken the token of a customer's registration link (`/lti/register/<token>`): checked
+   *   before the LMS is contacted, and one use counted in the transaction that stores the platform,
+   *   which is bound to the link's customer. A link that cannot be used registers nothing.
+   */
+  async register(openidConfiguration: unknown, registrationToken: unknown, linkToken?: string): Promise<SafeHtml> {
+    if (linkToken !== undefined) {
+      const { status } = await this.links.check(linkToken);
+      if (status !== 'usable') {
+        throw registrationLinkRefused(status);
+      }
+    }
     if (typeof openidConfiguration !== 'string' || !isHttpUrl(openidConfiguration)) {
       throw new LtiError('lti_registration_invalid', 'Open this page from the LMS’s Dynamic Registration screen (openid_configuration is missing).', HttpStatus.BAD_REQUEST);
     }
@@ -113,10 +128,20 @@ export class RegistrationService {
       jwksUri: cfg.jwks_uri,
       deploymentIds: deploymentId ? [deploymentId] : [],
     });
-    const platform = await this.platforms.create(input, 'dynamic');
+    const bindCustomer =
+      linkToken === undefined
+        ? undefined
+        : async (m: EntityManager) => {
+            const { link, status } = await this.links.use(linkToken, m);
+            if (!link || status !== 'usable') {
+              throw registrationLinkRefused(status === 'usable' ? 'used' : status);
+            }
+            return link.customerId;
+          };
+    const platform = await this.platforms.create(input, 'dynamic', bindCustomer);
     await this.platforms.setGrantedScopes(platform.id, granted.join(' '));
     const missing = requested.filter((s) => !granted.includes(s));
-    this.logger.log(`dynamic registration issuer=${issuer} clientId=${clientId} deployment=${deploymentId ?? '-'} missingScopes=${missing.length}`);
+    this.logger.log(`dynamic registration issuer=${issuer} clientId=${clientId} deployment=${deploymentId ?? '-'} customer=${platform.customerId ?? '-'} missingScopes=${missing.length}`);
     return registrationDonePage({ platformName: name, issuer, clientId, deploymentId, granted, missing });
   }
 
