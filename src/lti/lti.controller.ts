@@ -7,6 +7,7 @@ import { sendHtml } from '../common/html';
 import { AppConfig } from '../config/app-config';
 import { CoursesService } from '../courses/courses.service';
 import { TOOL_SCOPES } from './protocol/claims';
+import { PickerSubmission } from './deep-linking/picker-submission.dto';
 import { DeepLinkingService } from './deep-linking/deep-linking.service';
 import { LaunchHandoff } from './protocol/launch-context';
 import { LaunchService } from './launch/launch.service';
@@ -90,9 +91,9 @@ export class LtiController {
 
   @Post('deep-linking/respond')
   @HttpCode(200)
-  async deepLinkingRespond(@Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+  async deepLinkingRespond(@Body() body: PickerSubmission, @Res() res: Response): Promise<void> {
     res.setHeader('Cache-Control', 'no-store');
-    sendHtml(res, await this.deepLinking.respond(body ?? {}));
+    sendHtml(res, await this.deepLinking.respond(body));
   }
 
   @Get('register')

@@ -265,6 +265,18 @@ describe('LTI registrations, keys, deep linking, dynamic registration, platform 
       const res = await fetch(`${tb.app.appUrl}/lti/deep-linking/respond`, { method: 'POST', body: new URLSearchParams({ session: 'x.y.z', course_id: tb.courseId }) });
       expect(res.status).toBe(401);
       expect(code(await res.text())).toBe('lti_deep_linking_session_invalid');
+      const none = await fetch(`${tb.app.appUrl}/lti/deep-linking/respond`, { method: 'POST', body: new URLSearchParams({ course_id: tb.courseId }) });
+      expect(none.status).toBe(400);
+      expect(code(await none.text())).toBe('lti_deep_linking_session_invalid');
+      const extra = await fetch(`${tb.app.appUrl}/lti/deep-linking/respond`, { method: 'POST', body: new URLSearchParams({ session: 'x.y.z', colour: 'red' }) });
+      expect(code(await extra.text())).toBe('invalid_body');
+    });
+
+    it('should refuse a Dynamic Registration opened without an openid_configuration URL, in a page', async () => {
+      for (const query of ['', '?openid_configuration=not-a-url', '?openid_configuration=ftp%3A%2F%2Flms.example%2Fcfg']) {
+        const res = await fetch(`${tb.app.appUrl}/lti/register${query}`);
+        expect({ status: res.status, code: code(await res.text()) }).toEqual({ status: 400, code: 'lti_registration_invalid' });
+      }
     });
   });
 

@@ -9,6 +9,7 @@ import { CLAIM, LTI_VERSION, MESSAGE_TYPE } from '../protocol/claims';
 import type { DeepLinkingSettings } from '../launch/launch.service';
 import { LtiError } from '../protocol/lti-error';
 import type { SafeHtml } from '../../common/html';
+import type { PickerSubmission } from './picker-submission.dto';
 import { autoPostForm, pickerPage } from '../protocol/pages';
 import { ToolKeysService } from '../keys/tool-keys.service';
 import type { Platform } from '../../platforms/platform.entity';
@@ -92,10 +93,10 @@ export class DeepLinkingService {
   }
 
   /** The picker's submission: builds the items and returns the auto-post form to the platform. */
-  async respond(body: Record<string, unknown>): Promise<SafeHtml> {
+  async respond(body: PickerSubmission): Promise<SafeHtml> {
     let session: PickerSession;
     try {
-      const { payload } = await jwtVerify(typeof body.session === 'string' ? body.session : '', await this.secret(), { audience: SESSION_AUDIENCE, algorithms: ['HS256'] });
+      const { payload } = await jwtVerify(body.session, await this.secret(), { audience: SESSION_AUDIENCE, algorithms: ['HS256'] });
       session = payload as unknown as PickerSession;
     } catch {
       throw new LtiError('lti_deep_linking_session_invalid', 'The course picker has expired; open it again from the LMS.', HttpStatus.UNAUTHORIZED);
@@ -105,7 +106,7 @@ export class DeepLinkingService {
       return this.responseForm(platform, session, []);
     }
     const raw = body.course_id;
-    const ids = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((v): v is string => typeof v === 'string');
+    const ids = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
     if (ids.length === 0) {
       throw new LtiError('lti_deep_linking_nothing_selected', 'Select a course, or press Cancel.', HttpStatus.BAD_REQUEST);
     }
