@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import type { PlatformEmulator } from '../platform-emulator';
+import { targetLinkUri } from './authorization';
+import type { HttpResult, LaunchOptions, LaunchResult } from './types';
+
+/**
+ * What the learner's browser does in an LTI launch, without a browser: the tool's login, the
+ * platform's authorization, the auto-posted id_token, with a cookie jar for the tool's origin and
+ * the platform storage path for browsers that block third-party cookies.
+ */
+
+/**
+ * A whole browser launch without a browser: login (GET or POST) → 302 to our authorization endpoint
+ * → auto-post form → POST to the tool's redirect URI, with a cookie jar for the tool's origin.
+ */
+export async function launch(emu: PlatformEmulator, opts: LaunchOptions): Promise<LaunchResult> {
+  emu.useTool(opts.toolUrl);
+  const jar = new Map<string, string>();
+  const hint = randomUUID();
+  emu.pending.set(hint, { opts });
+  const clientId = opts.clientId ?? emu.clientId;
+  const target = targetLinkUri(opts);
+  const params: Record<string, string | undefined> = {
+    iss: emu.issuer,
+    login_hint: `user-${hint.slice(0, 8)}`,
+    target_link_uri: target,
+    lti_message_hint: hint,
+    client_id: opts.sendClientId === false ? undefined : clientId,
+    lti_deployment_id: opts.loginDeploymentId,
+    lti_storage_target: opts.storageTarget,
+    ...opts.loginParams,
+  };
+  const form = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined));
+  const useCookies = opts.cookies !== false;
+  const login =
+    opts.loginMethod === 'POST'
+      ? await send(
+          `${opts.toolUrl}/lti/login`,
+          { method: 'POST', body: form, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
+          jar,
+          useCookies,
+        )
+      : await send(`${opts.toolUrl}/lti/login?${form.toString()}`, { method: 'GET' }, jar, useCookies);
+  let authUrl = login.status === 302 ? login.headers.get('location') : null;
+  if (!authUrl && login.status === 200 && opts.storageTarget) {
+    const cfg = readJsonScript(login.text, 'lti-storage-login') as { authUrl: string; state: string; binding: string } | null;
+    if (cfg) {
+      emu.platformStorage.set(`state-${cfg.state}`, cfg.binding); // what lti.put_data would do
+      authUrl = cfg.authUrl;
+    }
+  }
+  if (!authUrl) {
+    return { ...login, stage: 'login', login };
+  }
+  await opts.afterLogin?.();
+  const auth = await send(authUrl, { method: 'GET' }, jar, false);
+  const post = parseAutoPost(auth.text);
+  if (auth.status !== 200 || !post) {
+    return { ...auth, stage: 'login', login };
+  }
+  const idToken = opts.tamper ? opts.tamper(post.fields.id_token) : post.fields.id_token;
+  const state = opts.state ?? post.fields.state;
+  const body = new URLSearchParams({ id_token: idToken, state });
+  const postLaunch = () =>
+    send(post.action, { method: 'POST', body: new URLSearchParams(body), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }, jar, useCookies);
+  let res = await postLaunch();
+  if (res.status === 200 && opts.storageTarget) {
+    const check = readJsonScript(res.text, 'lti-storage-launch') as { state: string } | null;
+    if (check) {
+      const value = opts.storageValue ?? emu.platformStorage.get(`state-${check.state}`) ?? '';
+      res = await send(
+        post.action,
+        {
+          method: 'POST',
+          body: new URLSearchParams({ id_token: idToken, state, lti_storage_binding: value }),
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: opts.storageOrigin ?? new URL(opts.toolUrl).origin },
+        },
+        jar,
+        useCookies,
+      );
+    }
+  }
+  return { ...res, stage: 'launch', login, idToken, state, claims: decodePayload(post.fields.id_token), replay: postLaunch };
+}
+
+/** One HTTP exchange with a per-browser cookie jar (Secure cookies are kept: localhost counts as secure). */
+async function send(url: string, init: RequestInit, jar: Map<string, string>, useCookies: boolean): Promise<HttpResult> {
+  const headers = new Headers(init.headers);
+  if (useCookies && jar.size) {
+    headers.set('Cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
+  }
+  const res = await fetch(url, { ...init, headers, redirect: 'manual' });
+  const setCookies = res.headers.getSetCookie();
+  for (const c of setCookies) {
+    const [pair, ...attrs] = c.split(';');
+    const i = pair.indexOf('=');
+    const name = pair.slice(0, i).trim();
+    if (attrs.some((a) => /^\s*max-age=0\s*$/i.test(a))) {
+      jar.delete(name);
+    } else {
+      jar.set(name, pair.slice(i + 1).trim());
+    }
+  }
+  return { status: res.status, headers: res.headers, text: await res.text(), setCookies };
+}
+
+const unescapeHtml = (v: string) =>
+  v
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+
+/** Reads an auto-post form (action + hidden fields) out of an HTML page. */
+export function parseAutoPost(html: string): { action: string; fields: Record<string, string> } | null {
+  const form = /<form[^>]*action="([^"]*)"/i.exec(html);
+  if (!form) {
+    return null;
+  }
+  const fields: Record<string, string> = {};
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)"/g)) {
+    fields[unescapeHtml(m[1])] = unescapeHtml(m[2]);
+  }
+  return { action: unescapeHtml(form[1]), fields };
+}
+
+/** Reads `<script type="application/json" id="…">` data out of a page. */
+export function readJsonScript(html: string, id: string): unknown {
+  const m = new RegExp(`<script type="application/json" id="${id}">([\\s\\S]*?)</script>`).exec(html);
+  return m ? (JSON.parse(m[1]) as unknown) : null;
+}
+
+function decodePayload(jwt: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
