@@ -257,6 +257,25 @@ describe('Customers (issue 9): API, platform binding, registration links, launch
       expect((await api('GET', `/api/customers/${customerId}/registration-links`)).body.map((l: { status: string }) => l.status).sort()).toEqual(['expired', 'revoked', 'used']);
     });
 
+    it('should let exactly one of two LMSs registering at once through a single-use link in', async () => {
+      const lmsA = await PlatformEmulator.start({ toolUrl: tb.app.appUrl });
+      const lmsB = await PlatformEmulator.start({ toolUrl: tb.app.appUrl });
+      try {
+        const { url } = (await api('POST', `/api/customers/${customerId}/registration-links`, {})).body as { url: string };
+        const answers = await Promise.all([register(url, lmsA), register(url, lmsB)]);
+        const outcomes = await Promise.all(answers.map(async (r) => ({ status: r.status, code: code({ text: await r.text() }) })));
+        expect(outcomes.map((o) => o.status).sort()).toEqual([200, 410]);
+        expect(outcomes.find((o) => o.status === 410)?.code).toBe('lti_registration_link_used');
+        const platforms = (await api('GET', '/api/platforms')).body as Array<{ issuer: string; customerId: string | null }>;
+        const stored = platforms.filter((p) => p.issuer === lmsA.issuer || p.issuer === lmsB.issuer);
+        expect(stored).toHaveLength(1);
+        expect(stored[0].customerId).toBe(customerId);
+      } finally {
+        await lmsA.stop();
+        await lmsB.stop();
+      }
+    });
+
     it('should refuse bad link requests with named errors', async () => {
       const past = await api('POST', `/api/customers/${customerId}/registration-links`, { expiresAt: new Date(clock.now() - 1000).toISOString() });
       expect(past.status).toBe(400);
