@@ -38,7 +38,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { createTestApp } from '../test/support/app';
 import { importFixture, launchContext, openPlayer } from '../test/support/player-entry';
-import { startAgsPlatform } from '../test/support/emulator-ags';
+import { startAgsPlatform } from '../test/support/ags-platform';
 import { PlatformsService } from '../src/platforms/platforms.service';
 import type { DriverLearner, LevelRequest, LevelResult } from './runtime-driver';
 

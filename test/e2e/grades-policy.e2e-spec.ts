@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from '../support/app';
-import { AgsPlatform, startAgsPlatform } from '../support/emulator-ags';
+import { AgsPlatform, startAgsPlatform } from '../support/ags-platform';
 import { GradesHarness, SCOPE_SCORE } from '../support/grades-harness';
 import { ManualClock } from '../support/manual-clock';
 

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from '../support/app';
 import { importFixture, launchContext, openPlayer } from '../support/player-entry';
-import { AgsPlatform, startAgsPlatform } from '../support/emulator-ags';
+import { AgsPlatform, startAgsPlatform } from '../support/ags-platform';
 import { SCOPE_SCORE } from '../support/grades-harness';
 import { ManualClock } from '../support/manual-clock';
 import { PlatformsService } from '../../src/platforms/platforms.service';

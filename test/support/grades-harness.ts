@@ -12,7 +12,7 @@ import { GradeDispatcher } from '../../src/grades/grade-dispatcher';
 import { GradeDelivery } from '../../src/grades/grade-delivery.entity';
 import type { ParsedManifest } from '../../src/scorm/manifest.types';
 import type { TestApp } from './app';
-import type { AgsPlatform } from './emulator-ags';
+import type { AgsPlatform } from './ags-platform';
 import type { ManualClock } from './manual-clock';
 
 export const SCOPE_SCORE = 'https://purl.imsglobal.org/spec/lti-ags/scope/score';
