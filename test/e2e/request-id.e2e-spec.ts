@@ -106,6 +106,17 @@ describe('request ids', () => {
     ]);
   });
 
+  it('at LOG_LEVEL=warn writes no request lines, and the warnings still carry the id', async () => {
+    const quiet = await createTestApp({ LOG_LEVEL: 'warn' });
+    try {
+      const res = await request(quiet.appUrl).get('/api/platforms').set('X-Request-Id', 'quiet-1').expect(401);
+      expect(res.headers['x-request-id']).toBe('quiet-1');
+      expect(lines.filter((l) => l.includes('quiet-1'))).toEqual([expect.stringContaining('WARN [HTTP] [req quiet-1] GET /api/platforms → 401')]);
+    } finally {
+      await quiet.close();
+    }
+  });
+
   it('writes no id on lines outside a request (start-up work)', () => {
     const startup = linesWith('Nest application successfully started');
     expect(startup).toHaveLength(1);
