@@ -211,7 +211,9 @@ describe('Customers (issue 9): API, platform binding, registration links, launch
       const token = url.split('/').pop() as string;
       const res = await register(url, other);
       expect(res.status).toBe(200);
-      expect(await res.text()).toContain('data-client-id>dyn-client-1<');
+      const page = await res.text();
+      expect(page).toContain('data-client-id>dyn-client-1<');
+      expect(page).toContain('<td data-customer>Gamma Corp</td>');
       const platforms = (await api('GET', '/api/platforms')).body as Array<Record<string, unknown>>;
       const bound = platforms.find((p) => p.issuer === other.issuer);
       expect(bound).toMatchObject({ clientId: 'dyn-client-1', registeredBy: 'dynamic', customerId });

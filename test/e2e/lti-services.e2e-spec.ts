@@ -330,6 +330,7 @@ describe('LTI registrations, keys, deep linking, dynamic registration, platform 
         expect(res.status).toBe(200);
         expect(html).toContain('org.imsglobal.lti.close');
         expect(html).toContain('data-client-id>dyn-client-1<');
+        expect(html).not.toContain('data-customer'); // registered without a customer's link: bound to none
         expect(html).toContain('Asked for but not granted');
         expect(html).toContain('contextmembership.readonly');
         const reg = emu.registrations[0];

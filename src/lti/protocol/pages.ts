@@ -134,14 +134,24 @@ function scormLabel(v: string | null): string {
 }
 
 /** Dynamic Registration result: what the platform granted, then `org.imsglobal.lti.close` (DR §3.7). */
-export function registrationDonePage(cfg: { platformName: string; issuer: string; clientId: string; deploymentId: string | null; granted: string[]; missing: string[] }): SafeHtml {
+export function registrationDonePage(cfg: {
+  platformName: string;
+  issuer: string;
+  clientId: string;
+  deploymentId: string | null;
+  granted: string[];
+  missing: string[];
+  /** The customer a registration link bound the platform to. */
+  customerName?: string;
+}): SafeHtml {
   const list = (xs: string[]) => (xs.length ? html`<ul>${xs.map((s) => html`<li><code>${s}</code></li>`)}</ul>` : html`<p>None.</p>`);
   return page(
     'Tool registered',
     html`<h1>Registered with ${cfg.platformName}</h1>
 <table><tr><th>Issuer</th><td><code>${cfg.issuer}</code></td></tr>
 <tr><th>Client id</th><td><code data-client-id>${cfg.clientId}</code></td></tr>
-<tr><th>Deployment</th><td><code>${cfg.deploymentId ?? 'none yet: it is added on the first launch the admin approves'}</code></td></tr></table>
+<tr><th>Deployment</th><td><code>${cfg.deploymentId ?? 'none yet: it is added on the first launch the admin approves'}</code></td></tr>
+${cfg.customerName !== undefined && html`<tr><th>Customer</th><td data-customer>${cfg.customerName}</td></tr>`}</table>
 <h2>Services granted</h2>${list(cfg.granted)}
 ${cfg.missing.length > 0 && html`<h2>Asked for but not granted</h2><p>Grades or rosters may not reach the LMS until an admin grants these:</p>${list(cfg.missing)}`}
 <p><button type="button" id="close">Close</button></p>

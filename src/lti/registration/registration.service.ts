@@ -9,6 +9,7 @@ import { LtiError } from '../protocol/lti-error';
 import type { SafeHtml } from '../../common/html';
 import { registrationDonePage } from '../protocol/pages';
 import { RegistrationLinksService } from '../../customers/registration-links.service';
+import { CustomersService } from '../../customers/customers.service';
 import { registrationLinkRefused } from '../customers/customer-refusals';
 
 const FETCH_TIMEOUT_MS = 10_000;
@@ -37,6 +38,7 @@ export class RegistrationService {
     private readonly config: AppConfig,
     private readonly platforms: PlatformsService,
     private readonly links: RegistrationLinksService,
+    private readonly customers: CustomersService,
   ) {}
 
   /**
@@ -142,7 +144,8 @@ export class RegistrationService {
     await this.platforms.setGrantedScopes(platform.id, granted.join(' '));
     const missing = requested.filter((s) => !granted.includes(s));
     this.logger.log(`dynamic registration issuer=${issuer} clientId=${clientId} deployment=${deploymentId ?? '-'} customer=${platform.customerId ?? '-'} missingScopes=${missing.length}`);
-    return registrationDonePage({ platformName: name, issuer, clientId, deploymentId, granted, missing });
+    const customerName = platform.customerId === null ? undefined : (await this.customers.get(platform.customerId)).name;
+    return registrationDonePage({ platformName: name, issuer, clientId, deploymentId, granted, missing, customerName });
   }
 
   private async fetchJson(url: string, init: RequestInit): Promise<unknown> {
