@@ -149,16 +149,12 @@ export function Text(max: number): PropertyDecorator {
 /** An optional text of at most `max` characters, trimmed; `null` or an empty string clear it (stored as null). */
 export function OptionalText(max: number): PropertyDecorator {
   const message = `$property must be a string of at most ${max} characters, or null`;
-  return (target, property) => {
-    for (const d of [
-      Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value.trim() === '' ? null : trimValue({ value }))),
-      IsOptional(),
-      IsString({ message }),
-      MaxLength(max, { message }),
-    ]) {
-      d(target, property);
-    }
-  };
+  return applyDecorators(
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value.trim() === '' ? null : trimValue({ value }))),
+    IsOptional(),
+    IsString({ message }),
+    MaxLength(max, { message }),
+  );
 }
 
 /** An absolute http(s) URL as `new URL` reads it (the same parser that later fetches it). */

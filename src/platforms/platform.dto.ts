@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsArray, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { IsHttpUrl, RequestErrorCode, Text, trimValue } from '../common/validation';
+import { IsHttpUrl, OptionalText, RequestErrorCode, Text, trimValue } from '../common/validation';
 
 const DEPLOYMENT_IDS = '$property must be a list of non-empty ASCII strings of at most 255 characters (LTI Core §5.3.3)';
 
@@ -31,10 +31,7 @@ export class CreatePlatformBody {
   tokenEndpoint: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 1000, description: 'The audience the token endpoint expects, when it is not the endpoint URL.' })
-  @Transform(({ value }: { value: unknown }) => (value === '' ? null : trimValue({ value })))
-  @IsOptional()
-  @IsString({ message: '$property must be a string (the token endpoint audience the platform names), or null' })
-  @MaxLength(1000)
+  @OptionalText(1000)
   tokenAudience?: string | null;
 
   @ApiProperty({ format: 'uri', description: 'Where the LMS publishes its public keys.' })
