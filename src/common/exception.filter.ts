@@ -4,6 +4,7 @@ import type { HttpErrorCode } from './error-codes';
 import { AppError } from './errors';
 import { renderErrorPage } from './error-page';
 import { sendHtml } from './html';
+import { pathForLog } from './log-path';
 
 interface Envelope {
   /** An `ErrorCode`, or the snake_case code a framework exception named itself. */
@@ -39,8 +40,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const { status, body } = this.toEnvelope(exception);
 
-    // a customer's registration link carries its secret token in the path: never in a log line
-    const where = `${req.method} ${req.originalUrl?.split('?')[0].replace(/^\/lti\/register\/[^/]+/, '/lti/register/<link token>')}`;
+    const where = `${req.method} ${pathForLog(req.originalUrl)}`;
     if (status >= 500) {
       this.logger.error(`${where} → ${status} ${body.error}`, exception instanceof Error ? exception.stack : String(exception));
     } else {

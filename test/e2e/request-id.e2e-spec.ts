@@ -74,6 +74,17 @@ describe('request ids', () => {
     expect(lines.join('\n')).not.toContain('not-logged');
   });
 
+  it("never writes a customer's registration link token: the request line and the filter's line mask it", async () => {
+    const token = 'secret-link-token-0123456789';
+    await request(t.appUrl).get(`/lti/register/${token}?openid_configuration=x`).set('X-Request-Id', 'req-link-1').expect(404);
+    const mine = lines.filter((l) => l.includes('req-link-1'));
+    expect(mine).toEqual([
+      expect.stringContaining('GET /lti/register/<link token> → 404 lti_registration_link_unknown'),
+      expect.stringContaining('[Request] [req req-link-1] GET /lti/register/<link token> 404'),
+    ]);
+    expect(lines.join('\n')).not.toContain(token);
+  });
+
   it('keeps parallel requests apart', async () => {
     const ids = Array.from({ length: 8 }, (_, i) => `parallel-${i}`);
     await Promise.all(
