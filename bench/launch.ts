@@ -1,7 +1,7 @@
 /**
  * Launch benchmark (issue 3, "Tests and figures"): complete LTI 1.3 launches — OIDC login at the
  * tool → authorization at the platform emulator (which signs an RS256 id_token) → form POST of the
- * id_token to the tool, with every check of LTI-CHECKLIST §1.3 and the hand-off to the player → GET
+ * id_token to the tool, with every check of docs/lti-launch-checks.md and the hand-off to the player → GET
  * of the player page on the content origin (launch code redeemed, bootstrap served) — at 1, 16 and
  * 64 concurrent simulated browsers. Target: ≥ 300 launches/s at 64, p99 < 250 ms, SQLite.
  *

@@ -15,7 +15,7 @@ import { RequestLogger } from './logging/request-logger';
 
 export type Origin = 'app' | 'content';
 
-/** Route prefixes served only by the content origin (DESIGN §2); everything else is app-origin only. */
+/** Route prefixes served only by the content origin (docs/architecture.md); everything else is app-origin only. */
 const CONTENT_ROUTES = /^\/(content|player|player-assets|runtime)(\/|$)/;
 const SHARED_ROUTES = /^\/health(\/|$|\?)/;
 

@@ -19,7 +19,7 @@ export function flatten(obj: Json, prefix = '', out: Record<string, unknown> = {
 
 /**
  * Only the leaves that differ from `base` (the last acknowledged commit), nested again. Used for the
- * unload commit, which must fit the ~64 KB keepalive/beacon budget (SCORM-CHECKLIST §5.2); the server
+ * unload commit, which must fit the ~64 KB keepalive/beacon budget (player/README.md); the server
  * merges partial commits into the stored data.
  */
 export function diffCmi(current: Json, base: Json | undefined): Json {

@@ -14,7 +14,7 @@ interface Current {
 }
 
 /**
- * The player shell (DESIGN §1.4): one SCO at a time in an iframe of this page (same content origin),
+ * The player shell (player/README.md): one SCO at a time in an iframe of this page (same content origin),
  * window.API / window.API_1484_11 provided by scorm-again behind our transport, a TOC with
  * previous/next for multi-SCO courses, and commits on Commit, Terminate, periodically and on pagehide.
  */
@@ -223,7 +223,7 @@ class Player {
     }
   }
 
-  /** SCORM 2004 adl.nav.request after Terminate, without a sequencing engine (SCORM-CHECKLIST §4.3). */
+  /** SCORM 2004 adl.nav.request after Terminate, without a sequencing engine (player/README.md). */
   async navigate(request: string | undefined): Promise<void> {
     if (!request || request === '_none_') {
       return;

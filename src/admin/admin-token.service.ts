@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { AppConfig } from '../config/app-config';
 
 /**
- * The admin bearer token (DESIGN §2): ADMIN_TOKEN, or one generated at first start, kept in
+ * The admin bearer token (docs/architecture.md): ADMIN_TOKEN, or one generated at first start, kept in
  * `storage/admin-token` (mode 600) and printed once in the log.
  */
 @Injectable()

@@ -4,7 +4,7 @@ import { AdminTokenService } from './admin-token.service';
 import { AppError } from '../common/errors';
 import { ConsoleSessionService } from './console-session.service';
 
-/** Every `/api/*` route needs `Authorization: Bearer <admin token>` or a console session cookie (DESIGN §2). */
+/** Every `/api/*` route needs `Authorization: Bearer <admin token>` or a console session cookie (docs/architecture.md). */
 @Injectable()
 export class AdminGuard implements CanActivate {
   constructor(

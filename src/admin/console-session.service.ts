@@ -7,7 +7,7 @@ import { Clock } from '../common/clock';
 import { AppError } from '../common/errors';
 import { SecretsService } from '../secrets/secrets.service';
 
-/** Name of the console session cookie (app origin only, DESIGN §2). */
+/** Name of the console session cookie (app origin only, docs/architecture.md). */
 export const SESSION_COOKIE = 'bridge_console';
 /** Header that carries the per-session CSRF token on state-changing requests made with the cookie. */
 export const CSRF_HEADER = 'x-csrf-token';
@@ -23,7 +23,7 @@ export interface ConsoleSession {
 }
 
 /**
- * Console sessions (DESIGN §2: the admin token is exchanged for an `HttpOnly`, `SameSite=Strict`
+ * Console sessions (docs/architecture.md: the admin token is exchanged for an `HttpOnly`, `SameSite=Strict`
  * cookie on the app origin). The cookie is `<id>.<expiry>.<HMAC>` signed with a server secret, so any
  * instance can check it without a session table; the CSRF token is derived from the session id with
  * the same secret (a per-session synchronizer token that never needs storing). Sign-out revokes the

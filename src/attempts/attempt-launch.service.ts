@@ -14,7 +14,7 @@ function changedFields(row: object, next: Record<string, unknown>): boolean {
   return Object.entries(next).some(([k, v]) => (Array.isArray(v) || Array.isArray(r[k]) ? JSON.stringify(v) !== JSON.stringify(r[k]) : v !== r[k]));
 }
 
-/** Launch resolution: a validated LTI launch → the learner, the resource link and the open attempt (DESIGN §1.2–§1.3). */
+/** Launch resolution: a validated LTI launch → the learner, the resource link and the open attempt (docs/architecture.md). */
 @Injectable()
 export class AttemptLaunchService {
   constructor(
@@ -26,7 +26,7 @@ export class AttemptLaunchService {
   /**
    * Resolves a validated launch to the learner's open attempt on that resource link, creating the
    * learner, link and attempt as needed. An open attempt stays on its course version; a new one uses
-   * the course's current version (DESIGN §1.2). Instructors get a separate preview attempt.
+   * the course's current version (docs/architecture.md). Instructors get a separate preview attempt.
    */
   async resolveLaunch(ctx: LtiLaunchContext): Promise<Attempt> {
     return this.transactions.run(async (m) => {

@@ -3,7 +3,7 @@ import { BaseEntity } from '../database/base.entity';
 
 /**
  * One learner's attempt at the course behind one resource link. It stays on the course version it
- * started on (DESIGN §1.2). Per-SCO runtime data lives in ScoState rows.
+ * started on (docs/architecture.md). Per-SCO runtime data lives in ScoState rows.
  */
 @Entity('attempts')
 @Index(['learnerId', 'resourceLinkId', 'number'], { unique: true })
@@ -27,7 +27,7 @@ export class Attempt extends BaseEntity {
   preview: boolean;
 
   /**
-   * When the attempt ended (SCORM 2004: a non-suspend exit, RTE cmi.exit; SCORM-CHECKLIST §4.2).
+   * When the attempt ended (SCORM 2004: a non-suspend exit, RTE cmi.exit; player/README.md).
    * Null while open: the next launch resumes it. The name is historical: an ended attempt need not be "completed".
    */
   @Column({ type: Date, nullable: true })
@@ -36,7 +36,7 @@ export class Attempt extends BaseEntity {
   @Column({ type: Date, nullable: true })
   lastLaunchedAt: Date | null;
 
-  /** Incremented on every player launch; orders commits across launches (SCORM-CHECKLIST §5.3). */
+  /** Incremented on every player launch; orders commits across launches (player/README.md). */
   @Column({ type: 'integer', default: 0 })
   launchCount: number;
 }

@@ -1,7 +1,7 @@
 import { evaluateCmi, formatDuration, initialCmi, learnerDisplayName, mergeCmi, parseDuration } from './cmi-rules';
 
 describe('cmi-rules', () => {
-  describe('parseDuration / formatDuration (SCORM-CHECKLIST §4.4)', () => {
+  describe('parseDuration / formatDuration (player/README.md)', () => {
     it.each([
       ['00:01:30', 90],
       ['0001:00:00.5', 3600.5],

@@ -31,7 +31,7 @@ export interface ScoResult {
 
 type Json = Record<string, unknown>;
 
-/** Parses a SCORM 1.2 CMITimespan (HHHH:MM:SS.SS) or 2004 ISO 8601 duration generously (SCORM-CHECKLIST §4.4). */
+/** Parses a SCORM 1.2 CMITimespan (HHHH:MM:SS.SS) or 2004 ISO 8601 duration generously (player/README.md). */
 export function parseDuration(value: string): number {
   const v = value.trim();
   const hms = /^(\d{1,6}):(\d{1,2}):(\d{1,2}(?:\.\d+)?)$/.exec(v);
@@ -49,7 +49,7 @@ export function parseDuration(value: string): number {
   return y * 365 * 86400 + mo * 30 * 86400 + w * 7 * 86400 + d * 86400 + h * 3600 + mi * 60 + s;
 }
 
-/** Canonical total_time: `HHHH:MM:SS.SS` for 1.2, `PT#H#M#S` for 2004 (SCORM-CHECKLIST §4.4). */
+/** Canonical total_time: `HHHH:MM:SS.SS` for 1.2, `PT#H#M#S` for 2004 (player/README.md). */
 export function formatDuration(seconds: number, version: ScormVersion): string {
   const total = Math.max(0, Math.round(seconds * 100) / 100);
   const h = Math.floor(total / 3600);
@@ -137,7 +137,7 @@ export interface LaunchInput {
 }
 
 /**
- * The data the runtime loads before the SCO's Initialize (SCORM-CHECKLIST §2): read-write values the
+ * The data the runtime loads before the SCO's Initialize (player/README.md): read-write values the
  * SCO saved, read-only values the LMS owns (entry, credit, mode, learner, launch_data, thresholds, total_time).
  */
 export function initialCmi(input: LaunchInput): Json {

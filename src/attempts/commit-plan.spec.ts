@@ -154,7 +154,7 @@ describe('commit planning (commit-plan.ts)', () => {
     });
   });
 
-  describe('stale and duplicate commits (SCORM-CHECKLIST §5.3)', () => {
+  describe('stale and duplicate commits (player/README.md)', () => {
     const before = stored({ cmi: core({}), suspendData: '', lastLaunch: 2, lastSequence: 5, sessionKey: '2:1' });
 
     it.each([

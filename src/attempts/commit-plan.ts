@@ -15,7 +15,7 @@ import type { ScoState } from './sco-state.entity';
 export interface CommitInput {
   /** The SCO session within this launch (the player counts SCO loads). */
   session: number;
-  /** Increasing within a launch, across all SCO sessions (SCORM-CHECKLIST §5.3). */
+  /** Increasing within a launch, across all SCO sessions (player/README.md). */
   seq: number;
   /** LMSFinish/Terminate was called: the last commit of the session. */
   terminate?: boolean;
@@ -106,7 +106,7 @@ export function needsStoredSuspendData(stored: ScoState, input: CommitInput): bo
 
 /**
  * What a commit does to a SCO's state: ignored when not newer than the last applied commit or after
- * the session's terminating one (SCORM-CHECKLIST §5.3); else the new state, with the LMS-side status
+ * the session's terminating one (player/README.md); else the new state, with the LMS-side status
  * rules and the server-side total time applied. `current` is the stored state, or {@link firstState}
  * as an entity when `isNew` (the SCO's first commit: the row is inserted). `current` is not changed.
  */

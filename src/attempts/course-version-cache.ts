@@ -5,7 +5,7 @@ import type { Attempt } from './attempt.entity';
 import { AttemptsRepository } from './attempts.repository';
 
 /**
- * Course versions are immutable (DESIGN §1.2), and so is an attempt's version: both are cached here
+ * Course versions are immutable (docs/architecture.md), and so is an attempt's version: both are cached here
  * for the launch and the hot commit path.
  */
 @Injectable()

@@ -28,7 +28,7 @@ interface PendingCommit {
 
 /**
  * The runtime's writer: commits are queued and applied in batches (group commit), each batch in one
- * transaction, with the grade seam told in that transaction (DESIGN §1.5).
+ * transaction, with the grade seam told in that transaction (src/grades/README.md).
  */
 @Injectable()
 export class GroupCommitService {
@@ -46,7 +46,7 @@ export class GroupCommitService {
   ) {}
 
   /**
-   * Applies one runtime commit (SCORM-CHECKLIST §5.3): only if it is newer than the last applied one
+   * Applies one runtime commit (player/README.md): only if it is newer than the last applied one
    * for this (attempt, SCO) and never after the session's terminating commit; the LMS-side status rules
    * and the server-side total_time are applied here; the grade seam is told in the same transaction.
    */

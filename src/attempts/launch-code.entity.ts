@@ -1,7 +1,7 @@
 import { Column, Entity, Index } from 'typeorm';
 import { BaseEntity } from '../database/base.entity';
 
-/** A one-time, short-lived code that carries a launch from the app origin to the player page (DESIGN §2). */
+/** A one-time, short-lived code that carries a launch from the app origin to the player page (docs/architecture.md). */
 @Entity('player_launch_codes')
 export class LaunchCode extends BaseEntity {
   /** SHA-256 (base64url) of the code; the code itself is never stored. */

@@ -16,7 +16,7 @@ export function hashCode(code: string): string {
   return createHash('sha256').update(code).digest('base64url');
 }
 
-/** Launch codes: the one-time hand-off of a resolved launch from the tool origin to the player on the content origin (DESIGN §2). */
+/** Launch codes: the one-time hand-off of a resolved launch from the tool origin to the player on the content origin (docs/architecture.md). */
 @Injectable()
 export class LaunchCodeService {
   constructor(
@@ -58,7 +58,7 @@ export class LaunchCodeService {
   }
 
   /**
-   * The player page's data (DESIGN §2): redeems the code, then the attempt's course version (cached,
+   * The player page's data (docs/architecture.md): redeems the code, then the attempt's course version (cached,
    * immutable) and the status columns of its SCO states (what the page and the start item need).
    */
   async redeemForPlayer(code: string): Promise<{ attempt: Attempt; returnUrl: string | null; version: CourseVersion; states: ScoState[] }> {

@@ -3,7 +3,7 @@ import { BaseEntity } from '../database/base.entity';
 
 /**
  * An LTI resource link (a placement of a course in an LMS course), with the latest AGS and NRPS
- * claims sent on a launch from it (LTI-CHECKLIST §2): the grade outbox posts scores to its line item.
+ * claims sent on a launch from it (src/grades/README.md): the grade outbox posts scores to its line item.
  */
 @Entity('resource_links')
 @Index(['platformId', 'deploymentId', 'resourceLinkId'], { unique: true })

@@ -5,7 +5,7 @@ import { AppError } from '../common/errors';
 import { SecretsService } from '../secrets/secrets.service';
 
 export interface RuntimeClaims {
-  /** Attempt id: the only attempt the token may write (DESIGN §2). */
+  /** Attempt id: the only attempt the token may write (docs/architecture.md). */
   attemptId: string;
   /** Attempt.launchCount at redeem time: orders commits across launches. */
   launch: number;
@@ -15,7 +15,7 @@ export interface RuntimeClaims {
 
 /**
  * The runtime's write credential: an HMAC-signed, short-lived bearer token scoped to one attempt,
- * held in the player page's memory and never put in a URL (DESIGN §2). Stateless, so several server
+ * held in the player page's memory and never put in a URL (docs/architecture.md). Stateless, so several server
  * instances on one database agree on it (the key is an app secret).
  */
 @Injectable()

@@ -8,7 +8,7 @@ import { RuntimeTokenService } from './runtime-token.service';
 
 /**
  * Reads a commit body in whatever content type arrived: JSON, text/plain holding JSON (sendBeacon),
- * or a form with a `payload` field (SCORM-CHECKLIST §5.2: the terminate commit must not be lost to a content type).
+ * or a form with a `payload` field (player/README.md: the terminate commit must not be lost to a content type).
  */
 export function parseCommitBody(body: unknown): { input: CommitInput; token?: string } {
   let value: unknown = body;

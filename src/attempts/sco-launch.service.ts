@@ -33,7 +33,7 @@ export function pickStartItem(scos: ScoSummary[], states: ScoState[]): string {
   return (open ?? scos.find((c) => c.isVisible) ?? scos[0]).itemId;
 }
 
-/** Starting a SCO: the CMI data it begins with, from its stored state (SCORM-CHECKLIST §2, §4.1). */
+/** Starting a SCO: the CMI data it begins with, from its stored state (player/README.md). */
 @Injectable()
 export class ScoLaunchService {
   constructor(
@@ -49,7 +49,7 @@ export class ScoLaunchService {
   }
 
   /**
-   * The data a SCO starts with (SCORM-CHECKLIST §2, §4.1): entry `ab-initio` the first time, `resume`
+   * The data a SCO starts with (player/README.md): entry `ab-initio` the first time, `resume`
    * after exit=suspend, else ''; in 2004 a non-suspend Terminate ended the SCO attempt, so it starts
    * afresh. Records the visit (an asset counts as completed once opened).
    */

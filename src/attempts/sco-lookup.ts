@@ -4,7 +4,7 @@ import type { CourseVersion } from '../courses/course-version.entity';
 import type { ScoSummary } from '../scorm/manifest.types';
 import type { RuntimeClaims } from './runtime-token.service';
 
-/** The token's attempt must be the URL's attempt: a SCO can reach only the current learner's own attempt (DESIGN §2). */
+/** The token's attempt must be the URL's attempt: a SCO can reach only the current learner's own attempt (docs/architecture.md). */
 export function checkScope(claims: RuntimeClaims, attemptId: string): void {
   if (claims.attemptId !== attemptId) {
     throw new AppError('attempt_mismatch', 'This player session may not read or write another attempt.', HttpStatus.FORBIDDEN);

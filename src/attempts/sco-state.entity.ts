@@ -6,7 +6,7 @@ const numeric = { to: (v: number | null) => v, from: (v: string | number | null)
 
 /**
  * The runtime state of one SCO (manifest item) in one attempt: the CMI data the SCO saved plus the
- * values the server derives from it (status evaluation per SCORM-CHECKLIST §3, total time §4.4).
+ * values the server derives from it (status evaluation per docs/scorm-rules.md, total time per player/README.md).
  */
 @Entity('sco_states')
 @Index(['attemptId', 'itemId'], { unique: true })
@@ -26,7 +26,7 @@ export class ScoState extends BaseEntity {
   @Column({ type: 'varchar', length: 20, default: 'unknown' })
   successStatus: string;
 
-  /** Normalized score 0..1 (DESIGN §5), null when the SCO reported none. */
+  /** Normalized score 0..1 (src/grades/README.md), null when the SCO reported none. */
   @Column({ type: 'float', nullable: true, transformer: numeric })
   scoreScaled: number | null;
 
@@ -52,7 +52,7 @@ export class ScoState extends BaseEntity {
   @Column({ type: 'varchar', length: 20, nullable: true })
   exit: string | null;
 
-  /** Server-side sum of session times (SCORM-CHECKLIST §4.4). */
+  /** Server-side sum of session times (player/README.md). */
   @Column({ type: 'float', default: 0, transformer: numeric })
   totalTimeSeconds: number;
 

@@ -98,7 +98,7 @@ export type RuntimeErrorCode =
 
 export type GradeErrorCode = 'grade_delivery_not_found' | 'grade_delivery_changed' | 'grade_delivery_in_flight';
 
-/** Refused LTI messages (LTI-CHECKLIST §1.3 names them; the certification suite wants them logged). */
+/** Refused LTI messages (docs/lti-launch-checks.md names them; the certification suite wants them logged). */
 export type LtiErrorCode =
   | 'lti_alg_not_allowed'
   | 'lti_aud_mismatch'

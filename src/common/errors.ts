@@ -3,7 +3,7 @@ import type { ErrorCode, PackageErrorCode } from './error-codes';
 import type { SafeHtml } from './html';
 
 /**
- * An expected failure with a stable snake_case code (DESIGN §3), an HTTP status and a log level:
+ * An expected failure with a stable snake_case code (docs/rest-api.md), an HTTP status and a log level:
  * an expected rejection logs at warn, a real bug at error (Vendure's error classes).
  */
 export class AppError extends Error {

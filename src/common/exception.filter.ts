@@ -28,7 +28,7 @@ const STATUS_CODES: Record<number, HttpErrorCode> = {
 /**
  * The one place errors become responses: `{ error, message }` JSON for API clients, a readable page for
  * browsers on LTI and player routes (a refused LTI launch too, with the code the certification logs
- * look for in the warning line). Never a stack trace, token or key (DESIGN §3).
+ * look for in the warning line). Never a stack trace, token or key (docs/rest-api.md).
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {

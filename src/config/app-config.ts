@@ -4,7 +4,7 @@ export type LogLevel = 'silent' | 'error' | 'warn' | 'log' | 'debug' | 'verbose'
 const LOG_LEVELS: LogLevel[] = ['silent', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 /**
- * Every setting of the server, read and validated once at start-up (DESIGN §4).
+ * Every setting of the server, read and validated once at start-up (README.md "Configuration").
  * Nothing else in `src/` reads `process.env`.
  */
 export class AppConfig {
@@ -29,7 +29,7 @@ export class AppConfig {
   gradeRetryBaseMs: number;
   gradeRetryMaxMs: number;
   gradeHttpTimeoutMs: number;
-  /** Largest suspend_data (characters) a runtime commit may store; SCORM 1.2 asks for 4,096, real courses write far more (SCORM-CHECKLIST §5.1). */
+  /** Largest suspend_data (characters) a runtime commit may store; SCORM 1.2 asks for 4,096, real courses write far more (player/README.md). */
   maxSuspendDataChars: number;
   /** Lifetime of the player's runtime bearer token (seconds). */
   runtimeTokenTtlSeconds: number;

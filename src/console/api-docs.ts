@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { PathItemObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 
-/** Public routes other clients read besides `/api/*` (DESIGN §3), kept in the description. */
+/** Public routes other clients read besides `/api/*` (docs/rest-api.md), kept in the description. */
 const PUBLIC_PATHS = new Set(['/lti/config', '/.well-known/jwks.json', '/health']);
 
 const ERROR_SCHEMA = {
@@ -20,7 +20,7 @@ export function buildApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('SCORM LTI bridge API')
     .setDescription(
-      'Admin API of the SCORM-to-LTI bridge (DESIGN §3). Every /api route needs the admin token as "Authorization: Bearer <token>" ' +
+      'Admin API of the SCORM-to-LTI bridge (docs/rest-api.md). Every /api route needs the admin token as "Authorization: Bearer <token>" ' +
         '(or the console session cookie plus the X-CSRF-Token header). Errors are JSON { "error": "<code>", "message": "<sentence>" }.',
     )
     .setVersion('1')

@@ -74,7 +74,7 @@ export class ConsoleController {
   }
 
   /**
-   * Sign in: exchanges the admin token for the session cookie (DESIGN §2). JSON only, so a cross-site
+   * Sign in: exchanges the admin token for the session cookie (docs/architecture.md). JSON only, so a cross-site
    * form cannot log a browser into someone else's session, and the Origin must be this app.
    */
   @Post('console/session')

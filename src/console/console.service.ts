@@ -8,7 +8,7 @@ import { ConsoleRepository } from './console.repository';
 /**
  * The synthetic "platform" of console previews. It is not a registered platform: no LMS can launch
  * with it, its resource links carry no AGS claim, and its attempts are preview attempts, so nothing
- * it does ever reaches a gradebook (DESIGN §5).
+ * it does ever reaches a gradebook (src/grades/README.md).
  */
 export const PREVIEW_PLATFORM_ID = 'console-preview';
 export const PREVIEW_LEARNER_SUB = 'console-test-learner';
@@ -39,8 +39,8 @@ export class ConsoleService {
 
   /**
    * Plays a course in the real player as a test learner (issue 5: "preview as a test learner, no
-   * grade passback"). The launch context is the one an instructor launch would build (LTI-CHECKLIST
-   * §1: privileged roles get a preview attempt, credit=no-credit), from the synthetic preview platform
+   * grade passback"). The launch context is the one an instructor launch would build (docs/lti-launch-checks.md:
+   * privileged roles get a preview attempt, credit=no-credit), from the synthetic preview platform
    * and without an AGS claim, so the attempt is never graded. The preview resumes until it ends.
    */
   async preview(courseId: string): Promise<PreviewDto> {

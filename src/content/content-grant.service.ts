@@ -7,7 +7,7 @@ import { SecretsService } from '../secrets/secrets.service';
 export type GrantCheck = 'ok' | 'invalid' | 'expired';
 
 /**
- * Expiring read grants for course files (DESIGN §2): a signed path prefix
+ * Expiring read grants for course files (docs/architecture.md): a signed path prefix
  * `/content/<versionId>/<expires>.<mac>/` scoped to one course version, so relative links inside a
  * package keep working and no cookie is needed inside an LMS iframe.
  */

@@ -12,7 +12,7 @@ const VERSION_ID = /^[0-9a-f-]{36}$/;
 /**
  * Course files on the content origin: `/content/<versionId>/<grant>/<path>`. Immutable versions, so a
  * strong ETag and long caching (bounded by the grant); byte ranges for video seeking; no listing, no
- * traversal (DESIGN §2, §7).
+ * traversal (docs/architecture.md).
  */
 @Controller('content')
 export class ContentController {

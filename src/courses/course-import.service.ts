@@ -34,7 +34,7 @@ export interface ImportProgress {
 }
 
 /**
- * Turns a SCORM zip into an immutable course version (DESIGN §1.1–1.2): check the zip, parse the
+ * Turns a SCORM zip into an immutable course version (src/scorm/README.md): check the zip, parse the
  * manifest, extract to a temp folder, publish it with an atomic rename, then write the rows in one
  * transaction. Any failure leaves nothing behind; a crash is swept at the next start.
  */

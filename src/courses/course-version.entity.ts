@@ -3,7 +3,7 @@ import { BaseEntity } from '../database/base.entity';
 import { bigintNumber } from '../database/bigint';
 import type { ParsedManifest, ImportWarning } from '../scorm/manifest.types';
 
-/** An immutable, extracted package under `storage/content/<id>/` with its parsed manifest (DESIGN §1.2). */
+/** An immutable, extracted package under `storage/content/<id>/` with its parsed manifest (docs/architecture.md). */
 @Entity('course_versions')
 @Index(['courseId', 'number'], { unique: true })
 export class CourseVersion extends BaseEntity {

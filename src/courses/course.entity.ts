@@ -12,7 +12,7 @@ export class Course extends BaseEntity {
   @Column({ type: 'varchar', length: 36, nullable: true })
   currentVersionId: string | null;
 
-  /** Overrides of the default grade policy (DESIGN §5); null: the defaults. */
+  /** Overrides of the default grade policy (src/grades/README.md); null: the defaults. */
   @Column({ type: 'simple-json', nullable: true })
   gradePolicy: Partial<GradePolicy> | null;
 }

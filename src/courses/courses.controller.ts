@@ -9,7 +9,7 @@ import { ApiPackageUpload, PackageUploadInterceptor, UploadedPackage } from './u
 
 type UploadRequest = Request & { uploadedPackage: UploadedPackage };
 
-/** Content owners' course API (DESIGN §3, contract). */
+/** Content owners' course API (docs/rest-api.md, contract). */
 @Controller('api/courses')
 @UseGuards(AdminGuard)
 export class CoursesController {

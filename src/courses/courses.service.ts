@@ -39,7 +39,7 @@ export interface CourseDto {
   items?: ManifestItem[];
 }
 
-/** Reads courses for the API and console; the JSON shape is a contract (DESIGN §3). */
+/** Reads courses for the API and console; the JSON shape is a contract (docs/rest-api.md). */
 @Injectable()
 export class CoursesService {
   constructor(

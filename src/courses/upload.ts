@@ -21,7 +21,7 @@ export interface UploadedPackage {
 
 /**
  * Multer storage that streams the file part to `storage/tmp/` while hashing it, so nothing holds the
- * whole package in memory (DESIGN §1.1).
+ * whole package in memory (src/scorm/README.md).
  */
 class HashingDiskStorage implements StorageEngine {
   constructor(private readonly dir: string) {}

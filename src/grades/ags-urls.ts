@@ -1,7 +1,7 @@
 /**
  * The score service URL of a line item: `/scores` is appended to the **path**, keeping any query
  * string (AGS §3.4.1). Moodle's line item URLs carry `?type_id=N`; naive concatenation would give
- * `…?type_id=7/scores` and a 404 (LTI-CHECKLIST §2.2).
+ * `…?type_id=7/scores` and a 404 (src/grades/README.md).
  */
 export function scoresUrl(lineItemUrl: string): string {
   const url = new URL(lineItemUrl);
@@ -9,7 +9,7 @@ export function scoresUrl(lineItemUrl: string): string {
   return url.toString();
 }
 
-/** Adds query parameters to a service URL without dropping the ones it already has (LTI-CHECKLIST §2.5). */
+/** Adds query parameters to a service URL without dropping the ones it already has (src/grades/README.md). */
 export function withQuery(serviceUrl: string, params: Record<string, string>): string {
   const url = new URL(serviceUrl);
   for (const [k, v] of Object.entries(params)) {
@@ -32,7 +32,7 @@ export function nextLink(header: string | null | undefined): string | undefined 
   return undefined;
 }
 
-/** AGS media types (LTI-CHECKLIST §2.1); scopes live in `src/lti/protocol/claims.ts` (SCOPES). */
+/** AGS media types (src/grades/README.md); scopes live in `src/lti/protocol/claims.ts` (SCOPES). */
 export const AGS_MEDIA = {
   score: 'application/vnd.ims.lis.v1.score+json',
   lineItem: 'application/vnd.ims.lis.v2.lineitem+json',

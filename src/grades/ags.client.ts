@@ -6,7 +6,7 @@ import { AGS_MEDIA, nextLink, scoresUrl, withQuery } from './ags-urls';
 import { AgsCredentials, AgsLineItem, AgsNetworkError, AgsScore, AgsTokenError, ClientAssertionSigner, HttpAnswer } from './ags.types';
 
 const USER_AGENT = 'scorm-lti-bridge (LTI AGS client)';
-/** Keep a token until this long before its expiry (LTI-CHECKLIST §2.4: expires_in − 60 s). */
+/** Keep a token until this long before its expiry (src/grades/README.md: expires_in − 60 s). */
 const TOKEN_MARGIN_MS = 60_000;
 
 interface CachedToken {
@@ -23,7 +23,7 @@ export interface AgsCallOptions {
 /**
  * Outbound LTI Advantage calls: access tokens (client-credentials grant with an RS256 client
  * assertion, cached per platform, deployment and scope set, single-flight), line items and scores
- * with the exact media types (LTI-CHECKLIST §2). Knows nothing about the outbox: it reports what the
+ * with the exact media types (src/grades/README.md). Knows nothing about the outbox: it reports what the
  * platform answered and the dispatcher decides.
  */
 @Injectable()
@@ -39,7 +39,7 @@ export class AgsClient {
 
   /**
    * An access token for these scopes. Cached until shortly before expiry; `refresh` evicts the
-   * cached one first (after a service 401, LTI-CHECKLIST §2.4 "evict and retry once").
+   * cached one first (after a service 401, src/grades/README.md "evict and retry once").
    */
   async accessToken(creds: AgsCredentials, scopes: string[], opts: AgsCallOptions & { refresh?: boolean }): Promise<string> {
     const scope = [...new Set(scopes)].sort().join(' ');

@@ -1,4 +1,4 @@
-/** What the AGS client needs to act for one (platform, deployment) (LTI-CHECKLIST §2.4). */
+/** What the AGS client needs to act for one (platform, deployment) (src/grades/README.md). */
 export interface AgsCredentials {
   platformId: string;
   clientId: string;
@@ -13,7 +13,7 @@ export abstract class ClientAssertionSigner {
   abstract sign(payload: Record<string, unknown>, expiresInSeconds: number): Promise<string>;
 }
 
-/** An answer from a platform service, judged by status code; AGS defines no error body (LTI-CHECKLIST §2.4). */
+/** An answer from a platform service, judged by status code; AGS defines no error body (src/grades/README.md). */
 export interface HttpAnswer {
   status: number;
   body: string;

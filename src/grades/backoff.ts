@@ -1,7 +1,7 @@
 /**
  * Delay before retry number `tries` (1-based): exponential from `baseMs`, capped at `maxMs`, with
  * "full jitter" between half and all of it so that many rows failing together do not retry in
- * lock-step when the LMS comes back (DESIGN §6). `random` is injectable for tests (not a security value).
+ * lock-step when the LMS comes back (src/grades/README.md). `random` is injectable for tests (not a security value).
  */
 export function backoffDelay(tries: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
   const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, tries - 1));

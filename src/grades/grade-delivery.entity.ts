@@ -3,7 +3,7 @@ import { BaseEntity } from '../database/base.entity';
 import { bigintNumber } from '../database/bigint';
 import type { ScoreContent } from './score-policy';
 
-/** pending → sending → sent | superseded | failed; `retry` waits for its backoff (DESIGN §6). */
+/** pending → sending → sent | superseded | failed; `retry` waits for its backoff (src/grades/README.md). */
 export type DeliveryState = 'pending' | 'sending' | 'retry' | 'sent' | 'superseded' | 'failed';
 
 /**

@@ -18,7 +18,7 @@ import { GradesRepository } from './grades.repository';
 const FALLBACK_POLL_MS = 5000;
 /** Most sends in flight at once. */
 const CONCURRENCY = 16;
-/** Sends for one (line item, user) at least this far apart (Moodle compares whole seconds; LTI-CHECKLIST §2.3). */
+/** Sends for one (line item, user) at least this far apart (Moodle compares whole seconds; src/grades/README.md). */
 const MIN_SPACING_MS = 1000;
 
 type Outcome =
@@ -32,7 +32,7 @@ type Outcome =
 /**
  * The AGS timestamp for a new send: the result's commit time, but at least a second after the last
  * one put on the wire, so it is strictly increasing per (line item, user) even for Moodle's
- * whole-second comparison (AGS §3.4.9, LTI-CHECKLIST §2.3). The caller waits until it is not in the
+ * whole-second comparison (AGS §3.4.9, src/grades/README.md). The caller waits until it is not in the
  * future before sending.
  */
 export function nextScoreTimestamp(resultAt: number, lastTimestamp: string | null): number {
@@ -41,7 +41,7 @@ export function nextScoreTimestamp(resultAt: number, lastTimestamp: string | nul
 }
 
 /**
- * Decides what a score POST answer means (DESIGN §6, LTI-CHECKLIST §2.3, §2.4): 2xx sent;
+ * Decides what a score POST answer means (src/grades/README.md, src/grades/README.md): 2xx sent;
  * Canvas 400 "timestamp … before …" and Moodle 409 superseded (the platform holds a newer score);
  * 5xx, 429 and 408 retried with backoff; any other 4xx failed with the platform's message.
  */
@@ -61,7 +61,7 @@ export function judgeScoreAnswer(answer: HttpAnswer, now: number): Outcome {
 }
 
 /**
- * The grade outbox worker (DESIGN §6; Vendure's SQL job queue as the model, STYLE §4.3). Woken when
+ * The grade outbox worker (src/grades/README.md; Vendure's SQL job queue as the model, STYLE §4.3). Woken when
  * a row is written (`kick`) and when the next row falls due (one Clock timer), with a slow fallback
  * poll; each pass finds due rows, claims each with a conditional UPDATE (state and time checked in
  * the WHERE clause, the affected-row count decides: works on SQLite, which has no row locks, and on
@@ -336,8 +336,8 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   /**
-   * Finds or creates our own line item when the claim has only `lineitems` (AGS §4.3, LTI-CHECKLIST
-   * §2.1: the certification launch carries only the container): GET by resource link first (Moodle
+   * Finds or creates our own line item when the claim has only `lineitems` (AGS §4.3, src/grades/README.md:
+   * the certification launch carries only the container): GET by resource link first (Moodle
    * does not de-duplicate), else POST `{resourceLinkId, label, scoreMaximum: 100}`. One flight per
    * link, and the URL is kept on the ResourceLink so it is created once.
    */

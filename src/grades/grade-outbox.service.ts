@@ -12,7 +12,7 @@ import { GradeDispatcher } from './grade-dispatcher';
 import { GradesRepository } from './grades.repository';
 import { DEFAULT_GRADE_POLICY, effectivePolicy, GradePolicy, pickAttemptScore, sameScore, ScoreContent, toScoreContent } from './score-policy';
 
-/** True when the link's AGS claim lets us post scores somewhere (LTI-CHECKLIST §2.1). */
+/** True when the link's AGS claim lets us post scores somewhere (src/grades/README.md). */
 export function canPassBack(link: ResourceLink): boolean {
   const scopes = link.agsScopes ?? [];
   if (!scopes.includes(SCOPES.score)) {
@@ -22,7 +22,7 @@ export function canPassBack(link: ResourceLink): boolean {
 }
 
 /**
- * Writes the grade outbox (DESIGN §6). Called by the player inside the transaction of every applied
+ * Writes the grade outbox (src/grades/README.md). Called by the player inside the transaction of every applied
  * runtime commit, so a changed result and its outbox row commit together (the outbox guarantee).
  * One row per (resource link, learner): a newer result replaces an unsent payload.
  */
@@ -69,7 +69,7 @@ export class GradeOutboxService extends ResultListener {
     }
   }
 
-  /** The score to send for a learner on a link, over their non-preview attempts (DESIGN §5 "Attempts"). */
+  /** The score to send for a learner on a link, over their non-preview attempts (src/grades/README.md "Attempts"). */
   async learnerScore(
     manager: EntityManager,
     learnerId: string,

@@ -22,7 +22,7 @@ export interface GradeDeliveryDto {
   updatedAt: string;
 }
 
-/** One attempt in `GET /api/attempts` (DESIGN §3, contract). */
+/** One attempt in `GET /api/attempts` (docs/rest-api.md, contract). */
 export interface AttemptDto {
   id: string;
   number: number;
@@ -60,7 +60,7 @@ export function toDeliveryDto(d: GradeDelivery): GradeDeliveryDto {
   };
 }
 
-/** Read side of attempts and results for the console, and the resend action (DESIGN §3). */
+/** Read side of attempts and results for the console, and the resend action (docs/rest-api.md). */
 @Injectable()
 export class GradesAdminService {
   constructor(
@@ -124,7 +124,7 @@ export class GradesAdminService {
   }
 
   /**
-   * Sends a delivery again (DESIGN §3): a failed, superseded or sent one gets a new, later timestamp;
+   * Sends a delivery again (docs/rest-api.md): a failed, superseded or sent one gets a new, later timestamp;
    * a waiting one is made due now. A delivery being sent right now cannot be resent.
    */
   async resend(id: string): Promise<GradeDeliveryDto> {

@@ -4,7 +4,7 @@ import { AdminGuard } from '../admin/admin.guard';
 import { AttemptsQuery } from './attempts-query.dto';
 import { AttemptDto, GradeDeliveryDto, GradesAdminService } from './grades-admin.service';
 
-/** Learners' attempts with their result and passback state, and the resend action (DESIGN §3, contract). */
+/** Learners' attempts with their result and passback state, and the resend action (docs/rest-api.md, contract). */
 @Controller('api')
 @UseGuards(AdminGuard)
 export class GradesController {

@@ -13,7 +13,7 @@ import { GradesController } from './grades.controller';
 import { GradesRepository } from './grades.repository';
 
 /**
- * Grade passback (DESIGN §5, §6): the outbox written inside runtime commits, its worker, the AGS
+ * Grade passback (src/grades/README.md): the outbox written inside runtime commits, its worker, the AGS
  * client, and the console's attempts/deliveries API. It implements the attempts module's
  * `ResultListener` seam with the outbox, so it binds it.
  */

@@ -7,7 +7,7 @@ import { nextLink, scoresUrl, withQuery } from './ags-urls';
 const course = (v: StoredScoResult | undefined) => rollUpCourse([itemResult('sco', v)]);
 const score = (v: StoredScoResult | undefined) => toScoreContent(course(v));
 
-describe('score mapping (DESIGN §5)', () => {
+describe('score mapping (src/grades/README.md)', () => {
   it('should send Started/NotReady without a score when the course was launched and nothing reported', () => {
     expect(score({ completionStatus: 'unknown', successStatus: 'unknown' })).toEqual({ activityProgress: 'Started', gradingProgress: 'NotReady' });
     expect(score({ completionStatus: 'not attempted' })).toEqual({ activityProgress: 'Started', gradingProgress: 'NotReady' });

@@ -13,13 +13,13 @@ export interface ScoreContent {
   scoreMaximum?: number;
 }
 
-/** How a course's results become a grade (DESIGN §5 defaults, overridable per course: `PATCH /api/courses/:id`). */
+/** How a course's results become a grade (src/grades/README.md defaults, overridable per course: `PATCH /api/courses/:id`). */
 export interface GradePolicy {
   /** `scoreMaximum` sent with every score (our own line items are created with 100). */
   scoreMaximum: number;
   /** Which attempt's result is sent when a learner has several. */
   attempts: 'highest' | 'latest' | 'first';
-  /** A completed course without any score earns full credit (DESIGN §5 row 3); else it is sent without a score. */
+  /** A completed course without any score earns full credit (src/grades/README.md row 3); else it is sent without a score. */
   completionEarnsFullCredit: boolean;
 }
 
@@ -34,7 +34,7 @@ export function effectivePolicy(overrides: Partial<GradePolicy> | null | undefin
 const round = (n: number) => Math.round(n * 10_000) / 10_000;
 
 /**
- * Maps a course result to AGS score content, row by row from DESIGN §5:
+ * Maps a course result to AGS score content, row by row from src/grades/README.md:
  *
  * | state                       | activityProgress | gradingProgress | scoreGiven                 |
  * | launched, nothing reported  | Started          | NotReady        | omitted                    |
@@ -43,7 +43,7 @@ const round = (n: number) => Math.round(n * 10_000) / 10_000;
  * | passed / failed with score  | Completed        | FullyGraded     | score × scoreMaximum       |
  * | failed without a score      | Completed        | FullyGraded     | 0                          |
  *
- * A failed learner is still `FullyGraded`: in AGS, `Failed` means grading failed (LTI-CHECKLIST §2.2).
+ * A failed learner is still `FullyGraded`: in AGS, `Failed` means grading failed (src/grades/README.md).
  */
 export function toScoreContent(result: CourseResult, policy: GradePolicy = DEFAULT_GRADE_POLICY): ScoreContent {
   const max = policy.scoreMaximum;
@@ -92,7 +92,7 @@ export function isBetterScore(a: ScoreContent, b: ScoreContent): boolean {
 
 /**
  * Chooses the score to send from a learner's attempts (ordered by attempt number): the highest by
- * default (DESIGN §5 "Attempts"), or the latest / first. Undefined when there is no attempt.
+ * default (src/grades/README.md "Attempts"), or the latest / first. Undefined when there is no attempt.
  */
 export function pickAttemptScore(attempts: ScoreContent[], policy: GradePolicy = DEFAULT_GRADE_POLICY): ScoreContent | undefined {
   if (attempts.length === 0) {

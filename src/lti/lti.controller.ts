@@ -18,7 +18,7 @@ import { harmlessPage, redirect302, storageLaunchPage, storageLoginPage } from '
 import { RegistrationService } from './registration/registration.service';
 
 /**
- * Browser-facing LTI routes (DESIGN §3). Thin: each calls one service and picks the response type.
+ * Browser-facing LTI routes (docs/rest-api.md). Thin: each calls one service and picks the response type.
  * A refused message (`LtiError`) is answered by the exception filter: a readable page with its code.
  */
 @Controller('lti')
@@ -115,7 +115,7 @@ export class LtiController {
   }
 
   /**
-   * Every value an LMS admin pastes (DESIGN §3). Public values only; the per-course target link URIs
+   * Every value an LMS admin pastes (docs/rest-api.md). Public values only; the per-course target link URIs
    * are listed only for the admin (course titles are not public).
    */
   @Get('config')

@@ -3,7 +3,7 @@ import { BaseEntity } from '../database/base.entity';
 
 /**
  * One LMS registration: an (issuer, client id) pair. Hosted Canvas shares one issuer across all
- * customers, so the issuer alone never identifies a registration (LTI-CHECKLIST §1.1 `client_id`).
+ * customers, so the issuer alone never identifies a registration (docs/lti-launch-checks.md, login initiation).
  */
 @Entity('platforms')
 @Index(['issuer', 'clientId'], { unique: true })

@@ -4,7 +4,7 @@ import { AdminGuard } from '../admin/admin.guard';
 import { CreatePlatformBody, UpdatePlatformBody } from './platform.dto';
 import { PlatformDto, PlatformsService } from './platforms.service';
 
-/** LMS admin API for registrations (DESIGN §3, contract). */
+/** LMS admin API for registrations (docs/rest-api.md, contract). */
 @Controller('api/platforms')
 @UseGuards(AdminGuard)
 export class PlatformsController {

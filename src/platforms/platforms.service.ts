@@ -39,7 +39,7 @@ interface Snapshot {
 }
 
 /**
- * LMS registrations and their deployments (DESIGN §3 `/api/platforms`). The grades module reads a
+ * LMS registrations and their deployments (docs/rest-api.md `/api/platforms`). The grades module reads a
  * registration through `get()` to request AGS tokens.
  */
 @Injectable()

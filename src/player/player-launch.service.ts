@@ -8,7 +8,7 @@ import { html, SafeHtml, sendHtml } from '../common/html';
 
 /**
  * After a validated LTI launch: resolve the attempt and send the browser to the player on the content
- * origin with a one-time, ~60 s launch code (DESIGN §2). No cookie and no long-lived credential
+ * origin with a one-time, ~60 s launch code (docs/architecture.md). No cookie and no long-lived credential
  * travels in the URL; the runtime token is minted when the code is redeemed.
  */
 @Injectable()

@@ -30,7 +30,7 @@ interface VersionSco {
   hideLmsUi: string[];
 }
 
-/** The player shell and its script, on the content origin only (DESIGN §2). */
+/** The player shell and its script, on the content origin only (docs/architecture.md). */
 @Controller()
 export class PlayerController {
   constructor(
@@ -85,7 +85,7 @@ export class PlayerController {
     sendHtml(res, renderPlayerPage(bootstrap));
   }
 
-  /** Course versions are immutable (DESIGN §1.2): their SCO list is worked out once per version. */
+  /** Course versions are immutable (docs/architecture.md): their SCO list is worked out once per version. */
   private readonly scoLists = new WeakMap<CourseVersion, VersionSco[]>();
 
   private scoList(version: CourseVersion): VersionSco[] {

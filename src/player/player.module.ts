@@ -6,7 +6,7 @@ import { PlayerController } from './player.controller';
 import { PlayerLaunchService } from './player-launch.service';
 
 /**
- * The player shell on the content origin and the LTI → player handoff (DESIGN §1.3–§1.4). PlayerLaunchService
+ * The player shell on the content origin and the LTI → player handoff (docs/lti-launch-checks.md). PlayerLaunchService
  * implements the LTI module's `LaunchHandoff` seam, so the binding is made here.
  */
 @Module({

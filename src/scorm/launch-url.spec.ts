@@ -1,7 +1,7 @@
 import { appendParameters, applyXmlBase, decodePath, encodePath, PACKAGE_ROOT, resolveRef, type HrefBase } from './launch-url';
 
 describe('launch-url', () => {
-  describe('appendParameters (CAM rule, SCORM-CHECKLIST §1.5)', () => {
+  describe('appendParameters (CAM rule, src/scorm/README.md)', () => {
     it.each([
       ['a.html', '?tc=CM-09ba&act=1', 'a.html?tc=CM-09ba&act=1'],
       ['a.html', '&act=2', 'a.html?act=2'],

@@ -1,6 +1,6 @@
 /**
  * Launch URL rules of SCORM CAM: the `xml:base` chain, href resolution inside the package, and the
- * join of an item's `parameters` (SCORM-CHECKLIST §1.5). Pure functions; no file access.
+ * join of an item's `parameters` (src/scorm/README.md). Pure functions; no file access.
  */
 
 /** Where relative references resolve from: a folder of the package, or an external http(s) URL. */
@@ -102,8 +102,8 @@ export function applyXmlBase(base: HrefBase, value: string | undefined): HrefBas
 }
 
 /**
- * Joins an item's `parameters` to a launch URL by the CAM rule used by real LMSs (SCORM-CHECKLIST
- * §1.5 step 3): strip leading `?` and `&`; a `#fragment` part is added only when the URL has no
+ * Joins an item's `parameters` to a launch URL by the CAM rule used by real LMSs (src/scorm/README.md):
+ * strip leading `?` and `&`; a `#fragment` part is added only when the URL has no
  * fragment yet; a query part is joined with `&` when the URL already has a `?`, else with `?`, and is
  * placed before the URL's own fragment so that it stays in the query.
  */

@@ -21,7 +21,7 @@ export function sequencingIndex(collection: XmlElement | undefined): Map<string,
   return byId;
 }
 
-/** SCORM 1.2 adlcp data (SCORM-CHECKLIST §1.6) and SCORM 2004 data (§1.7); read for either version. */
+/** SCORM 1.2 adlcp data (src/scorm/README.md) and SCORM 2004 data (§1.7); read for either version. */
 export function readItemData(item: ManifestItem, el: XmlElement, sequencingById: ReadonlyMap<string, XmlElement>, warnings: WarningList): void {
   const id = item.identifier;
   const text = (local: string): string | undefined => {

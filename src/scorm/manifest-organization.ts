@@ -25,7 +25,7 @@ export class ItemBuilder {
     private readonly sequencingById: ReadonlyMap<string, XmlElement>,
   ) {}
 
-  /** `<organizations default>` names the delivered organization; else the first (SCORM-CHECKLIST §1.3). */
+  /** `<organizations default>` names the delivered organization; else the first (src/scorm/README.md). */
   pickOrganization(manifestEl: XmlElement, where: string): XmlElement | undefined {
     const orgsEl = childNamed(manifestEl, 'organizations');
     const orgs = childrenNamed(orgsEl, 'organization');

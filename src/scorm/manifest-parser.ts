@@ -13,8 +13,8 @@ import type { PackageFiles } from './package-layout';
 /**
  * Parses imsmanifest.xml of SCORM 1.2 and 2004 (2nd–4th ed.) into a ParsedManifest, checking launch
  * targets against the package files. Accepts what can be played, with warnings; throws PackageError
- * (422) naming the file or element when the package cannot be played (SCORM-CHECKLIST §1, §7;
- * DESIGN §9.6): `manifest_malformed`, `manifest_invalid`, `no_launchable_item`,
+ * (422) naming the file or element when the package cannot be played (src/scorm/README.md;
+ * src/scorm/README.md): `manifest_malformed`, `manifest_invalid`, `no_launchable_item`,
  * `launch_target_missing`, `manifest_unsafe_href`.
  */
 export function parseManifest(xml: Buffer, files: PackageFiles): { manifest: ParsedManifest; warnings: ImportWarning[] } {

@@ -24,7 +24,7 @@ const PREFIX_2004 = new Set(['imsss', 'adlseq', 'adlnav']);
 const ELEMENTS_2004 = new Set(['sequencing', 'sequencingCollection', 'completionThreshold', 'dataFromLMS', 'timeLimitAction']);
 
 /**
- * Maps a schemaversion text to a version (SCORM-CHECKLIST §1.2 table; Moodle's scormlib accepts the
+ * Maps a schemaversion text to a version (src/scorm/README.md table; Moodle's scormlib accepts the
  * same spellings). Case and spacing are ignored; "2004 2nd Edition" is accepted as a synonym.
  */
 export function versionFromSchemaversion(text: string): { scormVersion: ScormVersion; edition: Scorm2004Edition | null } | undefined {
@@ -41,7 +41,7 @@ export function versionFromSchemaversion(text: string): { scormVersion: ScormVer
 
 /**
  * Decides the SCORM version and edition from `<metadata><schemaversion>` and, when that is missing or
- * unknown, from namespaces and elements (SCORM-CHECKLIST §1.2): any imsss/adlseq/adlnav element, a
+ * unknown, from namespaces and elements (src/scorm/README.md): any imsss/adlseq/adlnav element, a
  * 2004 namespace URI, `scormType` with a capital T or a 2004-only adlcp element means 2004; otherwise
  * 1.2, as Moodle does. The version picks the API object the SCO looks for, so a wrong guess breaks the
  * course: the warning says what was assumed. Without a schemaversion the 2004 edition is taken as 4th

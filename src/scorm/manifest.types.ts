@@ -1,5 +1,5 @@
 /**
- * The parsed form of `imsmanifest.xml` stored with each course version (DESIGN §1.1, SCORM-CHECKLIST §1).
+ * The parsed form of `imsmanifest.xml` stored with each course version (src/scorm/README.md).
  * Everything the player and grading need later is here, so the XML is never parsed again.
  */
 export type ScormVersion = '1.2' | '2004';

@@ -15,9 +15,9 @@ export interface PackageLayout {
 /**
  * Finds imsmanifest.xml at the root of the zip, or inside exactly one top-level folder.
  *
- * Why: IMS CP / SCORM CAM put the manifest at the package root (SCORM-CHECKLIST §1.1), but "compress
+ * Why: IMS CP / SCORM CAM put the manifest at the package root (src/scorm/README.md), but "compress
  * this folder" on Windows and macOS wraps everything in one folder, the most common real-world flaw
- * (DESIGN §9.6). We accept that with the warning `manifest_in_subfolder` and use the folder as the
+ * (src/scorm/README.md). We accept that with the warning `manifest_in_subfolder` and use the folder as the
  * package root. `__MACOSX/`, `.DS_Store` and `Thumbs.db` are ignored (`junk_entries_ignored`). A
  * manifest at the root wins over any other; a manifest only deeper down, or in two top-level folders,
  * is refused with a message naming where they were found.

@@ -36,7 +36,7 @@ export interface CheckedEntry<R extends CentralRecord = CentralRecord> {
 }
 
 /**
- * The zip safety policy (DESIGN §1.1): judges what the central directory declares (names, sizes,
+ * The zip safety policy (src/scorm/README.md): judges what the central directory declares (names, sizes,
  * attributes, offsets) before a single byte is written, and throws PackageError with a named code
  * on the first problem. Pure on purpose: it never reads a file, so every rule is unit-tested on
  * plain records, and the reader (zip-reader.ts) only decodes names and feeds records in.

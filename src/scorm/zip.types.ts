@@ -1,4 +1,4 @@
-/** Limits applied to an uploaded zip before anything is extracted (DESIGN §1.1). */
+/** Limits applied to an uploaded zip before anything is extracted (src/scorm/README.md). */
 export interface ZipLimits {
   maxEntries: number;
   maxUnpackedBytes: number;

@@ -6,7 +6,7 @@ export interface StoredFileStat {
 }
 
 /**
- * Where extracted course versions live (DESIGN §7). The local disk implements it today; an object
+ * Where extracted course versions live (docs/architecture.md). The local disk implements it today; an object
  * store can replace it later without touching the importer or the content server.
  */
 export abstract class PackageStorage {

@@ -44,7 +44,7 @@ describe('Grade outbox → AGS (e2e, real HTTP)', () => {
 
   const accepted = () => lms.ags.scoreRequests().filter((r) => r.status >= 200 && r.status < 300);
 
-  it('should deliver a completed result with the DESIGN §5 fields, a signed assertion and the AGS headers', async () => {
+  it('should deliver a completed result with the src/grades/README.md fields, a signed assertion and the AGS headers', async () => {
     const lineitem = lms.ags.addLineItem();
     const link = await h.link({ lineitem, scope: [SCOPE_SCORE] });
     const attempt = await h.attempt(link, 'learner-1');

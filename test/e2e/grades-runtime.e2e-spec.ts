@@ -7,7 +7,7 @@ import { ManualClock } from '../support/manual-clock';
 import { PlatformsService } from '../../src/platforms/platforms.service';
 import { GradeDispatcher } from '../../src/grades/grade-dispatcher';
 
-/** A learner's runtime commits over HTTP end as an AGS score at the emulator (DESIGN §1.5). */
+/** A learner's runtime commits over HTTP end as an AGS score at the emulator (src/grades/README.md). */
 describe('Runtime commit → grade at the LMS (e2e)', () => {
   let lms: AgsPlatform;
   let t: TestApp;

@@ -141,7 +141,7 @@ describe('LTI 1.3 launch (emulator, real HTTP)', () => {
     });
   });
 
-  describe('launch checks (LTI-CHECKLIST §1.3, in order)', () => {
+  describe('launch checks (docs/lti-launch-checks.md, in order)', () => {
     it('1: should refuse a launch without the state cookie (no platform storage) and offer a new window', async () => {
       const res = await launch({ cookies: false });
       expectRefused(res, 401, 'lti_state_invalid');

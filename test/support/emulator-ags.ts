@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 
 /**
- * The AGS side of the platform emulator (LTI-CHECKLIST §2): line item container and items, and the
+ * The AGS side of the platform emulator (src/grades/README.md): line item container and items, and the
  * score endpoint, recording every request with its headers. Behaves like the spec (a stale score is
  * silently ignored), like Canvas (400 when the stored result is newer) or like Moodle (409 when the
  * stored second is the same or newer; line item URLs `…/lineitem?type_id=N`), and fails on demand.

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
 import { createdUpdated, uuidColumn } from './columns';
 
-/** The grade outbox (DESIGN §6), portable Table API: runs on SQLite and Postgres. */
+/** The grade outbox (src/grades/README.md), portable Table API: runs on SQLite and Postgres. */
 export class Grades1764400003000 implements MigrationInterface {
   name = 'Grades1764400003000';
 

@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner, TableColumn } from 'typeorm';
 
-/** Per-course grade policy (DESIGN §5 "configurable per course"); null means the defaults. */
+/** Per-course grade policy (src/grades/README.md "configurable per course"); null means the defaults. */
 export class CourseGradePolicy1764400004000 implements MigrationInterface {
   name = 'CourseGradePolicy1764400004000';
 

@@ -40,7 +40,7 @@ export interface ResourceLinkItem {
 }
 
 /**
- * Deep Linking 2.0 (DL §2–§4, LTI-CHECKLIST §1.4–1.5): the course picker for instructors and the
+ * Deep Linking 2.0 (DL §2–§4, docs/lti-launch-checks.md): the course picker for instructors and the
  * signed `LtiDeepLinkingResponse` auto-posted back to the platform. The picker's state travels in a
  * short-lived HMAC-signed session field of the form, never in a URL or cookie.
  */
@@ -164,7 +164,7 @@ export class DeepLinkingService {
   }
 }
 
-/** DL settings booleans: ltijs also sees the string "false" (LTI-CHECKLIST §1.4). */
+/** DL settings booleans: ltijs also sees the string "false" (docs/lti-launch-checks.md). */
 function isFalse(v: unknown): boolean {
   return v === false || v === 'false';
 }

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { AdminGuard } from '../../admin/admin.guard';
 import { ToolKeysService } from './tool-keys.service';
 
-/** The tool's public key set (DESIGN §3, Sec §6.3) and the admin rotation route (Sec §6.4). */
+/** The tool's public key set (docs/rest-api.md, Sec §6.3) and the admin rotation route (Sec §6.4). */
 @Controller()
 export class KeysController {
   constructor(private readonly keys: ToolKeysService) {}

@@ -10,7 +10,7 @@ export const JWKS_REFETCH_COOLDOWN_MS = 1000;
 const JWKS_MAX_AGE_MS = 10 * 60 * 1000;
 
 /**
- * Platform public keys (LTI-CHECKLIST §1.3 step 8; Sec §6.3–6.4). One cached jose remote key set per
+ * Platform public keys (docs/lti-launch-checks.md, check 8; Sec §6.3–6.4). One cached jose remote key set per
  * JWKS URL: fetched on first use, kept for 10 minutes, and re-fetched once (single-flight, at most once
  * per JWKS_REFETCH_COOLDOWN_MS) when a token names a `kid` the cached set lacks, so platform key
  * rotation works without a restart and an attacker cannot make us fetch in a loop.

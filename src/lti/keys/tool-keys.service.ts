@@ -17,7 +17,7 @@ interface Loaded {
 }
 
 /**
- * The tool's RS256 signing keys (DESIGN §2, Sec §6): generated at first start, kept in the database so
+ * The tool's RS256 signing keys (docs/architecture.md, Sec §6): generated at first start, kept in the database so
  * several instances share them, published at `/.well-known/jwks.json`, rotated with overlap. Used for
  * client assertions (grades/AGS) and the Deep Linking response.
  */

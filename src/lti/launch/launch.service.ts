@@ -36,7 +36,7 @@ export type LaunchOutcome =
 const COURSE_PATH = /^\/lti\/courses\/([^/?#]+)\/?$/;
 
 /**
- * The id_token redirect URI (Sec §5.1.1.3–5.1.3, Core §5): runs LTI-CHECKLIST §1.3 in its order and
+ * The id_token redirect URI (Sec §5.1.1.3–5.1.3, Core §5): runs docs/lti-launch-checks.md in its order and
  * stops at the first failure with that step's code. The login record is consumed on every path, so
  * a state is never usable twice; the consuming UPDATE is conditional, so of two parallel posts of one
  * token exactly one wins.

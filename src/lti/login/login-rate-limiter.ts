@@ -12,7 +12,7 @@ interface Bucket {
 }
 
 /**
- * Token bucket per client address for `/lti/login` (LTI-CHECKLIST §1.1: the endpoint is
+ * Token bucket per client address for `/lti/login` (docs/lti-launch-checks.md: the endpoint is
  * unauthenticated and creates state). Generous, because a whole campus may sit behind one NAT
  * address; loopback is exempt (local tools and benchmarks; a reverse proxy on the same host must send
  * X-Forwarded-For, which the app trusts from loopback). In memory: each instance limits on its own.

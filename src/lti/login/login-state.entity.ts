@@ -2,7 +2,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintNumber } from '../../database/bigint';
 
 /**
- * The server-side record of one OIDC login (LTI-CHECKLIST §1.2): keyed by `state`, holding the nonce
+ * The server-side record of one OIDC login (docs/lti-launch-checks.md): keyed by `state`, holding the nonce
  * and everything the launch must compare against. Single use (`consumedAtMs`), short-lived.
  */
 @Entity('lti_login_states')
@@ -39,7 +39,7 @@ export class LoginState {
   @Column({ type: 'varchar', length: 64 })
   bindingHash: string;
 
-  /** `lti_storage_target` offered at login (platform storage, LTI-CHECKLIST §3.2). */
+  /** `lti_storage_target` offered at login (platform storage, docs/lti-launch-checks.md). */
   @Column({ type: 'varchar', length: 200, nullable: true })
   storageTarget: string | null;
 

@@ -26,7 +26,7 @@ export class LoginStatesRepository {
     this.insertSql = plain.statement('LoginStatesRepository.insert', s.insert(this.all));
     this.selectSql = plain.statement('LoginStatesRepository.find', `SELECT ${this.all.select} FROM ${s.table} WHERE ${s.col('state')} = ?`);
     // UPDATE … WHERE state = ? AND consumedAtMs IS NULL: the database decides which of two
-    // concurrent callers changes the row (single use, LTI-CHECKLIST §1.3 step 11).
+    // concurrent callers changes the row (single use, docs/lti-launch-checks.md, check 11).
     this.consumeSql = plain.statement(
       'LoginStatesRepository.consume',
       `UPDATE ${s.table} SET ${s.col('consumedAtMs')} = ? WHERE ${s.col('state')} = ? AND ${s.col('consumedAtMs')} IS NULL`,

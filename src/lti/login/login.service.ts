@@ -10,7 +10,7 @@ import { LoginStatesRepository } from './login-states.repository';
 import { LtiError, unknownDeployment } from '../protocol/lti-error';
 
 
-/** A login state lives this long (LTI-CHECKLIST §1.2: 5–10 min). */
+/** A login state lives this long (docs/lti-launch-checks.md: 5–10 min). */
 export const STATE_TTL_MS = 10 * 60 * 1000;
 /** Expired states are purged at most this often. */
 const PURGE_EVERY_MS = 60_000;
@@ -23,7 +23,7 @@ export type LoginResult =
   | { kind: 'storage'; url: string; cookie: string; state: string; binding: string; storageTarget: string; platformOrigin: string };
 
 /**
- * OIDC third-party initiated login (Sec §5.1.1.1–2, Core §4.1, LTI-CHECKLIST §1.1–1.2): picks the
+ * OIDC third-party initiated login (Sec §5.1.1.1–2, Core §4.1, docs/lti-launch-checks.md): picks the
  * registration, stores state + nonce server-side (single use, 10 min), binds them to the browser
  * (cookie, and platform storage when offered) and sends the browser to the platform.
  */

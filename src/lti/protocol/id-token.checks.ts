@@ -4,7 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { CLAIM, LTI_VERSION, MESSAGE_TYPE } from './claims';
 import { LtiError, unknownDeployment } from './lti-error';
 
-/** Clock leeway for exp/iat/nbf (LTI-CHECKLIST §1.3 steps 9–10: ≤ 60–120 s). */
+/** Clock leeway for exp/iat/nbf (docs/lti-launch-checks.md, checks 9–10: ≤ 60–120 s). */
 export const LEEWAY_S = 60;
 /** Oldest `iat` accepted (step 10: suggested 5 min). */
 export const MAX_AGE_S = 300;
@@ -75,7 +75,7 @@ export interface MessageExpectations {
   pointsAtTool(uri: string): boolean;
 }
 
-/** Steps 12–18 of LTI-CHECKLIST §1.3, in order (Core §5.3, §5.4, DL §4.4); unknown claims are ignored. */
+/** Checks 12–18 of docs/lti-launch-checks.md, in order (Core §5.3, §5.4, DL §4.4); unknown claims are ignored. */
 export function checkMessageClaims(p: Claims, e: MessageExpectations): void {
   const version = p[CLAIM.version];
   if (version === undefined) {

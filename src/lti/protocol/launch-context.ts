@@ -2,7 +2,7 @@ import type { Response } from 'express';
 
 /**
  * What a validated LTI resource-link launch hands to the player (the seam between `lti/` and
- * `player/`). Built by the launch service from the checked id_token claims (LTI-CHECKLIST §1).
+ * `player/`). Built by the launch service from the checked id_token claims (docs/lti-launch-checks.md).
  */
 export interface LtiLaunchContext {
   platformId: string;

@@ -4,7 +4,7 @@ import { AppError } from '../../common/errors';
 import type { SafeHtml } from '../../common/html';
 
 /**
- * A refused LTI message. The code is stable (LTI-CHECKLIST §1.3 names them; the certification suite
+ * A refused LTI message. The code is stable (docs/lti-launch-checks.md names them; the certification suite
  * wants them in the logs, Cert §6); the exception filter logs it and answers a readable page (JSON to a client that asks for it).
  * `extraHtml` (trusted, built by us) is appended to that page, e.g. the "open in a new window" offer.
  */

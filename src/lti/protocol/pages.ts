@@ -39,8 +39,8 @@ export function autoPostForm(action: string, fields: Record<string, string>, tit
 }
 
 /**
- * Login page used when the platform offers LTI platform storage (lti_storage_target; LTI-CHECKLIST
- * §3.2, 1EdTech "OIDC Login with LTI Client Side postMessages"): stores the state binding in the
+ * Login page used when the platform offers LTI platform storage (lti_storage_target; docs/lti-launch-checks.md,
+ * 1EdTech "OIDC Login with LTI Client Side postMessages"): stores the state binding in the
  * platform's frame, then goes on to the authorization endpoint. If the platform does not answer in
  * 1 s it goes on anyway and the cookie set with this page is the binding.
  */
@@ -58,7 +58,7 @@ ltiStorage(c.storageTarget,c.platformOrigin).then(function(s){return s?s.put('st
 /**
  * Launch page used when the state cookie did not arrive (third-party cookies blocked) but the login
  * stored the binding in platform storage: reads it back and re-posts the launch with it. The server
- * still does every check; this page only carries the browser binding (LTI-CHECKLIST §3.2 step 3).
+ * still does every check; this page only carries the browser binding (docs/lti-launch-checks.md, "Without third-party cookies").
  * Referrer policy `same-origin` so the re-post carries our `Origin`, which the server requires: a
  * forged cross-site form post of a known binding (login CSRF) arrives with another Origin.
  */

@@ -26,7 +26,7 @@ interface OpenIdConfiguration {
 }
 
 /**
- * LTI Dynamic Registration 1.0 (DR §3, LTI-CHECKLIST §3.1), failing safe where ltijs does not: the
+ * LTI Dynamic Registration 1.0 (DR §3, docs/lti-launch-checks.md), failing safe where ltijs does not: the
  * configuration's issuer must match its URL, duplicates are refused before anything is posted, the
  * returned deployment is stored, and granted scopes are compared with the requested ones.
  */
