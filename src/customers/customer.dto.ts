@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsIn, IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, Max, Min, ValidateIf } from 'class-validator';
 import { OptionalText, RequestErrorCode, Text } from '../common/validation';
 import { CUSTOMER_STATES, CustomerState } from './customer.entity';
 
@@ -19,7 +19,7 @@ export class CreateCustomerBody {
   notes?: string | null;
 
   @ApiPropertyOptional({ enum: CUSTOMER_STATES, default: 'active', description: 'A suspended customer’s LMSs launch nothing; its data is kept.' })
-  @IsOptional()
+  @ValidateIf((_o, value) => value !== undefined) // left out: active (or unchanged); null is refused, not stored
   @IsIn(CUSTOMER_STATES, { message: `$property must be one of ${CUSTOMER_STATES.join(', ')}` })
   state?: CustomerState;
 }

@@ -95,6 +95,12 @@ describe('Customers (issue 9): API, platform binding, registration links, launch
         expect({ body, status: res.status, error: res.body.error }).toEqual({ body, status: 400, error: 'customer_invalid' });
         expect(res.body.message).toMatch(message);
       }
+      const someone = (await api('POST', '/api/customers', { name: 'Null Checks' })).body.id as string;
+      for (const body of [{ name: null }, { state: null }, { name: '' }]) {
+        const res = await api('PATCH', `/api/customers/${someone}`, body);
+        expect({ body, status: res.status, error: res.body.error }).toEqual({ body, status: 400, error: 'customer_invalid' });
+      }
+      expect((await api('DELETE', `/api/customers/${someone}`)).status).toBe(204);
       expect((await api('PATCH', '/api/customers/nope', { name: 'B' })).body.error).toBe('customer_not_found');
       expect((await api('DELETE', '/api/customers/nope')).status).toBe(404);
     });
