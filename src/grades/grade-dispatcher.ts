@@ -16,6 +16,12 @@ import { GradesRepository } from './grades.repository';
  * and when the next row falls due; this poll only catches rows written or released by another instance.
  */
 const FALLBACK_POLL_MS = 5000;
+/**
+ * Kicks within this window make one pass: under a stream of commits the worker reads the outbox a
+ * few hundred times a second at most, not once per commit (each pass is a query on the commit path's
+ * connection).
+ */
+const KICK_COALESCE_MS = 5;
 /** Most sends in flight at once. */
 const CONCURRENCY = 16;
 /** Sends for one (line item, user) at least this far apart (Moodle compares whole seconds; src/grades/README.md). */
@@ -61,7 +67,7 @@ export function judgeScoreAnswer(answer: HttpAnswer, now: number): Outcome {
 }
 
 /**
- * The grade outbox worker (src/grades/README.md; Vendure's SQL job queue as the model, STYLE §4.3). Woken when
+ * The grade outbox worker (src/grades/README.md; Vendure's SQL job queue as the model). Woken when
  * a row is written (`kick`) and when the next row falls due (one Clock timer), with a slow fallback
  * poll; each pass finds due rows, claims each with a conditional UPDATE (state and time checked in
  * the WHERE clause, the affected-row count decides: works on SQLite, which has no row locks, and on
@@ -75,7 +81,7 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
   private wakeTimer: ClockTimer | null = null;
   /** The pass running now, if any; passes never overlap. */
   private pass: Promise<void> | null = null;
-  /** A pass is queued for the next turn of the event loop (kicks in one turn make one pass). */
+  /** A pass is queued: kicks within one coalescing window make one pass. */
   private passQueued = false;
   /** Kicked while a pass ran: it goes round once more, as the rows it read may be stale. */
   private kickedDuringPass = false;
@@ -116,7 +122,7 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
     await Promise.allSettled([this.pass, ...this.inFlight]);
   }
 
-  /** Looks for due rows right away (a row was just written or a send ended); kicks in one event-loop turn make one pass. */
+  /** Looks for due rows soon (a row was just written or a send ended); kicks within KICK_COALESCE_MS make one pass. */
   kick(): void {
     if (this.stopped) {
       return;
@@ -129,12 +135,12 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
       return;
     }
     this.passQueued = true;
-    setImmediate(() => {
+    setTimeout(() => {
       this.passQueued = false;
       if (!this.stopped && !this.pass) {
         this.pass = this.passes().finally(() => (this.pass = null));
       }
-    });
+    }, KICK_COALESCE_MS);
   }
 
   /**
@@ -153,7 +159,9 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
     do {
       this.kickedDuringPass = false;
       await this.tick();
-      if (!this.kickedDuringPass) {
+      if (this.kickedDuringPass) {
+        await new Promise((resolve) => setTimeout(resolve, KICK_COALESCE_MS));
+      } else {
         await this.scheduleWake();
       }
     } while (this.kickedDuringPass && !this.stopped);
@@ -216,7 +224,7 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   /**
-   * Claims one row by a conditional UPDATE and checks the affected-row count (STYLE §4.3): a due
+   * Claims one row by a conditional UPDATE and checks the affected-row count (a SQL job queue): a due
    * pending/retry row, or a `sending` row whose lock expired (its worker died or was stopped).
    */
   async claim(id: string, now: number): Promise<GradeDelivery | null> {
