@@ -1,4 +1,4 @@
-// One runner for every tier; `npm test` runs them all (STYLE §4.5).
+// One runner for every tier; `npm test` runs them all.
 /** @type {import('jest').Config} */
 module.exports = {
   rootDir: '..',

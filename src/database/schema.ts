@@ -22,7 +22,7 @@ import { Customers1764400005000 } from './migrations/1764400005000-customers';
 
 /**
  * Every entity and migration of the server, listed once. Migrations run at start-up; the schema is
- * never synchronized from the entities (STYLE §4).
+ * never synchronized from the entities (docs/architecture.md, "Persistence").
  */
 export const ENTITIES = [Course, CourseVersion, AppSecret, Learner, ResourceLink, Attempt, ScoState, LaunchCode, Platform, Deployment, ToolKey, LoginState, GradeDelivery, Customer, RegistrationLink];
 

@@ -8,7 +8,7 @@ export type DeliveryState = 'pending' | 'sending' | 'retry' | 'sent' | 'supersed
 
 /**
  * The grade outbox: one row per (resource link, learner) carrying the newest score to send, in the
- * shape of Vendure's job record (state, tries, lastError, nextAttemptAt, sentAt; STYLE §4.3).
+ * shape of Vendure's job record (state, tries, lastError, nextAttemptAt, sentAt).
  * A newer result replaces an unsent payload (`version` goes up) instead of queueing behind it.
  * Times the worker compares are epoch milliseconds so the claim's conditional UPDATE compares
  * numbers on every database.

@@ -7,7 +7,7 @@ interface Pending {
 }
 
 /**
- * A Clock that moves only when a test says so (STYLE §4.5 "FakeClock"): pass it to createTestApp,
+ * A Clock that moves only when a test says so: pass it to createTestApp,
  * then `advance(ms)` instead of sleeping. Timers fire inside `advance`, in the order they fall due,
  * with `now()` at their due time; what they start (a dispatcher pass, say) still runs asynchronously,
  * so await the work's own "idle" after advancing.

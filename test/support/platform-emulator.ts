@@ -15,7 +15,7 @@ export type { DeepLinkReturn, HttpResult, LaunchOptions, LaunchResult, RecordedR
 export { parseAutoPost, readJsonScript } from './emulator/launch-flow';
 
 /**
- * A test LMS (STYLE §4.5): OIDC authorization endpoint that signs RS256 id_tokens with its own keys
+ * A test LMS: OIDC authorization endpoint that signs RS256 id_tokens with its own keys
  * (made at start, never hard-coded), JWKS, token endpoint verifying the tool's client assertion
  * against the tool's JWKS, Deep Linking return endpoint verifying the tool's signed response, and
  * Dynamic Registration endpoints. Plain node:http on 127.0.0.1, port 0. Extra routes (AGS, NRPS) are

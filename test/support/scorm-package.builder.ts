@@ -4,7 +4,7 @@ import { ZipFile } from 'yazl';
 import type { ZipEntryInfo } from '../../src/scorm/zip.types';
 
 /**
- * Zips the readable fixture folders of `fixtures/packages/` at test time (STYLE §4.5). Output is
+ * Zips the readable fixture folders of `fixtures/packages/` at test time. Output is
  * deterministic: entries sorted by name, one fixed modification time, fixed compression level, so the
  * same fixture and options give the same bytes on one machine.
  *

@@ -1,5 +1,5 @@
 /**
- * LTI 1.3 / Advantage protocol identifiers, written once (STYLE §3.8: no inline claim URIs elsewhere).
+ * LTI 1.3 / Advantage protocol identifiers, written once (no inline claim URIs elsewhere).
  * Core = https://www.imsglobal.org/spec/lti/v1p3/, DL = https://www.imsglobal.org/spec/lti-dl/v2p0/.
  */
 export const LTI = 'https://purl.imsglobal.org/spec/lti/claim/';
