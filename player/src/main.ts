@@ -145,7 +145,7 @@ class Player {
       setTimeout(done, 2000);
     });
     if (!cur.terminated && isInitialized(cur.api)) {
-      // The SCO was left without LMSFinish/Terminate: keep what it set (checklist §5.2 item 4).
+      // The SCO was left without LMSFinish/Terminate: keep what it set (player/README.md).
       await this.transport.commit(cur.sco.itemId, cur.session, renderCmi(cur.api), { unload: false });
     }
     await this.transport.settle(cur.sco.itemId);

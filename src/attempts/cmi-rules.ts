@@ -203,7 +203,7 @@ export function initialCmi(input: LaunchInput): Json {
   return out;
 }
 
-/** SCORM 1.2 asks for "Last, First" (RTE §3.4); we use it for 2004 too (checklist §2.2). */
+/** SCORM 1.2 asks for "Last, First" (RTE §3.4); we use it for 2004 too (as LMSs commonly do for cmi.learner_name). */
 export function learnerDisplayName(l: { name: string | null; givenName: string | null; familyName: string | null }): string {
   if (l.familyName && l.givenName) {
     return `${l.familyName}, ${l.givenName}`;

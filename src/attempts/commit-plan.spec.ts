@@ -247,7 +247,7 @@ describe('commit planning (commit-plan.ts)', () => {
     });
   });
 
-  describe('the end of a 2004 course attempt (checklist §4.2)', () => {
+  describe('the end of a 2004 course attempt (RTE cmi.exit)', () => {
     const sco = (itemId: string, scormType: 'sco' | 'asset' = 'sco') => ({ itemId, scormType }) as ScoSummary;
     const two = [sco('s1'), sco('s2'), sco('a1', 'asset')];
 

@@ -162,7 +162,7 @@ export function planCommit(current: ScoState, c: PlanContext, isNew: boolean): C
 }
 
 /**
- * SCORM 2004 (checklist §4.2): after a Terminate that did not suspend, does the course attempt end?
+ * SCORM 2004 (RTE cmi.exit and adl.nav.request): after a Terminate that did not suspend, does the course attempt end?
  * At once on exitAll/abandonAll, on exit=logout or in a single-SCO course; in a multi-SCO course only
  * once every SCO is completed ({@link allScosCompleted}): one SCO's normal exit only restarts that SCO.
  */
@@ -209,7 +209,7 @@ function resultKey(s: ScoState): string {
 /**
  * What a new session of a SCO carries over from the stored one (`stored`: its data model, see
  * {@link fullCmi}), the same at the SCO's launch and at the session's first commit: the total time,
- * with the previous session's time counted now if it ended without Finish (checklist §5.2 item 4); or
+ * with the previous session's time counted now if it ended without Finish (a closed tab, player/README.md); or
  * null after a SCORM 2004 Terminate that did not suspend: that ended the SCO attempt, and a new one
  * starts with no data and no time (RTE cmi.exit).
  */
