@@ -10,6 +10,7 @@ import type { ErrorCode } from './common/error-codes';
 import { renderErrorPage } from './common/error-page';
 import { sendHtml } from './common/html';
 import { setupApiDocs } from './console/api-docs';
+import { ContentFiles } from './content/content-files';
 import { AppLogger, nestLogLevels } from './logging/app-logger';
 import { RequestLogger } from './logging/request-logger';
 
@@ -58,7 +59,8 @@ export async function createApp(config: AppConfig, overrides: ServerOverrides = 
 /**
  * Starts the server: one process, two listeners. The app origin (console, API, LTI) and the content
  * origin (player, course files, runtime) share the Nest app, and every request is tagged with the
- * listener it came in on, so a route of one origin is never reachable on the other.
+ * listener it came in on, so a route of one origin is never reachable on the other. Readable course
+ * files take a lean path on the content listener, outside the framework.
  */
 export async function startServer(config: AppConfig, overrides: ServerOverrides = {}): Promise<RunningServer> {
   const app = await createApp(config, overrides);
@@ -68,8 +70,12 @@ export async function startServer(config: AppConfig, overrides: ServerOverrides 
     (req as http.IncomingMessage & { bridgeOrigin?: Origin }).bridgeOrigin = origin;
     express(req, res);
   };
+  // Course files are most of the traffic: the content listener answers a readable one before Express
+  // and Nest (ContentFiles.handle) and passes everything else on, refusals included.
+  const files = app.get(ContentFiles);
+  const toContent = tag('content');
   const appServer = http.createServer(tag('app'));
-  const contentServer = http.createServer(tag('content'));
+  const contentServer = http.createServer((req, res) => files.handle(req, res, () => toContent(req, res)));
   for (const server of [appServer, contentServer]) {
     server.keepAliveTimeout = 65_000;
     server.requestTimeout = 0; // large uploads may take long; the socket timeout below still applies

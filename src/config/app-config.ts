@@ -31,6 +31,8 @@ export class AppConfig {
   gradeHttpTimeoutMs: number;
   /** Largest suspend_data (characters) a runtime commit may store; SCORM 1.2 asks for 4,096, real courses write far more (player/README.md). */
   maxSuspendDataChars: number;
+  /** Most bytes of small course files the content path holds in memory (0: none). */
+  contentCacheBytes: number;
   /** Lifetime of the player's runtime bearer token (seconds). */
   runtimeTokenTtlSeconds: number;
   /**
@@ -122,6 +124,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   config.gradeRetryMaxMs = int(env, 'GRADE_RETRY_MAX_MS', 10 * 60_000, config.gradeRetryBaseMs);
   config.gradeHttpTimeoutMs = int(env, 'GRADE_HTTP_TIMEOUT_MS', 15_000, 50);
   config.maxSuspendDataChars = int(env, 'MAX_SUSPEND_DATA_CHARS', 256_000, 4096);
+  config.contentCacheBytes = int(env, 'CONTENT_CACHE_MB', 64, 0, 1024 * 1024) * 1024 * 1024;
   config.runtimeTokenTtlSeconds = int(env, 'RUNTIME_TOKEN_TTL_SECONDS', 4 * 3600, 60);
   return config;
 }

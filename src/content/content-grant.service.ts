@@ -1,10 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Clock } from '../common/clock';
+import { AppError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { SecretsService } from '../secrets/secrets.service';
 
 export type GrantCheck = 'ok' | 'invalid' | 'expired';
+
+/** Most grants whose signature is remembered as checked; past it the memory starts over (a grant is one HMAC to check again). */
+const VERIFIED_GRANTS_MAX = 50_000;
 
 /**
  * Expiring read grants for course files (docs/architecture.md): a signed path prefix
@@ -12,7 +16,12 @@ export type GrantCheck = 'ok' | 'invalid' | 'expired';
  * package keep working and no cookie is needed inside an LMS iframe.
  */
 @Injectable()
-export class ContentGrantService {
+export class ContentGrantService implements OnApplicationBootstrap {
+  /** The signing key, read once at start (a database read per file would be the slow path). */
+  private key?: Buffer;
+  /** `<versionId>/<grant>` → its expiry (s) for grants whose signature was checked: one HMAC per grant, not per file. */
+  private readonly verified = new Map<string, number>();
+
   constructor(
     private readonly secrets: SecretsService,
     private readonly config: AppConfig,
@@ -34,24 +43,57 @@ export class ContentGrantService {
     return (await this.grantPrefix(versionId, ttlSeconds)) + encodePath(launchUrl);
   }
 
-  async check(versionId: string, grant: string, now = this.clock.now()): Promise<{ result: GrantCheck; expires: number }> {
-    const m = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(grant);
-    if (!m) {
-      return { result: 'invalid', expires: 0 };
-    }
-    const expires = Number(m[1]);
-    const expected = Buffer.from(await this.mac(versionId, expires));
-    const given = Buffer.from(m[2]);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
-      return { result: 'invalid', expires };
+  async onApplicationBootstrap(): Promise<void> {
+    this.key = await this.secrets.get('content-grant');
+  }
+
+  /**
+   * Checks a grant in memory (no database read, and one HMAC per grant thanks to the remembered
+   * signatures); expiry is checked against the clock on every call.
+   */
+  check(versionId: string, grant: string, now = this.clock.now()): { result: GrantCheck; expires: number } {
+    const id = `${versionId}/${grant}`;
+    let expires = this.verified.get(id);
+    if (expires === undefined) {
+      const m = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(grant);
+      if (!m || !this.key) {
+        return { result: 'invalid', expires: 0 };
+      }
+      expires = Number(m[1]);
+      const expected = Buffer.from(macWith(this.key, versionId, expires));
+      const given = Buffer.from(m[2]);
+      if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+        return { result: 'invalid', expires };
+      }
+      if (this.verified.size >= VERIFIED_GRANTS_MAX) {
+        this.verified.clear();
+      }
+      this.verified.set(id, expires);
     }
     return { result: expires * 1000 > now ? 'ok' : 'expired', expires };
   }
 
-  private async mac(versionId: string, expires: number): Promise<string> {
-    const key = await this.secrets.get('content-grant');
-    return createHmac('sha256', key).update(`${versionId}.${expires}`).digest('base64url');
+  /** The grant's expiry (s) when it lets a reader in now; otherwise the refusal every content route answers. */
+  require(versionId: string, grant: string): number {
+    const check = this.check(versionId, grant);
+    if (check.result !== 'ok') {
+      throw new AppError(
+        check.result === 'expired' ? 'content_grant_expired' : 'content_grant_invalid',
+        check.result === 'expired' ? 'This link to the course has expired; relaunch the course from your LMS.' : 'This link to the course is not valid.',
+        HttpStatus.FORBIDDEN,
+      );
+    }
+    return check.expires;
   }
+
+  private async mac(versionId: string, expires: number): Promise<string> {
+    this.key ??= await this.secrets.get('content-grant');
+    return macWith(this.key, versionId, expires);
+  }
+}
+
+function macWith(key: Buffer, versionId: string, expires: number): string {
+  return createHmac('sha256', key).update(`${versionId}.${expires}`).digest('base64url');
 }
 
 /** Percent-encodes each path segment of a package-relative URL, keeping its query and fragment as they are. */

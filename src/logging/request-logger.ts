@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { pathForLog } from '../common/log-path';
 import { AppLogger } from './app-logger';
@@ -10,26 +10,31 @@ import { REQUEST_ID_HEADER, requestIdFrom, runWithRequestId } from './request-id
  * answers the id in the same header, runs the rest of the request inside it so every log line
  * carries it, and writes one line per request when it ends (method, path as `pathForLog` shows it,
  * status, time), like the exception filter's lines. At a level above `log` (the benchmarks run at
- * `error`) that line is not even prepared.
+ * `error`) that line is not even prepared. The lean course-file path (src/content/content-files.ts)
+ * calls `begin` itself and sends the id with its own headers.
  */
 @Injectable()
 export class RequestLogger {
   constructor(private readonly logger: AppLogger) {}
 
-  readonly handle = (req: Request, res: Response, next: NextFunction): void => {
-    const id = requestIdFrom(req.headers['x-request-id']);
+  readonly handle = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    const id = this.begin(req, res);
     res.setHeader(REQUEST_ID_HEADER, id);
-    if (!this.logger.isLevelEnabled('log')) {
-      runWithRequestId(id, next);
-      return;
-    }
-    const started = performance.now();
-    res.once('close', () => {
-      const outcome = res.writableFinished ? String(res.statusCode) : `${res.statusCode} (connection closed before the answer was sent)`;
-      runWithRequestId(id, () =>
-        this.logger.log(`${req.method} ${pathForLog(req.originalUrl)} ${outcome} ${(performance.now() - started).toFixed(1)} ms`, 'Request'),
-      );
-    });
     runWithRequestId(id, next);
   };
+
+  /** The request's id; at `log` level, also arranges its one line when it ends. The caller answers the id. */
+  begin(req: IncomingMessage, res: ServerResponse): string {
+    const id = requestIdFrom(req.headers['x-request-id']);
+    if (this.logger.isLevelEnabled('log')) {
+      const started = performance.now();
+      // the first middleware sees the URL as it came in (Express's originalUrl)
+      const url = req.url;
+      res.once('close', () => {
+        const outcome = res.writableFinished ? String(res.statusCode) : `${res.statusCode} (connection closed before the answer was sent)`;
+        runWithRequestId(id, () => this.logger.log(`${req.method} ${pathForLog(url)} ${outcome} ${(performance.now() - started).toFixed(1)} ms`, 'Request'));
+      });
+    }
+    return id;
+  }
 }

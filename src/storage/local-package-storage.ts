@@ -8,6 +8,8 @@ import { AppConfig } from '../config/app-config';
 import { PackageStorage, StoredFileStat } from './package-storage';
 
 const VERSION_ID = /^[0-9a-f-]{36}$/;
+/** Reads of 256 KB (not the stream default of 64 KB): a quarter of the system calls and writes for a large file. */
+const READ_CHUNK = 256 * 1024;
 
 /** `storage/content/<versionId>/…` and `storage/tmp/` on the local disk. */
 @Injectable()
@@ -58,7 +60,15 @@ export class LocalPackageStorage extends PackageStorage {
     if (!file) {
       throw new Error('path outside the version');
     }
-    return fs.createReadStream(file, range);
+    return fs.createReadStream(file, { ...range, highWaterMark: READ_CHUNK });
+  }
+
+  async readFile(versionId: string, relativePath: string): Promise<Buffer> {
+    const file = this.resolve(versionId, relativePath);
+    if (!file) {
+      throw new Error('path outside the version');
+    }
+    return fsp.readFile(file);
   }
 
   async listVersions(): Promise<string[]> {

@@ -20,7 +20,10 @@ export abstract class PackageStorage {
   abstract removeVersion(versionId: string): Promise<void>;
   /** Size and time of a file of a version, or null if there is no such regular file. */
   abstract stat(versionId: string, relativePath: string): Promise<StoredFileStat | null>;
+  /** A file of a version (or the inclusive byte range of it) as a stream read in large chunks. */
   abstract read(versionId: string, relativePath: string, range?: { start: number; end: number }): Readable;
+  /** A whole (small) file of a version in memory, for the content path's cache. */
+  abstract readFile(versionId: string, relativePath: string): Promise<Buffer>;
   /** Ids of every published version, to sweep the ones a crash left without a database row. */
   abstract listVersions(): Promise<string[]>;
   /** Cleans what an interrupted upload left under tmp/. */

@@ -2,15 +2,19 @@ import request from 'supertest';
 import { createTestApp, TestApp } from '../support/app';
 import { buildFixtureZip } from '../support/scorm-package.builder';
 import { noise } from '../support/hostile-zips';
+import { ManualClock } from '../support/manual-clock';
 
 describe('Content origin (GET /content/…)', () => {
   let t: TestApp;
   let base: string;
   let versionId: string;
   const video = noise(300_000, 7);
+  /** Over the 1 MB the content path holds in memory: streamed from storage on every request. */
+  const big = noise(1_600_000, 11);
+  const clock = new ManualClock();
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({}, { clock });
     const zip = await buildFixtureZip('scorm12-single-sco', {
       files: {
         'media/clip.mp4': video,
@@ -23,6 +27,7 @@ describe('Content origin (GET /content/…)', () => {
         'app/script.js': 'var x = 1;',
         'clip.webm': Buffer.from('webm'),
         'my pages/été 2024.html': '<p>summer</p>',
+        'media/big.bin': big,
       },
     });
     const res = await request(t.appUrl).post('/api/courses').set(t.auth).attach('package', zip, 'c.zip').expect(201);
@@ -63,6 +68,47 @@ describe('Content origin (GET /content/…)', () => {
     await request(base + 'index.html').get('').set('If-None-Match', first.headers.etag).expect(304);
   });
 
+  it('should answer HEAD with the headers of GET and no body', async () => {
+    const get = await request(base + 'media/clip.mp4').get('').buffer(true).parse(binary as never).expect(200);
+    const head = await request(base + 'media/clip.mp4').head('').expect(200);
+    expect(head.headers['content-length']).toBe(String(video.length));
+    for (const h of ['etag', 'last-modified', 'content-type', 'cache-control', 'accept-ranges', 'x-content-type-options', 'referrer-policy']) {
+      expect(head.headers[h]).toBe(get.headers[h]);
+    }
+    expect(head.text ?? '').toBe('');
+  });
+
+  it('should answer 304 to If-Modified-Since at or after Last-Modified, unless If-None-Match is sent and differs', async () => {
+    const first = await request(base + 'index.html').get('').expect(200);
+    const lastModified = first.headers['last-modified'];
+    const notModified = await request(base + 'index.html').get('').set('If-Modified-Since', lastModified).expect(304);
+    expect(notModified.headers.etag).toBe(first.headers.etag);
+    const earlier = new Date(Date.parse(lastModified) - 1000).toUTCString();
+    await request(base + 'index.html').get('').set('If-Modified-Since', earlier).expect(200);
+    await request(base + 'index.html').get('').set('If-Modified-Since', 'not a date').expect(200);
+    await request(base + 'index.html').get('').set('If-Modified-Since', lastModified).set('If-None-Match', '"other"').expect(200);
+  });
+
+  it('should stream a file too large to hold in memory, whole and in ranges, the same on every request', async () => {
+    for (let i = 0; i < 2; i++) {
+      const res = await request(base + 'media/big.bin').get('').buffer(true).parse(binary as never).expect(200);
+      expect(res.headers['content-length']).toBe(String(big.length));
+      expect(Buffer.compare(res.body as Buffer, big)).toBe(0);
+    }
+    const part = await request(base + 'media/big.bin').get('').set('Range', 'bytes=1000000-1299999').buffer(true).parse(binary as never).expect(206);
+    expect(part.headers['content-range']).toBe(`bytes 1000000-1299999/${big.length}`);
+    expect(Buffer.compare(part.body as Buffer, big.subarray(1_000_000, 1_300_000))).toBe(0);
+  });
+
+  it('should answer a file from memory the same as the first time, with the request id', async () => {
+    const first = await request(base + 'app/script.js').get('').expect(200);
+    const again = await request(base + 'app/script.js').get('').set('X-Request-Id', 'file-2').expect(200);
+    expect(again.text).toBe('var x = 1;');
+    expect(again.headers.etag).toBe(first.headers.etag);
+    expect(again.headers['x-request-id']).toBe('file-2');
+    expect(first.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('should serve byte ranges for video seeking', async () => {
     const res = await request(base + 'media/clip.mp4').get('').set('Range', 'bytes=1000-1999').buffer(true).parse(binary as never).expect(206);
     expect(res.headers['content-range']).toBe(`bytes 1000-1999/${video.length}`);
@@ -94,6 +140,25 @@ describe('Content origin (GET /content/…)', () => {
   it('should refuse a grant for another version', async () => {
     const other = base.replace(versionId, '22222222-2222-4222-8222-222222222222');
     await request(other + 'index.html').get('').expect(403);
+  });
+
+  it('should refuse other methods on a course file', async () => {
+    await request(base + 'index.html').post('').expect(404);
+  });
+
+  // Last: it moves the clock past the grants' lifetime.
+  it('should let browsers keep a file only while the grant lasts, and refuse the grant once it has expired', async () => {
+    const before = await request(base + 'index.html').get('').expect(200);
+    const maxAge = Number(/max-age=(\d+)/.exec(before.headers['cache-control'])![1]);
+    clock.advance(60_000);
+    const later = await request(base + 'index.html').get('').expect(200);
+    expect(later.headers['cache-control']).toBe(`private, max-age=${maxAge - 60}, immutable`);
+    clock.advance((maxAge - 60) * 1000);
+    for (const file of ['index.html', 'media/big.bin']) {
+      const res = await request(base + file).get('').expect(403);
+      expect(res.body.error).toBe('content_grant_expired');
+      expect(res.headers['cache-control']).toBe('no-store');
+    }
   });
 });
 
