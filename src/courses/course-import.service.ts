@@ -9,6 +9,7 @@ import { PackageStorage } from '../storage/package-storage';
 import { ZipReader } from '../scorm/zip-reader';
 import { isJunkEntry, locateManifest, PackageFiles } from '../scorm/package-layout';
 import { parseManifest } from '../scorm/manifest-parser';
+import { compileSequencing } from '../sequencing/compile-sequencing';
 import type { ZipLimits } from '../scorm/zip.types';
 import { CourseVersion } from './course-version.entity';
 import { Course } from './course.entity';
@@ -94,7 +95,8 @@ export class CourseImportService implements OnApplicationBootstrap {
       const layout = locateManifest(zip.entries);
       const xml = await zip.readEntry(layout.manifestEntry, MAX_MANIFEST_BYTES);
       const { manifest, warnings } = parseManifest(xml, new PackageFiles(zip.entries, layout.rootPrefix));
-      const allWarnings = [...layout.warnings, ...warnings];
+      const compiled = manifest.scormVersion === '2004' ? compileSequencing(manifest) : undefined;
+      const allWarnings = [...layout.warnings, ...warnings, ...(compiled?.warnings ?? [])];
 
       workDir = await this.storage.createWorkDir('extract');
       const included = zip.entries.filter((e) => !e.isDirectory && e.name.startsWith(layout.rootPrefix) && !isJunkEntry(e.name));
@@ -115,6 +117,7 @@ export class CourseImportService implements OnApplicationBootstrap {
         edition: manifest.edition,
         manifest,
         warnings: allWarnings,
+        sequencing: compiled?.sequencing ?? null,
         originalFilename: source.originalName.slice(0, 500),
         packageBytes,
         unpackedBytes: extracted.bytes,

@@ -2,6 +2,7 @@ import { Column, Entity, Index } from 'typeorm';
 import { BaseEntity } from '../database/base.entity';
 import { bigintNumber } from '../database/bigint';
 import type { ParsedManifest, ImportWarning } from '../scorm/manifest.types';
+import type { CompiledSequencing } from '../sequencing/sequencing.types';
 
 /** An immutable, extracted package under `storage/content/<id>/` with its parsed manifest (docs/architecture.md). */
 @Entity('course_versions')
@@ -26,6 +27,10 @@ export class CourseVersion extends BaseEntity {
 
   @Column({ type: 'simple-json' })
   warnings: ImportWarning[];
+
+  /** SCORM 2004: the activity tree compiled for the sequencing engine at import (docs/sequencing.md); null for 1.2. */
+  @Column({ type: 'simple-json', nullable: true })
+  sequencing: CompiledSequencing | null;
 
   @Column({ type: 'varchar', length: 500 })
   originalFilename: string;

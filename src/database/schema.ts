@@ -19,6 +19,7 @@ import { CourseGradePolicy1764400004000 } from './migrations/1764400004000-cours
 import { Customer } from '../customers/customer.entity';
 import { RegistrationLink } from '../customers/registration-link.entity';
 import { Customers1764400005000 } from './migrations/1764400005000-customers';
+import { Sequencing1764400010000 } from './migrations/1764400010000-sequencing';
 
 /**
  * Every entity and migration of the server, listed once. Migrations run at start-up; the schema is
@@ -26,4 +27,4 @@ import { Customers1764400005000 } from './migrations/1764400005000-customers';
  */
 export const ENTITIES = [Course, CourseVersion, AppSecret, Learner, ResourceLink, Attempt, ScoState, LaunchCode, Platform, Deployment, ToolKey, LoginState, GradeDelivery, Customer, RegistrationLink];
 
-export const MIGRATIONS = [Courses1764400000000, Lti1764400001000, Attempts1764400002000, Grades1764400003000, CourseGradePolicy1764400004000, Customers1764400005000];
+export const MIGRATIONS = [Courses1764400000000, Lti1764400001000, Attempts1764400002000, Grades1764400003000, CourseGradePolicy1764400004000, Customers1764400005000, Sequencing1764400010000];

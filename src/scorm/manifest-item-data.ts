@@ -76,12 +76,29 @@ export function readItemData(item: ManifestItem, el: XmlElement, sequencingById:
     readObjectives(item, effective('objectives'), warnings);
   }
 
+  const maps = childrenNamed(childNamed(el, 'data'), 'map');
+  if (maps.length > 0) {
+    item.sharedData = maps.flatMap((m) => {
+      const targetId = attrNamed(m, 'targetID')?.trim();
+      if (!targetId) {
+        warnings.add('invalid_value', `An <adlcp:map> of item "${id}" has no targetID; it is ignored.`, `item[${id}]`);
+        return [];
+      }
+      return [{ targetId, readSharedData: !isFalse(attrNamed(m, 'readSharedData')), writeSharedData: !isFalse(attrNamed(m, 'writeSharedData')) }];
+    });
+  }
+
   const hide = childrenNamed(pathNamed(el, 'presentation', 'navigationInterface'), 'hideLMSUI')
     .map((h) => cleanText(h))
     .filter((v) => v !== '');
   if (hide.length > 0) {
     item.hideLmsUi = [...new Set(hide)];
   }
+}
+
+/** xs:boolean false ("false" or "0"); absent or anything else is not false. */
+function isFalse(raw: string | undefined): boolean {
+  return /^(false|0)$/i.test(raw?.trim() ?? '');
 }
 
 function readCompletionThreshold(el: XmlElement | undefined, id: string, warnings: WarningList): CompletionThreshold | undefined {

@@ -104,8 +104,23 @@ function readManifest(
     scos,
     ...(collection ? { sequencingCollection: toPlainObject(collection) } : {}),
     ...(orgSequencing ? { organizationSequencing: toPlainObject(orgSequencing) } : {}),
+    ...globalScopes(org),
   };
   return { manifest, warnings: warnings.list() };
+}
+
+/** The organization's `adlseq:objectivesGlobalToSystem` and `adlcp:sharedDataGlobalToSystem`, kept only when written. */
+function globalScopes(org: XmlElement | undefined): Pick<ParsedManifest, 'objectivesGlobalToSystem' | 'sharedDataGlobalToSystem'> {
+  const out: Pick<ParsedManifest, 'objectivesGlobalToSystem' | 'sharedDataGlobalToSystem'> = {};
+  const objectives = attrNamed(org, 'objectivesGlobalToSystem')?.trim();
+  if (objectives) {
+    out.objectivesGlobalToSystem = !/^(false|0)$/i.test(objectives);
+  }
+  const shared = attrNamed(org, 'sharedDataGlobalToSystem')?.trim();
+  if (shared) {
+    out.sharedDataGlobalToSystem = !/^(false|0)$/i.test(shared);
+  }
+  return out;
 }
 
 function lomTitle(root: XmlElement): string {

@@ -62,6 +62,15 @@ export interface ManifestItem {
    * `#text` (see toPlainObject in manifest-xml.ts). An `@IDRef` points into `sequencingCollection`.
    */
   sequencing?: unknown;
+  /** `adlcp:data/adlcp:map`: the shared data stores (`adl.data`) the item reaches, with CAM defaults applied. */
+  sharedData?: SharedDataMap[];
+}
+
+/** One `adlcp:map` of an item's `adlcp:data` (CAM 4th ed.; readSharedData and writeSharedData default to true). */
+export interface SharedDataMap {
+  targetId: string;
+  readSharedData: boolean;
+  writeSharedData: boolean;
 }
 
 export interface ManifestResource {
@@ -99,6 +108,10 @@ export interface ParsedManifest {
   sequencingCollection?: unknown;
   /** The delivered organization's own `imsss:sequencing`, if any (same plain form). */
   organizationSequencing?: unknown;
+  /** `adlseq:objectivesGlobalToSystem` of the delivered organization (default true). */
+  objectivesGlobalToSystem?: boolean;
+  /** `adlcp:sharedDataGlobalToSystem` of the delivered organization (default true). */
+  sharedDataGlobalToSystem?: boolean;
   /** What decided the version: the schemaversion text, the namespaces/elements used, or the 1.2 default. */
   versionSource?: 'schemaversion' | 'namespaces' | 'default';
 }

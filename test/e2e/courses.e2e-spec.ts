@@ -1,6 +1,8 @@
 import request from 'supertest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DataSource } from 'typeorm';
+import { CourseVersion } from '../../src/courses/course-version.entity';
 import { createTestApp, listFiles, TestApp } from '../support/app';
 import { buildFixtureZip } from '../support/scorm-package.builder';
 import { HOSTILE_LIMITS, hostileCases } from '../support/hostile-zips';
@@ -62,6 +64,13 @@ describe('Course import (POST /api/courses)', () => {
         expect(sco).toMatchObject({ itemId: expect.any(String), title: expect.any(String), launchUrl: expect.any(String), scormType: expect.stringMatching(/^(sco|asset)$/) });
       }
       expect(Array.isArray(res.body.currentVersion.warnings)).toBe(true);
+      // The compiled sequencing is stored with the version (docs/sequencing.md): an activity tree for 2004, nothing for 1.2.
+      const row = await t.server.app.get(DataSource).getRepository(CourseVersion).findOneOrFail({ where: { id: res.body.currentVersion.id } });
+      if (scormVersion === '2004') {
+        expect(row.sequencing?.activityTree.children?.length).toBeGreaterThanOrEqual(1);
+      } else {
+        expect(row.sequencing).toBeNull();
+      }
     });
 
     it('should serve the launch file of an imported course from the content origin', async () => {

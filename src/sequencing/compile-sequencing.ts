@@ -1,0 +1,673 @@
+import type { ImportWarning, ManifestItem, ParsedManifest } from '../scorm/manifest.types';
+import { WarningList } from '../scorm/manifest-warnings';
+import {
+  HIDE_LMS_UI_TOKENS,
+  type Activity,
+  type CompiledSequencing,
+  type HideLmsUi,
+  type Objective,
+  type ObjectiveMapInfo,
+  type RollupConditionName,
+  type RollupRequirement,
+  type RollupRule,
+  type RuleAction,
+  type RuleCondition,
+  type RuleConditionName,
+  type SequencingRule,
+} from './sequencing.types';
+
+/**
+ * The sequencing compiler (docs/sequencing.md): a parsed SCORM 2004 manifest → the activity tree
+ * scorm-again's sequencing engine takes, at import. Works on the plain form the parser keeps of each
+ * `imsss:sequencing` (manifest-xml.ts `toPlainObject`: attributes as `@name`, children as arrays by
+ * local name). Every element and attribute of the imsss/adlseq vocabulary is either compiled, with
+ * the CAM default when absent, or named in a `sequencing_unsupported` warning; `IDRef` is resolved
+ * against `sequencingCollection` here, element by element (the item's own element wins), so the
+ * engine is never given collections.
+ */
+
+type Plain = Record<string, unknown>;
+
+const RULE_CONDITIONS: readonly RuleConditionName[] = [
+  'satisfied',
+  'objectiveStatusKnown',
+  'objectiveMeasureKnown',
+  'objectiveMeasureGreaterThan',
+  'objectiveMeasureLessThan',
+  'completed',
+  'activityProgressKnown',
+  'attempted',
+  'attemptLimitExceeded',
+  'timeLimitExceeded',
+  'outsideAvailableTimeRange',
+  'always',
+];
+const PRE_ACTIONS: readonly RuleAction[] = ['skip', 'disabled', 'hiddenFromChoice', 'stopForwardTraversal'];
+const EXIT_ACTIONS: readonly RuleAction[] = ['exit'];
+const POST_ACTIONS: readonly RuleAction[] = ['exitParent', 'exitAll', 'retry', 'retryAll', 'continue', 'previous'];
+/** CAM rollup condition vocabulary → the engine's name (it calls activityProgressKnown `progressKnown`). */
+const ROLLUP_CONDITIONS: Readonly<Record<string, RollupConditionName>> = {
+  satisfied: 'satisfied',
+  objectiveStatusKnown: 'objectiveStatusKnown',
+  objectiveMeasureKnown: 'objectiveMeasureKnown',
+  completed: 'completed',
+  activityProgressKnown: 'progressKnown',
+  attempted: 'attempted',
+  attemptLimitExceeded: 'attemptLimitExceeded',
+};
+const ROLLUP_ACTIONS = ['satisfied', 'notSatisfied', 'completed', 'incomplete'] as const;
+const CHILD_ACTIVITY_SETS = ['all', 'any', 'none', 'atLeastCount', 'atLeastPercent'] as const;
+const REQUIREMENTS: readonly RollupRequirement[] = ['always', 'ifAttempted', 'ifNotSkipped', 'ifNotSuspended'];
+const TIMINGS = ['never', 'once', 'onEachNewAttempt'] as const;
+
+/** The local names under `imsss:sequencing` that belong to the adlseq namespace (the rest are imsss). */
+const ADLSEQ_ELEMENTS = new Set(['rollupConsiderations', 'constrainedChoiceConsiderations', 'adlseqObjectives']);
+
+export interface CompileResult {
+  sequencing: CompiledSequencing;
+  warnings: ImportWarning[];
+}
+
+/** Compiles a SCORM 2004 manifest's sequencing; `warnings` lists what was not compiled and why. */
+export function compileSequencing(manifest: ParsedManifest): CompileResult {
+  const warnings = new WarningList();
+  const collection = collectionIndex(manifest.sequencingCollection, warnings);
+  const rootId = manifest.organizationId ?? manifest.identifier;
+  const root = compileActivity(
+    { id: rootId, title: manifest.title, isVisible: true, sequencing: manifest.organizationSequencing },
+    manifest.items,
+    collection,
+    warnings,
+  );
+  applySingleActivityRule(root, manifest.organizationSequencing, collection);
+  return {
+    sequencing: {
+      format: 1,
+      activityTree: root,
+      objectivesGlobalToSystem: manifest.objectivesGlobalToSystem ?? true,
+      sharedDataGlobalToSystem: manifest.sharedDataGlobalToSystem ?? true,
+    },
+    warnings: warnings.list(),
+  };
+}
+
+interface ActivitySource {
+  id: string;
+  title: string;
+  isVisible: boolean;
+  sequencing: unknown;
+  item?: ManifestItem;
+}
+
+function compileActivity(source: ActivitySource, children: ManifestItem[], collection: Map<string, Plain>, warnings: WarningList): Activity {
+  const where = source.item ? `item "${source.id}"` : `organization "${source.id}"`;
+  const seq = new Node(effectiveSequencing(source.sequencing, collection, where, warnings), 'imsss:sequencing', where, warnings);
+  seq.attr('ID');
+  seq.attr('IDRef');
+
+  const activity: Activity = {
+    id: source.id,
+    title: source.title,
+    isVisible: source.isVisible,
+    attemptLimit: null,
+    objectives: [],
+    sequencingControls: {
+      choice: true,
+      choiceExit: true,
+      flow: false,
+      forwardOnly: false,
+      useCurrentAttemptObjectiveInfo: true,
+      useCurrentAttemptProgressInfo: true,
+      preventActivation: false,
+      constrainChoice: false,
+      rollupObjectiveSatisfied: true,
+      rollupProgressCompletion: true,
+      objectiveMeasureWeight: 1,
+      selectionTiming: 'never',
+      selectCount: null,
+      randomizationTiming: 'never',
+      reorderChildren: false,
+      randomizeChildren: false,
+    },
+    deliveryControls: { tracked: true, completionSetByContent: false, objectiveSetByContent: false },
+    sequencingRules: { preConditionRules: [], exitConditionRules: [], postConditionRules: [] },
+    rollupRules: { rules: [] },
+    rollupConsiderations: {
+      requiredForSatisfied: 'always',
+      requiredForNotSatisfied: 'always',
+      requiredForCompleted: 'always',
+      requiredForIncomplete: 'always',
+      measureSatisfactionIfActive: true,
+    },
+  };
+  const controls = activity.sequencingControls;
+
+  const mode = seq.child('controlMode');
+  if (mode) {
+    controls.choice = mode.bool('choice', true);
+    controls.choiceExit = mode.bool('choiceExit', true);
+    controls.flow = mode.bool('flow', false);
+    controls.forwardOnly = mode.bool('forwardOnly', false);
+    controls.useCurrentAttemptObjectiveInfo = mode.bool('useCurrentAttemptObjectiveInfo', true);
+    controls.useCurrentAttemptProgressInfo = mode.bool('useCurrentAttemptProgressInfo', true);
+    mode.done();
+  }
+
+  const rules = seq.child('sequencingRules');
+  if (rules) {
+    activity.sequencingRules.preConditionRules = rules.children('preConditionRule').flatMap((r) => compileRule(r, PRE_ACTIONS));
+    activity.sequencingRules.exitConditionRules = rules.children('exitConditionRule').flatMap((r) => compileRule(r, EXIT_ACTIONS));
+    activity.sequencingRules.postConditionRules = rules.children('postConditionRule').flatMap((r) => compileRule(r, POST_ACTIONS));
+    rules.done();
+  }
+
+  const limits = seq.child('limitConditions');
+  if (limits) {
+    const attemptLimit = limits.int('attemptLimit', 0);
+    activity.attemptLimit = attemptLimit > 0 ? attemptLimit : null;
+    const duration = limits.attr('attemptAbsoluteDurationLimit');
+    if (duration) {
+      activity.attemptAbsoluteDurationLimit = duration;
+    }
+    limits.done();
+  }
+
+  const aux = seq.child('auxiliaryResources');
+  if (aux) {
+    const list = aux.children('auxiliaryResource').flatMap((r) => {
+      const resourceId = r.attr('auxiliaryResourceID');
+      const purpose = r.attr('purpose');
+      r.done();
+      return resourceId && purpose ? [{ resourceId, purpose }] : [];
+    });
+    if (list.length > 0) {
+      activity.auxiliaryResources = list;
+    }
+    aux.done();
+  }
+
+  const rollup = seq.child('rollupRules');
+  if (rollup) {
+    controls.rollupObjectiveSatisfied = rollup.bool('rollupObjectiveSatisfied', true);
+    controls.rollupProgressCompletion = rollup.bool('rollupProgressCompletion', true);
+    controls.objectiveMeasureWeight = rollup.num('objectiveMeasureWeight', 1, 0, 1);
+    activity.rollupRules.rules = rollup.children('rollupRule').flatMap((r) => compileRollupRule(r));
+    rollup.done();
+  }
+
+  compileObjectives(activity, seq.child('objectives'), seq.child('adlseqObjectives'));
+
+  const random = seq.child('randomizationControls');
+  if (random) {
+    controls.randomizationTiming = random.oneOf('randomizationTiming', TIMINGS, 'never');
+    const selectCount = random.attr('selectCount');
+    if (selectCount !== undefined) {
+      const n = Number(selectCount);
+      if (Number.isInteger(n) && n >= 0) {
+        controls.selectCount = n;
+      } else {
+        random.invalid('selectCount', selectCount);
+      }
+    }
+    controls.reorderChildren = random.bool('reorderChildren', false);
+    controls.randomizeChildren = controls.reorderChildren;
+    controls.selectionTiming = random.oneOf('selectionTiming', TIMINGS, 'never');
+    random.done();
+  }
+
+  const delivery = seq.child('deliveryControls');
+  if (delivery) {
+    activity.deliveryControls = {
+      tracked: delivery.bool('tracked', true),
+      completionSetByContent: delivery.bool('completionSetByContent', false),
+      objectiveSetByContent: delivery.bool('objectiveSetByContent', false),
+    };
+    delivery.done();
+  }
+
+  const constrained = seq.child('constrainedChoiceConsiderations');
+  if (constrained) {
+    controls.preventActivation = constrained.bool('preventActivation', false);
+    controls.constrainChoice = constrained.bool('constrainChoice', false);
+    constrained.done();
+  }
+
+  const considerations = seq.child('rollupConsiderations');
+  if (considerations) {
+    const c = activity.rollupConsiderations;
+    c.requiredForSatisfied = considerations.oneOf('requiredForSatisfied', REQUIREMENTS, 'always');
+    c.requiredForNotSatisfied = considerations.oneOf('requiredForNotSatisfied', REQUIREMENTS, 'always');
+    c.requiredForCompleted = considerations.oneOf('requiredForCompleted', REQUIREMENTS, 'always');
+    c.requiredForIncomplete = considerations.oneOf('requiredForIncomplete', REQUIREMENTS, 'always');
+    c.measureSatisfactionIfActive = considerations.bool('measureSatisfactionIfActive', true);
+    considerations.done();
+  }
+  seq.done();
+
+  const item = source.item;
+  if (item?.completionThreshold) {
+    const { completedByMeasure, minProgressMeasure, progressWeight } = item.completionThreshold;
+    activity.completionThreshold = { completedByMeasure, minProgressMeasure, progressWeight };
+  }
+  if (item?.hideLmsUi) {
+    const known = new Set<string>(HIDE_LMS_UI_TOKENS);
+    const hide = item.hideLmsUi.filter((h): h is HideLmsUi => known.has(h));
+    for (const other of item.hideLmsUi.filter((h) => !known.has(h))) {
+      warnings.add('invalid_value', `The adlnav:hideLMSUI value "${other}" of ${where} is not in the CAM vocabulary; it is ignored.`, `item[${source.id}]`);
+    }
+    if (hide.length > 0) {
+      activity.hideLmsUi = hide;
+    }
+  }
+  if (item?.sharedData) {
+    activity.sharedDataMaps = item.sharedData.map((m) => ({ targetID: m.targetId, readSharedData: m.readSharedData, writeSharedData: m.writeSharedData }));
+  }
+  if (children.length > 0) {
+    activity.children = children.map((child) =>
+      compileActivity({ id: child.identifier, title: child.title, isVisible: child.isVisible, sequencing: child.sequencing, item: child }, child.children, collection, warnings),
+    );
+  }
+  return activity;
+}
+
+function compileRule(rule: Node, actions: readonly RuleAction[]): SequencingRule[] {
+  const conditionsNode = rule.child('ruleConditions');
+  const actionNode = rule.child('ruleAction');
+  const action = actionNode?.oneOf('action', actions, undefined);
+  actionNode?.done();
+  const combination = conditionsNode?.oneOf('conditionCombination', ['all', 'any'] as const, 'all') ?? 'all';
+  const conditions: RuleCondition[] = [];
+  let usable = action !== undefined;
+  for (const c of conditionsNode?.children('ruleCondition') ?? []) {
+    const name = c.oneOf('condition', RULE_CONDITIONS, undefined);
+    const operator = c.oneOf('operator', ['not', 'noOp'] as const, 'noOp');
+    const referenced = c.attr('referencedObjective');
+    const threshold = c.num('measureThreshold', 0, -1, 1);
+    c.done();
+    if (name === undefined) {
+      usable = false;
+      continue;
+    }
+    const condition: RuleCondition = { condition: name };
+    if (operator === 'not') {
+      condition.operator = 'not';
+    }
+    if (referenced) {
+      condition.referencedObjective = referenced;
+    }
+    if (name === 'objectiveMeasureGreaterThan' || name === 'objectiveMeasureLessThan') {
+      condition.parameters = { threshold };
+    }
+    conditions.push(condition);
+  }
+  conditionsNode?.done();
+  rule.done();
+  if (!usable || action === undefined) {
+    rule.dropped('the rule has no valid action or an unknown condition');
+    return [];
+  }
+  return [{ action, conditionCombination: combination, conditions }];
+}
+
+function compileRollupRule(rule: Node): RollupRule[] {
+  const consideration = rule.oneOf('childActivitySet', CHILD_ACTIVITY_SETS, 'all');
+  const minimumCount = rule.int('minimumCount', 0);
+  const minimumPercent = rule.num('minimumPercent', 0, 0, 1);
+  const conditionsNode = rule.child('rollupConditions');
+  const combination = conditionsNode?.oneOf('conditionCombination', ['all', 'any'] as const, 'any') ?? 'any';
+  const actionNode = rule.child('rollupAction');
+  const action = actionNode?.oneOf('action', ROLLUP_ACTIONS, undefined);
+  actionNode?.done();
+  let usable = action !== undefined;
+  const conditions: RollupRule['conditions'] = [];
+  for (const c of conditionsNode?.children('rollupCondition') ?? []) {
+    const raw = c.oneOf('condition', Object.keys(ROLLUP_CONDITIONS), undefined);
+    const operator = c.oneOf('operator', ['not', 'noOp'] as const, 'noOp');
+    c.done();
+    if (raw === undefined) {
+      usable = false;
+      continue;
+    }
+    conditions.push(operator === 'not' ? { condition: ROLLUP_CONDITIONS[raw], operator: 'not' } : { condition: ROLLUP_CONDITIONS[raw] });
+  }
+  conditionsNode?.done();
+  rule.done();
+  if (!usable || action === undefined) {
+    rule.dropped('the rule has no valid action or an unknown condition');
+    return [];
+  }
+  return [{ action, conditionCombination: combination, consideration, minimumCount, minimumPercent, conditions }];
+}
+
+const NO_MAP: Omit<ObjectiveMapInfo, 'targetObjectiveID'> = {
+  readSatisfiedStatus: false,
+  readNormalizedMeasure: false,
+  writeSatisfiedStatus: false,
+  writeNormalizedMeasure: false,
+  readCompletionStatus: false,
+  writeCompletionStatus: false,
+  readProgressMeasure: false,
+  writeProgressMeasure: false,
+  readRawScore: false,
+  writeRawScore: false,
+  readMinScore: false,
+  writeMinScore: false,
+  readMaxScore: false,
+  writeMaxScore: false,
+};
+
+/**
+ * `imsss:objectives` (primary + others, imsss:mapInfo for satisfied status and measure) and
+ * `adlseq:objectives` (adlseq:mapInfo for completion, progress and raw/min/max, attached to the
+ * imsss objective of the same ID). Each map entry carries every flag explicitly, so an entry made for
+ * one namespace never reads or writes what only the other asked for.
+ */
+function compileObjectives(activity: Activity, imsss: Node | undefined, adlseq: Node | undefined): void {
+  if (!imsss) {
+    adlseq?.dropped('adlseq:objectives needs imsss:objectives with the same objective IDs');
+    adlseq?.done();
+    return;
+  }
+  const byId = new Map<string, Objective>();
+  const read = (node: Node, isPrimary: boolean): Objective | undefined => {
+    const id = node.attr('objectiveID');
+    const objective: Objective = {
+      objectiveID: id ?? '',
+      isPrimary,
+      satisfiedByMeasure: node.bool('satisfiedByMeasure', false),
+      minNormalizedMeasure: 1,
+      mapInfo: [],
+    };
+    const measure = node.child('minNormalizedMeasure');
+    if (measure) {
+      const text = measure.text();
+      const n = text === '' ? 1 : Number(text);
+      if (Number.isFinite(n) && n >= -1 && n <= 1) {
+        objective.minNormalizedMeasure = n;
+      } else {
+        measure.invalid('#text', text);
+      }
+      measure.done();
+    }
+    for (const m of node.children('mapInfo')) {
+      const target = m.attr('targetObjectiveID');
+      const entry: ObjectiveMapInfo = {
+        targetObjectiveID: target ?? '',
+        ...NO_MAP,
+        readSatisfiedStatus: m.bool('readSatisfiedStatus', true),
+        readNormalizedMeasure: m.bool('readNormalizedMeasure', true),
+        writeSatisfiedStatus: m.bool('writeSatisfiedStatus', false),
+        writeNormalizedMeasure: m.bool('writeNormalizedMeasure', false),
+      };
+      m.done();
+      if (target) {
+        objective.mapInfo.push(entry);
+      } else {
+        m.dropped('a mapInfo needs a targetObjectiveID');
+      }
+    }
+    node.done();
+    if (id) {
+      byId.set(id, objective);
+    }
+    return id || isPrimary ? objective : undefined;
+  };
+  const primaryNode = imsss.child('primaryObjective');
+  const primary = primaryNode ? read(primaryNode, true) : undefined;
+  const others = imsss.children('objective').flatMap((o) => {
+    const objective = read(o, false);
+    if (!objective) {
+      o.dropped('an objective other than the primary one needs an objectiveID');
+    }
+    return objective ? [objective] : [];
+  });
+  imsss.done();
+
+  for (const o of adlseq?.children('objective') ?? []) {
+    const id = o.attr('objectiveID');
+    const target = id ? byId.get(id) : undefined;
+    for (const m of o.children('mapInfo')) {
+      const targetId = m.attr('targetObjectiveID');
+      const flags = {
+        readCompletionStatus: m.bool('readCompletionStatus', true),
+        writeCompletionStatus: m.bool('writeCompletionStatus', false),
+        readProgressMeasure: m.bool('readProgressMeasure', true),
+        writeProgressMeasure: m.bool('writeProgressMeasure', false),
+        readRawScore: m.bool('readRawScore', true),
+        writeRawScore: m.bool('writeRawScore', false),
+        readMinScore: m.bool('readMinScore', true),
+        writeMinScore: m.bool('writeMinScore', false),
+        readMaxScore: m.bool('readMaxScore', true),
+        writeMaxScore: m.bool('writeMaxScore', false),
+      };
+      m.done();
+      if (!target || !targetId) {
+        m.dropped(`it names no imsss objective of this activity ("${id ?? ''}") or no targetObjectiveID`);
+        continue;
+      }
+      const same = target.mapInfo.find((e) => e.targetObjectiveID === targetId);
+      if (same) {
+        Object.assign(same, flags);
+      } else {
+        target.mapInfo.push({ targetObjectiveID: targetId, ...NO_MAP, ...flags });
+      }
+    }
+    o.done();
+  }
+  adlseq?.done();
+
+  if (primary) {
+    activity.primaryObjective = primary;
+  }
+  activity.objectives = others;
+}
+
+/**
+ * ADL's reference LMS gives a package whose organization holds one leaf item, with the root's
+ * control mode left at its defaults, `flow=true, choice=false`, so that it starts by itself
+ * (docs/sequencing.md, "single-activity packages").
+ */
+function applySingleActivityRule(root: Activity, orgSequencing: unknown, collection: Map<string, Plain>): void {
+  const only = root.children?.length === 1 ? root.children[0] : undefined;
+  if (!only || only.children?.length) {
+    return;
+  }
+  const plain = effectiveSequencing(orgSequencing, collection, '', new WarningList());
+  const mode = firstChild(plain, 'controlMode');
+  const written = mode && (mode['@choice'] !== undefined || mode['@flow'] !== undefined);
+  if (!written && root.sequencingControls.choice && !root.sequencingControls.flow) {
+    root.sequencingControls.flow = true;
+    root.sequencingControls.choice = false;
+  }
+}
+
+function collectionIndex(raw: unknown, warnings: WarningList): Map<string, Plain> {
+  const out = new Map<string, Plain>();
+  const collection = asPlain(raw);
+  for (const entry of asPlainList(collection?.sequencing)) {
+    const id = typeof entry['@ID'] === 'string' ? entry['@ID'].trim() : '';
+    if (id) {
+      out.set(id, splitNamespaces(entry));
+    } else {
+      warnings.add('invalid_value', 'A <sequencing> of the <sequencingCollection> has no ID, so no item can use it; it is ignored.', 'sequencingCollection');
+    }
+  }
+  return out;
+}
+
+/** The item's sequencing with its IDRef resolved: each child element from the item if it has one, else from the collection entry. */
+function effectiveSequencing(raw: unknown, collection: Map<string, Plain>, where: string, warnings: WarningList): Plain {
+  const own = asPlain(raw);
+  if (!own) {
+    return {};
+  }
+  const local = splitNamespaces(own);
+  const ref = typeof own['@IDRef'] === 'string' ? own['@IDRef'].trim() : '';
+  if (!ref) {
+    return local;
+  }
+  const shared = collection.get(ref);
+  if (!shared) {
+    warnings.add('unresolved_sequencing_ref', `The sequencing of ${where} refers to "${ref}", which is not in <sequencingCollection>; only its own elements are used.`);
+    return local;
+  }
+  const merged: Plain = { ...shared };
+  delete merged['@ID'];
+  for (const [k, v] of Object.entries(local)) {
+    merged[k] = v;
+  }
+  return merged;
+}
+
+/**
+ * imsss:objectives and adlseq:objectives share a local name in the plain form. imsss:objectives
+ * always holds a primaryObjective (schema), adlseq:objectives never does: the adlseq one is moved to
+ * the key `adlseqObjectives`.
+ */
+function splitNamespaces(plain: Plain): Plain {
+  const out: Plain = { ...plain };
+  const lists = asPlainList(plain.objectives);
+  if (lists.length > 0) {
+    const imsss = lists.filter((o) => o.primaryObjective !== undefined);
+    const adlseq = lists.filter((o) => o.primaryObjective === undefined);
+    delete out.objectives;
+    if (imsss.length > 0) {
+      out.objectives = imsss;
+    }
+    if (adlseq.length > 0) {
+      out.adlseqObjectives = adlseq;
+    }
+  }
+  return out;
+}
+
+function asPlain(v: unknown): Plain | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Plain) : undefined;
+}
+
+function asPlainList(v: unknown): Plain[] {
+  return Array.isArray(v) ? v.flatMap((x) => (asPlain(x) ? [x as Plain] : [])) : [];
+}
+
+function firstChild(plain: Plain, key: string): Plain | undefined {
+  return asPlainList(plain[key])[0];
+}
+
+/**
+ * One element of the plain form being compiled: reading an attribute or child marks it used, and
+ * `done()` names everything left unread in a `sequencing_unsupported` warning.
+ */
+class Node {
+  private readonly used = new Set<string>();
+
+  constructor(
+    private readonly raw: Plain,
+    private readonly name: string,
+    private readonly where: string,
+    private readonly warnings: WarningList,
+  ) {}
+
+  attr(local: string): string | undefined {
+    this.used.add(`@${local}`);
+    const v = this.raw[`@${local}`];
+    return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+  }
+
+  text(): string {
+    this.used.add('#text');
+    const v = this.raw['#text'];
+    return typeof v === 'string' ? v.trim() : '';
+  }
+
+  bool(local: string, fallback: boolean): boolean {
+    const v = this.attr(local);
+    if (v === undefined) {
+      return fallback;
+    }
+    if (/^(true|1)$/.test(v)) {
+      return true;
+    }
+    if (/^(false|0)$/.test(v)) {
+      return false;
+    }
+    this.invalid(`@${local}`, v);
+    return fallback;
+  }
+
+  num(local: string, fallback: number, min: number, max: number): number {
+    const v = this.attr(local);
+    if (v === undefined) {
+      return fallback;
+    }
+    const n = Number(v);
+    if (Number.isFinite(n) && n >= min && n <= max) {
+      return n;
+    }
+    this.invalid(`@${local}`, v);
+    return fallback;
+  }
+
+  int(local: string, fallback: number): number {
+    const v = this.attr(local);
+    if (v === undefined) {
+      return fallback;
+    }
+    const n = Number(v);
+    if (Number.isInteger(n) && n >= 0) {
+      return n;
+    }
+    this.invalid(`@${local}`, v);
+    return fallback;
+  }
+
+  oneOf<T extends string, F extends T | undefined>(local: string, allowed: readonly T[], fallback: F): T | F {
+    const v = this.attr(local);
+    if (v === undefined) {
+      return fallback;
+    }
+    if ((allowed as readonly string[]).includes(v)) {
+      return v as T;
+    }
+    this.invalid(`@${local}`, v);
+    return fallback;
+  }
+
+  child(local: string): Node | undefined {
+    return this.children(local)[0];
+  }
+
+  children(local: string): Node[] {
+    this.used.add(local);
+    return asPlainList(this.raw[local]).map((c) => new Node(c, `${this.name}/${this.qualified(local)}`, this.where, this.warnings));
+  }
+
+  invalid(key: string, value: string): void {
+    this.used.add(key);
+    const what = key === '#text' ? this.name : `${this.name}${key}`;
+    this.warnings.add('invalid_value', `The sequencing value "${value}" of ${what} (${this.where}) is not valid; the CAM default is used.`, this.where);
+  }
+
+  /** The element is read but cannot be given to the engine. */
+  dropped(why: string): void {
+    this.warnings.add('sequencing_unsupported', `The sequencing construct ${this.name} of ${this.where} is not supported: ${why}; it is ignored.`, this.where);
+  }
+
+  done(): void {
+    for (const key of Object.keys(this.raw)) {
+      if (this.used.has(key)) {
+        continue;
+      }
+      const construct = key.startsWith('@') ? `${this.name}${key}` : key === '#text' ? `${this.name} text` : `${this.name}/${this.qualified(key)}`;
+      this.warnings.add('sequencing_unsupported', `The sequencing construct ${construct} is not supported (${this.where}); it is ignored.`, this.where);
+    }
+  }
+
+  /** A child's name with its namespace prefix: the adlseq elements and everything inside them are adlseq. */
+  private qualified(local: string): string {
+    if (local === 'adlseqObjectives') {
+      return 'adlseq:objectives';
+    }
+    const inAdlseq = ADLSEQ_ELEMENTS.has(local) || /(^|\/)adlseq:[^/]*$/.test(this.name);
+    return `${inAdlseq ? 'adlseq' : 'imsss'}:${local}`;
+  }
+}
