@@ -20,6 +20,7 @@ import { LtiKeysModule } from './lti/keys/lti-keys.module';
 import { LtiModule } from './lti/lti.module';
 import { PlayerModule } from './player/player.module';
 import { ConsoleModule } from './console/console.module';
+import { ReportsModule } from './reports/reports.module';
 
 @Module({})
 export class AppModule {
@@ -43,6 +44,7 @@ export class AppModule {
         LtiModule,
         PlayerModule,
         ConsoleModule,
+        ReportsModule,
         HealthModule,
       ],
       providers: [

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Attempt } from '../attempts/attempt.entity';
 import { ResourceLink } from '../attempts/resource-link.entity';
+import { dateFromSql } from '../database/sql-values';
 
 /** Attempt counts of one course (see {@link ConsoleRepository.courseActivity}). */
 export interface CourseActivity {
@@ -41,11 +42,6 @@ export class ConsoleRepository {
       .groupBy('l.courseId')
       .getRawMany<{ courseId: string; learners: number | string; attempts: number | string; last: string | Date | null }>();
     // Postgres answers counts as numeric strings.
-    return rows.map((r) => ({ courseId: r.courseId, learners: Number(r.learners), attempts: Number(r.attempts), lastActivityAt: r.last ? utc(r.last) : null }));
+    return rows.map((r) => ({ courseId: r.courseId, learners: Number(r.learners), attempts: Number(r.attempts), lastActivityAt: r.last ? dateFromSql(r.last) : null }));
   }
-}
-
-/** SQLite answers MAX(datetime) as "YYYY-MM-DD HH:MM:SS.sss" in UTC without a zone; Postgres as a Date. */
-function utc(v: string | Date): Date {
-  return v instanceof Date ? v : new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v.replace(' ', 'T')}Z`);
 }

@@ -70,12 +70,22 @@ export class GradesAdminService {
     private readonly clock: Clock,
   ) {}
 
-  async listAttempts(courseId: string): Promise<AttemptDto[]> {
-    const links = await this.repo.listResourceLinksOfCourse(courseId);
+  /**
+   * The attempts of a course, oldest first; `customerId` keeps those made from that customer's LMSs
+   * (`customer_not_found` when there is no such customer), `previews: false` leaves previews out.
+   */
+  async listAttempts(courseId: string, filter: { customerId?: string; previews?: boolean } = {}): Promise<AttemptDto[]> {
+    if (filter.customerId !== undefined && !(await this.repo.customerExists(filter.customerId))) {
+      throw new NotFoundError('customer', filter.customerId);
+    }
+    const links = await this.repo.listResourceLinksOfCourse(courseId, filter.customerId);
     if (links.length === 0) {
       return [];
     }
-    const attempts = await this.repo.listAttemptsOnLinks(links.map((l) => l.id));
+    const attempts = await this.repo.listAttemptsOnLinks(
+      links.map((l) => l.id),
+      filter.previews ?? true,
+    );
     if (attempts.length === 0) {
       return [];
     }

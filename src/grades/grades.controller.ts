@@ -1,5 +1,8 @@
-import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiOperation } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Param, Post, Query, Req, StreamableFile, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiProduces } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { csvFile, wantsCsv } from '../common/csv';
+import { attemptsCsv } from './attempts-csv';
 import { AdminGuard } from '../admin/admin.guard';
 import { AttemptsQuery } from './attempts-query.dto';
 import { AttemptDto, GradeDeliveryDto, GradesAdminService } from './grades-admin.service';
@@ -11,9 +14,13 @@ export class GradesController {
   constructor(private readonly grades: GradesAdminService) {}
 
   @Get('attempts')
-  @ApiOperation({ summary: "Learners' attempts of a course (?courseId=) with completion, success, score and grade passback state." })
-  list(@Query() query: AttemptsQuery): Promise<AttemptDto[]> {
-    return this.grades.listAttempts(query.courseId);
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOperation({
+    summary: "Learners' attempts of a course (?courseId=) with completion, success, score and grade passback state; ?customerId= keeps one customer's, ?previews=false leaves previews out, ?format=csv downloads them.",
+  })
+  async list(@Query() query: AttemptsQuery, @Req() req: Request): Promise<AttemptDto[] | StreamableFile> {
+    const attempts = await this.grades.listAttempts(query.courseId, { customerId: query.customerId, previews: query.previews !== 'false' });
+    return wantsCsv(req, query.format) ? csvFile('attempts', attemptsCsv(attempts)) : attempts;
   }
 
   @Get('grade-deliveries/:id')

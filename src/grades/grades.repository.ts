@@ -6,6 +6,8 @@ import { ResourceLink } from '../attempts/resource-link.entity';
 import { ScoState } from '../attempts/sco-state.entity';
 import { Course } from '../courses/course.entity';
 import { CourseVersion } from '../courses/course-version.entity';
+import { Customer } from '../customers/customer.entity';
+import { Platform } from '../platforms/platform.entity';
 import type { ParsedManifest } from '../scorm/manifest.types';
 import { GradeDelivery } from './grade-delivery.entity';
 import type { GradePolicy } from './score-policy';
@@ -125,13 +127,28 @@ export class GradesRepository {
     return this.db.manager.findOneBy(GradeDelivery, { id });
   }
 
-  listResourceLinksOfCourse(courseId: string): Promise<ResourceLink[]> {
-    return this.db.manager.find(ResourceLink, { where: { courseId } });
+  /** A course's resource links; with `customerId`, only those of the LMSs (platforms) of that customer. */
+  listResourceLinksOfCourse(courseId: string, customerId?: string): Promise<ResourceLink[]> {
+    if (customerId === undefined) {
+      return this.db.manager.find(ResourceLink, { where: { courseId } });
+    }
+    return this.db
+      .getRepository(ResourceLink)
+      .createQueryBuilder('l')
+      .innerJoin(Platform, 'p', 'p.id = l.platformId')
+      .where('l.courseId = :courseId AND p.customerId = :customerId', { courseId, customerId })
+      .getMany();
   }
 
-  /** Every attempt (previews too) on these resource links, oldest first. */
-  listAttemptsOnLinks(resourceLinkIds: string[]): Promise<Attempt[]> {
-    return this.db.manager.find(Attempt, { where: { resourceLinkId: In(resourceLinkIds) }, order: { createdAt: 'ASC', number: 'ASC' } });
+  /** True when a customer with this id exists. */
+  async customerExists(id: string): Promise<boolean> {
+    return (await this.db.getRepository(Customer).count({ where: { id } })) > 0;
+  }
+
+  /** Every attempt on these resource links (previews too unless `withPreviews` is false), oldest first. */
+  listAttemptsOnLinks(resourceLinkIds: string[], withPreviews = true): Promise<Attempt[]> {
+    const where = withPreviews ? { resourceLinkId: In(resourceLinkIds) } : { resourceLinkId: In(resourceLinkIds), preview: false };
+    return this.db.manager.find(Attempt, { where, order: { createdAt: 'ASC', number: 'ASC' } });
   }
 
   listLearners(ids: string[]): Promise<Learner[]> {

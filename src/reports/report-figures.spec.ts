@@ -1,0 +1,38 @@
+import type { CourseResult } from '../scorm/result-rules';
+import { FigureTally, GroupedTally, figureCells } from './report-figures';
+
+const result = (over: Partial<CourseResult>): CourseResult => ({ started: true, reported: true, completion: 'incomplete', success: 'unknown', ...over });
+
+describe('Report figures', () => {
+  it('should count learners once, and rate passes over the attempts with a success status only', () => {
+    const t = new FigureTally()
+      .add({ learnerId: 'l1', result: result({ completion: 'completed', success: 'passed', score: 0.9 }), lastActivityAt: 1000 })
+      .add({ learnerId: 'l1', result: result({ completion: 'completed', success: 'failed', score: 0.3 }), lastActivityAt: 3000 })
+      .add({ learnerId: 'l2', result: result({ completion: 'completed' }), lastActivityAt: 2000 })
+      .add({ learnerId: 'l3', result: result({ started: false, reported: false, completion: 'not attempted' }), lastActivityAt: 500 });
+    expect(t.figures()).toEqual({
+      learners: 3,
+      attempts: 4,
+      completions: 3,
+      passed: 1,
+      failed: 1,
+      passRate: 0.5,
+      averageScore: 0.6,
+      lastActivityAt: new Date(3000).toISOString(),
+    });
+    expect(figureCells(t.figures())).toEqual([3, 4, 3, 1, 1, 50, 60, new Date(3000).toISOString()]);
+  });
+
+  it('should answer null rates and no last activity when nothing counts', () => {
+    expect(new FigureTally().figures()).toEqual({ learners: 0, attempts: 0, completions: 0, passed: 0, failed: 0, passRate: null, averageScore: null, lastActivityAt: null });
+    expect(new GroupedTally<string>().figures('none').attempts).toBe(0);
+  });
+
+  it('should round rates to 4 decimals', () => {
+    const t = new FigureTally();
+    for (const success of ['passed', 'passed', 'failed'] as const) {
+      t.add({ learnerId: success, result: result({ completion: 'completed', success, score: 1 / 3 }), lastActivityAt: 1 });
+    }
+    expect(t.figures()).toMatchObject({ passRate: 0.6667, averageScore: 0.3333 });
+  });
+});

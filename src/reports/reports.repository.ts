@@ -1,0 +1,138 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, In, SelectQueryBuilder } from 'typeorm';
+import { Attempt } from '../attempts/attempt.entity';
+import { ResourceLink } from '../attempts/resource-link.entity';
+import { ScoState } from '../attempts/sco-state.entity';
+import { Course } from '../courses/course.entity';
+import { CourseVersion } from '../courses/course-version.entity';
+import { Customer } from '../customers/customer.entity';
+import { msFromSql } from '../database/sql-values';
+import { Platform } from '../platforms/platform.entity';
+import type { ParsedManifest } from '../scorm/manifest.types';
+
+/** Which attempts a report counts: every counted attempt, or those of one customer and/or one course. */
+export interface ReportScope {
+  customerId?: string;
+  courseId?: string;
+}
+
+/** One counted attempt, with what the report groups it by. */
+export interface ReportAttemptRow {
+  id: string;
+  learnerId: string;
+  courseVersionId: string;
+  courseId: string;
+  /** The customer of the attempt's LMS; null for a platform that belongs to no customer. */
+  customerId: string | null;
+  /** The latest of the attempt's own change, its last launch and its SCO states' changes (epoch ms). */
+  lastActivityAt: number;
+}
+
+/** The result columns of one SCO state of a counted attempt (what `courseResult` reads). */
+export type ReportStateRow = Pick<ScoState, 'attemptId' | 'itemId' | 'completionStatus' | 'successStatus' | 'scoreScaled' | 'scoreRaw' | 'scoreMin' | 'scoreMax'>;
+
+interface RawAttempt {
+  id: string;
+  learnerId: string;
+  courseVersionId: string;
+  courseId: string;
+  customerId: string | null;
+  updatedAt: string | Date;
+  lastLaunchedAt: string | Date | null;
+  stateLast: string | Date | null;
+}
+
+/**
+ * The reads of the usage reports (src/reports/README.md). A report costs a fixed number of
+ * statements whatever its size: the counted attempts (one row each, their SCO states' last change
+ * folded in by GROUP BY), the result columns of their SCO states, and the manifests of the versions
+ * they are on. Counted attempts are the non-preview attempts on the resource links of registered
+ * platforms (a console preview has no platform row, and every instructor launch is a preview).
+ */
+@Injectable()
+export class ReportsRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** The joins and filters every report statement shares: attempt → resource link → platform. */
+  private counted<T extends object>(qb: SelectQueryBuilder<T>, scope: ReportScope, attemptAlias = 'a'): SelectQueryBuilder<T> {
+    qb.innerJoin(ResourceLink, 'l', `l.id = ${attemptAlias}.resourceLinkId`)
+      .innerJoin(Platform, 'p', 'p.id = l.platformId')
+      .where(`${attemptAlias}.preview = :preview`, { preview: false });
+    if (scope.customerId !== undefined) {
+      qb.andWhere('p.customerId = :customerId', { customerId: scope.customerId });
+    }
+    if (scope.courseId !== undefined) {
+      qb.andWhere('l.courseId = :courseId', { courseId: scope.courseId });
+    }
+    return qb;
+  }
+
+  async listAttempts(scope: ReportScope): Promise<ReportAttemptRow[]> {
+    const qb = this.db
+      .getRepository(Attempt)
+      .createQueryBuilder('a')
+      .select('a.id', 'id')
+      .addSelect('a.learnerId', 'learnerId')
+      .addSelect('a.courseVersionId', 'courseVersionId')
+      .addSelect('l.courseId', 'courseId')
+      .addSelect('p.customerId', 'customerId')
+      .addSelect('a.updatedAt', 'updatedAt')
+      .addSelect('a.lastLaunchedAt', 'lastLaunchedAt')
+      .addSelect('MAX(s.updatedAt)', 'stateLast');
+    this.counted(qb, scope).leftJoin(ScoState, 's', 's.attemptId = a.id');
+    const rows = await qb
+      .groupBy('a.id')
+      .addGroupBy('a.learnerId')
+      .addGroupBy('a.courseVersionId')
+      .addGroupBy('l.courseId')
+      .addGroupBy('p.customerId')
+      .addGroupBy('a.updatedAt')
+      .addGroupBy('a.lastLaunchedAt')
+      .getRawMany<RawAttempt>();
+    return rows.map((r) => ({
+      id: r.id,
+      learnerId: r.learnerId,
+      courseVersionId: r.courseVersionId,
+      courseId: r.courseId,
+      customerId: r.customerId ?? null,
+      lastActivityAt: Math.max(msFromSql(r.updatedAt), msFromSql(r.lastLaunchedAt), msFromSql(r.stateLast)),
+    }));
+  }
+
+  /** The result columns of the SCO states of the counted attempts in `scope`. */
+  listStates(scope: ReportScope): Promise<ReportStateRow[]> {
+    const qb = this.db
+      .getRepository(ScoState)
+      .createQueryBuilder('s')
+      .select(['s.id', 's.attemptId', 's.itemId', 's.completionStatus', 's.successStatus', 's.scoreScaled', 's.scoreRaw', 's.scoreMin', 's.scoreMax'])
+      .innerJoin(Attempt, 'a', 'a.id = s.attemptId');
+    return this.counted(qb, scope).getMany();
+  }
+
+  /** The parsed manifests of these course versions (the launchable items a result rolls up over). */
+  async listVersionManifests(ids: string[]): Promise<Map<string, ParsedManifest>> {
+    if (ids.length === 0) {
+      return new Map();
+    }
+    const rows = await this.db.getRepository(CourseVersion).find({ where: { id: In(ids) }, select: ['id', 'manifest'] });
+    return new Map(rows.map((v) => [v.id, v.manifest]));
+  }
+
+  /** Every course (id and title), by title. */
+  listCourses(): Promise<Array<Pick<Course, 'id' | 'title'>>> {
+    return this.db.getRepository(Course).find({ select: ['id', 'title'], order: { title: 'ASC', createdAt: 'ASC' } });
+  }
+
+  findCourse(id: string): Promise<Pick<Course, 'id' | 'title'> | null> {
+    return this.db.getRepository(Course).findOne({ where: { id }, select: ['id', 'title'] });
+  }
+
+  /** Every customer (id, name, state), by name. */
+  listCustomers(): Promise<Array<Pick<Customer, 'id' | 'name' | 'state'>>> {
+    return this.db.getRepository(Customer).find({ select: ['id', 'name', 'state'], order: { name: 'ASC', createdAt: 'ASC' } });
+  }
+
+  findCustomer(id: string): Promise<Pick<Customer, 'id' | 'name' | 'state'> | null> {
+    return this.db.getRepository(Customer).findOne({ where: { id }, select: ['id', 'name', 'state'] });
+  }
+}

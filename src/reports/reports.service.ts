@@ -1,0 +1,165 @@
+import { Injectable } from '@nestjs/common';
+import { NotFoundError } from '../common/errors';
+import { courseItems, courseResult } from '../scorm/result-rules';
+import type { CourseItems } from '../scorm/result-rules';
+import { FigureTally, GroupedTally } from './report-figures';
+import type { AttemptOutcome, ReportFigures } from './report-figures';
+import { ReportAttemptRow, ReportScope, ReportStateRow, ReportsRepository } from './reports.repository';
+
+/** One customer's line in the customers overview. */
+export interface CustomerUsageDto extends ReportFigures {
+  customerId: string;
+  name: string;
+  state: string;
+  /** Courses with at least one counted attempt of this customer's learners. */
+  courses: number;
+}
+
+/** One course's line in a customer's report. */
+export interface CustomerCourseDto extends ReportFigures {
+  courseId: string;
+  title: string;
+}
+
+/** `GET /api/customers/:id/report`. */
+export interface CustomerReportDto {
+  customerId: string;
+  name: string;
+  state: string;
+  totals: ReportFigures;
+  courses: CustomerCourseDto[];
+}
+
+/** One course's line in the courses report. */
+export interface CourseUsageDto extends ReportFigures {
+  courseId: string;
+  title: string;
+  /** Customers with at least one counted attempt on the course (an LMS that belongs to no customer is not one). */
+  customers: number;
+}
+
+/** One customer's line in a course's report; `customerId` null gathers the LMSs that belong to no customer. */
+export interface CourseCustomerDto extends ReportFigures {
+  customerId: string | null;
+  name: string | null;
+}
+
+/** `GET /api/reports/courses/:id`. */
+export interface CourseReportDto {
+  courseId: string;
+  title: string;
+  totals: CourseUsageDto;
+  customers: CourseCustomerDto[];
+}
+
+/** A counted attempt with its course result. */
+interface Counted {
+  row: ReportAttemptRow;
+  outcome: AttemptOutcome;
+}
+
+/**
+ * Usage per customer and per course (docs/rest-api.md "Reports"): the counted attempts of a scope,
+ * each rolled up to its course result by the SCORM result rules, tallied by customer or course.
+ */
+@Injectable()
+export class ReportsService {
+  constructor(private readonly repo: ReportsRepository) {}
+
+  async customersOverview(): Promise<CustomerUsageDto[]> {
+    const [customers, counted] = await Promise.all([this.repo.listCustomers(), this.count({})]);
+    const byCustomer = new GroupedTally<string | null>();
+    const courses = new Map<string | null, Set<string>>();
+    for (const c of counted) {
+      byCustomer.add(c.row.customerId, c.outcome);
+      courses.set(c.row.customerId, (courses.get(c.row.customerId) ?? new Set()).add(c.row.courseId));
+    }
+    return customers.map((c) => ({ customerId: c.id, name: c.name, state: c.state, courses: courses.get(c.id)?.size ?? 0, ...byCustomer.figures(c.id) }));
+  }
+
+  async customerReport(customerId: string): Promise<CustomerReportDto> {
+    const customer = await this.repo.findCustomer(customerId);
+    if (!customer) {
+      throw new NotFoundError('customer', customerId);
+    }
+    const [courses, counted] = await Promise.all([this.repo.listCourses(), this.count({ customerId })]);
+    const totals = new FigureTally();
+    const byCourse = new GroupedTally<string>();
+    for (const c of counted) {
+      totals.add(c.outcome);
+      byCourse.add(c.row.courseId, c.outcome);
+    }
+    return {
+      customerId: customer.id,
+      name: customer.name,
+      state: customer.state,
+      totals: totals.figures(),
+      courses: courses.filter((c) => byCourse.groups.has(c.id)).map((c) => ({ courseId: c.id, title: c.title, ...byCourse.figures(c.id) })),
+    };
+  }
+
+  async coursesOverview(): Promise<CourseUsageDto[]> {
+    const [courses, counted] = await Promise.all([this.repo.listCourses(), this.count({})]);
+    const byCourse = new GroupedTally<string>();
+    const customers = new Map<string, Set<string>>();
+    for (const c of counted) {
+      byCourse.add(c.row.courseId, c.outcome);
+      if (c.row.customerId !== null) {
+        customers.set(c.row.courseId, (customers.get(c.row.courseId) ?? new Set()).add(c.row.customerId));
+      }
+    }
+    return courses.map((c) => ({ courseId: c.id, title: c.title, customers: customers.get(c.id)?.size ?? 0, ...byCourse.figures(c.id) }));
+  }
+
+  async courseReport(courseId: string): Promise<CourseReportDto> {
+    const course = await this.repo.findCourse(courseId);
+    if (!course) {
+      throw new NotFoundError('course', courseId);
+    }
+    const [customers, counted] = await Promise.all([this.repo.listCustomers(), this.count({ courseId })]);
+    const totals = new FigureTally();
+    const byCustomer = new GroupedTally<string | null>();
+    for (const c of counted) {
+      totals.add(c.outcome);
+      byCustomer.add(c.row.customerId, c.outcome);
+    }
+    const lines: CourseCustomerDto[] = customers.filter((c) => byCustomer.groups.has(c.id)).map((c) => ({ customerId: c.id, name: c.name, ...byCustomer.figures(c.id) }));
+    if (byCustomer.groups.has(null)) {
+      lines.push({ customerId: null, name: null, ...byCustomer.figures(null) });
+    }
+    return {
+      courseId: course.id,
+      title: course.title,
+      totals: { courseId: course.id, title: course.title, customers: lines.filter((l) => l.customerId !== null).length, ...totals.figures() },
+      customers: lines,
+    };
+  }
+
+  /** The counted attempts of a scope with their course results: three statements, whatever the number of attempts. */
+  private async count(scope: ReportScope): Promise<Counted[]> {
+    const [rows, states] = await Promise.all([this.repo.listAttempts(scope), this.repo.listStates(scope)]);
+    const manifests = await this.repo.listVersionManifests([...new Set(rows.map((r) => r.courseVersionId))]);
+    const items = new Map<string, CourseItems>();
+    for (const [id, manifest] of manifests) {
+      items.set(id, courseItems(manifest));
+    }
+    const statesByAttempt = new Map<string, ReportStateRow[]>();
+    for (const s of states) {
+      const list = statesByAttempt.get(s.attemptId);
+      if (list) {
+        list.push(s);
+      } else {
+        statesByAttempt.set(s.attemptId, [s]);
+      }
+    }
+    const none: CourseItems = { scormVersion: '2004', items: [] };
+    return rows.map((row) => ({
+      row,
+      outcome: {
+        learnerId: row.learnerId,
+        result: courseResult(items.get(row.courseVersionId) ?? none, statesByAttempt.get(row.id) ?? []),
+        lastActivityAt: row.lastActivityAt,
+      },
+    }));
+  }
+}

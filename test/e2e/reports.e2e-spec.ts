@@ -1,0 +1,254 @@
+import { buildFixtureZip } from '../support/scorm-package.builder';
+import { PlatformEmulator, startLtiTestbed, LtiTestbed } from '../support/platform-emulator';
+
+const LTI = 'https://purl.imsglobal.org/spec/lti/claim/';
+const INSTRUCTOR = 'http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor';
+/** A learner whose name a spreadsheet would run as a formula if the CSV did not defuse it. */
+const FORMULA_NAME = "=HYPERLINK(\"http://evil.test\",\"x\")";
+
+/** What a 1.2 SCO commits at the end of a session (nothing: the learner opened it and left without a commit). */
+type Outcome = { status: 'passed' | 'failed' | 'completed' | 'incomplete'; raw?: number } | null;
+
+/**
+ * Reports per customer and per course (issue 9), end to end: two customers, each with its own LMS
+ * (two platform emulators), learners launching through LTI and committing through the runtime API,
+ * and every figure of the reports checked against those commits.
+ */
+describe('Reports per customer and per course (real HTTP, two LMSs, SQLite or PostgreSQL)', () => {
+  let tb: LtiTestbed;
+  let lmsB: PlatformEmulator;
+  let customerA: string;
+  let customerB: string;
+  let courseX: string;
+  let courseY: string;
+
+  async function api(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any; text: string; headers: Headers }> {
+    const res = await fetch(`${tb.app.appUrl}${path}`, { headers: { ...tb.app.auth, ...headers } });
+    // the BOM kept, to see what a spreadsheet gets
+    const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer());
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    return { status: res.status, body, text, headers: res.headers };
+  }
+
+  async function send(method: string, path: string, body: unknown): Promise<any> {
+    const res = await fetch(`${tb.app.appUrl}${path}`, { method, headers: { ...tb.app.auth, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const text = await res.text();
+    if (res.status >= 300) {
+      throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    }
+    return text ? JSON.parse(text) : undefined;
+  }
+
+  /**
+   * One LTI launch from `lms` as `sub`, into the player, then (unless `outcome` is null) one final
+   * commit of the 1.2 SCO with that lesson status and raw score.
+   */
+  async function play(lms: PlatformEmulator, courseId: string, sub: string, name: string, outcome: Outcome, opts: { instructor?: boolean; link?: string } = {}): Promise<void> {
+    const res = await lms.launch({
+      toolUrl: tb.app.appUrl,
+      courseId,
+      claims: {
+        sub,
+        name,
+        [`${LTI}resource_link`]: { id: opts.link ?? `link-${courseId}`, title: 'Week 1' },
+        [`${LTI}roles`]: opts.instructor ? [INSTRUCTOR] : ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'],
+        'https://purl.imsglobal.org/spec/lti-ags/claim/endpoint': undefined,
+      },
+    });
+    const m = /data-player-url="([^"]+)"/.exec(res.text);
+    if (!m) {
+      throw new Error(`the launch of ${sub} did not reach the player: ${res.status} ${res.text.slice(0, 300)}`);
+    }
+    const page = await (await fetch(m[1].replace(/&amp;/g, '&'))).text();
+    const boot = JSON.parse(/<script type="application\/json" id="bridge-bootstrap">([\s\S]*?)<\/script>/.exec(page)?.[1] ?? 'null') as { token: string; runtimeBase: string; startItemId: string };
+    const auth = { Authorization: `Bearer ${boot.token}` };
+    const sco = `${tb.app.contentUrl}${boot.runtimeBase}/scos/${encodeURIComponent(boot.startItemId)}`;
+    expect((await fetch(sco, { headers: auth })).status).toBe(200);
+    if (!outcome) {
+      return;
+    }
+    const core = { lesson_status: outcome.status, lesson_location: '', exit: '', session_time: '00:02:00', score: { raw: outcome.raw === undefined ? '' : String(outcome.raw), min: '0', max: '100' } };
+    const commit = await fetch(`${sco}/commit`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ session: 1, seq: 1, terminate: true, cmi: { suspend_data: '', core } }),
+    });
+    expect(commit.status).toBe(200);
+  }
+
+  async function importCourse(title: string, extraFile: string): Promise<string> {
+    const form = new FormData();
+    const zip = await buildFixtureZip('scorm12-single-sco', { files: { 'notes.txt': extraFile } });
+    form.append('package', new Blob([new Uint8Array(zip)], { type: 'application/zip' }), 'course.zip');
+    const res = await fetch(`${tb.app.appUrl}/api/courses`, { method: 'POST', headers: tb.app.auth, body: form });
+    const id = ((await res.json()) as { id: string }).id;
+    await send('PATCH', `/api/courses/${id}`, { title });
+    return id;
+  }
+
+  beforeAll(async () => {
+    tb = await startLtiTestbed();
+    courseX = tb.courseId;
+    await send('PATCH', `/api/courses/${courseX}`, { title: 'Course X' });
+    courseY = await importCourse('Course Y', 'second course');
+    customerA = (await send('POST', '/api/customers', { name: 'Acme, "North"' })).id;
+    customerB = (await send('POST', '/api/customers', { name: 'Beta College' })).id;
+    await send('PATCH', `/api/platforms/${tb.platformId}`, { customerId: customerA });
+    lmsB = await PlatformEmulator.start({ clientId: 'lms-b-client', toolUrl: tb.app.appUrl });
+    await send('POST', '/api/platforms', lmsB.registrationBody({ name: 'LMS B', customerId: customerB }));
+
+    // Customer A's LMS: three learners on course X, one of them on course Y too, and an instructor's preview.
+    await play(tb.emu, courseX, 'alice', 'Alice A', { status: 'passed', raw: 90 });
+    await play(tb.emu, courseX, 'bob', 'Bob A', { status: 'failed', raw: 40 });
+    await play(tb.emu, courseX, 'carol', FORMULA_NAME, { status: 'incomplete' });
+    await play(tb.emu, courseY, 'alice', 'Alice A', { status: 'completed' });
+    await play(tb.emu, courseX, 'teacher', 'Teacher A', { status: 'passed', raw: 100 }, { instructor: true });
+    // Customer B's LMS: course X only; its "alice" is another person (another LMS).
+    await play(lmsB, courseX, 'dave', 'Dave B', { status: 'passed', raw: 70 });
+    await play(lmsB, courseX, 'erin', 'Erin B', { status: 'passed', raw: 100 });
+    await play(lmsB, courseX, 'alice', 'Alice B', { status: 'failed', raw: 20 });
+    await play(lmsB, courseX, 'frank', 'Frank B', null);
+  }, 60_000);
+
+  afterAll(async () => {
+    await lmsB?.stop();
+    await tb?.close();
+  });
+
+  const iso = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+
+  it("should report a customer's totals and courses from its own learners' commits only", async () => {
+    const a = await api(`/api/customers/${customerA}/report`);
+    expect(a.status).toBe(200);
+    expect(a.body).toEqual({
+      customerId: customerA,
+      name: 'Acme, "North"',
+      state: 'active',
+      // alice, bob, carol; the instructor's preview is not counted
+      totals: { learners: 3, attempts: 4, completions: 3, passed: 1, failed: 1, passRate: 0.5, averageScore: 0.65, lastActivityAt: iso },
+      courses: [
+        { courseId: courseX, title: 'Course X', learners: 3, attempts: 3, completions: 2, passed: 1, failed: 1, passRate: 0.5, averageScore: 0.65, lastActivityAt: iso },
+        { courseId: courseY, title: 'Course Y', learners: 1, attempts: 1, completions: 1, passed: 0, failed: 0, passRate: null, averageScore: null, lastActivityAt: iso },
+      ],
+    });
+    const b = await api(`/api/customers/${customerB}/report`);
+    expect(b.body.totals).toEqual({ learners: 4, attempts: 4, completions: 3, passed: 2, failed: 1, passRate: 0.6667, averageScore: 0.6333, lastActivityAt: iso });
+    expect(b.body.courses.map((c: { courseId: string }) => c.courseId)).toEqual([courseX]);
+  });
+
+  it("should never count another customer's learners: each report's learners are exactly the attempts list of that customer", async () => {
+    for (const [customerId, subs] of [
+      [customerA, ['alice', 'bob', 'carol']],
+      [customerB, ['alice', 'dave', 'erin', 'frank']],
+    ] as const) {
+      const list = await api(`/api/attempts?courseId=${courseX}&customerId=${customerId}&previews=false`);
+      expect(list.status).toBe(200);
+      const learners = (list.body as Array<{ learner: { id: string; sub: string } }>).map((r) => r.learner);
+      expect(learners.map((l) => l.sub).sort()).toEqual([...subs]);
+      const report = (await api(`/api/customers/${customerId}/report`)).body;
+      expect(report.courses.find((c: { courseId: string }) => c.courseId === courseX).learners).toBe(new Set(learners.map((l) => l.id)).size);
+      // the report's last activity is the latest of the attempts' own
+      const last = (list.body as Array<{ lastActivityAt: string }>).map((r) => r.lastActivityAt).sort().pop();
+      expect(report.courses.find((c: { courseId: string }) => c.courseId === courseX).lastActivityAt).toBe(last);
+    }
+    // the two "alice"s are two learners of two LMSs: each customer's list holds its own
+    const aliceA = (await api(`/api/attempts?courseId=${courseX}&customerId=${customerA}`)).body.find((r: any) => r.learner.sub === 'alice');
+    const aliceB = (await api(`/api/attempts?courseId=${courseX}&customerId=${customerB}`)).body.find((r: any) => r.learner.sub === 'alice');
+    expect([aliceA.learner.name, aliceA.success, aliceB.learner.name, aliceB.success]).toEqual(['Alice A', 'passed', 'Alice B', 'failed']);
+  });
+
+  it('should list every customer and every course with their figures', async () => {
+    const customers = await api('/api/reports/customers');
+    expect(customers.status).toBe(200);
+    expect(customers.body).toEqual([
+      { customerId: customerA, name: 'Acme, "North"', state: 'active', courses: 2, learners: 3, attempts: 4, completions: 3, passed: 1, failed: 1, passRate: 0.5, averageScore: 0.65, lastActivityAt: iso },
+      { customerId: customerB, name: 'Beta College', state: 'active', courses: 1, learners: 4, attempts: 4, completions: 3, passed: 2, failed: 1, passRate: 0.6667, averageScore: 0.6333, lastActivityAt: iso },
+    ]);
+    const courses = await api('/api/reports/courses');
+    expect(courses.body).toEqual([
+      // scores 0.9, 0.4, 0.7, 1, 0.2 → 0.64; passed 3 of 5 with a success status
+      { courseId: courseX, title: 'Course X', customers: 2, learners: 7, attempts: 7, completions: 5, passed: 3, failed: 2, passRate: 0.6, averageScore: 0.64, lastActivityAt: iso },
+      { courseId: courseY, title: 'Course Y', customers: 1, learners: 1, attempts: 1, completions: 1, passed: 0, failed: 0, passRate: null, averageScore: null, lastActivityAt: iso },
+    ]);
+    const x = await api(`/api/reports/courses/${courseX}`);
+    expect(x.body).toEqual({
+      courseId: courseX,
+      title: 'Course X',
+      totals: courses.body[0],
+      customers: [
+        { customerId: customerA, name: 'Acme, "North"', learners: 3, attempts: 3, completions: 2, passed: 1, failed: 1, passRate: 0.5, averageScore: 0.65, lastActivityAt: iso },
+        { customerId: customerB, name: 'Beta College', learners: 4, attempts: 4, completions: 3, passed: 2, failed: 1, passRate: 0.6667, averageScore: 0.6333, lastActivityAt: iso },
+      ],
+    });
+  });
+
+  it('should answer each view as CSV, quoted and safe from spreadsheet formulas', async () => {
+    const report = await api(`/api/customers/${customerA}/report?format=csv`);
+    expect(report.status).toBe(200);
+    expect(report.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(report.headers.get('content-disposition')).toBe('attachment; filename="Acme_North_-report.csv"');
+    const json = (await api(`/api/customers/${customerA}/report`)).body;
+    expect(report.text).toBe(
+      '\uFEFFcustomer,course_id,course,learners,attempts,completions,passed,failed,pass_rate_percent,average_score_percent,last_activity_at\r\n' +
+        `"Acme, ""North""",${courseX},Course X,3,3,2,1,1,50,65,${json.courses[0].lastActivityAt}\r\n` +
+        `"Acme, ""North""",${courseY},Course Y,1,1,1,0,0,,,${json.courses[1].lastActivityAt}\r\n`,
+    );
+    // Accept: text/csv asks for the same
+    expect((await api(`/api/customers/${customerA}/report`, { Accept: 'text/csv' })).text).toBe(report.text);
+
+    const courses = (await api('/api/reports/courses?format=csv')).text.split('\r\n');
+    expect(courses[0]).toBe('\uFEFFcourse_id,course,customers,learners,attempts,completions,passed,failed,pass_rate_percent,average_score_percent,last_activity_at');
+    expect(courses[1]).toMatch(new RegExp(`^${courseX},Course X,2,7,7,5,3,2,60,64,`));
+    const perCustomer = (await api(`/api/reports/courses/${courseX}?format=csv`)).text.split('\r\n');
+    expect(perCustomer[1]).toMatch(new RegExp(`^Course X,${customerA},"Acme, ""North""",3,3,2,1,1,50,65,`));
+    expect(perCustomer[2]).toMatch(new RegExp(`^Course X,${customerB},Beta College,4,4,3,2,1,66.7,63.3,`));
+    const customersCsv = (await api('/api/reports/customers?format=csv')).text.split('\r\n');
+    expect(customersCsv[2]).toMatch(new RegExp(`^${customerB},Beta College,active,1,4,4,3,2,1,66.7,63.3,`));
+
+    const attempts = (await api(`/api/attempts?courseId=${courseX}&customerId=${customerA}&format=csv`)).text.split('\r\n');
+    expect(attempts[0]).toBe('\uFEFFlearner_sub,learner_name,learner_email,attempt,link,completion,success,score_percent,time_spent_seconds,started_at,ended_at,last_activity_at,passback_state,passback_message,preview');
+    const carol = attempts.find((l) => l.startsWith('carol,')) as string;
+    expect(carol.split(',').slice(0, 2)).toEqual(['carol', `"'=HYPERLINK(""http://evil.test""`]);
+    expect(carol).toContain(`"'${FORMULA_NAME.replace(/"/g, '""')}"`);
+    expect(attempts.filter((l) => l.endsWith(',yes'))).toEqual([expect.stringMatching(/^teacher,Teacher A,/)]); // previews are listed unless previews=false
+    expect(attempts.filter((l) => l !== '')).toHaveLength(1 + 4);
+    expect((await api(`/api/attempts?courseId=${courseX}&customerId=${customerA}&previews=false&format=csv`)).text.split('\r\n').filter((l) => l !== '')).toHaveLength(1 + 3);
+  });
+
+  it('should refuse an unknown customer or course, and a bad format, with a named error', async () => {
+    expect(await api('/api/customers/nope/report')).toMatchObject({ status: 404, body: { error: 'customer_not_found', message: 'No customer with id "nope" exists.' } });
+    expect(await api('/api/reports/courses/nope')).toMatchObject({ status: 404, body: { error: 'course_not_found', message: 'No course with id "nope" exists.' } });
+    expect(await api(`/api/attempts?courseId=${courseX}&customerId=nope`)).toMatchObject({ status: 404, body: { error: 'customer_not_found' } });
+    expect(await api('/api/reports/customers?format=xlsx')).toMatchObject({ status: 400, body: { error: 'invalid_query', message: 'format must be json or csv.' } });
+    expect(await api(`/api/attempts?courseId=${courseX}&previews=maybe`)).toMatchObject({ status: 400, body: { error: 'invalid_query', message: 'previews must be true or false.' } });
+    expect((await fetch(`${tb.app.appUrl}/api/reports/courses`)).status).toBe(401);
+  });
+
+  it('should follow a platform to its new customer, and gather the LMSs of no customer in a course report', async () => {
+    await send('PATCH', `/api/platforms/${tb.platformId}`, { customerId: null });
+    try {
+      expect((await api(`/api/customers/${customerA}/report`)).body.totals).toMatchObject({ learners: 0, attempts: 0, passRate: null, averageScore: null, lastActivityAt: null });
+      const x = (await api(`/api/reports/courses/${courseX}`)).body;
+      expect(x.customers.map((c: { customerId: string | null; name: string | null; learners: number }) => [c.customerId, c.name, c.learners])).toEqual([
+        [customerB, 'Beta College', 4],
+        [null, null, 3],
+      ]);
+      expect(x.totals).toMatchObject({ customers: 1, learners: 7 });
+    } finally {
+      await send('PATCH', `/api/platforms/${tb.platformId}`, { customerId: customerA });
+    }
+  });
+
+  it('should be in the OpenAPI description', async () => {
+    const doc = (await (await fetch(`${tb.app.appUrl}/api/docs.json`)).json()) as { paths: Record<string, Record<string, { summary?: string; parameters?: Array<{ name: string }> }>> };
+    for (const p of ['/api/customers/{id}/report', '/api/reports/customers', '/api/reports/courses', '/api/reports/courses/{id}']) {
+      expect(doc.paths[p]?.get?.parameters?.map((q) => q.name)).toContain('format');
+    }
+    expect(doc.paths['/api/attempts'].get.parameters?.map((q) => q.name).sort()).toEqual(['courseId', 'customerId', 'format', 'previews']);
+  });
+});
