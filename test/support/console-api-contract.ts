@@ -7,6 +7,9 @@ import type { CourseDto } from '../../src/courses/courses.service';
 import type { AttemptDto } from '../../src/grades/grades-admin.service';
 import type { CreatePlatformBody } from '../../src/platforms/platform.dto';
 import type { PlatformDto } from '../../src/platforms/platforms.service';
+import type { CreateCustomerBody, CreateRegistrationLinkBody, UpdateCustomerBody } from '../../src/customers/customer.dto';
+import type { CustomerDto } from '../../src/customers/customers.service';
+import type { RegistrationLinkDto } from '../../src/customers/registration-links.service';
 import type { ConsoleController } from '../../src/console/console.controller';
 
 /** `true` only when A can be used where B is expected. */
@@ -20,4 +23,22 @@ export const consoleApiContract: {
   platform: Fits<PlatformDto, Console.Platform>;
   platformInput: Fits<Console.PlatformInput, CreatePlatformBody>;
   session: Fits<Awaited<ReturnType<ConsoleController['session']>>, Console.SessionState>;
-} = { course: true, stats: true, preview: true, attempt: true, platform: true, platformInput: true, session: true };
+  customer: Fits<CustomerDto, Console.Customer>;
+  customerCreate: Fits<Console.CustomerInput & { name: string }, CreateCustomerBody>;
+  customerUpdate: Fits<Console.CustomerInput, UpdateCustomerBody>;
+  registrationLink: Fits<RegistrationLinkDto & { url: string }, Console.NewRegistrationLink>;
+  registrationLinkInput: Fits<Console.RegistrationLinkInput, CreateRegistrationLinkBody>;
+} = {
+  course: true,
+  stats: true,
+  preview: true,
+  attempt: true,
+  platform: true,
+  platformInput: true,
+  session: true,
+  customer: true,
+  customerCreate: true,
+  customerUpdate: true,
+  registrationLink: true,
+  registrationLinkInput: true,
+};

@@ -12,6 +12,11 @@ import { api, uploadPackage } from './api.js';
  * @typedef {import('./types').Platform} Platform
  * @typedef {import('./types').PlatformInput} PlatformInput
  * @typedef {import('./types').Attempt} Attempt
+ * @typedef {import('./types').Customer} Customer
+ * @typedef {import('./types').CustomerInput} CustomerInput
+ * @typedef {import('./types').RegistrationLink} RegistrationLink
+ * @typedef {import('./types').RegistrationLinkInput} RegistrationLinkInput
+ * @typedef {import('./types').NewRegistrationLink} NewRegistrationLink
  */
 
 const enc = encodeURIComponent;
@@ -51,6 +56,26 @@ export const createPlatform = (body) => api('POST', '/api/platforms', body);
 export const updatePlatform = (id, body) => api('PATCH', `/api/platforms/${enc(id)}`, body);
 /** @param {string} id @returns {Promise<null>} */
 export const deletePlatform = (id) => api('DELETE', `/api/platforms/${enc(id)}`);
+
+/** Binds a platform to a customer, or unbinds it with null. @param {string} platformId @param {string | null} customerId @returns {Promise<Platform>} */
+export const assignPlatform = (platformId, customerId) => api('PATCH', `/api/platforms/${enc(platformId)}`, { customerId });
+
+/** @returns {Promise<Customer[]>} */
+export const listCustomers = () => api('GET', '/api/customers');
+/** @param {string} id @returns {Promise<Customer>} */
+export const getCustomer = (id) => api('GET', `/api/customers/${enc(id)}`);
+/** @param {CustomerInput} body @returns {Promise<Customer>} */
+export const createCustomer = (body) => api('POST', '/api/customers', body);
+/** @param {string} id @param {CustomerInput} body @returns {Promise<Customer>} */
+export const updateCustomer = (id, body) => api('PATCH', `/api/customers/${enc(id)}`, body);
+/** @param {string} id @returns {Promise<null>} */
+export const deleteCustomer = (id) => api('DELETE', `/api/customers/${enc(id)}`);
+/** @param {string} customerId @returns {Promise<RegistrationLink[]>} */
+export const listRegistrationLinks = (customerId) => api('GET', `/api/customers/${enc(customerId)}/registration-links`);
+/** @param {string} customerId @param {RegistrationLinkInput} body @returns {Promise<NewRegistrationLink>} */
+export const createRegistrationLink = (customerId, body) => api('POST', `/api/customers/${enc(customerId)}/registration-links`, body);
+/** @param {string} customerId @param {string} linkId @returns {Promise<RegistrationLink>} */
+export const revokeRegistrationLink = (customerId, linkId) => api('DELETE', `/api/customers/${enc(customerId)}/registration-links/${enc(linkId)}`);
 
 /** @param {string} courseId @returns {Promise<Attempt[]>} */
 export const listAttempts = (courseId) => api('GET', `/api/attempts?courseId=${enc(courseId)}`);

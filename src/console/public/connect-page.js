@@ -1,21 +1,26 @@
 // @ts-check
 // #/connect: the values an LMS admin pastes, per-course links, step-by-step notes, and the registered
 // platforms with the form to add or edit one.
-import { courseLink, deletePlatform, listCourses, listPlatforms, ltiConfig } from './client.js';
+import { courseLink, deletePlatform, listCourses, listCustomers, listPlatforms, ltiConfig } from './client.js';
 import { h, render } from './dom.js';
 import { fmtDate } from './format.js';
 import { LMS_NOTES } from './lms-notes.js';
 import { platformForm } from './platform-form.js';
 import { copyRow, errorBox, loading, page, toast } from './ui.js';
 
-/** @typedef {import('./types').Platform} Platform */
+/**
+ * @typedef {import('./types').Platform} Platform
+ * @typedef {import('./types').Customer} Customer
+ */
 
 export async function connectPage() {
   loading();
   let config;
   let courses;
+  /** @type {Customer[]} */
+  let customers;
   try {
-    [config, courses] = await Promise.all([ltiConfig(), listCourses()]);
+    [config, courses, customers] = await Promise.all([ltiConfig(), listCourses(), listCustomers()]);
   } catch (err) {
     page('Connect an LMS', errorBox(err));
     return;
@@ -26,11 +31,11 @@ export async function connectPage() {
     showAddForm();
     void loadPlatforms();
   };
-  const showAddForm = () => render(formBox, platformForm(null, afterSave));
+  const showAddForm = () => render(formBox, platformForm(null, afterSave, undefined, customers));
 
   /** @param {Platform} p */
   function edit(p) {
-    render(formBox, platformForm(p, afterSave, showAddForm));
+    render(formBox, platformForm(p, afterSave, showAddForm, customers));
     formBox.querySelector('input')?.focus();
   }
 
@@ -50,11 +55,12 @@ export async function connectPage() {
 
   async function loadPlatforms() {
     try {
-      const platforms = await listPlatforms();
+      const [platforms, latest] = await Promise.all([listPlatforms(), listCustomers()]);
+      customers = latest;
       render(
         platformsBox,
         platforms.length
-          ? platformTable(platforms, edit, (p) => void remove(p))
+          ? platformTable(platforms, customers, edit, (p) => void remove(p))
           : h('p', { class: 'empty' }, 'No LMS registered yet. Use Dynamic Registration, or add one by hand below.'),
       );
     } catch (err) {
@@ -133,10 +139,12 @@ export async function connectPage() {
 
 /**
  * @param {Platform[]} platforms
+ * @param {Customer[]} customers
  * @param {(p: Platform) => void} onEdit
  * @param {(p: Platform) => void} onRemove
  */
-function platformTable(platforms, onEdit, onRemove) {
+function platformTable(platforms, customers, onEdit, onRemove) {
+  const customerNames = new Map(customers.map((c) => [c.id, c.name]));
   return h(
     'table',
     { class: 'data', 'data-testid': 'platform-table' },
@@ -146,7 +154,7 @@ function platformTable(platforms, onEdit, onRemove) {
       h(
         'tr',
         {},
-        ['Name', 'Issuer', 'Client ID', 'Deployments', 'Registered', ''].map((t) => h('th', { scope: 'col' }, t)),
+        ['Name', 'Issuer', 'Client ID', 'Deployments', 'Customer', 'Registered', ''].map((t) => h('th', { scope: 'col' }, t)),
       ),
     ),
     h(
@@ -160,6 +168,13 @@ function platformTable(platforms, onEdit, onRemove) {
           h('td', { 'data-label': 'Issuer' }, h('code', {}, p.issuer)),
           h('td', { 'data-label': 'Client ID' }, h('code', {}, p.clientId)),
           h('td', { 'data-label': 'Deployments' }, p.deploymentIds.length ? p.deploymentIds.join(', ') : h('span', { class: 'muted' }, 'none (any)')),
+          h(
+            'td',
+            { 'data-label': 'Customer' },
+            p.customerId
+              ? h('a', { href: `#/customers/${encodeURIComponent(p.customerId)}` }, customerNames.get(p.customerId) ?? 'another customer')
+              : h('span', { class: 'muted' }, customers.length ? 'none: launches nothing' : 'none'),
+          ),
           h('td', { 'data-label': 'Registered' }, `${p.registeredBy === 'dynamic' ? 'Dynamic' : 'By hand'}, ${fmtDate(p.createdAt)}`),
           h(
             'td',

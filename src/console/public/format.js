@@ -47,3 +47,14 @@ export function percent(score) {
 export function fmtScorm(v) {
   return `${v.scormVersion}${v.edition ? ` (${v.edition})` : ''}`;
 }
+
+/**
+ * A count with its noun in the right number: plural(1, 'licence') → "1 licence", plural(2, 'licence')
+ * → "2 licences"; `many` for irregular plurals.
+ * @param {number} n
+ * @param {string} one
+ * @param {string} [many]
+ */
+export function plural(n, one, many = `${one}s`) {
+  return `${n} ${n === 1 ? one : many}`;
+}

@@ -25,8 +25,9 @@ const PLATFORM_FIELDS = [
  * @param {Platform | null} existing null to add a new platform
  * @param {(saved: Platform) => void} onSaved
  * @param {() => void} [onCancel]
+ * @param {import('./types').Customer[]} [customers] when there are any, the form asks which one the LMS belongs to
  */
-export function platformForm(existing, onSaved, onCancel) {
+export function platformForm(existing, onSaved, onCancel, customers = []) {
   /** @type {Partial<Record<TextField, HTMLInputElement>>} */
   const inputs = {};
   const fields = PLATFORM_FIELDS.map(([key, label, type, hint]) => {
@@ -43,12 +44,26 @@ export function platformForm(existing, onSaved, onCancel) {
   });
   const deploymentIds = h('textarea', { name: 'deploymentIds', rows: '2', spellcheck: 'false' });
   deploymentIds.value = existing ? existing.deploymentIds.join('\n') : '';
+  const customer = customers.length
+    ? h(
+        'select',
+        { name: 'customerId' },
+        h('option', { value: '' }, 'No customer'),
+        customers.map((c) => h('option', { value: c.id, selected: existing?.customerId === c.id }, c.name)),
+      )
+    : null;
   const status = h('div', { 'aria-live': 'polite' });
   const form = h(
     'form',
     { class: 'card platform-form', novalidate: true },
     h('h3', {}, existing ? `Edit “${existing.name}”` : 'Add an LMS by hand'),
-    h('div', { class: 'grid' }, fields, field('Deployment IDs', deploymentIds, 'One per line; the LMS shows it after the tool is deployed.')),
+    h(
+      'div',
+      { class: 'grid' },
+      fields,
+      field('Deployment IDs', deploymentIds, 'One per line; the LMS shows it after the tool is deployed.'),
+      customer ? field('Customer', customer, 'The client organisation this LMS belongs to; with no customer it launches nothing while customers exist.') : null,
+    ),
     h(
       'div',
       { class: 'actions' },
@@ -75,6 +90,9 @@ export function platformForm(existing, onSaved, onCancel) {
       tokenAudience: value('tokenAudience') || null,
       deploymentIds: deploymentIds.value.split(/[\s,]+/).filter(Boolean),
     };
+    if (customer) {
+      body.customerId = customer.value || null;
+    }
     try {
       const saved = existing ? await updatePlatform(existing.id, body) : await createPlatform(body);
       toast(`Platform “${saved.name}” saved.`);

@@ -3,6 +3,8 @@
 import { connectPage } from './connect-page.js';
 import { courseDetailPage } from './course-page.js';
 import { coursesPage } from './courses-page.js';
+import { customerDetailPage } from './customer-page.js';
+import { customersPage } from './customers-page.js';
 import { learnersPage } from './learners-page.js';
 import { forgetSession, isSignedIn, signOut } from './session.js';
 import { signInPage } from './signin-page.js';
@@ -32,6 +34,8 @@ export async function route() {
       return connectPage();
     case 'learners':
       return learnersPage(parts[1]);
+    case 'customers':
+      return parts[1] ? customerDetailPage(parts[1]) : customersPage();
     default:
       location.hash = '#/courses';
       return undefined;

@@ -104,12 +104,57 @@ export interface PlatformInput {
   tokenAudience: string | null;
   jwksUri: string;
   deploymentIds: string[];
+  /** Sent only when customers exist: the customer this LMS belongs to, null for none. */
+  customerId?: string | null;
 }
 
 export interface Platform extends PlatformInput {
   id: string;
   registeredBy: string;
+  customerId: string | null;
   createdAt: string;
+}
+
+/** What the customer form sends (`POST /api/customers`, `PATCH /api/customers/:id`). */
+export interface CustomerInput {
+  name?: string;
+  contact?: string | null;
+  notes?: string | null;
+  state?: 'active' | 'suspended';
+}
+
+/** A client organisation (`/api/customers`). */
+export interface Customer {
+  id: string;
+  name: string;
+  contact: string | null;
+  notes: string | null;
+  state: 'active' | 'suspended';
+  platformIds: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** `POST /api/customers/:id/registration-links`. */
+export interface RegistrationLinkInput {
+  expiresAt?: string | null;
+  maxUses?: number;
+}
+
+export interface RegistrationLink {
+  id: string;
+  customerId: string;
+  status: 'usable' | 'used' | 'expired' | 'revoked';
+  expiresAt: string | null;
+  maxUses: number;
+  uses: number;
+  revokedAt: string | null;
+  createdAt: string;
+}
+
+/** The answer to creating a link: the only time its URL is shown. */
+export interface NewRegistrationLink extends RegistrationLink {
+  url: string;
 }
 
 export interface GradeDelivery {

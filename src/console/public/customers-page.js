@@ -1,0 +1,103 @@
+// @ts-check
+// #/customers: the client organisations, their LMSs, and the form to add one.
+import { listCustomers, listPlatforms } from './client.js';
+import { customerForm } from './customer-form.js';
+import { h, render } from './dom.js';
+import { plural } from './format.js';
+import { errorBox, page } from './ui.js';
+
+/**
+ * @typedef {import('./types').Customer} Customer
+ * @typedef {import('./types').Platform} Platform
+ */
+
+export async function customersPage() {
+  const list = h('div', { 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Loading customers…'));
+  const formBox = h('div');
+  const addButton = h('button', { type: 'button', class: 'primary', 'aria-expanded': 'false' }, 'Add a customer');
+  addButton.addEventListener('click', () => {
+    addButton.hidden = true;
+    render(
+      formBox,
+      customerForm(
+        null,
+        (saved) => (location.hash = `#/customers/${encodeURIComponent(saved.id)}`),
+        () => {
+          render(formBox);
+          addButton.hidden = false;
+          addButton.focus();
+        },
+      ),
+    );
+    formBox.querySelector('input')?.focus();
+  });
+  page(
+    'Customers',
+    h(
+      'p',
+      {},
+      'A customer is a client organisation with its own LMS. Send each customer its own registration link, so that the LMS it registers belongs to it; licences say which courses its learners may open.',
+    ),
+    h('div', { class: 'actions' }, addButton),
+    formBox,
+    list,
+  );
+
+  try {
+    const [customers, platforms] = await Promise.all([listCustomers(), listPlatforms()]);
+    const unassigned = platforms.filter((p) => !p.customerId);
+    render(
+      list,
+      customers.length && unassigned.length
+        ? h(
+            'div',
+            { class: 'alert warn', 'data-testid': 'unassigned-platforms' },
+            `${plural(unassigned.length, 'LMS registration belongs', 'LMS registrations belong')} to no customer and cannot launch courses while customers exist: `,
+            unassigned.map((p) => p.name).join(', '),
+            '. Assign it from a customer’s page or from Connect an LMS.',
+          )
+        : null,
+      customers.length
+        ? customerTable(customers, platforms)
+        : h('p', { class: 'empty' }, 'No customer yet. While there is none, every registered LMS can launch every course.'),
+    );
+  } catch (err) {
+    render(list, errorBox(err));
+  }
+}
+
+/**
+ * @param {Customer[]} customers
+ * @param {Platform[]} platforms
+ */
+function customerTable(customers, platforms) {
+  const names = new Map(platforms.map((p) => [p.id, p.name]));
+  return h(
+    'table',
+    { class: 'data', 'data-testid': 'customer-table' },
+    h('caption', { class: 'visually-hidden' }, 'Customers'),
+    h('thead', {}, h('tr', {}, ['Name', 'State', 'LMSs'].map((t) => h('th', { scope: 'col' }, t)))),
+    h(
+      'tbody',
+      {},
+      customers.map((c) =>
+        h(
+          'tr',
+          { 'data-customer': c.name },
+          h('th', { scope: 'row' }, h('a', { href: `#/customers/${encodeURIComponent(c.id)}` }, c.name), c.contact ? h('div', { class: 'sub muted small' }, c.contact) : null),
+          h('td', { 'data-label': 'State' }, stateBadge(c.state)),
+          h(
+            'td',
+            { 'data-label': 'LMSs' },
+            c.platformIds.length ? c.platformIds.map((id) => names.get(id) ?? id).join(', ') : h('span', { class: 'muted' }, 'none yet'),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** @param {Customer['state']} state */
+export function stateBadge(state) {
+  return state === 'active' ? h('span', { class: 'badge ok' }, 'Active') : h('span', { class: 'badge warn' }, 'Suspended');
+}

@@ -1,0 +1,242 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { eventually, launchBrowser, TestBrowser, withScreenshot } from '../support/browser';
+import { LaunchResult, PlatformEmulator, startLtiTestbed, LtiTestbed } from '../support/platform-emulator';
+
+const RESULTS = path.resolve(__dirname, '../../test-results');
+
+/** The stable error code on the tool's HTML error page, null when the launch reached the player. */
+function refusal(res: LaunchResult): string | null {
+  return /data-error-code>([^<]+)</.exec(res.text)?.[1] ?? null;
+}
+
+/**
+ * The Customers pages in Chromium against a real server and two emulated LMSs (issue 9): add
+ * customers (errors at the field), send one a registration link that a second LMS registers with,
+ * assign the first LMS to the other customer, suspend and reactivate (launches refused, then allowed),
+ * and a delete the API refuses in words. Screenshots: test-results/console-customer*.png.
+ */
+describe('Console customers in Chromium', () => {
+  let tb: LtiTestbed;
+  let other: PlatformEmulator;
+  let browser: TestBrowser;
+  let page: Page;
+  const launch = () => tb.emu.launch({ toolUrl: tb.app.appUrl, courseId: tb.courseId });
+
+  async function shot(name: string): Promise<void> {
+    fs.mkdirSync(RESULTS, { recursive: true });
+    await page.screenshot({ path: path.join(RESULTS, `console-${name}.png`), fullPage: true });
+  }
+
+  async function openCustomer(name: string): Promise<void> {
+    await page.goto(`${tb.app.appUrl}/console/#/customers`);
+    await page.getByTestId('customer-table').getByRole('link', { name }).click();
+    await page.getByRole('heading', { name, level: 1 }).waitFor();
+  }
+
+  beforeAll(async () => {
+    [browser, tb] = await Promise.all([launchBrowser(), startLtiTestbed()]);
+    other = await PlatformEmulator.start({ toolUrl: tb.app.appUrl });
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: tb.app.appUrl });
+    page = await browser.context.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${tb.app.appUrl}/console/`);
+    await page.getByLabel('Admin token').fill(tb.app.token);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Courses', level: 1 }).waitFor();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await other?.stop();
+    await tb?.close();
+  });
+
+  it('adds two customers; a missing name is refused at the field, in words', async () => {
+    await withScreenshot(page, 'console-customers-failed', async () => {
+      await page.getByRole('link', { name: 'Customers', exact: true }).click();
+      await page.getByRole('heading', { name: 'Customers', level: 1 }).waitFor();
+      await page.getByText('No customer yet').waitFor();
+      await page.getByRole('button', { name: 'Add a customer' }).click();
+      await page.getByRole('button', { name: 'Add customer' }).click();
+      const name = page.getByLabel('Name');
+      await expect(name.getAttribute('aria-invalid')).resolves.toBe('true');
+      const error = page.locator('.field-error');
+      await expect(error.textContent()).resolves.toMatch(/^Name must be a non-empty string/);
+      await expect(name.getAttribute('aria-describedby')).resolves.toContain(await error.getAttribute('id'));
+      await expect(page.evaluate(() => document.activeElement?.getAttribute('name'))).resolves.toBe('name');
+
+      await name.fill('Acme Training');
+      await page.getByLabel('Contact').fill('Ada (ada@acme.example)');
+      await page.getByLabel('Notes').fill('Contract 2027-01');
+      await page.getByRole('button', { name: 'Add customer' }).click();
+      await page.getByRole('heading', { name: 'Acme Training', level: 1 }).waitFor();
+      await page.getByText('Ada (ada@acme.example)').waitFor();
+
+      await page.getByRole('link', { name: 'Customers', exact: true }).click();
+      await page.getByRole('button', { name: 'Add a customer' }).click();
+      await page.getByLabel('Name').fill('Beta Learning');
+      await page.getByRole('button', { name: 'Add customer' }).click();
+      await page.getByRole('heading', { name: 'Beta Learning', level: 1 }).waitFor();
+    });
+  });
+
+  it("creates Acme's single-use registration link: the URL is shown once with a copy button, and the LMS that registers with it belongs to Acme", async () => {
+    await withScreenshot(page, 'console-customer-link-failed', async () => {
+      await openCustomer('Acme Training');
+      await page.getByRole('button', { name: 'Create registration link' }).click();
+      const box = page.getByTestId('new-link');
+      await box.waitFor();
+      const url = (await box.locator('code.value').textContent()) ?? '';
+      expect(url).toMatch(new RegExp(`^${tb.app.appUrl}/lti/register/[A-Za-z0-9_-]{43}$`));
+      await expect(box.textContent()).resolves.toMatch(/shown only this once/);
+      await expect(box.textContent()).resolves.toContain('Send it to the LMS administrator of Acme Training');
+      await box.getByRole('button', { name: 'Copy Registration URL' }).click();
+      await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(url);
+      const row = page.getByTestId('link-table').locator('tbody tr');
+      await expect(row.count()).resolves.toBe(1);
+      await expect(row.getAttribute('data-status')).resolves.toBe('usable');
+      await expect(row.textContent()).resolves.toContain('0 of 1');
+      await shot('customer-link');
+
+      // the customer's LMS admin pastes the URL into their LMS (the second emulator)
+      const res = await fetch(`${url}?${new URLSearchParams({ openid_configuration: `${other.url}/.well-known/openid-configuration`, registration_token: 'reg-token-123' })}`);
+      expect(res.status).toBe(200);
+
+      await page.reload();
+      await page.getByRole('heading', { name: 'Acme Training', level: 1 }).waitFor();
+      await expect(page.getByTestId('new-link').count()).resolves.toBe(0); // the URL is not shown again
+      const platformRow = page.getByTestId('customer-platform-table').locator('tbody tr', { hasText: other.issuer });
+      await platformRow.waitFor();
+      await expect(platformRow.textContent()).resolves.toContain('Dynamic');
+      await eventually(async () => (await page.getByTestId('link-table').locator('tbody tr').getAttribute('data-status')) === 'used', 'the link to read "used"');
+      await expect(page.getByTestId('link-table').locator('tbody tr').textContent()).resolves.toContain('1 of 1');
+      // and the new LMS launches
+      expect(refusal(await other.launch({ toolUrl: tb.app.appUrl, courseId: tb.courseId, clientId: 'dyn-client-1' }))).toBeNull();
+    });
+  });
+
+  it('creates an expiring link for several registrations, refuses a past expiry at the field, and revokes a link', async () => {
+    await withScreenshot(page, 'console-customer-links-failed', async () => {
+      await page.getByLabel('Registrations allowed').fill('5');
+      await page.getByLabel('Expires (optional)').fill('2001-01-01T10:00');
+      await page.getByRole('button', { name: 'Create registration link' }).click();
+      const err = page.getByTestId('registration-links').locator('.field-error');
+      await expect(err.textContent()).resolves.toMatch(/^Expires \(optional\) \(.*\) is in the past/);
+      await expect(page.getByLabel('Expires (optional)').getAttribute('aria-invalid')).resolves.toBe('true');
+
+      const next = new Date(Date.now() + 7 * 86_400_000);
+      const local = `${next.getFullYear()}-${String(next.getMonth() + 1).padStart(2, '0')}-${String(next.getDate()).padStart(2, '0')}T17:30`;
+      await page.getByLabel('Expires (optional)').fill(local);
+      await page.getByRole('button', { name: 'Create registration link' }).click();
+      await expect(page.getByTestId('new-link').textContent()).resolves.toContain('It works for 5 registrations until');
+      await expect(err.count()).resolves.toBe(0);
+      const rows = page.getByTestId('link-table').locator('tbody tr');
+      await eventually(async () => (await rows.count()) === 2, 'two links');
+      const fresh = rows.first();
+      await expect(fresh.textContent()).resolves.toContain('0 of 5');
+      await expect(fresh.textContent()).resolves.not.toContain('never');
+
+      await fresh.getByRole('button', { name: /^Revoke/ }).click();
+      const dialog = page.getByRole('dialog');
+      await expect(dialog.textContent()).resolves.toContain('stay registered');
+      await dialog.getByRole('button', { name: 'Revoke link' }).click();
+      await eventually(async () => (await rows.first().getAttribute('data-status')) === 'revoked', 'the link to read "revoked"');
+      await expect(rows.first().getByRole('button').count()).resolves.toBe(0);
+    });
+  });
+
+  it("assigns the first LMS to Beta from Beta's page; the Customers list and Connect an LMS show who owns which LMS", async () => {
+    await withScreenshot(page, 'console-customer-assign-failed', async () => {
+      expect(refusal(await launch())).toBe('lti_platform_unassigned');
+      await page.goto(`${tb.app.appUrl}/console/#/customers`);
+      await expect(page.getByTestId('unassigned-platforms').textContent()).resolves.toContain('1 LMS registration belongs to no customer');
+      await openCustomer('Beta Learning');
+      await page.getByText('No LMS belongs to this customer yet').waitFor();
+      await page.getByLabel('Assign an existing LMS registration').selectOption({ label: 'Emulator LMS (no customer)' });
+      await page.getByRole('button', { name: 'Assign', exact: true }).click();
+      await page.getByTestId('customer-platform-table').locator('tbody tr', { hasText: 'Emulator LMS' }).waitFor();
+      expect(refusal(await launch())).toBeNull();
+      await shot('customer-detail');
+
+      await page.getByRole('link', { name: 'Customers', exact: true }).click();
+      const table = page.getByTestId('customer-table');
+      await table.waitFor();
+      await expect(page.getByTestId('unassigned-platforms').count()).resolves.toBe(0);
+      await expect(table.locator('tr[data-customer="Beta Learning"]').textContent()).resolves.toContain('Emulator LMS');
+      await expect(table.locator('tr[data-customer="Acme Training"] td').nth(1).textContent()).resolves.not.toBe('none yet');
+      await shot('customers');
+
+      await page.getByRole('link', { name: 'Connect an LMS' }).click();
+      const connectRow = page.getByTestId('platform-table').locator('tbody tr', { hasText: 'Emulator LMS' });
+      await expect(connectRow.getByRole('link', { name: 'Beta Learning' }).count()).resolves.toBe(1);
+      // the platform's own form moves it to Acme and back
+      await page.getByRole('button', { name: 'Edit Emulator LMS' }).click();
+      await expect(page.getByLabel('Customer').inputValue()).resolves.not.toBe('');
+      await page.getByLabel('Customer').selectOption({ label: 'Acme Training' });
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await connectRow.getByRole('link', { name: 'Acme Training' }).waitFor();
+      await page.getByRole('button', { name: 'Edit Emulator LMS' }).click();
+      await page.getByLabel('Customer').selectOption({ label: 'Beta Learning' });
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await connectRow.getByRole('link', { name: 'Beta Learning' }).waitFor();
+    });
+  });
+
+  it('suspends Beta after a confirmation that says launches stop and data is kept; reactivating lets its LMS launch again', async () => {
+    await withScreenshot(page, 'console-customer-suspend-failed', async () => {
+      await openCustomer('Beta Learning');
+      await page.getByRole('button', { name: 'Suspend' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Suspend “Beta Learning”?' });
+      await dialog.waitFor();
+      const text = (await dialog.textContent()) ?? '';
+      expect(text).toContain('Launches stop at once');
+      expect(text).toContain('coming from its LMS see');
+      expect(text).toContain('Nothing is deleted');
+      await shot('customer-suspend');
+      await dialog.getByRole('button', { name: 'Cancel' }).click(); // cancel changes nothing
+      expect(refusal(await launch())).toBeNull();
+
+      await page.getByRole('button', { name: 'Suspend' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Suspend customer' }).click();
+      await page.getByTestId('suspended-note').waitFor();
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('Suspended');
+      expect(refusal(await launch())).toBe('lti_customer_suspended');
+
+      await page.getByRole('button', { name: 'Reactivate' }).click();
+      await page.getByRole('button', { name: 'Suspend' }).waitFor();
+      expect(refusal(await launch())).toBeNull();
+    });
+  });
+
+  it('a customer that an LMS belongs to is not deleted (the API says why); an unused one is', async () => {
+    await withScreenshot(page, 'console-customer-delete-failed', async () => {
+      await page.getByRole('button', { name: 'Delete' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Delete customer' }).click();
+      const err = page.getByTestId('delete-error');
+      await expect(err.textContent()).resolves.toMatch(/A platform belongs to this customer.*suspend the customer instead/);
+      await expect(err.textContent()).resolves.toContain('customer_in_use');
+
+      await page.getByRole('button', { name: 'Edit' }).click();
+      await page.getByLabel('Name').fill('Beta Learning GmbH');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await page.getByRole('heading', { name: 'Beta Learning GmbH', level: 1 }).waitFor();
+
+      await page.goto(`${tb.app.appUrl}/console/#/customers`);
+      await page.getByRole('button', { name: 'Add a customer' }).click();
+      await page.getByLabel('Name').fill('Gamma Temp');
+      await page.getByRole('button', { name: 'Add customer' }).click();
+      await page.getByRole('heading', { name: 'Gamma Temp', level: 1 }).waitFor();
+      await page.getByRole('button', { name: 'Delete' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Delete customer' }).click();
+      await page.getByRole('heading', { name: 'Customers', level: 1 }).waitFor();
+      await page.getByTestId('customer-table').waitFor();
+      await expect(page.getByTestId('customer-table').locator('tbody tr').allTextContents()).resolves.toEqual([
+        expect.stringContaining('Acme Training'),
+        expect.stringContaining('Beta Learning GmbH'),
+      ]);
+    });
+  });
+});
