@@ -148,8 +148,9 @@ describe('the application module graph', () => {
         'ConsoleModule',
       ]),
     );
-    // The seams: lti gets its LaunchHandoff from the player module, attempts its ResultListener from grades.
-    expect(modules.get('LtiModule')?.imports).toContain('PlayerModule');
+    // The seams: lti gets its LaunchHandoff from the instructor module (which routes to the player), attempts its ResultListener from grades.
+    expect(modules.get('LtiModule')?.imports).toContain('InstructorModule');
+    expect(modules.get('InstructorModule')?.imports).toContain('PlayerModule');
     expect(modules.get('AttemptsModule')?.imports).toContain('GradesModule');
     // The console session lives with the admin guard: admin does not depend on the console.
     expect(modules.get('AdminModule')?.imports).not.toContain('ConsoleModule');

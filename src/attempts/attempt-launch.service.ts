@@ -74,6 +74,7 @@ export class AttemptLaunchService {
         agsLineItemsUrl: ctx.ags?.lineitems ?? null,
         agsScopes: ctx.ags?.scope ?? null,
         nrpsMembershipsUrl: ctx.nrps?.contextMembershipsUrl ?? null,
+        contextId: ctx.contextId ?? link.contextId ?? null,
       };
       if (!foundLink) {
         Object.assign(link, claims);

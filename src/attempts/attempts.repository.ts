@@ -21,6 +21,7 @@ const LINK_COLUMNS = [
   'agsScopes',
   'lineItemUrl',
   'nrpsMembershipsUrl',
+  'contextId',
 ] as const;
 const ATTEMPT_COLUMNS = ['id', 'learnerId', 'resourceLinkId', 'courseVersionId', 'number', 'preview', 'completedAt', 'lastLaunchedAt', 'launchCount'] as const;
 const CODE_COLUMNS = ['id', 'codeHash', 'attemptId', 'expiresAt', 'usedAt', 'returnUrl'] as const;
@@ -28,7 +29,7 @@ const CODE_COLUMNS = ['id', 'codeHash', 'attemptId', 'expiresAt', 'usedAt', 'ret
 /** The learner names a launch refreshes. */
 export type LearnerNames = Pick<Learner, 'name' | 'givenName' | 'familyName' | 'email'>;
 /** The link fields a launch's claims refresh. */
-export type LinkClaims = Pick<ResourceLink, 'courseId' | 'title' | 'agsLineItemUrl' | 'agsLineItemsUrl' | 'agsScopes' | 'nrpsMembershipsUrl'>;
+export type LinkClaims = Pick<ResourceLink, 'courseId' | 'title' | 'agsLineItemUrl' | 'agsLineItemsUrl' | 'agsScopes' | 'nrpsMembershipsUrl' | 'contextId'>;
 
 /**
  * Learners, resource links, attempts and launch codes. The launch path's reads and writes are plain

@@ -7,6 +7,7 @@ import { BaseEntity } from '../database/base.entity';
  */
 @Entity('resource_links')
 @Index(['platformId', 'deploymentId', 'resourceLinkId'], { unique: true })
+@Index('IDX_resource_links_platform_context', ['platformId', 'contextId'])
 export class ResourceLink extends BaseEntity {
   @Column({ type: 'varchar', length: 36 })
   platformId: string;
@@ -44,4 +45,8 @@ export class ResourceLink extends BaseEntity {
   /** NRPS claim `context_memberships_url`, if sent. */
   @Column({ type: 'varchar', length: 2000, nullable: true })
   nrpsMembershipsUrl: string | null;
+
+  /** The LMS context (course) of the link: the launch's `context.id`, if sent (its roster: src/roster). */
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  contextId: string | null;
 }

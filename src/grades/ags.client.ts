@@ -21,7 +21,7 @@ export interface AgsCallOptions {
 }
 
 /**
- * Outbound LTI Advantage calls: access tokens (client-credentials grant with an RS256 client
+ * Outbound LTI Advantage calls (AGS here, and the NRPS roster of src/roster through `accessToken` and `get`): access tokens (client-credentials grant with an RS256 client
  * assertion, cached per platform, deployment and scope set, single-flight), line items and scores
  * with the exact media types (src/grades/README.md). Knows nothing about the outbox: it reports what the
  * platform answered and the dispatcher decides.
@@ -118,7 +118,7 @@ export class AgsClient {
     const found: AgsLineItem[] = [];
     let url: string | undefined = withQuery(lineItemsUrl, { resource_link_id: resourceLinkId });
     for (let page = 0; url && page < 50; page++) {
-      const answer = await this.http(url, { method: 'GET', headers: { Authorization: `Bearer ${token}`, Accept: AGS_MEDIA.lineItemContainer } }, opts);
+      const answer = await this.get(url, token, AGS_MEDIA.lineItemContainer, opts);
       if (answer.status !== 200) {
         return answer;
       }
@@ -127,6 +127,14 @@ export class AgsClient {
       url = nextLink(answer.headers.get('link'));
     }
     return found;
+  }
+
+  /**
+   * A GET of an LTI Advantage service with a bearer token and the exact media type (AGS line items,
+   * NRPS memberships: src/roster). The answer as the platform gave it; the caller judges the status.
+   */
+  get(url: string, token: string, accept: string, opts: AgsCallOptions): Promise<HttpAnswer> {
+    return this.http(url, { method: 'GET', headers: { Authorization: `Bearer ${token}`, Accept: accept } }, opts);
   }
 
   /** Creates a line item in the container (AGS §3.2); the answer carries its `id` (its URL). */

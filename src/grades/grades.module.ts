@@ -33,6 +33,6 @@ import { GradesRepository } from './grades.repository';
     },
     { provide: ResultListener, useExisting: GradeOutboxService },
   ],
-  exports: [ResultListener],
+  exports: [ResultListener, AgsClient, GradesAdminService],
 })
 export class GradesModule {}

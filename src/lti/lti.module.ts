@@ -3,7 +3,7 @@ import { AdminModule } from '../admin/admin.module';
 import { CoursesModule } from '../courses/courses.module';
 import { CustomersModule } from '../customers/customers.module';
 import { PlatformsModule } from '../platforms/platforms.module';
-import { PlayerModule } from '../player/player.module';
+import { InstructorModule } from '../instructor/instructor.module';
 import { SecretsModule } from '../secrets/secrets.module';
 import { LtiKeysModule } from './keys/lti-keys.module';
 import { DeepLinkingService } from './deep-linking/deep-linking.service';
@@ -16,10 +16,11 @@ import { RegistrationService } from './registration/registration.service';
 
 /**
  * OIDC login, launch, Deep Linking and Dynamic Registration (LTI Core 1.3, DL 2.0, DR 1.0). A
- * validated launch goes on through the `LaunchHandoff` seam, which the player module binds.
+ * validated launch goes on through the `LaunchHandoff` seam, which the instructor module binds
+ * (`LaunchRouter`: learners to the player, instructors to their view).
  */
 @Module({
-  imports: [AdminModule, CoursesModule, CustomersModule, PlatformsModule, SecretsModule, LtiKeysModule, PlayerModule],
+  imports: [AdminModule, CoursesModule, CustomersModule, PlatformsModule, SecretsModule, LtiKeysModule, InstructorModule],
   controllers: [LtiController],
   providers: [LoginStatesRepository, LoginService, LoginRateLimiter, LaunchService, DeepLinkingService, RegistrationService],
 })
