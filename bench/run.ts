@@ -9,6 +9,7 @@ const BENCHES: Record<string, Bench> = {
   import: () => import('./import'),
   runtime: () => import('./runtime'),
   launch: () => import('./launch'),
+  content: () => import('./content'),
 };
 
 async function main(): Promise<void> {

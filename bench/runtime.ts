@@ -32,17 +32,13 @@
  *   BENCH_SECONDS=5 BENCH_LEVELS=10,100,500 npm run bench -- runtime
  *   BENCH_NO_AGS=1  learners without an AGS claim (no grade passback)
  */
-import { fork, ChildProcess } from 'node:child_process';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as path from 'node:path';
 import { createTestApp } from '../test/support/app';
-import { importFixture, launchContext, openPlayer } from '../test/support/player-entry';
+import { importFixture } from '../test/support/player-entry';
 import { startAgsPlatform } from '../test/support/ags-platform';
-import { PlatformsService } from '../src/platforms/platforms.service';
-import type { DriverLearner, LevelRequest, LevelResult } from './runtime-driver';
+import { benchLearners, fmt, runLevel, startDriver } from './runtime-load';
 
-const SCORE = 'https://purl.imsglobal.org/spec/lti-ags/scope/score';
 const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : NaN);
 
 /** The reference: HTTP + JSON.parse of the same bodies, nothing else. */
@@ -65,35 +61,6 @@ function startReference(): Promise<http.Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-type Measured = LevelResult & { serverCpuMs: number };
-
-/** Runs one level in the driver; also measures this (the server's) process CPU time over the level. */
-function runLevel(child: ChildProcess, req: LevelRequest): Promise<Measured> {
-  const cpu = process.cpuUsage();
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: LevelResult) => {
-      if (m.type === 'result' && m.label === req.label) {
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        const used = process.cpuUsage(cpu);
-        resolve({ ...m, serverCpuMs: (used.user + used.system) / 1000 });
-      }
-    };
-    const onExit = (code: number | null) => reject(new Error(`runtime driver exited (${code})`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-    child.send(req);
-  });
-}
-
-/** Server CPU per commit (warm-up included on both sides) is robust to other load on the machine. */
-const fmt = (r: Measured) =>
-  (r.offered !== undefined ? `offered ${(r.offered / r.seconds).toFixed(0)} commits/s, achieved ` : '') +
-  `${r.commits} commits in ${r.seconds.toFixed(1)} s = ${r.perSecond.toFixed(0).padStart(5)} commits/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(0)} ms, errors ${r.errors}, learners never answered ${r.starved}, ` +
-  (r.unanswered ? `unanswered after 10 s ${r.unanswered}, ` : '') +
-  (r.newConnections ? `connections opened in timed phase ${r.newConnections}, ` : '') +
-  `server CPU ${((1000 * r.serverCpuMs) / r.requests).toFixed(0)} µs/commit`;
-
 export async function run(): Promise<boolean> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
   const levels = (process.env.BENCH_LEVELS ?? '10,100,500').split(',').map(Number);
@@ -105,24 +72,11 @@ export async function run(): Promise<boolean> {
   appUrl = t.appUrl;
   const reference = await startReference();
   const refUrl = `http://127.0.0.1:${(reference.address() as AddressInfo).port}/runtime/commit`;
-  const child = fork(path.join(__dirname, 'runtime-driver.ts'), [], { execArgv: ['-r', path.join(__dirname, 'register.js')], stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+  const child = await startDriver();
   let ok = true;
   try {
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
-      child.once('exit', (code) => reject(new Error(`runtime driver exited early (${code})`)));
-    });
-    const platform = await t.server.app.get(PlatformsService, { strict: false }).create({
-      name: 'bench LMS',
-      issuer: lms.url,
-      clientId: 'bench-client',
-      authorizationEndpoint: `${lms.url}/auth`,
-      tokenEndpoint: lms.tokenEndpoint,
-      jwksUri: `${lms.url}/jwks`,
-      deploymentIds: ['dep-1'],
-    });
     const courseId = await importFixture(t, 'scorm12-single-sco');
-    const lineitem = lms.ags.addLineItem();
+    const newLearners = await benchLearners(t, lms, courseId, !process.env.BENCH_NO_AGS);
     process.stdout.write(
       `runtime benchmark: server + AGS emulator in this process (SQLite, ${process.env.BENCH_NO_AGS ? 'no AGS claim' : 'AGS passback on'}), load generator in a child process.\n` +
         `each learner has its own keep-alive connection, opened in the warm-up; 1 commit in 10 carries 64 KB suspend data, the rest ~2 KB; 1 s warm-up, then ${seconds} s timed per level.\n` +
@@ -130,15 +84,6 @@ export async function run(): Promise<boolean> {
         `PACED (open loop): ${pacedLearners} learners each send a commit every ${((1000 * pacedLearners) / pacedRate).toFixed(0)} ms on schedule (${pacedRate} commits/s offered), latency from the scheduled time.\n` +
         `reference: the same load against a bare node:http server in this process (read body, JSON.parse, answer) — no framework, no database.\n`,
     );
-    const newLearners = async (n: number): Promise<DriverLearner[]> => {
-      const learners: DriverLearner[] = [];
-      for (let i = 0; i < n; i++) {
-        const ctx = launchContext(courseId, { platformId: platform.id, issuer: lms.url, clientId: 'bench-client', ...(process.env.BENCH_NO_AGS ? {} : { ags: { scope: [SCORE], lineitem } }) });
-        const { bootstrap: b } = await openPlayer(t, ctx);
-        learners.push({ sub: ctx.sub, url: `${t.contentUrl}${b.runtimeBase}/scos/${encodeURIComponent(b.startItemId)}/commit`, token: b.token });
-      }
-      return learners;
-    };
     const verdicts: string[] = [];
     for (const n of levels) {
       const learners = await newLearners(n);

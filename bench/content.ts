@@ -1,0 +1,270 @@
+/**
+ * `npm run bench -- content`: course files from the content origin beside Debian's nginx serving
+ * the same files, in the same run (issue 11).
+ *
+ * The server runs in this process (SQLite in a temp dir, logging at error) with one fixture course
+ * that carries a 2 KB html page and a 2.4 MB png (incompressible bytes). nginx (`/usr/sbin/nginx`,
+ * one worker, as the current user, a config generated into a temp dir: Debian's defaults —
+ * sendfile, tcp_nopush — no access log) serves the same version folder. Load: `wrk -t1 -c64
+ * --latency` for BENCH_SECONDS (default 10) per run, nginx and the bridge alternately, each pair
+ * BENCH_PAIRS times (default 1), so a burst of load from elsewhere on the machine hits both sides.
+ * Printed: req/s, p99 and the ratio of req/s (bridge / nginx), and, as a figure less sensitive to
+ * other load on a shared machine, the server's CPU time per request (this process; nginx's master and
+ * worker from /proc) and the ratio of those.
+ *
+ * Targets: ≥ 0.4× nginx for the 2 KB file and ≥ 0.6× for the 2 MB+ file.
+ *
+ * `npm run bench -- content --beside-runtime`: the same runs while the runtime bench's paced load
+ * (100 learners, 2,000 commits/s offered, bench/runtime-load.ts) commits to the same server, to show
+ * that file traffic does not starve SCORM commits: commit p99 must stay under 50 ms. Printed first:
+ * the paced load alone.
+ *
+ *   BENCH_SECONDS=10 BENCH_PAIRS=2 npm run bench -- content [--beside-runtime]
+ */
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import request from 'supertest';
+import { createTestApp, TestApp } from '../test/support/app';
+import { startAgsPlatform } from '../test/support/ags-platform';
+import { noise } from '../test/support/hostile-zips';
+import { importFixture } from '../test/support/player-entry';
+import { buildFixtureZip } from '../test/support/scorm-package.builder';
+import { benchLearners, fmt, Measured, runLevel, startDriver } from './runtime-load';
+
+const NGINX = process.env.NGINX ?? '/usr/sbin/nginx';
+const WRK = process.env.WRK ?? '/usr/bin/wrk';
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+const FILES = [
+  { label: '2 KB html', path: 'bench/page.html', bytes: htmlPage(2048), target: 0.4 },
+  { label: '2.4 MB png', path: 'bench/photo.png', bytes: noise(2_400_000, 5), target: 0.6 },
+];
+
+interface WrkResult {
+  perSecond: number;
+  p99Ms: number;
+  requests: number;
+  /** CPU time the server (this process, or nginx's worker) used over the run, per request (µs). */
+  cpuPerRequestUs?: number;
+  /** Non-2xx answers and socket errors (connect, read, write, timeout). */
+  errors: number;
+}
+
+export async function run(): Promise<boolean> {
+  const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+  const pairs = Number(process.env.BENCH_PAIRS ?? 1);
+  const beside = process.argv.includes('--beside-runtime');
+  let appUrl = '';
+  const lms = beside ? await startAgsPlatform({ toolJwksUrl: () => `${appUrl}/.well-known/jwks.json`, clientId: 'bench-client' }) : null;
+  const t = await createTestApp({ LOG_LEVEL: 'error' });
+  appUrl = t.appUrl;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-nginx-'));
+  let nginx: ChildProcess | null = null;
+  let driver: ChildProcess | null = null;
+  let ok = true;
+  try {
+    const { versionId, prefix } = await importContent(t);
+    const contentPort = new URL(t.contentUrl).port;
+    const bridgeBase = `http://127.0.0.1:${contentPort}${prefix}`;
+    const nginxPort = await freePort();
+    nginx = await startNginx(tmp, nginxPort, path.join(t.config.contentDir, versionId));
+    const nginxBase = `http://127.0.0.1:${nginxPort}/`;
+    const nginxPid = nginx.pid!;
+    process.stdout.write(
+      `content benchmark: wrk -t1 -c64 --latency, ${seconds} s per run, nginx and the bridge alternately, ${pairs} pair(s) per file.\n` +
+        `bridge: the content origin in this process (SQLite, logging at error), the lean course-file path; nginx ${nginxVersion()}: one worker, sendfile, same files.\n`,
+    );
+    let paced: ((label: string) => Promise<Measured>) | null = null;
+    if (beside && lms) {
+      driver = await startDriver();
+      const child = driver;
+      const courseId = await importFixture(t, 'scorm12-single-sco');
+      const learners = await (await benchLearners(t, lms, courseId, true))(100);
+      paced = (label) => runLevel(child, { type: 'level', label, learners, seconds: seconds + 1, warmupSeconds: 1, complete: false, model: 'paced', intervalMs: 50 });
+      const alone = await paced('paced-alone');
+      process.stdout.write(`beside the runtime bench's paced load (100 learners, 2,000 commits/s offered, AGS on), started 1 s before each wrk run and ending with it.\n`);
+      process.stdout.write(`commits alone:              ${fmt(alone)}\n`);
+    }
+    for (const file of FILES) {
+      for (let i = 0; i < pairs; i++) {
+        const run = async (who: string, url: string): Promise<WrkResult> => {
+          const commits = paced?.(`${who}-${file.label}-${i}`);
+          if (commits) {
+            await new Promise((r) => setTimeout(r, 1000)); // the driver's warm-up
+          }
+          const cpuBefore = who === 'nginx' ? nginxCpuMs(nginxPid) : process.cpuUsage();
+          const result = await wrk(url, seconds);
+          const cpuMs =
+            who === 'nginx' ? nginxCpuMs(nginxPid) - (cpuBefore as number) : ((u) => (u.user + u.system) / 1000)(process.cpuUsage(cpuBefore as NodeJS.CpuUsage));
+          result.cpuPerRequestUs = (1000 * cpuMs) / Math.max(1, result.requests);
+          process.stdout.write(`${file.label.padEnd(11)} ${who.padEnd(7)} ${fmtWrk(result)}\n`);
+          if (commits) {
+            const c = await commits;
+            const met = c.p99 < 50 && !c.errors && !c.unanswered;
+            process.stdout.write(`  commits meanwhile:        ${fmt(c)} → commit p99 < 50 ms ${met ? 'met' : 'MISSED'}\n`);
+            ok &&= met || who === 'nginx';
+          }
+          return result;
+        };
+        const ref = await run('nginx', nginxBase + file.path);
+        const ours = await run('bridge', bridgeBase + file.path);
+        const ratio = ours.perSecond / ref.perSecond;
+        const met = ratio >= file.target && ours.errors === 0;
+        const cpuRatio = (ref.cpuPerRequestUs ?? NaN) / (ours.cpuPerRequestUs ?? NaN);
+        process.stdout.write(
+          `${file.label.padEnd(11)} ratio   ${ratio.toFixed(2)}× nginx's req/s (target ≥ ${file.target}×) → ${met ? 'met' : 'MISSED'}; by CPU per request ${cpuRatio.toFixed(2)}×\n`,
+        );
+        ok &&= met;
+      }
+    }
+  } finally {
+    driver?.send({ type: 'exit' });
+    nginx?.kill('SIGQUIT');
+    await t.close();
+    await lms?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  process.stdout.write(`targets (2 KB ≥ 0.4× nginx, 2 MB+ ≥ 0.6× nginx${beside ? ', commit p99 < 50 ms while the bridge serves files' : ''}): ${ok ? 'met' : 'MISSED'}\n`);
+  return ok;
+}
+
+/** Imports the fixture course with the two bench files; returns its version and a grant prefix path. */
+async function importContent(t: TestApp): Promise<{ versionId: string; prefix: string }> {
+  const zip = await buildFixtureZip('scorm12-single-sco', { files: Object.fromEntries(FILES.map((f) => [f.path, f.bytes])) });
+  const res = await request(t.appUrl).post('/api/courses').set(t.auth).attach('package', zip, 'bench.zip');
+  if (res.status !== 201) {
+    throw new Error(`import failed: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  const sco = new URL(res.body.currentVersion.scos[0].url as string);
+  return { versionId: res.body.currentVersion.id as string, prefix: sco.pathname.replace(/[^/]*$/, '') };
+}
+
+function htmlPage(bytes: number): string {
+  const head = '<!doctype html><html><head><meta charset="utf-8"><title>Page</title></head><body>\n';
+  const tail = '</body></html>\n';
+  const line = '<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</p>\n';
+  let body = '';
+  while (head.length + body.length + line.length + tail.length <= bytes) {
+    body += line;
+  }
+  return (head + body + tail).padEnd(bytes - 1, ' ') + '\n';
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function nginxVersion(): string {
+  const r = spawnSync(NGINX, ['-v'], { encoding: 'utf8' });
+  return /nginx\/(\S+)/.exec(`${r.stdout}${r.stderr}`)?.[1] ?? '?';
+}
+
+/** nginx in the foreground, one worker, as this user (also when that is root); every path it writes is under `dir`. */
+async function startNginx(dir: string, port: number, root: string): Promise<ChildProcess> {
+  const conf = path.join(dir, 'nginx.conf');
+  fs.writeFileSync(
+    conf,
+    `worker_processes 1;
+daemon off;
+user ${os.userInfo().username};
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log error;
+events { worker_connections 1024; }
+http {
+  include /etc/nginx/mime.types;
+  default_type application/octet-stream;
+  sendfile on;
+  tcp_nopush on;
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  server {
+    listen 127.0.0.1:${port};
+    root ${root};
+  }
+}
+`,
+  );
+  const child = spawn(NGINX, ['-p', dir, '-e', `${dir}/error.log`, '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      break;
+    }
+    if (await canConnect(port)) {
+      return child;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`nginx did not start: ${stderr}${fs.existsSync(`${dir}/error.log`) ? fs.readFileSync(`${dir}/error.log`, 'utf8') : ''}`);
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+function wrk(url: string, seconds: number): Promise<WrkResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(WRK, ['-t1', '-c64', `-d${seconds}s`, '--latency', url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('error', reject);
+    child.once('exit', () => {
+      const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
+      const p99 = /^\s+99%\s+([\d.]+)(us|ms|s)\s*$/m.exec(out);
+      if (!rps || !p99) {
+        reject(new Error(`wrk output not understood:\n${out}`));
+        return;
+      }
+      const unit = { us: 0.001, ms: 1, s: 1000 }[p99[2] as 'us' | 'ms' | 's'];
+      const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+      const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+      const socketErrors = socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
+      const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
+      resolve({ perSecond: Number(rps[1]), p99Ms: Number(p99[1]) * unit, requests, errors: non2xx + socketErrors });
+    });
+  });
+}
+
+function fmtWrk(r: WrkResult): string {
+  return (
+    `${r.perSecond.toFixed(0).padStart(7)} req/s, p99 ${r.p99Ms.toFixed(1).padStart(6)} ms, server CPU ${(r.cpuPerRequestUs ?? NaN).toFixed(1).padStart(6)} µs/req` +
+    (r.errors ? `, errors ${r.errors}` : '')
+  );
+}
+
+/** CPU time (ms) used so far by nginx's master and its workers (/proc, clock ticks of 10 ms). */
+function nginxCpuMs(masterPid: number): number {
+  const children = spawnSync('pgrep', ['-P', String(masterPid)], { encoding: 'utf8' }).stdout.split(/\s+/).filter(Boolean);
+  let ticks = 0;
+  for (const pid of [String(masterPid), ...children]) {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of the line)
+  }
+  return ticks * (1000 / CLOCK_TICKS);
+}

@@ -1,0 +1,77 @@
+/**
+ * The runtime bench's load, shared by bench/runtime.ts and bench/content.ts (commits measured while
+ * course files are served): the driver child process (bench/runtime-driver.ts), one level run in it
+ * with the server's CPU time, the bench LMS registered as a platform, and learners opened on the
+ * player as a launch would open them.
+ */
+import { fork, ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import type { TestApp } from '../test/support/app';
+import type { AgsPlatform } from '../test/support/ags-platform';
+import { launchContext, openPlayer } from '../test/support/player-entry';
+import { PlatformsService } from '../src/platforms/platforms.service';
+import type { DriverLearner, LevelRequest, LevelResult } from './runtime-driver';
+
+const SCORE = 'https://purl.imsglobal.org/spec/lti-ags/scope/score';
+
+export type Measured = LevelResult & { serverCpuMs: number };
+
+/** Starts the load generator in its own process (the server keeps a core) and waits until it is ready. */
+export async function startDriver(): Promise<ChildProcess> {
+  const child = fork(path.join(__dirname, 'runtime-driver.ts'), [], { execArgv: ['-r', path.join(__dirname, 'register.js')], stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`runtime driver exited early (${code})`)));
+  });
+  return child;
+}
+
+/** Runs one level in the driver; also measures this (the server's) process CPU time over the level. */
+export function runLevel(child: ChildProcess, req: LevelRequest): Promise<Measured> {
+  const cpu = process.cpuUsage();
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: LevelResult) => {
+      if (m.type === 'result' && m.label === req.label) {
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        const used = process.cpuUsage(cpu);
+        resolve({ ...m, serverCpuMs: (used.user + used.system) / 1000 });
+      }
+    };
+    const onExit = (code: number | null) => reject(new Error(`runtime driver exited (${code})`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    child.send(req);
+  });
+}
+
+/** Server CPU per commit (warm-up included on both sides) is robust to other load on the machine. */
+export const fmt = (r: Measured) =>
+  (r.offered !== undefined ? `offered ${(r.offered / r.seconds).toFixed(0)} commits/s, achieved ` : '') +
+  `${r.commits} commits in ${r.seconds.toFixed(1)} s = ${r.perSecond.toFixed(0).padStart(5)} commits/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(0)} ms, errors ${r.errors}, learners never answered ${r.starved}, ` +
+  (r.unanswered ? `unanswered after 10 s ${r.unanswered}, ` : '') +
+  (r.newConnections ? `connections opened in timed phase ${r.newConnections}, ` : '') +
+  `server CPU ${((1000 * r.serverCpuMs) / r.requests).toFixed(0)} µs/commit`;
+
+/** Registers the bench LMS (an AGS emulator) as a platform of the app; returns a function opening learners on a course. */
+export async function benchLearners(t: TestApp, lms: AgsPlatform, courseId: string, ags: boolean): Promise<(n: number) => Promise<DriverLearner[]>> {
+  const platform = await t.server.app.get(PlatformsService, { strict: false }).create({
+    name: 'bench LMS',
+    issuer: lms.url,
+    clientId: 'bench-client',
+    authorizationEndpoint: `${lms.url}/auth`,
+    tokenEndpoint: lms.tokenEndpoint,
+    jwksUri: `${lms.url}/jwks`,
+    deploymentIds: ['dep-1'],
+  });
+  const lineitem = lms.ags.addLineItem();
+  return async (n) => {
+    const learners: DriverLearner[] = [];
+    for (let i = 0; i < n; i++) {
+      const ctx = launchContext(courseId, { platformId: platform.id, issuer: lms.url, clientId: 'bench-client', ...(ags ? { ags: { scope: [SCORE], lineitem } } : {}) });
+      const { bootstrap: b } = await openPlayer(t, ctx);
+      learners.push({ sub: ctx.sub, url: `${t.contentUrl}${b.runtimeBase}/scos/${encodeURIComponent(b.startItemId)}/commit`, token: b.token });
+    }
+    return learners;
+  };
+}
