@@ -13,11 +13,20 @@ const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
+  '.png': 'image/png',
   '.html': 'text/html; charset=utf-8',
 };
 
 /** Names a page may load from `/console/assets/`: flat, lower-case (no path, no index.html, no tsconfig or .d.ts). */
-export const ASSET_NAME = /^[a-z0-9-]+\.(js|css|svg)$/;
+export const ASSET_NAME = /^[a-z0-9-]+\.(js|css|svg|png)$/;
+
+/**
+ * The tool's icon at stable public addresses of the app origin: what an LMS shows beside the tool
+ * (`logo_uri` of Dynamic Registration, the "Icon URL" of a manual set-up) and the browser tab's icon.
+ * `favicon.svg` is the drawing; `icon.png` is it rendered at 256×256 for LMSs that want a raster image
+ * (made with `chromium --headless --window-size=256,256 --screenshot` of a page showing the SVG at that size).
+ */
+export const TOOL_ICON = { svg: { path: '/icon.svg', file: 'favicon.svg' }, png: { path: '/icon.png', file: 'icon.png' } } as const;
 
 /** The folder of the console's static files: beside this file (src/ under ts-node, dist/ when copied), else the source tree. */
 function publicDir(): string {

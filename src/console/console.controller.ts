@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { AdminGuard } from '../admin/admin.guard';
 import { AdminTokenService } from '../admin/admin-token.service';
 import { AppError } from '../common/errors';
-import { ASSET_NAME, loadConsoleAssets } from './console-assets';
+import { ASSET_NAME, loadConsoleAssets, TOOL_ICON } from './console-assets';
 import { ConsoleSessionService } from '../admin/console-session.service';
 import { SignInBody } from './sign-in.dto';
 import { ConsoleService, CourseStatsDto, PreviewDto } from './console.service';
@@ -24,6 +24,9 @@ export const CONSOLE_CSP = [
   "base-uri 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
+
+/** A day: the icon's bytes change only with a release, and the ETag lets a cache check cheaply after that. */
+const ICON_CACHE = 'public, max-age=86400';
 
 /** The web console for content owners and LMS admins (issue 5), served from the app origin. */
 @Controller()
@@ -63,6 +66,20 @@ export class ConsoleController {
   @Get('favicon.ico')
   favicon(@Req() req: Request, @Res() res: Response): void {
     this.sendFile(req, res, 'favicon.svg', 'no-cache');
+  }
+
+  /**
+   * The tool's icon (`TOOL_ICON`): public, cached a day by browsers and LMS proxies, revalidated by ETag.
+   * Other origins show it (an LMS's activity chooser), so it is not limited to this site.
+   */
+  @Get(TOOL_ICON.svg.path.slice(1))
+  iconSvg(@Req() req: Request, @Res() res: Response): void {
+    this.sendIcon(req, res, TOOL_ICON.svg.file);
+  }
+
+  @Get(TOOL_ICON.png.path.slice(1))
+  iconPng(@Req() req: Request, @Res() res: Response): void {
+    this.sendIcon(req, res, TOOL_ICON.png.file);
   }
 
   /** Whether the browser has a console session, and the CSRF token its page must send back. */
@@ -118,6 +135,11 @@ export class ConsoleController {
   @ApiOperation({ summary: 'Learners and attempts per course (previews excluded).' })
   stats(): Promise<CourseStatsDto[]> {
     return this.consoleService.courseStats();
+  }
+
+  private sendIcon(req: Request, res: Response, file: string): void {
+    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+    this.sendFile(req, res, file, ICON_CACHE);
   }
 
   private sendFile(req: Request, res: Response, file: string, cache: string): void {

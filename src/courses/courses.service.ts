@@ -17,6 +17,8 @@ export interface VersionDto {
   scormVersion: string;
   edition: string | null;
   title: string;
+  /** The manifest's LOM description (src/scorm/README.md), null when it has none. */
+  description: string | null;
   scos: Array<ScoSummary & { url: string }>;
   warnings: ImportWarning[];
   fileCount: number;
@@ -133,6 +135,7 @@ function versionFields(v: CourseVersion) {
     scormVersion: v.scormVersion,
     edition: v.edition,
     title: v.manifest.title,
+    description: v.manifest.description ?? null,
     scos: v.manifest.scos,
     warnings: v.warnings,
     fileCount: v.fileCount,

@@ -16,6 +16,9 @@ import { LoginRateLimiter } from './login/login-rate-limiter';
 import { LtiError } from './protocol/lti-error';
 import { harmlessPage, redirect302, storageLaunchPage, storageLoginPage } from './protocol/pages';
 import { RegistrationService } from './registration/registration.service';
+import { registrationRefused } from './registration/registration-page';
+import { sendPage, ToolPage } from './protocol/tool-page';
+import { TOOL_ICON } from '../console/console-assets';
 
 /**
  * Browser-facing LTI routes (docs/rest-api.md). Thin: each calls one service and picks the response type.
@@ -65,7 +68,7 @@ export class LtiController {
         );
         return;
       case 'deep-linking':
-        sendHtml(res, await this.deepLinking.start(outcome.platform, outcome.deploymentId, outcome.settings));
+        sendPage(res, await this.deepLinking.start(outcome.platform, outcome.deploymentId, outcome.settings, outcome.where));
         return;
       case 'resource-link':
         await this.handoff.handoff(outcome.ctx, res);
@@ -97,9 +100,8 @@ export class LtiController {
   }
 
   @Get('register')
-  async register(@Query('openid_configuration') cfg: unknown, @Query('registration_token') token: unknown, @Res() res: Response): Promise<void> {
-    res.setHeader('Cache-Control', 'no-store');
-    sendHtml(res, await this.registration.register(cfg, token));
+  register(@Query('openid_configuration') cfg: unknown, @Query('registration_token') token: unknown, @Res() res: Response): Promise<void> {
+    return this.sendRegistration(res, () => this.registration.register(cfg, token));
   }
 
   /** A customer's registration link: the token is a path segment the LMS keeps as pasted (see `RegistrationLinksService`). */
@@ -110,8 +112,19 @@ export class LtiController {
     @Query('registration_token') token: unknown,
     @Res() res: Response,
   ): Promise<void> {
+    return this.sendRegistration(res, () => this.registration.register(cfg, token, linkToken));
+  }
+
+  /** The outcome page, or the refusal as a readable page that also offers Close (the LMS waits for it). */
+  private async sendRegistration(res: Response, run: () => Promise<ToolPage>): Promise<void> {
     res.setHeader('Cache-Control', 'no-store');
-    sendHtml(res, await this.registration.register(cfg, token, linkToken));
+    let page: ToolPage;
+    try {
+      page = await run();
+    } catch (e) {
+      throw registrationRefused(e);
+    }
+    sendPage(res, page);
   }
 
   /**
@@ -131,6 +144,7 @@ export class LtiController {
       dynamicRegistrationUrl: `${base}/lti/register`,
       targetLinkUri: `${base}/lti/launch`,
       targetLinkUriTemplate: `${base}/lti/courses/{courseId}`,
+      iconUrl: `${base}${TOOL_ICON.png.path}`,
       scopes: TOOL_SCOPES,
     };
     if (await this.isAdmin(req)) {

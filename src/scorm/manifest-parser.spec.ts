@@ -1,5 +1,7 @@
 import { PackageError } from '../common/errors';
-import { fixtureEntries, toZipEntryInfos, type FixtureZipOptions } from '../../test/support/scorm-package.builder';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { FIXTURE_PACKAGES_DIR, fixtureEntries, toZipEntryInfos, type FixtureZipOptions } from '../../test/support/scorm-package.builder';
 import { codes, itemOf } from '../../test/support/manifest-spec-helpers';
 import { parseManifest } from './manifest-parser';
 import type { ParsedManifest } from './manifest.types';
@@ -19,6 +21,10 @@ async function parseFixture(name: string, opts?: FixtureZipOptions): Promise<Ret
     throw new Error('manifest entry not found');
   }
   return parseManifest(xml, new PackageFiles(infos, layout.rootPrefix));
+}
+
+async function readFixtureManifest(name: string): Promise<string> {
+  return fs.readFile(path.join(FIXTURE_PACKAGES_DIR, name, 'imsmanifest.xml'), 'utf8');
 }
 
 async function fixtureError(name: string): Promise<PackageError> {
@@ -207,6 +213,27 @@ describe('parseManifest', () => {
         ['RES-SECOND', 'second.html'],
       ]);
       expect(codes(warnings)).toEqual(['no_organization']);
+    });
+
+    it('should keep the LOM description of a 2004 manifest (first non-empty string, white space collapsed)', async () => {
+      const xml = (await readFixtureManifest('resource-only')).replace(
+        '</title>\n      </general>',
+        '</title>\n        <description><string language="fr"> </string><string language="en-US">Hands-on safety\n   training, with a final quiz.</string></description>\n      </general>',
+      );
+      const { manifest } = await parseFixture('resource-only', { files: { 'imsmanifest.xml': xml } });
+      expect(manifest.description).toBe('Hands-on safety training, with a final quiz.');
+    });
+
+    it('should keep the LOM description of a 1.2 manifest (langstring), cut at 2000 characters, and none when absent', async () => {
+      const long = 'x'.repeat(2500);
+      const xml = (await readFixtureManifest('scorm12-single-sco')).replace(
+        '<schemaversion>1.2</schemaversion>',
+        `<schemaversion>1.2</schemaversion><imsmd:lom xmlns:imsmd="http://www.imsglobal.org/xsd/imsmd_rootv1p2p1"><imsmd:general><imsmd:description><imsmd:langstring xml:lang="en">${long}</imsmd:langstring></imsmd:description></imsmd:general></imsmd:lom>`,
+      );
+      const { manifest } = await parseFixture('scorm12-single-sco', { files: { 'imsmanifest.xml': xml } });
+      expect(manifest.description).toHaveLength(2000);
+      expect(manifest.description?.endsWith('x…')).toBe(true);
+      expect((await parseFixture('scorm12-single-sco')).manifest.description).toBeUndefined();
     });
 
     it.each([

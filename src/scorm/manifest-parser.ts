@@ -98,6 +98,7 @@ function readManifest(
     versionSource: version.source,
     identifier,
     title: orgTitle || lomTitle(root) || identifier,
+    ...descriptionField(root),
     organizationId: org ? (attrNamed(org, 'identifier')?.trim() ?? null) : null,
     items,
     resources: resources.allResources.map((r) => r.out),
@@ -124,8 +125,28 @@ function globalScopes(org: XmlElement | undefined): Pick<ParsedManifest, 'object
 }
 
 function lomTitle(root: XmlElement): string {
-  const title = pathNamed(root, 'metadata', 'lom', 'general', 'title');
-  for (const s of [...childrenNamed(title, 'string'), ...childrenNamed(title, 'langstring')]) {
+  return lomText(pathNamed(root, 'metadata', 'lom', 'general', 'title'));
+}
+
+/** The longest a course description is kept: enough for a paragraph in a picker, bounded for any manifest. */
+const DESCRIPTION_MAX = 2000;
+
+/**
+ * The package's own description, from the manifest's inline LOM (`metadata/lom/general/description`,
+ * the first non-empty `string` (2004) or `langstring` (1.2)), white space collapsed, cut at
+ * `DESCRIPTION_MAX` characters. Metadata in a separate file (`adlcp:location`) is not read.
+ */
+function descriptionField(root: XmlElement): { description?: string } {
+  const text = lomText(pathNamed(root, 'metadata', 'lom', 'general', 'description'));
+  if (!text) {
+    return {};
+  }
+  return { description: text.length > DESCRIPTION_MAX ? `${text.slice(0, DESCRIPTION_MAX - 1).trimEnd()}…` : text };
+}
+
+/** The first non-empty LOM language string of an element (`string` in 2004, `langstring` in 1.2). */
+function lomText(el: XmlElement | undefined): string {
+  for (const s of [...childrenNamed(el, 'string'), ...childrenNamed(el, 'langstring')]) {
     const v = cleanText(s);
     if (v) {
       return v;

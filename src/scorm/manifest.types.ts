@@ -99,6 +99,8 @@ export interface ParsedManifest {
   schemaversion?: string;
   identifier: string;
   title: string;
+  /** The manifest's LOM `general/description`, when it has one (shown in the Deep Linking picker). */
+  description?: string;
   organizationId: string | null;
   /** Item tree of the delivered (default) organization. */
   items: ManifestItem[];

@@ -219,7 +219,7 @@ describe('Customers (issue 9): API, platform binding, registration links, launch
       expect(res.status).toBe(200);
       const page = await res.text();
       expect(page).toContain('data-client-id>dyn-client-1<');
-      expect(page).toContain('<td data-customer>Gamma Corp</td>');
+      expect(page).toContain('<dd data-customer>Gamma Corp</dd>');
       const platforms = (await api('GET', '/api/platforms')).body as Array<Record<string, unknown>>;
       const bound = platforms.find((p) => p.issuer === other.issuer);
       expect(bound).toMatchObject({ clientId: 'dyn-client-1', registeredBy: 'dynamic', customerId });

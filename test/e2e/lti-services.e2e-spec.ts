@@ -100,6 +100,7 @@ describe('LTI registrations, keys, deep linking, dynamic registration, platform 
         jwksUrl: `${base}/.well-known/jwks.json`,
         deepLinkingUrl: `${base}/lti/deep-link`,
         dynamicRegistrationUrl: `${base}/lti/register`,
+        iconUrl: `${base}/icon.png`,
         courses: [expect.objectContaining({ id: tb.courseId, targetLinkUri: `${base}/lti/courses/${tb.courseId}` })],
       });
       expect(cfg.scopes).toEqual(
@@ -113,6 +114,32 @@ describe('LTI registrations, keys, deep linking, dynamic registration, platform 
       );
       const anon = (await (await fetch(`${base}/lti/config`)).json()) as Record<string, unknown>;
       expect(anon.courses).toBeUndefined();
+    });
+  });
+
+  describe('the tool icon', () => {
+    it('should serve a 256×256 PNG and the SVG at stable public URLs, cached a day and revalidated by ETag', async () => {
+      const png = await fetch(`${tb.app.appUrl}/icon.png`);
+      expect(png.status).toBe(200);
+      expect(png.headers.get('content-type')).toBe('image/png');
+      expect(png.headers.get('cache-control')).toBe('public, max-age=86400');
+      expect(png.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+      const bytes = Buffer.from(await png.arrayBuffer());
+      expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+      expect(bytes.subarray(12, 16).toString('ascii')).toBe('IHDR');
+      expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual([256, 256]);
+      const etag = png.headers.get('etag') as string;
+      expect(etag).toMatch(/^".+"$/);
+      // (an explicit Cache-Control: fetch would add "no-cache" to a conditional request, which turns revalidation off)
+      const again = await fetch(`${tb.app.appUrl}/icon.png`, { headers: { 'If-None-Match': etag, 'Cache-Control': 'max-age=0' } });
+      expect(again.status).toBe(304);
+      const svg = await fetch(`${tb.app.appUrl}/icon.svg`);
+      expect(svg.status).toBe(200);
+      expect(svg.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+      expect(svg.headers.get('cache-control')).toBe('public, max-age=86400');
+      expect(await svg.text()).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+      // public: no admin token or session needed; never on the content origin
+      expect((await fetch(`${tb.app.contentUrl}/icon.png`)).status).toBe(404);
     });
   });
 
@@ -328,13 +355,36 @@ describe('LTI registrations, keys, deep linking, dynamic registration, platform 
         const res = await start({ openid_configuration: `${emu.url}/.well-known/openid-configuration`, registration_token: 'reg-token-123' });
         const html = await res.text();
         expect(res.status).toBe(200);
-        expect(html).toContain('org.imsglobal.lti.close');
+        // the outcome page in the console's look, CSP-clean: its one script posts the close message on the admin's click
+        expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+        expect(html).not.toMatch(/<script>|<style>| on[a-z]+=/);
+        expect(html).toContain('<script type="module" src="/console/assets/registration-done.js"></script>');
+        expect(html).toContain('<link rel="stylesheet" href="/console/assets/console.css">');
         expect(html).toContain('data-client-id>dyn-client-1<');
+        expect(html).toContain(`<h1>Registered with Emulator (${new URL(emu.issuer).host})</h1>`);
         expect(html).not.toContain('data-customer'); // registered without a customer's link: bound to none
-        expect(html).toContain('Asked for but not granted');
+        // granted: score and lineitem; missing: the read-only AGS scopes and NRPS; Deep Linking accepted (the answer lists the message)
+        const services = [...html.matchAll(/<tr data-service data-granted="(true|false)"><th scope="row">([^<]+)<\/th>/g)].map((m) => [m[2], m[1]]);
+        expect(services).toEqual([
+          ['Grades: send scores (Assignment and Grade Services)', 'true'],
+          ['Grades: gradebook columns (Assignment and Grade Services)', 'true'],
+          ['Grades: read columns and results (Assignment and Grade Services)', 'false'],
+          ['Course rosters (Names and Role Provisioning Services)', 'false'],
+          ['Course picker (Deep Linking)', 'true'],
+        ]);
+        expect(html).toContain('The LMS did not grant 2 services');
         expect(html).toContain('contextmembership.readonly');
+        const script = await fetch(`${tb.app.appUrl}/console/assets/registration-done.js`);
+        expect(script.status).toBe(200);
+        expect(await script.text()).toContain("postMessage({ subject: 'org.imsglobal.lti.close' }, '*')");
         const reg = emu.registrations[0];
+        // the icon the LMS shows beside the tool: an absolute URL on the tool's origin that answers a PNG
+        expect(reg.request.logo_uri).toBe(`${tb.app.appUrl}/icon.png`);
+        const logo = await fetch(reg.request.logo_uri as string);
+        expect(logo.status).toBe(200);
+        expect(logo.headers.get('content-type')).toBe('image/png');
         expect(reg.request).toMatchObject({
+          client_name: 'SCORM LTI bridge',
           initiate_login_uri: `${tb.app.appUrl}/lti/login`,
           redirect_uris: [`${tb.app.appUrl}/lti/launch`],
           jwks_uri: `${tb.app.appUrl}/.well-known/jwks.json`,
@@ -358,6 +408,37 @@ describe('LTI registrations, keys, deep linking, dynamic registration, platform 
       } finally {
         emu.grantScopes = null;
       }
+    });
+
+    it("should name Moodle's next steps and show Deep Linking missing when a Moodle-like LMS leaves it out of its answer", async () => {
+      const lms = await PlatformEmulator.start({ toolUrl: tb.app.appUrl });
+      lms.productFamilyCode = 'moodle';
+      lms.grantDeepLinking = false;
+      try {
+        const res = await fetch(`${tb.app.appUrl}/lti/register?${new URLSearchParams({ openid_configuration: `${lms.url}/.well-known/openid-configuration`, registration_token: 'reg-token-123' })}`);
+        const html = await res.text();
+        expect(res.status).toBe(200);
+        expect(html).toContain(`<h1>Registered with Moodle (${new URL(lms.issuer).host})</h1>`);
+        expect(html).toContain('<tr data-service data-granted="false"><th scope="row">Course picker (Deep Linking)</th>');
+        expect(html).toContain('The LMS did not grant one service');
+        expect(html).toContain('data-next="moodle"');
+        expect(html).toContain('Show in activity chooser and as a preconfigured tool');
+        const list = (await api('GET', '/api/platforms')).body as unknown as Array<Record<string, unknown>>;
+        expect(list.find((p) => p.issuer === lms.issuer)).toMatchObject({ name: `Moodle (${new URL(lms.issuer).host})`, registeredBy: 'dynamic' });
+      } finally {
+        await lms.stop();
+      }
+    });
+
+    it('should answer a refusal as a readable page with the code and a Close button (no inline script)', async () => {
+      const res = await start({ openid_configuration: `${tb.app.appUrl}/lti/config`, registration_token: 'x' });
+      const html = await res.text();
+      expect(res.status).toBe(400);
+      expect(code(html)).toBe('lti_registration_issuer_mismatch');
+      expect(html).toContain('This tool stored no registration.');
+      expect(html).toContain('<button type="button" id="close">Close</button>');
+      expect(html).toContain('<script type="module" src="/console/assets/registration-done.js"></script>');
+      expect(html).not.toMatch(/<script>/);
     });
 
     it('should refuse a configuration whose issuer does not match its URL', async () => {

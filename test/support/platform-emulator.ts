@@ -40,6 +40,10 @@ export class PlatformEmulator {
   registrationToken: string | null = 'reg-token-123';
   /** Scopes granted by Dynamic Registration (default: all requested). */
   grantScopes: string[] | null = null;
+  /** `product_family_code` of the DR discovery document ('moodle' makes the tool show Moodle's next steps). */
+  productFamilyCode = 'emulator';
+  /** Whether the DR answer keeps the tool's Deep Linking message (Moodle drops it when it does not enable Deep Linking). */
+  grantDeepLinking = true;
   /** Values the tool stored through lti.put_data (platform storage). */
   readonly platformStorage = new Map<string, string>();
   /** aud the token endpoint expects in client assertions (default: the token endpoint URL). */

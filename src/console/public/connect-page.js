@@ -93,6 +93,7 @@ export async function connectPage() {
         copyRow('Redirect URI(s)', config.redirectUris.join('\n')),
         copyRow('Public keyset URL (JWKS)', config.jwksUrl),
         copyRow('Deep Linking URL', config.deepLinkingUrl),
+        copyRow('Icon URL', config.iconUrl),
         copyRow('Scopes', config.scopes.join(' ')),
       ),
     ),

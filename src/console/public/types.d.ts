@@ -88,6 +88,7 @@ export interface LtiConfig {
   jwksUrl: string;
   deepLinkingUrl: string;
   dynamicRegistrationUrl: string;
+  iconUrl: string;
   targetLinkUri: string;
   /** `{courseId}` stands for the course's id. */
   targetLinkUriTemplate: string;

@@ -6,11 +6,13 @@ import { CoursesService } from '../../courses/courses.service';
 import { PlatformsService } from '../../platforms/platforms.service';
 import { SecretsService } from '../../secrets/secrets.service';
 import { CLAIM, LTI_VERSION, MESSAGE_TYPE } from '../protocol/claims';
-import type { DeepLinkingSettings } from '../launch/launch.service';
+import type { DeepLinkingSettings, PickerPlace } from '../launch/launch.service';
 import { LtiError } from '../protocol/lti-error';
 import type { SafeHtml } from '../../common/html';
 import type { PickerSubmission } from './picker-submission.dto';
-import { autoPostForm, pickerPage } from '../protocol/pages';
+import { autoPostForm } from '../protocol/pages';
+import { pickerPage, type PickerCourse } from './picker-page';
+import type { CourseDto } from '../../courses/courses.service';
 import { ToolKeysService } from '../keys/tool-keys.service';
 import type { Platform } from '../../platforms/platform.entity';
 
@@ -57,7 +59,7 @@ export class DeepLinkingService {
   ) {}
 
   /** The page answering a deep linking launch: the picker, or at once an error response if we cannot help. */
-  async start(platform: Platform, deploymentId: string, settings: DeepLinkingSettings): Promise<SafeHtml> {
+  async start(platform: Platform, deploymentId: string, settings: DeepLinkingSettings, where: PickerPlace = { contextTitle: null, siteName: null }): Promise<SafeHtml> {
     const session: PickerSession = {
       platformId: platform.id,
       deploymentId,
@@ -82,13 +84,9 @@ export class DeepLinkingService {
       action: `${this.config.publicUrl}/lti/deep-linking/respond`,
       session: token,
       multiple: session.multiple,
-      platformName: platform.name,
-      courses: list.map((c) => ({
-        id: c.id,
-        title: c.title,
-        versionNumber: c.currentVersion?.number ?? null,
-        scormVersion: c.currentVersion?.scormVersion ?? null,
-      })),
+      contextTitle: where.contextTitle,
+      lmsName: where.siteName ?? platform.name,
+      courses: list.map(pickerCourse),
     });
   }
 
@@ -162,6 +160,20 @@ export class DeepLinkingService {
   private async secret(): Promise<Uint8Array> {
     return new Uint8Array(await this.secrets.get('lti-deep-linking-session'));
   }
+}
+
+/** What the picker shows of a course: its current version's fields. */
+function pickerCourse(c: CourseDto): PickerCourse {
+  const v = c.currentVersion;
+  return {
+    id: c.id,
+    title: c.title,
+    description: v?.description ?? null,
+    versionNumber: v?.number ?? null,
+    scormVersion: v?.scormVersion ?? null,
+    edition: v?.edition ?? null,
+    scoCount: v?.scos.length ?? 0,
+  };
 }
 
 /** DL settings booleans: ltijs also sees the string "false" (docs/lti-launch-checks.md). */

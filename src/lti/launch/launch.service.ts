@@ -28,9 +28,17 @@ export interface DeepLinkingSettings {
   data?: string;
 }
 
+/** Where a Deep Linking request comes from, in the LMS's words (the picker's heading). */
+export interface PickerPlace {
+  /** The LMS course (`context.title`). */
+  contextTitle: string | null;
+  /** The LMS site (`tool_platform.name`). */
+  siteName: string | null;
+}
+
 export type LaunchOutcome =
   | { kind: 'resource-link'; ctx: LtiLaunchContext }
-  | { kind: 'deep-linking'; platform: Platform; deploymentId: string; sub: string; settings: DeepLinkingSettings }
+  | { kind: 'deep-linking'; platform: Platform; deploymentId: string; sub: string; settings: DeepLinkingSettings; where: PickerPlace }
   | { kind: 'storage-check'; state: string; storageTarget: string; platformOrigin: string };
 
 const COURSE_PATH = /^\/lti\/courses\/([^/?#]+)\/?$/;
@@ -139,7 +147,8 @@ export class LaunchService {
         throw new LtiError('lti_deep_linking_settings_missing', 'The deep linking request has no valid deep_link_return_url.', HttpStatus.BAD_REQUEST);
       }
       this.logger.log(`deep linking launch platform=${platform.id} deployment=${deploymentId}`);
-      return { kind: 'deep-linking', platform, deploymentId, sub, settings };
+      const where = { contextTitle: claimText(payload[CLAIM.context], 'title'), siteName: claimText(payload[CLAIM.toolPlatform], 'name') };
+      return { kind: 'deep-linking', platform, deploymentId, sub, settings, where };
     }
     const ctx = await this.buildContext(platform, payload, roles);
     this.logger.log(`launch platform=${platform.id} deployment=${deploymentId} link=${ctx.resourceLinkId} course=${ctx.courseId}`);
@@ -232,4 +241,10 @@ export class LaunchService {
       locale: str(presentation?.locale),
     };
   }
+}
+
+/** A non-empty string member of an object claim, else null. */
+function claimText(claim: unknown, key: string): string | null {
+  const v = typeof claim === 'object' && claim !== null ? (claim as Record<string, unknown>)[key] : undefined;
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : null;
 }

@@ -101,65 +101,6 @@ another way to keep your sign-in. Open the activity in its own window to continu
 <p><a href="${loginUrl}" target="_blank" rel="noopener"><button type="button">Open in a new window</button></a></p>`;
 }
 
-export interface PickerCourse {
-  id: string;
-  title: string;
-  versionNumber: number | null;
-  scormVersion: string | null;
-}
-
-/** The Deep Linking course picker (DL §2): search by title, version and SCORM type shown. */
-export function pickerPage(cfg: { action: string; session: string; courses: PickerCourse[]; multiple: boolean; platformName: string }): SafeHtml {
-  const kind = cfg.multiple ? 'checkbox' : 'radio';
-  const rows = cfg.courses.map(
-    (c) => html`<tr data-title="${c.title.toLowerCase()}"><td><input type="${kind}" name="course_id" value="${c.id}" id="c-${c.id}"></td>
-<td><label for="c-${c.id}">${c.title}</label></td><td>${c.versionNumber === null ? '—' : `v${c.versionNumber}`}</td><td>${scormLabel(c.scormVersion)}</td></tr>\n`,
-  );
-  return page(
-    'Choose a course',
-    html`<h1>Add a SCORM course to ${cfg.platformName}</h1>
-<p><label>Search by title <input type="search" id="q" autocomplete="off"></label></p>
-<form method="post" action="${cfg.action}"><input type="hidden" name="session" value="${cfg.session}">
-<table><thead><tr><th></th><th>Course</th><th>Version</th><th>Type</th></tr></thead><tbody id="rows">
-${rows.length ? rows : html`<tr><td colspan="4">No course has been imported yet.</td></tr>`}
-</tbody></table>
-<p><button type="submit" name="action" value="add">Add selected</button> <button type="submit" name="action" value="cancel">Cancel</button></p></form>
-<script>document.getElementById('q').addEventListener('input',function(e){var q=e.target.value.toLowerCase();
-document.querySelectorAll('#rows tr[data-title]').forEach(function(r){r.hidden=r.dataset.title.indexOf(q)<0;});});</script>`,
-  );
-}
-
-function scormLabel(v: string | null): string {
-  return v ? `SCORM ${v}` : '';
-}
-
-/** Dynamic Registration result: what the platform granted, then `org.imsglobal.lti.close` (DR §3.7). */
-export function registrationDonePage(cfg: {
-  platformName: string;
-  issuer: string;
-  clientId: string;
-  deploymentId: string | null;
-  granted: string[];
-  missing: string[];
-  /** The customer a registration link bound the platform to. */
-  customerName?: string;
-}): SafeHtml {
-  const list = (xs: string[]) => (xs.length ? html`<ul>${xs.map((s) => html`<li><code>${s}</code></li>`)}</ul>` : html`<p>None.</p>`);
-  return page(
-    'Tool registered',
-    html`<h1>Registered with ${cfg.platformName}</h1>
-<table><tr><th>Issuer</th><td><code>${cfg.issuer}</code></td></tr>
-<tr><th>Client id</th><td><code data-client-id>${cfg.clientId}</code></td></tr>
-<tr><th>Deployment</th><td><code>${cfg.deploymentId ?? 'none yet: it is added on the first launch the admin approves'}</code></td></tr>
-${cfg.customerName !== undefined && html`<tr><th>Customer</th><td data-customer>${cfg.customerName}</td></tr>`}</table>
-<h2>Services granted</h2>${list(cfg.granted)}
-${cfg.missing.length > 0 && html`<h2>Asked for but not granted</h2><p>Grades or rosters may not reach the LMS until an admin grants these:</p>${list(cfg.missing)}`}
-<p><button type="button" id="close">Close</button></p>
-<script>function done(){(window.opener||window.parent).postMessage({subject:'org.imsglobal.lti.close'},'*');}
-document.getElementById('close').addEventListener('click',done);done();</script>`,
-  );
-}
-
 /** The answer to a plain GET of a target link URI (Moodle probes it when an activity is saved). */
 export function harmlessPage(title: string): SafeHtml {
   return page(title, html`<h1>${title}</h1><p>This address is opened by your LMS through an LTI 1.3 launch. Open the activity from your course in the LMS.</p>`);

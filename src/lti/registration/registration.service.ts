@@ -6,8 +6,10 @@ import { CreatePlatformBody } from '../../platforms/platform.dto';
 import { PlatformsService } from '../../platforms/platforms.service';
 import { DR, MESSAGE_TYPE, TOOL_SCOPES } from '../protocol/claims';
 import { LtiError } from '../protocol/lti-error';
-import type { SafeHtml } from '../../common/html';
-import { registrationDonePage } from '../protocol/pages';
+import { TOOL_ICON } from '../../console/console-assets';
+import { registrationDonePage } from './registration-page';
+import type { ToolPage } from '../protocol/tool-page';
+import { deepLinkingAccepted, platformDisplayName, serviceOutcomes } from './registration-outcome';
 import { RegistrationLinksService } from '../../customers/registration-links.service';
 import { CustomersService } from '../../customers/customers.service';
 import { registrationLinkRefused } from '../customers/customer-refusals';
@@ -22,7 +24,7 @@ interface OpenIdConfiguration {
   registration_endpoint?: unknown;
   authorization_server?: unknown;
   token_endpoint_auth_methods_supported?: unknown;
-  [DR.platformConfiguration]?: { product_family_code?: unknown };
+  [DR.platformConfiguration]?: { product_family_code?: unknown; messages_supported?: unknown };
 }
 
 /**
@@ -46,7 +48,7 @@ export class RegistrationService {
    *   before the LMS is contacted, and one use counted in the transaction that stores the platform,
    *   which is bound to the link's customer. A link that cannot be used registers nothing.
    */
-  async register(openidConfiguration: unknown, registrationToken: unknown, linkToken?: string): Promise<SafeHtml> {
+  async register(openidConfiguration: unknown, registrationToken: unknown, linkToken?: string): Promise<ToolPage> {
     if (linkToken !== undefined) {
       const { status } = await this.links.check(linkToken);
       if (status !== 'usable') {
@@ -91,6 +93,8 @@ export class RegistrationService {
       initiate_login_uri: `${base}/lti/login`,
       redirect_uris: [`${base}/lti/launch`],
       client_name: 'SCORM LTI bridge',
+      // The icon the LMS shows beside the tool (Moodle: the activity chooser and course page).
+      logo_uri: `${base}${TOOL_ICON.png.path}`,
       jwks_uri: `${base}/.well-known/jwks.json`,
       token_endpoint_auth_method: 'private_key_jwt',
       scope: requested.join(' '),
@@ -114,12 +118,12 @@ export class RegistrationService {
     if (typeof clientId !== 'string' || clientId === '') {
       throw new LtiError('lti_registration_failed', 'The LMS accepted the registration but returned no client id.', HttpStatus.BAD_GATEWAY);
     }
-    const toolCfg = answer[DR.toolConfiguration] as { deployment_id?: unknown } | undefined;
+    const toolCfg = answer[DR.toolConfiguration] as { deployment_id?: unknown; messages?: unknown } | undefined;
     const deploymentId = typeof toolCfg?.deployment_id === 'string' && toolCfg.deployment_id !== '' ? toolCfg.deployment_id : null;
     const grantedRaw = typeof answer.scope === 'string' ? answer.scope : requested.join(' ');
     const granted = grantedRaw.split(/\s+/).filter(Boolean);
     const family = cfg[DR.platformConfiguration]?.product_family_code;
-    const name = typeof family === 'string' && family ? `${family} (${new URL(issuer).host})` : new URL(issuer).host;
+    const name = platformDisplayName(family, issuer);
     const input = await validated(CreatePlatformBody, {
       name,
       issuer,
@@ -145,7 +149,15 @@ export class RegistrationService {
     const missing = requested.filter((s) => !granted.includes(s));
     this.logger.log(`dynamic registration issuer=${issuer} clientId=${clientId} deployment=${deploymentId ?? '-'} customer=${platform.customerId ?? '-'} missingScopes=${missing.length}`);
     const customerName = platform.customerId === null ? undefined : (await this.customers.get(platform.customerId)).name;
-    return registrationDonePage({ platformName: name, issuer, clientId, deploymentId, granted, missing, customerName });
+    return registrationDonePage({
+      platformName: name,
+      issuer,
+      clientId,
+      deploymentId,
+      services: serviceOutcomes(granted, deepLinkingAccepted(toolCfg?.messages, cfg[DR.platformConfiguration]?.messages_supported)),
+      customerName,
+      productFamily: typeof family === 'string' ? family : undefined,
+    });
   }
 
   private async fetchJson(url: string, init: RequestInit): Promise<unknown> {

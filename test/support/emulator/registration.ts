@@ -29,7 +29,7 @@ export function openidConfiguration(emu: PlatformEmulator, req: http.IncomingMes
     response_types_supported: ['id_token'],
     scopes_supported: ['openid'],
     'https://purl.imsglobal.org/spec/lti-platform-configuration': {
-      product_family_code: 'emulator',
+      product_family_code: emu.productFamilyCode,
       version: '1.0',
       messages_supported: [{ type: 'LtiResourceLinkRequest' }, { type: 'LtiDeepLinkingRequest' }],
     },
@@ -66,7 +66,10 @@ export function register(emu: PlatformEmulator, req: http.IncomingMessage, body:
   const granted = emu.grantScopes ? requested.filter((s) => emu.grantScopes?.includes(s)) : requested;
   emu.clients.set(clientId, { clientId, deploymentId, redirectUris: redirectUris as string[], scopes: granted });
   emu.registrations.push({ request: reg, clientId, deploymentId });
-  const toolCfg = (reg['https://purl.imsglobal.org/spec/lti-tool-configuration'] ?? {}) as Record<string, unknown>;
+  const toolCfg = { ...((reg['https://purl.imsglobal.org/spec/lti-tool-configuration'] ?? {}) as Record<string, unknown>) };
+  if (!emu.grantDeepLinking && Array.isArray(toolCfg.messages)) {
+    toolCfg.messages = (toolCfg.messages as Array<{ type?: string }>).filter((m) => m.type !== 'LtiDeepLinkingRequest');
+  }
   json(res, 200, {
     ...reg,
     client_id: clientId,
