@@ -16,6 +16,7 @@ import { SecretsModule } from './secrets/secrets.module';
 import { GradesModule } from './grades/grades.module';
 import { PlatformsModule } from './platforms/platforms.module';
 import { CustomersModule } from './customers/customers.module';
+import { LicencesModule } from './licences/licences.module';
 import { LtiKeysModule } from './lti/keys/lti-keys.module';
 import { LtiModule } from './lti/lti.module';
 import { PlayerModule } from './player/player.module';
@@ -39,6 +40,7 @@ export class AppModule {
         ContentModule,
         GradesModule,
         CustomersModule,
+        LicencesModule,
         PlatformsModule,
         LtiKeysModule,
         LtiModule,

@@ -10,6 +10,7 @@ export type ErrorCode =
   | AdminErrorCode
   | CourseErrorCode
   | CustomerErrorCode
+  | LicenceErrorCode
   | PackageErrorCode
   | RuntimeErrorCode
   | GradeErrorCode
@@ -51,6 +52,9 @@ export type CustomerErrorCode =
   | 'customer_in_use'
   | 'registration_link_not_found'
   | 'registration_link_invalid';
+
+/** Licences of customers for courses (`src/licences`). */
+export type LicenceErrorCode = 'licence_not_found' | 'licence_invalid';
 
 /** Upload and import of a SCORM package (the zip, its manifest). */
 export type PackageErrorCode =
@@ -118,6 +122,12 @@ export type LtiErrorCode =
   | 'lti_jwks_unavailable'
   | 'lti_kid_missing'
   | 'lti_kid_unknown'
+  | 'lti_licence_expired'
+  | 'lti_licence_missing'
+  | 'lti_licence_not_started'
+  | 'lti_licence_revoked'
+  | 'lti_licence_seats_full'
+  | 'lti_licence_suspended'
   | 'lti_login_params_missing'
   | 'lti_login_rate_limited'
   | 'lti_message_type_unsupported'

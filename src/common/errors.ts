@@ -25,6 +25,7 @@ const NOT_FOUND = {
   course: 'course_not_found',
   platform: 'platform_not_found',
   customer: 'customer_not_found',
+  licence: 'licence_not_found',
   'registration link': 'registration_link_not_found',
   'grade delivery': 'grade_delivery_not_found',
 } as const satisfies Record<string, ErrorCode>;

@@ -19,6 +19,9 @@ import { CourseGradePolicy1764400004000 } from './migrations/1764400004000-cours
 import { Customer } from '../customers/customer.entity';
 import { RegistrationLink } from '../customers/registration-link.entity';
 import { Customers1764400005000 } from './migrations/1764400005000-customers';
+import { Licence } from '../licences/licence.entity';
+import { LicenceSeat } from '../licences/licence-seat.entity';
+import { Licences1764400006000 } from './migrations/1764400006000-licences';
 import { Roster, RosterMember } from '../roster/roster.entity';
 import { Roster1764400007000 } from './migrations/1764400007000-roster';
 import { Sequencing1764400010000 } from './migrations/1764400010000-sequencing';
@@ -27,6 +30,6 @@ import { Sequencing1764400010000 } from './migrations/1764400010000-sequencing';
  * Every entity and migration of the server, listed once. Migrations run at start-up; the schema is
  * never synchronized from the entities (docs/architecture.md, "Persistence").
  */
-export const ENTITIES = [Course, CourseVersion, AppSecret, Learner, ResourceLink, Attempt, ScoState, LaunchCode, Platform, Deployment, ToolKey, LoginState, GradeDelivery, Customer, RegistrationLink, Roster, RosterMember];
+export const ENTITIES = [Course, CourseVersion, AppSecret, Learner, ResourceLink, Attempt, ScoState, LaunchCode, Platform, Deployment, ToolKey, LoginState, GradeDelivery, Customer, RegistrationLink, Licence, LicenceSeat, Roster, RosterMember];
 
-export const MIGRATIONS = [Courses1764400000000, Lti1764400001000, Attempts1764400002000, Grades1764400003000, CourseGradePolicy1764400004000, Customers1764400005000, Roster1764400007000, Sequencing1764400010000];
+export const MIGRATIONS = [Courses1764400000000, Lti1764400001000, Attempts1764400002000, Grades1764400003000, CourseGradePolicy1764400004000, Customers1764400005000, Licences1764400006000, Roster1764400007000, Sequencing1764400010000];

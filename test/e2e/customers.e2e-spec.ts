@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { adminApi } from '../support/admin-api';
 import { listFiles } from '../support/app';
 import { ManualClock } from '../support/manual-clock';
 import { LaunchOptions, LaunchResult, PlatformEmulator, startLtiTestbed, LtiTestbed } from '../support/platform-emulator';
@@ -26,15 +27,7 @@ describe('Customers (issue 9): API, platform binding, registration links, launch
   const clock = new ManualClock();
   const launch = (o: Partial<LaunchOptions> = {}) => emu.launch({ toolUrl: tb.app.appUrl, courseId: tb.courseId, ...o });
 
-  async function api(method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> {
-    const res = await fetch(`${tb.app.appUrl}${url}`, {
-      method,
-      headers: { ...tb.app.auth, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  }
+  const api = adminApi(() => tb.app);
 
   async function attemptCount(): Promise<number> {
     return ((await api('GET', `/api/attempts?courseId=${tb.courseId}`)).body as unknown[]).length;
