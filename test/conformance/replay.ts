@@ -46,7 +46,8 @@ interface Pkg {
   settings?: Record<string, unknown>;
   /** Run-time data of SCOs left suspended, by activity id. */
   saved: Map<string, Record<string, unknown>>;
-  ended: boolean;
+  /** The engine state kept when the learner left (serializeSequencingState), restored at the next launch. */
+  state?: string;
 }
 
 interface Running {
@@ -68,7 +69,7 @@ export function loadPackage(dir: string, name: string): Pkg {
   const { manifest } = parseManifest(xml, new DeclaredFiles());
   const { sequencing } = compileSequencing(manifest);
   const items = new Map([...itemIndex(manifest.items)].map(([id, w]) => [id, w.item]));
-  return { name, manifest, compiled: sequencing, items, saved: new Map(), ended: false };
+  return { name, manifest, compiled: sequencing, items, saved: new Map() };
 }
 
 export class CaseReplay {
@@ -159,6 +160,9 @@ export class CaseReplay {
       },
     };
     const api = new Api(settings);
+    if (pkg.state !== undefined) {
+      api.deserializeSequencingState(pkg.state);
+    }
     if (pkg.compiled.objectivesGlobalToSystem && Object.keys(this.store.globalObjectives).length > 0) {
       api.restoreGlobalObjectiveSnapshot(this.store.globalObjectives);
     }
@@ -407,8 +411,21 @@ export class CaseReplay {
     if (!running.terminated) {
       this.terminate(running, true);
     }
-    running.pkg.api!.processNavigationRequest('exitAll');
+    const pkg = running.pkg;
+    pkg.api!.processNavigationRequest('exitAll');
     this.pending.length = 0;
+    this.closeSession(pkg);
+  }
+
+  /** The LMS session of a package ends: its state is kept for the next launch, the engine instance goes. */
+  private closeSession(pkg: Pkg): void {
+    if (!pkg.api) {
+      return;
+    }
+    this.keepGlobals(pkg);
+    pkg.state = pkg.api.serializeSequencingState();
+    pkg.api = undefined;
+    pkg.settings = undefined;
   }
 
   private relaunch(name: string | undefined, title?: string): void {
