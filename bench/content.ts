@@ -23,18 +23,17 @@
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import request from 'supertest';
 import { createTestApp, TestApp } from '../test/support/app';
 import { startAgsPlatform } from '../test/support/ags-platform';
 import { noise } from '../test/support/hostile-zips';
+import { freePort, nginxVersion, RunningNginx, startNginx } from '../test/support/nginx';
 import { importFixture } from '../test/support/player-entry';
 import { buildFixtureZip } from '../test/support/scorm-package.builder';
 import { benchLearners, fmt, Measured, runLevel, startDriver } from './runtime-load';
 
-const NGINX = process.env.NGINX ?? '/usr/sbin/nginx';
 const WRK = process.env.WRK ?? '/usr/bin/wrk';
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
@@ -62,7 +61,7 @@ export async function run(): Promise<boolean> {
   const t = await createTestApp({ LOG_LEVEL: 'error' });
   appUrl = t.appUrl;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-nginx-'));
-  let nginx: ChildProcess | null = null;
+  let nginx: RunningNginx | null = null;
   let driver: ChildProcess | null = null;
   let ok = true;
   try {
@@ -70,9 +69,9 @@ export async function run(): Promise<boolean> {
     const contentPort = new URL(t.contentUrl).port;
     const bridgeBase = `http://127.0.0.1:${contentPort}${prefix}`;
     const nginxPort = await freePort();
-    nginx = await startNginx(tmp, nginxPort, path.join(t.config.contentDir, versionId));
+    nginx = await startNginx(tmp, nginxPort, `  server {\n    listen 127.0.0.1:${nginxPort};\n    root ${path.join(t.config.contentDir, versionId)};\n  }`);
     const nginxBase = `http://127.0.0.1:${nginxPort}/`;
-    const nginxPid = nginx.pid!;
+    const nginxPid = nginx.process.pid!;
     process.stdout.write(
       `content benchmark: wrk -t1 -c64 --latency, ${seconds} s per run, nginx and the bridge alternately, ${pairs} pair(s) per file.\n` +
         `bridge: the content origin in this process (SQLite, logging at error), the lean course-file path; nginx ${nginxVersion()}: one worker, sendfile, same files.\n`,
@@ -122,7 +121,7 @@ export async function run(): Promise<boolean> {
     }
   } finally {
     driver?.send({ type: 'exit' });
-    nginx?.kill('SIGQUIT');
+    await nginx?.stop();
     await t.close();
     await lms?.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -151,79 +150,6 @@ function htmlPage(bytes: number): string {
     body += line;
   }
   return (head + body + tail).padEnd(bytes - 1, ' ') + '\n';
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function nginxVersion(): string {
-  const r = spawnSync(NGINX, ['-v'], { encoding: 'utf8' });
-  return /nginx\/(\S+)/.exec(`${r.stdout}${r.stderr}`)?.[1] ?? '?';
-}
-
-/** nginx in the foreground, one worker, as this user (also when that is root); every path it writes is under `dir`. */
-async function startNginx(dir: string, port: number, root: string): Promise<ChildProcess> {
-  const conf = path.join(dir, 'nginx.conf');
-  fs.writeFileSync(
-    conf,
-    `worker_processes 1;
-daemon off;
-user ${os.userInfo().username};
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log error;
-events { worker_connections 1024; }
-http {
-  include /etc/nginx/mime.types;
-  default_type application/octet-stream;
-  sendfile on;
-  tcp_nopush on;
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  server {
-    listen 127.0.0.1:${port};
-    root ${root};
-  }
-}
-`,
-  );
-  const child = spawn(NGINX, ['-p', dir, '-e', `${dir}/error.log`, '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      break;
-    }
-    if (await canConnect(port)) {
-      return child;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`nginx did not start: ${stderr}${fs.existsSync(`${dir}/error.log`) ? fs.readFileSync(`${dir}/error.log`, 'utf8') : ''}`);
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }
 
 function wrk(url: string, seconds: number): Promise<WrkResult> {

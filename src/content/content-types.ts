@@ -32,3 +32,9 @@ export function contentTypeFor(fileName: string): string {
   }
   return mime.contentType(type) || type;
 }
+
+/** Every extension with a known type and the Content-Type answered for it (deploy/nginx/content-types.conf is made from it). */
+export function knownContentTypes(): Array<[string, string]> {
+  const extensions = new Set([...Object.keys(mime.types), ...Object.keys(OVERRIDES)]);
+  return [...extensions].sort().map((ext) => [ext, contentTypeFor(`file.${ext}`)]);
+}

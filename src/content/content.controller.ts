@@ -1,6 +1,7 @@
-import { Controller, Get, Head, Req, Res } from '@nestjs/common';
+import { Controller, Get, Head, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ContentFiles } from './content-files';
+import { ContentGrantService } from './content-grant.service';
 
 /**
  * Course files through Nest: `/content/<versionId>/<grant>/<path>`. The content listener answers a
@@ -10,7 +11,23 @@ import { ContentFiles } from './content-files';
  */
 @Controller('content')
 export class ContentController {
-  constructor(private readonly files: ContentFiles) {}
+  constructor(
+    private readonly files: ContentFiles,
+    private readonly grants: ContentGrantService,
+  ) {}
+
+  /**
+   * For a proxy that serves course files itself (deploy/nginx/content-offload.conf): 200 while the
+   * grant lets a reader in, with until when (`X-Accel-Expires: @<epoch>` so nginx caches the answer
+   * exactly as long, and `X-Grant-Expires` as an HTTP date for the files' `Expires`), else the refusal.
+   */
+  @Get('grants/:versionId/:grant')
+  grant(@Param('versionId') versionId: string, @Param('grant') grant: string, @Res() res: Response): void {
+    const expires = this.grants.require(versionId, grant);
+    res.setHeader('X-Accel-Expires', `@${expires}`);
+    res.setHeader('X-Grant-Expires', new Date(expires * 1000).toUTCString());
+    res.status(200).end();
+  }
 
   @Get('*path')
   get(@Req() req: Request, @Res() res: Response): Promise<void> {
