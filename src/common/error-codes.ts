@@ -14,6 +14,7 @@ export type ErrorCode =
   | PackageErrorCode
   | RuntimeErrorCode
   | GradeErrorCode
+  | InstructorErrorCode
   | LtiErrorCode;
 
 /** Generic answers for a bare HTTP status (framework 404s, body too large, …) and the last-resort 500. */
@@ -101,6 +102,9 @@ export type RuntimeErrorCode =
   | 'player_not_built';
 
 export type GradeErrorCode = 'grade_delivery_not_found' | 'grade_delivery_changed' | 'grade_delivery_in_flight';
+
+/** The instructor view of a link (src/instructor): its launch-issued token is not ours or is past its time. */
+export type InstructorErrorCode = 'instructor_view_invalid' | 'instructor_view_expired';
 
 /** Refused LTI messages (docs/lti-launch-checks.md names them; the certification suite wants them logged). */
 export type LtiErrorCode =

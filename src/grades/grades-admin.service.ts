@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { AppError, NotFoundError } from '../common/errors';
+import type { ResourceLink } from '../attempts/resource-link.entity';
 import { GradeDelivery } from './grade-delivery.entity';
 import { GradeDispatcher } from './grade-dispatcher';
 import { courseResult } from '../scorm/result-rules';
@@ -78,13 +79,25 @@ export class GradesAdminService {
     if (filter.customerId !== undefined && !(await this.repo.customerExists(filter.customerId))) {
       throw new NotFoundError('customer', filter.customerId);
     }
-    const links = await this.repo.listResourceLinksOfCourse(courseId, filter.customerId);
+    return this.describeAttempts(courseId, await this.repo.listResourceLinksOfCourse(courseId, filter.customerId), filter.previews ?? true);
+  }
+
+  /**
+   * The attempts on one resource link (our row id), oldest first, previews left out unless asked
+   * for: the instructor view of that link (src/instructor). Empty when there is no such link.
+   */
+  async listAttemptsOfLink(resourceLinkId: string, previews = false): Promise<AttemptDto[]> {
+    const link = await this.repo.findResourceLink(resourceLinkId);
+    return link ? this.describeAttempts(link.courseId, [link], previews) : [];
+  }
+
+  private async describeAttempts(courseId: string, links: ResourceLink[], previews: boolean): Promise<AttemptDto[]> {
     if (links.length === 0) {
       return [];
     }
     const attempts = await this.repo.listAttemptsOnLinks(
       links.map((l) => l.id),
-      filter.previews ?? true,
+      previews,
     );
     if (attempts.length === 0) {
       return [];

@@ -31,16 +31,24 @@ export class PlayerLaunchService extends LaunchHandoff {
   /** The one-time player URL for a launch (also used by tests that enter without an LMS). */
   async playerUrl(ctx: LtiLaunchContext): Promise<string> {
     const attempt = await this.attempts.resolveLaunch(ctx);
-    const code = await this.codes.createLaunchCode(attempt.id, ctx.returnUrl);
+    return this.playerUrlOf(attempt.id, ctx.returnUrl);
+  }
+
+  /** A one-time player URL for an attempt that exists (an instructor's preview, opened from their view). */
+  async playerUrlOf(attemptId: string, returnUrl?: string): Promise<string> {
+    const code = await this.codes.createLaunchCode(attemptId, returnUrl);
     return `${this.config.contentUrl}/player/${code}`;
   }
 }
 
 /**
- * A 200 page that moves the browser on to the player at once (meta refresh, no script needed) with a
- * link as a fallback. The URL holds only the one-time code; `data-player-url` lets tests follow it.
+ * A 200 page that moves the browser on at once (meta refresh, no script needed) with a link as a
+ * fallback: to the player (the URL holds only the one-time code; `data-player-url` lets tests follow
+ * it) or, after an instructor's launch, to their results view on the tool origin (`data-instructor-url`).
  */
-export function renderHandoffPage(url: string): SafeHtml {
-  return html`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer"><meta http-equiv="refresh" content="0;url=${url}"><title>Opening the course…</title></head>
-<body><p>Opening the course… <a href="${url}" data-player-url="${url}">Continue</a></p></body></html>`;
+export function renderHandoffPage(url: string, to: 'player' | 'instructor view' = 'player'): SafeHtml {
+  const title = to === 'player' ? 'Opening the course…' : 'Opening the results of this activity…';
+  const link = to === 'player' ? html`<a href="${url}" data-player-url="${url}">Continue</a>` : html`<a href="${url}" data-instructor-url="${url}">Continue</a>`;
+  return html`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer"><meta http-equiv="refresh" content="0;url=${url}"><title>${title}</title></head>
+<body><p>${title} ${link}</p></body></html>`;
 }

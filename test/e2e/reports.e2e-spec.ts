@@ -1,4 +1,5 @@
 import { buildFixtureZip } from '../support/scorm-package.builder';
+import { playerUrlAfterLaunch } from '../support/instructor-view';
 import { PlatformEmulator, startLtiTestbed, LtiTestbed } from '../support/platform-emulator';
 
 const LTI = 'https://purl.imsglobal.org/spec/lti/claim/';
@@ -60,11 +61,7 @@ describe('Reports per customer and per course (real HTTP, two LMSs, SQLite or Po
         'https://purl.imsglobal.org/spec/lti-ags/claim/endpoint': undefined,
       },
     });
-    const m = /data-player-url="([^"]+)"/.exec(res.text);
-    if (!m) {
-      throw new Error(`the launch of ${sub} did not reach the player: ${res.status} ${res.text.slice(0, 300)}`);
-    }
-    const page = await (await fetch(m[1].replace(/&amp;/g, '&'))).text();
+    const page = await (await fetch(await playerUrlAfterLaunch(res))).text(); // an instructor through their view's preview button
     const boot = JSON.parse(/<script type="application\/json" id="bridge-bootstrap">([\s\S]*?)<\/script>/.exec(page)?.[1] ?? 'null') as { token: string; runtimeBase: string; startItemId: string };
     const auth = { Authorization: `Bearer ${boot.token}` };
     const sco = `${tb.app.contentUrl}${boot.runtimeBase}/scos/${encodeURIComponent(boot.startItemId)}`;

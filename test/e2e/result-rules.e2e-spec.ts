@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { playerUrlAfterLaunch } from '../support/instructor-view';
 import { DataSource } from 'typeorm';
 import { Attempt } from '../../src/attempts/attempt.entity';
 import { Learner } from '../../src/attempts/learner.entity';
@@ -58,10 +59,7 @@ describe('SCORM result rules: runtime, roll-up and gradebook agree (e2e)', () =>
         ...(c.credit === 'no-credit' ? { [`${LTI}roles`]: [INSTRUCTOR] } : {}),
       },
     });
-    const url = /data-player-url="([^"]+)"/.exec(res.text)?.[1]?.replace(/&amp;/g, '&');
-    if (res.status !== 200 || !url) {
-      throw new Error(`the launch did not reach the player: ${res.status} ${res.text.slice(0, 300)}`);
-    }
+    const url = await playerUrlAfterLaunch(res); // an instructor goes through their view's preview button
     const page = await request(tb.app.contentUrl).get(new URL(url).pathname).expect(200);
     return readJsonScript(page.text, 'bridge-bootstrap') as PlayerBootstrap;
   }
