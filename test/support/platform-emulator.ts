@@ -6,7 +6,7 @@ import { authorize, buildClaims } from './emulator/authorization';
 import { deepLinkReturn } from './emulator/deep-linking';
 import { json, readBody } from './emulator/http';
 import { PlatformKeys, strangerKey } from './emulator/keys';
-import { launch } from './emulator/launch-flow';
+import { browserLoginUrl, launch } from './emulator/launch-flow';
 import { openidConfiguration, register } from './emulator/registration';
 import { TokenEndpoint } from './emulator/token-endpoint';
 import type { Client, DeepLinkReturn, LaunchOptions, LaunchResult, RecordedRequest, RouteHandler, SignOptions } from './emulator/types';
@@ -191,6 +191,11 @@ export class PlatformEmulator {
    */
   launch(opts: LaunchOptions): Promise<LaunchResult> {
     return launch(this, opts);
+  }
+
+  /** A launch for a real browser: the tool's login URL to open (the browser does the rest). */
+  browserLaunchUrl(opts: LaunchOptions): string {
+    return browserLoginUrl(this, opts);
   }
 
   /** The claims of a launch as the authorization endpoint signs them. */

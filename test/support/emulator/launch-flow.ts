@@ -14,23 +14,8 @@ import type { HttpResult, LaunchOptions, LaunchResult } from './types';
  * → auto-post form → POST to the tool's redirect URI, with a cookie jar for the tool's origin.
  */
 export async function launch(emu: PlatformEmulator, opts: LaunchOptions): Promise<LaunchResult> {
-  emu.useTool(opts.toolUrl);
   const jar = new Map<string, string>();
-  const hint = randomUUID();
-  emu.pending.set(hint, { opts });
-  const clientId = opts.clientId ?? emu.clientId;
-  const target = targetLinkUri(opts);
-  const params: Record<string, string | undefined> = {
-    iss: emu.issuer,
-    login_hint: `user-${hint.slice(0, 8)}`,
-    target_link_uri: target,
-    lti_message_hint: hint,
-    client_id: opts.sendClientId === false ? undefined : clientId,
-    lti_deployment_id: opts.loginDeploymentId,
-    lti_storage_target: opts.storageTarget,
-    ...opts.loginParams,
-  };
-  const form = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined));
+  const form = startLogin(emu, opts);
   const useCookies = opts.cookies !== false;
   const login =
     opts.loginMethod === 'POST'
@@ -81,6 +66,35 @@ export async function launch(emu: PlatformEmulator, opts: LaunchOptions): Promis
     }
   }
   return { ...res, stage: 'launch', login, idToken, state, claims: decodePayload(post.fields.id_token), replay: postLaunch };
+}
+
+/**
+ * The third-party login initiation of a launch (Sec §5.1.1.1) as form fields, with the launch waiting
+ * at the authorization endpoint under its `lti_message_hint`.
+ */
+function startLogin(emu: PlatformEmulator, opts: LaunchOptions): URLSearchParams {
+  emu.useTool(opts.toolUrl);
+  const hint = randomUUID();
+  emu.pending.set(hint, { opts });
+  const params: Record<string, string | undefined> = {
+    iss: emu.issuer,
+    login_hint: `user-${hint.slice(0, 8)}`,
+    target_link_uri: targetLinkUri(opts),
+    lti_message_hint: hint,
+    client_id: opts.sendClientId === false ? undefined : (opts.clientId ?? emu.clientId),
+    lti_deployment_id: opts.loginDeploymentId,
+    lti_storage_target: opts.storageTarget,
+    ...opts.loginParams,
+  };
+  return new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/**
+ * The tool's login URL of a launch for a real browser to open: login → the emulator's authorization
+ * endpoint → its auto-posted id_token → the tool's launch page, all in the browser.
+ */
+export function browserLoginUrl(emu: PlatformEmulator, opts: LaunchOptions): string {
+  return `${opts.toolUrl}/lti/login?${startLogin(emu, opts).toString()}`;
 }
 
 /** One HTTP exchange with a per-browser cookie jar (Secure cookies are kept: localhost counts as secure). */
