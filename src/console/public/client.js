@@ -17,6 +17,10 @@ import { api, uploadPackage } from './api.js';
  * @typedef {import('./types').RegistrationLink} RegistrationLink
  * @typedef {import('./types').RegistrationLinkInput} RegistrationLinkInput
  * @typedef {import('./types').NewRegistrationLink} NewRegistrationLink
+ * @typedef {import('./types').CustomerUsage} CustomerUsage
+ * @typedef {import('./types').CustomerReport} CustomerReport
+ * @typedef {import('./types').CourseUsage} CourseUsage
+ * @typedef {import('./types').CourseReport} CourseReport
  */
 
 const enc = encodeURIComponent;
@@ -77,7 +81,26 @@ export const createRegistrationLink = (customerId, body) => api('POST', `/api/cu
 /** @param {string} customerId @param {string} linkId @returns {Promise<RegistrationLink>} */
 export const revokeRegistrationLink = (customerId, linkId) => api('DELETE', `/api/customers/${enc(customerId)}/registration-links/${enc(linkId)}`);
 
-/** @param {string} courseId @returns {Promise<Attempt[]>} */
-export const listAttempts = (courseId) => api('GET', `/api/attempts?courseId=${enc(courseId)}`);
+/** Where a course's attempts are read, optionally one customer's only. @param {string} courseId @param {string} [customerId] */
+export const attemptsPath = (courseId, customerId) => `/api/attempts?courseId=${enc(courseId)}${customerId ? `&customerId=${enc(customerId)}` : ''}`;
+/** @param {string} courseId @param {string} [customerId] @returns {Promise<Attempt[]>} */
+export const listAttempts = (courseId, customerId) => api('GET', attemptsPath(courseId, customerId));
 /** @param {string} deliveryId @returns {Promise<unknown>} */
 export const resendGrade = (deliveryId) => api('POST', `/api/grade-deliveries/${enc(deliveryId)}/resend`);
+
+export const customerUsagePath = '/api/reports/customers';
+/** @returns {Promise<CustomerUsage[]>} */
+export const customerUsage = () => api('GET', customerUsagePath);
+/** @param {string} id */
+export const customerReportPath = (id) => `/api/customers/${enc(id)}/report`;
+/** @param {string} id @returns {Promise<CustomerReport>} */
+export const customerReport = (id) => api('GET', customerReportPath(id));
+export const courseUsagePath = '/api/reports/courses';
+/** @returns {Promise<CourseUsage[]>} */
+export const courseUsage = () => api('GET', courseUsagePath);
+/** @param {string} id */
+export const courseReportPath = (id) => `/api/reports/courses/${enc(id)}`;
+/** @param {string} id @returns {Promise<CourseReport>} */
+export const courseReport = (id) => api('GET', courseReportPath(id));
+/** The CSV download of a report or list path (the session cookie goes along: a plain link works). @param {string} path */
+export const csvUrl = (path) => `${path}${path.includes('?') ? '&' : '?'}format=csv`;

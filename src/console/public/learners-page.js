@@ -1,8 +1,8 @@
 // @ts-check
-// #/learners/:courseId: a course's attempts with their grade passback, the completions chart and the CSV export.
+// #/learners/:courseId[/:customerId]: a course's attempts (optionally one customer's) with their grade
+// passback, the completions chart and the CSV export (from the API, the rows shown).
 import { completionChart } from './chart.js';
-import { listAttempts, listCourses, resendGrade } from './client.js';
-import { downloadCsv, toCsv } from './csv.js';
+import { attemptsPath, csvUrl, listAttempts, listCourses, listCustomers, resendGrade } from './client.js';
 import { h, render, field } from './dom.js';
 import { fmtDate, fmtDuration, fmtScore } from './format.js';
 import { errorBox, errorText, loading, page, toast } from './ui.js';
@@ -19,12 +19,16 @@ const STATE_WORDS = {
   superseded: 'Refused by the LMS',
 };
 
-/** @param {string | undefined} courseId */
-export async function learnersPage(courseId) {
+/**
+ * @param {string | undefined} courseId
+ * @param {string | undefined} customerId
+ */
+export async function learnersPage(courseId, customerId) {
   loading();
   let courses;
+  let customers;
   try {
-    courses = await listCourses();
+    [courses, customers] = await Promise.all([listCourses(), listCustomers()]);
   } catch (err) {
     page('Learners & grades', errorBox(err));
     return;
@@ -35,10 +39,21 @@ export async function learnersPage(courseId) {
     h('option', { value: '' }, courses.length ? 'Choose a course…' : 'No course yet'),
     courses.map((c) => h('option', { value: c.id, selected: c.id === courseId }, c.title)),
   );
-  select.addEventListener('change', () => (location.hash = select.value ? `#/learners/${encodeURIComponent(select.value)}` : '#/learners'));
+  const customerSelect = h(
+    'select',
+    { name: 'customer' },
+    h('option', { value: '' }, 'Every customer'),
+    customers.map((c) => h('option', { value: c.id, selected: c.id === customerId }, c.name)),
+  );
+  const go = () => {
+    const course = select.value ? `/${encodeURIComponent(select.value)}` : '';
+    location.hash = `#/learners${course}${course && customerSelect.value ? `/${encodeURIComponent(customerSelect.value)}` : ''}`;
+  };
+  select.addEventListener('change', go);
+  customerSelect.addEventListener('change', go);
   const showPreviews = h('input', { type: 'checkbox', name: 'previews', id: 'show-previews' });
   const body = h('div', { 'aria-live': 'polite' });
-  const exportButton = h('button', { type: 'button', disabled: true }, 'Export CSV');
+  const exportLink = h('a', { class: 'button', download: '', hidden: true }, 'Export CSV');
   /** @type {Attempt[]} */
   let attempts = [];
   page(
@@ -47,8 +62,9 @@ export async function learnersPage(courseId) {
       'div',
       { class: 'toolbar' },
       field('Course', select),
+      customers.length ? field('Customer', customerSelect) : null,
       h('div', { class: 'field check' }, showPreviews, h('label', { for: 'show-previews' }, 'Show previews')),
-      exportButton,
+      exportLink,
     ),
     body,
   );
@@ -56,14 +72,14 @@ export async function learnersPage(courseId) {
     render(body, h('p', { class: 'empty' }, 'Choose a course to see its learners.'));
     return;
   }
-  const course = courses.find((c) => c.id === courseId);
+  const path = attemptsPath(courseId, customerId || undefined);
   const visible = () => attempts.filter((a) => showPreviews.checked || !a.preview);
-  exportButton.addEventListener('click', () => downloadCsv(toCsv(visible()), `${(course ? course.title : 'course').replace(/[^\w.-]+/g, '_')}-attempts.csv`));
   showPreviews.addEventListener('change', draw);
 
   function draw() {
     const rows = visible();
-    exportButton.disabled = rows.length === 0;
+    exportLink.hidden = rows.length === 0;
+    exportLink.setAttribute('href', csvUrl(showPreviews.checked ? path : `${path}&previews=false`));
     render(
       body,
       summary(rows),
@@ -74,7 +90,7 @@ export async function learnersPage(courseId) {
 
   async function load() {
     try {
-      attempts = await listAttempts(courseId ?? '');
+      attempts = await listAttempts(courseId ?? '', customerId || undefined);
       draw();
     } catch (err) {
       render(body, errorBox(err));

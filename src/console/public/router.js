@@ -6,6 +6,7 @@ import { coursesPage } from './courses-page.js';
 import { customerDetailPage } from './customer-page.js';
 import { customersPage } from './customers-page.js';
 import { learnersPage } from './learners-page.js';
+import { reportsPage } from './reports-page.js';
 import { forgetSession, isSignedIn, signOut } from './session.js';
 import { signInPage } from './signin-page.js';
 import { frame } from './ui.js';
@@ -33,9 +34,11 @@ export async function route() {
     case 'connect':
       return connectPage();
     case 'learners':
-      return learnersPage(parts[1]);
+      return learnersPage(parts[1], parts[2]);
     case 'customers':
       return parts[1] ? customerDetailPage(parts[1]) : customersPage();
+    case 'reports':
+      return reportsPage(parts.slice(1));
     default:
       location.hash = '#/courses';
       return undefined;

@@ -181,3 +181,47 @@ export interface Attempt {
   lastActivityAt: string;
   gradeDelivery: GradeDelivery | null;
 }
+
+/** The usage figures every report line carries (docs/rest-api.md "Reports"). */
+export interface ReportFigures {
+  learners: number;
+  attempts: number;
+  completions: number;
+  passed: number;
+  failed: number;
+  passRate: number | null;
+  averageScore: number | null;
+  lastActivityAt: string | null;
+}
+
+/** `GET /api/reports/customers`: one line per customer. */
+export interface CustomerUsage extends ReportFigures {
+  customerId: string;
+  name: string;
+  state: string;
+  courses: number;
+}
+
+/** `GET /api/customers/:id/report`. */
+export interface CustomerReport {
+  customerId: string;
+  name: string;
+  state: string;
+  totals: ReportFigures;
+  courses: Array<ReportFigures & { courseId: string; title: string }>;
+}
+
+/** `GET /api/reports/courses`: one line per course. */
+export interface CourseUsage extends ReportFigures {
+  courseId: string;
+  title: string;
+  customers: number;
+}
+
+/** `GET /api/reports/courses/:id`. */
+export interface CourseReport {
+  courseId: string;
+  title: string;
+  totals: CourseUsage;
+  customers: Array<ReportFigures & { customerId: string | null; name: string | null }>;
+}
