@@ -252,7 +252,7 @@ describe('Console in Chromium', () => {
       await expect(page.locator('.chart title').first().textContent()).resolves.toMatch(/^1 completed attempt/);
       await shot('learners');
 
-      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
       const csv = fs.readFileSync((await download.path()), 'utf8').split('\r\n');
       expect(csv[0]).toContain('learner_sub,learner_name');
       expect(csv[1]).toMatch(/^learner-grace,Grace Hopper,.*,completed,passed,80,95,/);

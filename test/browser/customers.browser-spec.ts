@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { eventually, launchBrowser, TestBrowser, withScreenshot } from '../support/browser';
+import { eventually, launchBrowser, signedInConsole, TestBrowser, withScreenshot } from '../support/browser';
 import { LaunchResult, PlatformEmulator, startLtiTestbed, LtiTestbed } from '../support/platform-emulator';
 
 const RESULTS = path.resolve(__dirname, '../../test-results');
@@ -39,13 +39,7 @@ describe('Console customers in Chromium', () => {
     [browser, tb] = await Promise.all([launchBrowser(), startLtiTestbed()]);
     other = await PlatformEmulator.start({ toolUrl: tb.app.appUrl });
     await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: tb.app.appUrl });
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(10_000);
-    await page.setViewportSize({ width: 1280, height: 900 });
-    await page.goto(`${tb.app.appUrl}/console/`);
-    await page.getByLabel('Admin token').fill(tb.app.token);
-    await page.keyboard.press('Enter');
-    await page.getByRole('heading', { name: 'Courses', level: 1 }).waitFor();
+    page = await signedInConsole(browser, tb.app.appUrl, tb.app.token);
   }, 60_000);
 
   afterAll(async () => {

@@ -1,14 +1,8 @@
-import { buildFixtureZip } from '../support/scorm-package.builder';
-import { playerUrlAfterLaunch } from '../support/instructor-view';
+import { adminSend, importCourseCopy, playAs, ScoOutcome } from '../support/learner-play';
 import { PlatformEmulator, startLtiTestbed, LtiTestbed } from '../support/platform-emulator';
 
-const LTI = 'https://purl.imsglobal.org/spec/lti/claim/';
-const INSTRUCTOR = 'http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor';
 /** A learner whose name a spreadsheet would run as a formula if the CSV did not defuse it. */
 const FORMULA_NAME = "=HYPERLINK(\"http://evil.test\",\"x\")";
-
-/** What a 1.2 SCO commits at the end of a session (nothing: the learner opened it and left without a commit). */
-type Outcome = { status: 'passed' | 'failed' | 'completed' | 'incomplete'; raw?: number } | null;
 
 /**
  * Reports per customer and per course (issue 9), end to end: two customers, each with its own LMS
@@ -36,63 +30,15 @@ describe('Reports per customer and per course (real HTTP, two LMSs, SQLite or Po
     return { status: res.status, body, text, headers: res.headers };
   }
 
-  async function send(method: string, path: string, body: unknown): Promise<any> {
-    const res = await fetch(`${tb.app.appUrl}${path}`, { method, headers: { ...tb.app.auth, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-    const text = await res.text();
-    if (res.status >= 300) {
-      throw new Error(`${method} ${path}: ${res.status} ${text}`);
-    }
-    return text ? JSON.parse(text) : undefined;
-  }
-
-  /**
-   * One LTI launch from `lms` as `sub`, into the player, then (unless `outcome` is null) one final
-   * commit of the 1.2 SCO with that lesson status and raw score.
-   */
-  async function play(lms: PlatformEmulator, courseId: string, sub: string, name: string, outcome: Outcome, opts: { instructor?: boolean; link?: string } = {}): Promise<void> {
-    const res = await lms.launch({
-      toolUrl: tb.app.appUrl,
-      courseId,
-      claims: {
-        sub,
-        name,
-        [`${LTI}resource_link`]: { id: opts.link ?? `link-${courseId}`, title: 'Week 1' },
-        [`${LTI}roles`]: opts.instructor ? [INSTRUCTOR] : ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'],
-        'https://purl.imsglobal.org/spec/lti-ags/claim/endpoint': undefined,
-      },
-    });
-    const page = await (await fetch(await playerUrlAfterLaunch(res))).text(); // an instructor through their view's preview button
-    const boot = JSON.parse(/<script type="application\/json" id="bridge-bootstrap">([\s\S]*?)<\/script>/.exec(page)?.[1] ?? 'null') as { token: string; runtimeBase: string; startItemId: string };
-    const auth = { Authorization: `Bearer ${boot.token}` };
-    const sco = `${tb.app.contentUrl}${boot.runtimeBase}/scos/${encodeURIComponent(boot.startItemId)}`;
-    expect((await fetch(sco, { headers: auth })).status).toBe(200);
-    if (!outcome) {
-      return;
-    }
-    const core = { lesson_status: outcome.status, lesson_location: '', exit: '', session_time: '00:02:00', score: { raw: outcome.raw === undefined ? '' : String(outcome.raw), min: '0', max: '100' } };
-    const commit = await fetch(`${sco}/commit`, {
-      method: 'POST',
-      headers: { ...auth, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ session: 1, seq: 1, terminate: true, cmi: { suspend_data: '', core } }),
-    });
-    expect(commit.status).toBe(200);
-  }
-
-  async function importCourse(title: string, extraFile: string): Promise<string> {
-    const form = new FormData();
-    const zip = await buildFixtureZip('scorm12-single-sco', { files: { 'notes.txt': extraFile } });
-    form.append('package', new Blob([new Uint8Array(zip)], { type: 'application/zip' }), 'course.zip');
-    const res = await fetch(`${tb.app.appUrl}/api/courses`, { method: 'POST', headers: tb.app.auth, body: form });
-    const id = ((await res.json()) as { id: string }).id;
-    await send('PATCH', `/api/courses/${id}`, { title });
-    return id;
-  }
+  const send = (method: string, path: string, body: unknown) => adminSend(tb, method, path, body);
+  const play = (lms: PlatformEmulator, courseId: string, sub: string, name: string, outcome: ScoOutcome, opts: { instructor?: boolean } = {}) =>
+    playAs(tb, lms, courseId, { sub, name, ...opts }, outcome);
 
   beforeAll(async () => {
     tb = await startLtiTestbed();
     courseX = tb.courseId;
     await send('PATCH', `/api/courses/${courseX}`, { title: 'Course X' });
-    courseY = await importCourse('Course Y', 'second course');
+    courseY = await importCourseCopy(tb, 'Course Y');
     customerA = (await send('POST', '/api/customers', { name: 'Acme, "North"' })).id;
     customerB = (await send('POST', '/api/customers', { name: 'Beta College' })).id;
     await send('PATCH', `/api/platforms/${tb.platformId}`, { customerId: customerA });

@@ -76,3 +76,15 @@ export async function eventually<T>(fn: () => Promise<T | null | undefined | fal
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** A new page of the console, signed in with the admin token and showing the Courses page (1280×900). */
+export async function signedInConsole(browser: TestBrowser, appUrl: string, token: string): Promise<Page> {
+  const page = await browser.context.newPage();
+  page.setDefaultTimeout(10_000);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`${appUrl}/console/`);
+  await page.getByLabel('Admin token').fill(token);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Courses', level: 1 }).waitFor();
+  return page;
+}

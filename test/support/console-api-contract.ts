@@ -11,6 +11,7 @@ import type { CreateCustomerBody, CreateRegistrationLinkBody, UpdateCustomerBody
 import type { CustomerDto } from '../../src/customers/customers.service';
 import type { RegistrationLinkDto } from '../../src/customers/registration-links.service';
 import type { ConsoleController } from '../../src/console/console.controller';
+import type { CourseReportDto, CourseUsageDto, CustomerReportDto, CustomerUsageDto } from '../../src/reports/reports.service';
 
 /** `true` only when A can be used where B is expected. */
 type Fits<A, B> = [A] extends [B] ? true : false;
@@ -28,6 +29,10 @@ export const consoleApiContract: {
   customerUpdate: Fits<Console.CustomerInput, UpdateCustomerBody>;
   registrationLink: Fits<RegistrationLinkDto & { url: string }, Console.NewRegistrationLink>;
   registrationLinkInput: Fits<Console.RegistrationLinkInput, CreateRegistrationLinkBody>;
+  customerUsage: Fits<CustomerUsageDto, Console.CustomerUsage>;
+  customerReport: Fits<CustomerReportDto, Console.CustomerReport>;
+  courseUsage: Fits<CourseUsageDto, Console.CourseUsage>;
+  courseReport: Fits<CourseReportDto, Console.CourseReport>;
 } = {
   course: true,
   stats: true,
@@ -41,4 +46,8 @@ export const consoleApiContract: {
   customerUpdate: true,
   registrationLink: true,
   registrationLinkInput: true,
+  customerUsage: true,
+  customerReport: true,
+  courseUsage: true,
+  courseReport: true,
 };

@@ -5,7 +5,7 @@ import { completionChart } from './chart.js';
 import { attemptsPath, csvUrl, listAttempts, listCourses, listCustomers, resendGrade } from './client.js';
 import { h, render, field } from './dom.js';
 import { fmtDate, fmtDuration, fmtScore } from './format.js';
-import { errorBox, errorText, loading, page, toast } from './ui.js';
+import { countStat, errorBox, errorText, loading, page, stat, toast } from './ui.js';
 
 /** @typedef {import('./types').Attempt} Attempt */
 
@@ -104,9 +104,7 @@ function summary(rows) {
   const learners = new Set(rows.filter((a) => !a.preview).map((a) => a.learner.id)).size;
   const completed = rows.filter((a) => a.completion === 'completed').length;
   const passed = rows.filter((a) => a.success === 'passed').length;
-  /** @param {number} n @param {string} what */
-  const stat = (n, what) => h('div', { class: 'stat' }, h('span', { class: 'n' }, String(n)), ` ${what}`);
-  return h('div', { class: 'summary' }, stat(learners, 'learners'), stat(rows.length, 'attempts'), stat(completed, 'completed'), stat(passed, 'passed'));
+  return h('div', { class: 'summary' }, countStat(learners, 'learner'), countStat(rows.length, 'attempt'), stat(completed, 'completed'), stat(passed, 'passed'));
 }
 
 /**

@@ -14,7 +14,7 @@ import {
 } from './client.js';
 import { h } from './dom.js';
 import { fmtDate, fmtScore, plural } from './format.js';
-import { errorBox, loading, page } from './ui.js';
+import { countStat, errorBox, loading, page, stat } from './ui.js';
 
 /** @typedef {import('./types').ReportFigures} ReportFigures */
 
@@ -62,16 +62,12 @@ function csvLink(path, what) {
 
 /** The totals of a report as stat boxes, counted in words. @param {ReportFigures} f */
 function totals(f) {
-  /** @param {string} n @param {string} what */
-  const stat = (n, what) => h('div', { class: 'stat' }, h('span', { class: 'n' }, n), ` ${what}`);
-  /** "1 learner", "2 learners": the number large, the noun in its number. @param {number} n @param {string} one */
-  const counted = (n, one) => stat(String(n), plural(n, one).slice(String(n).length + 1));
   return h(
     'div',
     { class: 'summary', 'data-testid': 'report-totals' },
-    counted(f.learners, 'learner'),
-    counted(f.attempts, 'attempt'),
-    counted(f.completions, 'completion'),
+    countStat(f.learners, 'learner'),
+    countStat(f.attempts, 'attempt'),
+    countStat(f.completions, 'completion'),
     stat(fmtScore(f.passRate), 'pass rate'),
     stat(fmtScore(f.averageScore), 'average score'),
   );
@@ -154,7 +150,7 @@ async function customerPage(id) {
             heads: ['Course'],
             rows: r.courses.map((c) => ({
               key: c.courseId,
-              head: [c.title, ' ', h('a', { href: `#/learners/${enc(c.courseId)}/${enc(id)}`, class: 'small' }, 'Learners')],
+              head: [c.title, ' ', h('a', { href: `#/learners/${enc(c.courseId)}/${enc(id)}`, class: 'small', 'aria-label': `Learners of ${c.title} at ${r.name}` }, 'Learners')],
               cells: figureCells(c),
             })),
           })

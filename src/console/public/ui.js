@@ -3,6 +3,7 @@
 // page titles with focus, error boxes, the toast, copy buttons.
 import { ApiError } from './api.js';
 import { h, render } from './dom.js';
+import { plural } from './format.js';
 
 /** @param {string} id */
 function byId(id) {
@@ -102,4 +103,14 @@ export function warningList(warnings) {
     { class: 'warnings' },
     warnings.map((w) => h('li', {}, w.message, w.path ? h('span', { class: 'muted' }, ` (${w.path})`) : null)),
   );
+}
+
+/** A figure in a `.summary` row: the value large, then what it counts. @param {string | number} value @param {string} what */
+export function stat(value, what) {
+  return h('div', { class: 'stat' }, h('span', { class: 'n' }, String(value)), ` ${what}`);
+}
+
+/** A count in a `.summary` row with its noun in the right number ("1 learner", "2 learners"). @param {number} n @param {string} one */
+export function countStat(n, one) {
+  return stat(n, plural(n, one).slice(String(n).length + 1));
 }
