@@ -3,15 +3,13 @@ import { ViewTokenService } from '../../src/instructor/view-token.service';
 import { eventually } from '../support/browser';
 import { attachAgs, AgsEmulator } from '../support/emulator-ags';
 import { attachNrps, instructorMember, learnerMember, NrpsEmulator } from '../support/emulator-nrps';
-import { instructorViewUrl, playerUrlAfterLaunch, previewAction } from '../support/instructor-view';
+import { FinalCommit, instructorViewUrl, playAndCommit, playerUrlAfterLaunch, previewAction } from '../support/instructor-view';
 import { LaunchResult, PlatformEmulator, startLtiTestbed, LtiTestbed } from '../support/platform-emulator';
 
 const LTI = 'https://purl.imsglobal.org/spec/lti/claim/';
 const ROLE = 'http://purl.imsglobal.org/vocab/lis/v2/membership#';
 const AGS_CLAIM = 'https://purl.imsglobal.org/spec/lti-ags/claim/endpoint';
 const NRPS_CLAIM = 'https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice';
-
-type Outcome = { status: 'passed' | 'failed' | 'completed' | 'incomplete'; raw?: number } | null;
 
 /** The stable error code on the tool's HTML error page. */
 const code = (text: string) => /data-error-code>([^<]+)</.exec(text)?.[1] ?? null;
@@ -64,18 +62,8 @@ describe('Instructor view: preview banner and the results of a link in its LMS c
   }
 
   /** A learner's launch into the player, then one final commit of the 1.2 SCO (none for `null`). */
-  async function play(lms: PlatformEmulator, sub: string, name: string, outcome: Outcome, o: { link?: string; context?: string } = {}): Promise<void> {
-    const res = await launch(lms, sub, name, o);
-    const page = await (await fetch(await playerUrlAfterLaunch(res))).text();
-    const boot = JSON.parse(/<script type="application\/json" id="bridge-bootstrap">([\s\S]*?)<\/script>/.exec(page)?.[1] ?? 'null') as { token: string; runtimeBase: string; startItemId: string };
-    const auth = { Authorization: `Bearer ${boot.token}` };
-    const sco = `${tb.app.contentUrl}${boot.runtimeBase}/scos/${encodeURIComponent(boot.startItemId)}`;
-    expect((await fetch(sco, { headers: auth })).status).toBe(200);
-    if (outcome) {
-      const core = { lesson_status: outcome.status, lesson_location: '', exit: '', session_time: '00:03:00', score: { raw: outcome.raw === undefined ? '' : String(outcome.raw), min: '0', max: '100' } };
-      const commit = await fetch(`${sco}/commit`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ session: 1, seq: 1, terminate: true, cmi: { suspend_data: '', core } }) });
-      expect(commit.status).toBe(200);
-    }
+  async function play(lms: PlatformEmulator, sub: string, name: string, outcome: FinalCommit, o: { link?: string; context?: string } = {}): Promise<void> {
+    await playAndCommit(await playerUrlAfterLaunch(await launch(lms, sub, name, o)), outcome);
   }
 
   /** An instructor's launch: the answer must lead to the view on the tool origin; returns its URL. */

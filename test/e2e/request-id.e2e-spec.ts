@@ -85,6 +85,16 @@ describe('request ids', () => {
     expect(lines.join('\n')).not.toContain(token);
   });
 
+  it('never writes an instructor view token: both lines mask it', async () => {
+    const token = 'c2VjcmV0LXZpZXctdG9rZW4.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+    await request(t.appUrl).post(`/lti/instructor/${token}/preview`).set('X-Request-Id', 'req-view-1').expect(401);
+    expect(lines.filter((l) => l.includes('req-view-1'))).toEqual([
+      expect.stringContaining('POST /lti/instructor/<view token>/preview → 401 instructor_view_invalid'),
+      expect.stringContaining('[Request] [req req-view-1] POST /lti/instructor/<view token>/preview 401'),
+    ]);
+    expect(lines.join('\n')).not.toContain(token);
+  });
+
   it('keeps parallel requests apart', async () => {
     const ids = Array.from({ length: 8 }, (_, i) => `parallel-${i}`);
     await Promise.all(

@@ -35,3 +35,28 @@ export async function playerUrlAfterLaunch(launch: { status: number; text: strin
   }
   return unescape(m[1]);
 }
+
+/** What a 1.2 SCO commits at the end of a session (null: opened, no commit). */
+export type FinalCommit = { status: 'passed' | 'failed' | 'completed' | 'incomplete'; raw?: number } | null;
+
+/**
+ * Opens the player page of a one-time player URL over HTTP, starts its first SCO through the runtime
+ * API and, unless `outcome` is null, commits a final 1.2 session (3 minutes, that status and raw score).
+ */
+export async function playAndCommit(playerUrl: string, outcome: FinalCommit): Promise<void> {
+  const page = await (await fetch(playerUrl)).text();
+  const boot = JSON.parse(/<script type="application\/json" id="bridge-bootstrap">([\s\S]*?)<\/script>/.exec(page)?.[1] ?? 'null') as { token: string; runtimeBase: string; startItemId: string };
+  const auth = { Authorization: `Bearer ${boot.token}` };
+  const sco = `${new URL(playerUrl).origin}${boot.runtimeBase}/scos/${encodeURIComponent(boot.startItemId)}`;
+  const started = await fetch(sco, { headers: auth });
+  if (started.status !== 200) {
+    throw new Error(`the SCO did not start: ${started.status}`);
+  }
+  if (outcome) {
+    const core = { lesson_status: outcome.status, lesson_location: '', exit: '', session_time: '00:03:00', score: { raw: outcome.raw === undefined ? '' : String(outcome.raw), min: '0', max: '100' } };
+    const commit = await fetch(`${sco}/commit`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ session: 1, seq: 1, terminate: true, cmi: { suspend_data: '', core } }) });
+    if (commit.status !== 200) {
+      throw new Error(`the commit was refused: ${commit.status} ${await commit.text()}`);
+    }
+  }
+}
