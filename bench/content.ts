@@ -19,7 +19,7 @@
  * that file traffic does not starve SCORM commits: commit p99 must stay under 50 ms. Printed first:
  * the paced load alone.
  *
- *   BENCH_SECONDS=10 BENCH_PAIRS=2 npm run bench -- content [--beside-runtime]
+ *   BENCH_SECONDS=10 BENCH_PAIRS=2 BENCH_FILES=small,large npm run bench -- content [--beside-runtime]
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -38,8 +38,8 @@ const WRK = process.env.WRK ?? '/usr/bin/wrk';
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 const FILES = [
-  { label: '2 KB html', path: 'bench/page.html', bytes: htmlPage(2048), target: 0.4 },
-  { label: '2.4 MB png', path: 'bench/photo.png', bytes: noise(2_400_000, 5), target: 0.6 },
+  { name: 'small', label: '2 KB html', path: 'bench/page.html', bytes: htmlPage(2048), target: 0.4 },
+  { name: 'large', label: '2.4 MB png', path: 'bench/photo.png', bytes: noise(2_400_000, 5), target: 0.6 },
 ];
 
 interface WrkResult {
@@ -87,7 +87,8 @@ export async function run(): Promise<boolean> {
       process.stdout.write(`beside the runtime bench's paced load (100 learners, 2,000 commits/s offered, AGS on), started 1 s before each wrk run and ending with it.\n`);
       process.stdout.write(`commits alone:              ${fmt(alone)}\n`);
     }
-    for (const file of FILES) {
+    const only = process.env.BENCH_FILES?.split(',');
+    for (const file of FILES.filter((f) => !only || only.includes(f.name))) {
       for (let i = 0; i < pairs; i++) {
         const run = async (who: string, url: string): Promise<WrkResult> => {
           const commits = paced?.(`${who}-${file.label}-${i}`);

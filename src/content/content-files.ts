@@ -1,6 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
@@ -151,7 +150,7 @@ export class ContentFiles {
       return;
     }
     try {
-      await pipeline(this.storage.read(entry.versionId, entry.relative, range), res);
+      await this.storage.copyTo(entry.versionId, entry.relative, range ?? { start: 0, end: entry.size - 1 }, res);
     } catch {
       res.destroy(); // the client went away mid-file (e.g. video seeking); nothing to report
     }

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import type { Writable } from 'node:stream';
 
 export interface StoredFileStat {
   size: number;
@@ -20,8 +20,11 @@ export abstract class PackageStorage {
   abstract removeVersion(versionId: string): Promise<void>;
   /** Size and time of a file of a version, or null if there is no such regular file. */
   abstract stat(versionId: string, relativePath: string): Promise<StoredFileStat | null>;
-  /** A file of a version (or the inclusive byte range of it) as a stream read in large chunks. */
-  abstract read(versionId: string, relativePath: string, range?: { start: number; end: number }): Readable;
+  /**
+   * Writes the inclusive byte range of a file of a version to `out` in large chunks, minding
+   * back-pressure, and ends `out`; rejects when `out` closes first (a client gone mid-file).
+   */
+  abstract copyTo(versionId: string, relativePath: string, range: { start: number; end: number }, out: Writable): Promise<void>;
   /** A whole (small) file of a version in memory, for the content path's cache. */
   abstract readFile(versionId: string, relativePath: string): Promise<Buffer>;
   /** Ids of every published version, to sweep the ones a crash left without a database row. */

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as http from 'node:http';
 import request from 'supertest';
 import { createTestApp, TestApp } from '../support/app';
 import { buildFixtureZip } from '../support/scorm-package.builder';
@@ -100,6 +102,21 @@ describe('Content origin (GET /content/…)', () => {
     expect(Buffer.compare(part.body as Buffer, big.subarray(1_000_000, 1_300_000))).toBe(0);
   });
 
+  it('should close the file when the reader goes away mid-file, and keep serving', async () => {
+    const openFiles = () => fs.readdirSync('/proc/self/fd').filter((fd) => linkOf(`/proc/self/fd/${fd}`).endsWith('big.bin')).length;
+    expect(openFiles()).toBe(0);
+    await new Promise<void>((resolve, reject) => {
+      http.get(base + 'media/big.bin', (res) => res.once('data', () => (res.destroy(), resolve()))).once('error', reject);
+    });
+    const deadline = Date.now() + 5000;
+    while (openFiles() > 0 && Date.now() < deadline) {
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(openFiles()).toBe(0);
+    const res = await request(base + 'media/big.bin').get('').buffer(true).parse(binary as never).expect(200);
+    expect(Buffer.compare(res.body as Buffer, big)).toBe(0);
+  });
+
   it('should answer a file from memory the same as the first time, with the request id', async () => {
     const first = await request(base + 'app/script.js').get('').expect(200);
     const again = await request(base + 'app/script.js').get('').set('X-Request-Id', 'file-2').expect(200);
@@ -161,6 +178,15 @@ describe('Content origin (GET /content/…)', () => {
     }
   });
 });
+
+/** Where a /proc fd link points; '' for one closed meanwhile (the directory listing's own). */
+function linkOf(p: string): string {
+  try {
+    return fs.readlinkSync(p);
+  } catch {
+    return '';
+  }
+}
 
 function binary(res: NodeJS.ReadableStream, cb: (err: Error | null, body: Buffer) => void): void {
   const chunks: Buffer[] = [];
