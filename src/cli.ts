@@ -6,19 +6,22 @@ import { parseArgs } from 'node:util';
 import { AppModule } from './app.module';
 import { ConfigError, loadConfig } from './config/app-config';
 import { AppError } from './common/errors';
-import { CourseImportService, ImportProgress } from './courses/course-import.service';
+import { CourseImportService, ImportProgress, ON_DUPLICATE_CHOICES, OnDuplicate } from './courses/course-import.service';
 import { CoursesService } from './courses/courses.service';
 import { AppLogger, nestLogLevels } from './logging/app-logger';
 
-const USAGE = `Usage: npm run import -- <package.zip> [--course <courseId>] [--json]
+const USAGE = `Usage: npm run import -- <package.zip> [--course <courseId>] [--on-duplicate new-version|separate] [--json]
 
 Imports a SCORM 1.2 / 2004 zip into the bridge's storage and database (the same ones the
 server uses: STORAGE_DIR, DATABASE_URL). With --course, the zip becomes a new version of that
-course. Prints the course and its launchable items; exits non-zero with a message on failure.`;
+course. A zip already stored (same SHA-256) is refused unless --on-duplicate says to add it as a
+new version of that course or as a separate course. Prints the course and its launchable items;
+exits non-zero with a message on failure.`;
 
 interface Args {
   file: string;
   courseId?: string;
+  onDuplicate: OnDuplicate;
   json: boolean;
 }
 
@@ -28,7 +31,7 @@ function readArgs(argv: string[]): Args | string {
   try {
     parsed = parseArgs({
       args: argv,
-      options: { course: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      options: { course: { type: 'string' }, 'on-duplicate': { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
       allowPositionals: true,
       strict: true,
     });
@@ -42,10 +45,14 @@ function readArgs(argv: string[]): Args | string {
   if (values.course === '') {
     return '--course needs a course id';
   }
+  const onDuplicate = values['on-duplicate'];
+  if (onDuplicate !== undefined && !(ON_DUPLICATE_CHOICES as readonly string[]).includes(onDuplicate)) {
+    return '--on-duplicate must be new-version or separate';
+  }
   if (positionals.length !== 1) {
     return positionals.length === 0 ? 'Name the zip file to import' : 'Name exactly one zip file';
   }
-  return { file: positionals[0], courseId: values.course, json: values.json };
+  return { file: positionals[0], courseId: values.course, onDuplicate: (onDuplicate as OnDuplicate | undefined) ?? 'refuse', json: values.json };
 }
 
 function progressPrinter(stream: NodeJS.WriteStream): (p: ImportProgress) => void {
@@ -98,7 +105,7 @@ async function main(): Promise<number> {
   app.useLogger(app.get(AppLogger));
   try {
     const importer = app.get(CourseImportService);
-    const version = await importer.import({ path: file, originalName: path.basename(file) }, args.courseId, progressPrinter(process.stderr));
+    const version = await importer.import({ path: file, originalName: path.basename(file) }, args.courseId, progressPrinter(process.stderr), args.onDuplicate);
     const course = await app.get(CoursesService).toDtoForVersion(version);
     if (args.json) {
       process.stdout.write(`${JSON.stringify(course, null, 2)}\n`);

@@ -39,6 +39,9 @@ export type AdminErrorCode = 'json_required' | 'cross_origin_refused' | 'csrf_to
 
 export type CourseErrorCode =
   | 'course_not_found'
+  | 'course_archived'
+  | 'course_duplicate'
+  | 'course_in_use'
   | 'invalid_course_update'
   | 'invalid_grade_policy'
   | 'platform_not_found'

@@ -26,6 +26,15 @@ export interface PackageSource {
   sha256?: string;
 }
 
+/**
+ * What to do with a zip whose SHA-256 matches a stored version: `refuse` (the default) answers
+ * `course_duplicate` naming that version (one of the request's course if it names one, else the
+ * first one stored); `new-version` imports it as a new version of that course; `separate` makes a
+ * course of its own.
+ */
+export type OnDuplicate = 'refuse' | 'new-version' | 'separate';
+export const ON_DUPLICATE_CHOICES = ['new-version', 'separate'] as const;
+
 export type ImportStage = 'checking' | 'extracting' | 'saving';
 
 export interface ImportProgress {
@@ -70,8 +79,11 @@ export class CourseImportService implements OnApplicationBootstrap {
     }
   }
 
-  /** Imports a package as a new course, or as a new version of `courseId`. */
-  async import(source: PackageSource, courseId?: string, onProgress?: (p: ImportProgress) => void): Promise<CourseVersion> {
+  /**
+   * Imports a package as a new course, or as a new version of `courseId`. A zip already stored (same
+   * SHA-256) is refused as `course_duplicate` unless `onDuplicate` says what to make of it.
+   */
+  async import(source: PackageSource, courseId?: string, onProgress?: (p: ImportProgress) => void, onDuplicate: OnDuplicate = 'refuse'): Promise<CourseVersion> {
     if (courseId) {
       if (!(await this.repo.courseExists(courseId))) {
         throw new NotFoundError('course', courseId);
@@ -87,6 +99,9 @@ export class CourseImportService implements OnApplicationBootstrap {
       throw new AppError('package_too_large', `The package is larger than the limit of ${this.config.maxPackageBytes} bytes (MAX_PACKAGE_BYTES).`, HttpStatus.PAYLOAD_TOO_LARGE);
     }
     onProgress?.({ stage: 'checking' });
+    // An upload was hashed while it streamed in; a file given on the command line is read once here.
+    const sha256 = source.sha256 || (await sha256File(source.path));
+    courseId = await this.duplicateTarget(sha256, courseId, onDuplicate);
     const zip = await ZipReader.open(source.path, limits);
     const versionId = randomUUID();
     let workDir: string | undefined;
@@ -107,7 +122,6 @@ export class CourseImportService implements OnApplicationBootstrap {
         include: (name) => name.startsWith(layout.rootPrefix) && !isJunkEntry(name),
         onProgress: (bytes) => onProgress?.({ stage: 'extracting', bytes, totalBytes }),
       });
-      const sha256 = source.sha256 || (await sha256File(source.path));
       await this.storage.publishVersion(path.join(workDir, 'package'), versionId);
       published = true;
       onProgress?.({ stage: 'saving' });
@@ -137,6 +151,27 @@ export class CourseImportService implements OnApplicationBootstrap {
         await this.storage.removeWorkDir(workDir);
       }
     }
+  }
+
+  /** The course the package goes to (undefined: a new course) once a duplicate has been dealt with. */
+  private async duplicateTarget(sha256: string, courseId: string | undefined, onDuplicate: OnDuplicate): Promise<string | undefined> {
+    const matches = await this.repo.findVersionsBySha256(sha256);
+    if (matches.length === 0) {
+      return courseId;
+    }
+    if (onDuplicate === 'separate') {
+      return undefined;
+    }
+    if (onDuplicate === 'new-version') {
+      return courseId ?? matches[0].courseId;
+    }
+    const match = matches.find((v) => v.courseId === courseId) ?? matches[0];
+    throw new AppError(
+      'course_duplicate',
+      `This zip is already version ${match.versionNumber} of “${match.courseTitle}”${match.archived ? ' (archived)' : ''}. Send it again with onDuplicate=new-version to add it as a new version of that course, or onDuplicate=separate to make a separate course.`,
+      HttpStatus.CONFLICT,
+      { duplicate: { courseId: match.courseId, courseTitle: match.courseTitle, versionId: match.versionId, versionNumber: match.versionNumber, archived: match.archived } },
+    );
   }
 
   /** Course (when new), version and current-version pointer in one transaction. */

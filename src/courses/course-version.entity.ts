@@ -44,7 +44,8 @@ export class CourseVersion extends BaseEntity {
   @Column({ type: 'integer' })
   fileCount: number;
 
-  /** Hex SHA-256 of the uploaded zip. */
+  /** Hex SHA-256 of the uploaded zip (hashed while it streams in); an upload of the same zip is named a duplicate. */
+  @Index()
   @Column({ type: 'varchar', length: 64 })
   sha256: string;
 }

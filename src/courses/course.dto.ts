@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsNumber, IsObject, IsOptional, IsPositive, IsString, Max, ValidateIf, ValidateNested } from 'class-validator';
 import { FieldErrorCode, RequestErrorCode, Text } from '../common/validation';
 import type { GradePolicy } from '../grades/score-policy';
+import { ON_DUPLICATE_CHOICES } from './course-import.service';
 
 /** The grade policy overrides of a course; each left out keeps its stored value (or the default). */
 export class GradePolicyBody implements Partial<GradePolicy> {
@@ -41,10 +42,27 @@ export class UpdateCourseBody {
   gradePolicy?: GradePolicyBody | null;
 }
 
-/** `GET /api/courses?search=`: a part of the title to look for. */
+/** `GET /api/courses?search=&archived=`: a part of the title to look for; archived or not. */
 export class CourseListQuery {
   @ApiPropertyOptional({ description: 'Only courses whose title contains this text.' })
   @IsOptional()
   @IsString()
   search?: string;
+
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'true: only archived courses; false: only courses in use; left out: both.' })
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: '$property must be "true" or "false"' })
+  archived?: 'true' | 'false';
+}
+
+/** `POST /api/courses` and `POST /api/courses/:id/versions`: what to do when the same zip is already stored. */
+export class UploadQuery {
+  @ApiPropertyOptional({
+    enum: ON_DUPLICATE_CHOICES,
+    description:
+      'When the zip (same SHA-256) is already a version of a course: "new-version" adds it as a new version of that course (on /versions: of this course), "separate" makes a separate course. Left out: 409 course_duplicate naming that version.',
+  })
+  @IsOptional()
+  @IsIn(ON_DUPLICATE_CHOICES, { message: '$property must be "new-version" or "separate"' })
+  onDuplicate?: (typeof ON_DUPLICATE_CHOICES)[number];
 }

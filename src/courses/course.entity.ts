@@ -15,4 +15,8 @@ export class Course extends BaseEntity {
   /** Overrides of the default grade policy (src/grades/README.md); null: the defaults. */
   @Column({ type: 'simple-json', nullable: true })
   gradePolicy: Partial<GradePolicy> | null;
+
+  /** When the course was archived: hidden from the Deep Linking picker and new licences; null while in use. */
+  @Column({ type: Date, nullable: true })
+  archivedAt: Date | null;
 }

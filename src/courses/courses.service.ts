@@ -1,5 +1,8 @@
-import { Injectable } from '@nestjs/common';
-import { NotFoundError } from '../common/errors';
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { AppError, NotFoundError } from '../common/errors';
+import { Clock } from '../common/clock';
+import { Transactions } from '../database/transactions';
+import { PackageStorage } from '../storage/package-storage';
 import { ContentGrantService } from '../content/content-grant.service';
 import { Course } from './course.entity';
 import { CourseVersion } from './course-version.entity';
@@ -35,6 +38,8 @@ export interface CourseDto {
   createdAt: string;
   updatedAt: string;
   currentVersion: VersionDto | null;
+  /** When the course was archived (hidden from the Deep Linking picker and new licences), or null. */
+  archivedAt: string | null;
   /** The effective grade policy (defaults merged with this course's settings). */
   gradePolicy: GradePolicy;
   versions?: Array<Omit<VersionDto, 'scos' | 'warnings'> & { scoCount: number; warningCount: number }>;
@@ -44,13 +49,19 @@ export interface CourseDto {
 /** Reads courses for the API and console; the JSON shape is a contract (docs/rest-api.md). */
 @Injectable()
 export class CoursesService {
+  private readonly logger = new Logger(CoursesService.name);
+
   constructor(
     private readonly repo: CoursesRepository,
     private readonly grants: ContentGrantService,
+    private readonly transactions: Transactions,
+    private readonly storage: PackageStorage,
+    private readonly clock: Clock,
   ) {}
 
-  async list(search?: string): Promise<CourseDto[]> {
-    const courses = await this.repo.listCourses(search?.trim() || undefined);
+  /** Courses newest first; `archived` false leaves archived courses out (the Deep Linking picker), true keeps only them. */
+  async list(search?: string, archived?: boolean): Promise<CourseDto[]> {
+    const courses = await this.repo.listCourses(search?.trim() || undefined, archived);
     const versions = await this.repo.findVersionsByIds(courses.map((c) => c.currentVersionId).filter((id): id is string => !!id));
     const byId = new Map(versions.map((v) => [v.id, v]));
     return Promise.all(courses.map((c) => this.toDto(c, c.currentVersionId ? (byId.get(c.currentVersionId) ?? null) : null)));
@@ -91,6 +102,58 @@ export class CoursesService {
     return this.get(id);
   }
 
+  /**
+   * Archives a course: the Deep Linking picker no longer offers it and no new licence can name it;
+   * links already in an LMS keep launching (while a licence allows). Archiving twice keeps the first date.
+   */
+  async archive(id: string): Promise<CourseDto> {
+    const course = await this.findOrThrow(id);
+    if (!course.archivedAt) {
+      await this.repo.updateCourse(id, { archivedAt: new Date(this.clock.now()) });
+      this.logger.log(`course ${id} archived`);
+    }
+    return this.get(id);
+  }
+
+  /** Brings an archived course back into the picker and licences. */
+  async unarchive(id: string): Promise<CourseDto> {
+    const course = await this.findOrThrow(id);
+    if (course.archivedAt) {
+      await this.repo.updateCourse(id, { archivedAt: null });
+      this.logger.log(`course ${id} unarchived`);
+    }
+    return this.get(id);
+  }
+
+  /**
+   * Deletes a course no learner has an attempt on: its rows (versions, resource links, preview
+   * attempts) in one transaction that a concurrent launch cannot slip an attempt into (see
+   * `CoursesRepository.lockForDelete`), then the stored files of every version. A crash between the
+   * two leaves folders without rows, which the start-up sweep removes.
+   */
+  async remove(id: string): Promise<void> {
+    const footprint = await this.transactions.run(async (m) => {
+      const found = await this.repo.lockForDelete(id, m);
+      if (!found) {
+        throw new NotFoundError('course', id);
+      }
+      if (found.attempts > 0) {
+        throw new AppError(
+          'course_in_use',
+          `${plural(found.attempts, 'attempt')} by ${plural(found.learners, 'learner')} ${found.attempts === 1 ? 'belongs' : 'belong'} to this course, so it cannot be deleted (their results would be lost); archive it instead.`,
+          HttpStatus.CONFLICT,
+          { attempts: found.attempts, learners: found.learners },
+        );
+      }
+      await this.repo.deleteCourse(id, found, m);
+      return found;
+    });
+    for (const versionId of footprint.versionIds) {
+      await this.storage.removeVersion(versionId);
+    }
+    this.logger.log(`course ${id} deleted with ${plural(footprint.versionIds.length, 'version')} and ${plural(footprint.linkIds.length, 'resource link')}`);
+  }
+
   async toDtoForVersion(version: CourseVersion): Promise<CourseDto> {
     return this.toDto(await this.findOrThrow(version.courseId), version);
   }
@@ -116,6 +179,7 @@ export class CoursesService {
       title: course.title,
       createdAt: iso(course.createdAt),
       updatedAt: iso(course.updatedAt),
+      archivedAt: course.archivedAt ? iso(course.archivedAt) : null,
       currentVersion: version ? await this.versionDto(version) : null,
       gradePolicy: effectivePolicy(course.gradePolicy),
     };
@@ -145,6 +209,11 @@ function versionFields(v: CourseVersion) {
     sha256: v.sha256,
     createdAt: iso(v.createdAt),
   };
+}
+
+/** "1 attempt", "2 attempts". */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function iso(d: Date | string): string {

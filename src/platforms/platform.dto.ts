@@ -1,9 +1,24 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsArray, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsArray, IsOptional, IsString, Matches, MaxLength, ValidateBy } from 'class-validator';
 import { IsHttpUrl, OptionalText, RequestErrorCode, Text, trimValue } from '../common/validation';
+import { canonicalIssuer, ISSUER_RULE } from './issuer';
 
 const DEPLOYMENT_IDS = '$property must be a list of non-empty ASCII strings of at most 255 characters (LTI Core §5.3.3)';
+
+/** The issuer rule of src/platforms/issuer.ts, with its problem in words. */
+function IsIssuer(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isIssuer',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && 'issuer' in canonicalIssuer(value),
+      defaultMessage: (args) => {
+        const c = typeof args?.value === 'string' ? canonicalIssuer(args.value) : { problem: 'is not a string' };
+        return `$property ${'problem' in c ? c.problem : 'is not valid'}: it must be ${ISSUER_RULE}`;
+      },
+    },
+  });
+}
 
 /** `POST /api/platforms` (and what Dynamic Registration stores): one LMS registration. */
 @RequestErrorCode('platform_invalid')
@@ -12,8 +27,14 @@ export class CreatePlatformBody {
   @Text(200)
   name: string;
 
-  @ApiProperty({ format: 'uri', maxLength: 500, description: 'The LMS issuer (`iss` of its id tokens).' })
+  @ApiProperty({
+    format: 'uri',
+    maxLength: 500,
+    description: `The LMS issuer (\`iss\` of its id tokens): ${ISSUER_RULE}. Stored in canonical form: lower-case scheme and host, no default port, no trailing slash.`,
+  })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && 'issuer' in canonicalIssuer(value) ? (canonicalIssuer(value) as { issuer: string }).issuer : value))
   @Text(500)
+  @IsIssuer()
   issuer: string;
 
   @ApiProperty({ maxLength: 255, description: 'The client id the LMS gave this tool.' })

@@ -26,8 +26,9 @@ export class PlatformsRepository {
     return m.getRepository(Platform).findOne({ where: { id } });
   }
 
-  findPlatformByIssuerAndClient(issuer: string, clientId: string, m: EntityManager): Promise<Platform | null> {
-    return m.getRepository(Platform).findOne({ where: { issuer, clientId } });
+  /** Every registration with this client id (the caller compares issuers by their canonical form). */
+  findPlatformsByClient(clientId: string, m: EntityManager): Promise<Platform[]> {
+    return m.getRepository(Platform).find({ where: { clientId } });
   }
 
   /** Inserts a registration; null when the unique (issuer, client id) index refuses it. */

@@ -7,6 +7,7 @@ import { PlatformsRepository } from './platforms.repository';
 import { RefreshingSnapshot } from '../common/refreshing-snapshot';
 import { CustomersService } from '../customers/customers.service';
 import type { EntityManager } from 'typeorm';
+import { issuerKey, sameIssuer } from './issuer';
 
 export interface PlatformDto {
   id: string;
@@ -62,9 +63,10 @@ export class PlatformsService {
     return platform;
   }
 
-  /** Every registration of an issuer (one per client id). */
+  /** Every registration of an issuer (one per client id), compared in canonical form (src/platforms/issuer.ts). */
   async findByIssuer(issuer: string): Promise<Platform[]> {
-    return (await this.snap()).byIssuer.get(issuer) ?? [];
+    const byIssuer = (await this.snap()).byIssuer;
+    return byIssuer.get(issuer) ?? byIssuer.get(issuerKey(issuer)) ?? [];
   }
 
   async hasDeployment(platformId: string, deploymentId: string): Promise<boolean> {
@@ -84,7 +86,8 @@ export class PlatformsService {
     const snap: Snapshot = { byId: new Map(), byIssuer: new Map(), deployments: new Map() };
     for (const p of platforms) {
       snap.byId.set(p.id, p);
-      snap.byIssuer.set(p.issuer, [...(snap.byIssuer.get(p.issuer) ?? []), p]);
+      const key = issuerKey(p.issuer);
+      snap.byIssuer.set(key, [...(snap.byIssuer.get(key) ?? []), p]);
     }
     for (const d of deployments) {
       snap.deployments.set(d.platformId, [...(snap.deployments.get(d.platformId) ?? []), d.deploymentId]);
@@ -118,8 +121,9 @@ export class PlatformsService {
    */
   async create(input: CreatePlatformBody, registeredBy: 'manual' | 'dynamic' = 'manual', bindCustomer?: (m: EntityManager) => Promise<string>): Promise<PlatformDto> {
     const id = await this.transactions.run(async (m) => {
-      if (await this.repo.findPlatformByIssuerAndClient(input.issuer, input.clientId, m)) {
-        throw duplicate(input.issuer, input.clientId);
+      const existing = await this.registrationOf(input.issuer, input.clientId, m);
+      if (existing) {
+        throw duplicate(existing);
       }
       const customerId = bindCustomer ? await bindCustomer(m) : (input.customerId ?? null);
       if (customerId !== null && !bindCustomer) {
@@ -140,7 +144,7 @@ export class PlatformsService {
         m,
       );
       if (!platform) {
-        throw duplicate(input.issuer, input.clientId);
+        throw duplicate({ issuer: input.issuer, clientId: input.clientId });
       }
       await this.repo.insertDeployments(platform.id, unique(input.deploymentIds ?? []), m);
       return platform.id;
@@ -161,9 +165,9 @@ export class PlatformsService {
         await this.customers.requireExisting(fields.customerId, m);
       }
       Object.assign(platform, fields);
-      const clash = await this.repo.findPlatformByIssuerAndClient(platform.issuer, platform.clientId, m);
-      if (clash && clash.id !== id) {
-        throw duplicate(platform.issuer, platform.clientId);
+      const clash = await this.registrationOf(platform.issuer, platform.clientId, m, id);
+      if (clash) {
+        throw duplicate(clash);
       }
       await this.repo.savePlatform(platform, m);
       if (deploymentIds) {
@@ -173,6 +177,14 @@ export class PlatformsService {
     });
     this.invalidate();
     return this.getDto(id);
+  }
+
+  /**
+   * The registration of (issuer, client id) other than `exceptId`, comparing issuers in canonical
+   * form: rows stored before the issuer rule may still have a trailing slash or upper-case host.
+   */
+  private async registrationOf(issuer: string, clientId: string, m: EntityManager, exceptId?: string): Promise<Platform | undefined> {
+    return (await this.repo.findPlatformsByClient(clientId, m)).find((p) => p.id !== exceptId && sameIssuer(p.issuer, issuer));
   }
 
   async remove(id: string): Promise<void> {
@@ -201,8 +213,12 @@ function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
 
-function duplicate(issuer: string, clientId: string): AppError {
-  return new AppError('platform_exists', `A platform with issuer "${issuer}" and client id "${clientId}" is already registered; edit it instead.`, HttpStatus.CONFLICT);
+function duplicate(existing: { issuer: string; clientId: string; name?: string }): AppError {
+  return new AppError(
+    'platform_exists',
+    `${existing.name ? `“${existing.name}”` : 'A platform'} with issuer "${existing.issuer}" and client id "${existing.clientId}" is already registered (the same issuer, give or take a trailing slash); edit it instead.`,
+    HttpStatus.CONFLICT,
+  );
 }
 
 function toDto(p: Platform, deploymentIds: string[]): PlatformDto {

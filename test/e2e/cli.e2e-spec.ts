@@ -42,7 +42,11 @@ describe('CLI (npm run import)', () => {
     const course = JSON.parse(first.stdout);
     expect(course.currentVersion).toMatchObject({ number: 1, scormVersion: '2004', edition: '4th' });
 
-    const second = await runCli([zip, '--course', course.id], env);
+    // the same zip again is named a duplicate, and imported only when --on-duplicate says how
+    const refused = await runCli([zip, '--course', course.id], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('Import failed (course_duplicate): This zip is already version 1 of');
+    const second = await runCli([zip, '--course', course.id, '--on-duplicate', 'new-version'], env);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain(`course id:  ${course.id}`);
     expect(second.stdout).toMatch(/version: +2 /);

@@ -140,11 +140,13 @@ describe('Console: sessions, CSRF, preview and API description (e2e)', () => {
   it('describes /api/* in OpenAPI 3 at /api/docs.json, with a readable page at /api/docs', async () => {
     const doc = (await request(app.appUrl).get('/api/docs.json').expect(200)).body;
     expect(doc.openapi).toMatch(/^3\./);
-    for (const p of ['/api/courses', '/api/courses/{id}', '/api/courses/{id}/versions', '/api/platforms', '/api/attempts', '/api/grade-deliveries/{id}/resend', '/lti/config']) {
+    for (const p of ['/api/courses', '/api/courses/{id}', '/api/courses/{id}/versions', '/api/courses/{id}/archive', '/api/courses/{id}/unarchive', '/api/platforms', '/api/attempts', '/api/grade-deliveries/{id}/resend', '/lti/config']) {
       expect(Object.keys(doc.paths)).toContain(p);
     }
     expect(Object.keys(doc.paths).filter((p) => p.startsWith('/player') || p.startsWith('/runtime') || p === '/lti/launch')).toEqual([]);
     expect(doc.paths['/api/courses'].post.requestBody.content['multipart/form-data'].schema.properties.package.format).toBe('binary');
+    expect(doc.paths['/api/courses'].post.parameters).toEqual([expect.objectContaining({ name: 'onDuplicate', in: 'query', schema: expect.objectContaining({ enum: ['new-version', 'separate'] }) })]);
+    expect(doc.paths['/api/courses/{id}'].delete.summary).toContain('course_in_use');
     expect(doc.components.securitySchemes.admin).toMatchObject({ type: 'http', scheme: 'bearer' });
     // summaries, bodies and queries come from the controllers' decorators and DTO classes
     for (const [p, item] of Object.entries(doc.paths as Record<string, Record<string, { summary?: string }>>)) {

@@ -7,8 +7,14 @@ import { createTestApp, listFiles, TestApp } from '../support/app';
 import { buildFixtureZip } from '../support/scorm-package.builder';
 import { HOSTILE_LIMITS, hostileCases } from '../support/hostile-zips';
 
+/**
+ * These tests upload the same fixtures again and again: each upload says what to make of a zip that
+ * is already stored (a course of its own, or a version of the course in the URL); the duplicate
+ * refusal itself is proved in course-lifecycle.e2e-spec.ts.
+ */
 function upload(t: TestApp, zip: Buffer, filename = 'course.zip', url = '/api/courses'): request.Test {
-  return request(t.appUrl).post(url).set(t.auth).attach('package', zip, { filename, contentType: 'application/zip' });
+  const onDuplicate = url.endsWith('/versions') ? 'new-version' : 'separate';
+  return request(t.appUrl).post(`${url}?onDuplicate=${onDuplicate}`).set(t.auth).attach('package', zip, { filename, contentType: 'application/zip' });
 }
 
 /** The upload's temp file is removed when the response closes; give the server a moment. */

@@ -6,9 +6,9 @@ import { PlayerLaunchService } from '../../src/player/player-launch.service';
 import type { TestApp } from './app';
 import { buildFixtureZip } from './scorm-package.builder';
 
-/** Imports a fixture package through the real API and returns the course id. */
+/** Imports a fixture package through the real API (a course of its own, even when the same zip is already there) and returns the course id. */
 export async function importFixture(t: TestApp, name: string): Promise<string> {
-  const res = await request(t.appUrl).post('/api/courses').set(t.auth).attach('package', await buildFixtureZip(name), { filename: `${name}.zip`, contentType: 'application/zip' });
+  const res = await request(t.appUrl).post('/api/courses?onDuplicate=separate').set(t.auth).attach('package', await buildFixtureZip(name), { filename: `${name}.zip`, contentType: 'application/zip' });
   if (res.status !== 201) {
     throw new Error(`import of ${name} failed: ${res.status} ${JSON.stringify(res.body)}`);
   }

@@ -73,7 +73,7 @@ export class DeepLinkingService {
       // DL §2.3: always answer, so the platform can close its frame.
       return this.responseForm(platform, session, [], 'This LMS placement does not accept LTI resource links, so no SCORM course can be added here.');
     }
-    const list = await this.courses.list();
+    const list = await this.courses.list(undefined, false); // archived courses are not offered
     const token = await new SignJWT({ ...session })
       .setProtectedHeader({ alg: 'HS256' })
       .setAudience(SESSION_AUDIENCE)

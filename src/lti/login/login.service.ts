@@ -68,7 +68,8 @@ export class LoginService {
       state,
       nonce,
       platformId: platform.id,
-      issuer: platform.issuer,
+      // as the LMS sent it: the token's iss must equal it byte for byte (the registration's may differ by a trailing slash)
+      issuer: iss,
       clientId: platform.clientId,
       loginDeploymentId,
       targetLinkUri,

@@ -40,9 +40,15 @@ describe('id-token checks', () => {
       expect(codeOf(() => checkAudience({ iss: 'https://lms', aud: 'c1' }, exp))).toBeNull();
       expect(codeOf(() => checkAudience({ iss: 'https://lms', aud: ['c1'] }, exp))).toBeNull();
     });
-    it('should compare iss byte for byte', () => {
+    it("should compare iss byte for byte with the login's", () => {
       expect(codeOf(() => checkAudience({ iss: 'https://lms/', aud: 'c1' }, exp))).toBe('lti_iss_mismatch');
       expect(codeOf(() => checkAudience({ iss: 'https://lms', aud: 'c1' }, { ...exp, loginIssuer: 'https://other' }))).toBe('lti_iss_mismatch');
+    });
+    it("should match the registration's issuer in canonical form (trailing slash, host case) and nothing else", () => {
+      const slash = { ...exp, loginIssuer: 'https://LMS/' };
+      expect(codeOf(() => checkAudience({ iss: 'https://LMS/', aud: 'c1' }, slash))).toBeNull();
+      expect(codeOf(() => checkAudience({ iss: 'https://LMS/', aud: 'c1' }, { ...slash, issuer: 'https://lms/x' }))).toBe('lti_iss_mismatch');
+      expect(codeOf(() => checkAudience({ iss: 'http://lms', aud: 'c1' }, { ...exp, loginIssuer: 'http://lms' }))).toBe('lti_iss_mismatch');
     });
     it('should refuse a missing azp with several audiences even if all were trusted', () => {
       expect(codeOf(() => checkAudience({ iss: 'https://lms', aud: ['c1', 'c1'] }, exp))).toBe('lti_azp_mismatch');

@@ -2,6 +2,7 @@ import { HttpStatus } from '@nestjs/common';
 import { decodeJwt, decodeProtectedHeader, JWTPayload, ProtectedHeaderParameters } from 'jose';
 import { timingSafeEqual } from 'node:crypto';
 import { CLAIM, LTI_VERSION, MESSAGE_TYPE } from './claims';
+import { sameIssuer } from '../../platforms/issuer';
 import { LtiError, unknownDeployment } from './lti-error';
 
 /** Clock leeway for exp/iat/nbf (docs/lti-launch-checks.md, checks 9–10: ≤ 60–120 s). */
@@ -33,9 +34,12 @@ export function checkTokenShape(token: unknown): { header: ProtectedHeaderParame
   return { header, payload };
 }
 
-/** Steps 5–7: `iss` byte-equal to the registration and the login; `aud` only our client id; `azp`. */
+/**
+ * Steps 5–7: `iss` byte-equal to the login's (what the LMS sent) and the same issuer as the
+ * registration's (canonical form, src/platforms/issuer.ts); `aud` only our client id; `azp`.
+ */
 export function checkAudience(payload: Claims, expected: { issuer: string; loginIssuer: string; clientId: string }): void {
-  if (payload.iss !== expected.issuer || payload.iss !== expected.loginIssuer) {
+  if (typeof payload.iss !== 'string' || payload.iss !== expected.loginIssuer || !sameIssuer(payload.iss, expected.issuer)) {
     throw new LtiError('lti_iss_mismatch', 'The launch token was issued by a different LMS than the one that started the login.');
   }
   const aud = typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud : [];
