@@ -140,6 +140,15 @@ describe('compileSequencing', () => {
     expect(a.objectives[0].mapInfo[0]).toMatchObject({ targetObjectiveID: 'g2', readSatisfiedStatus: true, readNormalizedMeasure: false, readCompletionStatus: false });
   });
 
+  it('takes objective IDs as URIs: trimmed and percent-decoded, in references too', () => {
+    const seq = `<imsss:sequencing><imsss:sequencingRules><imsss:preConditionRule><imsss:ruleConditions>
+        <imsss:ruleCondition condition="satisfied" referencedObjective=" ob%20j%201 "/></imsss:ruleConditions><imsss:ruleAction action="skip"/></imsss:preConditionRule></imsss:sequencingRules>
+      <imsss:objectives><imsss:primaryObjective/><imsss:objective objectiveID = " ob%20j%201     "/></imsss:objectives></imsss:sequencing>`;
+    const a = activity(compile(manifest(leaf('a', seq))).sequencing.activityTree, 'a');
+    expect(a.objectives.map((o) => o.objectiveID)).toEqual(['ob j 1']);
+    expect(a.sequencingRules.preConditionRules[0].conditions[0].referencedObjective).toBe('ob j 1');
+  });
+
   it('keeps an id-less primary objective (its measure rules still apply)', () => {
     const seq = `<imsss:sequencing><imsss:objectives><imsss:primaryObjective satisfiedByMeasure="true"/></imsss:objectives></imsss:sequencing>`;
     const a = activity(compile(manifest(leaf('a', seq))).sequencing.activityTree, 'a');

@@ -281,7 +281,7 @@ function compileRule(rule: Node, actions: readonly RuleAction[]): SequencingRule
   for (const c of conditionsNode?.children('ruleCondition') ?? []) {
     const name = c.oneOf('condition', RULE_CONDITIONS, undefined);
     const operator = c.oneOf('operator', ['not', 'noOp'] as const, 'noOp');
-    const referenced = c.attr('referencedObjective');
+    const referenced = objectiveId(c.attr('referencedObjective'));
     const threshold = c.num('measureThreshold', 0, -1, 1);
     c.done();
     if (name === undefined) {
@@ -370,7 +370,7 @@ function compileObjectives(activity: Activity, imsss: Node | undefined, adlseq: 
   }
   const byId = new Map<string, Objective>();
   const read = (node: Node, isPrimary: boolean): Objective | undefined => {
-    const id = node.attr('objectiveID');
+    const id = objectiveId(node.attr('objectiveID'));
     const objective: Objective = {
       objectiveID: id ?? '',
       isPrimary,
@@ -424,7 +424,7 @@ function compileObjectives(activity: Activity, imsss: Node | undefined, adlseq: 
   imsss.done();
 
   for (const o of adlseq?.children('objective') ?? []) {
-    const id = o.attr('objectiveID');
+    const id = objectiveId(o.attr('objectiveID'));
     const target = id ? byId.get(id) : undefined;
     for (const m of o.children('mapInfo')) {
       const targetId = m.attr('targetObjectiveID');
@@ -478,6 +478,22 @@ function applySingleActivityRule(root: Activity, orgSequencing: unknown, collect
   if (!written && root.sequencingControls.choice && !root.sequencingControls.flow) {
     root.sequencingControls.flow = true;
     root.sequencingControls.choice = false;
+  }
+}
+
+/**
+ * An objectiveID is an xs:anyURI: white space collapsed (attr() trims) and percent-escapes decoded,
+ * so `" ob%20j%201 "` is the objective the SCO sees as `cmi.objectives.n.id` "ob j 1" (as ADL's
+ * reference LMS presents it). A malformed escape is kept as written.
+ */
+function objectiveId(raw: string | undefined): string | undefined {
+  if (raw === undefined || !raw.includes('%')) {
+    return raw;
+  }
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
   }
 }
 
