@@ -1,15 +1,17 @@
 // @ts-check
 // Short, plain step-by-step notes for the LMSs people use most. Values come from the "Values for
-// manual set-up" card above them on the Connect page.
+// manual set-up" card above them on the Connect page. The longer versions: docs/lms/.
 export const LMS_NOTES = [
   {
-    lms: 'Moodle (4.x)',
+    lms: 'Moodle (4.5)',
     steps: [
-      'Site administration → Plugins → Activity modules → External tool → Manage tools.',
-      'Paste the Dynamic Registration URL into "Tool URL" and press "Add LTI Advantage". Approve, then activate the tool. Done.',
-      'By hand instead: "configure a tool manually", LTI version "LTI 1.3", Tool URL = Target link URI, Initiate login URL, Redirection URI(s), Public key type "Keyset URL" with the JWKS URL; enable Deep Linking with the Deep Linking URL.',
-      'Under Services, set "IMS LTI Assignment and Grade Services" to "Use this service for grade sync and column management".',
-      'Save, open "View configuration details", and register here: Platform ID = issuer, Client ID, Authentication request URL, Access token URL, Public keyset URL, Deployment ID.',
+      'Site administration → Plugins → Activity modules → External tool → Manage tools. Paste the Dynamic Registration URL (or a customer’s registration link) into the "Tool URL..." box and press "Add LTI Advantage".',
+      'This tool’s registration page opens inside Moodle: it names the LMS and lists which services Moodle granted or left out. Read it, then press "Close".',
+      'The tool now has a card "SCORM LTI bridge" (with this tool’s icon) on Manage tools, pending: press "Activate".',
+      'Moodle registers a dynamically registered tool as "preconfigured", so it is in no activity chooser yet. On the card press the cog (Edit), set "Tool configuration usage" to "Show in activity chooser and as a preconfigured tool", and "Save changes". (Or a teacher turns it on for one course: the course’s More → LTI External tools → "Show in activity chooser".)',
+      'Adding a course (teacher): Edit mode → "Add an activity or resource" → "SCORM LTI bridge" → "Select content", choose a course in this tool’s picker, then "Save and return to course". The activity gets a gradebook column; scores arrive as learners finish (see Learners & grades here).',
+      'Grades missing? In the tool’s settings, Services → "IMS LTI Assignment and Grade Services" must be "Use this service for grade sync and column management", and the activity’s "Accept grades from the tool" ticked.',
+      'By hand instead: "configure a tool manually", LTI version "LTI 1.3", Tool URL = Target link URI, Public key type "Keyset URL" with the JWKS URL, Initiate login URL, Redirection URI(s), "Tool configuration usage" as above, "Supports Deep Linking (Content-Item Message)" with the Deep Linking URL as Content Selection URL, and the Icon URL (under "Show more..."). Save, open "View configuration details" on the card and register the LMS below: Platform ID = issuer, Client ID, Authentication request URL, Access token URL, Public keyset URL, Deployment ID.',
     ],
   },
   {
