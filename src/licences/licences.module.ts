@@ -7,12 +7,12 @@ import { LicencesService } from './licences.service';
 
 /**
  * Licences (which customer may use which course, seats, dates) and the rule LTI asks at launch and
- * in Deep Linking (`LicenceAccessService`).
+ * in Deep Linking (`LicenceAccessService`); the reports read the licences through `LicencesService`.
  */
 @Module({
   imports: [AdminModule],
   controllers: [LicencesController],
   providers: [LicencesRepository, LicencesService, LicenceAccessService],
-  exports: [LicenceAccessService],
+  exports: [LicenceAccessService, LicencesService],
 })
 export class LicencesModule {}

@@ -6,8 +6,8 @@ import type { CourseReportDto, CourseUsageDto, CustomerReportDto, CustomerUsageD
 
 export function customersCsv(rows: CustomerUsageDto[]): string {
   return toCsv(
-    ['customer_id', 'customer', 'state', 'courses', ...FIGURE_COLUMNS],
-    rows.map((r) => [r.customerId, r.name, r.state, r.courses, ...figureCells(r)]),
+    ['customer_id', 'customer', 'state', 'courses', 'licences', 'licence_warnings', ...FIGURE_COLUMNS],
+    rows.map((r) => [r.customerId, r.name, r.state, r.courses, r.licences, r.licenceWarnings, ...figureCells(r)]),
   );
 }
 

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../common/errors';
+import { LicencesService } from '../licences/licences.service';
+import type { LicenceDto } from '../licences/licences.service';
 import { courseItems, courseResult } from '../scorm/result-rules';
 import type { CourseItems } from '../scorm/result-rules';
 import { FigureTally, GroupedTally } from './report-figures';
@@ -13,6 +15,10 @@ export interface CustomerUsageDto extends ReportFigures {
   state: string;
   /** Courses with at least one counted attempt of this customer's learners. */
   courses: number;
+  /** The customer's licences (any state). */
+  licences: number;
+  /** The customer's licences that need a look: seats at 80 % or more, full, or ending within 30 days. */
+  licenceWarnings: number;
 }
 
 /** One course's line in a customer's report. */
@@ -27,6 +33,9 @@ export interface CustomerReportDto {
   name: string;
   state: string;
   totals: ReportFigures;
+  /** The customer's licences with their seats used and limit, status and warnings (as `GET /api/licences`). */
+  licences: LicenceDto[];
+  /** A line per course its learners used or it holds a licence of its own for (by title). */
   courses: CustomerCourseDto[];
 }
 
@@ -64,17 +73,31 @@ interface Counted {
  */
 @Injectable()
 export class ReportsService {
-  constructor(private readonly repo: ReportsRepository) {}
+  constructor(
+    private readonly repo: ReportsRepository,
+    private readonly licences: LicencesService,
+  ) {}
 
   async customersOverview(): Promise<CustomerUsageDto[]> {
-    const [customers, counted] = await Promise.all([this.repo.listCustomers(), this.count({})]);
+    const [customers, counted, licences] = await Promise.all([this.repo.listCustomers(), this.count({}), this.licences.list({})]);
     const byCustomer = new GroupedTally<string | null>();
     const courses = new Map<string | null, Set<string>>();
     for (const c of counted) {
       byCustomer.add(c.row.customerId, c.outcome);
       courses.set(c.row.customerId, (courses.get(c.row.customerId) ?? new Set()).add(c.row.courseId));
     }
-    return customers.map((c) => ({ customerId: c.id, name: c.name, state: c.state, courses: courses.get(c.id)?.size ?? 0, ...byCustomer.figures(c.id) }));
+    return customers.map((c) => {
+      const own = licences.filter((l) => l.customerId === c.id);
+      return {
+        customerId: c.id,
+        name: c.name,
+        state: c.state,
+        courses: courses.get(c.id)?.size ?? 0,
+        licences: own.length,
+        licenceWarnings: own.filter((l) => l.warnings.length > 0).length,
+        ...byCustomer.figures(c.id),
+      };
+    });
   }
 
   async customerReport(customerId: string): Promise<CustomerReportDto> {
@@ -82,7 +105,8 @@ export class ReportsService {
     if (!customer) {
       throw new NotFoundError('customer', customerId);
     }
-    const [courses, counted] = await Promise.all([this.repo.listCourses(), this.count({ customerId })]);
+    const [courses, counted, licences] = await Promise.all([this.repo.listCourses(), this.count({ customerId }), this.licences.list({ customerId })]);
+    const licensed = new Set(licences.map((l) => l.courseId));
     const totals = new FigureTally();
     const byCourse = new GroupedTally<string>();
     for (const c of counted) {
@@ -94,7 +118,8 @@ export class ReportsService {
       name: customer.name,
       state: customer.state,
       totals: totals.figures(),
-      courses: courses.filter((c) => byCourse.groups.has(c.id)).map((c) => ({ courseId: c.id, title: c.title, ...byCourse.figures(c.id) })),
+      licences,
+      courses: courses.filter((c) => byCourse.groups.has(c.id) || licensed.has(c.id)).map((c) => ({ courseId: c.id, title: c.title, ...byCourse.figures(c.id) })),
     };
   }
 

@@ -47,6 +47,10 @@ describe('Console reports in Chromium', () => {
     acme = (await adminSend(tb, 'POST', '/api/customers', { name: 'Acme Training' })).id;
     beta = (await adminSend(tb, 'POST', '/api/customers', { name: 'Beta College' })).id;
     await adminSend(tb, 'PATCH', `/api/platforms/${tb.platformId}`, { customerId: acme });
+    const soon = new Date(Date.now() + 10 * 86_400_000).toISOString();
+    await adminSend(tb, 'POST', '/api/licences', { customerId: acme, courseId: tb.courseId, seatLimit: 10, endsAt: soon });
+    await adminSend(tb, 'POST', '/api/licences', { customerId: acme, courseId: courseY });
+    await adminSend(tb, 'POST', '/api/licences', { customerId: beta, courseId: null });
     lmsB = await PlatformEmulator.start({ clientId: 'lms-b', toolUrl: tb.app.appUrl });
     await adminSend(tb, 'POST', '/api/platforms', lmsB.registrationBody({ name: 'Beta Moodle', customerId: beta }));
     await playAs(tb, tb.emu, tb.courseId, { sub: 'ada', name: 'Ada Acme' }, { status: 'passed', raw: 80 });
@@ -71,9 +75,9 @@ describe('Console reports in Chromium', () => {
       await expect(page.getByRole('link', { name: 'Reports', exact: true }).getAttribute('aria-current')).resolves.toBe('page');
       const customers = await rows('customer-usage');
       // customer, courses, learners, attempts, completions, passed, failed, pass rate, average score (the instructor's preview is not counted)
-      expect(customers.map((r) => r.slice(0, 9))).toEqual([
-        ['Acme Training', '2', '2', '3', '3', '1', '1', '50 %', '55 %'],
-        ['Beta College', '1', '1', '1', '1', '1', '0', '100 %', '90 %'],
+      expect(customers.map((r) => r.slice(0, 10))).toEqual([
+        ['Acme Training', '2', '2 1 warning', '2', '3', '3', '1', '1', '50 %', '55 %'],
+        ['Beta College', '1', '1', '1', '1', '1', '1', '0', '100 %', '90 %'],
       ]);
       const courses = await rows('course-usage');
       expect(courses.map((r) => r.slice(0, 10))).toEqual([
@@ -83,15 +87,15 @@ describe('Console reports in Chromium', () => {
       // each table has a caption, column headers and a row header per line
       const table = page.getByTestId('customer-usage');
       await expect(table.locator('caption').textContent()).resolves.toBe('Usage per customer');
-      await expect(table.locator('thead th[scope="col"]').count()).resolves.toBe(10);
+      await expect(table.locator('thead th[scope="col"]').count()).resolves.toBe(11);
       await expect(table.locator('tbody th[scope="row"]').count()).resolves.toBe(2);
       await expect(page.getByRole('table', { name: 'Usage per course, across customers' }).count()).resolves.toBe(1);
       await shot('reports');
 
       const csv = await download('Download the customers report as CSV');
       expect(csv.split('\r\n').slice(0, 2)).toEqual([
-        '\uFEFFcustomer_id,customer,state,courses,learners,attempts,completions,passed,failed,pass_rate_percent,average_score_percent,last_activity_at',
-        expect.stringMatching(new RegExp(`^${acme},Acme Training,active,2,2,3,3,1,1,50,55,\\d{4}-`)),
+        '\uFEFFcustomer_id,customer,state,courses,licences,licence_warnings,learners,attempts,completions,passed,failed,pass_rate_percent,average_score_percent,last_activity_at',
+        expect.stringMatching(new RegExp(`^${acme},Acme Training,active,2,2,1,2,3,3,1,1,50,55,\\d{4}-`)),
       ]);
     });
   });
@@ -106,6 +110,12 @@ describe('Console reports in Chromium', () => {
       await page.getByTestId('customer-usage').getByRole('link', { name: 'Acme Training' }).click();
       await page.getByRole('heading', { name: 'Report: Acme Training', level: 1 }).waitFor();
       await expect(page.getByTestId('report-totals').innerText()).resolves.toMatch(/2\s+learners\s+3\s+attempts\s+3\s+completions\s+50 %\s+pass rate\s+55 %\s+average score/);
+      // its licences: seats used of the limit (as the licences API counts them), the one ending soon highlighted
+      const seats = ((await adminSend(tb, 'GET', `/api/licences?customerId=${acme}`, undefined)) as Array<{ courseId: string | null; seatsUsed: number }>).find((l) => l.courseId === tb.courseId)?.seatsUsed;
+      expect((await rows('customer-licences')).map((r) => [r[0], r[1], r[4]])).toEqual([
+        ['Fire safety', `${seats} of 10`, 'Ends within 30 days'],
+        ['First aid', expect.stringMatching(/^\d+ \(no limit\)$/), 'None'],
+      ]);
       expect((await rows('customer-courses')).map((r) => r.slice(0, 8))).toEqual([
         ['Fire safety Learners', '2', '2', '2', '1', '1', '50 %', '55 %'],
         ['First aid Learners', '1', '1', '1', '0', '0', '—', '—'],

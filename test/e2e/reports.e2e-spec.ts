@@ -42,6 +42,12 @@ describe('Reports per customer and per course (real HTTP, two LMSs, SQLite or Po
     customerA = (await send('POST', '/api/customers', { name: 'Acme, "North"' })).id;
     customerB = (await send('POST', '/api/customers', { name: 'Beta College' })).id;
     await send('PATCH', `/api/platforms/${tb.platformId}`, { customerId: customerA });
+    // A: course X for 10 learners until 10 days from now (ending soon), course Y unlimited; B: every course, and course Y of its own (unused)
+    const soon = new Date(Date.now() + 10 * 86_400_000).toISOString();
+    await send('POST', '/api/licences', { customerId: customerA, courseId: courseX, seatLimit: 10, endsAt: soon });
+    await send('POST', '/api/licences', { customerId: customerA, courseId: courseY });
+    await send('POST', '/api/licences', { customerId: customerB, courseId: null });
+    await send('POST', '/api/licences', { customerId: customerB, courseId: courseY, seatLimit: 5 });
     lmsB = await PlatformEmulator.start({ clientId: 'lms-b-client', toolUrl: tb.app.appUrl });
     await send('POST', '/api/platforms', lmsB.registrationBody({ name: 'LMS B', customerId: customerB }));
 
@@ -74,6 +80,8 @@ describe('Reports per customer and per course (real HTTP, two LMSs, SQLite or Po
       state: 'active',
       // alice, bob, carol; the instructor's preview is not counted
       totals: { learners: 3, attempts: 4, completions: 3, passed: 1, failed: 1, passRate: 0.5, averageScore: 0.65, lastActivityAt: iso },
+      // the licences as the licences API shows them, seats and warnings included
+      licences: (await api(`/api/licences?customerId=${customerA}`)).body,
       courses: [
         { courseId: courseX, title: 'Course X', learners: 3, attempts: 3, completions: 2, passed: 1, failed: 1, passRate: 0.5, averageScore: 0.65, lastActivityAt: iso },
         { courseId: courseY, title: 'Course Y', learners: 1, attempts: 1, completions: 1, passed: 0, failed: 0, passRate: null, averageScore: null, lastActivityAt: iso },
@@ -81,7 +89,15 @@ describe('Reports per customer and per course (real HTTP, two LMSs, SQLite or Po
     });
     const b = await api(`/api/customers/${customerB}/report`);
     expect(b.body.totals).toEqual({ learners: 4, attempts: 4, completions: 3, passed: 2, failed: 1, passRate: 0.6667, averageScore: 0.6333, lastActivityAt: iso });
-    expect(b.body.courses.map((c: { courseId: string }) => c.courseId)).toEqual([courseX]);
+    // course Y is licensed to B on its own: listed although none of B's learners opened it
+    expect(b.body.courses.map((c: { courseId: string; attempts: number; learners: number }) => [c.courseId, c.learners, c.attempts])).toEqual([
+      [courseX, 4, 4],
+      [courseY, 0, 0],
+    ]);
+    const bLicences = b.body.licences.map((l: { courseId: string | null; seatLimit: number | null }) => [l.courseId, l.seatLimit]);
+    expect(bLicences).toHaveLength(2);
+    expect(bLicences).toEqual(expect.arrayContaining([[courseY, 5], [null, null]]));
+    expect(a.body.licences.find((l: { courseId: string }) => l.courseId === courseX)).toMatchObject({ seatLimit: 10, warnings: ['ending_soon'] });
   });
 
   it("should never count another customer's learners: each report's learners are exactly the attempts list of that customer", async () => {
@@ -109,8 +125,8 @@ describe('Reports per customer and per course (real HTTP, two LMSs, SQLite or Po
     const customers = await api('/api/reports/customers');
     expect(customers.status).toBe(200);
     expect(customers.body).toEqual([
-      { customerId: customerA, name: 'Acme, "North"', state: 'active', courses: 2, learners: 3, attempts: 4, completions: 3, passed: 1, failed: 1, passRate: 0.5, averageScore: 0.65, lastActivityAt: iso },
-      { customerId: customerB, name: 'Beta College', state: 'active', courses: 1, learners: 4, attempts: 4, completions: 3, passed: 2, failed: 1, passRate: 0.6667, averageScore: 0.6333, lastActivityAt: iso },
+      { customerId: customerA, name: 'Acme, "North"', state: 'active', courses: 2, licences: 2, licenceWarnings: 1, learners: 3, attempts: 4, completions: 3, passed: 1, failed: 1, passRate: 0.5, averageScore: 0.65, lastActivityAt: iso },
+      { customerId: customerB, name: 'Beta College', state: 'active', courses: 1, licences: 2, licenceWarnings: 0, learners: 4, attempts: 4, completions: 3, passed: 2, failed: 1, passRate: 0.6667, averageScore: 0.6333, lastActivityAt: iso },
     ]);
     const courses = await api('/api/reports/courses');
     expect(courses.body).toEqual([
@@ -151,7 +167,7 @@ describe('Reports per customer and per course (real HTTP, two LMSs, SQLite or Po
     expect(perCustomer[1]).toMatch(new RegExp(`^Course X,${customerA},"Acme, ""North""",3,3,2,1,1,50,65,`));
     expect(perCustomer[2]).toMatch(new RegExp(`^Course X,${customerB},Beta College,4,4,3,2,1,66.7,63.3,`));
     const customersCsv = (await api('/api/reports/customers?format=csv')).text.split('\r\n');
-    expect(customersCsv[2]).toMatch(new RegExp(`^${customerB},Beta College,active,1,4,4,3,2,1,66.7,63.3,`));
+    expect(customersCsv[2]).toMatch(new RegExp(`^${customerB},Beta College,active,1,2,0,4,4,3,2,1,66.7,63.3,`));
 
     const attempts = (await api(`/api/attempts?courseId=${courseX}&customerId=${customerA}&format=csv`)).text.split('\r\n');
     expect(attempts[0]).toBe('\uFEFFlearner_sub,learner_name,learner_email,attempt,link,completion,success,score_percent,time_spent_seconds,started_at,ended_at,last_activity_at,passback_state,passback_message,preview');

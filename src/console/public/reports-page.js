@@ -16,7 +16,27 @@ import { h } from './dom.js';
 import { fmtDate, fmtScore, plural } from './format.js';
 import { countStat, errorBox, loading, page, stat } from './ui.js';
 
-/** @typedef {import('./types').ReportFigures} ReportFigures */
+/**
+ * @typedef {import('./types').ReportFigures} ReportFigures
+ * @typedef {import('./types').ReportLicence} ReportLicence
+ */
+
+/** @type {Record<string, string>} */
+const LICENCE_STATUS = {
+  usable: 'In force',
+  not_started: 'Not started yet',
+  expired: 'Ended',
+  suspended: 'Suspended',
+  revoked: 'Revoked',
+  seats_full: 'Seats full',
+};
+
+/** @type {Record<string, string>} */
+const LICENCE_WARNING = {
+  seats_high: 'Seats at 80 % or more',
+  seats_full: 'Every seat used',
+  ending_soon: 'Ends within 30 days',
+};
 
 const enc = encodeURIComponent;
 
@@ -102,11 +122,20 @@ async function overviewPage() {
         ? reportTable({
             caption: 'Usage per customer',
             testid: 'customer-usage',
-            heads: ['Customer', 'Courses'],
+            heads: ['Customer', 'Courses', 'Licences'],
             rows: customers.map((c) => ({
               key: c.customerId,
               head: [h('a', { href: `#/reports/customers/${enc(c.customerId)}` }, c.name), c.state === 'suspended' ? h('span', { class: 'badge warn' }, 'Suspended') : null],
-              cells: [h('td', { 'data-label': 'Courses', class: 'num' }, String(c.courses)), ...figureCells(c)],
+              cells: [
+                h('td', { 'data-label': 'Courses', class: 'num' }, String(c.courses)),
+                h(
+                  'td',
+                  { 'data-label': 'Licences', class: 'num' },
+                  String(c.licences),
+                  c.licenceWarnings ? [' ', h('span', { class: 'badge warn' }, plural(c.licenceWarnings, 'warning'))] : null,
+                ),
+                ...figureCells(c),
+              ],
             })),
           })
         : h('p', { class: 'empty' }, 'No customer yet: add one under Customers.'),
@@ -139,6 +168,7 @@ async function customerPage(id) {
     h('p', {}, h('a', { href: '#/reports' }, '← All reports'), r.state === 'suspended' ? h('span', { class: 'badge warn' }, 'Suspended') : null),
     totals(r.totals),
     h('p', { class: 'muted' }, `Last activity: ${fmtDate(r.totals.lastActivityAt)}`),
+    h('section', { 'aria-labelledby': 'licences-heading' }, h('h2', { id: 'licences-heading' }, 'Licences'), licenceTable(r.name, r.licences)),
     h(
       'section',
       { 'aria-labelledby': 'customer-courses-heading' },
@@ -183,6 +213,42 @@ async function coursePage(id) {
             })),
           })
         : h('p', { class: 'empty' }, 'No learner has opened this course from an LMS yet.'),
+    ),
+  );
+}
+
+/**
+ * A customer's licences: course, seats used of the limit, status and period, warnings highlighted.
+ * @param {string} customer
+ * @param {ReportLicence[]} licences
+ */
+function licenceTable(customer, licences) {
+  if (!licences.length) {
+    return h('p', { class: 'empty' }, `${customer} holds no licence.`);
+  }
+  return h(
+    'table',
+    { class: 'data', 'data-testid': 'customer-licences' },
+    h('caption', { class: 'visually-hidden' }, `Licences of ${customer}`),
+    h('thead', {}, h('tr', {}, ['Course', 'Seats used', 'Status', 'Period', 'Warnings'].map((x) => h('th', { scope: 'col' }, x)))),
+    h(
+      'tbody',
+      {},
+      licences.map((l) =>
+        h(
+          'tr',
+          { 'data-key': l.id, class: l.warnings.length ? 'warn' : undefined },
+          h('th', { scope: 'row' }, l.courseId ? (l.courseTitle ?? l.courseId) : 'Every course'),
+          h('td', { 'data-label': 'Seats used', class: 'num' }, l.seatLimit === null ? `${l.seatsUsed} (no limit)` : `${l.seatsUsed} of ${l.seatLimit}`),
+          h('td', { 'data-label': 'Status' }, LICENCE_STATUS[l.status] ?? l.status),
+          h('td', { 'data-label': 'Period' }, `${l.startsAt ? fmtDate(l.startsAt) : 'from the start'} – ${l.endsAt ? fmtDate(l.endsAt) : 'no end'}`),
+          h(
+            'td',
+            { 'data-label': 'Warnings' },
+            l.warnings.length ? l.warnings.map((w) => h('span', { class: 'badge warn' }, LICENCE_WARNING[w] ?? w)) : h('span', { class: 'muted' }, 'None'),
+          ),
+        ),
+      ),
     ),
   );
 }

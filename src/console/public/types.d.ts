@@ -200,6 +200,21 @@ export interface CustomerUsage extends ReportFigures {
   name: string;
   state: string;
   courses: number;
+  licences: number;
+  licenceWarnings: number;
+}
+
+/** A licence as a customer's report shows it (the fields of `GET /api/licences` it reads). */
+export interface ReportLicence {
+  id: string;
+  courseId: string | null;
+  courseTitle: string | null;
+  seatLimit: number | null;
+  seatsUsed: number;
+  startsAt: string | null;
+  endsAt: string | null;
+  status: string;
+  warnings: string[];
 }
 
 /** `GET /api/customers/:id/report`. */
@@ -208,6 +223,7 @@ export interface CustomerReport {
   name: string;
   state: string;
   totals: ReportFigures;
+  licences: ReportLicence[];
   courses: Array<ReportFigures & { courseId: string; title: string }>;
 }
 
