@@ -101,6 +101,13 @@ describe('compileSequencing', () => {
     expect(warnings.map((w) => w.code)).toEqual(['invalid_value', 'sequencing_unsupported']);
   });
 
+  it('gives the engine minimumPercent as a percentage', () => {
+    const orgSeq = `<imsss:sequencing><imsss:rollupRules><imsss:rollupRule childActivitySet="atLeastPercent" minimumPercent="0.5"><imsss:rollupConditions>
+        <imsss:rollupCondition condition="completed"/></imsss:rollupConditions><imsss:rollupAction action="completed"/></imsss:rollupRule></imsss:rollupRules></imsss:sequencing>`;
+    const root = compile(manifest(leaf('a') + leaf('b'), { orgSeq })).sequencing.activityTree;
+    expect(root.rollupRules.rules[0]).toMatchObject({ consideration: 'atLeastPercent', minimumPercent: 50 });
+  });
+
   it('compiles rollup rules and controls, mapping activityProgressKnown to the engine name', () => {
     const orgSeq = `<imsss:sequencing><imsss:rollupRules rollupObjectiveSatisfied="false" objectiveMeasureWeight="0.5">
       <imsss:rollupRule childActivitySet="atLeastCount" minimumCount="2"><imsss:rollupConditions conditionCombination="all">

@@ -336,7 +336,8 @@ function compileRollupRule(rule: Node): RollupRule[] {
     rule.dropped('the rule has no valid action or an unknown condition');
     return [];
   }
-  return [{ action, conditionCombination: combination, consideration, minimumCount, minimumPercent, conditions }];
+  // The CAM writes minimumPercent as a fraction (0.5); the engine compares it with a percentage (50).
+  return [{ action, conditionCombination: combination, consideration, minimumCount, minimumPercent: minimumPercent * 100, conditions }];
 }
 
 const NO_MAP: Omit<ObjectiveMapInfo, 'targetObjectiveID'> = {

@@ -64,6 +64,7 @@ export interface RollupRule {
   conditionCombination: 'all' | 'any';
   consideration: 'all' | 'any' | 'none' | 'atLeastCount' | 'atLeastPercent';
   minimumCount: number;
+  /** 0–100: the engine compares a percentage (the CAM's fraction × 100). */
   minimumPercent: number;
   conditions: Array<{ condition: RollupConditionName; operator?: 'not' }>;
 }

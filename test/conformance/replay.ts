@@ -441,6 +441,11 @@ export class CaseReplay {
   private after(cui: string[], running: Running): void {
     const [key, a1, a2] = cui;
     const own = running.pkg.name;
+    if (this.pending.length > 0 && ['Continue', 'Previous', 'Choice'].includes(key ?? '')) {
+      // The SCO's own exit already made the LMS deliver the next activity: the tester, who would
+      // click after the SCO is done, sees that activity instead of the button.
+      return;
+    }
     const endSco = (): void => this.terminate(running, true);
     switch (key) {
       case undefined:
