@@ -23,6 +23,13 @@ describe('Console customers in Chromium', () => {
   let browser: TestBrowser;
   let page: Page;
   const launch = () => tb.emu.launch({ toolUrl: tb.app.appUrl, courseId: tb.courseId });
+  let courseTitle = '';
+  /** YYYY-MM-DD of today + `days`, in local time (what `<input type=date>` takes). */
+  const day = (days: number) => {
+    const d = new Date();
+    d.setDate(d.getDate() + days);
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  };
 
   async function shot(name: string): Promise<void> {
     fs.mkdirSync(RESULTS, { recursive: true });
@@ -40,6 +47,7 @@ describe('Console customers in Chromium', () => {
     other = await PlatformEmulator.start({ toolUrl: tb.app.appUrl });
     await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: tb.app.appUrl });
     page = await signedInConsole(browser, tb.app.appUrl, tb.app.token);
+    courseTitle = ((await (await fetch(`${tb.app.appUrl}/api/courses/${tb.courseId}`, { headers: tb.app.auth })).json()) as { title: string }).title;
   }, 60_000);
 
   afterAll(async () => {
@@ -115,15 +123,15 @@ describe('Console customers in Chromium', () => {
   it('creates an expiring link for several registrations, refuses a past expiry at the field, and revokes a link', async () => {
     await withScreenshot(page, 'console-customer-links-failed', async () => {
       await page.getByLabel('Registrations allowed').fill('5');
-      await page.getByLabel('Expires (optional)').fill('2001-01-01T10:00');
+      await page.getByLabel('Expires').fill('2001-01-01T10:00');
       await page.getByRole('button', { name: 'Create registration link' }).click();
       const err = page.getByTestId('registration-links').locator('.field-error');
-      await expect(err.textContent()).resolves.toMatch(/^Expires \(optional\) \(.*\) is in the past/);
-      await expect(page.getByLabel('Expires (optional)').getAttribute('aria-invalid')).resolves.toBe('true');
+      await expect(err.textContent()).resolves.toMatch(/^Expires \(.*\) is in the past/);
+      await expect(page.getByLabel('Expires').getAttribute('aria-invalid')).resolves.toBe('true');
 
       const next = new Date(Date.now() + 7 * 86_400_000);
       const local = `${next.getFullYear()}-${String(next.getMonth() + 1).padStart(2, '0')}-${String(next.getDate()).padStart(2, '0')}T17:30`;
-      await page.getByLabel('Expires (optional)').fill(local);
+      await page.getByLabel('Expires').fill(local);
       await page.getByRole('button', { name: 'Create registration link' }).click();
       await expect(page.getByTestId('new-link').textContent()).resolves.toContain('It works for 5 registrations until');
       await expect(err.count()).resolves.toBe(0);
@@ -179,10 +187,54 @@ describe('Console customers in Chromium', () => {
     });
   });
 
+  it("licenses the course to Acme (2 seats, last day in 10 days) and every course to Beta (5 seats); errors at the field", async () => {
+    await withScreenshot(page, 'console-licence-create-failed', async () => {
+      await openCustomer('Acme Training');
+      const section = page.getByTestId('licences');
+      await section.getByText('No licence yet').waitFor();
+      await section.getByRole('button', { name: 'Add a licence' }).click();
+      await section.getByLabel('Course', { exact: true }).selectOption({ label: courseTitle });
+      await section.getByLabel('Seat limit').fill('0');
+      await section.getByRole('button', { name: 'Add licence' }).click();
+      await expect(section.locator('.field-error').textContent()).resolves.toMatch(/^Seat limit must be a whole number from 1/);
+      await expect(section.getByLabel('Seat limit').getAttribute('aria-invalid')).resolves.toBe('true');
+
+      await section.getByLabel('Seat limit').fill('2');
+      await section.getByLabel('First day').fill(day(3));
+      await section.getByLabel('Last day').fill(day(1));
+      await section.getByRole('button', { name: 'Add licence' }).click();
+      await expect(section.locator('.field-error').textContent()).resolves.toBe('The last day cannot be before the first day.');
+      await expect(section.getByLabel('Seat limit').getAttribute('aria-invalid')).resolves.toBeNull();
+      await shot('licence-form-errors');
+
+      await section.getByLabel('First day').fill(day(0));
+      await section.getByLabel('Last day').fill(day(10));
+      await section.getByRole('button', { name: 'Add licence' }).click();
+      const row = section.getByTestId('licence-table').locator('tbody tr');
+      await row.waitFor();
+      await expect(row.textContent()).resolves.toContain('0 / 2');
+      await expect(row.getAttribute('data-warnings')).resolves.toBe('ending_soon');
+      await expect(row.locator('td.is-ending').textContent()).resolves.toContain('Ends in 10 days');
+      await expect(section.getByTestId('licence-summary').textContent()).resolves.toBe('1 licence; 1 ending within 30 days');
+
+      await page.getByRole('link', { name: 'Licences', exact: true }).click();
+      await page.getByRole('heading', { name: 'Licences', level: 1 }).waitFor();
+      await page.getByRole('button', { name: 'Add a licence' }).click();
+      await page.getByRole('button', { name: 'Add licence' }).click();
+      await expect(page.locator('.field-error').textContent()).resolves.toBe('Choose the customer this licence is for.');
+      await page.getByLabel('Customer', { exact: true }).selectOption({ label: 'Beta Learning' });
+      await page.getByLabel('Seat limit').fill('5');
+      await page.getByLabel('Notes').fill('Order 4711');
+      await page.getByRole('button', { name: 'Add licence' }).click();
+      await page.locator('tr[data-licence]', { hasText: 'Every course' }).waitFor();
+      await expect(page.getByTestId('licence-summary').textContent()).resolves.toBe('2 licences; 1 ending within 30 days');
+    });
+  });
+
   it('suspends Beta after a confirmation that says launches stop and data is kept; reactivating lets its LMS launch again', async () => {
     await withScreenshot(page, 'console-customer-suspend-failed', async () => {
       await openCustomer('Beta Learning');
-      await page.getByRole('button', { name: 'Suspend' }).click();
+      await page.getByRole('button', { name: 'Suspend', exact: true }).click();
       const dialog = page.getByRole('dialog', { name: 'Suspend “Beta Learning”?' });
       await dialog.waitFor();
       const text = (await dialog.textContent()) ?? '';
@@ -193,27 +245,27 @@ describe('Console customers in Chromium', () => {
       await dialog.getByRole('button', { name: 'Cancel' }).click(); // cancel changes nothing
       expect(refusal(await launch())).toBeNull();
 
-      await page.getByRole('button', { name: 'Suspend' }).click();
+      await page.getByRole('button', { name: 'Suspend', exact: true }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Suspend customer' }).click();
       await page.getByTestId('suspended-note').waitFor();
       await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('Suspended');
       expect(refusal(await launch())).toBe('lti_customer_suspended');
 
-      await page.getByRole('button', { name: 'Reactivate' }).click();
-      await page.getByRole('button', { name: 'Suspend' }).waitFor();
+      await page.getByRole('button', { name: 'Reactivate', exact: true }).click();
+      await page.getByRole('button', { name: 'Suspend', exact: true }).waitFor();
       expect(refusal(await launch())).toBeNull();
     });
   });
 
   it('a customer that an LMS belongs to is not deleted (the API says why); an unused one is', async () => {
     await withScreenshot(page, 'console-customer-delete-failed', async () => {
-      await page.getByRole('button', { name: 'Delete' }).click();
+      await page.getByRole('button', { name: 'Delete', exact: true }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Delete customer' }).click();
       const err = page.getByTestId('delete-error');
       await expect(err.textContent()).resolves.toMatch(/A platform belongs to this customer.*suspend the customer instead/);
       await expect(err.textContent()).resolves.toContain('customer_in_use');
 
-      await page.getByRole('button', { name: 'Edit' }).click();
+      await page.getByRole('button', { name: 'Edit', exact: true }).click();
       await page.getByLabel('Name').fill('Beta Learning GmbH');
       await page.getByRole('button', { name: 'Save changes' }).click();
       await page.getByRole('heading', { name: 'Beta Learning GmbH', level: 1 }).waitFor();
@@ -223,7 +275,7 @@ describe('Console customers in Chromium', () => {
       await page.getByLabel('Name').fill('Gamma Temp');
       await page.getByRole('button', { name: 'Add customer' }).click();
       await page.getByRole('heading', { name: 'Gamma Temp', level: 1 }).waitFor();
-      await page.getByRole('button', { name: 'Delete' }).click();
+      await page.getByRole('button', { name: 'Delete', exact: true }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Delete customer' }).click();
       await page.getByRole('heading', { name: 'Customers', level: 1 }).waitFor();
       await page.getByTestId('customer-table').waitFor();

@@ -10,6 +10,8 @@ import type { PlatformDto } from '../../src/platforms/platforms.service';
 import type { CreateCustomerBody, CreateRegistrationLinkBody, UpdateCustomerBody } from '../../src/customers/customer.dto';
 import type { CustomerDto } from '../../src/customers/customers.service';
 import type { RegistrationLinkDto } from '../../src/customers/registration-links.service';
+import type { CreateLicenceBody, UpdateLicenceBody } from '../../src/licences/licence.dto';
+import type { LicenceDto } from '../../src/licences/licences.service';
 import type { ConsoleController } from '../../src/console/console.controller';
 import type { CourseReportDto, CourseUsageDto, CustomerReportDto, CustomerUsageDto } from '../../src/reports/reports.service';
 
@@ -33,6 +35,9 @@ export const consoleApiContract: {
   customerReport: Fits<CustomerReportDto, Console.CustomerReport>;
   courseUsage: Fits<CourseUsageDto, Console.CourseUsage>;
   courseReport: Fits<CourseReportDto, Console.CourseReport>;
+  licence: Fits<LicenceDto, Console.Licence>;
+  licenceCreate: Fits<Console.LicenceInput & { customerId: string }, CreateLicenceBody>;
+  licenceUpdate: Fits<Console.LicenceInput, UpdateLicenceBody>;
 } = {
   course: true,
   stats: true,
@@ -50,4 +55,7 @@ export const consoleApiContract: {
   customerReport: true,
   courseUsage: true,
   courseReport: true,
+  licence: true,
+  licenceCreate: true,
+  licenceUpdate: true,
 };

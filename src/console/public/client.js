@@ -21,6 +21,8 @@ import { api, uploadPackage } from './api.js';
  * @typedef {import('./types').CustomerReport} CustomerReport
  * @typedef {import('./types').CourseUsage} CourseUsage
  * @typedef {import('./types').CourseReport} CourseReport
+ * @typedef {import('./types').Licence} Licence
+ * @typedef {import('./types').LicenceInput} LicenceInput
  */
 
 const enc = encodeURIComponent;
@@ -80,6 +82,16 @@ export const listRegistrationLinks = (customerId) => api('GET', `/api/customers/
 export const createRegistrationLink = (customerId, body) => api('POST', `/api/customers/${enc(customerId)}/registration-links`, body);
 /** @param {string} customerId @param {string} linkId @returns {Promise<RegistrationLink>} */
 export const revokeRegistrationLink = (customerId, linkId) => api('DELETE', `/api/customers/${enc(customerId)}/registration-links/${enc(linkId)}`);
+
+/** @param {{ customerId?: string, courseId?: string }} [filter] @returns {Promise<Licence[]>} */
+export const listLicences = (filter = {}) => {
+  const q = new URLSearchParams(Object.entries(filter).filter(([, v]) => v)).toString();
+  return api('GET', `/api/licences${q ? `?${q}` : ''}`);
+};
+/** @param {string} customerId @param {LicenceInput} body @returns {Promise<Licence>} */
+export const createLicence = (customerId, body) => api('POST', '/api/licences', { customerId, ...body });
+/** @param {string} id @param {LicenceInput} body @returns {Promise<Licence>} */
+export const updateLicence = (id, body) => api('PATCH', `/api/licences/${enc(id)}`, body);
 
 /** Where a course's attempts are read, optionally one customer's only. @param {string} courseId @param {string} [customerId] */
 export const attemptsPath = (courseId, customerId) => `/api/attempts?courseId=${enc(courseId)}${customerId ? `&customerId=${enc(customerId)}` : ''}`;

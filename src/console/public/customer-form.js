@@ -2,7 +2,7 @@
 // The form to add a customer or change its name, contact and notes (Customers page and detail).
 import { createCustomer, updateCustomer } from './client.js';
 import { field, h } from './dom.js';
-import { formErrors } from './form-errors.js';
+import { formErrors, onSubmit } from './form-errors.js';
 import { toast } from './ui.js';
 
 /** @typedef {import('./types').Customer} Customer */
@@ -34,22 +34,15 @@ export function customerForm(existing, onSaved, onCancel) {
     status,
   );
   const errors = formErrors(form, status);
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    void save();
-  });
+  onSubmit(form, submit, errors, save);
   async function save() {
-    errors.clear();
     const body = { name: name.value.trim(), contact: contact.value.trim() || null, notes: notes.value.trim() || null };
-    submit.disabled = true;
     try {
       const saved = existing ? await updateCustomer(existing.id, body) : await createCustomer(body);
       toast(existing ? `Customer “${saved.name}” saved.` : `Customer “${saved.name}” added.`);
       onSaved(saved);
     } catch (err) {
       errors.show(err, { name, contact, notes });
-    } finally {
-      submit.disabled = false;
     }
   }
   return form;

@@ -1,12 +1,13 @@
 // @ts-check
 // #/customers/:id: one customer — its details (edit, suspend or reactivate, delete), its LMS
-// platforms (assign or unassign registrations) and its registration links.
-import { assignPlatform, deleteCustomer, getCustomer, listCustomers, listPlatforms, updateCustomer } from './client.js';
+// platforms (assign or unassign registrations), its licences and its registration links.
+import { assignPlatform, deleteCustomer, getCustomer, listCourses, listCustomers, listPlatforms, updateCustomer } from './client.js';
 import { confirmDialog } from './confirm-dialog.js';
 import { customerForm } from './customer-form.js';
 import { stateBadge } from './customers-page.js';
 import { field, h, render } from './dom.js';
 import { fmtDate } from './format.js';
+import { licencesSection } from './licences.js';
 import { registrationLinksSection } from './registration-links.js';
 import { errorBox, loading, page, toast } from './ui.js';
 
@@ -20,8 +21,10 @@ export async function customerDetailPage(id) {
   loading();
   /** @type {Customer} */
   let customer;
+  /** @type {import('./types').Course[]} */
+  let courses;
   try {
-    customer = await getCustomer(id);
+    [customer, courses] = await Promise.all([getCustomer(id), listCourses()]);
   } catch (err) {
     page('Customer', h('p', { class: 'crumbs' }, h('a', { href: '#/customers' }, '← Customers')), errorBox(err));
     return;
@@ -228,6 +231,7 @@ export async function customerDetailPage(id) {
       h('h2', { id: 'platforms-title' }, 'LMS platforms'),
       platformsBox,
     ),
+    licencesSection({ customer, customers: [customer], courses }).section,
     registrationLinksSection(customer, () => void loadPlatforms()),
   );
   refreshTitle();

@@ -1,6 +1,6 @@
 // @ts-check
 // #/customers: the client organisations, their LMSs, and the form to add one.
-import { listCustomers, listPlatforms } from './client.js';
+import { listCustomers, listLicences, listPlatforms } from './client.js';
 import { customerForm } from './customer-form.js';
 import { h, render } from './dom.js';
 import { plural } from './format.js';
@@ -9,6 +9,7 @@ import { errorBox, page } from './ui.js';
 /**
  * @typedef {import('./types').Customer} Customer
  * @typedef {import('./types').Platform} Platform
+ * @typedef {import('./types').Licence} Licence
  */
 
 export async function customersPage() {
@@ -44,7 +45,7 @@ export async function customersPage() {
   );
 
   try {
-    const [customers, platforms] = await Promise.all([listCustomers(), listPlatforms()]);
+    const [customers, platforms, licences] = await Promise.all([listCustomers(), listPlatforms(), listLicences()]);
     const unassigned = platforms.filter((p) => !p.customerId);
     render(
       list,
@@ -58,7 +59,7 @@ export async function customersPage() {
           )
         : null,
       customers.length
-        ? customerTable(customers, platforms)
+        ? customerTable(customers, platforms, licences)
         : h('p', { class: 'empty' }, 'No customer yet. While there is none, every registered LMS can launch every course.'),
     );
   } catch (err) {
@@ -67,21 +68,43 @@ export async function customersPage() {
 }
 
 /**
+ * Seats over a customer's licences that let anyone in (not suspended or revoked): used / limit, or
+ * "no limit" when one of them has none.
+ * @param {Licence[]} licences
+ */
+function seatsText(licences) {
+  const live = licences.filter((l) => l.state === 'active');
+  if (!live.length) {
+    return h('span', { class: 'muted' }, '—');
+  }
+  const used = live.reduce((n, l) => n + l.seatsUsed, 0);
+  return live.some((l) => l.seatLimit === null) ? `${used} / no limit` : `${used} / ${live.reduce((n, l) => n + (l.seatLimit ?? 0), 0)}`;
+}
+
+/**
  * @param {Customer[]} customers
  * @param {Platform[]} platforms
+ * @param {Licence[]} licences
  */
-function customerTable(customers, platforms) {
+function customerTable(customers, platforms, licences) {
   const names = new Map(platforms.map((p) => [p.id, p.name]));
+  /** @type {Map<string, Licence[]>} */
+  const byCustomer = new Map();
+  for (const l of licences) {
+    byCustomer.set(l.customerId, [...(byCustomer.get(l.customerId) ?? []), l]);
+  }
   return h(
     'table',
     { class: 'data', 'data-testid': 'customer-table' },
     h('caption', { class: 'visually-hidden' }, 'Customers'),
-    h('thead', {}, h('tr', {}, ['Name', 'State', 'LMSs'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('thead', {}, h('tr', {}, ['Name', 'State', 'LMSs', 'Licences', 'Seats used'].map((t) => h('th', { scope: 'col' }, t)))),
     h(
       'tbody',
       {},
-      customers.map((c) =>
-        h(
+      customers.map((c) => {
+        const own = byCustomer.get(c.id) ?? [];
+        const warned = own.filter((l) => l.warnings.length).length;
+        return h(
           'tr',
           { 'data-customer': c.name },
           h('th', { scope: 'row' }, h('a', { href: `#/customers/${encodeURIComponent(c.id)}` }, c.name), c.contact ? h('div', { class: 'sub muted small' }, c.contact) : null),
@@ -91,8 +114,15 @@ function customerTable(customers, platforms) {
             { 'data-label': 'LMSs' },
             c.platformIds.length ? c.platformIds.map((id) => names.get(id) ?? id).join(', ') : h('span', { class: 'muted' }, 'none yet'),
           ),
-        ),
-      ),
+          h(
+            'td',
+            { 'data-label': 'Licences' },
+            own.length ? plural(own.length, 'licence') : h('span', { class: 'muted' }, 'none'),
+            warned ? h('span', { class: 'badge warn', title: 'Seats at 80 % or more, or ending within 30 days' }, `${warned} to watch`) : null,
+          ),
+          h('td', { 'data-label': 'Seats used', class: 'num' }, seatsText(own)),
+        );
+      }),
     ),
   );
 }

@@ -32,7 +32,25 @@ export function formErrors(form, status) {
   }
 
   /**
-   * Shows `err` at its field when its sentence starts with the name of one of `inputs`, else in `status`.
+   * Shows `sentence` under `input`, marks it invalid and moves focus there.
+   * @param {HTMLElement} input
+   * @param {string} sentence
+   */
+  function at(input, sentence) {
+    const id = `${input.id}-error`;
+    const note = h('p', { class: 'field-error', id }, sentence);
+    const hint = input.nextElementSibling?.matches('.hint') ? input.nextElementSibling : null;
+    (hint ?? input).after(note);
+    marked.push({ input, note });
+    input.setAttribute('aria-invalid', 'true');
+    input.setAttribute('aria-describedby', [input.getAttribute('aria-describedby'), id].filter(Boolean).join(' '));
+    input.focus();
+  }
+
+  /**
+   * Shows `err` at its field when its sentence starts with the name of one of `inputs`, else in
+   * `status`. The field's name reads as its label, and so does every camelCase field name in the
+   * sentence ("endsAt … after startsAt" → "Last day … after First day").
    * @param {unknown} err
    * @param {Record<string, HTMLElement | undefined>} inputs the form's inputs by their JSON field name
    */
@@ -44,17 +62,35 @@ export function formErrors(form, status) {
       render(status, errorBox(err));
       return;
     }
-    const label = form.querySelector(`label[for="${input.id}"]`)?.textContent?.trim();
-    const sentence = label ? `${label}${err.message.slice(name.length)}` : err.message;
-    const id = `${input.id}-error`;
-    const note = h('p', { class: 'field-error', id }, sentence);
-    const hint = input.nextElementSibling?.matches('.hint') ? input.nextElementSibling : null;
-    (hint ?? input).after(note);
-    marked.push({ input, note });
-    input.setAttribute('aria-invalid', 'true');
-    input.setAttribute('aria-describedby', [input.getAttribute('aria-describedby'), id].filter(Boolean).join(' '));
-    input.focus();
+    /** @param {HTMLElement | undefined} el */
+    const labelOf = (el) => (el ? form.querySelector(`label[for="${el.id}"]`)?.textContent?.trim() : undefined);
+    let sentence = `${labelOf(input) ?? name}${err.message.slice(name.length)}`;
+    for (const [key, el] of Object.entries(inputs)) {
+      const label = labelOf(el);
+      if (label && /[A-Z]/.test(key)) {
+        // camelCase names (startsAt) are no English words: each one in the sentence is that field
+        sentence = sentence.replace(new RegExp(`\\b${key}\\b`, 'g'), label);
+      }
+    }
+    at(input, sentence);
   }
 
-  return { show, clear };
+  return { show, at, clear };
+}
+
+/**
+ * Runs `save` when the form is submitted (instead of a page load): earlier errors cleared, the
+ * submit button disabled until it is done, so a double click saves once.
+ * @param {HTMLFormElement} form
+ * @param {HTMLButtonElement} button
+ * @param {ReturnType<typeof formErrors>} errors
+ * @param {() => Promise<void>} save
+ */
+export function onSubmit(form, button, errors, save) {
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    errors.clear();
+    button.disabled = true;
+    void save().finally(() => (button.disabled = false));
+  });
 }

@@ -10,6 +10,14 @@ export function fmtDate(iso) {
   return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
 
+/** A day without the time ("Jan 31, 2027"). @param {string | number | null | undefined} when an ISO string or epoch ms */
+export function fmtDay(when) {
+  if (when === null || when === undefined || when === '') {
+    return '—';
+  }
+  return new Date(when).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+}
+
 /** @param {number | null | undefined} seconds */
 export function fmtDuration(seconds) {
   const s = Math.round(seconds || 0);

@@ -4,7 +4,7 @@
 import { createRegistrationLink, listRegistrationLinks, revokeRegistrationLink } from './client.js';
 import { confirmDialog } from './confirm-dialog.js';
 import { field, h, render } from './dom.js';
-import { formErrors } from './form-errors.js';
+import { formErrors, onSubmit } from './form-errors.js';
 import { fmtDate, plural } from './format.js';
 import { copyRow, errorBox, toast } from './ui.js';
 
@@ -53,19 +53,15 @@ export function registrationLinksSection(customer, onRegistered) {
       'div',
       { class: 'grid' },
       field('Registrations allowed', maxUses, '1 makes a single-use link: it stops working once one LMS has registered with it.'),
-      field('Expires (optional)', expiresAt, 'After this date and time (your time zone) the link registers nothing. Leave empty for no expiry.'),
+      field('Expires', expiresAt, 'Optional: after this date and time (your time zone) the link registers nothing. Leave empty for no expiry.'),
     ),
     h('div', { class: 'actions' }, submit),
     status,
   );
   const errors = formErrors(form, status);
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    void create();
-  });
+  onSubmit(form, submit, errors, create);
 
   async function create() {
-    errors.clear();
     const uses = maxUses.value.trim();
     /** @type {import('./types').RegistrationLinkInput} */
     const body = {};
@@ -76,7 +72,6 @@ export function registrationLinksSection(customer, onRegistered) {
     if (expiry) {
       body.expiresAt = expiry;
     }
-    submit.disabled = true;
     try {
       const link = await createRegistrationLink(customer.id, body);
       render(created, newLinkBox(customer, link));
@@ -86,8 +81,6 @@ export function registrationLinksSection(customer, onRegistered) {
       onRegistered();
     } catch (err) {
       errors.show(err, { maxUses, expiresAt });
-    } finally {
-      submit.disabled = false;
     }
   }
 

@@ -7,6 +7,7 @@ import { customerDetailPage } from './customer-page.js';
 import { customersPage } from './customers-page.js';
 import { learnersPage } from './learners-page.js';
 import { reportsPage } from './reports-page.js';
+import { licencesPage } from './licences-page.js';
 import { forgetSession, isSignedIn, signOut } from './session.js';
 import { signInPage } from './signin-page.js';
 import { frame } from './ui.js';
@@ -39,6 +40,8 @@ export async function route() {
       return parts[1] ? customerDetailPage(parts[1]) : customersPage();
     case 'reports':
       return reportsPage(parts.slice(1));
+    case 'licences':
+      return licencesPage();
     default:
       location.hash = '#/courses';
       return undefined;

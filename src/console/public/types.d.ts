@@ -241,3 +241,33 @@ export interface CourseReport {
   totals: CourseUsage;
   customers: Array<ReportFigures & { customerId: string | null; name: string | null }>;
 }
+
+/** What the licence form sends: `POST /api/licences` (with `customerId`), `PATCH /api/licences/:id` (without). */
+export interface LicenceInput {
+  courseId?: string | null;
+  seatLimit?: number | null;
+  startsAt?: string | null;
+  endsAt?: string | null;
+  state?: 'active' | 'suspended' | 'revoked';
+  notes?: string | null;
+}
+
+/** `/api/licences`: a customer may use a course (null: every course). */
+export interface Licence {
+  id: string;
+  customerId: string;
+  customerName: string;
+  courseId: string | null;
+  courseTitle: string | null;
+  seatLimit: number | null;
+  seatsUsed: number;
+  startsAt: string | null;
+  /** Exclusive: the licence lets nobody in from this instant. */
+  endsAt: string | null;
+  state: 'active' | 'suspended' | 'revoked';
+  status: 'usable' | 'not_started' | 'expired' | 'suspended' | 'revoked' | 'seats_full';
+  warnings: Array<'seats_high' | 'seats_full' | 'ending_soon'>;
+  notes: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
