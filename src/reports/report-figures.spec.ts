@@ -19,13 +19,19 @@ describe('Report figures', () => {
       passRate: 0.5,
       averageScore: 0.6,
       lastActivityAt: new Date(3000).toISOString(),
+      enrolledNotStarted: null,
     });
-    expect(figureCells(t.figures())).toEqual([3, 4, 3, 1, 1, 50, 60, new Date(3000).toISOString()]);
+    expect(figureCells(t.figures())).toEqual([3, 4, 3, 1, 1, 50, 60, new Date(3000).toISOString(), null]);
   });
 
   it('should answer null rates and no last activity when nothing counts', () => {
-    expect(new FigureTally().figures()).toEqual({ learners: 0, attempts: 0, completions: 0, passed: 0, failed: 0, passRate: null, averageScore: null, lastActivityAt: null });
+    expect(new FigureTally().figures()).toEqual({ learners: 0, attempts: 0, completions: 0, passed: 0, failed: 0, passRate: null, averageScore: null, lastActivityAt: null, enrolledNotStarted: null });
     expect(new GroupedTally<string>().figures('none').attempts).toBe(0);
+  });
+
+  it('should count enrolled learners who have not started once a roster is known, and none before', () => {
+    expect(new FigureTally().enrol(false).figures().enrolledNotStarted).toBe(0);
+    expect(new FigureTally().enrol(true).enrol(false).enrol(true).figures().enrolledNotStarted).toBe(2);
   });
 
   it('should round rates to 4 decimals', () => {

@@ -23,6 +23,12 @@ export interface ReportFigures {
   averageScore: number | null;
   /** ISO time of the latest activity of any counted attempt; null when there is none. */
   lastActivityAt: string | null;
+  /**
+   * Learners enrolled (NRPS roster: active, no instructor-like role) in the LMS contexts where a course
+   * is placed who have no counted attempt on it, counted once per course; null when none of those
+   * contexts has a roster.
+   */
+  enrolledNotStarted: number | null;
 }
 
 /** One counted attempt as the tally needs it. */
@@ -44,6 +50,17 @@ export class FigureTally {
   private scoreSum = 0;
   private scored = 0;
   private last = 0;
+  private rostered = false;
+  private notStarted = 0;
+
+  /** A roster seen for this line; `notStarted`: one of its learners has not started the course. */
+  enrol(notStarted: boolean): this {
+    this.rostered = true;
+    if (notStarted) {
+      this.notStarted++;
+    }
+    return this;
+  }
 
   add(o: AttemptOutcome): this {
     this.learners.add(o.learnerId);
@@ -75,6 +92,7 @@ export class FigureTally {
       passRate: graded ? round4(this.passed / graded) : null,
       averageScore: this.scored ? round4(this.scoreSum / this.scored) : null,
       lastActivityAt: this.last ? new Date(this.last).toISOString() : null,
+      enrolledNotStarted: this.rostered ? this.notStarted : null,
     };
   }
 }
@@ -84,12 +102,20 @@ export class GroupedTally<K> {
   readonly groups = new Map<K, FigureTally>();
 
   add(key: K, o: AttemptOutcome): void {
+    this.tally(key).add(o);
+  }
+
+  enrol(key: K, notStarted: boolean): void {
+    this.tally(key).enrol(notStarted);
+  }
+
+  private tally(key: K): FigureTally {
     let t = this.groups.get(key);
     if (!t) {
       t = new FigureTally();
       this.groups.set(key, t);
     }
-    t.add(o);
+    return t;
   }
 
   figures(key: K): ReportFigures {
@@ -98,9 +124,9 @@ export class GroupedTally<K> {
 }
 
 /** The CSV columns of a figures object, in order, after a report's own leading columns. */
-export const FIGURE_COLUMNS = ['learners', 'attempts', 'completions', 'passed', 'failed', 'pass_rate_percent', 'average_score_percent', 'last_activity_at'] as const;
+export const FIGURE_COLUMNS = ['learners', 'attempts', 'completions', 'passed', 'failed', 'pass_rate_percent', 'average_score_percent', 'last_activity_at', 'enrolled_not_started'] as const;
 
 /** The values of {@link FIGURE_COLUMNS} for one figures object (rates as percentages with one decimal). */
 export function figureCells(f: ReportFigures): Array<string | number | null> {
-  return [f.learners, f.attempts, f.completions, f.passed, f.failed, csvPercent(f.passRate), csvPercent(f.averageScore), f.lastActivityAt];
+  return [f.learners, f.attempts, f.completions, f.passed, f.failed, csvPercent(f.passRate), csvPercent(f.averageScore), f.lastActivityAt, f.enrolledNotStarted];
 }

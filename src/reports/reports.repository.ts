@@ -8,6 +8,8 @@ import { CourseVersion } from '../courses/course-version.entity';
 import { Customer } from '../customers/customer.entity';
 import { msFromSql } from '../database/sql-values';
 import { Platform } from '../platforms/platform.entity';
+import { Roster, RosterMember } from '../roster/roster.entity';
+import { Learner } from '../attempts/learner.entity';
 import type { ParsedManifest } from '../scorm/manifest.types';
 
 /** Which attempts a report counts: every counted attempt, or those of one customer and/or one course. */
@@ -24,6 +26,9 @@ export interface ReportAttemptRow {
   courseId: string;
   /** The customer of the attempt's LMS; null for a platform that belongs to no customer. */
   customerId: string | null;
+  /** The LMS and the learner's LTI `sub` there (what a roster member's `userId` is matched with). */
+  platformId: string;
+  sub: string;
   /** The latest of the attempt's own change, its last launch and its SCO states' changes (epoch ms). */
   lastActivityAt: number;
 }
@@ -31,7 +36,22 @@ export interface ReportAttemptRow {
 /** The result columns of one SCO state of a counted attempt (what `courseResult` reads). */
 export type ReportStateRow = Pick<ScoState, 'attemptId' | 'itemId' | 'completionStatus' | 'successStatus' | 'scoreScaled' | 'scoreRaw' | 'scoreMin' | 'scoreMax'>;
 
+/**
+ * One member of a roster of a context where a course is placed (by an LMS of the scope), or a roster
+ * without members (`userId` null): the course's enrolled learners, for "enrolled, not started".
+ */
+export interface ReportEnrolmentRow {
+  courseId: string;
+  customerId: string | null;
+  platformId: string;
+  userId: string | null;
+  roles: string[];
+  status: string | null;
+}
+
 interface RawAttempt {
+  platformId: string;
+  sub: string;
   id: string;
   learnerId: string;
   courseVersionId: string;
@@ -53,11 +73,16 @@ interface RawAttempt {
 export class ReportsRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** The joins and filters every report statement shares: attempt → resource link → platform. */
+  /** The joins and filters every attempt statement shares: attempt → resource link → platform, no previews. */
   private counted<T extends object>(qb: SelectQueryBuilder<T>, scope: ReportScope, attemptAlias = 'a'): SelectQueryBuilder<T> {
     qb.innerJoin(ResourceLink, 'l', `l.id = ${attemptAlias}.resourceLinkId`)
       .innerJoin(Platform, 'p', 'p.id = l.platformId')
       .where(`${attemptAlias}.preview = :preview`, { preview: false });
+    return this.inScope(qb, scope);
+  }
+
+  /** The scope's filters on the resource link `l` and its platform `p`. */
+  private inScope<T extends object>(qb: SelectQueryBuilder<T>, scope: ReportScope): SelectQueryBuilder<T> {
     if (scope.customerId !== undefined) {
       qb.andWhere('p.customerId = :customerId', { customerId: scope.customerId });
     }
@@ -76,16 +101,20 @@ export class ReportsRepository {
       .addSelect('a.courseVersionId', 'courseVersionId')
       .addSelect('l.courseId', 'courseId')
       .addSelect('p.customerId', 'customerId')
+      .addSelect('l.platformId', 'platformId')
+      .addSelect('u.sub', 'sub')
       .addSelect('a.updatedAt', 'updatedAt')
       .addSelect('a.lastLaunchedAt', 'lastLaunchedAt')
       .addSelect('MAX(s.updatedAt)', 'stateLast');
-    this.counted(qb, scope).leftJoin(ScoState, 's', 's.attemptId = a.id');
+    this.counted(qb, scope).innerJoin(Learner, 'u', 'u.id = a.learnerId').leftJoin(ScoState, 's', 's.attemptId = a.id');
     const rows = await qb
       .groupBy('a.id')
       .addGroupBy('a.learnerId')
       .addGroupBy('a.courseVersionId')
       .addGroupBy('l.courseId')
       .addGroupBy('p.customerId')
+      .addGroupBy('l.platformId')
+      .addGroupBy('u.sub')
       .addGroupBy('a.updatedAt')
       .addGroupBy('a.lastLaunchedAt')
       .getRawMany<RawAttempt>();
@@ -95,6 +124,8 @@ export class ReportsRepository {
       courseVersionId: r.courseVersionId,
       courseId: r.courseId,
       customerId: r.customerId ?? null,
+      platformId: r.platformId,
+      sub: r.sub,
       lastActivityAt: Math.max(msFromSql(r.updatedAt), msFromSql(r.lastLaunchedAt), msFromSql(r.stateLast)),
     }));
   }
@@ -107,6 +138,30 @@ export class ReportsRepository {
       .select(['s.id', 's.attemptId', 's.itemId', 's.completionStatus', 's.successStatus', 's.scoreScaled', 's.scoreRaw', 's.scoreMin', 's.scoreMax'])
       .innerJoin(Attempt, 'a', 'a.id = s.attemptId');
     return this.counted(qb, scope).getMany();
+  }
+
+  /**
+   * The NRPS rosters of the contexts where the scope's courses are placed (src/roster), as last fetched
+   * successfully (an unavailable roster keeps the members of its last success): each member once per
+   * course, and one row without a member for a roster that has none.
+   */
+  async listEnrolments(scope: ReportScope): Promise<ReportEnrolmentRow[]> {
+    const qb = this.db
+      .getRepository(Roster)
+      .createQueryBuilder('ro')
+      .select('l.courseId', 'courseId')
+      .addSelect('p.customerId', 'customerId')
+      .addSelect('ro.platformId', 'platformId')
+      .addSelect('m.userId', 'userId')
+      .addSelect('m.roles', 'roles')
+      .addSelect('m.status', 'status')
+      .distinct(true)
+      .innerJoin(ResourceLink, 'l', 'l.platformId = ro.platformId AND l.contextId = ro.contextId')
+      .innerJoin(Platform, 'p', 'p.id = l.platformId')
+      .leftJoin(RosterMember, 'm', 'm.rosterId = ro.id')
+      .where('ro.fetchedAtMs IS NOT NULL'); // fetched once at least: a roster never fetched knows no one
+    const rows = await this.inScope(qb, scope).getRawMany<{ courseId: string; customerId: string | null; platformId: string; userId: string | null; roles: string | null; status: string | null }>();
+    return rows.map((r) => ({ ...r, customerId: r.customerId ?? null, roles: r.roles ? (JSON.parse(r.roles) as string[]) : [] }));
   }
 
   /** The parsed manifests of these course versions (the launchable items a result rolls up over). */

@@ -6,7 +6,8 @@ import { courseItems, courseResult } from '../scorm/result-rules';
 import type { CourseItems } from '../scorm/result-rules';
 import { FigureTally, GroupedTally } from './report-figures';
 import type { AttemptOutcome, ReportFigures } from './report-figures';
-import { ReportAttemptRow, ReportScope, ReportStateRow, ReportsRepository } from './reports.repository';
+import { ReportAttemptRow, ReportEnrolmentRow, ReportScope, ReportStateRow, ReportsRepository } from './reports.repository';
+import { isPrivilegedRole } from '../lti/protocol/claims';
 
 /** One customer's line in the customers overview. */
 export interface CustomerUsageDto extends ReportFigures {
@@ -67,6 +68,13 @@ interface Counted {
   outcome: AttemptOutcome;
 }
 
+/** A roster learner of a context where a course is placed (or a roster with none: `notStarted` false). */
+interface Enrolment {
+  courseId: string;
+  customerId: string | null;
+  notStarted: boolean;
+}
+
 /**
  * Usage per customer and per course (docs/rest-api.md "Reports"): the counted attempts of a scope,
  * each rolled up to its course result by the SCORM result rules, tallied by customer or course.
@@ -79,12 +87,15 @@ export class ReportsService {
   ) {}
 
   async customersOverview(): Promise<CustomerUsageDto[]> {
-    const [customers, counted, licences] = await Promise.all([this.repo.listCustomers(), this.count({}), this.licences.list({})]);
+    const [customers, { counted, enrolments }, licences] = await Promise.all([this.repo.listCustomers(), this.count({}), this.licences.list({})]);
     const byCustomer = new GroupedTally<string | null>();
     const courses = new Map<string | null, Set<string>>();
     for (const c of counted) {
       byCustomer.add(c.row.customerId, c.outcome);
       courses.set(c.row.customerId, (courses.get(c.row.customerId) ?? new Set()).add(c.row.courseId));
+    }
+    for (const e of enrolments) {
+      byCustomer.enrol(e.customerId, e.notStarted);
     }
     return customers.map((c) => {
       const own = licences.filter((l) => l.customerId === c.id);
@@ -105,13 +116,17 @@ export class ReportsService {
     if (!customer) {
       throw new NotFoundError('customer', customerId);
     }
-    const [courses, counted, licences] = await Promise.all([this.repo.listCourses(), this.count({ customerId }), this.licences.list({ customerId })]);
+    const [courses, { counted, enrolments }, licences] = await Promise.all([this.repo.listCourses(), this.count({ customerId }), this.licences.list({ customerId })]);
     const licensed = new Set(licences.map((l) => l.courseId));
     const totals = new FigureTally();
     const byCourse = new GroupedTally<string>();
     for (const c of counted) {
       totals.add(c.outcome);
       byCourse.add(c.row.courseId, c.outcome);
+    }
+    for (const e of enrolments) {
+      totals.enrol(e.notStarted);
+      byCourse.enrol(e.courseId, e.notStarted);
     }
     return {
       customerId: customer.id,
@@ -124,7 +139,7 @@ export class ReportsService {
   }
 
   async coursesOverview(): Promise<CourseUsageDto[]> {
-    const [courses, counted] = await Promise.all([this.repo.listCourses(), this.count({})]);
+    const [courses, { counted, enrolments }] = await Promise.all([this.repo.listCourses(), this.count({})]);
     const byCourse = new GroupedTally<string>();
     const customers = new Map<string, Set<string>>();
     for (const c of counted) {
@@ -132,6 +147,9 @@ export class ReportsService {
       if (c.row.customerId !== null) {
         customers.set(c.row.courseId, (customers.get(c.row.courseId) ?? new Set()).add(c.row.customerId));
       }
+    }
+    for (const e of enrolments) {
+      byCourse.enrol(e.courseId, e.notStarted);
     }
     return courses.map((c) => ({ courseId: c.id, title: c.title, customers: customers.get(c.id)?.size ?? 0, ...byCourse.figures(c.id) }));
   }
@@ -141,13 +159,18 @@ export class ReportsService {
     if (!course) {
       throw new NotFoundError('course', courseId);
     }
-    const [customers, counted] = await Promise.all([this.repo.listCustomers(), this.count({ courseId })]);
+    const [customers, { counted, enrolments }] = await Promise.all([this.repo.listCustomers(), this.count({ courseId })]);
     const totals = new FigureTally();
     const byCustomer = new GroupedTally<string | null>();
     for (const c of counted) {
       totals.add(c.outcome);
       byCustomer.add(c.row.customerId, c.outcome);
     }
+    for (const e of enrolments) {
+      totals.enrol(e.notStarted);
+      byCustomer.enrol(e.customerId, e.notStarted);
+    }
+    const using = new Set(counted.map((c) => c.row.customerId).filter((id) => id !== null));
     const lines: CourseCustomerDto[] = customers.filter((c) => byCustomer.groups.has(c.id)).map((c) => ({ customerId: c.id, name: c.name, ...byCustomer.figures(c.id) }));
     if (byCustomer.groups.has(null)) {
       lines.push({ customerId: null, name: null, ...byCustomer.figures(null) });
@@ -155,14 +178,17 @@ export class ReportsService {
     return {
       courseId: course.id,
       title: course.title,
-      totals: { courseId: course.id, title: course.title, customers: lines.filter((l) => l.customerId !== null).length, ...totals.figures() },
+      totals: { courseId: course.id, title: course.title, customers: using.size, ...totals.figures() },
       customers: lines,
     };
   }
 
-  /** The counted attempts of a scope with their course results: three statements, whatever the number of attempts. */
-  private async count(scope: ReportScope): Promise<Counted[]> {
-    const [rows, states] = await Promise.all([this.repo.listAttempts(scope), this.repo.listStates(scope)]);
+  /**
+   * The counted attempts of a scope with their course results, and the roster learners of the
+   * contexts its courses are placed in: four statements, whatever the number of attempts.
+   */
+  private async count(scope: ReportScope): Promise<{ counted: Counted[]; enrolments: Enrolment[] }> {
+    const [rows, states, members] = await Promise.all([this.repo.listAttempts(scope), this.repo.listStates(scope), this.repo.listEnrolments(scope)]);
     const manifests = await this.repo.listVersionManifests([...new Set(rows.map((r) => r.courseVersionId))]);
     const items = new Map<string, CourseItems>();
     for (const [id, manifest] of manifests) {
@@ -178,7 +204,7 @@ export class ReportsService {
       }
     }
     const none: CourseItems = { scormVersion: '2004', items: [] };
-    return rows.map((row) => ({
+    const counted = rows.map((row) => ({
       row,
       outcome: {
         learnerId: row.learnerId,
@@ -186,5 +212,31 @@ export class ReportsService {
         lastActivityAt: row.lastActivityAt,
       },
     }));
+    return { counted, enrolments: notStarted(rows, members) };
   }
+}
+
+/**
+ * The roster rows as enrolments, one per (course, LMS, user): a learner (active, no instructor-like
+ * role: `isPrivilegedRole`) with no counted attempt on the course from that LMS has not started.
+ */
+function notStarted(attempts: ReportAttemptRow[], members: ReportEnrolmentRow[]): Enrolment[] {
+  const key = (courseId: string, platformId: string, user: string) => `${courseId}\n${platformId}\n${user}`;
+  const started = new Set(attempts.map((a) => key(a.courseId, a.platformId, a.sub)));
+  const seen = new Set<string>();
+  const out: Enrolment[] = [];
+  for (const m of members) {
+    if (m.userId === null) {
+      out.push({ courseId: m.courseId, customerId: m.customerId, notStarted: false });
+      continue;
+    }
+    const k = key(m.courseId, m.platformId, m.userId);
+    if (seen.has(k)) {
+      continue;
+    }
+    seen.add(k);
+    const learner = m.status !== 'Inactive' && !isPrivilegedRole(m.roles);
+    out.push({ courseId: m.courseId, customerId: m.customerId, notStarted: learner && !started.has(k) });
+  }
+  return out;
 }

@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchBrowser, signedInConsole, TestBrowser, withScreenshot } from '../support/browser';
 import { adminSend, importCourseCopy, playAs } from '../support/learner-play';
+import { attachNrps, learnerMember } from '../support/emulator-nrps';
 import { PlatformEmulator, startLtiTestbed, LtiTestbed } from '../support/platform-emulator';
+import { RosterService } from '../../src/roster/roster.service';
 
 const RESULTS = path.resolve(__dirname, '../../test-results');
 
@@ -53,11 +55,14 @@ describe('Console reports in Chromium', () => {
     await adminSend(tb, 'POST', '/api/licences', { customerId: beta, courseId: null });
     lmsB = await PlatformEmulator.start({ clientId: 'lms-b', toolUrl: tb.app.appUrl });
     await adminSend(tb, 'POST', '/api/platforms', lmsB.registrationBody({ name: 'Beta Moodle', customerId: beta }));
+    // Acme's LMS offers its roster (Names and Roles): cy is enrolled and never starts
+    attachNrps(tb.emu).setMembers('ctx-0001', [learnerMember('ada', 'Ada Acme'), learnerMember('ben', 'Ben Acme'), learnerMember('cy', 'Cy Acme')]);
     await playAs(tb, tb.emu, tb.courseId, { sub: 'ada', name: 'Ada Acme' }, { status: 'passed', raw: 80 });
     await playAs(tb, tb.emu, tb.courseId, { sub: 'ben', name: 'Ben Acme' }, { status: 'failed', raw: 30 });
     await playAs(tb, tb.emu, courseY, { sub: 'ada', name: 'Ada Acme' }, { status: 'completed' });
     await playAs(tb, tb.emu, tb.courseId, { sub: 'teacher', name: 'Teacher Acme', instructor: true }, { status: 'passed', raw: 100 });
     await playAs(tb, lmsB, tb.courseId, { sub: 'bea', name: 'Bea Beta' }, { status: 'passed', raw: 90 });
+    await tb.app.server.app.get(RosterService).idle();
 
     page = await signedInConsole(browser, tb.app.appUrl, tb.app.token);
   }, 60_000);
@@ -75,6 +80,7 @@ describe('Console reports in Chromium', () => {
       await expect(page.getByRole('link', { name: 'Reports', exact: true }).getAttribute('aria-current')).resolves.toBe('page');
       const customers = await rows('customer-usage');
       // customer, courses, learners, attempts, completions, passed, failed, pass rate, average score (the instructor's preview is not counted)
+      expect(customers.map((r) => r[r.length - 1])).toEqual(['3', '—']); // enrolled, not started: Beta's LMS offers no roster
       expect(customers.map((r) => r.slice(0, 10))).toEqual([
         ['Acme Training', '2', '2 1 warning', '2', '3', '3', '1', '1', '50 %', '55 %'],
         ['Beta College', '1', '1', '1', '1', '1', '1', '0', '100 %', '90 %'],
@@ -87,14 +93,14 @@ describe('Console reports in Chromium', () => {
       // each table has a caption, column headers and a row header per line
       const table = page.getByTestId('customer-usage');
       await expect(table.locator('caption').textContent()).resolves.toBe('Usage per customer');
-      await expect(table.locator('thead th[scope="col"]').count()).resolves.toBe(11);
+      await expect(table.locator('thead th[scope="col"]').count()).resolves.toBe(12);
       await expect(table.locator('tbody th[scope="row"]').count()).resolves.toBe(2);
       await expect(page.getByRole('table', { name: 'Usage per course, across customers' }).count()).resolves.toBe(1);
       await shot('reports');
 
       const csv = await download('Download the customers report as CSV');
       expect(csv.split('\r\n').slice(0, 2)).toEqual([
-        '\uFEFFcustomer_id,customer,state,courses,licences,licence_warnings,learners,attempts,completions,passed,failed,pass_rate_percent,average_score_percent,last_activity_at',
+        '\uFEFFcustomer_id,customer,state,courses,licences,licence_warnings,learners,attempts,completions,passed,failed,pass_rate_percent,average_score_percent,last_activity_at,enrolled_not_started',
         expect.stringMatching(new RegExp(`^${acme},Acme Training,active,2,2,1,2,3,3,1,1,50,55,\\d{4}-`)),
       ]);
     });
@@ -109,10 +115,10 @@ describe('Console reports in Chromium', () => {
       await page.getByRole('link', { name: '← All reports' }).click();
       await page.getByTestId('customer-usage').getByRole('link', { name: 'Acme Training' }).click();
       await page.getByRole('heading', { name: 'Report: Acme Training', level: 1 }).waitFor();
-      await expect(page.getByTestId('report-totals').innerText()).resolves.toMatch(/2\s+learners\s+3\s+attempts\s+3\s+completions\s+50 %\s+pass rate\s+55 %\s+average score/);
+      await expect(page.getByTestId('report-totals').innerText()).resolves.toMatch(/2\s+learners\s+3\s+attempts\s+3\s+completions\s+50 %\s+pass rate\s+55 %\s+average score\s+3\s+enrolled, not started/); // cy on both courses, ben on First aid
       // its licences: seats used of the limit (as the licences API counts them), the one ending soon highlighted
       const seats = ((await adminSend(tb, 'GET', `/api/licences?customerId=${acme}`, undefined)) as Array<{ courseId: string | null; seatsUsed: number }>).find((l) => l.courseId === tb.courseId)?.seatsUsed;
-      expect((await rows('customer-licences')).map((r) => [r[0], r[1], r[4]])).toEqual([
+      expect((await rows('customer-licences')).map((r) => [r[0], r[1], r[4]]).sort((a, b) => a[0].localeCompare(b[0]))).toEqual([
         ['Fire safety', `${seats} of 10`, 'Ends within 30 days'],
         ['First aid', expect.stringMatching(/^\d+ \(no limit\)$/), 'None'],
       ]);

@@ -1,5 +1,7 @@
 import { adminSend, importCourseCopy, playAs, ScoOutcome } from '../support/learner-play';
+import { attachNrps, instructorMember, learnerMember } from '../support/emulator-nrps';
 import { PlatformEmulator, startLtiTestbed, LtiTestbed } from '../support/platform-emulator';
+import { RosterService } from '../../src/roster/roster.service';
 
 /** A learner whose name a spreadsheet would run as a formula if the CSV did not defuse it. */
 const FORMULA_NAME = "=HYPERLINK(\"http://evil.test\",\"x\")";
@@ -50,6 +52,14 @@ describe('Reports per customer and per course (real HTTP, two LMSs, SQLite or Po
     await send('POST', '/api/licences', { customerId: customerB, courseId: courseY, seatLimit: 5 });
     lmsB = await PlatformEmulator.start({ clientId: 'lms-b-client', toolUrl: tb.app.appUrl });
     await send('POST', '/api/platforms', lmsB.registrationBody({ name: 'LMS B', customerId: customerB }));
+    // Both LMSs offer NRPS for the launches' context (ctx-0001), where courses X and Y are placed:
+    // A's roster has greg (never starts), an instructor and an inactive learner besides those who play; B's has hank (never starts).
+    attachNrps(tb.emu).setMembers('ctx-0001', [
+      ...['alice', 'bob', 'carol', 'greg'].map((u) => learnerMember(u, `${u} A`)),
+      instructorMember('teacher', 'Teacher A'),
+      learnerMember('ivy', 'Ivy A', { status: 'Inactive' }),
+    ]);
+    attachNrps(lmsB).setMembers('ctx-0001', ['dave', 'erin', 'alice', 'frank', 'hank'].map((u) => learnerMember(u, `${u} B`)));
 
     // Customer A's LMS: three learners on course X, one of them on course Y too, and an instructor's preview.
     await play(tb.emu, courseX, 'alice', 'Alice A', { status: 'passed', raw: 90 });
@@ -62,6 +72,7 @@ describe('Reports per customer and per course (real HTTP, two LMSs, SQLite or Po
     await play(lmsB, courseX, 'erin', 'Erin B', { status: 'passed', raw: 100 });
     await play(lmsB, courseX, 'alice', 'Alice B', { status: 'failed', raw: 20 });
     await play(lmsB, courseX, 'frank', 'Frank B', null);
+    await tb.app.server.app.get(RosterService).idle(); // the rosters are fetched after the launches
   }, 60_000);
 
   afterAll(async () => {
@@ -79,20 +90,22 @@ describe('Reports per customer and per course (real HTTP, two LMSs, SQLite or Po
       name: 'Acme, "North"',
       state: 'active',
       // alice, bob, carol; the instructor's preview is not counted
-      totals: { learners: 3, attempts: 4, completions: 3, passed: 1, failed: 1, passRate: 0.5, averageScore: 0.65, lastActivityAt: iso },
+      totals: { learners: 3, attempts: 4, completions: 3, passed: 1, failed: 1, passRate: 0.5, averageScore: 0.65, lastActivityAt: iso, enrolledNotStarted: 4 },
       // the licences as the licences API shows them, seats and warnings included
       licences: (await api(`/api/licences?customerId=${customerA}`)).body,
       courses: [
-        { courseId: courseX, title: 'Course X', learners: 3, attempts: 3, completions: 2, passed: 1, failed: 1, passRate: 0.5, averageScore: 0.65, lastActivityAt: iso },
-        { courseId: courseY, title: 'Course Y', learners: 1, attempts: 1, completions: 1, passed: 0, failed: 0, passRate: null, averageScore: null, lastActivityAt: iso },
+        // greg has not started X; bob, carol and greg have not started Y (the instructor and the inactive ivy are not counted)
+        { courseId: courseX, title: 'Course X', learners: 3, attempts: 3, completions: 2, passed: 1, failed: 1, passRate: 0.5, averageScore: 0.65, lastActivityAt: iso, enrolledNotStarted: 1 },
+        { courseId: courseY, title: 'Course Y', learners: 1, attempts: 1, completions: 1, passed: 0, failed: 0, passRate: null, averageScore: null, lastActivityAt: iso, enrolledNotStarted: 3 },
       ],
     });
     const b = await api(`/api/customers/${customerB}/report`);
-    expect(b.body.totals).toEqual({ learners: 4, attempts: 4, completions: 3, passed: 2, failed: 1, passRate: 0.6667, averageScore: 0.6333, lastActivityAt: iso });
+    expect(b.body.totals).toEqual({ learners: 4, attempts: 4, completions: 3, passed: 2, failed: 1, passRate: 0.6667, averageScore: 0.6333, lastActivityAt: iso, enrolledNotStarted: 1 });
     // course Y is licensed to B on its own: listed although none of B's learners opened it
-    expect(b.body.courses.map((c: { courseId: string; attempts: number; learners: number }) => [c.courseId, c.learners, c.attempts])).toEqual([
-      [courseX, 4, 4],
-      [courseY, 0, 0],
+    // (Y is placed in no context of B's LMS: no roster, so "enrolled, not started" is unknown there)
+    expect(b.body.courses.map((c: { courseId: string; attempts: number; learners: number; enrolledNotStarted: number | null }) => [c.courseId, c.learners, c.attempts, c.enrolledNotStarted])).toEqual([
+      [courseX, 4, 4, 1],
+      [courseY, 0, 0, null],
     ]);
     const bLicences = b.body.licences.map((l: { courseId: string | null; seatLimit: number | null }) => [l.courseId, l.seatLimit]);
     expect(bLicences).toHaveLength(2);
@@ -125,14 +138,14 @@ describe('Reports per customer and per course (real HTTP, two LMSs, SQLite or Po
     const customers = await api('/api/reports/customers');
     expect(customers.status).toBe(200);
     expect(customers.body).toEqual([
-      { customerId: customerA, name: 'Acme, "North"', state: 'active', courses: 2, licences: 2, licenceWarnings: 1, learners: 3, attempts: 4, completions: 3, passed: 1, failed: 1, passRate: 0.5, averageScore: 0.65, lastActivityAt: iso },
-      { customerId: customerB, name: 'Beta College', state: 'active', courses: 1, licences: 2, licenceWarnings: 0, learners: 4, attempts: 4, completions: 3, passed: 2, failed: 1, passRate: 0.6667, averageScore: 0.6333, lastActivityAt: iso },
+      { customerId: customerA, name: 'Acme, "North"', state: 'active', courses: 2, licences: 2, licenceWarnings: 1, learners: 3, attempts: 4, completions: 3, passed: 1, failed: 1, passRate: 0.5, averageScore: 0.65, lastActivityAt: iso, enrolledNotStarted: 4 },
+      { customerId: customerB, name: 'Beta College', state: 'active', courses: 1, licences: 2, licenceWarnings: 0, learners: 4, attempts: 4, completions: 3, passed: 2, failed: 1, passRate: 0.6667, averageScore: 0.6333, lastActivityAt: iso, enrolledNotStarted: 1 },
     ]);
     const courses = await api('/api/reports/courses');
     expect(courses.body).toEqual([
       // scores 0.9, 0.4, 0.7, 1, 0.2 → 0.64; passed 3 of 5 with a success status
-      { courseId: courseX, title: 'Course X', customers: 2, learners: 7, attempts: 7, completions: 5, passed: 3, failed: 2, passRate: 0.6, averageScore: 0.64, lastActivityAt: iso },
-      { courseId: courseY, title: 'Course Y', customers: 1, learners: 1, attempts: 1, completions: 1, passed: 0, failed: 0, passRate: null, averageScore: null, lastActivityAt: iso },
+      { courseId: courseX, title: 'Course X', customers: 2, learners: 7, attempts: 7, completions: 5, passed: 3, failed: 2, passRate: 0.6, averageScore: 0.64, lastActivityAt: iso, enrolledNotStarted: 2 },
+      { courseId: courseY, title: 'Course Y', customers: 1, learners: 1, attempts: 1, completions: 1, passed: 0, failed: 0, passRate: null, averageScore: null, lastActivityAt: iso, enrolledNotStarted: 3 },
     ]);
     const x = await api(`/api/reports/courses/${courseX}`);
     expect(x.body).toEqual({
@@ -140,8 +153,8 @@ describe('Reports per customer and per course (real HTTP, two LMSs, SQLite or Po
       title: 'Course X',
       totals: courses.body[0],
       customers: [
-        { customerId: customerA, name: 'Acme, "North"', learners: 3, attempts: 3, completions: 2, passed: 1, failed: 1, passRate: 0.5, averageScore: 0.65, lastActivityAt: iso },
-        { customerId: customerB, name: 'Beta College', learners: 4, attempts: 4, completions: 3, passed: 2, failed: 1, passRate: 0.6667, averageScore: 0.6333, lastActivityAt: iso },
+        { customerId: customerA, name: 'Acme, "North"', learners: 3, attempts: 3, completions: 2, passed: 1, failed: 1, passRate: 0.5, averageScore: 0.65, lastActivityAt: iso, enrolledNotStarted: 1 },
+        { customerId: customerB, name: 'Beta College', learners: 4, attempts: 4, completions: 3, passed: 2, failed: 1, passRate: 0.6667, averageScore: 0.6333, lastActivityAt: iso, enrolledNotStarted: 1 },
       ],
     });
   });
@@ -153,16 +166,16 @@ describe('Reports per customer and per course (real HTTP, two LMSs, SQLite or Po
     expect(report.headers.get('content-disposition')).toBe('attachment; filename="Acme_North_-report.csv"');
     const json = (await api(`/api/customers/${customerA}/report`)).body;
     expect(report.text).toBe(
-      '\uFEFFcustomer,course_id,course,learners,attempts,completions,passed,failed,pass_rate_percent,average_score_percent,last_activity_at\r\n' +
-        `"Acme, ""North""",${courseX},Course X,3,3,2,1,1,50,65,${json.courses[0].lastActivityAt}\r\n` +
-        `"Acme, ""North""",${courseY},Course Y,1,1,1,0,0,,,${json.courses[1].lastActivityAt}\r\n`,
+      '\uFEFFcustomer,course_id,course,learners,attempts,completions,passed,failed,pass_rate_percent,average_score_percent,last_activity_at,enrolled_not_started\r\n' +
+        `"Acme, ""North""",${courseX},Course X,3,3,2,1,1,50,65,${json.courses[0].lastActivityAt},1\r\n` +
+        `"Acme, ""North""",${courseY},Course Y,1,1,1,0,0,,,${json.courses[1].lastActivityAt},3\r\n`,
     );
     // Accept: text/csv asks for the same
     expect((await api(`/api/customers/${customerA}/report`, { Accept: 'text/csv' })).text).toBe(report.text);
 
     const courses = (await api('/api/reports/courses?format=csv')).text.split('\r\n');
-    expect(courses[0]).toBe('\uFEFFcourse_id,course,customers,learners,attempts,completions,passed,failed,pass_rate_percent,average_score_percent,last_activity_at');
-    expect(courses[1]).toMatch(new RegExp(`^${courseX},Course X,2,7,7,5,3,2,60,64,`));
+    expect(courses[0]).toBe('\uFEFFcourse_id,course,customers,learners,attempts,completions,passed,failed,pass_rate_percent,average_score_percent,last_activity_at,enrolled_not_started');
+    expect(courses[1]).toMatch(new RegExp(`^${courseX},Course X,2,7,7,5,3,2,60,64,[^,]+,2$`));
     const perCustomer = (await api(`/api/reports/courses/${courseX}?format=csv`)).text.split('\r\n');
     expect(perCustomer[1]).toMatch(new RegExp(`^Course X,${customerA},"Acme, ""North""",3,3,2,1,1,50,65,`));
     expect(perCustomer[2]).toMatch(new RegExp(`^Course X,${customerB},Beta College,4,4,3,2,1,66.7,63.3,`));

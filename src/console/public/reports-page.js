@@ -41,7 +41,7 @@ const LICENCE_WARNING = {
 const enc = encodeURIComponent;
 
 /** The figure columns every report table ends with. */
-const FIGURE_HEADS = ['Learners', 'Attempts', 'Completions', 'Passed', 'Failed', 'Pass rate', 'Average score', 'Last activity'];
+const FIGURE_HEADS = ['Learners', 'Attempts', 'Completions', 'Passed', 'Failed', 'Pass rate', 'Average score', 'Last activity', 'Enrolled, not started'];
 
 /** @param {ReportFigures} f */
 function figureCells(f) {
@@ -54,6 +54,11 @@ function figureCells(f) {
     h('td', { 'data-label': 'Pass rate', class: 'num' }, fmtScore(f.passRate)),
     h('td', { 'data-label': 'Average score', class: 'num' }, fmtScore(f.averageScore)),
     h('td', { 'data-label': 'Last activity' }, fmtDate(f.lastActivityAt)),
+    h(
+      'td',
+      { 'data-label': 'Enrolled, not started', class: 'num', title: f.enrolledNotStarted === null ? 'No roster from the LMS (Names and Roles) for this yet' : undefined },
+      f.enrolledNotStarted === null ? '—' : String(f.enrolledNotStarted),
+    ),
   ];
 }
 
@@ -90,6 +95,7 @@ function totals(f) {
     countStat(f.completions, 'completion'),
     stat(fmtScore(f.passRate), 'pass rate'),
     stat(fmtScore(f.averageScore), 'average score'),
+    f.enrolledNotStarted === null ? null : stat(f.enrolledNotStarted, 'enrolled, not started'),
   );
 }
 

@@ -192,6 +192,7 @@ export interface ReportFigures {
   passRate: number | null;
   averageScore: number | null;
   lastActivityAt: string | null;
+  enrolledNotStarted: number | null;
 }
 
 /** `GET /api/reports/customers`: one line per customer. */
