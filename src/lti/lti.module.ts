@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AdminModule } from '../admin/admin.module';
 import { CoursesModule } from '../courses/courses.module';
 import { CustomersModule } from '../customers/customers.module';
+import { LicencesModule } from '../licences/licences.module';
 import { PlatformsModule } from '../platforms/platforms.module';
 import { InstructorModule } from '../instructor/instructor.module';
 import { SecretsModule } from '../secrets/secrets.module';
@@ -20,7 +21,7 @@ import { RegistrationService } from './registration/registration.service';
  * (`LaunchRouter`: learners to the player, instructors to their view).
  */
 @Module({
-  imports: [AdminModule, CoursesModule, CustomersModule, PlatformsModule, SecretsModule, LtiKeysModule, InstructorModule],
+  imports: [AdminModule, CoursesModule, CustomersModule, LicencesModule, PlatformsModule, SecretsModule, LtiKeysModule, InstructorModule],
   controllers: [LtiController],
   providers: [LoginStatesRepository, LoginService, LoginRateLimiter, LaunchService, DeepLinkingService, RegistrationService],
 })

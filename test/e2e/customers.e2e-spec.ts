@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { adminApi } from '../support/admin-api';
+import { errorCode, errorHeading } from '../support/error-page';
 import { listFiles } from '../support/app';
 import { ManualClock } from '../support/manual-clock';
 import { LaunchOptions, LaunchResult, PlatformEmulator, startLtiTestbed, LtiTestbed } from '../support/platform-emulator';
@@ -8,14 +9,8 @@ import { LaunchOptions, LaunchResult, PlatformEmulator, startLtiTestbed, LtiTest
 const LTI = 'https://purl.imsglobal.org/spec/lti/claim/';
 const INSTRUCTOR = { [`${LTI}roles`]: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor'] };
 
-/** The stable error code shown on the tool's HTML error page. */
-function code(res: { text: string }): string | null {
-  return /data-error-code>([^<]+)</.exec(res.text)?.[1] ?? null;
-}
-
-function heading(res: { text: string }): string {
-  return (/<h1>([^<]*)<\/h1>/.exec(res.text)?.[1] ?? '').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
-}
+const code = errorCode;
+const heading = errorHeading;
 
 function expectLaunched(res: LaunchResult): void {
   expect({ status: res.status < 400 ? 'ok' : res.status, code: code(res) }).toEqual({ status: 'ok', code: null });
@@ -124,6 +119,7 @@ describe('Customers (issue 9): API, platform binding, registration links, launch
     it('should refuse every launch from an unassigned platform once a customer exists, saying why to learner and instructor, creating nothing', async () => {
       const before = await attemptCount();
       customerId = (await api('POST', '/api/customers', { name: 'Beta College' })).body.id as string;
+      await api('POST', '/api/licences', { customerId }); // every course: the licence rules are licence-launch.e2e-spec's
       const learner = await launch();
       expect({ status: learner.status, code: code(learner) }).toEqual({ status: 403, code: 'lti_platform_unassigned' });
       expect(heading(learner)).toMatch(/^This course cannot be opened from here yet: this LMS is not linked to an organisation/);
@@ -185,6 +181,7 @@ describe('Customers (issue 9): API, platform binding, registration links, launch
 
     beforeAll(async () => {
       customerId = (await api('POST', '/api/customers', { name: 'Gamma Corp' })).body.id as string;
+      await api('POST', '/api/licences', { customerId }); // every course: the licence rules are licence-launch.e2e-spec's
       other = await PlatformEmulator.start({ toolUrl: tb.app.appUrl });
     });
 

@@ -92,6 +92,9 @@ describe('Instructor view: preview banner and the results of a link in its LMS c
     nrps.setMembers('ctx-2', [learnerMember('xena', 'Xena Elsewhere'), learnerMember('yuri', 'Yuri Unstarted')]);
     customerA = (await send('POST', '/api/customers', { name: 'Customer A' })).id;
     const customerB = (await send('POST', '/api/customers', { name: 'Customer B' })).id;
+    // every course for both (the licence rules have their own tests: licence-launch e2e)
+    await send('POST', '/api/licences', { customerId: customerA });
+    await send('POST', '/api/licences', { customerId: customerB });
     await send('PATCH', `/api/platforms/${tb.platformId}`, { customerId: customerA });
     lmsB = await PlatformEmulator.start({ clientId: 'lms-b-client', toolUrl: tb.app.appUrl });
     attachNrps(lmsB).setMembers('ctx-0001', [learnerMember('otto', 'Otto Other'), learnerMember('olga', 'Olga Otherstart')]);

@@ -15,6 +15,8 @@ import { pickerPage, type PickerCourse } from './picker-page';
 import type { CourseDto } from '../../courses/courses.service';
 import { ToolKeysService } from '../keys/tool-keys.service';
 import type { Platform } from '../../platforms/platform.entity';
+import { LicenceAccessService } from '../../licences/licence-access.service';
+import { licenceRefused } from '../customers/licence-refusals';
 
 /** How long the picker may stay open before the selection is refused. */
 const SESSION_SECONDS = 3600;
@@ -56,6 +58,7 @@ export class DeepLinkingService {
     private readonly platforms: PlatformsService,
     private readonly secrets: SecretsService,
     private readonly keys: ToolKeysService,
+    private readonly licences: LicenceAccessService,
   ) {}
 
   /** The page answering a deep linking launch: the picker, or at once an error response if we cannot help. */
@@ -73,7 +76,7 @@ export class DeepLinkingService {
       // DL §2.3: always answer, so the platform can close its frame.
       return this.responseForm(platform, session, [], 'This LMS placement does not accept LTI resource links, so no SCORM course can be added here.');
     }
-    const list = await this.courses.list(undefined, false); // archived courses are not offered
+    const list = await this.licensedCourses(platform);
     const token = await new SignJWT({ ...session })
       .setProtectedHeader({ alg: 'HS256' })
       .setAudience(SESSION_AUDIENCE)
@@ -113,6 +116,11 @@ export class DeepLinkingService {
     }
     const items: ResourceLinkItem[] = [];
     for (const id of ids) {
+      // the picker listed only licensed courses; a forged or since-unlicensed id is refused here
+      const refusal = platform.customerId === null ? null : await this.licences.pickRefusal(platform.customerId, id);
+      if (refusal) {
+        throw licenceRefused(refusal, true);
+      }
       const course = await this.courses.get(id);
       const item: ResourceLinkItem = {
         type: 'ltiResourceLink',
@@ -132,6 +140,16 @@ export class DeepLinkingService {
     }
     this.logger.log(`deep linking response platform=${platform.id} items=${items.length}`);
     return this.responseForm(platform, session, items);
+  }
+
+  /** The courses the picker offers: all of them, or for a platform of a customer those a licence in force covers (issue 9). */
+  private async licensedCourses(platform: Platform): Promise<CourseDto[]> {
+    const list = await this.courses.list(undefined, false); // archived courses are not offered
+    if (platform.customerId === null) {
+      return list;
+    }
+    const usable = await this.licences.usableCourses(platform.customerId);
+    return usable.every ? list : list.filter((c) => usable.courseIds.has(c.id));
   }
 
   /** Signs the `LtiDeepLinkingResponse` (Sec §5.2.2, DL §4.5): iss = client id, aud = platform issuer. */

@@ -15,6 +15,8 @@ import { newWindowHtml } from '../protocol/pages';
 import { PlatformKeysService } from '../keys/platform-keys.service';
 import { CustomersService } from '../../customers/customers.service';
 import { launchRefused } from '../customers/customer-refusals';
+import { licenceRefused } from '../customers/licence-refusals';
+import { LicenceAccessService } from '../../licences/licence-access.service';
 
 
 export interface DeepLinkingSettings {
@@ -62,6 +64,7 @@ export class LaunchService {
     private readonly login: LoginService,
     private readonly clock: Clock,
     private readonly customers: CustomersService,
+    private readonly licences: LicenceAccessService,
   ) {}
 
   /**
@@ -151,6 +154,14 @@ export class LaunchService {
       return { kind: 'deep-linking', platform, deploymentId, sub, settings, where };
     }
     const ctx = await this.buildContext(platform, payload, roles);
+    // The licence rules (issue 9) for a platform of a customer: the terms from memory, the learner's
+    // seats in one query; a first launch takes its seat here, before the attempt is created.
+    if (platform.customerId !== null) {
+      const refusal = await this.licences.admit(platform.customerId, ctx.courseId, { platformId: platform.id, sub });
+      if (refusal) {
+        throw licenceRefused(refusal, ctx.isInstructor);
+      }
+    }
     this.logger.log(`launch platform=${platform.id} deployment=${deploymentId} link=${ctx.resourceLinkId} course=${ctx.courseId}`);
     return { kind: 'resource-link', ctx };
   }
