@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull, Not } from 'typeorm';
 import { Course } from '../courses/course.entity';
 import { Customer } from '../customers/customer.entity';
 import { EntitySql, PlainSql } from '../database/plain-sql';
@@ -98,6 +98,11 @@ export class LicencesRepository {
 
   async courseExists(id: string, m: EntityManager): Promise<boolean> {
     return (await m.getRepository(Course).count({ where: { id } })) > 0;
+  }
+
+  /** The title of the course when it is archived (src/courses: no new licence may name it), else null. */
+  async archivedCourseTitle(id: string, m: EntityManager): Promise<string | null> {
+    return (await m.getRepository(Course).findOne({ select: { id: true, title: true }, where: { id, archivedAt: Not(IsNull()) } }))?.title ?? null;
   }
 
   async customerNames(ids: string[]): Promise<Map<string, string>> {

@@ -69,6 +69,10 @@ export class LicencesService {
         notes: input.notes ?? null,
       };
       await this.check(fields, m);
+      const archived = fields.courseId === null ? null : await this.repo.archivedCourseTitle(fields.courseId, m);
+      if (archived !== null) {
+        throw courseArchived(fields.courseId as string, archived, 'A new licence cannot name it');
+      }
       return this.repo.insertLicence(fields, m);
     });
     this.access.invalidate();
@@ -84,6 +88,7 @@ export class LicencesService {
         throw new NotFoundError('licence', id);
       }
       const { startsAt, endsAt, ...rest } = patch;
+      const courseBefore = licence.courseId;
       Object.assign(licence, rest);
       if (startsAt !== undefined) {
         licence.startsAtMs = toMs(startsAt);
@@ -92,6 +97,10 @@ export class LicencesService {
         licence.endsAtMs = toMs(endsAt);
       }
       await this.check(licence, m);
+      const archived = licence.courseId !== null && grantsMore(patch, licence.courseId !== courseBefore) ? await this.repo.archivedCourseTitle(licence.courseId, m) : null;
+      if (archived !== null) {
+        throw courseArchived(licence.courseId as string, archived, 'Its licences can be suspended, revoked, annotated or deleted, not moved to it, reactivated or extended');
+      }
       await this.repo.saveLicence(licence, m);
     });
     this.access.invalidate();
@@ -162,4 +171,17 @@ function toMs(iso: string | null | undefined): number | null {
 
 function toIso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
+}
+
+/**
+ * Whether a licence change could give an archived course's customer more than it has: any change but
+ * its notes or a state other than active (suspending and revoking stay possible), or moving it to
+ * that course.
+ */
+function grantsMore(patch: UpdateLicenceBody, courseChanged: boolean): boolean {
+  return courseChanged || Object.entries(patch).some(([field, value]) => value !== undefined && field !== 'notes' && !(field === 'state' && value !== 'active'));
+}
+
+function courseArchived(courseId: string, title: string, what: string): AppError {
+  return new AppError('course_archived', `The course “${title}” is archived. ${what}; unarchive it first (POST /api/courses/${courseId}/unarchive).`, HttpStatus.UNPROCESSABLE_ENTITY, { courseId });
 }

@@ -254,3 +254,47 @@ describe('Course lifecycle', () => {
     });
   });
 });
+
+describe('Licences of an archived course', () => {
+  let tb: LtiTestbed;
+  const api = () => request(tb.app.appUrl);
+
+  beforeAll(async () => {
+    tb = await startLtiTestbed();
+  }, 60_000);
+
+  afterAll(async () => {
+    await tb?.close();
+  });
+
+  it('refuses a new licence or a licence that would give more with 422 course_archived; suspending, revoking and notes stay possible', async () => {
+    const customer = (await api().post('/api/customers').set(tb.app.auth).send({ name: 'Acme Training' }).expect(201)).body.id as string;
+    const other = (await api().post('/api/courses').set(tb.app.auth).attach('package', await buildFixtureZip('scorm12-multi-sco'), 'o.zip').expect(201)).body.id as string;
+    const licence = (await api().post('/api/licences').set(tb.app.auth).send({ customerId: customer, courseId: tb.courseId, seatLimit: 10 }).expect(201)).body.id as string;
+    const elsewhere = (await api().post('/api/licences').set(tb.app.auth).send({ customerId: customer, courseId: other }).expect(201)).body.id as string;
+    const title = (await api().get(`/api/courses/${tb.courseId}`).set(tb.app.auth)).body.title as string;
+    await api().post(`/api/courses/${tb.courseId}/archive`).set(tb.app.auth).expect(200);
+
+    const refused = await api().post('/api/licences').set(tb.app.auth).send({ customerId: customer, courseId: tb.courseId }).expect(422);
+    expect(refused.body).toEqual({ error: 'course_archived', message: `The course “${title}” is archived. A new licence cannot name it; unarchive it first (POST /api/courses/${tb.courseId}/unarchive).`, courseId: tb.courseId });
+    for (const patch of [{ seatLimit: 20 }, { seatLimit: null }, { endsAt: null, notes: 'x' }, { state: 'active' }]) {
+      const res = await api().patch(`/api/licences/${licence}`).set(tb.app.auth).send(patch).expect(422);
+      expect(res.body.error).toBe('course_archived');
+    }
+    const moved = await api().patch(`/api/licences/${elsewhere}`).set(tb.app.auth).send({ courseId: tb.courseId }).expect(422);
+    expect(moved.body.message).toContain('not moved to it, reactivated or extended');
+    // what takes access away, or only annotates, is allowed
+    expect((await api().patch(`/api/licences/${licence}`).set(tb.app.auth).send({ notes: 'contract ended' }).expect(200)).body.notes).toBe('contract ended');
+    expect((await api().patch(`/api/licences/${licence}`).set(tb.app.auth).send({ state: 'suspended' }).expect(200)).body.state).toBe('suspended');
+    expect((await api().patch(`/api/licences/${licence}`).set(tb.app.auth).send({ state: 'revoked' }).expect(200)).body.state).toBe('revoked');
+    // an every-course licence names no course, so archiving does not stand in its way
+    await api().post('/api/licences').set(tb.app.auth).send({ customerId: customer, courseId: null }).expect(201);
+    // nothing was changed by the refusals
+    expect((await api().get(`/api/licences/${licence}`).set(tb.app.auth)).body).toMatchObject({ seatLimit: 10, courseId: tb.courseId });
+    expect((await api().get(`/api/licences/${elsewhere}`).set(tb.app.auth)).body.courseId).toBe(other);
+
+    await api().post(`/api/courses/${tb.courseId}/unarchive`).set(tb.app.auth).expect(200);
+    await api().post('/api/licences').set(tb.app.auth).send({ customerId: customer, courseId: tb.courseId }).expect(201);
+    expect((await api().patch(`/api/licences/${licence}`).set(tb.app.auth).send({ state: 'active', seatLimit: 20 }).expect(200)).body).toMatchObject({ state: 'active', seatLimit: 20 });
+  });
+});
