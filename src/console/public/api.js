@@ -11,11 +11,13 @@ export class ApiError extends Error {
    * @param {number} status HTTP status, 0 when the server could not be reached
    * @param {string | undefined} code the server's `error` code
    * @param {string | undefined} message the server's sentence
+   * @param {unknown} [body] the whole answer, for the fields some errors add (course_duplicate's `duplicate`)
    */
-  constructor(status, code, message) {
+  constructor(status, code, message, body) {
     super(message || `The server answered ${status}.`);
     this.status = status;
     this.code = code || 'http_error';
+    this.body = body ?? null;
   }
 }
 
@@ -42,7 +44,7 @@ function parseJson(text) {
  */
 function errorFrom(status, body) {
   const b = /** @type {ApiErrorBody | null} */ (body && typeof body === 'object' ? body : null);
-  return new ApiError(status, b?.error, b?.message);
+  return new ApiError(status, b?.error, b?.message, b);
 }
 
 /**

@@ -1,6 +1,7 @@
 // @ts-check
 // Completions over time as an inline SVG bar chart (no library). Built with DOM calls, never markup strings.
 import { h, svg } from './dom.js';
+import { plural } from './format.js';
 
 /** @typedef {Pick<import('./types').Attempt, 'completion' | 'endedAt' | 'lastActivityAt'>} Dated */
 
@@ -52,7 +53,7 @@ export function completionChart(attempts) {
   /** @param {number} v */
   const y = (v) => pad.t + (H - pad.t - pad.b) * (1 - v / max);
   const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-labelledby': 'chart-title' });
-  chart.appendChild(svg('title', { id: 'chart-title' }, `${total} completed attempt(s) over ${data.length} days`));
+  chart.appendChild(svg('title', { id: 'chart-title' }, `${plural(total, 'completed attempt')} over ${plural(data.length, 'day')}`));
   chart.appendChild(svg('line', { x1: pad.l, x2: W - pad.r, y1: y(0), y2: y(0), class: 'axis' }));
   for (const v of [0, max]) {
     chart.appendChild(svg('text', { x: pad.l - 6, y: y(v) + 4, 'text-anchor': 'end', class: 'tick' }, String(v)));
@@ -76,5 +77,5 @@ export function completionChart(attempts) {
       data.filter((d) => d.count).map((d) => h('tr', {}, h('th', { scope: 'row' }, d.day), h('td', {}, String(d.count)))),
     ),
   );
-  return h('figure', { class: 'chart-box' }, chart, table, h('figcaption', { class: 'muted small' }, `${total} completed attempt(s) in the period shown.`));
+  return h('figure', { class: 'chart-box' }, chart, table, h('figcaption', { class: 'muted small' }, `${plural(total, 'completed attempt')} in the period shown.`));
 }

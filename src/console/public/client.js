@@ -44,8 +44,22 @@ export const saveGradePolicy = (id, gradePolicy) => api('PATCH', `/api/courses/$
 export const courseStats = () => api('GET', '/api/course-stats');
 /** @param {string} id @returns {Promise<Preview>} */
 export const startPreview = (id) => api('POST', `/api/courses/${enc(id)}/preview`);
-/** Where a package is uploaded: a new course, or a new version of `courseId`. @param {string} [courseId] */
-export const uploadPath = (courseId) => (courseId ? `/api/courses/${enc(courseId)}/versions` : '/api/courses');
+/**
+ * Where a package is uploaded: a new course, or a new version of `courseId`; `onDuplicate` says what
+ * to make of a zip that is already stored (without it the server answers course_duplicate).
+ * @param {string} [courseId]
+ * @param {'new-version' | 'separate'} [onDuplicate]
+ */
+export const uploadPath = (courseId, onDuplicate) =>
+  `${courseId ? `/api/courses/${enc(courseId)}/versions` : '/api/courses'}${onDuplicate ? `?onDuplicate=${onDuplicate}` : ''}`;
+/** @param {string} id @param {string} title @returns {Promise<Course>} */
+export const renameCourse = (id, title) => api('PATCH', `/api/courses/${enc(id)}`, { title });
+/** @param {string} id @returns {Promise<Course>} */
+export const archiveCourse = (id) => api('POST', `/api/courses/${enc(id)}/archive`);
+/** @param {string} id @returns {Promise<Course>} */
+export const unarchiveCourse = (id) => api('POST', `/api/courses/${enc(id)}/unarchive`);
+/** Deletes a course no learner has an attempt on (course_in_use otherwise). @param {string} id @returns {Promise<null>} */
+export const deleteCourse = (id) => api('DELETE', `/api/courses/${enc(id)}`);
 /** @param {string} path from uploadPath() @param {File} file @param {(fraction: number) => void} onProgress @returns {Promise<Course>} */
 export const uploadCourse = (path, file, onProgress) => uploadPackage(path, file, onProgress);
 

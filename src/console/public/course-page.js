@@ -1,10 +1,11 @@
 // @ts-check
 // #/courses/:id: a course's current version, preview, grading, items and version history.
-import { courseLink, getCourse, ltiConfig, startPreview, uploadPath } from './client.js';
-import { h, render } from './dom.js';
-import { fmtBytes, fmtDate, fmtScorm } from './format.js';
+import { archiveCourse, courseLink, courseStats, deleteCourse, getCourse, ltiConfig, renameCourse, startPreview, unarchiveCourse } from './client.js';
+import { confirmDialog } from './confirm-dialog.js';
+import { h, render, field } from './dom.js';
+import { fmtBytes, fmtDate, fmtScorm, plural } from './format.js';
 import { gradingCard } from './grading-card.js';
-import { copyRow, errorBox, loading, page, warningList } from './ui.js';
+import { copyRow, errorBox, loading, page, toast, warningList } from './ui.js';
 import { uploadZone } from './upload-zone.js';
 
 /**
@@ -25,9 +26,18 @@ export async function courseDetailPage(id) {
     return;
   }
   const v = c.currentVersion;
+  const versions = h('div', { 'data-testid': 'versions' }, versionTable(c));
   page(
     c.title,
     h('p', { class: 'crumbs' }, h('a', { href: '#/courses' }, 'Courses'), ' / ', c.title),
+    c.archivedAt
+      ? h(
+          'div',
+          { class: 'alert warn', 'data-testid': 'archived-banner' },
+          h('strong', {}, `Archived ${fmtDate(c.archivedAt)}. `),
+          'The LMS course picker does not offer it and no new licence can name it; links already in an LMS keep working while a licence allows.',
+        )
+      : null,
     previewActions(c),
     h(
       'section',
@@ -44,10 +54,149 @@ export async function courseDetailPage(id) {
       { class: 'card' },
       h('h2', {}, 'Versions'),
       h('p', { class: 'muted' }, 'Learners who started an attempt stay on their version; new attempts use the newest.'),
-      versionTable(c),
-      uploadZone({ path: uploadPath(c.id), label: 'Upload a new version', onDone: () => setTimeout(() => void courseDetailPage(id), 1500) }),
+      versions,
+      uploadZone({ course: c, label: 'Upload a new version', onDone: () => void refreshVersions(c.id, versions) }),
     ),
+    lifecycleCard(c, () => void courseDetailPage(id)),
   );
+}
+
+/**
+ * The versions table again after an upload (the upload rows stay, so several files keep their results).
+ * @param {string} id
+ * @param {HTMLElement} box
+ */
+async function refreshVersions(id, box) {
+  try {
+    render(box, versionTable(await getCourse(id)));
+  } catch (err) {
+    render(box, errorBox(err));
+  }
+}
+
+/**
+ * Rename, archive or unarchive, and delete, each saying what it does before it does it.
+ * @param {Course} c
+ * @param {() => void} reload shows the page again with the saved course
+ */
+function lifecycleCard(c, reload) {
+  const status = h('div', { 'aria-live': 'polite' });
+  const title = h('input', { type: 'text', name: 'title', value: c.title, maxlength: '500', required: true, autocomplete: 'off' });
+  const rename = h(
+    'form',
+    { class: 'inline-form', novalidate: true },
+    field('Title', title, 'Shown in this console and in the LMS course picker; links already in an LMS keep their own name.'),
+    h('button', { type: 'submit' }, 'Rename'),
+  );
+  rename.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void (async () => {
+      try {
+        const saved = await renameCourse(c.id, title.value.trim());
+        toast(`Renamed to “${saved.title}”.`);
+        reload();
+      } catch (err) {
+        render(status, errorBox(err));
+      }
+    })();
+  });
+
+  const archive = h('button', { type: 'button' }, c.archivedAt ? 'Unarchive' : 'Archive');
+  archive.addEventListener('click', () => {
+    void (async () => {
+      const ok = c.archivedAt
+        ? true
+        : await confirmDialog({
+            title: `Archive “${c.title}”?`,
+            body: [
+              h('p', {}, 'The LMS course picker will no longer offer it, and no new licence can name it.'),
+              h('p', {}, 'Links already placed in an LMS keep working while a licence allows, and learners keep their results. You can unarchive it at any time.'),
+            ],
+            confirm: 'Archive',
+          });
+      if (!ok) {
+        return;
+      }
+      try {
+        await (c.archivedAt ? unarchiveCourse(c.id) : archiveCourse(c.id));
+        toast(c.archivedAt ? `“${c.title}” is back in the course picker.` : `“${c.title}” is archived.`);
+        reload();
+      } catch (err) {
+        render(status, errorBox(err));
+      }
+    })();
+  });
+
+  const remove = h('button', { type: 'button', class: 'danger' }, 'Delete…');
+  remove.addEventListener('click', () => void deleteAsked(c, status));
+
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'manage-title' },
+    h('h2', { id: 'manage-title' }, 'Manage'),
+    rename,
+    h('div', { class: 'actions' }, archive, remove),
+    status,
+  );
+}
+
+/**
+ * Says what deleting removes (or why it cannot), then deletes and goes back to the list.
+ * @param {Course} c
+ * @param {HTMLElement} status
+ */
+async function deleteAsked(c, status) {
+  render(status);
+  let attempts = 0;
+  let learners = 0;
+  try {
+    const stats = (await courseStats()).find((s) => s.courseId === c.id);
+    attempts = stats?.attempts ?? 0;
+    learners = stats?.learners ?? 0;
+  } catch (err) {
+    render(status, errorBox(err));
+    return;
+  }
+  const versions = c.versions ?? [];
+  if (attempts > 0) {
+    render(
+      status,
+      h(
+        'div',
+        { class: 'alert error', role: 'alert', 'data-testid': 'delete-refused' },
+        h('strong', {}, 'This course cannot be deleted: '),
+        `${plural(attempts, 'attempt')} by ${plural(learners, 'learner')} ${attempts === 1 ? 'belongs' : 'belong'} to it, and their results would be lost. Archive it instead: it leaves the course picker and keeps every result.`,
+      ),
+    );
+    return;
+  }
+  const bytes = versions.reduce((sum, v) => sum + (v.packageBytes || 0), 0);
+  const ok = await confirmDialog({
+    title: `Delete “${c.title}”?`,
+    body: [
+      h('p', {}, 'This removes, for good:'),
+      h(
+        'ul',
+        {},
+        h('li', {}, `${plural(versions.length, 'version')} with all ${versions.length === 1 ? 'its' : 'their'} files (${fmtBytes(bytes)} of packages: ${versions.map((v) => `v${v.number} ${v.originalFilename}`).join(', ')})`),
+        h('li', {}, 'its preview attempts, its licences and its grading settings'),
+        h('li', {}, 'every LMS link to it: they will say the course no longer exists'),
+      ),
+      h('p', {}, 'No learner has an attempt on it. This cannot be undone.'),
+    ],
+    confirm: 'Delete the course',
+    danger: true,
+  });
+  if (!ok) {
+    return;
+  }
+  try {
+    await deleteCourse(c.id);
+    toast(`“${c.title}” was deleted.`);
+    location.hash = '#/courses';
+  } catch (err) {
+    render(status, errorBox(err, { testid: 'delete-refused' }));
+  }
 }
 
 /** The preview button (a new tab on the content origin) and the link to the learners. @param {Course} c */
@@ -104,7 +253,7 @@ function versionFacts(v) {
     h('dt', {}, 'SCOs'),
     h('dd', {}, String(v.scos.length)),
     h('dt', {}, 'Files'),
-    h('dd', {}, `${v.fileCount} files, ${fmtBytes(v.unpackedBytes)} unpacked`),
+    h('dd', {}, `${plural(v.fileCount, 'file')}, ${fmtBytes(v.unpackedBytes)} unpacked`),
     h('dt', {}, 'Uploaded'),
     h('dd', {}, fmtDate(v.createdAt)),
   );

@@ -1,8 +1,8 @@
 // @ts-check
 // #/courses: upload a new course, search, and the course table.
-import { courseStats, listCourses, uploadPath } from './client.js';
+import { courseStats, listCourses } from './client.js';
 import { h, render, field } from './dom.js';
-import { fmtDate, fmtScorm } from './format.js';
+import { fmtDate, fmtScorm, plural } from './format.js';
 import { errorBox, page } from './ui.js';
 import { uploadZone } from './upload-zone.js';
 
@@ -22,7 +22,7 @@ export async function coursesPage() {
   });
   page(
     'Courses',
-    uploadZone({ path: uploadPath(), label: 'Upload a new course', onDone: () => void load() }),
+    uploadZone({ label: 'Upload new courses', onDone: () => void load() }),
     h('div', { class: 'toolbar' }, field('Search courses', search)),
     list,
   );
@@ -35,7 +35,21 @@ export async function coursesPage() {
         render(list, h('p', { class: 'empty' }, q ? `No course title contains “${q}”.` : 'No course yet: upload a SCORM zip above.'));
         return;
       }
-      render(list, courseTable(courses, stats));
+      const inUse = courses.filter((c) => !c.archivedAt);
+      const archived = courses.filter((c) => c.archivedAt);
+      render(
+        list,
+        inUse.length ? courseTable(inUse, stats, 'course-table', 'Courses') : h('p', { class: 'empty' }, q ? `No course in use has “${q}” in its title.` : 'Every course is archived.'),
+        archived.length
+          ? h(
+              'section',
+              { class: 'archived', 'aria-labelledby': 'archived-title' },
+              h('h2', { id: 'archived-title' }, `Archived (${archived.length})`),
+              h('p', { class: 'muted' }, 'Not offered by the LMS course picker, and no new licence can name them; links already in an LMS keep working.'),
+              courseTable(archived, stats, 'archived-table', 'Archived courses'),
+            )
+          : null,
+      );
     } catch (err) {
       render(list, errorBox(err));
     }
@@ -46,13 +60,15 @@ export async function coursesPage() {
 /**
  * @param {Course[]} courses
  * @param {CourseStats[]} stats
+ * @param {string} testid
+ * @param {string} caption
  */
-function courseTable(courses, stats) {
+function courseTable(courses, stats, testid, caption) {
   const byCourse = new Map(stats.map((s) => [s.courseId, s]));
   return h(
     'table',
-    { class: 'data', 'data-testid': 'course-table' },
-    h('caption', { class: 'visually-hidden' }, 'Courses'),
+    { class: 'data', 'data-testid': testid },
+    h('caption', { class: 'visually-hidden' }, caption),
     h(
       'thead',
       {},
@@ -78,7 +94,7 @@ function courseTable(courses, stats) {
             'td',
             { 'data-label': 'Version', class: 'num' },
             v ? `v${v.number}` : '—',
-            v && v.warnings.length ? h('span', { class: 'badge warn', title: 'Import warnings' }, `${v.warnings.length} warning(s)`) : null,
+            v && v.warnings.length ? h('span', { class: 'badge warn', title: 'Import warnings' }, plural(v.warnings.length, 'warning')) : null,
           ),
           h('td', { 'data-label': 'Learners', class: 'num' }, String(st ? st.learners : 0)),
           h('td', { 'data-label': 'Updated' }, fmtDate(c.updatedAt)),

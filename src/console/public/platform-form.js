@@ -1,8 +1,10 @@
 // @ts-check
 // The Connect page's form to add or edit an LMS registration by hand.
+import { ApiError } from './api.js';
 import { createPlatform, updatePlatform } from './client.js';
-import { h, render, field } from './dom.js';
-import { errorBox, toast } from './ui.js';
+import { h, field } from './dom.js';
+import { formErrors } from './form-errors.js';
+import { toast } from './ui.js';
 
 /**
  * @typedef {import('./types').Platform} Platform
@@ -13,7 +15,7 @@ import { errorBox, toast } from './ui.js';
 /** @type {Array<[TextField, string, 'text' | 'url', string]>} key, label, input type, hint */
 const PLATFORM_FIELDS = [
   ['name', 'Name', 'text', 'Shown in this console, e.g. "University Moodle".'],
-  ['issuer', 'Issuer (Platform ID)', 'url', 'The iss of the LMS, e.g. https://moodle.example.edu'],
+  ['issuer', 'Issuer (Platform ID)', 'url', 'The iss of the LMS: an https address, e.g. https://moodle.example.edu (http only for localhost). A trailing slash is dropped.'],
   ['clientId', 'Client ID', 'text', 'Given by the LMS when you add the tool.'],
   ['authorizationEndpoint', 'LMS authentication request URL (OIDC auth endpoint)', 'url', ''],
   ['tokenEndpoint', 'LMS access token URL', 'url', ''],
@@ -74,6 +76,7 @@ export function platformForm(existing, onSaved, onCancel, customers = []) {
   );
   /** @param {TextField} key */
   const value = (key) => inputs[key]?.value.trim() ?? '';
+  const errors = formErrors(form, status);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     void save();
@@ -93,12 +96,18 @@ export function platformForm(existing, onSaved, onCancel, customers = []) {
     if (customer) {
       body.customerId = customer.value || null;
     }
+    errors.clear();
     try {
       const saved = existing ? await updatePlatform(existing.id, body) : await createPlatform(body);
       toast(`Platform “${saved.name}” saved.`);
       onSaved(saved);
     } catch (err) {
-      render(status, errorBox(err));
+      // "issuer uses http, …" goes under the Issuer field; a registration that exists already too
+      if (err instanceof ApiError && err.code === 'platform_exists' && inputs.issuer) {
+        errors.at(inputs.issuer, err.message);
+      } else {
+        errors.show(err, { ...inputs, deploymentIds, customerId: customer ?? undefined });
+      }
     }
   }
   return form;

@@ -11,6 +11,7 @@ import { licencesPage } from './licences-page.js';
 import { forgetSession, isSignedIn, signOut } from './session.js';
 import { signInPage } from './signin-page.js';
 import { frame } from './ui.js';
+import { mayLeave } from './leave-guard.js';
 
 /** Shows the page of the current hash (the sign-in page while signed out). */
 export async function route() {
@@ -61,7 +62,13 @@ function showSignIn(message) {
 
 /** Listens for hash changes, the sign-out button and a session the server ended. */
 export function startRouter() {
-  window.addEventListener('hashchange', () => void route());
+  window.addEventListener('hashchange', (e) => {
+    if (!mayLeave()) {
+      history.replaceState(null, '', e.oldURL); // stay: an upload on this page is not finished
+      return;
+    }
+    void route();
+  });
   frame.signOutButton.addEventListener('click', () => {
     void signOut().then(() => {
       location.hash = '#/signin';

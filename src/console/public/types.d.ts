@@ -66,6 +66,7 @@ export interface Course {
   id: string;
   title: string;
   updatedAt: string;
+  archivedAt: string | null;
   currentVersion: Version | null;
   gradePolicy: GradePolicy;
   versions?: VersionRow[];
@@ -75,6 +76,16 @@ export interface Course {
 export interface CourseStats {
   courseId: string;
   learners: number;
+  attempts: number;
+}
+
+/** The stored version a `course_duplicate` refusal names (`duplicate` of its answer). */
+export interface DuplicateOf {
+  courseId: string;
+  courseTitle: string;
+  versionId: string;
+  versionNumber: number;
+  archived: boolean;
 }
 
 export interface Preview {
