@@ -12,6 +12,11 @@
  *                                                   no player page
  *   BENCH_REFERENCE=0 npm run bench -- launch       skip the reference run
  *   BENCH_LEARNERS=1000                             size of the learner pool the launches rotate through
+ *   BENCH_LICENCE=limited | unlimited | none        the platform belongs to a customer with a licence for the
+ *                                                   course of BENCH_LEARNERS seats (default: every first
+ *                                                   launch takes its seat in the counted transaction, every
+ *                                                   later one reads its seat), of no limit, or to no
+ *                                                   customer at all (no licence check: issue 9's baseline)
  *
  * Layout (2-core machine): the server runs in this process (SQLite file in a temp dir, logging off);
  * the emulator and the browsers run in one child process, so the server has one core to itself and
@@ -56,6 +61,11 @@ export async function run(): Promise<boolean> {
   const config = loadConfig({ PORT: '0', CONTENT_PORT: '0', ADMIN_TOKEN, LOG_LEVEL: 'error', STORAGE_DIR: storageDir });
   const server = await startServer(config);
   const minimal = process.env.BENCH_HANDOFF === 'minimal';
+  const learners = Number(process.env.BENCH_LEARNERS ?? 1000);
+  const licence = process.env.BENCH_LICENCE ?? 'limited';
+  if (!['limited', 'unlimited', 'none'].includes(licence)) {
+    throw new Error(`BENCH_LICENCE must be limited, unlimited or none, not "${licence}"`);
+  }
   if (minimal) {
     // The controller holds this very instance: swapping its method measures login + launch alone.
     const handoff = server.app.get(LaunchHandoff);
@@ -74,10 +84,14 @@ export async function run(): Promise<boolean> {
     if (reg.status !== 201) {
       throw new Error(`platform registration failed: ${reg.status} ${await reg.text()}`);
     }
+    const platformId = ((await reg.json()) as { id: string }).id;
     const form = new FormData();
     form.append('package', new Blob([new Uint8Array(await buildFixtureZip('scorm12-single-sco'))], { type: 'application/zip' }), 'course.zip');
     const up = await fetch(`${config.publicUrl}/api/courses`, { method: 'POST', headers: auth, body: form });
     const courseId = ((await up.json()) as { id: string }).id;
+    if (licence !== 'none') {
+      await licensed(config.publicUrl, auth, platformId, courseId, licence === 'limited' ? learners : null);
+    }
     const go: Go = { type: 'go', toolUrl: config.publicUrl, courseId, levels, seconds, warmupSeconds: 1, followPlayer: !minimal };
     const figures = await drive(child, go);
     let refFigures: Figure[] = [];
@@ -89,7 +103,7 @@ export async function run(): Promise<boolean> {
     process.stdout.write(
       `launch benchmark: ${seconds} s per level after 1 s warm-up, server in-process (SQLite), emulator + browsers in a child process; ` +
         `hand-off: ${minimal ? 'minimal (LTI part alone, no player page)' : 'player (full launch: login → authorization → launch → GET of the player page on the content origin, bootstrap checked)'}; ` +
-        `${Number(process.env.BENCH_LEARNERS ?? 1000)} learners in rotation\n`,
+        `${learners} learners in rotation; ${licence === 'none' ? 'platform of no customer (no licence check)' : `platform of a customer, licence for the course with ${licence === 'limited' ? `${learners} seats` : 'no seat limit'}`}\n`,
     );
     process.stdout.write('               concurrency  launches  failures  launches/s   p50 ms   p99 ms  server CPU ms/launch\n');
     let ok = true;
@@ -124,6 +138,20 @@ export async function run(): Promise<boolean> {
     await server.close();
     fs.rmSync(storageDir, { recursive: true, force: true });
   }
+}
+
+/** Puts the platform in a customer that holds a licence for the course (issue 9), so every launch goes through the licence check. */
+async function licensed(base: string, auth: Record<string, string>, platformId: string, courseId: string, seatLimit: number | null): Promise<void> {
+  const send = async (method: string, url: string, body: unknown): Promise<{ id: string }> => {
+    const res = await fetch(`${base}${url}`, { method, headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    if (res.status >= 300) {
+      throw new Error(`${method} ${url} failed: ${res.status} ${await res.text()}`);
+    }
+    return (await res.json()) as { id: string };
+  };
+  const customer = await send('POST', '/api/customers', { name: 'Bench customer' });
+  await send('PATCH', `/api/platforms/${platformId}`, { customerId: customer.id });
+  await send('POST', '/api/licences', { customerId: customer.id, courseId, seatLimit });
 }
 
 /** Runs one series of levels in the child; reads this process's CPU time between the level marks. */
