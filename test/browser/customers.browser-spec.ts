@@ -2,28 +2,30 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { eventually, launchBrowser, signedInConsole, TestBrowser, withScreenshot } from '../support/browser';
-import { LaunchResult, PlatformEmulator, startLtiTestbed, LtiTestbed } from '../support/platform-emulator';
+import { errorCode as refusal } from '../support/error-page';
+import { PlatformEmulator, startLtiTestbed, LtiTestbed } from '../support/platform-emulator';
 
 const RESULTS = path.resolve(__dirname, '../../test-results');
 
-/** The stable error code on the tool's HTML error page, null when the launch reached the player. */
-function refusal(res: LaunchResult): string | null {
-  return /data-error-code>([^<]+)</.exec(res.text)?.[1] ?? null;
-}
-
 /**
- * The Customers pages in Chromium against a real server and two emulated LMSs (issue 9): add
- * customers (errors at the field), send one a registration link that a second LMS registers with,
- * assign the first LMS to the other customer, suspend and reactivate (launches refused, then allowed),
- * and a delete the API refuses in words. Screenshots: test-results/console-customer*.png.
+ * The Customers and Licences pages in Chromium against a real server and two emulated LMSs (issue 9):
+ * add customers (errors at the field), send one a registration link that a second LMS registers
+ * with, assign the first LMS to the other customer, license a course with a seat limit and an end
+ * date to one and every course to the other, let learners take seats by launching through the
+ * emulators, see the seat and end-date warnings, suspend a licence and a customer (launches refused,
+ * then allowed), and a delete the API refuses in words. Screenshots: test-results/console-customer*.png
+ * and console-licences*.png.
  */
-describe('Console customers in Chromium', () => {
+describe('Console customers and licences in Chromium', () => {
   let tb: LtiTestbed;
   let other: PlatformEmulator;
   let browser: TestBrowser;
   let page: Page;
-  const launch = () => tb.emu.launch({ toolUrl: tb.app.appUrl, courseId: tb.courseId });
   let courseTitle = '';
+  /** A launch from Beta's LMS (the testbed's emulator) as `sub`. */
+  const launch = (sub = 'beta-1') => tb.emu.launch({ toolUrl: tb.app.appUrl, courseId: tb.courseId, claims: { sub } });
+  /** A launch from Acme's LMS (registered through Acme's link) as `sub`. */
+  const launchAcme = (sub: string) => other.launch({ toolUrl: tb.app.appUrl, courseId: tb.courseId, clientId: 'dyn-client-1', claims: { sub } });
   /** YYYY-MM-DD of today + `days`, in local time (what `<input type=date>` takes). */
   const day = (days: number) => {
     const d = new Date();
@@ -115,8 +117,8 @@ describe('Console customers in Chromium', () => {
       await expect(platformRow.textContent()).resolves.toContain('Dynamic');
       await eventually(async () => (await page.getByTestId('link-table').locator('tbody tr').getAttribute('data-status')) === 'used', 'the link to read "used"');
       await expect(page.getByTestId('link-table').locator('tbody tr').textContent()).resolves.toContain('1 of 1');
-      // and the new LMS is Acme's: its launches now wait for a licence of Acme's, not for a customer
-      expect(refusal(await other.launch({ toolUrl: tb.app.appUrl, courseId: tb.courseId, clientId: 'dyn-client-1' }))).toBe('lti_licence_missing');
+      // bound to Acme, which has no licence yet
+      expect(refusal(await launchAcme('acme-0'))).toBe('lti_licence_missing');
     });
   });
 
@@ -160,8 +162,7 @@ describe('Console customers in Chromium', () => {
       await page.getByLabel('Assign an existing LMS registration').selectOption({ label: 'Emulator LMS (no customer)' });
       await page.getByRole('button', { name: 'Assign', exact: true }).click();
       await page.getByTestId('customer-platform-table').locator('tbody tr', { hasText: 'Emulator LMS' }).waitFor();
-      expect(refusal(await launch())).toBe('lti_licence_missing'); // Beta's now; Beta has no licence yet (added below)
-      await shot('customer-detail');
+      expect(refusal(await launch())).toBe('lti_licence_missing');
 
       await page.getByRole('link', { name: 'Customers', exact: true }).click();
       const table = page.getByTestId('customer-table');
@@ -169,7 +170,6 @@ describe('Console customers in Chromium', () => {
       await expect(page.getByTestId('unassigned-platforms').count()).resolves.toBe(0);
       await expect(table.locator('tr[data-customer="Beta Learning"]').textContent()).resolves.toContain('Emulator LMS');
       await expect(table.locator('tr[data-customer="Acme Training"] td').nth(1).textContent()).resolves.not.toBe('none yet');
-      await shot('customers');
 
       await page.getByRole('link', { name: 'Connect an LMS' }).click();
       const connectRow = page.getByTestId('platform-table').locator('tbody tr', { hasText: 'Emulator LMS' });
@@ -231,6 +231,78 @@ describe('Console customers in Chromium', () => {
     });
   });
 
+  it('learners take seats by launching: at 80 % and at the limit the licences are highlighted, and a learner past the limit is refused', async () => {
+    await withScreenshot(page, 'console-licence-seats-failed', async () => {
+      for (const sub of ['acme-1', 'acme-2']) {
+        expect(refusal(await launchAcme(sub))).toBeNull();
+      }
+      expect(refusal(await launchAcme('acme-3'))).toBe('lti_licence_seats_full');
+      expect(refusal(await launchAcme('acme-1'))).toBeNull(); // a seat holder keeps access
+      for (const sub of ['beta-1', 'beta-2', 'beta-3', 'beta-4']) {
+        expect(refusal(await launch(sub))).toBeNull();
+      }
+
+      await page.reload();
+      await page.getByRole('heading', { name: 'Licences', level: 1 }).waitFor();
+      const acme = page.locator('tr[data-licence]', { hasText: 'Acme Training' });
+      const beta = page.locator('tr[data-licence]', { hasText: 'Beta Learning' });
+      await acme.waitFor();
+      await expect(acme.locator('td.seats').textContent()).resolves.toMatch(/^2 \/ 2 \(100 %\)Limit reached/);
+      await expect(acme.locator('td.seats').getAttribute('class')).resolves.toContain('is-full');
+      await expect(acme.getAttribute('data-status')).resolves.toBe('seats_full');
+      await expect(acme.textContent()).resolves.toContain('Only learners who already hold a seat get in.');
+      await expect(beta.locator('td.seats').textContent()).resolves.toMatch(/^4 \/ 5 \(80 %\)Nearly full/);
+      await expect(beta.locator('td.seats').getAttribute('class')).resolves.toContain('is-high');
+      await expect(beta.locator('td.is-ending').count()).resolves.toBe(0);
+      await expect(page.getByTestId('licence-summary').textContent()).resolves.toBe('2 licences; 2 with 80 % of their seats or more taken; 1 ending within 30 days');
+      await shot('licences');
+
+      // filters: by customer, and by course (its own licences and the every-course ones)
+      await page.getByLabel('Filter by customer').selectOption({ label: 'Acme Training' });
+      await eventually(async () => (await page.locator('tr[data-licence]').count()) === 1, 'only Acme’s licence');
+      await page.getByLabel('Filter by customer').selectOption({ label: 'All customers' });
+      await page.getByLabel('Filter by course').selectOption({ label: courseTitle });
+      await eventually(async () => (await page.locator('tr[data-licence]').count()) === 2, 'both licences cover the course');
+
+      await page.getByRole('link', { name: 'Customers', exact: true }).click();
+      const table = page.getByTestId('customer-table');
+      await table.waitFor();
+      await expect(table.locator('tr[data-customer="Acme Training"]').textContent()).resolves.toMatch(/1 licence1 to watch.*2 \/ 2/);
+      await expect(table.locator('tr[data-customer="Beta Learning"]').textContent()).resolves.toMatch(/1 licence1 to watch.*4 \/ 5/);
+      await shot('customers');
+      await openCustomer('Beta Learning');
+      await page.getByTestId('licence-table').waitFor();
+      await shot('customer-detail');
+    });
+  });
+
+  it("suspends Acme's licence after a confirmation (launches refused, seats kept) and reactivates it; raising the limit lets a new learner in", async () => {
+    await withScreenshot(page, 'console-licence-suspend-failed', async () => {
+      await openCustomer('Acme Training');
+      const section = page.getByTestId('licences');
+      const row = section.locator('tr[data-licence]');
+      await row.getByRole('button', { name: /^Suspend the licence/ }).click();
+      const dialog = page.getByRole('dialog');
+      await expect(dialog.textContent()).resolves.toContain('Nothing is deleted: seats, attempts and grades are kept');
+      await dialog.getByRole('button', { name: 'Suspend licence' }).click();
+      await eventually(async () => (await row.getAttribute('data-status')) === 'suspended', 'the licence to read "suspended"');
+      expect(refusal(await launchAcme('acme-1'))).toBe('lti_licence_suspended');
+      await expect(row.locator('td.seats').textContent()).resolves.toMatch(/^2 \/ 2/);
+      await row.getByRole('button', { name: /^Reactivate the licence/ }).click();
+      await eventually(async () => (await row.getAttribute('data-status')) === 'seats_full', 'the licence to be active again');
+      expect(refusal(await launchAcme('acme-1'))).toBeNull();
+
+      await row.getByRole('button', { name: /^Edit the licence/ }).click();
+      await expect(section.getByLabel('Last day').inputValue()).resolves.toBe(day(10));
+      await section.getByLabel('Seat limit').fill('3');
+      await section.getByRole('button', { name: 'Save licence' }).click();
+      await eventually(async () => (await row.getAttribute('data-status')) === 'usable', 'room for one more');
+      await expect(row.locator('td.seats').textContent()).resolves.toMatch(/^2 \/ 3 \(67 %\)$/);
+      await expect(row.getAttribute('data-warnings')).resolves.toBe('ending_soon'); // the end date was kept
+      expect(refusal(await launchAcme('acme-3'))).toBeNull();
+    });
+  });
+
   it('suspends Beta after a confirmation that says launches stop and data is kept; reactivating lets its LMS launch again', async () => {
     await withScreenshot(page, 'console-customer-suspend-failed', async () => {
       await openCustomer('Beta Learning');
@@ -257,7 +329,7 @@ describe('Console customers in Chromium', () => {
     });
   });
 
-  it('a customer that an LMS belongs to is not deleted (the API says why); an unused one is', async () => {
+  it('a customer that an LMS belongs to is not deleted (the API says why); once its LMS is unassigned it is, with its licences', async () => {
     await withScreenshot(page, 'console-customer-delete-failed', async () => {
       await page.getByRole('button', { name: 'Delete', exact: true }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Delete customer' }).click();
@@ -270,19 +342,21 @@ describe('Console customers in Chromium', () => {
       await page.getByRole('button', { name: 'Save changes' }).click();
       await page.getByRole('heading', { name: 'Beta Learning GmbH', level: 1 }).waitFor();
 
-      await page.goto(`${tb.app.appUrl}/console/#/customers`);
-      await page.getByRole('button', { name: 'Add a customer' }).click();
-      await page.getByLabel('Name').fill('Gamma Temp');
-      await page.getByRole('button', { name: 'Add customer' }).click();
-      await page.getByRole('heading', { name: 'Gamma Temp', level: 1 }).waitFor();
+      await page.getByRole('button', { name: 'Unassign Emulator LMS' }).click();
+      const dialog = page.getByRole('dialog');
+      await expect(dialog.textContent()).resolves.toContain('launches nothing');
+      await dialog.getByRole('button', { name: 'Unassign' }).click();
+      await page.getByText('No LMS belongs to this customer yet').waitFor();
+      expect(refusal(await launch())).toBe('lti_platform_unassigned');
+
       await page.getByRole('button', { name: 'Delete', exact: true }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Delete customer' }).click();
       await page.getByRole('heading', { name: 'Customers', level: 1 }).waitFor();
       await page.getByTestId('customer-table').waitFor();
-      await expect(page.getByTestId('customer-table').locator('tbody tr').allTextContents()).resolves.toEqual([
-        expect.stringContaining('Acme Training'),
-        expect.stringContaining('Beta Learning GmbH'),
-      ]);
+      await expect(page.getByTestId('customer-table').locator('tbody tr').allTextContents()).resolves.toEqual([expect.stringContaining('Acme Training')]);
+      await expect(page.getByTestId('unassigned-platforms').textContent()).resolves.toContain('Emulator LMS');
+      await page.getByRole('link', { name: 'Licences', exact: true }).click();
+      await eventually(async () => (await page.locator('tr[data-licence]').count()) === 1, 'only Acme’s licence left');
     });
   });
 });
