@@ -1,5 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { AppError } from '../common/errors';
+import type { EntityManager } from 'typeorm';
 import type { LtiLaunchContext } from '../lti/protocol/launch-context';
 import { Transactions } from '../database/transactions';
 import { Attempt } from './attempt.entity';
@@ -12,6 +13,11 @@ import { ResourceLink } from './resource-link.entity';
 function changedFields(row: object, next: Record<string, unknown>): boolean {
   const r = row as Record<string, unknown>;
   return Object.entries(next).some(([k, v]) => (Array.isArray(v) || Array.isArray(r[k]) ? JSON.stringify(v) !== JSON.stringify(r[k]) : v !== r[k]));
+}
+
+/** An INSERT that met a unique index, then found no row: not a race this code knows (a bug, not bad input). */
+function lost(what: string, ctx: LtiLaunchContext): never {
+  throw new Error(`the ${what} of platform ${ctx.platformId} / ${ctx.sub} / ${ctx.resourceLinkId} was neither inserted nor found`);
 }
 
 /** Launch resolution: a validated LTI launch → the learner, the resource link and the open attempt (docs/architecture.md). */
@@ -40,50 +46,8 @@ export class AttemptLaunchService {
       }
       // Written only when new or changed: a returning learner costs one SELECT, and a new row is not
       // read back after its INSERT (plain SQL: TypeORM's query building was most of this path's CPU).
-      const found = await this.repo.findLearner(ctx.platformId, ctx.sub, m);
-      const learner = found ?? Object.assign(new Learner(), { platformId: ctx.platformId, sub: ctx.sub, name: null, givenName: null, familyName: null, email: null });
-      const names = {
-        name: ctx.name ?? learner.name,
-        givenName: ctx.givenName ?? learner.givenName,
-        familyName: ctx.familyName ?? learner.familyName,
-        email: ctx.email ?? learner.email,
-      };
-      if (!found) {
-        Object.assign(learner, names);
-        await this.repo.insertLearner(learner, m);
-      } else if (changedFields(learner, names)) {
-        Object.assign(learner, names);
-        await this.repo.updateLearnerNames(learner.id, names, m);
-      }
-
-      const foundLink = await this.repo.findLink(ctx.platformId, ctx.deploymentId, ctx.resourceLinkId, m);
-      const link =
-        foundLink ??
-        Object.assign(new ResourceLink(), {
-          platformId: ctx.platformId,
-          deploymentId: ctx.deploymentId,
-          resourceLinkId: ctx.resourceLinkId,
-          courseId: ctx.courseId,
-          title: null,
-          lineItemUrl: null,
-        });
-      const claims = {
-        courseId: ctx.courseId,
-        title: ctx.resourceLinkTitle ?? link.title ?? null,
-        agsLineItemUrl: ctx.ags?.lineitem ?? null,
-        agsLineItemsUrl: ctx.ags?.lineitems ?? null,
-        agsScopes: ctx.ags?.scope ?? null,
-        nrpsMembershipsUrl: ctx.nrps?.contextMembershipsUrl ?? null,
-        contextId: ctx.contextId ?? link.contextId ?? null,
-      };
-      if (!foundLink) {
-        Object.assign(link, claims);
-        await this.repo.insertLink(link, m);
-      } else if (changedFields(link, claims)) {
-        Object.assign(link, claims);
-        await this.repo.updateLinkClaims(link.id, claims, m);
-      }
-
+      const learner = await this.learnerOf(ctx, m);
+      const link = await this.linkOf(ctx, m);
       const preview = ctx.isInstructor;
       let attempt = await this.repo.findOpenAttempt(learner.id, link.id, preview, m);
       if (attempt) {
@@ -96,7 +60,7 @@ export class AttemptLaunchService {
         }
       }
       if (!attempt) {
-        attempt = Object.assign(new Attempt(), {
+        const fresh = Object.assign(new Attempt(), {
           learnerId: learner.id,
           resourceLinkId: link.id,
           courseVersionId: course.currentVersionId,
@@ -106,9 +70,66 @@ export class AttemptLaunchService {
           lastLaunchedAt: null,
           launchCount: 0,
         });
-        await this.repo.insertAttempt(attempt, m);
+        // Two launches of one learner at once (two tabs) meet at the attempt number: one attempt.
+        attempt = (await this.repo.insertAttempt(fresh, m)) ? fresh : await this.repo.findOpenAttempt(learner.id, link.id, preview, m);
+        if (!attempt) {
+          throw new Error(`attempt ${fresh.number} of learner ${learner.id} on link ${link.id} was inserted by a concurrent launch but is not open`);
+        }
       }
       return attempt;
     });
+  }
+
+  /**
+   * The launch's learner, created at the first launch and its names kept up to date. On PostgreSQL
+   * two first launches of one learner really run at once: the second INSERT meets the unique index,
+   * does nothing, and that launch reads the first one's row (SQLite runs transactions one at a time).
+   */
+  private async learnerOf(ctx: LtiLaunchContext, m: EntityManager, again = false): Promise<Learner> {
+    const found = await this.repo.findLearner(ctx.platformId, ctx.sub, m);
+    const names = {
+      name: ctx.name ?? found?.name ?? null,
+      givenName: ctx.givenName ?? found?.givenName ?? null,
+      familyName: ctx.familyName ?? found?.familyName ?? null,
+      email: ctx.email ?? found?.email ?? null,
+    };
+    if (!found) {
+      const fresh = Object.assign(new Learner(), { platformId: ctx.platformId, sub: ctx.sub, ...names });
+      if (await this.repo.insertLearner(fresh, m)) {
+        return fresh;
+      }
+      return again ? lost('learner', ctx) : this.learnerOf(ctx, m, true); // a concurrent launch created it: now found
+    }
+    if (changedFields(found, names)) {
+      Object.assign(found, names);
+      await this.repo.updateLearnerNames(found.id, names, m);
+    }
+    return found;
+  }
+
+  /** The launch's resource link with its latest claims; like {@link learnerOf}, safe against a concurrent first launch (a class opening a new link). */
+  private async linkOf(ctx: LtiLaunchContext, m: EntityManager, again = false): Promise<ResourceLink> {
+    const found = await this.repo.findLink(ctx.platformId, ctx.deploymentId, ctx.resourceLinkId, m);
+    const claims = {
+      courseId: ctx.courseId,
+      title: ctx.resourceLinkTitle ?? found?.title ?? null,
+      agsLineItemUrl: ctx.ags?.lineitem ?? null,
+      agsLineItemsUrl: ctx.ags?.lineitems ?? null,
+      agsScopes: ctx.ags?.scope ?? null,
+      nrpsMembershipsUrl: ctx.nrps?.contextMembershipsUrl ?? null,
+      contextId: ctx.contextId ?? found?.contextId ?? null,
+    };
+    if (!found) {
+      const fresh = Object.assign(new ResourceLink(), { platformId: ctx.platformId, deploymentId: ctx.deploymentId, resourceLinkId: ctx.resourceLinkId, lineItemUrl: null, ...claims });
+      if (await this.repo.insertLink(fresh, m)) {
+        return fresh;
+      }
+      return again ? lost('resource link', ctx) : this.linkOf(ctx, m, true);
+    }
+    if (changedFields(found, claims)) {
+      Object.assign(found, claims);
+      await this.repo.updateLinkClaims(found.id, claims, m);
+    }
+    return found;
   }
 }

@@ -63,17 +63,17 @@ export class AttemptsRepository {
     this.sql = {
       course: statement('course', `SELECT ${c.columns(['id', 'currentVersionId']).select} FROM ${c.table} WHERE ${c.col('id')} = ?`),
       learner: statement('learner', `SELECT ${ls.select} FROM ${l.table} WHERE ${l.col('platformId')} = ? AND ${l.col('sub')} = ?`),
-      insertLearner: statement('insertLearner', l.insert(ls)),
+      insertLearner: statement('insertLearner', l.insertIfAbsent(ls)),
       link: statement(
         'link',
         `SELECT ${rs.select} FROM ${r.table} WHERE ${r.col('platformId')} = ? AND ${r.col('deploymentId')} = ? AND ${r.col('resourceLinkId')} = ?`,
       ),
-      insertLink: statement('insertLink', r.insert(rs)),
+      insertLink: statement('insertLink', r.insertIfAbsent(rs)),
       openAttempt: statement(
         'openAttempt',
         `SELECT ${as.select} FROM ${a.table} WHERE ${a.col('learnerId')} = ? AND ${a.col('resourceLinkId')} = ? AND ${a.col('preview')} = ? AND ${a.col('completedAt')} IS NULL ORDER BY ${a.col('number')} DESC LIMIT 1`,
       ),
-      insertAttempt: statement('insertAttempt', a.insert(as)),
+      insertAttempt: statement('insertAttempt', a.insertIfAbsent(as)),
       countLaunch: statement(
         'countLaunch',
         `UPDATE ${a.table} SET ${a.col('launchCount')} = ${a.col('launchCount')} + 1, ${a.col('lastLaunchedAt')} = ?, ${a.col('updatedAt')} = CURRENT_TIMESTAMP WHERE ${a.col('id')} = ? RETURNING ${as.select}`,
@@ -97,8 +97,9 @@ export class AttemptsRepository {
     return row ? this.learnerColumns.hydrate(row) : null;
   }
 
-  async insertLearner(learner: Learner, m: EntityManager = this.db.manager): Promise<void> {
-    await this.plain.run(this.sql.insertLearner, this.learnerColumns.values(learner), m);
+  /** False when a concurrent launch inserted the same learner first (its row is then read instead). */
+  async insertLearner(learner: Learner, m: EntityManager = this.db.manager): Promise<boolean> {
+    return (await this.plain.run(this.sql.insertLearner, this.learnerColumns.values(learner), m)).records.length > 0;
   }
 
   async updateLearnerNames(id: string, names: LearnerNames, m: EntityManager = this.db.manager): Promise<void> {
@@ -110,8 +111,9 @@ export class AttemptsRepository {
     return row ? this.linkColumns.hydrate(row) : null;
   }
 
-  async insertLink(link: ResourceLink, m: EntityManager = this.db.manager): Promise<void> {
-    await this.plain.run(this.sql.insertLink, this.linkColumns.values(link), m);
+  /** False when a concurrent launch inserted the same link first. */
+  async insertLink(link: ResourceLink, m: EntityManager = this.db.manager): Promise<boolean> {
+    return (await this.plain.run(this.sql.insertLink, this.linkColumns.values(link), m)).records.length > 0;
   }
 
   async updateLinkClaims(id: string, claims: LinkClaims, m: EntityManager = this.db.manager): Promise<void> {
@@ -130,8 +132,9 @@ export class AttemptsRepository {
     return last?.number ?? 0;
   }
 
-  async insertAttempt(attempt: Attempt, m: EntityManager = this.db.manager): Promise<void> {
-    await this.plain.run(this.sql.insertAttempt, this.attemptColumns.values(attempt), m);
+  /** False when a concurrent launch of the same learner on the same link inserted that attempt number first. */
+  async insertAttempt(attempt: Attempt, m: EntityManager = this.db.manager): Promise<boolean> {
+    return (await this.plain.run(this.sql.insertAttempt, this.attemptColumns.values(attempt), m)).records.length > 0;
   }
 
   findAttempt(id: string): Promise<Attempt | null> {

@@ -154,6 +154,15 @@ export class EntitySql<T extends object> {
     return `INSERT INTO ${this.table} (${list.names.join(', ')}) VALUES (${list.names.map(() => '?').join(', ')})`;
   }
 
+  /**
+   * The same INSERT, doing nothing when it meets a unique index, with one row back only when it
+   * inserted (`ON CONFLICT DO NOTHING RETURNING`, SQLite ≥ 3.35 and PostgreSQL): for a row two
+   * transactions may create at once, where the loser reads the winner's row instead of failing.
+   */
+  insertIfAbsent(list: ColumnList<T, Prop<T>>): string {
+    return `${this.insert(list)} ON CONFLICT DO NOTHING RETURNING 1 AS ${this.plain.ds.driver.escape('inserted')}`;
+  }
+
   /** A property value in the form the driver stores (the repository's own conversion). */
   value<K extends Prop<T>>(property: K, v: T[K]): unknown {
     return this.stored(v, this.column(property));

@@ -1,5 +1,6 @@
 import { PlatformEmulator, LaunchResult, startLtiTestbed, LtiTestbed, LaunchOptions } from '../support/platform-emulator';
 import { ManualClock } from '../support/manual-clock';
+import { adminApi } from '../support/admin-api';
 import { STATE_TTL_MS } from '../../src/lti/login/login.service';
 
 const LTI = 'https://purl.imsglobal.org/spec/lti/claim/';
@@ -322,6 +323,17 @@ describe('LTI 1.3 launch (emulator, real HTTP)', () => {
     it('should launch by the course_id custom parameter when the target link is the generic launch URL', async () => {
       const res = await launch({ courseId: undefined, targetLinkUri: `${tb.app.appUrl}/lti/launch`, claims: { [`${LTI}custom`]: { course_id: tb.courseId } } });
       expectLaunched(res);
+    });
+
+    it('should make one learner, one link and one attempt each of simultaneous first launches on a new link (a class, and one learner in two tabs)', async () => {
+      const link = { [`${LTI}resource_link`]: { id: 'link-opened-by-a-class' } };
+      const subs = ['class-1', 'class-2', 'class-3', 'class-4', 'class-5', 'class-1'];
+      const results = await Promise.all(subs.map((sub) => launch({ claims: { sub, ...link } })));
+      results.forEach(expectLaunched);
+      const rows = (await adminApi(() => tb.app)('GET', `/api/attempts?courseId=${tb.courseId}`)).body as Array<{ learner: { sub: string }; resourceLinkId: string }>;
+      const mine = rows.filter((r) => r.learner.sub.startsWith('class-'));
+      expect(mine.map((r) => r.learner.sub).sort()).toEqual(['class-1', 'class-2', 'class-3', 'class-4', 'class-5']);
+      expect(new Set(mine.map((r) => r.resourceLinkId)).size).toBe(1);
     });
 
     it('should show a not-found page for a deleted course', async () => {
