@@ -133,7 +133,8 @@ export class ReportsService {
       name: customer.name,
       state: customer.state,
       totals: totals.figures(),
-      licences,
+      // by course title, the every-course licences first (the list's own order, oldest first, ties within a second)
+      licences: [...licences].sort((x, y) => (x.courseTitle ?? '').localeCompare(y.courseTitle ?? '') || x.createdAt.localeCompare(y.createdAt)),
       courses: courses.filter((c) => byCourse.groups.has(c.id) || licensed.has(c.id)).map((c) => ({ courseId: c.id, title: c.title, ...byCourse.figures(c.id) })),
     };
   }
