@@ -6,8 +6,12 @@ export abstract class BaseEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string = randomUUID();
 
+  /**
+   * Set here rather than left to the column default: SQLite's default keeps whole seconds, so rows
+   * made within one second (a zip uploaded twice, two licences) would tie when listed "first made first".
+   */
   @CreateDateColumn()
-  createdAt: Date;
+  createdAt: Date = new Date();
 
   @UpdateDateColumn()
   updatedAt: Date;

@@ -66,8 +66,9 @@ describe('Console customers and licences in Chromium', () => {
       await page.getByRole('button', { name: 'Add a customer' }).click();
       await page.getByRole('button', { name: 'Add customer' }).click();
       const name = page.getByLabel('Name');
-      await expect(name.getAttribute('aria-invalid')).resolves.toBe('true');
       const error = page.locator('.field-error');
+      await error.waitFor(); // the refusal comes back from the server
+      await expect(name.getAttribute('aria-invalid')).resolves.toBe('true');
       await expect(error.textContent()).resolves.toMatch(/^Name must be a non-empty string/);
       await expect(name.getAttribute('aria-describedby')).resolves.toContain(await error.getAttribute('id'));
       await expect(page.evaluate(() => document.activeElement?.getAttribute('name'))).resolves.toBe('name');
@@ -203,7 +204,7 @@ describe('Console customers and licences in Chromium', () => {
       await section.getByLabel('First day').fill(day(3));
       await section.getByLabel('Last day').fill(day(1));
       await section.getByRole('button', { name: 'Add licence' }).click();
-      await expect(section.locator('.field-error').textContent()).resolves.toBe('The last day cannot be before the first day.');
+      await section.locator('.field-error', { hasText: 'The last day cannot be before the first day.' }).waitFor();
       await expect(section.getByLabel('Seat limit').getAttribute('aria-invalid')).resolves.toBeNull();
       await shot('licence-form-errors');
 
