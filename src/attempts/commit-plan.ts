@@ -25,6 +25,11 @@ export interface CommitInput {
   cmi: Record<string, unknown>;
   /** 2004 adl.nav.request at Terminate, if any. */
   navRequest?: string;
+  /**
+   * 2004: the player engine's `serializeSequencingState()` text (src/player/bootstrap.types.ts
+   * `PlayerSequencing`), stored with this commit; checked by `checkSequencingState`.
+   */
+  sequencingState?: string;
 }
 
 export interface CommitOutcome {

@@ -13,6 +13,7 @@ import type { RuntimeClaims } from './runtime-token.service';
 import type { ScoState } from './sco-state.entity';
 import { ScoStatesRepository } from './sco-states.repository';
 import { checkScope, scoOf } from './sco-lookup';
+import { checkSequencingState } from '../sequencing/sequencing-state';
 
 /** Commits applied in one transaction at most (group commit). */
 const MAX_BATCH = 200;
@@ -55,6 +56,9 @@ export class GroupCommitService {
     checkCommit(input, this.config.maxSuspendDataChars);
     const version = await this.versions.versionOfAttempt(attemptId);
     scoOf(version, itemId);
+    if (input.sequencingState !== undefined) {
+      checkSequencingState(input.sequencingState, version.scormVersion);
+    }
     const ctx: PlanContext = {
       v: version.scormVersion as '1.2' | '2004',
       rules: itemRules(findItem(version.manifest.items, itemId)),

@@ -80,6 +80,7 @@ export class PlayerController {
       autocommitSeconds: 30,
       maxSuspendDataChars: this.config.maxSuspendDataChars,
       scos,
+      sequencing: version.sequencing ? { settings: version.sequencing, state: null } : null,
     };
     res.setHeader('Content-Security-Policy', PLAYER_CSP);
     sendHtml(res, renderPlayerPage(bootstrap));
