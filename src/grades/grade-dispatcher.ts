@@ -69,11 +69,11 @@ export function judgeScoreAnswer(answer: HttpAnswer, now: number): Outcome {
 /**
  * The grade outbox worker (src/grades/README.md; Vendure's SQL job queue as the model). Woken when
  * a row is written (`kick`) and when the next row falls due (one Clock timer), with a slow fallback
- * poll; each pass finds due rows, claims each with a conditional UPDATE (state and time checked in
- * the WHERE clause, the affected-row count decides: works on SQLite, which has no row locks, and on
- * Postgres with several instances), sends it, and settles it only if its claim is still the current
- * one. A row left `sending` by a crashed or stopped process becomes claimable again when its lock
- * expires. All times come from the Clock, so tests move time instead of waiting for it.
+ * poll; each pass claims due rows in one UPDATE (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several
+ * instances share the queue and never claim one row twice), sends them, and settles each only if its
+ * claim is still the current one. A row left `sending` by a crashed or stopped process becomes
+ * claimable again when its lease expires. All times come from the Clock, so tests move time instead
+ * of waiting for it.
  */
 @Injectable()
 export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
@@ -174,17 +174,20 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
       if (free <= 0 || this.stopped) {
         return;
       }
-      for (const id of await this.repo.listDeliveriesDue(this.clock.now(), free)) {
-        const row = await this.claim(id, this.clock.now());
-        if (row && !this.stopped) {
-          const p: Promise<void> = this.deliver(row)
-            .catch((err: Error) => this.logger.error(`Grade delivery ${id} crashed: ${err.message}`, err.stack))
-            .finally(() => {
-              this.inFlight.delete(p);
-              this.kick();
-            });
-          this.inFlight.add(p);
+      const now = this.clock.now();
+      for (const row of await this.repo.claimDueDeliveries(now, free, now + this.leaseMs, randomUUID())) {
+        if (this.stopped) {
+          // Stopping while claiming: hand the row straight back instead of leaving it to its lease.
+          await this.settle(row, { kind: 'aborted' });
+          continue;
         }
+        const p: Promise<void> = this.deliver(row)
+          .catch((err: Error) => this.logger.error(`Grade delivery ${row.id} crashed: ${err.message}`, err.stack))
+          .finally(() => {
+            this.inFlight.delete(p);
+            this.kick();
+          });
+        this.inFlight.add(p);
       }
     } catch (err) {
       if (!this.stopped) {
@@ -218,17 +221,12 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
     }
   }
 
-  /** The lock of a claim: long enough for a token request, a line item look-up and the score POST. */
-  private get lockMs(): number {
-    return this.config.gradeHttpTimeoutMs * 4 + 1000;
-  }
-
   /**
-   * Claims one row by a conditional UPDATE and checks the affected-row count (a SQL job queue): a due
-   * pending/retry row, or a `sending` row whose lock expired (its worker died or was stopped).
+   * The lease of a claim: long enough for a token request, a line item look-up and the score POST,
+   * each bounded by GRADE_HTTP_TIMEOUT_MS. A claim whose instance died is claimed again when it ends.
    */
-  async claim(id: string, now: number): Promise<GradeDelivery | null> {
-    return this.repo.claimDelivery(id, now, now + this.lockMs, randomUUID());
+  private get leaseMs(): number {
+    return this.config.gradeHttpTimeoutMs * 4 + 1000;
   }
 
   private async deliver(row: GradeDelivery): Promise<void> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In, LessThanOrEqual } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { Attempt } from '../attempts/attempt.entity';
 import { Learner } from '../attempts/learner.entity';
 import { ResourceLink } from '../attempts/resource-link.entity';
@@ -9,6 +9,7 @@ import { CourseVersion } from '../courses/course-version.entity';
 import { Customer } from '../customers/customer.entity';
 import { Platform } from '../platforms/platform.entity';
 import type { ParsedManifest } from '../scorm/manifest.types';
+import { PlainSql } from '../database/plain-sql';
 import { GradeDelivery } from './grade-delivery.entity';
 import type { GradePolicy } from './score-policy';
 
@@ -25,20 +26,20 @@ export type NewGradeDelivery = Omit<GradeDelivery, 'id' | 'createdAt' | 'updated
  */
 @Injectable()
 export class GradesRepository {
-  constructor(private readonly db: DataSource) {}
+  private readonly claimSql: string;
 
-  /** Ids of rows the worker may claim now: due pending/retry rows and `sending` rows whose lock expired, most overdue first. */
-  async listDeliveriesDue(now: number, limit: number): Promise<string[]> {
-    const due = await this.db.getRepository(GradeDelivery).find({
-      select: ['id'],
-      where: [
-        { state: In(['pending', 'retry']), nextAttemptAt: LessThanOrEqual(now) },
-        { state: 'sending', lockedUntil: LessThanOrEqual(now) },
-      ],
-      order: { nextAttemptAt: 'ASC' },
-      take: limit,
-    });
-    return due.map((d) => d.id);
+  constructor(
+    private readonly db: DataSource,
+    private readonly plain: PlainSql,
+  ) {
+    const d = plain.entity(GradeDelivery);
+    const [id, state, next, locked] = [d.col('id'), d.col('state'), d.col('nextAttemptAt'), d.col('lockedUntil')];
+    this.claimSql = plain.statement(
+      'GradesRepository.claimDue',
+      `UPDATE ${d.table} SET ${state} = 'sending', ${locked} = ?, ${d.col('claimToken')} = ? WHERE ${id} IN (` +
+        `SELECT ${id} FROM ${d.table} WHERE (${state} IN ('pending', 'retry') AND ${next} <= ?) OR (${state} = 'sending' AND ${locked} <= ?) ` +
+        `ORDER BY ${next} LIMIT ?${plain.postgres ? ' FOR UPDATE SKIP LOCKED' : ''}) RETURNING ${id}`,
+    );
   }
 
   /** When the worker next has something to do: the earliest queued row's next try or `sending` row's lock expiry (null: nothing queued). */
@@ -53,20 +54,20 @@ export class GradesRepository {
   }
 
   /**
-   * Claims one row by a conditional UPDATE, the affected-row count deciding (no row locks needed):
-   * a due pending/retry row, else a `sending` row whose lock expired. Answers the claimed row.
+   * Claims up to `limit` rows the worker may send now — due pending/retry rows, and `sending` rows
+   * whose lease expired (their instance died or was stopped) — most overdue first, in one UPDATE that
+   * marks them `sending` until `lockedUntil` under `claimToken`, and answers them. On PostgreSQL the
+   * rows are picked with `FOR UPDATE SKIP LOCKED`: instances polling at the same moment each take
+   * different rows instead of queueing on the same ones, and a row is claimed by one of them only.
+   * SQLite has one writer (and one process), so the same UPDATE is atomic there without it.
    */
-  async claimDelivery(id: string, now: number, lockedUntil: number, claimToken: string): Promise<GradeDelivery | null> {
-    const deliveries = this.db.getRepository(GradeDelivery);
-    const patch = { state: 'sending' as const, lockedUntil, claimToken };
-    let res = await deliveries.update({ id, state: In(['pending', 'retry']), nextAttemptAt: LessThanOrEqual(now) }, patch);
-    if (!res.affected) {
-      res = await deliveries.update({ id, state: 'sending', lockedUntil: LessThanOrEqual(now) }, patch);
+  async claimDueDeliveries(now: number, limit: number, lockedUntil: number, claimToken: string): Promise<GradeDelivery[]> {
+    const { records } = await this.plain.run(this.claimSql, [lockedUntil, claimToken, now, now, limit]);
+    if (!records.length) {
+      return [];
     }
-    if (!res.affected) {
-      return null;
-    }
-    return deliveries.findOneBy({ id, claimToken });
+    const rows = await this.db.getRepository(GradeDelivery).find({ where: { id: In(records.map((r) => r.id as string)), claimToken }, order: { nextAttemptAt: 'ASC' } });
+    return rows;
   }
 
   /**

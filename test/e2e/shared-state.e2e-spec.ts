@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { createTestApp, TestApp } from '../support/app';
+import { GradeDispatcher } from '../../src/grades/grade-dispatcher';
+import { GradeDelivery } from '../../src/grades/grade-delivery.entity';
+import { GradesRepository } from '../../src/grades/grades.repository';
+
+/**
+ * Two apps in this process on ONE PostgreSQL database: the per-instance state that issue 11 makes
+ * shared, checked at the database level (the same flows through two real server processes are in
+ * instances.e2e-spec.ts). PostgreSQL only: SQLite serves one process.
+ */
+const pg = process.env.TEST_POSTGRES_URL;
+const describePg = pg ? describe : describe.skip;
+
+describePg('state shared by two instances on one PostgreSQL database (skipped without TEST_POSTGRES_URL: npm run test:postgres)', () => {
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    a = await createTestApp();
+    b = await createTestApp({ DATABASE_URL: a.config.databaseUrl });
+  });
+
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  describe('the grade outbox', () => {
+    const dispatcher = (app: TestApp) => app.server.app.get(GradeDispatcher, { strict: false });
+    const repo = (app: TestApp) => app.server.app.get(GradesRepository, { strict: false });
+    const db = (app: TestApp) => app.server.app.get(DataSource);
+
+    beforeAll(async () => {
+      // The test claims by hand: neither worker may take a row meanwhile.
+      await dispatcher(a).stop();
+      await dispatcher(b).stop();
+    });
+
+    const due = (n: number, now: number, patch: Partial<GradeDelivery> = {}): GradeDelivery[] =>
+      Array.from({ length: n }, (_, i) => Object.assign(new GradeDelivery(), {
+        resourceLinkId: randomUUID(),
+        learnerId: randomUUID(),
+        platformId: randomUUID(),
+        userId: `u${i}`,
+        attemptId: null,
+        state: 'pending',
+        payload: { scoreGiven: i, scoreMaximum: 100, activityProgress: 'Completed', gradingProgress: 'FullyGraded' },
+        resultAt: now,
+        nextAttemptAt: now - 1000 + i,
+        ...patch,
+      }));
+
+    it('should give every due row to exactly one of two instances claiming at the same moment (FOR UPDATE SKIP LOCKED)', async () => {
+      const now = Date.now();
+      await db(a).getRepository(GradeDelivery).insert(due(60, now));
+      const claimed = new Map<string, string[]>();
+      // Both instances claim in small batches, concurrently, until nothing is left.
+      const drain = async (app: TestApp, name: string) => {
+        for (;;) {
+          const rows = await repo(app).claimDueDeliveries(now, 4, now + 60_000, randomUUID());
+          if (!rows.length) {
+            return;
+          }
+          for (const r of rows) {
+            claimed.set(r.id, [...(claimed.get(r.id) ?? []), name]);
+            expect(r.state).toBe('sending');
+          }
+        }
+      };
+      await Promise.all([drain(a, 'a'), drain(b, 'b'), drain(a, 'a2'), drain(b, 'b2')]);
+      expect(claimed.size).toBe(60);
+      expect([...claimed.values()].filter((by) => by.length > 1)).toEqual([]);
+      // Both instances got work: the rows were shared out, not queued behind one claimer.
+      const by = new Set([...claimed.values()].map(([n]) => n[0]));
+      expect(by).toEqual(new Set(['a', 'b']));
+      await db(a).getRepository(GradeDelivery).clear();
+    });
+
+    it('should let the other instance take a claimed row once its lease has run out, and not before', async () => {
+      const now = Date.now();
+      const [row] = due(1, now, { state: 'sending', lockedUntil: now + 5000, claimToken: randomUUID() });
+      await db(a).getRepository(GradeDelivery).insert(row);
+      expect(await repo(b).claimDueDeliveries(now, 10, now + 60_000, randomUUID())).toEqual([]);
+      const token = randomUUID();
+      const taken = await repo(b).claimDueDeliveries(now + 5000, 10, now + 65_000, token);
+      expect(taken.map((r) => [r.userId, r.state, r.claimToken, r.lockedUntil])).toEqual([['u0', 'sending', token, now + 65_000]]);
+      // The first claimer can no longer settle it.
+      expect(await repo(a).updateClaimedDelivery({ id: taken[0].id, claimToken: row.claimToken! }, { state: 'sent' })).toBe(false);
+      await db(a).getRepository(GradeDelivery).clear();
+    });
+  });
+});
