@@ -137,6 +137,19 @@ export class CaseReplay {
     return { name: this.caseName, passed, why: passed ? `${this.script.blocks.length} deliveries as scripted` : this.failures.slice(0, 3).join('; ') };
   }
 
+  private navigate(api: Scorm2004Api, request: string, target?: string): boolean {
+    const done = api.processNavigationRequest(request, target);
+    this.trace(`navigation ${request}${target ? ` ${target}` : ''} → ${done}`);
+    return done;
+  }
+
+  /** `CTS_TRACE=<case>` prints the case's navigation requests and deliveries (stderr). */
+  private trace(what: string): void {
+    if (process.env.CTS_TRACE === this.caseName) {
+      console.error(`  [${this.caseName}] ${what}`);
+    }
+  }
+
   private fail(why: string): void {
     this.failures.push(why);
   }
@@ -155,7 +168,10 @@ export class CaseReplay {
         activityTree: pkg.compiled.activityTree,
         logLevel: 'error',
         eventListeners: {
-          onActivityDelivery: (activity: { id: string }) => this.pending.push({ pkg, id: activity.id }),
+          onActivityDelivery: (activity: { id: string }) => {
+            this.trace(`delivered ${activity.id}`);
+            this.pending.push({ pkg, id: activity.id });
+          },
         },
       },
     };
@@ -190,7 +206,7 @@ export class CaseReplay {
   /** RELAUNCH (§10.2): resume a suspended tree, else choose `title`, else start. */
   private launch(pkg: Pkg, title: string | undefined): void {
     const api = this.engine(pkg);
-    if (api.processNavigationRequest('resumeAll')) {
+    if (this.navigate(api, 'resumeAll')) {
       return;
     }
     if (title !== undefined) {
@@ -199,10 +215,10 @@ export class CaseReplay {
         this.fail(`no item titled "${title}" to start with`);
         return;
       }
-      api.processNavigationRequest('choice', target);
+      this.navigate(api, 'choice', target);
       return;
     }
-    api.processNavigationRequest('start');
+    this.navigate(api, 'start');
   }
 
   private itemByTitle(pkg: Pkg, title: string): string | undefined {
@@ -362,7 +378,11 @@ export class CaseReplay {
       api.SetValue('adl.nav.request', '_none_');
     }
     this.keepSuspended(running);
+    this.trace(`Terminate ${running.activityId} (adl.nav.request=${api.GetValue('adl.nav.request')}, cmi.exit=${api.GetValue('cmi.exit')})`);
     api.Terminate('');
+    if (process.env.CTS_TRACE_GLOBALS) {
+      this.trace(`globals ${JSON.stringify((JSON.parse(api.serializeSequencingState()) as { globalObjectiveMap?: unknown }).globalObjectiveMap)}`);
+    }
   }
 
   /** A SCO left with exit=suspend, or by suspendAll, keeps its run-time data for its next delivery. */
@@ -396,10 +416,10 @@ export class CaseReplay {
         this.fail(`no item titled "${title}" to choose`);
         return;
       }
-      api.processNavigationRequest('choice', target);
+      this.navigate(api, 'choice', target);
       return;
     }
-    api.processNavigationRequest(request);
+    this.navigate(api, request);
   }
 
   /** EXIT: the learner leaves through the LMS; an active session ends with exitAll. */
@@ -412,7 +432,7 @@ export class CaseReplay {
       this.terminate(running, true);
     }
     const pkg = running.pkg;
-    pkg.api!.processNavigationRequest('exitAll');
+    this.navigate(pkg.api!, 'exitAll');
     this.pending.length = 0;
     this.closeSession(pkg);
   }
