@@ -1,7 +1,9 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfig } from './config/app-config';
-import { startServer } from './server';
+import { reportReady, runPrimary } from './cluster';
+import { nestLogLevels } from './logging/app-logger';
 
 async function main(): Promise<void> {
   let config;
@@ -14,15 +16,37 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  if (config.workers > 1 && cluster.isPrimary) {
+    // The primary writes only a few lifecycle lines (a worker started, ready, died): they are kept
+    // at every level but silent, so a LOG_LEVEL quieting the workers' request lines keeps them.
+    Logger.overrideLogger(
+      config.logLevel === 'silent' ? false : nestLogLevels(config.logLevel === 'error' || config.logLevel === 'warn' ? 'log' : config.logLevel) || false,
+    );
+    await runPrimary(config);
+    return;
+  }
+  if (cluster.isWorker && cluster.worker?.id !== 1) {
+    config.role = 'joining'; // started beside running workers: their uploads are in storage/tmp
+  }
+  // Loaded only here: a configuration error, and the primary of a cluster, need none of the app.
+  const { startServer } = await import('./server');
   const server = await startServer(config);
-  const logger = new Logger('Bootstrap');
-  logger.log(`App origin (console, API, LTI) listening on ${config.publicUrl}`);
-  logger.log(`Content origin (player, course files) listening on ${config.contentUrl}`);
+  if (cluster.isWorker) {
+    reportReady(config);
+  } else {
+    const logger = new Logger('Bootstrap');
+    logger.log(`App origin (console, API, LTI) listening on ${config.publicUrl}`);
+    logger.log(`Content origin (player, course files) listening on ${config.contentUrl}`);
+  }
+  let stopping = false;
   const stop = () => {
-    void server.close().then(() => process.exit(0));
+    if (!stopping) {
+      stopping = true;
+      void server.close().then(() => process.exit(0));
+    }
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 void main();

@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 export type LogLevel = 'silent' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
@@ -35,11 +36,14 @@ export class AppConfig {
   contentCacheBytes: number;
   /** Lifetime of the player's runtime bearer token (seconds). */
   runtimeTokenTtlSeconds: number;
+  /** Server processes on this machine (worker mode, src/cluster.ts): 1 is one process, as always on SQLite. */
+  workers: number;
   /**
-   * 'server' owns storage/tmp and sweeps it at start; a 'cli' process runs beside a live server and
+   * 'server' owns storage/tmp and sweeps it at start (the only process, or the first worker of a
+   * cluster, started alone); a 'cli' process, or a 'joining' worker started beside running ones,
    * must not touch another process's uploads in progress.
    */
-  role: 'server' | 'cli' = 'server';
+  role: 'server' | 'joining' | 'cli' = 'server';
   /** True when PUBLIC_URL / CONTENT_URL were given; otherwise they follow the listening ports. */
   explicitUrls: { public: boolean; content: boolean };
 
@@ -126,5 +130,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   config.maxSuspendDataChars = int(env, 'MAX_SUSPEND_DATA_CHARS', 256_000, 4096);
   config.contentCacheBytes = int(env, 'CONTENT_CACHE_MB', 64, 0, 1024 * 1024) * 1024 * 1024;
   config.runtimeTokenTtlSeconds = int(env, 'RUNTIME_TOKEN_TTL_SECONDS', 4 * 3600, 60);
+  const sqlite = config.databaseUrl.startsWith('sqlite:');
+  config.workers = int(env, 'WORKERS', sqlite ? 1 : os.availableParallelism(), 1, 256);
+  if (sqlite && config.workers > 1) {
+    throw new ConfigError(`WORKERS=${config.workers} needs a PostgreSQL DATABASE_URL: a SQLite file belongs to one server process (docs/deployment.md)`);
+  }
   return config;
 }

@@ -88,6 +88,12 @@ export class AgsEmulator {
     }
   }
 
+  /** Drops the failures still queued and ends the hung calls: the platform answers normally again. */
+  recover(): void {
+    this.failures = [];
+    this.releaseHung();
+  }
+
   /** The next score POST answers 401 whatever its token (a token revoked by the platform). */
   unauthorizedNext(n = 1): void {
     this.unauthorizedOnce += n;

@@ -1,0 +1,97 @@
+import cluster, { Worker } from 'node:cluster';
+import { Logger } from '@nestjs/common';
+import { AppConfig } from './config/app-config';
+
+/** What a worker tells the primary once both of its listeners accept connections. */
+export interface WorkerReady {
+  type: 'bridge-ready';
+  publicUrl: string;
+  contentUrl: string;
+}
+
+/** A worker that died this soon after it was started is restarted only after a growing pause. */
+const STEADY_MS = 10_000;
+const MAX_RESTART_DELAY_MS = 30_000;
+
+/**
+ * Worker mode (docs/deployment.md): the primary process forks `config.workers` copies of the server
+ * with node:cluster and does nothing else. Its own event loop only accepts connections and hands each
+ * to a worker in turn (round-robin, Node's default on Linux), so a burst of new connections is not
+ * held up by a busy server loop (Node 20 accepts one connection per turn of a loop); a keep-alive
+ * connection then talks to its worker directly. Every worker shares the PostgreSQL database and the
+ * storage, like separate machines would.
+ *
+ * The first worker starts alone: it runs the migrations, creates the secrets and keys of a new
+ * database and sweeps what a crash left in storage; the others start once it listens, and never
+ * sweep (another worker may be importing). A worker that dies is replaced (kill -9 loses only the
+ * requests it was answering; clients retry). SIGTERM/SIGINT stop every worker gracefully, then the
+ * primary. Resolves once the first worker is ready; exits the process if it cannot start.
+ */
+export async function runPrimary(config: AppConfig): Promise<void> {
+  const logger = new Logger('Cluster');
+  let stopping = false;
+  let restartDelay = 1000;
+  const startedAt = new Map<Worker, number>();
+  const fork = (): Worker => {
+    const worker = cluster.fork();
+    startedAt.set(worker, Date.now());
+    return worker;
+  };
+  cluster.on('online', (worker) => logger.log(`worker ${worker.id} started, pid ${worker.process.pid}`));
+  cluster.on('message', (worker, m: WorkerReady) => m?.type === 'bridge-ready' && logger.log(`worker ${worker.id} ready, pid ${worker.process.pid}`));
+
+  const first = fork();
+  let urls: WorkerReady;
+  try {
+    urls = await new Promise<WorkerReady>((resolve, reject) => {
+      first.on('message', (m: WorkerReady) => m?.type === 'bridge-ready' && resolve(m));
+      first.once('exit', (code, signal) => reject(new Error(`worker ${first.id} exited before it listened (${signal ?? `code ${code}`})`)));
+    });
+  } catch (err) {
+    logger.error(`${(err as Error).message}; not starting the others`);
+    process.exit(1);
+  }
+
+  cluster.on('exit', (worker, code, signal) => {
+    const lived = Date.now() - (startedAt.get(worker) ?? 0);
+    startedAt.delete(worker);
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) {
+        logger.log('every worker stopped');
+        process.exit(0);
+      }
+      return;
+    }
+    restartDelay = lived < STEADY_MS ? Math.min(restartDelay * 2, MAX_RESTART_DELAY_MS) : 1000;
+    logger.warn(`worker ${worker.id} (pid ${worker.process.pid}) died (${signal ?? `code ${code}`}); starting another in ${restartDelay} ms`);
+    setTimeout(() => !stopping && fork(), restartDelay);
+  });
+  const stop = () => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    logger.log('stopping the workers');
+    const workers = Object.values(cluster.workers ?? {});
+    if (workers.length === 0) {
+      process.exit(0);
+    }
+    for (const worker of workers) {
+      worker?.process.kill('SIGTERM');
+    }
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  for (let i = 1; i < config.workers; i++) {
+    fork();
+  }
+  logger.log(`${config.workers} workers; the primary (pid ${process.pid}) hands connections to them in turn`);
+  logger.log(`App origin (console, API, LTI) listening on ${urls.publicUrl}`);
+  logger.log(`Content origin (player, course files) listening on ${urls.contentUrl}`);
+}
+
+/** In a worker: tells the primary this worker listens (runPrimary waits for the first one). */
+export function reportReady(config: AppConfig): void {
+  process.send?.({ type: 'bridge-ready', publicUrl: config.publicUrl, contentUrl: config.contentUrl } satisfies WorkerReady);
+}
