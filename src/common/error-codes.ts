@@ -120,6 +120,7 @@ export type LtiErrorCode =
   | 'lti_course_missing'
   | 'lti_course_not_found'
   | 'lti_customer_suspended'
+  | 'lti_deep_linking_course_archived'
   | 'lti_deep_linking_forbidden'
   | 'lti_deep_linking_nothing_selected'
   | 'lti_deep_linking_session_invalid'

@@ -304,6 +304,34 @@ describe('Console customers and licences in Chromium', () => {
     });
   });
 
+  it("revokes Acme's licence, then deletes it; the seats stay, so a new licence lets the same learners in without new seats", async () => {
+    await withScreenshot(page, 'console-licence-delete-failed', async () => {
+      await openCustomer('Acme Training');
+      const section = page.getByTestId('licences');
+      const row = section.locator('tr[data-licence]');
+      await expect(row.getByRole('button', { name: /^Delete the licence/ }).count()).resolves.toBe(0); // only once revoked
+      await row.getByRole('button', { name: /^Revoke the licence/ }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Revoke licence' }).click();
+      await eventually(async () => (await row.getAttribute('data-status')) === 'revoked', 'the licence to read "revoked"');
+      expect(refusal(await launchAcme('acme-1'))).toBe('lti_licence_revoked');
+
+      await row.getByRole('button', { name: /^Delete the licence/ }).click();
+      const dialog = page.getByRole('dialog');
+      await expect(dialog.textContent()).resolves.toContain('Seats, attempts and grades are kept');
+      await dialog.getByRole('button', { name: 'Delete licence' }).click();
+      await section.getByText('No licence yet').waitFor();
+      expect(refusal(await launchAcme('acme-1'))).toBe('lti_licence_missing');
+
+      await section.getByRole('button', { name: 'Add a licence' }).click();
+      await section.getByLabel('Course', { exact: true }).selectOption({ label: courseTitle });
+      await section.getByLabel('Seat limit').fill('3');
+      await section.getByRole('button', { name: 'Add licence' }).click();
+      await eventually(async () => (await row.getAttribute('data-status')) === 'seats_full', 'the three seat holders to fill the new licence');
+      expect(refusal(await launchAcme('acme-1'))).toBeNull();
+      expect(refusal(await launchAcme('acme-4'))).toBe('lti_licence_seats_full');
+    });
+  });
+
   it('suspends Beta after a confirmation that says launches stop and data is kept; reactivating lets its LMS launch again', async () => {
     await withScreenshot(page, 'console-customer-suspend-failed', async () => {
       await openCustomer('Beta Learning');

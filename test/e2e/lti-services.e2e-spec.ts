@@ -263,6 +263,24 @@ describe('LTI registrations, keys, deep linking, dynamic registration, platform 
       expect(got.payload?.[`${DL}data`]).toBeUndefined();
     });
 
+    it('should refuse a course archived after the picker was opened, naming it', async () => {
+      const settings = { deep_link_return_url: `${emu.url}/deep-linking/return`, accept_types: ['ltiResourceLink'], accept_presentation_document_targets: ['iframe'] };
+      const res = await emu.launch({ toolUrl: tb.app.appUrl, messageType: 'deep-linking', claims: { [`${DL}deep_linking_settings`]: settings } });
+      const [, action, session] = /<form method="post" action="([^"]+)"><input type="hidden" name="session" value="([^"]+)">/.exec(res.text) as RegExpExecArray;
+      const pick = () => fetch(action, { method: 'POST', body: new URLSearchParams({ session, action: 'add', course_id: tb.courseId }), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+      expect((await fetch(`${tb.app.appUrl}/api/courses/${tb.courseId}/archive`, { method: 'POST', headers: tb.app.auth })).status).toBe(200);
+      try {
+        const refused = await pick();
+        expect(refused.status).toBe(409);
+        const page = await refused.text();
+        expect(code(page)).toBe('lti_deep_linking_course_archived');
+        expect(page).toContain('can no longer be added');
+      } finally {
+        expect((await fetch(`${tb.app.appUrl}/api/courses/${tb.courseId}/unarchive`, { method: 'POST', headers: tb.app.auth })).status).toBe(200);
+      }
+      expect(parseAutoPost(await (await pick()).text())).not.toBeNull(); // the same picker works again once it is back
+    });
+
     it('should answer at once with an errormsg when ltiResourceLink is not accepted', async () => {
       const settings = { deep_link_return_url: `${emu.url}/deep-linking/return`, accept_types: ['file'], accept_presentation_document_targets: ['iframe'], data: 'd1' };
       const res = await emu.launch({ toolUrl: tb.app.appUrl, messageType: 'deep-linking', claims: { [`${DL}deep_linking_settings`]: settings } });

@@ -106,6 +106,8 @@ export const listLicences = (filter = {}) => {
 export const createLicence = (customerId, body) => api('POST', '/api/licences', { customerId, ...body });
 /** @param {string} id @param {LicenceInput} body @returns {Promise<Licence>} */
 export const updateLicence = (id, body) => api('PATCH', `/api/licences/${enc(id)}`, body);
+/** @param {string} id @returns {Promise<void>} */
+export const deleteLicence = (id) => api('DELETE', `/api/licences/${enc(id)}`);
 
 /** Where a course's attempts are read, optionally one customer's only. @param {string} courseId @param {string} [customerId] */
 export const attemptsPath = (courseId, customerId) => `/api/attempts?courseId=${enc(courseId)}${customerId ? `&customerId=${enc(customerId)}` : ''}`;

@@ -69,7 +69,9 @@ export async function customersPage() {
 
 /**
  * Seats over a customer's licences that let anyone in (not suspended or revoked): used / limit, or
- * "no limit" when one of them has none.
+ * "no limit" when one of them has none. Every-course licences count learners and course licences
+ * count seats on their course, so when a customer has both they are shown apart rather than added
+ * (a learner would be counted twice).
  * @param {Licence[]} licences
  */
 function seatsText(licences) {
@@ -77,8 +79,14 @@ function seatsText(licences) {
   if (!live.length) {
     return h('span', { class: 'muted' }, '—');
   }
-  const used = live.reduce((n, l) => n + l.seatsUsed, 0);
-  return live.some((l) => l.seatLimit === null) ? `${used} / no limit` : `${used} / ${live.reduce((n, l) => n + (l.seatLimit ?? 0), 0)}`;
+  /** @param {Licence[]} some */
+  const total = (some) => {
+    const used = some.reduce((n, l) => n + l.seatsUsed, 0);
+    return some.some((l) => l.seatLimit === null) ? `${used} / no limit` : `${used} / ${some.reduce((n, l) => n + (l.seatLimit ?? 0), 0)}`;
+  };
+  const every = live.filter((l) => l.courseId === null);
+  const named = live.filter((l) => l.courseId !== null);
+  return every.length && named.length ? `${total(every)} (every course) · ${total(named)} (named courses)` : total(live);
 }
 
 /**

@@ -1,8 +1,8 @@
 // @ts-check
 // Licences as a section: the table (seats used / limit, dates, status, highlighted at ≥ 80 % of the
 // seats, at the limit and within 30 days of the end), a summary line, and add / edit / suspend /
-// revoke. Used by a customer's page (its licences) and by #/licences (all, filterable).
-import { listLicences, updateLicence } from './client.js';
+// revoke, and delete once revoked. Used by a customer's page (its licences) and by #/licences (all, filterable).
+import { deleteLicence, listLicences, updateLicence } from './client.js';
 import { confirmDialog } from './confirm-dialog.js';
 import { field, h, render } from './dom.js';
 import { fmtDay, plural } from './format.js';
@@ -64,9 +64,9 @@ function periodCell(l) {
 
 /**
  * @param {Licence[]} licences
- * @param {{ showCustomer: boolean, onEdit: (l: Licence) => void, onState: (l: Licence, state: Licence['state']) => void }} opts
+ * @param {{ showCustomer: boolean, onEdit: (l: Licence) => void, onState: (l: Licence, state: Licence['state']) => void, onDelete: (l: Licence) => void }} opts
  */
-export function licenceTable(licences, { showCustomer, onEdit, onState }) {
+export function licenceTable(licences, { showCustomer, onEdit, onState, onDelete }) {
   const heads = [...(showCustomer ? ['Customer'] : []), 'Course', 'Seats used', 'Period', 'Status', ''];
   return h(
     'table',
@@ -101,7 +101,7 @@ export function licenceTable(licences, { showCustomer, onEdit, onState }) {
               : h('button', { type: 'button', class: 'small', 'aria-label': `Reactivate the licence: ${what}`, onclick: () => onState(l, 'active') }, 'Reactivate'),
             l.state !== 'revoked'
               ? h('button', { type: 'button', class: 'small danger', 'aria-label': `Revoke the licence: ${what}`, onclick: () => onState(l, 'revoked') }, 'Revoke')
-              : null,
+              : h('button', { type: 'button', class: 'small danger', 'aria-label': `Delete the licence: ${what}`, onclick: () => onDelete(l) }, 'Delete'),
           ),
         );
       }),
@@ -215,6 +215,27 @@ export function licencesSection({ customer, customers, courses }) {
     }
   }
 
+  /** A revoked licence leaves the list (its learners' seats, attempts and grades stay). @param {Licence} l */
+  async function remove(l) {
+    const what = `the licence of ${l.customerName} for ${licenceCourse(l)}`;
+    const ok = await confirmDialog({
+      title: `Delete ${what}?`,
+      body: [h('p', {}, 'It is no longer listed. Seats, attempts and grades are kept: a new licence for the course lets the same learners in without taking new seats.')],
+      confirm: 'Delete licence',
+      danger: true,
+    });
+    if (!ok) {
+      return;
+    }
+    try {
+      await deleteLicence(l.id);
+      toast(`The licence of ${l.customerName} for ${licenceCourse(l)} is deleted.`);
+      await load();
+    } catch (err) {
+      render(list, errorBox(err));
+    }
+  }
+
   async function load() {
     try {
       const licences = await listLicences({ customerId: customer?.id ?? customerFilter?.value, courseId: courseFilter?.value });
@@ -223,7 +244,7 @@ export function licencesSection({ customer, customers, courses }) {
       render(
         list,
         licences.length
-          ? licenceTable(licences, { showCustomer: !customer, onEdit: openForm, onState: (l, s) => void setState(l, s) })
+          ? licenceTable(licences, { showCustomer: !customer, onEdit: openForm, onState: (l, s) => void setState(l, s), onDelete: (l) => void remove(l) })
           : h(
               'p',
               { class: 'empty' },

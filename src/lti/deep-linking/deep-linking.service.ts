@@ -122,6 +122,10 @@ export class DeepLinkingService {
         throw licenceRefused(refusal, true);
       }
       const course = await this.courses.get(id);
+      if (course.archivedAt !== null) {
+        // a picker opened before the course was archived still lists it
+        throw new LtiError('lti_deep_linking_course_archived', `“${course.title}” has been withdrawn by its publisher and can no longer be added; choose another course.`, HttpStatus.CONFLICT);
+      }
       const item: ResourceLinkItem = {
         type: 'ltiResourceLink',
         title: course.title,
