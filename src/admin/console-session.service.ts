@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors';
 import { SecretsService } from '../secrets/secrets.service';
+import { SessionRevocationsRepository } from './session-revocations.repository';
 
 /** Name of the console session cookie (app origin only, docs/architecture.md). */
 export const SESSION_COOKIE = 'bridge_console';
@@ -26,16 +27,15 @@ export interface ConsoleSession {
  * Console sessions (docs/architecture.md: the admin token is exchanged for an `HttpOnly`, `SameSite=Strict`
  * cookie on the app origin). The cookie is `<id>.<expiry>.<HMAC>` signed with a server secret, so any
  * instance can check it without a session table; the CSRF token is derived from the session id with
- * the same secret (a per-session synchronizer token that never needs storing). Sign-out revokes the
- * id in this process until it would have expired anyway.
+ * the same secret (a per-session synchronizer token that never needs storing). Sign-out records the
+ * id in the database until it would have expired anyway, so it holds on every instance at once.
  */
 @Injectable()
 export class ConsoleSessionService {
-  private readonly revoked = new Map<string, number>();
-
   constructor(
     private readonly config: AppConfig,
     private readonly secrets: SecretsService,
+    private readonly revocations: SessionRevocationsRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -53,12 +53,9 @@ export class ConsoleSessionService {
     return this.cookie('', 0);
   }
 
-  revoke(session: ConsoleSession): void {
-    const now = this.clock.now() / 1000;
-    for (const [id, exp] of this.revoked) {
-      if (exp < now) {this.revoked.delete(id);}
-    }
-    this.revoked.set(session.id, session.expiresAt);
+  /** Signs a session out on every instance. */
+  async revoke(session: ConsoleSession): Promise<void> {
+    await this.revocations.revoke(session.id, session.expiresAt * 1000, this.clock.now());
   }
 
   /** The session named by the request's cookie, or null when there is none or it is not valid. */
@@ -70,10 +67,10 @@ export class ConsoleSessionService {
     }
     const [, id, exp, mac] = m;
     const expiresAt = Number(exp);
-    if (expiresAt * 1000 <= this.clock.now() || this.revoked.has(id)) {
+    if (expiresAt * 1000 <= this.clock.now()) {
       return null;
     }
-    if (!safeEqual(mac, await this.mac(`session.${id}.${exp}`))) {
+    if (!safeEqual(mac, await this.mac(`session.${id}.${exp}`)) || (await this.revocations.isRevoked(id))) {
       return null;
     }
     return { id, expiresAt, csrfToken: await this.mac(`csrf.${id}`) };

@@ -1,5 +1,6 @@
 import { Column, Entity, Index } from 'typeorm';
 import { BaseEntity } from '../database/base.entity';
+import { bigintNumber } from '../database/bigint';
 
 /**
  * An LTI resource link (a placement of a course in an LMS course), with the latest AGS and NRPS
@@ -41,6 +42,16 @@ export class ResourceLink extends BaseEntity {
   /** A line item the tool created itself when only `lineitems` was sent (filled by grades/). */
   @Column({ type: 'varchar', length: 2000, nullable: true })
   lineItemUrl: string | null;
+
+  /**
+   * While one instance finds or creates that line item: its claim and when the claim lapses (epoch ms),
+   * so two instances never create two (src/grades/README.md).
+   */
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  lineItemClaimToken: string | null;
+
+  @Column({ type: 'bigint', nullable: true, transformer: bigintNumber })
+  lineItemClaimUntil: number | null;
 
   /** NRPS claim `context_memberships_url`, if sent. */
   @Column({ type: 'varchar', length: 2000, nullable: true })

@@ -117,7 +117,7 @@ export class ConsoleController {
     res.setHeader('Cache-Control', 'no-store');
     const s = await this.sessions.read(req);
     if (s && (await this.sessions.authenticate(req))) {
-      this.sessions.revoke(s);
+      await this.sessions.revoke(s);
     }
     res.append('Set-Cookie', this.sessions.clearCookie());
   }

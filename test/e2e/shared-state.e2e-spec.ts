@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createTestApp, TestApp } from '../support/app';
 import { GradeDispatcher } from '../../src/grades/grade-dispatcher';
@@ -25,6 +26,15 @@ describePg('state shared by two instances on one PostgreSQL database (skipped wi
   afterAll(async () => {
     await b?.close();
     await a?.close();
+  });
+
+  it('should end a console session on every instance when it is signed out on one', async () => {
+    const res = await request(a.appUrl).post('/console/session').set('Origin', a.appUrl).send({ token: a.token }).expect(200);
+    const cookie = String(([] as string[]).concat(res.headers['set-cookie'] ?? [])[0]).split(';')[0];
+    await request(b.appUrl).get('/api/courses').set('Cookie', cookie).expect(200); // one secret: b accepts a's session
+    await request(b.appUrl).delete('/console/session').set('Cookie', cookie).set('X-CSRF-Token', res.body.csrfToken as string).expect(204);
+    await request(a.appUrl).get('/api/courses').set('Cookie', cookie).expect(401);
+    expect((await request(a.appUrl).get('/console/session').set('Cookie', cookie).expect(200)).body).toEqual({ signedIn: false });
   });
 
   describe('the grade outbox', () => {
