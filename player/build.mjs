@@ -31,6 +31,14 @@ const suspendDataLimit = {
 };
 
 export async function buildPlayer({ minify = true } = {}) {
+  // The dispatch scripts (src/dispatch/README.md): the bridge page's (content origin) and the package
+  // page's (inside the zip a customer imports; runs on the LMS's origin, so an older target).
+  for (const [entry, out, target] of [
+    ['src/dispatch-bridge.ts', 'dist/dispatch-bridge.js', 'es2020'],
+    ['src/dispatch-package.ts', 'dist/dispatch-package.js', 'es2017'],
+  ]) {
+    await build({ entryPoints: [path.join(here, entry)], outfile: path.join(here, out), bundle: true, format: 'iife', target: [target], platform: 'browser', minify, logLevel: 'warning' });
+  }
   await build({
     entryPoints: [path.join(here, 'src/main.ts')],
     outfile: path.join(here, 'dist/player.js'),

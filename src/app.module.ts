@@ -22,6 +22,7 @@ import { LtiModule } from './lti/lti.module';
 import { PlayerModule } from './player/player.module';
 import { ConsoleModule } from './console/console.module';
 import { ReportsModule } from './reports/reports.module';
+import { DispatchModule } from './dispatch/dispatch.module';
 
 @Module({})
 export class AppModule {
@@ -47,6 +48,7 @@ export class AppModule {
         PlayerModule,
         ConsoleModule,
         ReportsModule,
+        DispatchModule,
         HealthModule,
       ],
       providers: [

@@ -17,7 +17,7 @@ import { RequestLogger } from './logging/request-logger';
 export type Origin = 'app' | 'content';
 
 /** Route prefixes served only by the content origin (docs/architecture.md); everything else is app-origin only. */
-const CONTENT_ROUTES = /^\/(content|player|player-assets|runtime)(\/|$)/;
+const CONTENT_ROUTES = /^\/(content|player|player-assets|runtime|dispatch)(\/|$)/;
 const SHARED_ROUTES = /^\/health(\/|$|\?)/;
 
 export interface RunningServer {

@@ -168,7 +168,7 @@ class Player {
           current.terminated = true;
           current.navRequest = nav;
         }
-        void transport.commit(sco.itemId, session, body, { terminate, navRequest: nav });
+        void transport.commit(sco.itemId, session, body, { terminate, navRequest: nav }).then((ok) => ok && player.announce(sco.itemId, body, terminate));
         player.noteStatus(sco.itemId, body);
         return { result: true, errorCode: 0 };
       },
@@ -209,6 +209,18 @@ class Player {
       current = this.current && this.current.api === api ? this.current : null;
     });
     return api;
+  }
+
+  /**
+   * Tells a parent page on this same origin (a dispatch's bridge page, src/dispatch/README.md) about a
+   * commit the server acknowledged, so it can relay the values to the LMS. In an ordinary LTI launch the
+   * parent is the LMS on another origin, and the browser delivers nothing to it.
+   */
+  announce(itemId: string, cmi: Json, terminate: boolean): void {
+    if (window.parent !== window) {
+      const single = this.launchable.length <= 1;
+      window.parent.postMessage({ type: 'scorm-bridge:committed', scormVersion: this.b.scormVersion, itemId, cmi, terminate, single }, location.origin);
+    }
   }
 
   noteStatus(itemId: string, cmi: Json): void {

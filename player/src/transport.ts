@@ -21,7 +21,7 @@ const KEEPALIVE_BUDGET = 60_000;
  */
 export class Transport {
   private seq = 0;
-  private inflight = new Map<string, Promise<void>>();
+  private inflight = new Map<string, Promise<boolean>>();
   private acked = new Map<string, Json>();
   private stopped: TransportProblem | null = null;
 
@@ -41,8 +41,11 @@ export class Transport {
     return `scorm-bridge:pending:${this.attemptId}`;
   }
 
-  /** Queues a commit for one SCO session; commits of one SCO go out in order. */
-  commit(itemId: string, session: number, cmi: Json, opts: CommitOptions = {}): Promise<void> {
+  /**
+   * Queues a commit for one SCO session; commits of one SCO go out in order. Resolves true when the
+   * server acknowledged this commit (an unload commit resolves when the earlier ones are answered, false).
+   */
+  commit(itemId: string, session: number, cmi: Json, opts: CommitOptions = {}): Promise<boolean> {
     const seq = ++this.seq;
     const key = `${itemId}#${session}`;
     const prev = this.inflight.get(itemId) ?? Promise.resolve();
@@ -50,32 +53,32 @@ export class Transport {
     if (opts.unload) {
       // The page is going away: send now, do not wait for earlier commits.
       this.sendUnload(itemId, key, body);
-      return prev;
+      return prev.then(() => false);
     }
     // A terminating commit goes out at once (the page may be closing); the server orders by seq anyway.
     const next = opts.terminate
       ? Promise.all([prev, this.send(itemId, key, body)]).then(
-          () => undefined,
-          () => undefined,
+          ([, ok]) => ok,
+          () => false,
         )
-      : prev.then(() => this.send(itemId, key, body)).catch(() => undefined);
+      : prev.then(() => this.send(itemId, key, body)).catch(() => false);
     this.inflight.set(itemId, next);
     return next;
   }
 
   /** Resolves when every queued commit for the item has been answered. */
   settle(itemId: string): Promise<void> {
-    return this.inflight.get(itemId) ?? Promise.resolve();
+    return (this.inflight.get(itemId) ?? Promise.resolve()).then(() => undefined);
   }
 
   private url(itemId: string): string {
     return `${this.base}/scos/${encodeURIComponent(itemId)}/commit`;
   }
 
-  private async send(itemId: string, key: string, body: Json & { cmi: Json }, attempt = 0): Promise<void> {
+  private async send(itemId: string, key: string, body: Json & { cmi: Json }, attempt = 0): Promise<boolean> {
     if (this.stopped) {
       this.stash(itemId, body);
-      return;
+      return false;
     }
     const text = JSON.stringify(body);
     let res: Response;
@@ -94,24 +97,25 @@ export class Transport {
         return this.send(itemId, key, body, attempt + 1);
       }
       this.stash(itemId, body);
-      return;
+      return false;
     }
     if (res.ok) {
       this.acked.set(key, body.cmi);
-      return;
+      return true;
     }
     const err = (await res.json().catch(() => ({}))) as { error?: string; message?: string };
     if (res.status === 401) {
       this.stopped = 'expired';
       this.stash(itemId, body);
       this.onProblem('expired', err.message ?? 'Your session has expired; relaunch the course from your LMS to continue.');
-      return;
+      return false;
     }
     if (res.status >= 500 && attempt < 5) {
       await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
       return this.send(itemId, key, body, attempt + 1);
     }
     this.onProblem('refused', err.message ?? `The server refused to save your progress (${res.status}).`);
+    return false;
   }
 
   private sendUnload(itemId: string, key: string, body: Json & { cmi: Json }): void {

@@ -11,6 +11,7 @@ export type ErrorCode =
   | CourseErrorCode
   | CustomerErrorCode
   | LicenceErrorCode
+  | DispatchErrorCode
   | PackageErrorCode
   | RuntimeErrorCode
   | GradeErrorCode
@@ -59,6 +60,15 @@ export type CustomerErrorCode =
 
 /** Licences of customers for courses (`src/licences`). */
 export type LicenceErrorCode = 'licence_not_found' | 'licence_invalid';
+
+/** Dispatch packages for SCORM-only LMSs (`src/dispatch`): the admin API and the launch from an imported package. */
+export type DispatchErrorCode =
+  | 'dispatch_not_found'
+  | 'dispatch_invalid'
+  | 'dispatch_course_unlicensed'
+  | 'dispatch_unknown'
+  | 'dispatch_revoked'
+  | 'dispatch_launch_invalid';
 
 /** Upload and import of a SCORM package (the zip, its manifest). */
 export type PackageErrorCode =

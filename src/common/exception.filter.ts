@@ -100,5 +100,5 @@ function wantsHtml(req: Request): boolean {
   if (url.startsWith('/api/') || url.startsWith('/runtime/')) {
     return false;
   }
-  return /^\/(lti|player)(\/|$|\?)/.test(url) && !/application\/json/.test(req.headers.accept ?? '');
+  return /^\/(lti|player|dispatch)(\/|$|\?)/.test(url) && !/application\/json/.test(req.headers.accept ?? '');
 }

@@ -25,6 +25,8 @@ import { Licences1764400006000 } from './migrations/1764400006000-licences';
 import { Roster, RosterMember } from '../roster/roster.entity';
 import { Roster1764400007000 } from './migrations/1764400007000-roster';
 import { Sequencing1764400010000 } from './migrations/1764400010000-sequencing';
+import { Dispatch } from '../dispatch/dispatch.entity';
+import { Dispatches1764400012500 } from './migrations/1764400012500-dispatches';
 import { CourseArchive1764400008000 } from './migrations/1764400008000-course-archive';
 import { SharedInstances1764400011500 } from './migrations/1764400011500-shared-instances';
 import { SessionRevocation } from '../admin/session-revocation.entity';
@@ -34,6 +36,6 @@ import { RateLimit } from '../rate-limits/rate-limit.entity';
  * Every entity and migration of the server, listed once. Migrations run at start-up; the schema is
  * never synchronized from the entities (docs/architecture.md, "Persistence").
  */
-export const ENTITIES = [Course, CourseVersion, AppSecret, Learner, ResourceLink, Attempt, ScoState, LaunchCode, Platform, Deployment, ToolKey, LoginState, GradeDelivery, Customer, RegistrationLink, Licence, LicenceSeat, Roster, RosterMember, SessionRevocation, RateLimit];
+export const ENTITIES = [Course, CourseVersion, AppSecret, Learner, ResourceLink, Attempt, ScoState, LaunchCode, Platform, Deployment, ToolKey, LoginState, GradeDelivery, Customer, RegistrationLink, Licence, LicenceSeat, Roster, RosterMember, SessionRevocation, RateLimit, Dispatch];
 
-export const MIGRATIONS = [Courses1764400000000, Lti1764400001000, Attempts1764400002000, Grades1764400003000, CourseGradePolicy1764400004000, Customers1764400005000, Licences1764400006000, Roster1764400007000, CourseArchive1764400008000, Sequencing1764400010000, SharedInstances1764400011500];
+export const MIGRATIONS = [Courses1764400000000, Lti1764400001000, Attempts1764400002000, Grades1764400003000, CourseGradePolicy1764400004000, Customers1764400005000, Licences1764400006000, Roster1764400007000, CourseArchive1764400008000, Sequencing1764400010000, SharedInstances1764400011500, Dispatches1764400012500];

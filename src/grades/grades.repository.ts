@@ -8,6 +8,7 @@ import { Course } from '../courses/course.entity';
 import { CourseVersion } from '../courses/course-version.entity';
 import { Customer } from '../customers/customer.entity';
 import { Platform } from '../platforms/platform.entity';
+import { Dispatch } from '../dispatch/dispatch.entity';
 import type { ParsedManifest } from '../scorm/manifest.types';
 import { PlainSql } from '../database/plain-sql';
 import { GradeDelivery } from './grade-delivery.entity';
@@ -128,7 +129,10 @@ export class GradesRepository {
     return this.db.manager.findOneBy(GradeDelivery, { id });
   }
 
-  /** A course's resource links; with `customerId`, only those of the LMSs (platforms) of that customer. */
+  /**
+   * A course's resource links; with `customerId`, only those of the LMSs of that customer: its
+   * platforms, and its dispatches (src/dispatch: a dispatch's id stands in the link's platform column).
+   */
   listResourceLinksOfCourse(courseId: string, customerId?: string): Promise<ResourceLink[]> {
     if (customerId === undefined) {
       return this.db.manager.find(ResourceLink, { where: { courseId } });
@@ -136,8 +140,9 @@ export class GradesRepository {
     return this.db
       .getRepository(ResourceLink)
       .createQueryBuilder('l')
-      .innerJoin(Platform, 'p', 'p.id = l.platformId')
-      .where('l.courseId = :courseId AND p.customerId = :customerId', { courseId, customerId })
+      .leftJoin(Platform, 'p', 'p.id = l.platformId')
+      .leftJoin(Dispatch, 'd', 'd.id = l.platformId')
+      .where('l.courseId = :courseId AND COALESCE(p.customerId, d.customerId) = :customerId', { courseId, customerId })
       .getMany();
   }
 

@@ -10,7 +10,11 @@ import { msFromSql } from '../database/sql-values';
 import { Platform } from '../platforms/platform.entity';
 import { Roster, RosterMember } from '../roster/roster.entity';
 import { Learner } from '../attempts/learner.entity';
+import { Dispatch } from '../dispatch/dispatch.entity';
 import type { ParsedManifest } from '../scorm/manifest.types';
+
+/** The customer of a counted attempt's LMS: its platform's, or its dispatch's (see `counted`). */
+const CUSTOMER_OF_LINK = 'COALESCE(p.customerId, d.customerId)';
 
 /** Which attempts a report counts: every counted attempt, or those of one customer and/or one course. */
 export interface ReportScope {
@@ -67,24 +71,30 @@ interface RawAttempt {
  * statements whatever its size: the counted attempts (one row each, their SCO states' last change
  * folded in by GROUP BY), the result columns of their SCO states, and the manifests of the versions
  * they are on. Counted attempts are the non-preview attempts on the resource links of registered
- * platforms (a console preview has no platform row, and every instructor launch is a preview).
+ * platforms and of dispatches (a console preview has neither, and every instructor launch is a preview).
  */
 @Injectable()
 export class ReportsRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** The joins and filters every attempt statement shares: attempt → resource link → platform, no previews. */
+  /**
+   * The joins and filters every attempt statement shares: attempt → resource link → its LMS, no
+   * previews. The LMS is a registered platform (`p`) or, for a dispatch package, the dispatch (`d`,
+   * src/dispatch: its id stands in the link's platform column); the customer is that LMS's.
+   */
   private counted<T extends object>(qb: SelectQueryBuilder<T>, scope: ReportScope, attemptAlias = 'a'): SelectQueryBuilder<T> {
     qb.innerJoin(ResourceLink, 'l', `l.id = ${attemptAlias}.resourceLinkId`)
-      .innerJoin(Platform, 'p', 'p.id = l.platformId')
-      .where(`${attemptAlias}.preview = :preview`, { preview: false });
-    return this.inScope(qb, scope);
+      .leftJoin(Platform, 'p', 'p.id = l.platformId')
+      .leftJoin(Dispatch, 'd', 'd.id = l.platformId')
+      .where(`${attemptAlias}.preview = :preview`, { preview: false })
+      .andWhere('(p.id IS NOT NULL OR d.id IS NOT NULL)');
+    return this.inScope(qb, scope, CUSTOMER_OF_LINK);
   }
 
-  /** The scope's filters on the resource link `l` and its platform `p`. */
-  private inScope<T extends object>(qb: SelectQueryBuilder<T>, scope: ReportScope): SelectQueryBuilder<T> {
+  /** The scope's filters on the resource link `l` and the customer column given (its platform's, or its platform's or dispatch's). */
+  private inScope<T extends object>(qb: SelectQueryBuilder<T>, scope: ReportScope, customerColumn = 'p.customerId'): SelectQueryBuilder<T> {
     if (scope.customerId !== undefined) {
-      qb.andWhere('p.customerId = :customerId', { customerId: scope.customerId });
+      qb.andWhere(`${customerColumn} = :customerId`, { customerId: scope.customerId });
     }
     if (scope.courseId !== undefined) {
       qb.andWhere('l.courseId = :courseId', { courseId: scope.courseId });
@@ -100,7 +110,7 @@ export class ReportsRepository {
       .addSelect('a.learnerId', 'learnerId')
       .addSelect('a.courseVersionId', 'courseVersionId')
       .addSelect('l.courseId', 'courseId')
-      .addSelect('p.customerId', 'customerId')
+      .addSelect(CUSTOMER_OF_LINK, 'customerId')
       .addSelect('l.platformId', 'platformId')
       .addSelect('u.sub', 'sub')
       .addSelect('a.updatedAt', 'updatedAt')
@@ -113,6 +123,7 @@ export class ReportsRepository {
       .addGroupBy('a.courseVersionId')
       .addGroupBy('l.courseId')
       .addGroupBy('p.customerId')
+      .addGroupBy('d.customerId')
       .addGroupBy('l.platformId')
       .addGroupBy('u.sub')
       .addGroupBy('a.updatedAt')

@@ -1,0 +1,129 @@
+import { relayedValues, ScormVersion } from './dispatch-values';
+
+/**
+ * The bridge page of a dispatch (content origin; src/dispatch/README.md). Framed by the package's
+ * launch page on the LMS's origin, it:
+ * 1. checks who framed it: the `lms` origin the package page declared must be its parent's origin
+ *    (`location.ancestorOrigins` where the browser has it), and only the parent window on that
+ *    origin may hand-shake; the hand-shake brings a private MessageChannel port;
+ * 2. asks the server for the launch with the LMS learner (licence checks; a refusal is shown here,
+ *    inside the LMS frame);
+ * 3. frames the player (same origin) and relays each commit the bridge server acknowledged to the
+ *    LMS, in the LMS API's data model, through the port.
+ */
+interface BridgeConfig {
+  launchUrl: string;
+  title: string;
+}
+
+/** What the player posts to a same-origin parent after the server acknowledged a commit (player/src/main.ts). */
+export interface CommittedMessage {
+  type: 'scorm-bridge:committed';
+  scormVersion: ScormVersion;
+  itemId: string;
+  cmi: Record<string, unknown>;
+  terminate: boolean;
+  /** The course has one launchable SCO: its end is the course's end. */
+  single: boolean;
+}
+
+const status = document.getElementById('dispatch-status') as HTMLElement;
+const cfg = JSON.parse(document.getElementById('dispatch-bridge-config')?.textContent ?? '{}') as BridgeConfig;
+
+function show(title: string, detail?: string, code?: string): void {
+  status.textContent = '';
+  const h = document.createElement('h1');
+  h.textContent = title;
+  status.appendChild(h);
+  if (detail) {
+    const p = document.createElement('p');
+    p.textContent = detail;
+    status.appendChild(p);
+  }
+  if (code) {
+    const p = document.createElement('p');
+    p.append('Error code: ');
+    const c = document.createElement('code');
+    c.dataset.errorCode = '';
+    c.textContent = code;
+    p.appendChild(c);
+    status.appendChild(p);
+  }
+  status.hidden = false;
+}
+
+/** The LMS page's origin as the package page declared it, if it is an origin and agrees with what the browser says framed us. */
+function lmsOrigin(): string | null {
+  const declared = new URLSearchParams(location.search).get('lms') ?? '';
+  let origin: string;
+  try {
+    origin = new URL(declared).origin;
+  } catch {
+    return null;
+  }
+  if (origin !== declared || origin === 'null' || window.parent === window) {
+    return null;
+  }
+  const ancestors = (location as Location & { ancestorOrigins?: DOMStringList }).ancestorOrigins;
+  if (ancestors && ancestors.length > 0 && ancestors[0] !== origin) {
+    return null;
+  }
+  return origin;
+}
+
+async function start(scorm: ScormVersion, learner: { id: string; name: string }, port: MessagePort): Promise<void> {
+  if (!learner.id) {
+    show('Your LMS did not say who you are.', 'It gave no learner id to this course, so your progress could not be kept. Please let your training contact know.', 'dispatch_launch_invalid');
+    return;
+  }
+  const res = await fetch(cfg.launchUrl, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ learnerId: learner.id, learnerName: learner.name || null }),
+    credentials: 'omit',
+  }).catch(() => null);
+  const body = (await res?.json().catch(() => null)) as { playerUrl?: string; error?: string; message?: string } | null;
+  if (!res?.ok || !body?.playerUrl) {
+    show(body?.message ?? 'The course could not be opened. Please try again later.', undefined, body?.error ?? 'dispatch_unavailable');
+    return;
+  }
+  const player = document.createElement('iframe');
+  player.id = 'dispatch-player';
+  player.title = cfg.title;
+  player.allow = 'fullscreen; autoplay';
+  let next = 0;
+  const acks = ((window as unknown as { dispatchAcks?: unknown[] }).dispatchAcks = [] as unknown[]);
+  port.onmessage = (e) => acks.push(e.data);
+  window.addEventListener('message', (e) => {
+    const m = e.data as CommittedMessage;
+    if (e.source !== player.contentWindow || e.origin !== location.origin || m?.type !== 'scorm-bridge:committed') {
+      return;
+    }
+    port.postMessage({ type: 'set', id: ++next, values: relayedValues(m.scormVersion, scorm, m.cmi), finish: m.terminate && m.single });
+  });
+  status.hidden = true;
+  player.src = body.playerUrl;
+  document.body.appendChild(player);
+}
+
+function main(): void {
+  const lms = lmsOrigin();
+  if (!lms) {
+    show('This course opens only inside your LMS.', 'Open it from the course in your LMS; this page cannot be used on its own.', 'dispatch_launch_invalid');
+    return;
+  }
+  let started = false;
+  window.addEventListener('message', (e) => {
+    const m = e.data as { type?: string; v?: number; scorm?: ScormVersion; learner?: { id?: unknown; name?: unknown } };
+    if (started || e.source !== window.parent || e.origin !== lms || m?.type !== 'scorm-dispatch:hello' || !e.ports[0]) {
+      return;
+    }
+    started = true;
+    const scorm: ScormVersion = m.scorm === '2004' ? '2004' : '1.2';
+    const learner = { id: typeof m.learner?.id === 'string' ? m.learner.id : '', name: typeof m.learner?.name === 'string' ? m.learner.name : '' };
+    void start(scorm, learner, e.ports[0]);
+  });
+  window.parent.postMessage({ type: 'scorm-dispatch:ready', v: 1 }, lms);
+}
+
+main();

@@ -1,0 +1,155 @@
+import { RELAYED_ELEMENTS, ScormVersion } from './dispatch-values';
+
+/**
+ * The launch page of a dispatch package, running on the **LMS's origin** (src/dispatch/README.md). It
+ * finds the LMS's own SCORM API (the standard discovery walk up `parent`, then `opener`), reads the
+ * learner, frames the bridge page of the content origin, and after a two-way origin check hands the
+ * bridge a private MessageChannel port. Through it the bridge may only set the tracking elements of
+ * `RELAYED_ELEMENTS`, commit, and finish: nothing else of the LMS is reachable.
+ */
+interface Config {
+  bridgeOrigin: string;
+  dispatchToken: string;
+  scorm: ScormVersion;
+  title: string;
+}
+
+type Api12 = Record<'LMSInitialize' | 'LMSFinish' | 'LMSGetValue' | 'LMSSetValue' | 'LMSCommit' | 'LMSGetLastError', (...a: string[]) => string>;
+type Api2004 = Record<'Initialize' | 'Terminate' | 'GetValue' | 'SetValue' | 'Commit' | 'GetLastError', (...a: string[]) => string>;
+
+/** A SCORM API of either version behind one face. */
+interface LmsApi {
+  init(): boolean;
+  get(el: string): string;
+  set(el: string, v: string): string;
+  commit(): boolean;
+  finish(): boolean;
+  error(): string;
+}
+
+function wrap(version: ScormVersion, api: unknown): LmsApi {
+  if (version === '1.2') {
+    const a = api as Api12;
+    return {
+      init: () => String(a.LMSInitialize('')) === 'true',
+      get: (el) => String(a.LMSGetValue(el)),
+      set: (el, v) => String(a.LMSSetValue(el, v)),
+      commit: () => String(a.LMSCommit('')) === 'true',
+      finish: () => String(a.LMSFinish('')) === 'true',
+      error: () => String(a.LMSGetLastError()),
+    };
+  }
+  const a = api as Api2004;
+  return {
+    init: () => String(a.Initialize('')) === 'true',
+    get: (el) => String(a.GetValue(el)),
+    set: (el, v) => String(a.SetValue(el, v)),
+    commit: () => String(a.Commit('')) === 'true',
+    finish: () => String(a.Terminate('')) === 'true',
+    error: () => String(a.GetLastError()),
+  };
+}
+
+/** SCORM's API discovery: this window and its parents (at most 500 levels), then the opener's chain. */
+export function findLmsApi(name: 'API' | 'API_1484_11', start: Window = window): unknown {
+  const climb = (w: Window | null): unknown => {
+    for (let depth = 0; w && depth < 500; depth++) {
+      try {
+        const found = (w as unknown as Record<string, unknown>)[name];
+        if (found) {
+          return found;
+        }
+      } catch {
+        // a cross-origin window: not ours to read; keep climbing (its parent may be the LMS)
+      }
+      if (w.parent === w) {
+        return null;
+      }
+      w = w.parent;
+    }
+    return null;
+  };
+  return climb(start) ?? climb(start.opener as Window | null) ?? null;
+}
+
+function main(): void {
+  const el = document.getElementById('dispatch-config');
+  const message = document.getElementById('dispatch-message') as HTMLElement;
+  const say = (text: string) => {
+    message.textContent = text;
+    message.hidden = false;
+  };
+  const cfg = JSON.parse(el?.textContent ?? '{}') as Config;
+  const raw = findLmsApi(cfg.scorm === '1.2' ? 'API' : 'API_1484_11');
+  if (!raw) {
+    say(`This course must be opened from your LMS: no SCORM ${cfg.scorm} API was found.`);
+    return;
+  }
+  const api = wrap(cfg.scorm, raw);
+  if (!api.init()) {
+    say(`Your LMS refused to start this course (SCORM error ${api.error()}).`);
+    return;
+  }
+  const learner = cfg.scorm === '1.2' ? { id: api.get('cmi.core.student_id'), name: api.get('cmi.core.student_name') } : { id: api.get('cmi.learner_id'), name: api.get('cmi.learner_name') };
+  const allowed = new Set(RELAYED_ELEMENTS[cfg.scorm]);
+  let finished = false;
+  let scoEnded = false;
+
+  const frame = document.createElement('iframe');
+  frame.id = 'dispatch-frame';
+  frame.title = cfg.title;
+  frame.allow = 'fullscreen; autoplay';
+  frame.src = `${cfg.bridgeOrigin}/dispatch/${encodeURIComponent(cfg.dispatchToken)}?lms=${encodeURIComponent(location.origin)}`;
+  document.body.appendChild(frame);
+
+  const finish = () => {
+    if (!finished) {
+      finished = true;
+      if (!scoEnded) {
+        // Closed mid-course: keep the learner's place in the LMS (its own resume) before finishing.
+        api.set(cfg.scorm === '1.2' ? 'cmi.core.exit' : 'cmi.exit', 'suspend');
+      }
+      api.commit();
+      api.finish();
+    }
+  };
+  window.addEventListener('pagehide', finish);
+
+  const onPort = (e: MessageEvent) => {
+    const m = e.data as { type?: string; id?: number; values?: unknown; finish?: boolean };
+    if (m?.type !== 'set' || finished) {
+      return;
+    }
+    const refused: Array<[string, string]> = [];
+    for (const pair of Array.isArray(m.values) ? (m.values as unknown[]) : []) {
+      const [name, value] = Array.isArray(pair) ? pair : [];
+      if (typeof name !== 'string' || typeof value !== 'string' || !allowed.has(name)) {
+        refused.push([String(name), 'not relayed']);
+        continue;
+      }
+      if (api.set(name, value) !== 'true') {
+        refused.push([name, api.error()]);
+      }
+    }
+    const committed = api.commit();
+    if (m.finish) {
+      scoEnded = true;
+      finish();
+    }
+    port?.postMessage({ type: 'ack', id: m.id, committed, refused });
+  };
+
+  let port: MessagePort | null = null;
+  // Hand-shake: only the bridge page, in our own frame, on the bridge origin; answered to that origin only.
+  window.addEventListener('message', (e) => {
+    if (port || e.source !== frame.contentWindow || e.origin !== cfg.bridgeOrigin || (e.data as { type?: string })?.type !== 'scorm-dispatch:ready') {
+      return;
+    }
+    const channel = new MessageChannel();
+    port = channel.port1;
+    port.onmessage = onPort;
+    frame.contentWindow?.postMessage({ type: 'scorm-dispatch:hello', v: 1, scorm: cfg.scorm, learner }, cfg.bridgeOrigin, [channel.port2]);
+  });
+}
+
+main();

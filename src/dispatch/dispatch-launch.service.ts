@@ -1,0 +1,100 @@
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { AppError } from '../common/errors';
+import { CustomersService } from '../customers/customers.service';
+import { LicenceAccessService } from '../licences/licence-access.service';
+import { launchRefused } from '../lti/customers/customer-refusals';
+import { licenceRefused } from '../lti/customers/licence-refusals';
+import type { LtiLaunchContext } from '../lti/protocol/launch-context';
+import { PlayerLaunchService } from '../player/player-launch.service';
+import { DispatchTokens } from './dispatch-tokens';
+import type { DispatchLaunchBody } from './dispatch.dto';
+import type { Dispatch } from './dispatch.entity';
+import { DispatchRepository } from './dispatch.repository';
+
+/** Stands where an LTI launch has its issuer, client and deployment: a dispatch has none of them. */
+const DISPATCH = 'dispatch';
+
+/**
+ * A learner opening an imported dispatch package (content origin, src/dispatch/README.md). The same
+ * rules as an LTI launch, in the same order and with the same words: the customer must be active,
+ * a licence in force must cover the course and admit this learner (a first launch takes a seat). Then
+ * the learner's attempt is found or created like an LTI launch's, under the dispatch (as the platform
+ * and the resource link) and the LMS's learner id, and the bridge page gets a one-time player URL.
+ */
+@Injectable()
+export class DispatchLaunchService {
+  private readonly logger = new Logger(DispatchLaunchService.name);
+
+  constructor(
+    private readonly repo: DispatchRepository,
+    private readonly tokens: DispatchTokens,
+    private readonly customers: CustomersService,
+    private readonly licences: LicenceAccessService,
+    private readonly player: PlayerLaunchService,
+  ) {}
+
+  /**
+   * The dispatch a package's token names, if it may be opened at all (before any learner is known):
+   * signed by us, not revoked, its customer not suspended. Throws the readable refusal otherwise.
+   */
+  async openable(token: string): Promise<Dispatch> {
+    const id = await this.tokens.verify(token);
+    const row = id === null ? null : await this.repo.find(id);
+    if (!row) {
+      throw new AppError(
+        'dispatch_unknown',
+        'This course package is not known to the course provider (it may have been deleted, or the package was altered). Please let your training contact know.',
+        HttpStatus.NOT_FOUND,
+      );
+    }
+    if (row.state === 'revoked') {
+      throw new AppError(
+        'dispatch_revoked',
+        'This course is no longer available here: the course provider has withdrawn this course package. Your progress is kept. Please let your training contact know.',
+        HttpStatus.FORBIDDEN,
+      );
+    }
+    const refusal = await this.customers.launchRefusal(row.customerId);
+    if (refusal) {
+      throw launchRefused(refusal, row.title, false);
+    }
+    return row;
+  }
+
+  /** Checks the licence for this LMS learner (taking a seat at their first launch) and answers a one-time player URL. */
+  async launch(token: string, body: DispatchLaunchBody): Promise<{ playerUrl: string }> {
+    const row = await this.openable(token);
+    const refusal = await this.licences.admit(row.customerId, row.courseId, { platformId: row.id, sub: body.learnerId });
+    if (refusal) {
+      throw licenceRefused(refusal, false);
+    }
+    const playerUrl = await this.player.playerUrl(dispatchContext(row, body));
+    this.logger.log(`dispatch launch dispatch=${row.id} course=${row.courseId}`);
+    return { playerUrl };
+  }
+}
+
+/**
+ * The launch as the attempt model knows launches: the dispatch is the "platform" and the resource link
+ * (one placement per dispatch), the LMS's learner id the `sub`. SCORM names are "Family, Given".
+ */
+export function dispatchContext(row: Pick<Dispatch, 'id' | 'courseId' | 'title'>, body: DispatchLaunchBody): LtiLaunchContext {
+  const name = body.learnerName ?? undefined;
+  const [family, given] = name?.includes(',') ? name.split(',', 2).map((s) => s.trim()) : [undefined, undefined];
+  return {
+    platformId: row.id,
+    issuer: DISPATCH,
+    clientId: DISPATCH,
+    deploymentId: DISPATCH,
+    sub: body.learnerId,
+    name: given && family ? `${given} ${family}` : name,
+    givenName: given || undefined,
+    familyName: family || undefined,
+    roles: [],
+    isInstructor: false,
+    resourceLinkId: row.id,
+    resourceLinkTitle: row.title,
+    courseId: row.courseId,
+    custom: {},
+  };
+}

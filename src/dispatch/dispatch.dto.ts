@@ -1,0 +1,39 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+import { OptionalText, RequestErrorCode, Text } from '../common/validation';
+
+/** `POST /api/customers/:id/dispatches`: hand one course to the customer as a dispatch package. */
+@RequestErrorCode('dispatch_invalid')
+export class CreateDispatchBody {
+  @ApiProperty({ maxLength: 36, description: 'The course to dispatch; a licence in force must cover it for the customer.' })
+  @Text(36)
+  courseId: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200, description: 'What the LMS shows for the package; the course title when left out.' })
+  @OptionalText(200)
+  title?: string | null;
+}
+
+export const PACKAGE_VERSIONS = ['1.2', '2004'] as const;
+export type PackageVersion = (typeof PACKAGE_VERSIONS)[number];
+
+/** `GET /api/customers/:id/dispatches/:dispatchId/package?scorm=1.2|2004`. */
+@RequestErrorCode('dispatch_invalid')
+export class PackageQuery {
+  @ApiPropertyOptional({ enum: PACKAGE_VERSIONS, default: '1.2', description: 'The SCORM version of the package (the LMS API it talks to), whatever the course’s own version.' })
+  @IsOptional()
+  @IsIn(PACKAGE_VERSIONS, { message: `$property must be one of ${PACKAGE_VERSIONS.join(', ')}` })
+  scorm?: PackageVersion;
+}
+
+/** `POST /dispatch/:token/launch` (content origin): the LMS learner, read by the package page from the LMS's own API. */
+@RequestErrorCode('dispatch_launch_invalid')
+export class DispatchLaunchBody {
+  @ApiProperty({ maxLength: 255, description: 'cmi.core.student_id (1.2) or cmi.learner_id (2004) of the LMS.' })
+  @Text(255)
+  learnerId: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 500, description: 'cmi.core.student_name or cmi.learner_name ("Family, Given").' })
+  @OptionalText(500)
+  learnerName?: string | null;
+}
