@@ -1,0 +1,223 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { DataSource } from 'typeorm';
+import { Attempt } from '../../src/attempts/attempt.entity';
+import { Learner } from '../../src/attempts/learner.entity';
+import { ScoState } from '../../src/attempts/sco-state.entity';
+import { adminApi } from '../support/admin-api';
+import { createTestApp, TestApp } from '../support/app';
+import { eventually, launchBrowser, scoFrame, TestBrowser, withScreenshot } from '../support/browser';
+import { downloadPackage } from '../support/dispatch';
+import { buildFixtureZip, FIXTURE_PACKAGES_DIR } from '../support/scorm-package.builder';
+import { ScormLms, startScormLms } from '../support/scorm-lms';
+
+type Call = { fn: string; args: string[]; result: string; error: string };
+type Api12 = Record<string, (...a: string[]) => string>;
+
+/**
+ * A dispatch package in a real browser (issue 12): a minimal SCORM LMS of the tests
+ * (test/support/scorm-lms.ts, on 127.0.0.1) serves the unzipped package and launches it, framed or in
+ * a new window; the package page frames the bridge (localhost, another origin), which plays the
+ * hosted course and relays its values to the LMS's own API. The fixture SCOs are imported with
+ * `?commit=none`, so the test drives the SCORM API from inside the SCO frame.
+ */
+describe('Dispatch package in Chromium (a SCORM LMS of the tests → package → bridge → hosted course)', () => {
+  let app: TestApp;
+  let lms: ScormLms;
+  let browser: TestBrowser;
+  let customer: string;
+  let licence: string;
+  let course12: string;
+  let course2004: string;
+  const dispatches: Record<string, { id: string; launchUrl: string }> = {};
+  const api = adminApi(() => app);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dispatch-pkg-'));
+  const db = () => app.server.app.get(DataSource);
+
+  async function importDriven(name: string, extra: Record<string, string> = {}): Promise<Buffer> {
+    const manifest = fs.readFileSync(path.join(FIXTURE_PACKAGES_DIR, name, 'imsmanifest.xml'), 'utf8').replace(/(<resource\b[^>]*\bhref=")([^"?]+)(")/g, '$1$2?commit=none$3');
+    return buildFixtureZip(name, { files: { 'imsmanifest.xml': manifest, ...extra } });
+  }
+  async function upload(zip: Buffer, url = '/api/courses?onDuplicate=separate'): Promise<string> {
+    const f = new FormData();
+    f.append('package', new Blob([new Uint8Array(zip)], { type: 'application/zip' }), 'course.zip');
+    const res = await fetch(`${app.appUrl}${url}`, { method: 'POST', headers: app.auth, body: f });
+    const body = (await res.json()) as { id: string };
+    if (res.status !== 201) {
+      throw new Error(`upload failed: ${res.status} ${JSON.stringify(body)}`);
+    }
+    return body.id;
+  }
+  /** Dispatches the course, downloads its package and serves it unzipped from the test LMS. */
+  async function publish(name: string, courseId: string, scorm: '1.2' | '2004'): Promise<void> {
+    const d = (await api('POST', `/api/customers/${customer}/dispatches`, { courseId })).body;
+    dispatches[name] = d;
+    const { files } = await downloadPackage(app, customer, d.id, scorm);
+    const dir = path.join(tmp, name);
+    fs.mkdirSync(dir, { recursive: true });
+    for (const [file, data] of files) {
+      fs.writeFileSync(path.join(dir, file), data);
+    }
+    lms.addPackage(name, dir);
+  }
+  const calls = (p: Page): Promise<Call[]> => p.evaluate(() => (window as unknown as { lmsCalls: Call[] }).lmsCalls);
+  const committed = (p: Page): Promise<Record<string, string> | null> => p.evaluate(() => (window as unknown as { lmsCommitted(): Record<string, string> | null }).lmsCommitted());
+  const sco = (p: Page): Promise<Frame> => scoFrame(p, `${app.contentUrl}/content/`, 15_000);
+  const bridgeText = async (p: Page): Promise<string> =>
+    eventually(async () => {
+      const f = p.frames().find((x) => x.url().startsWith(`${app.contentUrl}/dispatch/`));
+      const text = f ? await f.evaluate(() => document.body.innerText) : '';
+      return /code/i.test(text) ? text : null;
+    }, 'the bridge page’s refusal', 10_000);
+  async function stateOf(dispatchId: string, sub: string): Promise<ScoState | null> {
+    const learner = await db().getRepository(Learner).findOneBy({ platformId: dispatchId, sub });
+    const attempt = learner ? await db().getRepository(Attempt).findOne({ where: { learnerId: learner.id }, order: { number: 'DESC' } }) : null;
+    return attempt ? db().getRepository(ScoState).findOneBy({ attemptId: attempt.id }) : null;
+  }
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    app = await createTestApp();
+    lms = await startScormLms();
+    customer = (await api('POST', '/api/customers', { name: 'Acme' })).body.id;
+    course12 = await upload(await importDriven('scorm12-single-sco'));
+    course2004 = await upload(await importDriven('scorm2004-3rd-single-sco'));
+    licence = (await api('POST', '/api/licences', { customerId: customer, courseId: null })).body.id;
+    await publish('p12', course12, '1.2');
+    await publish('p2004', course2004, '2004');
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await lms?.close();
+    await app?.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('SCORM 1.2 framed by the LMS: the hosted SCO gets the LMS learner, its values land in the LMS API, and after a tab close the relaunch resumes', async () => {
+    const page = await browser.context.newPage();
+    const url = lms.url({ pkg: 'p12', scorm: '1.2', learner: 'emp-1001', name: 'Hopper, Grace' });
+    await withScreenshot(page, 'dispatch-12-framed', async () => {
+      await page.goto(url);
+      const frame = await sco(page);
+      const first = await frame.evaluate(() => {
+        const a = (window.parent as unknown as { API: Api12 }).API;
+        const out = { id: a.LMSGetValue('cmi.core.student_id'), name: a.LMSGetValue('cmi.core.student_name'), entry: a.LMSGetValue('cmi.core.entry') };
+        a.LMSSetValue('cmi.core.lesson_location', 'page-2');
+        a.LMSSetValue('cmi.suspend_data', 'answers=1,2');
+        a.LMSSetValue('cmi.core.lesson_status', 'incomplete');
+        a.LMSSetValue('cmi.core.exit', 'suspend');
+        a.LMSSetValue('cmi.core.session_time', '00:00:30');
+        a.LMSCommit('');
+        return out;
+      });
+      expect(first).toEqual({ id: 'emp-1001', name: 'Hopper, Grace', entry: 'ab-initio' });
+      // the LMS's own API received the values and committed them
+      await eventually(async () => (await committed(page))?.['cmi.core.lesson_location'] === 'page-2', 'the LMS commit of the location');
+      expect(await committed(page)).toMatchObject({ 'cmi.core.lesson_location': 'page-2', 'cmi.suspend_data': 'answers=1,2', 'cmi.core.lesson_status': 'incomplete', 'cmi.core.session_time': '00:00:30.00' });
+      const lmsCalls = await calls(page);
+      expect(lmsCalls[0]).toMatchObject({ fn: 'Initialize', result: 'true' });
+      expect(lmsCalls.filter((c) => c.fn === 'SetValue' && c.result !== 'true')).toEqual([]);
+      // the bridge recorded the attempt under the LMS's learner id and name
+      const learner = await db().getRepository(Learner).findOneByOrFail({ platformId: dispatches.p12.id, sub: 'emp-1001' });
+      expect(learner.name).toBe('Grace Hopper');
+      expect(await stateOf(dispatches.p12.id, 'emp-1001')).toMatchObject({ location: 'page-2', suspendData: 'answers=1,2', completionStatus: 'incomplete' });
+    });
+    await page.close({ runBeforeUnload: true }); // the tab is closed mid-course: the package page finishes with exit=suspend
+    const again = await browser.context.newPage();
+    await withScreenshot(again, 'dispatch-12-relaunch', async () => {
+      await again.goto(url);
+      const frame = await sco(again);
+      const resumed = await frame.evaluate(() => {
+        const a = (window.parent as unknown as { API: Api12 }).API;
+        const out = { entry: a.LMSGetValue('cmi.core.entry'), location: a.LMSGetValue('cmi.core.lesson_location'), suspend: a.LMSGetValue('cmi.suspend_data') };
+        a.LMSSetValue('cmi.core.lesson_status', 'passed');
+        a.LMSSetValue('cmi.core.score.raw', '85');
+        a.LMSSetValue('cmi.core.score.max', '100');
+        a.LMSSetValue('cmi.core.score.min', '0');
+        a.LMSFinish('');
+        return out;
+      });
+      expect(resumed).toEqual({ entry: 'resume', location: 'page-2', suspend: 'answers=1,2' });
+      await eventually(async () => (await calls(again)).some((c) => c.fn === 'Finish'), 'the LMS Finish after the SCO finished');
+      expect(await committed(again)).toMatchObject({ 'cmi.core.lesson_status': 'passed', 'cmi.core.score.raw': '85', 'cmi.core.lesson_location': 'page-2' });
+      expect(await stateOf(dispatches.p12.id, 'emp-1001')).toMatchObject({ successStatus: 'passed', scoreRaw: 85 });
+    });
+    await again.close();
+    const report = (await api('GET', `/api/customers/${customer}/report`)).body;
+    expect(report.courses.find((c: { courseId: string }) => c.courseId === course12)).toMatchObject({ learners: 1, completions: 1, passed: 1 });
+  });
+
+  it('SCORM 2004 in a new window: the package finds the LMS API through window.opener and the SCO’s result reaches it', async () => {
+    const page = await browser.context.newPage();
+    await withScreenshot(page, 'dispatch-2004-window', async () => {
+      const popup = page.context().waitForEvent('page');
+      await page.goto(lms.url({ pkg: 'p2004', scorm: '2004', learner: 'emp-2002', name: 'Turing, Alan', mode: 'window' }));
+      const win = await popup;
+      const frame = await sco(win);
+      const got = await frame.evaluate(() => {
+        const a = (window.parent as unknown as { API_1484_11: Api12 }).API_1484_11;
+        const out = { id: a.GetValue('cmi.learner_id'), name: a.GetValue('cmi.learner_name') };
+        a.SetValue('cmi.score.scaled', '1'); // the course's passing score is 1.0 (its manifest): the runtime evaluates success from it
+        a.SetValue('cmi.success_status', 'passed');
+        a.SetValue('cmi.completion_status', 'completed');
+        a.SetValue('cmi.location', 'end');
+        a.SetValue('cmi.session_time', 'PT1M');
+        a.Commit('');
+        a.Terminate('');
+        return out;
+      });
+      expect(got).toEqual({ id: 'emp-2002', name: 'Turing, Alan' });
+      await eventually(async () => (await calls(page)).some((c) => c.fn === 'Finish'), 'the LMS Terminate');
+      expect(await committed(page)).toMatchObject({ 'cmi.completion_status': 'completed', 'cmi.success_status': 'passed', 'cmi.score.scaled': '1', 'cmi.location': 'end', 'cmi.session_time': 'PT0H1M0S' });
+      expect((await calls(page)).filter((c) => c.fn === 'SetValue' && c.result !== 'true')).toEqual([]);
+      await win.close();
+    });
+    await page.close();
+  });
+
+  it('a new course version reaches the imported package without re-import', async () => {
+    const version = await upload(await importDriven('scorm12-single-sco', { 'extra.txt': 'v2' }), `/api/courses/${course12}/versions`);
+    expect(version).toBe(course12);
+    const current = (await api('GET', `/api/courses/${course12}`)).body.currentVersion.id as string;
+    const page = await browser.context.newPage();
+    await withScreenshot(page, 'dispatch-new-version', async () => {
+      await page.goto(lms.url({ pkg: 'p12', scorm: '1.2', learner: 'emp-new', name: 'New, Nora' }));
+      const frame = await sco(page);
+      expect(frame.url()).toContain(`/content/${current}/`);
+    });
+    await page.close();
+  });
+
+  it('refuses with a readable page inside the LMS frame: licence states, suspended customer, revoked dispatch, a bridge framed by another page', async () => {
+    const page = await browser.context.newPage();
+    const url = lms.url({ pkg: 'p12', scorm: '1.2', learner: 'emp-3003', name: 'Liskov, Barbara' });
+    await withScreenshot(page, 'dispatch-refusals', async () => {
+      await api('PATCH', `/api/licences/${licence}`, { state: 'suspended' });
+      await page.goto(url);
+      expect(await bridgeText(page)).toMatch(/paused your organisation’s access[\s\S]*lti_licence_suspended/);
+      await api('PATCH', `/api/licences/${licence}`, { state: 'active', endsAt: new Date(Date.now() - 60_000).toISOString() });
+      await page.goto(url);
+      expect(await bridgeText(page)).toMatch(/access ended on[\s\S]*lti_licence_expired/);
+      await api('PATCH', `/api/licences/${licence}`, { endsAt: null });
+      await api('PATCH', `/api/customers/${customer}`, { state: 'suspended' });
+      await page.goto(url);
+      expect(await bridgeText(page)).toMatch(/access has been paused[\s\S]*lti_customer_suspended/);
+      await api('PATCH', `/api/customers/${customer}`, { state: 'active' });
+      // nothing was recorded for the refused learner
+      expect(await db().getRepository(Learner).countBy({ sub: 'emp-3003' })).toBe(0);
+
+      // the bridge page framed by a page that declares another origin than its own: no launch
+      await page.goto(`${lms.origin}/blank.html`);
+      await page.setContent(`<iframe src="${dispatches.p12.launchUrl}?lms=${encodeURIComponent('https://lms.example')}"></iframe>`);
+      expect(await bridgeText(page)).toMatch(/opens only inside your LMS[\s\S]*dispatch_launch_invalid/);
+
+      await api('POST', `/api/customers/${customer}/dispatches/${dispatches.p12.id}/revoke`);
+      await page.goto(url);
+      expect(await bridgeText(page)).toMatch(/withdrawn this course package[\s\S]*dispatch_revoked/);
+    });
+    await page.close();
+  });
+});
