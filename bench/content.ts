@@ -25,7 +25,7 @@
  *
  *   BENCH_SECONDS=10 BENCH_PAIRS=2 BENCH_FILES=small,large npm run bench -- content [--beside-runtime]
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -36,10 +36,10 @@ import { noise } from '../test/support/hostile-zips';
 import { freePort, NGINX_CONF_DIR, nginxVersion, renderTemplate, RunningNginx, startNginx } from '../test/support/nginx';
 import { importFixture } from '../test/support/player-entry';
 import { buildFixtureZip } from '../test/support/scorm-package.builder';
+import { treeCpuMs } from './proc-cpu';
 import { benchLearners, fmt, Measured, runLevel, startDriver } from './runtime-load';
 
 const WRK = process.env.WRK ?? '/usr/bin/wrk';
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 const FILES = [
   { name: 'small', label: '2 KB html', path: 'bench/page.html', bytes: htmlPage(2048), target: 0.4 },
@@ -108,11 +108,11 @@ export async function run(): Promise<boolean> {
           if (commits) {
             await new Promise((r) => setTimeout(r, 1000)); // the driver's warm-up
           }
-          const nginxBefore = nginxCpuMs(nginxPid);
+          const nginxBefore = treeCpuMs(nginxPid);
           const bridgeBefore = process.cpuUsage();
           const result = await wrk(url, seconds);
           const bridgeUsed = process.cpuUsage(bridgeBefore);
-          const nginxMs = nginxCpuMs(nginxPid) - nginxBefore;
+          const nginxMs = treeCpuMs(nginxPid) - nginxBefore;
           const bridgeMs = (bridgeUsed.user + bridgeUsed.system) / 1000;
           const cpuMs = who === 'nginx' ? nginxMs : who === 'bridge' ? bridgeMs : nginxMs + bridgeMs;
           result.cpuPerRequestUs = (1000 * cpuMs) / Math.max(1, result.requests);
@@ -200,16 +200,4 @@ function fmtWrk(r: WrkResult): string {
     `${r.perSecond.toFixed(0).padStart(7)} req/s, p99 ${r.p99Ms.toFixed(1).padStart(6)} ms, server CPU ${(r.cpuPerRequestUs ?? NaN).toFixed(1).padStart(6)} µs/req` +
     (r.errors ? `, errors ${r.errors}` : '')
   );
-}
-
-/** CPU time (ms) used so far by nginx's master and its workers (/proc, clock ticks of 10 ms). */
-function nginxCpuMs(masterPid: number): number {
-  const children = spawnSync('pgrep', ['-P', String(masterPid)], { encoding: 'utf8' }).stdout.split(/\s+/).filter(Boolean);
-  let ticks = 0;
-  for (const pid of [String(masterPid), ...children]) {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of the line)
-  }
-  return ticks * (1000 / CLOCK_TICKS);
 }

@@ -32,6 +32,8 @@ export interface LevelFigure {
   perSecond: number;
   p50: number;
   p99: number;
+  /** This process's CPU time over the level (the emulator signing id_tokens and the browsers), ms. */
+  driverCpuMs: number;
   firstFailure?: string;
 }
 
@@ -80,6 +82,7 @@ async function level(emu: PlatformEmulator, go: Go, concurrency: number, seconds
   if (measured) {
     process.send?.({ type: 'mark', phase: 'start', concurrency } satisfies DriverMessage);
   }
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const deadline = start + seconds * 1000;
   const worker = async () => {
@@ -105,7 +108,18 @@ async function level(emu: PlatformEmulator, go: Go, concurrency: number, seconds
     process.send?.({ type: 'mark', phase: 'end', concurrency } satisfies DriverMessage);
   }
   latencies.sort((a, b) => a - b);
-  return { concurrency, launches: latencies.length, failures, seconds: elapsed, perSecond: latencies.length / elapsed, p50: pct(latencies, 50), p99: pct(latencies, 99), firstFailure };
+  const used = process.cpuUsage(cpu);
+  return {
+    concurrency,
+    driverCpuMs: (used.user + used.system) / 1000,
+    launches: latencies.length,
+    failures,
+    seconds: elapsed,
+    perSecond: latencies.length / elapsed,
+    p50: pct(latencies, 50),
+    p99: pct(latencies, 99),
+    firstFailure,
+  };
 }
 
 async function main(): Promise<void> {

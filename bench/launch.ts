@@ -12,6 +12,8 @@
  *                                                   no player page
  *   BENCH_REFERENCE=0 npm run bench -- launch       skip the reference run
  *   BENCH_LEARNERS=1000                             size of the learner pool the launches rotate through
+ *   --instances 2                                   one server process, then two workers, on PostgreSQL
+ *                                                   (bench/launch-instances.ts)
  *   BENCH_LICENCE=limited | unlimited | none        the platform belongs to a customer with a licence for the
  *                                                   course of BENCH_LEARNERS seats (default: every first
  *                                                   launch takes its seat in the counted transaction, every
@@ -45,15 +47,22 @@ import type { DriverMessage, Go, LevelFigure } from './launch-driver';
 import { DataSource } from 'typeorm';
 import { LaunchHandoff } from '../src/lti/protocol/launch-context';
 import { MinimalLaunchHandoff } from './minimal-launch-handoff';
+import { runLaunchInstances } from './launch-instances';
+import { ownCpuMs } from './proc-cpu';
+import { instancesOption } from './runtime-instances';
 
 export const TARGET_PER_SECOND = 300;
 export const TARGET_P99_MS = 250;
-const ADMIN_TOKEN = 'bench-admin-token-0123456789abcd';
+export const ADMIN_TOKEN = 'bench-admin-token-0123456789abcd';
 const REF_CLIENT = 'bench-reference-client';
 
-type Figure = LevelFigure & { cpuMsPerLaunch: number };
+export type Figure = LevelFigure & { cpuMsPerLaunch: number };
 
 export async function run(): Promise<boolean> {
+  const instances = instancesOption();
+  if (instances) {
+    return runLaunchInstances(instances);
+  }
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
   const levels = (process.env.BENCH_LEVELS ?? '1,16,64').split(',').map(Number);
   const withReference = process.env.BENCH_REFERENCE !== '0';
@@ -72,7 +81,6 @@ export async function run(): Promise<boolean> {
     const stand = new MinimalLaunchHandoff(server.app.get(DataSource));
     handoff.handoff = stand.handoff.bind(stand);
   }
-  const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
   const child = fork(path.join(__dirname, 'launch-driver.ts'), [], { execArgv: ['-r', path.join(__dirname, 'register.js')], stdio: 'inherit' });
   let reference: { url: string; close: () => Promise<void> } | undefined;
   try {
@@ -80,25 +88,19 @@ export async function run(): Promise<boolean> {
       child.once('message', (m: DriverMessage) => m.type === 'ready' && resolve(m));
       child.once('exit', (code) => reject(new Error(`driver exited early (${code})`)));
     });
-    const reg = await fetch(`${config.publicUrl}/api/platforms`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify(ready.registration) });
-    if (reg.status !== 201) {
-      throw new Error(`platform registration failed: ${reg.status} ${await reg.text()}`);
-    }
-    const platformId = ((await reg.json()) as { id: string }).id;
-    const form = new FormData();
-    form.append('package', new Blob([new Uint8Array(await buildFixtureZip('scorm12-single-sco'))], { type: 'application/zip' }), 'course.zip');
-    const up = await fetch(`${config.publicUrl}/api/courses`, { method: 'POST', headers: auth, body: form });
-    const courseId = ((await up.json()) as { id: string }).id;
-    if (licence !== 'none') {
-      await licensed(config.publicUrl, auth, platformId, courseId, licence === 'limited' ? learners : null);
-    }
+    const courseId = await prepareTool(config.publicUrl, ready.registration, licence, learners);
     const go: Go = { type: 'go', toolUrl: config.publicUrl, courseId, levels, seconds, warmupSeconds: 1, followPlayer: !minimal };
     const figures = await drive(child, go);
     let refFigures: Figure[] = [];
     if (withReference) {
       reference = await startReference(ready.issuer, ready.jwksUri, ready.authorizationEndpoint);
       child.send({ type: 'add-client', clientId: REF_CLIENT, redirectUri: `${reference.url}/lti/launch` });
-      refFigures = await drive(child, { ...go, toolUrl: reference.url, clientId: REF_CLIENT, levels: levels.filter((l) => l === 64).length ? [64] : [levels[levels.length - 1]] });
+      refFigures = await drive(child, {
+        ...go,
+        toolUrl: reference.url,
+        clientId: REF_CLIENT,
+        levels: levels.filter((l) => l === 64).length ? [64] : [levels[levels.length - 1]],
+      });
     }
     process.stdout.write(
       `launch benchmark: ${seconds} s per level after 1 s warm-up, server in-process (SQLite), emulator + browsers in a child process; ` +
@@ -140,6 +142,28 @@ export async function run(): Promise<boolean> {
   }
 }
 
+/** Registers the emulator as a platform, uploads the course and, unless `licence` is none, licenses it; returns the course id. */
+export async function prepareTool(base: string, registration: Record<string, unknown>, licence: string, learners: number): Promise<string> {
+  const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+  const reg = await fetch(`${base}/api/platforms`, {
+    method: 'POST',
+    headers: { ...auth, 'Content-Type': 'application/json' },
+    body: JSON.stringify(registration),
+  });
+  if (reg.status !== 201) {
+    throw new Error(`platform registration failed: ${reg.status} ${await reg.text()}`);
+  }
+  const platformId = ((await reg.json()) as { id: string }).id;
+  const form = new FormData();
+  form.append('package', new Blob([new Uint8Array(await buildFixtureZip('scorm12-single-sco'))], { type: 'application/zip' }), 'course.zip');
+  const up = await fetch(`${base}/api/courses`, { method: 'POST', headers: auth, body: form });
+  const courseId = ((await up.json()) as { id: string }).id;
+  if (licence !== 'none') {
+    await licensed(base, auth, platformId, courseId, licence === 'limited' ? learners : null);
+  }
+  return courseId;
+}
+
 /** Puts the platform in a customer that holds a licence for the course (issue 9), so every launch goes through the licence check. */
 async function licensed(base: string, auth: Record<string, string>, platformId: string, courseId: string, seatLimit: number | null): Promise<void> {
   const send = async (method: string, url: string, body: unknown): Promise<{ id: string }> => {
@@ -154,17 +178,19 @@ async function licensed(base: string, auth: Record<string, string>, platformId: 
   await send('POST', '/api/licences', { customerId: customer.id, courseId, seatLimit });
 }
 
-/** Runs one series of levels in the child; reads this process's CPU time between the level marks. */
-function drive(child: ReturnType<typeof fork>, go: Go): Promise<Figure[]> {
+/**
+ * Runs one series of levels in the child; reads the server's CPU time between the level marks: this
+ * process's (the server in-process) or what `serverCpuMs` reads (a server in processes of its own).
+ */
+export function drive(child: ReturnType<typeof fork>, go: Go, serverCpuMs: () => number = ownCpuMs): Promise<Figure[]> {
   return new Promise<Figure[]>((resolve, reject) => {
     const cpu: number[] = [];
-    let startedAt = process.cpuUsage();
+    let startedAt = serverCpuMs();
     const onMessage = (m: DriverMessage) => {
       if (m.type === 'mark' && m.phase === 'start') {
-        startedAt = process.cpuUsage();
+        startedAt = serverCpuMs();
       } else if (m.type === 'mark' && m.phase === 'end') {
-        const d = process.cpuUsage(startedAt);
-        cpu.push((d.user + d.system) / 1000);
+        cpu.push(serverCpuMs() - startedAt);
       } else if (m.type === 'done') {
         child.off('message', onMessage);
         child.off('exit', onExit);
@@ -207,9 +233,15 @@ async function startReference(issuer: string, jwksUri: string, authorizationEndp
           for (const k of ['login_hint', 'lti_message_hint', 'client_id']) {
             a.searchParams.set(k, u.searchParams.get(k) ?? '');
           }
-          Object.entries({ scope: 'openid', response_type: 'id_token', response_mode: 'form_post', prompt: 'none', redirect_uri: `${url}/lti/launch`, state, nonce }).forEach(([k, v]) =>
-            a.searchParams.set(k, v),
-          );
+          Object.entries({
+            scope: 'openid',
+            response_type: 'id_token',
+            response_mode: 'form_post',
+            prompt: 'none',
+            redirect_uri: `${url}/lti/launch`,
+            state,
+            nonce,
+          }).forEach(([k, v]) => a.searchParams.set(k, v));
           res.writeHead(302, { Location: a.toString(), 'Set-Cookie': `s_${state}=${binding}; Path=/lti; HttpOnly; SameSite=None; Secure` });
           res.end();
           return;

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- name…]`: runs the named benchmarks, or all of them. To add one, write
+ * `npm run bench [-- name… [--instances N] [--kill] [--beside-runtime]]`: runs the named benchmarks, or all of them. To add one, write
  * bench/<name>.ts exporting `run(): Promise<boolean | void>` (false = a target was missed) and add
  * it to BENCHES below. Exit code 1 when any bench misses a target or fails.
  */
@@ -12,8 +12,12 @@ const BENCHES: Record<string, Bench> = {
   content: () => import('./content'),
 };
 
+/** Options that take a value (`--instances 2`): the value is not a bench name. */
+const VALUED = ['--instances'];
+
 async function main(): Promise<void> {
-  const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const args = process.argv.slice(2);
+  const names = args.filter((a, i) => !a.startsWith('-') && !VALUED.includes(args[i - 1]));
   const unknown = names.filter((n) => !(n in BENCHES));
   if (unknown.length) {
     process.stderr.write(`Unknown bench: ${unknown.join(', ')}. Known: ${Object.keys(BENCHES).join(', ')}\n`);

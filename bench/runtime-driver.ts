@@ -64,6 +64,8 @@ export interface LevelResult {
   unanswered?: number;
   /** Connections opened during the timed phase (0 when the warm-up opened them all). */
   newConnections: number;
+  /** This driver's CPU time over the level, warm-up included (ms). */
+  driverCpuMs: number;
 }
 
 interface Learner extends DriverLearner {
@@ -113,7 +115,9 @@ function post(l: Learner, body: string, started = performance.now()): Promise<nu
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (text += c));
-        res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`commit answered ${res.statusCode} ${text.slice(0, 200)}`))));
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`commit answered ${res.statusCode} ${text.slice(0, 200)}`)),
+        );
       },
     );
     req.on('error', reject);
@@ -127,6 +131,7 @@ function post(l: Learner, body: string, started = performance.now()): Promise<nu
 }
 
 async function level(req: LevelRequest): Promise<LevelResult> {
+  const cpu = process.cpuUsage();
   const learners: Learner[] = req.learners.map((l) => ({ ...l, target: new URL(l.url), seq: 0, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }) }));
   let errors = 0;
   let requests = 0;
@@ -240,8 +245,10 @@ async function level(req: LevelRequest): Promise<LevelResult> {
     l.agent.destroy();
   }
   latencies.sort((a, b) => a - b);
+  const used = process.cpuUsage(cpu);
   return {
     type: 'result',
+    driverCpuMs: (used.user + used.system) / 1000,
     label: req.label,
     commits: latencies.length,
     requests,

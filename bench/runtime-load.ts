@@ -11,6 +11,7 @@ import type { AgsPlatform } from '../test/support/ags-platform';
 import { launchContext, openPlayer } from '../test/support/player-entry';
 import { PlatformsService } from '../src/platforms/platforms.service';
 import type { DriverLearner, LevelRequest, LevelResult } from './runtime-driver';
+import { ownCpuMs } from './proc-cpu';
 
 const SCORE = 'https://purl.imsglobal.org/spec/lti-ags/scope/score';
 
@@ -18,7 +19,10 @@ export type Measured = LevelResult & { serverCpuMs: number };
 
 /** Starts the load generator in its own process (the server keeps a core) and waits until it is ready. */
 export async function startDriver(): Promise<ChildProcess> {
-  const child = fork(path.join(__dirname, 'runtime-driver.ts'), [], { execArgv: ['-r', path.join(__dirname, 'register.js')], stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(__dirname, 'runtime-driver.ts'), [], {
+    execArgv: ['-r', path.join(__dirname, 'register.js')],
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+  });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());
     child.once('exit', (code) => reject(new Error(`runtime driver exited early (${code})`)));
@@ -26,16 +30,18 @@ export async function startDriver(): Promise<ChildProcess> {
   return child;
 }
 
-/** Runs one level in the driver; also measures this (the server's) process CPU time over the level. */
-export function runLevel(child: ChildProcess, req: LevelRequest): Promise<Measured> {
-  const cpu = process.cpuUsage();
+/**
+ * Runs one level in the driver; also measures the server's CPU time over the level: this process's
+ * (the server in-process), or what `serverCpuMs` reads (servers in processes of their own).
+ */
+export function runLevel(child: ChildProcess, req: LevelRequest, serverCpuMs: () => number = ownCpuMs): Promise<Measured> {
+  const cpu = serverCpuMs();
   return new Promise((resolve, reject) => {
     const onMessage = (m: LevelResult) => {
       if (m.type === 'result' && m.label === req.label) {
         child.off('message', onMessage);
         child.off('exit', onExit);
-        const used = process.cpuUsage(cpu);
-        resolve({ ...m, serverCpuMs: (used.user + used.system) / 1000 });
+        resolve({ ...m, serverCpuMs: serverCpuMs() - cpu });
       }
     };
     const onExit = (code: number | null) => reject(new Error(`runtime driver exited (${code})`));
@@ -68,10 +74,32 @@ export async function benchLearners(t: TestApp, lms: AgsPlatform, courseId: stri
   return async (n) => {
     const learners: DriverLearner[] = [];
     for (let i = 0; i < n; i++) {
-      const ctx = launchContext(courseId, { platformId: platform.id, issuer: lms.url, clientId: 'bench-client', ...(ags ? { ags: { scope: [SCORE], lineitem } } : {}) });
+      const ctx = launchContext(courseId, {
+        platformId: platform.id,
+        issuer: lms.url,
+        clientId: 'bench-client',
+        ...(ags ? { ags: { scope: [SCORE], lineitem } } : {}),
+      });
       const { bootstrap: b } = await openPlayer(t, ctx);
       learners.push({ sub: ctx.sub, url: `${t.contentUrl}${b.runtimeBase}/scos/${encodeURIComponent(b.startItemId)}/commit`, token: b.token });
     }
     return learners;
   };
+}
+
+/** Completing commits: for each, the time from its answer to the emulator accepting the score (ms), waiting up to 15 s. */
+export async function timesToScore(lms: AgsPlatform, level: LevelResult): Promise<number[]> {
+  const doneAt = new Map(Object.entries(level.doneAt));
+  const deadline = Date.now() + 15_000;
+  const arrived = new Map<string, number>();
+  while (arrived.size < doneAt.size && Date.now() < deadline) {
+    for (const r of lms.ags.scoreRequests()) {
+      const sub = r.score.userId as string;
+      if (r.status === 200 && r.score.gradingProgress === 'FullyGraded' && doneAt.has(sub) && !arrived.has(sub)) {
+        arrived.set(sub, r.at - doneAt.get(sub)!);
+      }
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return [...arrived.values()];
 }

@@ -31,13 +31,16 @@
  *
  *   BENCH_SECONDS=5 BENCH_LEVELS=10,100,500 npm run bench -- runtime
  *   BENCH_NO_AGS=1  learners without an AGS claim (no grade passback)
+ *   --instances 2 [--kill]  one server process and two workers on PostgreSQL in the same run, or the
+ *                           instance-loss counts (bench/runtime-instances.ts)
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTestApp } from '../test/support/app';
 import { importFixture } from '../test/support/player-entry';
 import { startAgsPlatform } from '../test/support/ags-platform';
-import { benchLearners, fmt, runLevel, startDriver } from './runtime-load';
+import { instancesOption, runInstances } from './runtime-instances';
+import { benchLearners, fmt, runLevel, startDriver, timesToScore } from './runtime-load';
 
 const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : NaN);
 
@@ -62,6 +65,10 @@ function startReference(): Promise<http.Server> {
 }
 
 export async function run(): Promise<boolean> {
+  const instances = instancesOption();
+  if (instances) {
+    return runInstances(instances);
+  }
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
   const levels = (process.env.BENCH_LEVELS ?? '10,100,500').split(',').map(Number);
   const pacedLearners = Number(process.env.BENCH_PACED_LEARNERS ?? 100);
@@ -87,22 +94,16 @@ export async function run(): Promise<boolean> {
     const verdicts: string[] = [];
     for (const n of levels) {
       const learners = await newLearners(n);
-      const ref = await runLevel(child, { type: 'level', label: `ref-${n}`, learners: learners.map((l) => ({ ...l, url: refUrl })), seconds, warmupSeconds: 1, complete: false });
+      const ref = await runLevel(child, {
+        type: 'level',
+        label: `ref-${n}`,
+        learners: learners.map((l) => ({ ...l, url: refUrl })),
+        seconds,
+        warmupSeconds: 1,
+        complete: false,
+      });
       const ours = await runLevel(child, { type: 'level', label: `bridge-${n}`, learners, seconds, warmupSeconds: 1, complete: true });
-      // Completing commits: time from the commit's answer to the emulator accepting the score.
-      const doneAt = new Map(Object.entries(ours.doneAt));
-      const deadline = Date.now() + 15_000;
-      const arrived = new Map<string, number>();
-      while (arrived.size < doneAt.size && Date.now() < deadline) {
-        for (const r of lms.ags.scoreRequests()) {
-          const sub = r.score.userId as string;
-          if (r.status === 200 && r.score.gradingProgress === 'FullyGraded' && doneAt.has(sub) && !arrived.has(sub)) {
-            arrived.set(sub, r.at - doneAt.get(sub)!);
-          }
-        }
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      const toScore = [...arrived.values()];
+      const toScore = await timesToScore(lms, ours);
       const s99 = pct(toScore, 99);
       process.stdout.write(
         `CLOSED ${String(n).padStart(4)} learners  bridge:    ${fmt(ours)}; scores at LMS ${toScore.length}/${n}, time-to-score p99 ${s99.toFixed(0)} ms\n` +
@@ -127,14 +128,17 @@ export async function run(): Promise<boolean> {
       const ref = await runLevel(child, { ...level, label: 'paced-ref', learners: learners.map((l) => ({ ...l, url: refUrl })) });
       const ours = await runLevel(child, { ...level, label: 'paced-bridge', learners });
       process.stdout.write(
-        `PACED  ${String(pacedLearners).padStart(4)} learners  bridge:    ${fmt(ours)}\n` + `PACED  ${String(pacedLearners).padStart(4)} learners  reference: ${fmt(ref)}\n`,
+        `PACED  ${String(pacedLearners).padStart(4)} learners  bridge:    ${fmt(ours)}\n` +
+          `PACED  ${String(pacedLearners).padStart(4)} learners  reference: ${fmt(ref)}\n`,
       );
       if (ours.firstError) {
         process.stdout.write(`  first error: ${ours.firstError}\n`);
       }
       // Achieved within 2 % of the offered rate (the schedule's edges), nothing lost, p99 under 50 ms.
       const met = ours.perSecond >= 0.98 * pacedRate && pacedRate >= 2000 && pacedLearners === 100 && ours.p99 < 50 && !ours.errors && !ours.unanswered;
-      verdicts.push(`paced, ${pacedLearners} learners, ${pacedRate}/s offered: ${ours.perSecond.toFixed(0)} commits/s achieved, p99 ${ours.p99.toFixed(1)} ms → ${met ? 'met' : 'MISSED'}`);
+      verdicts.push(
+        `paced, ${pacedLearners} learners, ${pacedRate}/s offered: ${ours.perSecond.toFixed(0)} commits/s achieved, p99 ${ours.p99.toFixed(1)} ms → ${met ? 'met' : 'MISSED'}`,
+      );
       ok &&= met;
     }
     for (const v of verdicts) {

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { freePort } from './nginx';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -18,14 +19,18 @@ export interface RunningCluster {
 }
 
 /**
- * Starts `npm start`'s entry (src/main.ts, transpiled on load) as its own process in worker mode
- * (src/cluster.ts) with `env` added to this process's environment, and resolves once the first
- * worker listens. The primary's lifecycle lines (worker started, ready, died) are read from its output.
+ * Starts `npm start`'s entry (src/main.ts, transpiled on load) as its own process with `env` added to
+ * this process's environment — in worker mode (src/cluster.ts) when WORKERS > 1, else one process — and
+ * resolves once it (the first worker) answers on free ports of its own. A primary's lifecycle lines (worker started, ready,
+ * died) are read from its output.
  */
 export async function startCluster(env: Record<string, string>, timeoutMs = 120_000): Promise<RunningCluster> {
+  const [port, contentPort] = [await freePort(), await freePort()];
+  const appUrl = `http://localhost:${port}`;
+  const contentUrl = `http://localhost:${contentPort}`;
   const primary = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, NO_COLOR: '1', ...env },
+    env: { ...process.env, NO_COLOR: '1', ...env, PORT: String(port), CONTENT_PORT: String(contentPort), PUBLIC_URL: appUrl, CONTENT_URL: contentUrl },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -68,12 +73,25 @@ export async function startCluster(env: Record<string, string>, timeoutMs = 120_
       void exited.then(check);
       check();
     });
-  const urlOf = (label: string) => new RegExp(`\\[Cluster\\] ${label} .* listening on (\\S+)`).exec(out)?.[1];
-  await until(() => !!urlOf('Content origin'), timeoutMs, 'the first worker listened');
+  let listening = false;
+  const poll = setInterval(() => {
+    void fetch(`${contentUrl}/health`).then(
+      (r) => {
+        listening ||= r.ok;
+        waiters.forEach((w) => w());
+      },
+      () => undefined,
+    );
+  }, 250);
+  try {
+    await until(() => listening, timeoutMs, 'the server listened');
+  } finally {
+    clearInterval(poll);
+  }
   return {
     primary,
-    appUrl: urlOf('App origin')!,
-    contentUrl: urlOf('Content origin')!,
+    appUrl,
+    contentUrl,
     readyPids,
     output: () => out,
     waitReady: (n, ms = timeoutMs) => until(() => readyPids.length >= n, ms, `${n} workers were ready`),

@@ -83,7 +83,7 @@ export async function runKillScenario(opts: KillOptions, log: (line: string) => 
   let cluster: RunningCluster | null = null;
   const learners: Learner[] = [];
   try {
-    cluster = await startCluster({ ...env, WORKERS: '2', PORT: '0', CONTENT_PORT: '0', LOG_LEVEL: 'warn' });
+    cluster = await startCluster({ ...env, WORKERS: '2', LOG_LEVEL: 'warn' });
     await cluster.waitReady(2);
     appUrl = cluster.appUrl;
     log(`two workers ready (pids ${cluster.readyPids.join(', ')}); ${opts.learners} learners`);

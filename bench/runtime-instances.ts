@@ -1,0 +1,159 @@
+/**
+ * `npm run bench -- runtime --instances N`: the runtime bench's closed-loop load against one server
+ * process and then against N workers (worker mode, src/cluster.ts), in the same run, both on a fresh
+ * PostgreSQL database (BENCH_POSTGRES_URL, default the machine's postgres://postgres@127.0.0.1:5432).
+ * Target (issue 11): N = 2 reaches ≥ 1.7× one instance's commits/s at 100 learners.
+ *
+ * Layout: the servers run as `npm start` would (src/main.ts in a process of its own, logging at
+ * error); the load generator in its child process (bench/runtime-driver.ts); the AGS emulator in this
+ * process. On a 2-core machine the driver, PostgreSQL and the AGS emulator take CPU from the two
+ * workers, so each row also prints CPU per commit — the servers' (primary and workers), PostgreSQL's
+ * backends for the bench database, the driver's — and how many cores the whole machine was busy: if
+ * the CPU per commit stays the same from one instance to two, the ceiling is the machine's cores,
+ * not the design.
+ *
+ * `--kill`: the instance-loss scenario instead (test/support/kill-scenario.ts, the e2e test's, with
+ * BENCH_KILL_LEARNERS learners, default 100): two workers, one killed with SIGKILL under load while
+ * grades are pending; prints what was acknowledged, lost, moved, graded and sent twice.
+ *
+ *   BENCH_SECONDS=5 BENCH_LEVELS=100 BENCH_WARMUP_SECONDS=3 npm run bench -- runtime --instances 2 [--kill]
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startAgsPlatform } from '../test/support/ags-platform';
+import { createTestApp, testDatabase, TEST_ADMIN_TOKEN } from '../test/support/app';
+import { startCluster } from '../test/support/cluster';
+import { formatKillCounts, runKillScenario } from '../test/support/kill-scenario';
+import { importFixture } from '../test/support/player-entry';
+import type { DriverLearner } from './runtime-driver';
+import { cpuMsByPid, cpuMsSince, machineBusyMs, postgresBackends, treeCpuMs } from './proc-cpu';
+import { benchLearners, fmt, Measured, runLevel, startDriver, timesToScore } from './runtime-load';
+
+export const TARGET_SPEEDUP = 1.7;
+
+/** `--instances N` on the command line (runtime and launch benches), or null. */
+export function instancesOption(): number | null {
+  const i = process.argv.indexOf('--instances');
+  if (i < 0) {
+    return null;
+  }
+  const n = Number(process.argv[i + 1]);
+  if (!Number.isInteger(n) || n < 2) {
+    throw new Error('--instances needs a whole number of at least 2 (the bench prints one instance beside it)');
+  }
+  return n;
+}
+
+/** The instance benches run on PostgreSQL: BENCH_POSTGRES_URL (or TEST_POSTGRES_URL), else the machine's; test/support/app.ts makes each database. */
+export function usePostgres(): void {
+  process.env.TEST_POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+}
+
+export async function runInstances(instances: number): Promise<boolean> {
+  usePostgres();
+  if (process.argv.includes('--kill')) {
+    return killMode();
+  }
+  const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+  const levels = (process.env.BENCH_LEVELS ?? '100').split(',').map(Number);
+  // A server just started is cold (JIT): a longer warm-up than the in-process bench's.
+  const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+  const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-instances-'));
+  const database = (await testDatabase(storageDir))!;
+  let appUrl = '';
+  const lms = await startAgsPlatform({ toolJwksUrl: () => `${appUrl}/.well-known/jwks.json`, clientId: 'bench-client' });
+  const env = { STORAGE_DIR: storageDir, DATABASE_URL: database.url, ADMIN_TOKEN: TEST_ADMIN_TOKEN, GRADE_RETRY_BASE_MS: '200', GRADE_RETRY_MAX_MS: '2000' };
+  const child = await startDriver();
+  let ok = true;
+  try {
+    // Learners (a fresh set per run: the driver numbers commits from 1) opened through an instance in
+    // this process, closed before any load so that it sends no grade and takes no CPU.
+    const counts = [1, instances];
+    const learnersFor = new Map<string, DriverLearner[]>();
+    const setup = await createTestApp({ ...env, KEEP_STORAGE: '1', LOG_LEVEL: 'silent' });
+    try {
+      const open = await benchLearners(setup, lms, await importFixture(setup, 'scorm12-single-sco'), true);
+      for (const count of counts) {
+        for (const n of levels) {
+          learnersFor.set(`${count}-${n}`, await open(n));
+        }
+      }
+    } finally {
+      await setup.close();
+    }
+    process.stdout.write(
+      `runtime benchmark, instances: one server process, then ${instances} workers (worker mode), each as npm start runs it, on PostgreSQL; ` +
+        `load generator in a child process, AGS emulator in this one; closed loop, ${warmupSeconds} s warm-up then ${seconds} s per level; ${os.availableParallelism()} cores.\n` +
+        `CPU per commit (warm-up and completing commits included): servers = primary + workers, postgres = the backends of the bench database, driver = the load generator; machine = cores busy over the level, everything on it.\n`,
+    );
+    const figures = new Map<string, Measured>();
+    for (const count of counts) {
+      const server = await startCluster({ ...env, WORKERS: String(count), LOG_LEVEL: 'error' });
+      try {
+        if (count > 1) {
+          await server.waitReady(count);
+        }
+        appUrl = server.appUrl;
+        for (const n of levels) {
+          const learners = learnersFor.get(`${count}-${n}`)!.map((l) => ({ ...l, url: server.contentUrl + new URL(l.url).pathname }));
+          const pgBefore = cpuMsByPid(await postgresBackends(database.url));
+          const machineBefore = machineBusyMs();
+          const started = Date.now();
+          const r = await runLevel(child, { type: 'level', label: `instances-${count}-${n}`, learners, seconds, warmupSeconds, complete: true }, () =>
+            treeCpuMs(server.primary.pid!),
+          );
+          const machineCores = (machineBusyMs() - machineBefore) / (Date.now() - started);
+          const pgMs = cpuMsSince(pgBefore, cpuMsByPid(await postgresBackends(database.url)));
+          const toScore = await timesToScore(lms, r);
+          figures.set(`${count}-${n}`, r);
+          const per = (ms: number) => `${((1000 * ms) / r.requests).toFixed(0)} µs`;
+          process.stdout.write(
+            `${String(n).padStart(4)} learners, ${count} instance${count > 1 ? 's' : ' '}: ${fmt(r)}; scores at LMS ${toScore.length}/${n}\n` +
+              `${' '.repeat(27)}CPU per commit: servers ${per(r.serverCpuMs)}, postgres ${per(pgMs)}, driver ${per(r.driverCpuMs)}; machine ${machineCores.toFixed(2)} of ${os.availableParallelism()} cores busy\n`,
+          );
+          if (r.firstError) {
+            process.stdout.write(`  first error: ${r.firstError}\n`);
+          }
+          ok &&= r.errors === 0 && toScore.length === n;
+        }
+      } finally {
+        await server.stop();
+      }
+    }
+    for (const n of levels) {
+      const one = figures.get(`1-${n}`)!;
+      const many = figures.get(`${instances}-${n}`)!;
+      const speedup = many.perSecond / one.perSecond;
+      const met = speedup >= TARGET_SPEEDUP;
+      process.stdout.write(
+        `${n} learners: ${instances} instances reach ${speedup.toFixed(2)}× one instance's commits/s (target ≥ ${TARGET_SPEEDUP}×) → ${met ? 'met' : 'MISSED'}\n`,
+      );
+      ok &&= met;
+    }
+  } finally {
+    child.send({ type: 'exit' });
+    await lms.stop();
+    await database.drop();
+    fs.rmSync(storageDir, { recursive: true, force: true });
+  }
+  return ok;
+}
+
+async function killMode(): Promise<boolean> {
+  const learners = Number(process.env.BENCH_KILL_LEARNERS ?? 100);
+  process.stdout.write(
+    `instance loss: two workers on PostgreSQL, ${learners} learners committing in a closed loop with the player's retries, one worker killed with SIGKILL\n`,
+  );
+  const c = await runKillScenario({ learners, warmMs: 3000, aroundKillMs: 5000, killAtMs: 2000 }, (line) => process.stdout.write(`  ${line}\n`));
+  process.stdout.write(`${formatKillCounts(c)}\n`);
+  const ok =
+    c.acknowledgedLost === 0 &&
+    c.commitsFailed === 0 &&
+    c.gradesInGradebook === c.gradesExpected &&
+    c.gradesWrong === 0 &&
+    c.scoresSentTwice === 0 &&
+    c.deliveriesNotSent === 0;
+  process.stdout.write(`nothing acknowledged lost, every grade sent once: ${ok ? 'met' : 'MISSED'}\n`);
+  return ok;
+}
