@@ -36,7 +36,7 @@ export type HttpErrorCode =
 export type ValidationErrorCode = 'invalid_body' | 'invalid_query';
 
 /** Console sign-in, CSRF and the console's static files. */
-export type AdminErrorCode = 'json_required' | 'cross_origin_refused' | 'csrf_token_invalid' | 'asset_not_found';
+export type AdminErrorCode = 'json_required' | 'cross_origin_refused' | 'csrf_token_invalid' | 'asset_not_found' | 'sign_in_rate_limited';
 
 export type CourseErrorCode =
   | 'course_not_found'

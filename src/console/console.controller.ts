@@ -7,6 +7,7 @@ import { AppError } from '../common/errors';
 import { ASSET_NAME, loadConsoleAssets, TOOL_ICON } from './console-assets';
 import { ConsoleSessionService } from '../admin/console-session.service';
 import { SignInBody } from './sign-in.dto';
+import { AddressRateLimiter, CONSOLE_SIGN_IN_LIMIT } from '../rate-limits/rate-limiter';
 import { ConsoleService, CourseStatsDto, PreviewDto } from './console.service';
 
 /**
@@ -37,6 +38,7 @@ export class ConsoleController {
     private readonly sessions: ConsoleSessionService,
     private readonly tokens: AdminTokenService,
     private readonly consoleService: ConsoleService,
+    private readonly limiter: AddressRateLimiter,
   ) {}
 
   @Get()
@@ -101,6 +103,11 @@ export class ConsoleController {
     this.sessions.checkOrigin(req);
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
       throw new AppError('json_required', 'Send the admin token as JSON: {"token": "…"}.', HttpStatus.UNSUPPORTED_MEDIA_TYPE);
+    }
+    const wait = await this.limiter.take(CONSOLE_SIGN_IN_LIMIT, req.ip);
+    if (wait > 0) {
+      res.setHeader('Retry-After', String(wait));
+      throw new AppError('sign_in_rate_limited', `Too many sign-ins from your address; wait ${wait} s and try again.`, HttpStatus.TOO_MANY_REQUESTS);
     }
     if (!this.tokens.matches(body.token.trim())) {
       throw new AppError('unauthorized', 'That is not the admin token. It is ADMIN_TOKEN, or the one printed in the server log at first start.', HttpStatus.UNAUTHORIZED);

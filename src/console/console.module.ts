@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AdminModule } from '../admin/admin.module';
 import { CoursesModule } from '../courses/courses.module';
 import { PlayerModule } from '../player/player.module';
+import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import { ConsoleController } from './console.controller';
 import { ConsoleRepository } from './console.repository';
 import { ConsoleService } from './console.service';
@@ -12,7 +13,7 @@ import { ConsoleService } from './console.service';
  * statistics.
  */
 @Module({
-  imports: [AdminModule, CoursesModule, PlayerModule],
+  imports: [AdminModule, CoursesModule, PlayerModule, RateLimitsModule],
   controllers: [ConsoleController],
   providers: [ConsoleService, ConsoleRepository],
 })

@@ -12,7 +12,7 @@ import { DeepLinkingService } from './deep-linking/deep-linking.service';
 import { LaunchHandoff } from './protocol/launch-context';
 import { LaunchService } from './launch/launch.service';
 import { LoginService } from './login/login.service';
-import { LoginRateLimiter } from './login/login-rate-limiter';
+import { AddressRateLimiter, LTI_LOGIN_LIMIT } from '../rate-limits/rate-limiter';
 import { LtiError } from './protocol/lti-error';
 import { harmlessPage, redirect302, storageLaunchPage, storageLoginPage } from './protocol/pages';
 import { RegistrationService } from './registration/registration.service';
@@ -35,7 +35,7 @@ export class LtiController {
     private readonly handoff: LaunchHandoff,
     private readonly courses: CoursesService,
     private readonly adminGuard: AdminGuard,
-    private readonly limiter: LoginRateLimiter,
+    private readonly limiter: AddressRateLimiter,
   ) {}
 
   @Get('login')
@@ -164,7 +164,7 @@ export class LtiController {
   }
 
   private async doLogin(params: Record<string, unknown>, req: Request, res: Response): Promise<void> {
-    const wait = this.limiter.take(req.ip);
+    const wait = await this.limiter.take(LTI_LOGIN_LIMIT, req.ip);
     if (wait > 0) {
       res.setHeader('Retry-After', String(wait));
       throw new LtiError('lti_login_rate_limited', 'Too many sign-ins from your network at once; wait a few seconds and open the activity again.', 429);

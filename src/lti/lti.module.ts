@@ -5,13 +5,13 @@ import { CustomersModule } from '../customers/customers.module';
 import { LicencesModule } from '../licences/licences.module';
 import { PlatformsModule } from '../platforms/platforms.module';
 import { InstructorModule } from '../instructor/instructor.module';
+import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import { SecretsModule } from '../secrets/secrets.module';
 import { LtiKeysModule } from './keys/lti-keys.module';
 import { DeepLinkingService } from './deep-linking/deep-linking.service';
 import { LaunchService } from './launch/launch.service';
 import { LoginService } from './login/login.service';
 import { LoginStatesRepository } from './login/login-states.repository';
-import { LoginRateLimiter } from './login/login-rate-limiter';
 import { LtiController } from './lti.controller';
 import { RegistrationService } from './registration/registration.service';
 
@@ -21,8 +21,8 @@ import { RegistrationService } from './registration/registration.service';
  * (`LaunchRouter`: learners to the player, instructors to their view).
  */
 @Module({
-  imports: [AdminModule, CoursesModule, CustomersModule, LicencesModule, PlatformsModule, SecretsModule, LtiKeysModule, InstructorModule],
+  imports: [AdminModule, CoursesModule, CustomersModule, LicencesModule, PlatformsModule, SecretsModule, LtiKeysModule, InstructorModule, RateLimitsModule],
   controllers: [LtiController],
-  providers: [LoginStatesRepository, LoginService, LoginRateLimiter, LaunchService, DeepLinkingService, RegistrationService],
+  providers: [LoginStatesRepository, LoginService, LaunchService, DeepLinkingService, RegistrationService],
 })
 export class LtiModule {}

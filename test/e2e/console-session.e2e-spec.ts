@@ -53,6 +53,23 @@ describe('Console: sessions, CSRF, preview and API description (e2e)', () => {
     expect(cross.body.error).toBe('cross_origin_refused');
   });
 
+  it('limits sign-ins per client address: 10 at once, then one every 6 s, wrong tokens included', async () => {
+    const from = (ip: string) => request(app.appUrl).post('/console/session').set('X-Forwarded-For', ip);
+    for (let i = 0; i < 9; i++) {
+      await from('198.51.100.20').send({ token: 'wrong' }).expect(401);
+    }
+    await from('198.51.100.20').send({ token: app.token }).expect(200);
+    const refused = await from('198.51.100.20').send({ token: app.token }).expect(429);
+    expect(refused.body.error).toBe('sign_in_rate_limited');
+    expect(refused.headers['retry-after']).toBe('6');
+    await from('198.51.100.21').send({ token: app.token }).expect(200); // another address has its own counter
+    clock.advance(5000);
+    await from('198.51.100.20').send({ token: app.token }).expect(429);
+    clock.advance(1000);
+    await from('198.51.100.20').send({ token: app.token }).expect(200);
+    await from('198.51.100.20').send({ token: app.token }).expect(429);
+  });
+
   it('state-changing requests with the cookie need the X-CSRF-Token of that session and a same-origin Origin', async () => {
     const a = await signIn();
     const b = await signIn();

@@ -37,6 +37,16 @@ describePg('state shared by two instances on one PostgreSQL database (skipped wi
     expect((await request(a.appUrl).get('/console/session').set('Cookie', cookie).expect(200)).body).toEqual({ signedIn: false });
   });
 
+  it('should count one rate limit across both instances', async () => {
+    const from = (app: TestApp) => request(app.appUrl).post('/console/session').set('X-Forwarded-For', '203.0.113.77').send({ token: 'wrong' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      statuses.push((await from(i % 2 ? b : a)).status);
+    }
+    // 10 sign-ins at once per address in all, whichever instance answers (not 10 each).
+    expect(statuses).toEqual([...Array(10).fill(401), 429, 429]);
+  });
+
   describe('the grade outbox', () => {
     const dispatcher = (app: TestApp) => app.server.app.get(GradeDispatcher, { strict: false });
     const repo = (app: TestApp) => app.server.app.get(GradesRepository, { strict: false });
