@@ -6,6 +6,8 @@ export interface CommitOptions {
   terminate?: boolean;
   unload?: boolean;
   navRequest?: string;
+  /** SCORM 2004 with sequencing: the engine's serializeSequencingState(), saved with the commit (docs/sequencing.md). */
+  sequencingState?: string;
 }
 
 export type TransportProblem = 'expired' | 'refused';
@@ -24,6 +26,7 @@ export class Transport {
   private inflight = new Map<string, Promise<boolean>>();
   private acked = new Map<string, Json>();
   private stopped: TransportProblem | null = null;
+  private keepaliveBytes = 0;
 
   constructor(
     private readonly base: string,
@@ -49,7 +52,7 @@ export class Transport {
     const seq = ++this.seq;
     const key = `${itemId}#${session}`;
     const prev = this.inflight.get(itemId) ?? Promise.resolve();
-    const body = { session, seq, terminate: !!opts.terminate, unload: !!opts.unload, cmi, navRequest: opts.navRequest };
+    const body = { session, seq, terminate: !!opts.terminate, unload: !!opts.unload, cmi, navRequest: opts.navRequest, sequencingState: opts.sequencingState };
     if (opts.unload) {
       // The page is going away: send now, do not wait for earlier commits.
       this.sendUnload(itemId, key, body);
@@ -81,23 +84,33 @@ export class Transport {
       return false;
     }
     const text = JSON.stringify(body);
+    // keepalive lets a commit outlive the page, within a ~64 KB budget shared by every keepalive request
+    // in flight: a commit that would overrun it, or a retry, goes without.
+    const keepalive = attempt === 0 && this.keepaliveBytes + text.length < KEEPALIVE_BUDGET;
     let res: Response;
     try {
+      if (keepalive) {
+        this.keepaliveBytes += text.length;
+      }
       res = await fetch(this.url(itemId), {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${this.token}` },
         body: text,
-        keepalive: text.length < KEEPALIVE_BUDGET,
+        keepalive,
         credentials: 'omit',
         referrerPolicy: 'no-referrer',
       });
     } catch {
       if (attempt < 5) {
-        await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
+        await new Promise((r) => setTimeout(r, attempt === 0 ? 0 : 500 * 2 ** attempt));
         return this.send(itemId, key, body, attempt + 1);
       }
       this.stash(itemId, body);
       return false;
+    } finally {
+      if (keepalive) {
+        this.keepaliveBytes -= text.length;
+      }
     }
     if (res.ok) {
       this.acked.set(key, body.cmi);
@@ -156,7 +169,7 @@ export class Transport {
     }
     try {
       const all = JSON.parse(this.storage.getItem(this.stashKey()) ?? '{}') as Record<string, Json>;
-      all[itemId] = { cmi: body.cmi, terminate: body.terminate, seq: body.seq };
+      all[itemId] = { cmi: body.cmi, terminate: body.terminate, seq: body.seq, sequencingState: body.sequencingState };
       this.storage.setItem(this.stashKey(), JSON.stringify(all));
     } catch {
       /* storage full or blocked: the in-memory copy is all we have */
@@ -178,7 +191,7 @@ export class Transport {
       return;
     }
     for (const [itemId, entry] of Object.entries(all)) {
-      await this.commit(itemId, 0, entry.cmi as Json, { terminate: false });
+      await this.commit(itemId, 0, entry.cmi as Json, { terminate: false, sequencingState: entry.sequencingState as string | undefined });
     }
     if (!this.stopped) {
       this.storage.removeItem(this.stashKey());

@@ -16,6 +16,9 @@ export const PLAYER_CSP = [
   "form-action 'none'",
 ].join('; ');
 
+/** One bundle per SCORM version (player/build.mjs): a 1.2 course never downloads the 2004 sequencing engine. */
+export const PLAYER_SCRIPTS = { '1.2': 'player-scorm12.js', '2004': 'player-scorm2004.js' } as const;
+
 export function renderPlayerPage(b: PlayerBootstrap): SafeHtml {
   const single = b.scos.filter((s) => s.isVisible).length <= 1;
   return html`<!DOCTYPE html>
@@ -28,7 +31,8 @@ export function renderPlayerPage(b: PlayerBootstrap): SafeHtml {
 html,body{margin:0;height:100%;font-family:system-ui,sans-serif}
 #bridge-player{display:flex;flex-direction:column;height:100%}
 #bridge-bar{display:flex;gap:.5rem;align-items:center;padding:.25rem .5rem;border-bottom:1px solid #ccc;background:#f6f6f6}
-#bridge-bar[hidden]{display:none}
+#bridge-bar[hidden],#bridge-bar button[hidden]{display:none}
+#bridge-title{flex:1}
 #bridge-main{display:flex;flex:1;min-height:0}
 #bridge-toc{width:16rem;overflow:auto;border-right:1px solid #ccc;padding:.5rem}
 #bridge-toc[hidden]{display:none}
@@ -46,6 +50,8 @@ html,body{margin:0;height:100%;font-family:system-ui,sans-serif}
 <button type="button" id="bridge-prev">Previous</button>
 <button type="button" id="bridge-next">Next</button>
 <span id="bridge-title"></span>
+<button type="button" id="bridge-suspend" hidden>Suspend</button>
+<button type="button" id="bridge-exit" hidden>Exit course</button>
 </div>
 <div id="bridge-main">
 <nav id="bridge-toc" aria-label="Table of contents" ${single && 'hidden'}></nav>
@@ -53,7 +59,7 @@ html,body{margin:0;height:100%;font-family:system-ui,sans-serif}
 </div>
 </div>
 ${jsonScript('bridge-bootstrap', b)}
-<script src="/player-assets/player.js"></script>
+<script src="/player-assets/${PLAYER_SCRIPTS[b.scormVersion]}"></script>
 </body>
 </html>`;
 }

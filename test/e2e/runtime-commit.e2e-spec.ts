@@ -40,7 +40,7 @@ describe('Runtime API (content origin)', () => {
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");
     expect(res.headers['referrer-policy']).toBe('no-referrer');
     expect(res.headers['set-cookie']).toBeUndefined();
-    expect(res.text).toContain('/player-assets/player.js');
+    expect(res.text).toContain('/player-assets/player-scorm12.js');
     const again = await request(t.contentUrl).get(path).set('Accept', 'text/html').expect(410);
     expect(again.text).toContain('launch_code_invalid');
     expect(again.text).toMatch(/Relaunch the course from your LMS/);

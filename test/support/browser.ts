@@ -8,9 +8,9 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
 const ROOT = path.resolve(__dirname, '../..');
 
-/** Builds player/dist/player.js if it is missing (the server serves it at /player-assets/player.js). */
+/** Builds the player bundles if one is missing (the server serves them under /player-assets/). */
 export function ensurePlayerBuilt(): void {
-  if (!fs.existsSync(path.join(ROOT, 'player/dist/player.js'))) {
+  if (!['player-scorm12.js', 'player-scorm2004.js'].every((f) => fs.existsSync(path.join(ROOT, 'player/dist', f)))) {
     execFileSync(process.execPath, [path.join(ROOT, 'player/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
   }
 }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as vm from 'node:vm';
 
 /** Runs fixtures/packages/_shared/sco.js in a fake frame whose parent holds a recording SCORM API. */
-async function runSco(query: string, version: '1.2' | '2004', exposed: { API?: boolean; API_1484_11?: boolean } = { API: true, API_1484_11: true }) {
+async function runSco(query: string, version: '1.2' | '2004', exposed: { API?: boolean; API_1484_11?: boolean } = { API: true, API_1484_11: true }, button?: string) {
   const code = await fs.readFile(path.resolve(__dirname, '../../fixtures/packages/_shared/sco.js'), 'utf8');
   const calls: string[][] = [];
   const api = new Proxy({}, {
@@ -30,9 +30,18 @@ async function runSco(query: string, version: '1.2' | '2004', exposed: { API?: b
     addEventListener: (name: string, fn: () => void) => (listeners[name] = fn),
   };
   const log = { textContent: '' };
-  const document = { currentScript: { getAttribute: () => version }, getElementById: () => log };
+  // an answer button <button data-values="…">, when the page has one
+  const el = button === undefined ? null : { getAttribute: () => button };
+  const docListeners: Record<string, (e: unknown) => void> = {};
+  const document = {
+    currentScript: { getAttribute: () => version },
+    getElementById: () => log,
+    querySelector: () => el,
+    addEventListener: (name: string, fn: (e: unknown) => void) => (docListeners[name] = fn),
+  };
   vm.runInNewContext(code, { window: frame, document, URLSearchParams });
-  return { calls, log, listeners, scoLog: frame.scoLog as unknown[] };
+  const click = () => docListeners.click({ target: { closest: () => el } });
+  return { calls, log, listeners, click, scoLog: frame.scoLog as unknown[] };
 }
 
 describe('fixture SCO script (sco.js)', () => {
@@ -76,6 +85,22 @@ describe('fixture SCO script (sco.js)', () => {
     expect(unload.calls.map((c) => c[0])).toEqual(['Initialize', 'SetValue']);
     unload.listeners.pagehide();
     expect(unload.calls.map((c) => c[0])).toEqual(['Initialize', 'SetValue', 'Terminate']);
+  });
+
+  it('should wait for a click on a page with answer buttons, then set the button\'s values (objective ids resolved), commit and terminate', async () => {
+    const sco = await runSco('', '2004', undefined, 'cmi.objectives.{rule-known}.success_status=passed&cmi.completion_status=completed&adl.nav.request=continue');
+    expect(sco.calls).toEqual([['Initialize', '']]);
+    sco.click();
+    expect(sco.calls).toEqual([
+      ['Initialize', ''],
+      ['GetValue', 'cmi.objectives._count'],
+      ['SetValue', 'cmi.objectives.0.id', 'rule-known'],
+      ['SetValue', 'cmi.objectives.0.success_status', 'passed'],
+      ['SetValue', 'cmi.completion_status', 'completed'],
+      ['SetValue', 'adl.nav.request', 'continue'],
+      ['Commit', ''],
+      ['Terminate', ''],
+    ]);
   });
 
   it('should say so when the wanted API is missing', async () => {

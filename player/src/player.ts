@@ -1,11 +1,13 @@
-import { Scorm12API, Scorm2004API } from 'scorm-again';
+import type { Scorm12API, Scorm2004API } from 'scorm-again';
 import { Bootstrap, readBootstrap, ScoEntry } from './bootstrap';
 import { Transport } from './transport';
 
-type Json = { [key: string]: unknown };
-type AnyApi = Scorm12API | Scorm2004API;
+export type Json = { [key: string]: unknown };
+export type AnyApi = Scorm12API | Scorm2004API;
+/** The runtime of the bundle (player/build.mjs builds one per SCORM version): makes a SCO's API. */
+export type CreateApi = (settings: Record<string, unknown>) => AnyApi;
 
-interface Current {
+export interface Current {
   sco: ScoEntry;
   session: number;
   api: AnyApi;
@@ -18,16 +20,19 @@ interface Current {
  * window.API / window.API_1484_11 provided by scorm-again behind our transport, a TOC with
  * previous/next for multi-SCO courses, and commits on Commit, Terminate, periodically and on pagehide.
  */
-class Player {
-  private readonly transport: Transport;
-  private current: Current | null = null;
-  private session = 0;
-  private readonly frame = document.getElementById('bridge-frame') as HTMLIFrameElement;
-  private readonly message = document.getElementById('bridge-message') as HTMLElement;
-  private readonly toc = document.getElementById('bridge-toc') as HTMLElement;
-  private readonly status = new Map<string, string>();
+export class Player {
+  protected readonly transport: Transport;
+  protected current: Current | null = null;
+  protected session = 0;
+  protected readonly frame = document.getElementById('bridge-frame') as HTMLIFrameElement;
+  protected readonly message = document.getElementById('bridge-message') as HTMLElement;
+  protected readonly toc = document.getElementById('bridge-toc') as HTMLElement;
+  protected readonly status = new Map<string, string>();
 
-  constructor(private readonly b: Bootstrap) {
+  constructor(
+    protected readonly b: Bootstrap,
+    protected readonly createApiOf: CreateApi,
+  ) {
     this.transport = new Transport(b.runtimeBase, b.token, b.attemptId, (_p, msg) => this.showMessage(msg));
     for (const s of b.scos) {
       this.status.set(s.itemId, s.completionStatus);
@@ -40,8 +45,14 @@ class Player {
 
   async start(): Promise<void> {
     this.renderToc();
-    (document.getElementById('bridge-prev') as HTMLButtonElement).addEventListener('click', () => void this.step(-1));
-    (document.getElementById('bridge-next') as HTMLButtonElement).addEventListener('click', () => void this.step(1));
+    button('bridge-prev').addEventListener('click', () => void this.step(-1));
+    button('bridge-next').addEventListener('click', () => void this.step(1));
+    await this.setup();
+    await this.launch(this.b.startItemId);
+  }
+
+  /** Unload commits, the expiry message and the replay of data an earlier launch could not send. */
+  protected async setup(): Promise<void> {
     window.addEventListener('pagehide', () => this.flush(true));
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'hidden') {
@@ -53,17 +64,21 @@ class Player {
       setTimeout(() => this.showMessage('Your session has expired. Relaunch the course from your LMS to continue; your progress so far is saved.'), expiresIn);
     }
     await this.transport.replayStash();
-    await this.launch(this.b.startItemId);
   }
 
   /** Sends what the running SCO has not committed: a keepalive/beacon commit when the page goes away. */
-  private flush(unload: boolean): void {
+  protected flush(unload: boolean): void {
     const cur = this.current;
     if (!cur || cur.terminated || !isInitialized(cur.api)) {
       return;
     }
     const cmi = renderCmi(cur.api);
-    void this.transport.commit(cur.sco.itemId, cur.session, cmi, { unload });
+    void this.transport.commit(cur.sco.itemId, cur.session, cmi, { unload, sequencingState: this.sequencingState() });
+  }
+
+  /** The engine state to send with a commit (SCORM 2004 with sequencing only). */
+  protected sequencingState(): string | undefined {
+    return undefined;
   }
 
   showMessage(text: string): void {
@@ -71,7 +86,7 @@ class Player {
     this.message.hidden = false;
   }
 
-  private renderToc(): void {
+  protected renderToc(): void {
     this.toc.textContent = '';
     for (const s of this.launchable) {
       const btn = document.createElement('button');
@@ -87,8 +102,8 @@ class Player {
     const cur = this.current?.sco;
     const list = this.launchable;
     const i = cur ? list.findIndex((s) => s.itemId === cur.itemId) : -1;
-    const prev = document.getElementById('bridge-prev') as HTMLButtonElement;
-    const next = document.getElementById('bridge-next') as HTMLButtonElement;
+    const prev = button('bridge-prev');
+    const next = button('bridge-next');
     prev.disabled = i <= 0;
     next.disabled = i < 0 || i >= list.length - 1;
     prev.hidden = !!cur?.hideLmsUi.includes('previous');
@@ -113,17 +128,10 @@ class Player {
     }
     await this.unloadCurrent();
     const session = ++this.session;
-    const res = await fetch(`${this.b.runtimeBase}/scos/${encodeURIComponent(itemId)}`, {
-      headers: { Authorization: `Bearer ${this.b.token}`, Accept: 'application/json' },
-      credentials: 'omit',
-      referrerPolicy: 'no-referrer',
-    });
-    if (!res.ok) {
-      const err = (await res.json().catch(() => ({}))) as { message?: string };
-      this.showMessage(err.message ?? 'This activity could not be opened. Relaunch the course from your LMS.');
+    const state = await this.fetchScoState(itemId);
+    if (!state) {
       return;
     }
-    const state = (await res.json()) as { cmi: Json; entry: string };
     const api = this.createApi(sco, session, state.cmi);
     this.current = { sco, session, api, terminated: false };
     if (sco.scormType === 'asset' && this.status.get(itemId) !== 'completed') {
@@ -133,23 +141,68 @@ class Player {
     this.frame.src = sco.launchUrl;
   }
 
-  private async unloadCurrent(): Promise<void> {
+  protected async unloadCurrent(): Promise<void> {
     const cur = this.current;
     if (!cur) {
       return;
     }
-    await new Promise<void>((resolve) => {
-      const done = () => resolve();
-      this.frame.addEventListener('load', done, { once: true });
-      this.frame.src = 'about:blank';
-      setTimeout(done, 2000);
-    });
+    await this.blankFrame();
     if (!cur.terminated && isInitialized(cur.api)) {
       // The SCO was left without LMSFinish/Terminate: keep what it set (player/README.md).
       await this.transport.commit(cur.sco.itemId, cur.session, renderCmi(cur.api), { unload: false });
     }
     await this.transport.settle(cur.sco.itemId);
     this.current = null;
+  }
+
+  /** Empties the content frame; resolves once the SCO's own unload handlers have run (at most 2 s). */
+  protected blankFrame(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => resolve();
+      this.frame.addEventListener('load', done, { once: true });
+      this.frame.src = 'about:blank';
+      setTimeout(done, 2000);
+    });
+  }
+
+  /** The data a SCO starts with, from the server (null after showing why it could not be read). */
+  protected async fetchScoState(itemId: string): Promise<{ cmi: Json; entry: string } | null> {
+    const res = await fetch(`${this.b.runtimeBase}/scos/${encodeURIComponent(itemId)}`, {
+      headers: { Authorization: `Bearer ${this.b.token}`, Accept: 'application/json' },
+      credentials: 'omit',
+      referrerPolicy: 'no-referrer',
+    });
+    if (!res.ok) {
+      const err = (await res.json().catch(() => ({}))) as { message?: string };
+      this.showMessage(err.message ?? 'This activity could not be opened. Relaunch the course from your LMS.');
+      return null;
+    }
+    return (await res.json()) as { cmi: Json; entry: string };
+  }
+
+  /** scorm-again's settings shared by every SCO launch; `httpService` sends its commits through our transport. */
+  protected apiSettings(httpService: unknown): Record<string, unknown> {
+    return {
+      // scorm-again wants a commit URL; httpService sends every commit (transport.ts picks the SCO's URL).
+      lmsCommitUrl: `${this.b.runtimeBase}/scos`,
+      httpService,
+      autocommit: true,
+      autocommitSeconds: this.b.autocommitSeconds,
+      sendFullCommit: true,
+      renderCommonCommitFields: false,
+      mastery_override: true,
+      logLevel: 5 as const,
+      scoItemIds: this.b.scos.map((s) => s.itemId),
+    };
+  }
+
+  protected setWindowApi(api: AnyApi): void {
+    const w = window as unknown as { API?: AnyApi; API_1484_11?: AnyApi };
+    if (this.b.scormVersion === '2004') {
+      w.API_1484_11 = api;
+    } else {
+      w.API = api;
+    }
   }
 
   private createApi(sco: ScoEntry, session: number, cmi: Json): AnyApi {
@@ -176,25 +229,9 @@ class Player {
         /* settings are fixed per SCO launch */
       },
     };
-    const settings = {
-      lmsCommitUrl: `${this.b.runtimeBase}/scos/${encodeURIComponent(sco.itemId)}/commit`,
-      httpService,
-      autocommit: true,
-      autocommitSeconds: this.b.autocommitSeconds,
-      sendFullCommit: true,
-      renderCommonCommitFields: false,
-      mastery_override: true,
-      logLevel: 5 as const,
-      scoItemIds: this.b.scos.map((s) => s.itemId),
-    };
-    const api: AnyApi = is2004 ? new Scorm2004API(settings) : new Scorm12API(settings);
+    const api = this.createApiOf(this.apiSettings(httpService));
     api.loadFromJSON(cmi);
-    const w = window as unknown as { API?: AnyApi; API_1484_11?: AnyApi };
-    if (is2004) {
-      w.API_1484_11 = api;
-    } else {
-      w.API = api;
-    }
+    this.setWindowApi(api);
     const onEnd = () => {
       if (current) {
         current.terminated = true;
@@ -257,33 +294,45 @@ class Player {
     }
     if (request === 'exitAll' || request === 'suspendAll' || request === 'abandonAll') {
       await this.unloadCurrent();
-      this.showMessage(request === 'suspendAll' ? 'Your place is saved. You can close this page.' : 'You have left the course. You can close this page.');
-      if (this.b.returnUrl) {
-        const a = document.createElement('a');
-        a.href = this.b.returnUrl;
-        a.target = '_top';
-        a.textContent = ' Return to the course';
-        this.message.appendChild(a);
-      }
+      this.showEnd(request === 'suspendAll' ? 'Your place is saved. You can close this page.' : 'You have left the course. You can close this page.');
+    }
+  }
+
+  /** A message in place of the content, with the LMS's return link when it gave one. */
+  protected showEnd(text: string): void {
+    this.showMessage(text);
+    if (this.b.returnUrl) {
+      const a = document.createElement('a');
+      a.href = this.b.returnUrl;
+      a.target = '_top';
+      a.textContent = ' Return to the course';
+      this.message.appendChild(a);
     }
   }
 }
 
-function isInitialized(api: AnyApi): boolean {
+export function button(id: string): HTMLButtonElement {
+  return document.getElementById(id) as HTMLButtonElement;
+}
+
+export function isInitialized(api: AnyApi): boolean {
   return (api as unknown as { currentState?: number }).currentState === 1;
 }
 
-function renderCmi(api: AnyApi): Json {
+export function renderCmi(api: AnyApi): Json {
   const out = api.renderCommitCMI(false) as Json;
   return (out.cmi as Json) ?? out;
 }
 
-function readNav(api: AnyApi): string | undefined {
+export function readNav(api: AnyApi): string | undefined {
   return (api as unknown as { adl?: { nav?: { request?: string } } }).adl?.nav?.request;
 }
 
-const bootstrap = readBootstrap(document);
-(globalThis as { __bridgeMaxSuspendDataChars?: number }).__bridgeMaxSuspendDataChars = bootstrap.maxSuspendDataChars;
-const player = new Player(bootstrap);
-(window as unknown as { bridgePlayer?: Player }).bridgePlayer = player;
-void player.start();
+/** Reads the bootstrap, sets the suspend_data limit (player/build.mjs) and starts the player it asks for. */
+export function startPlayer(make: (b: Bootstrap) => Player): void {
+  const bootstrap = readBootstrap(document);
+  (globalThis as { __bridgeMaxSuspendDataChars?: number }).__bridgeMaxSuspendDataChars = bootstrap.maxSuspendDataChars;
+  const player = make(bootstrap);
+  (window as unknown as { bridgePlayer?: Player }).bridgePlayer = player;
+  void player.start();
+}
