@@ -73,11 +73,11 @@ export class Player {
       return;
     }
     const cmi = renderCmi(cur.api);
-    void this.transport.commit(cur.sco.itemId, cur.session, cmi, { unload, sequencingState: this.sequencingState() });
+    void this.transport.commit(cur.sco.itemId, cur.session, cmi, { unload, sequencingState: this.sequencingState(true) });
   }
 
-  /** The engine state to send with a commit (SCORM 2004 with sequencing only). */
-  protected sequencingState(): string | undefined {
+  /** The engine state to send with a commit (SCORM 2004 with sequencing only); `always`: even when unchanged. */
+  protected sequencingState(_always = false): string | undefined {
     return undefined;
   }
 

@@ -117,14 +117,15 @@ export class SequencedPlayer extends Player {
   }
 
   /**
-   * The engine state for the next commit, or undefined when it has not changed since the last one sent
-   * (its timestamps aside): the state grows with the tree (~10 KB for a few SCOs), and most commits
+   * The engine state for a commit: always with a terminating or unload commit (docs/sequencing.md,
+   * "The player contract"); with any other only when it changed since the last one sent (timestamps
+   * aside), since the state grows with the tree (~10–30 KB for a few SCOs) and most commits
    * (autocommit, location, suspend data) leave it as it was.
    */
-  protected override sequencingState(): string | undefined {
+  protected override sequencingState(always = false): string | undefined {
     const state = this.api.serializeSequencingState();
     const unchanged = state.replace(/"timestamp":"[^"]*"/g, '');
-    if (unchanged === this.lastState) {
+    if (unchanged === this.lastState && !always) {
       return undefined;
     }
     this.lastState = unchanged;
@@ -146,7 +147,7 @@ export class SequencedPlayer extends Player {
       cur.terminated = true;
       queueMicrotask(() => this.afterTerminate(cur));
     }
-    const send = () => void this.transport.commit(cur.sco.itemId, cur.session, cmi, { terminate, navRequest, sequencingState: this.sequencingState() });
+    const send = () => void this.transport.commit(cur.sco.itemId, cur.session, cmi, { terminate, navRequest, sequencingState: this.sequencingState(terminate) });
     if (terminate) {
       queueMicrotask(send);
     } else {
