@@ -12,10 +12,10 @@ import { ContentGrantService, encodePath } from '../content/content-grant.servic
 import type { CourseVersion } from '../courses/course-version.entity';
 import { sendHtml } from '../common/html';
 import { itemIndex } from '../scorm/manifest-items';
-import { PLAYER_CSP, PlayerBootstrap, renderPlayerPage } from './player-page';
+import { PLAYER_CSP, PLAYER_SCRIPTS, PlayerBootstrap, renderPlayerPage } from './player-page';
 
-/** Where `node player/build.mjs` writes the browser runtime (same relative path from src/ and dist/). */
-export const PLAYER_BUNDLE = path.resolve(__dirname, '../../player/dist/player.js');
+/** Where `node player/build.mjs` writes the browser runtimes (same relative path from src/ and dist/). */
+export const PLAYER_DIST = path.resolve(__dirname, '../../player/dist');
 
 /** A SCO of a course version as the player page lists it (grant prefix left out). */
 interface VersionSco {
@@ -112,12 +112,23 @@ export class PlayerController {
     return list;
   }
 
-  @Get('player-assets/player.js')
-  script(@Res() res: Response): void {
-    if (!fs.existsSync(PLAYER_BUNDLE)) {
+  /** The runtime of each SCORM version (one bundle each, player/build.mjs); the page names its own. */
+  @Get(`player-assets/${PLAYER_SCRIPTS['1.2']}`)
+  script12(@Res() res: Response): void {
+    this.sendBundle(PLAYER_SCRIPTS['1.2'], res);
+  }
+
+  @Get(`player-assets/${PLAYER_SCRIPTS['2004']}`)
+  script2004(@Res() res: Response): void {
+    this.sendBundle(PLAYER_SCRIPTS['2004'], res);
+  }
+
+  private sendBundle(file: string, res: Response): void {
+    const bundle = path.join(PLAYER_DIST, file);
+    if (!fs.existsSync(bundle)) {
       throw new AppError('player_not_built', 'The player script is not built; run `npm run build:player`.', 503);
     }
     res.setHeader('Cache-Control', 'no-cache');
-    res.type('application/javascript').sendFile(PLAYER_BUNDLE);
+    res.type('application/javascript').sendFile(bundle);
   }
 }
