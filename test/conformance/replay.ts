@@ -55,7 +55,10 @@ interface Running {
   activityId: string;
   page: string;
   terminated: boolean;
-  navSet: boolean;
+  /** The adl.nav.request the SCO set, if any. */
+  navRequest?: string;
+  /** The cmi.exit the SCO set (write-only for the SCO, so kept here). */
+  exit?: string;
 }
 
 export interface CaseResult {
@@ -270,7 +273,7 @@ export class CaseReplay {
     }
     api.loadFromJSON(cmi);
     const page = path.posix.basename(item?.launchFile ?? '');
-    const running: Running = { pkg, activityId, page, terminated: false, navSet: false };
+    const running: Running = { pkg, activityId, page, terminated: false };
     this.running = running;
     if (page !== 'AssetLaunchTest.htm') {
       for (const text of block.commands) {
@@ -280,10 +283,24 @@ export class CaseReplay {
         }
       }
     }
-    if (page === 'SequencingTest.htm' || !/OnUnload|SingleDoTerminate|AssetLaunchTest/.test(page)) {
-      this.terminate(running, false);
+    const tester = this.testerRequest(pkg, block.cui);
+    if (!/OnUnload|SingleDoTerminate|AssetLaunchTest/.test(page)) {
+      // The page calls Terminate itself. Without a request of its own the LMS waits for the
+      // tester's click, which then is the request processed for this SCO (the engine would
+      // otherwise process an exit at once and run the activity's post-conditions too early).
+      this.terminate(running, running.navRequest === undefined ? tester : undefined);
+    } else if (page === 'AssetLaunchTest.htm') {
+      // An asset has no API session: the click is a navigation request of its own.
+      running.terminated = true;
+      const choice = /^\{target=([^}]*)\}choice$/.exec(tester ?? '');
+      if (tester !== undefined) {
+        this.navigate(api, choice ? 'choice' : tester, choice?.[1]);
+      }
+    } else if (tester !== undefined) {
+      // The tester's click unloads the page: the LMS's request replaces whatever the SCO set (§9).
+      this.terminate(running, tester);
     }
-    this.after(block.cui, running);
+    this.after(block.cui, running, tester);
   }
 
   private execute(api: Scorm2004Api, cmd: Command, running: Running): void {
@@ -313,8 +330,11 @@ export class CaseReplay {
         break;
       case 'SetValue':
         result.returned = api.SetValue(element, cmd.value ?? '');
-        if (element === 'adl.nav.request') {
-          running.navSet = true;
+        if (element === 'adl.nav.request' && result.returned === 'true') {
+          running.navRequest = cmd.value ?? '';
+        }
+        if (element === 'cmi.exit' && result.returned === 'true') {
+          running.exit = cmd.value ?? '';
         }
         break;
       case 'GetLastError':
@@ -355,30 +375,27 @@ export class CaseReplay {
   }
 
   /**
-   * The SCO's Terminate. `byUi`: the LMS is removing it for a navigation event of its own, which
-   * wins over any request the SCO set (the on-unload pages' requests included): it is cleared first.
+   * The SCO's Terminate. `lmsRequest`: the navigation request of the LMS's own controls that ends
+   * this SCO; it replaces any request the SCO set (the on-unload pages' requests included, §9).
    */
-  private terminate(running: Running, byUi: boolean): void {
+  private terminate(running: Running, lmsRequest?: string): void {
     if (running.terminated) {
       return;
     }
     running.terminated = true;
     const api = running.pkg.api!;
-    if (!byUi) {
-      const unload: Record<string, string> = {
-        'exitAllOnUnload.htm': 'exitAll',
-        'suspendAllOnUnload.htm': 'suspendAll',
-        'tarAct4OnUnload.htm': '{target=activity_4}choice',
-      };
-      if (unload[running.page]) {
-        api.SetValue('adl.nav.request', unload[running.page]);
-        running.navSet = true;
-      }
-    } else if (running.navSet) {
-      api.SetValue('adl.nav.request', '_none_');
+    const unload: Record<string, string> = {
+      'exitAllOnUnload.htm': 'exitAll',
+      'suspendAllOnUnload.htm': 'suspendAll',
+      'tarAct4OnUnload.htm': '{target=activity_4}choice',
+    };
+    const request = lmsRequest ?? unload[running.page];
+    if (request !== undefined) {
+      api.SetValue('adl.nav.request', request);
+      running.navRequest = request;
     }
     this.keepSuspended(running);
-    this.trace(`Terminate ${running.activityId} (adl.nav.request=${api.GetValue('adl.nav.request')}, cmi.exit=${api.GetValue('cmi.exit')})`);
+    this.trace(`Terminate ${running.activityId} (adl.nav.request=${running.navRequest ?? '_none_'})`);
     api.Terminate('');
     if (process.env.CTS_TRACE_GLOBALS) {
       this.trace(`globals ${JSON.stringify((JSON.parse(api.serializeSequencingState()) as { globalObjectiveMap?: unknown }).globalObjectiveMap)}`);
@@ -388,38 +405,54 @@ export class CaseReplay {
   /** A SCO left with exit=suspend, or by suspendAll, keeps its run-time data for its next delivery. */
   private keepSuspended(running: Running): void {
     const api = running.pkg.api!;
-    const exit = api.GetValue('cmi.exit');
-    const nav = api.GetValue('adl.nav.request');
-    api.GetLastError();
-    if (exit === 'suspend' || nav === 'suspendAll') {
+    if (running.exit === 'suspend' || running.navRequest === 'suspendAll') {
       const rendered = api.renderCommitCMI(true);
       const cmi = (rendered.cmi ?? rendered) as Record<string, unknown>;
       running.pkg.saved.set(running.activityId, { ...cmi, exit: 'suspend' });
     }
   }
 
-  /** UI(req[, target]): an LMS navigation request; a running SCO is unloaded first (§9 precedence). */
-  private ui(request: string, title?: string): void {
-    const running = this.running;
-    if (!running) {
-      return;
-    }
-    const pkg = running.pkg;
-    const api = pkg.api!;
-    const stillRunning = !running.terminated;
-    if (stillRunning) {
-      this.terminate(running, true);
-    }
-    if (title !== undefined) {
+  /**
+   * The navigation request (as `adl.nav.request` would carry it) of the tester's instruction
+   * (§10.2), when the instruction is a click on the LMS's controls; undefined otherwise.
+   */
+  private testerRequest(pkg: Pkg, cui: string[]): string | undefined {
+    const [key, a1] = cui;
+    const choice = (title: string): string | undefined => {
       const target = this.itemByTitle(pkg, title);
       if (!target) {
         this.fail(`no item titled "${title}" to choose`);
-        return;
+        return undefined;
       }
-      this.navigate(api, 'choice', target);
-      return;
+      return `{target=${target}}choice`;
+    };
+    switch (key) {
+      case 'Continue':
+      case 'ContinueExitCM8':
+        return 'continue';
+      case 'Previous':
+        return 'previous';
+      case 'Choice':
+      case 'launch':
+      case 'ChoiceExit':
+        return choice(a1 ?? '');
+      case 'TRIGExitAll':
+        return 'exitAll';
+      case 'SuspendCM09ca':
+        return 'suspendAll';
+      case 'APIt1':
+      case 'APIt2':
+        return choice(`API Implementation Test ${key.slice(4)}`);
+      case 'DMIt1':
+      case 'DMIt2':
+      case 'DMIt3':
+      case 'DMIt4':
+        return choice(`Data Model Implementation Test ${key.slice(4)}`);
+      case 'RootSX4b':
+        return choice('the activity that corresponds to the root of the organization');
+      default:
+        return undefined;
     }
-    this.navigate(api, request);
   }
 
   /** EXIT: the learner leaves through the LMS; an active session ends with exitAll. */
@@ -428,11 +461,12 @@ export class CaseReplay {
     if (!running) {
       return;
     }
-    if (!running.terminated) {
-      this.terminate(running, true);
-    }
     const pkg = running.pkg;
-    this.navigate(pkg.api!, 'exitAll');
+    if (!running.terminated) {
+      this.terminate(running, 'exitAll');
+    } else {
+      this.navigate(pkg.api!, 'exitAll');
+    }
     this.pending.length = 0;
     this.closeSession(pkg);
   }
@@ -457,52 +491,26 @@ export class CaseReplay {
     this.launch(pkg, title);
   }
 
-  /** The tester's action after a block (§10.2). */
-  private after(cui: string[], running: Running): void {
+  /** The tester's action after a block (§10.2); a click on the LMS's controls was the SCO's Terminate request. */
+  private after(cui: string[], running: Running, tester: string | undefined): void {
     const [key, a1, a2] = cui;
     const own = running.pkg.name;
-    if (this.pending.length > 0 && ['Continue', 'Previous', 'Choice'].includes(key ?? '')) {
-      // The SCO's own exit already made the LMS deliver the next activity: the tester, who would
-      // click after the SCO is done, sees that activity instead of the button.
+    if (key === undefined || tester !== undefined) {
+      if (key === 'ContinueExitCM8') {
+        this.exit();
+        this.relaunch(own);
+      } else if (key === 'SuspendCM09ca') {
+        this.closeSession(running.pkg);
+        this.relaunch(own);
+      }
       return;
     }
-    const endSco = (): void => this.terminate(running, true);
     switch (key) {
-      case undefined:
-        return;
-      case 'Continue':
-        return this.ui('continue');
-      case 'Previous':
-        return this.ui('previous');
-      case 'Choice':
-      case 'launch':
-      case 'ChoiceExit':
-        return this.ui('choice', a1);
-      case 'TRIGExitAll':
-        return this.ui('exitAll');
-      case 'SuspendCM09ca':
-        this.ui('suspendAll');
-        return this.relaunch(own);
-      case 'APIt1':
-        return this.ui('choice', 'API Implementation Test 1');
-      case 'APIt2':
-        return this.ui('choice', 'API Implementation Test 2');
-      case 'DMIt1':
-      case 'DMIt2':
-      case 'DMIt3':
-      case 'DMIt4':
-        return this.ui('choice', `Data Model Implementation Test ${key.slice(4)}`);
       case 'Exit':
       case 'AutoTest':
       case 'HasEnded':
       case 'OKEnd':
-        return endSco();
-      case 'RootSX4b':
-        return this.ui('choice', 'the activity that corresponds to the root of the organization');
-      case 'ContinueExitCM8':
-        this.ui('continue');
-        this.exit();
-        return this.relaunch(own);
+        return this.terminate(running, undefined);
       case 'RelaunchCM10':
         this.exit();
         return this.relaunch(own, 'Activity 4');
