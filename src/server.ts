@@ -47,7 +47,7 @@ export async function createApp(config: AppConfig, overrides: ServerOverrides = 
   app.useLogger(app.get(AppLogger));
   app.use(app.get(RequestLogger).handle);
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.trustProxy);
   app.use(originPartition(config));
   app.useBodyParser('json', { limit: '10mb', type: ['application/json', 'application/*+json'] });
   app.useBodyParser('urlencoded', { extended: false, limit: '2mb' });

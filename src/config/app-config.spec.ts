@@ -17,3 +17,20 @@ describe('WORKERS (worker mode, src/cluster.ts)', () => {
     expect(() => loadConfig({ ...pg, WORKERS: 'all' }, '/srv')).toThrow('WORKERS must be a whole number, got "all"');
   });
 });
+
+describe('TRUST_PROXY', () => {
+  it('trusts loopback unless told, and takes named ranges, addresses and CIDR ranges', () => {
+    expect(loadConfig({}, '/srv').trustProxy).toBe('loopback');
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8, 192.168.1.5, fd00::/8, uniquelocal' }, '/srv').trustProxy).toBe(
+      'loopback, 10.0.0.0/8, 192.168.1.5, fd00::/8, uniquelocal',
+    );
+  });
+
+  it('refuses anything else, naming the part', () => {
+    expect(() => loadConfig({ TRUST_PROXY: 'loopback, everyone' }, '/srv')).toThrow(
+      'TRUST_PROXY must list loopback, linklocal, uniquelocal, IP addresses or CIDR ranges, comma-separated; "everyone" is none of them',
+    );
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' }, '/srv')).toThrow('"10.0.0.0/33" is none of them');
+    expect(() => loadConfig({ TRUST_PROXY: 'true' }, '/srv')).toThrow('"true" is none of them');
+  });
+});

@@ -1,3 +1,4 @@
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -36,6 +37,11 @@ export class AppConfig {
   contentCacheBytes: number;
   /** Lifetime of the player's runtime bearer token (seconds). */
   runtimeTokenTtlSeconds: number;
+  /**
+   * Proxies whose X-Forwarded-For / X-Forwarded-Proto the app believes (Express's `trust proxy`):
+   * `loopback`, `linklocal`, `uniquelocal`, addresses and CIDR ranges, comma-separated.
+   */
+  trustProxy: string;
   /** Server processes on this machine (worker mode, src/cluster.ts): 1 is one process, as always on SQLite. */
   workers: number;
   /**
@@ -90,6 +96,21 @@ function url(env: Env, name: string, fallback: string): string {
   return value.replace(/\/+$/, '');
 }
 
+/** TRUST_PROXY: Express's named ranges, IP addresses and CIDR ranges, comma-separated (default loopback). */
+function trustProxy(env: Env): string {
+  const raw = (env.TRUST_PROXY ?? '').trim() || 'loopback';
+  for (const part of raw.split(',').map((p) => p.trim())) {
+    const [address, bits, ...rest] = part.split('/');
+    const version = net.isIP(address);
+    const named = ['loopback', 'linklocal', 'uniquelocal'].includes(part);
+    const maskOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (version === 6 ? 128 : 32));
+    if (!named && (!version || !maskOk || rest.length > 0)) {
+      throw new ConfigError(`TRUST_PROXY must list loopback, linklocal, uniquelocal, IP addresses or CIDR ranges, comma-separated; "${part}" is none of them`);
+    }
+  }
+  return raw;
+}
+
 /** Builds the configuration from an environment; throws ConfigError naming the bad variable. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConfig {
   const config = new AppConfig();
@@ -130,6 +151,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   config.maxSuspendDataChars = int(env, 'MAX_SUSPEND_DATA_CHARS', 256_000, 4096);
   config.contentCacheBytes = int(env, 'CONTENT_CACHE_MB', 64, 0, 1024 * 1024) * 1024 * 1024;
   config.runtimeTokenTtlSeconds = int(env, 'RUNTIME_TOKEN_TTL_SECONDS', 4 * 3600, 60);
+  config.trustProxy = trustProxy(env);
   const sqlite = config.databaseUrl.startsWith('sqlite:');
   config.workers = int(env, 'WORKERS', sqlite ? 1 : os.availableParallelism(), 1, 256);
   if (sqlite && config.workers > 1) {
