@@ -19,6 +19,7 @@ import { CustomersModule } from './customers/customers.module';
 import { LicencesModule } from './licences/licences.module';
 import { LtiKeysModule } from './lti/keys/lti-keys.module';
 import { LtiModule } from './lti/lti.module';
+import { Lti11Module } from './lti11/lti11.module';
 import { PlayerModule } from './player/player.module';
 import { ConsoleModule } from './console/console.module';
 import { ReportsModule } from './reports/reports.module';
@@ -45,6 +46,7 @@ export class AppModule {
         PlatformsModule,
         LtiKeysModule,
         LtiModule,
+        Lti11Module,
         PlayerModule,
         ConsoleModule,
         ReportsModule,

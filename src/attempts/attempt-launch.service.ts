@@ -48,6 +48,9 @@ export class AttemptLaunchService {
       // read back after its INSERT (plain SQL: TypeORM's query building was most of this path's CPU).
       const learner = await this.learnerOf(ctx, m);
       const link = await this.linkOf(ctx, m);
+      if (ctx.outcome) {
+        await this.repo.saveOutcomeTarget(link.id, learner.id, ctx.outcome, m);
+      }
       const preview = ctx.isInstructor;
       let attempt = await this.repo.findOpenAttempt(learner.id, link.id, preview, m);
       if (attempt) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Course } from '../courses/course.entity';
@@ -6,6 +7,7 @@ import { ColumnList, EntitySql, PlainSql } from '../database/plain-sql';
 import { Attempt } from './attempt.entity';
 import { LaunchCode } from './launch-code.entity';
 import { Learner } from './learner.entity';
+import { OutcomeTarget } from './outcome-target.entity';
 import { ResourceLink } from './resource-link.entity';
 
 const LEARNER_COLUMNS = ['id', 'platformId', 'sub', 'name', 'givenName', 'familyName', 'email'] as const;
@@ -118,6 +120,20 @@ export class AttemptsRepository {
 
   async updateLinkClaims(id: string, claims: LinkClaims, m: EntityManager = this.db.manager): Promise<void> {
     await m.update(ResourceLink, { id }, claims);
+  }
+
+  /**
+   * Keeps where an LTI 1.1 learner's result on a link goes (Basic Outcomes): inserted at their first
+   * 1.1 launch, changed when a later launch names another service URL or sourcedId.
+   */
+  async saveOutcomeTarget(resourceLinkId: string, learnerId: string, target: { serviceUrl: string; sourcedId: string }, m: EntityManager): Promise<void> {
+    const repo = m.getRepository(OutcomeTarget);
+    const found = await repo.findOneBy({ resourceLinkId, learnerId });
+    if (!found) {
+      await repo.createQueryBuilder().insert().values({ id: randomUUID(), resourceLinkId, learnerId, ...target }).orIgnore().execute();
+    } else if (found.serviceUrl !== target.serviceUrl || found.sourcedId !== target.sourcedId) {
+      await repo.update({ id: found.id }, target);
+    }
   }
 
   /** The learner's newest unfinished attempt on the link (preview attempts apart from graded ones). */

@@ -12,6 +12,7 @@ export type ErrorCode =
   | CustomerErrorCode
   | LicenceErrorCode
   | DispatchErrorCode
+  | Lti11CredentialErrorCode
   | PackageErrorCode
   | RuntimeErrorCode
   | GradeErrorCode
@@ -69,6 +70,9 @@ export type DispatchErrorCode =
   | 'dispatch_unknown'
   | 'dispatch_revoked'
   | 'dispatch_launch_invalid';
+
+/** LTI 1.1 consumer keys of customers (`src/lti11`). */
+export type Lti11CredentialErrorCode = 'lti11_credential_not_found' | 'lti11_credential_invalid' | 'lti11_cartridge_invalid';
 
 /** Upload and import of a SCORM package (the zip, its manifest). */
 export type PackageErrorCode =
@@ -152,6 +156,7 @@ export type LtiErrorCode =
   | 'lti_login_params_missing'
   | 'lti_login_rate_limited'
   | 'lti_message_type_unsupported'
+  | 'lti_migration_signature_invalid'
   | 'lti_nonce_invalid'
   | 'lti_nonce_replayed'
   | 'lti_platform_error'
@@ -179,4 +184,19 @@ export type LtiErrorCode =
   | 'lti_unknown_client'
   | 'lti_unknown_issuer'
   | 'lti_version_missing'
-  | 'lti_version_wrong';
+  | 'lti_version_wrong'
+  | Lti11LaunchErrorCode;
+
+/** Refused LTI 1.1 launches (docs/lti-launch-checks.md §6). */
+export type Lti11LaunchErrorCode =
+  | 'lti11_params_missing'
+  | 'lti11_signature_method_unsupported'
+  | 'lti11_consumer_unknown'
+  | 'lti11_consumer_revoked'
+  | 'lti11_timestamp_invalid'
+  | 'lti11_signature_invalid'
+  | 'lti11_nonce_replayed'
+  | 'lti11_message_type_unsupported'
+  | 'lti11_version_wrong'
+  | 'lti11_resource_link_missing'
+  | 'lti11_user_missing';

@@ -28,6 +28,7 @@ const NOT_FOUND = {
   licence: 'licence_not_found',
   'registration link': 'registration_link_not_found',
   'grade delivery': 'grade_delivery_not_found',
+  'LTI 1.1 key': 'lti11_credential_not_found',
 } as const satisfies Record<string, ErrorCode>;
 
 export class NotFoundError extends AppError {

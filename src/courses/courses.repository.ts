@@ -3,6 +3,7 @@ import { Brackets, DataSource, EntityManager, In, SelectQueryBuilder } from 'typ
 import { PlainSql } from '../database/plain-sql';
 import { Attempt } from '../attempts/attempt.entity';
 import { ResourceLink } from '../attempts/resource-link.entity';
+import { OutcomeTarget } from '../attempts/outcome-target.entity';
 import { GradeDelivery } from '../grades/grade-delivery.entity';
 import { Course } from './course.entity';
 import { CourseVersion } from './course-version.entity';
@@ -120,6 +121,7 @@ export class CoursesRepository {
     const { versionIds, linkIds } = footprint;
     if (linkIds.length) {
       await m.getRepository(GradeDelivery).delete({ resourceLinkId: In(linkIds) });
+      await m.getRepository(OutcomeTarget).delete({ resourceLinkId: In(linkIds) });
       await m.getRepository(Attempt).delete({ resourceLinkId: In(linkIds) });
       await m.getRepository(ResourceLink).delete({ id: In(linkIds) });
     }

@@ -146,7 +146,8 @@ export class AgsClient {
     );
   }
 
-  private async http(url: string, init: { method: string; headers: Record<string, string>; body?: string }, opts: AgsCallOptions): Promise<HttpAnswer> {
+  /** One request with the timeout, the stop signal and the network error mapping of every platform call (AGS, NRPS, Basic Outcomes). */
+  async http(url: string, init: { method: string; headers: Record<string, string>; body?: string }, opts: AgsCallOptions): Promise<HttpAnswer> {
     const signals = [AbortSignal.timeout(opts.timeoutMs)];
     if (opts.signal) {
       signals.push(opts.signal);

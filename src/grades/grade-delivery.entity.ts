@@ -3,6 +3,9 @@ import { BaseEntity } from '../database/base.entity';
 import { bigintNumber } from '../database/bigint';
 import type { ScoreContent } from './score-policy';
 
+/** Where a delivery goes: an LTI AGS score, or an LTI 1.1 Basic Outcomes `replaceResult` (src/grades/README.md). */
+export type DeliveryKind = 'ags' | 'lti11';
+
 /** pending → sending → sent | superseded | failed; `retry` waits for its backoff (src/grades/README.md). */
 export type DeliveryState = 'pending' | 'sending' | 'retry' | 'sent' | 'superseded' | 'failed';
 
@@ -26,6 +29,10 @@ export class GradeDelivery extends BaseEntity {
 
   @Column({ type: 'varchar', length: 36 })
   platformId: string;
+
+  /** `ags` or `lti11` (Basic Outcomes), decided from the link and learner each time a result is recorded. */
+  @Column({ type: 'varchar', length: 20, default: 'ags' })
+  kind: DeliveryKind;
 
   /** The AGS `userId`: the launch's `sub`. */
   @Column({ type: 'varchar', length: 255 })

@@ -10,6 +10,9 @@ import { AgsCredentials, AgsLineItem, AgsNetworkError, AgsScore, AgsTokenError, 
 import { backoffDelay, retryAfterMs } from './backoff';
 import { GradeDelivery } from './grade-delivery.entity';
 import { GradesRepository } from './grades.repository';
+import { Lti11CredentialsService } from '../lti11/lti11-credentials.service';
+import { signedBodyAuthorization } from '../lti11/oauth1';
+import { judgeOutcomeAnswer, outcomeScore, replaceResultXml } from './basic-outcomes';
 
 /**
  * The longest the worker sleeps without a look at the table. It is woken when a row is written here
@@ -96,6 +99,7 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly ags: AgsClient,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly lti11: Lti11CredentialsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -241,6 +245,9 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
       if (!link) {
         return { kind: 'failed', status: null, message: 'The resource link of this grade no longer exists.' };
       }
+      if (row.kind === 'lti11') {
+        return await this.sendOutcome(row, opts);
+      }
       const platform = await this.platforms.get(row.platformId);
       const creds: AgsCredentials = {
         platformId: platform.id,
@@ -285,6 +292,43 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
       }
       throw err;
     }
+  }
+
+  /**
+   * An LTI 1.1 Basic Outcomes `replaceResult` (src/grades/README.md): the POX body signed with the
+   * consumer key's secret and its `oauth_body_hash`. The same claim, spacing, retries and resend as AGS.
+   */
+  private async sendOutcome(row: GradeDelivery, opts: { timeoutMs: number; signal: AbortSignal }): Promise<Outcome> {
+    const [target, consumer] = await Promise.all([this.repo.findOutcomeTarget(row.resourceLinkId, row.learnerId), this.lti11.byPlatform(row.platformId)]);
+    const score = outcomeScore(row.payload);
+    if (!target || !consumer || score === null) {
+      return { kind: 'failed', status: null, message: !score ? 'This result has no final score to send through Basic Outcomes.' : 'The LTI 1.1 outcome service or consumer key of this grade no longer exists.' };
+    }
+    const at = nextScoreTimestamp(row.resultAt, row.lastTimestamp);
+    if (at > this.clock.now()) {
+      return { kind: 'wait', until: at };
+    }
+    const body = replaceResultXml(target.sourcedId, score);
+    const authorization = signedBodyAuthorization({
+      url: target.serviceUrl,
+      body,
+      consumerKey: consumer.credential.consumerKey,
+      secret: consumer.secret,
+      nonce: randomUUID(),
+      timestamp: Math.floor(this.clock.now() / 1000),
+    });
+    const stamp = new Date(this.clock.now()).toISOString();
+    if (!(await this.repo.updateClaimedDelivery({ id: row.id, claimToken: row.claimToken! }, { scoreTimestamp: stamp, lastTimestamp: stamp }))) {
+      return { kind: 'aborted' };
+    }
+    const answer = await this.ags.http(target.serviceUrl, { method: 'POST', headers: { 'Content-Type': 'application/xml', Authorization: authorization }, body }, opts);
+    const verdict = judgeOutcomeAnswer(answer);
+    if (verdict.kind === 'sent') {
+      return { kind: 'sent', status: answer.status };
+    }
+    return verdict.kind === 'retry'
+      ? { kind: 'retry', status: answer.status, message: verdict.message, afterMs: retryAfterMs(answer.headers.get('retry-after'), this.clock.now()) }
+      : { kind: 'failed', status: answer.status, message: verdict.message };
   }
 
   /**

@@ -7,7 +7,8 @@ import { Clock } from '../common/clock';
 import { afterCommit } from '../database/transactions';
 import { courseItems, courseResult, type CourseItems } from '../scorm/result-rules';
 import { SCOPES } from '../lti/protocol/claims';
-import { GradeDelivery } from './grade-delivery.entity';
+import { DeliveryKind, GradeDelivery } from './grade-delivery.entity';
+import { outcomeScore } from './basic-outcomes';
 import { GradeDispatcher } from './grade-dispatcher';
 import { GradesRepository } from './grades.repository';
 import { DEFAULT_GRADE_POLICY, effectivePolicy, GradePolicy, pickAttemptScore, sameScore, ScoreContent, toScoreContent } from './score-policy';
@@ -45,8 +46,9 @@ export class GradeOutboxService extends ResultListener {
 
   /**
    * Recomputes the learner's grade for the attempt's resource link and, when it differs from what is
-   * queued or sent, writes it to the outbox. Preview attempts never produce grades; a link without an
-   * AGS claim (or without the score scope) means no passback.
+   * queued or sent, writes it to the outbox. Preview attempts never produce grades. A link with an AGS
+   * claim that allows scores gets AGS; else an LTI 1.1 learner whose launch named an outcome service
+   * gets Basic Outcomes, with final results only (it carries a score, not progress); else no passback.
    */
   async recordResult(manager: EntityManager, attemptId: string, now = this.clock.now()): Promise<void> {
     const attempt = await this.repo.findAttempt(attemptId, manager);
@@ -54,19 +56,28 @@ export class GradeOutboxService extends ResultListener {
       return;
     }
     const link = await this.repo.findResourceLink(attempt.resourceLinkId, manager);
-    if (!link || !canPassBack(link)) {
+    const kind = link ? await this.kindOf(link, attempt.learnerId, manager) : null;
+    if (!link || !kind) {
       return;
     }
     const policy = effectivePolicy(await this.repo.findGradePolicy(link.courseId, manager));
     const content = await this.learnerScore(manager, attempt.learnerId, link.id, policy);
-    if (!content) {
+    if (!content || (kind === 'lti11' && outcomeScore(content.score) === null)) {
       return;
     }
-    const changed = await this.upsert(manager, link, attempt, content.score, content.attemptId, now);
+    const changed = await this.upsert(manager, link, attempt, content.score, content.attemptId, now, kind);
     if (changed) {
       // After COMMIT: the worker reads the row just written, outside this transaction.
       afterCommit(manager, () => this.dispatcher.kick());
     }
+  }
+
+  /** How a learner's result on a link is passed back, or null when it is not (see {@link recordResult}). */
+  private async kindOf(link: ResourceLink, learnerId: string, manager: EntityManager): Promise<DeliveryKind | null> {
+    if (canPassBack(link)) {
+      return 'ags';
+    }
+    return (await this.repo.findOutcomeTarget(link.id, learnerId, manager)) ? 'lti11' : null;
   }
 
   /** The score to send for a learner on a link, over their non-preview attempts (src/grades/README.md "Attempts"). */
@@ -116,7 +127,7 @@ export class GradeOutboxService extends ResultListener {
    * concurrent settle by the worker (Postgres, several instances) is never overwritten; on a lost
    * race it reads again.
    */
-  private async upsert(manager: EntityManager, link: ResourceLink, attempt: Attempt, score: ScoreContent, attemptId: string, now: number): Promise<boolean> {
+  private async upsert(manager: EntityManager, link: ResourceLink, attempt: Attempt, score: ScoreContent, attemptId: string, now: number, kind: DeliveryKind): Promise<boolean> {
     for (let round = 0; round < 5; round++) {
       const row = await this.repo.findDeliveryOf(link.id, attempt.learnerId, manager);
       if (!row) {
@@ -129,6 +140,7 @@ export class GradeOutboxService extends ResultListener {
             resourceLinkId: link.id,
             learnerId: learner.id,
             platformId: link.platformId,
+            kind,
             userId: learner.sub,
             attemptId,
             state: 'pending',
@@ -156,7 +168,7 @@ export class GradeOutboxService extends ResultListener {
       if (sameScore(row.payload, score)) {
         return false;
       }
-      const patch: Partial<GradeDelivery> = { payload: score, attemptId, version: row.version + 1, resultAt: now, scoreTimestamp: null, tries: 0 };
+      const patch: Partial<GradeDelivery> = { payload: score, attemptId, kind, version: row.version + 1, resultAt: now, scoreTimestamp: null, tries: 0 };
       if (!queued) {
         // Sends for one (line item, user) stay at least a second apart (Moodle compares whole seconds).
         Object.assign(patch, { state: 'pending', lastError: null, lastStatus: null, nextAttemptAt: Math.max(now, (row.sentAt ?? 0) + 1000) });

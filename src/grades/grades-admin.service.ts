@@ -13,6 +13,8 @@ import type { ScoreContent } from './score-policy';
 /** A grade delivery as the console shows it. */
 export interface GradeDeliveryDto {
   id: string;
+  /** `ags` (LTI 1.3 AGS score) or `lti11` (LTI 1.1 Basic Outcomes replaceResult). */
+  kind: string;
   state: string;
   tries: number;
   lastError: string | null;
@@ -50,6 +52,7 @@ const iso = (ms: number | null | undefined) => (ms === null || ms === undefined 
 export function toDeliveryDto(d: GradeDelivery): GradeDeliveryDto {
   return {
     id: d.id,
+    kind: d.kind,
     state: d.state,
     tries: d.tries,
     lastError: d.lastError,

@@ -4,6 +4,7 @@ import { AdminModule } from '../admin/admin.module';
 import { LtiKeysModule } from '../lti/keys/lti-keys.module';
 import { ToolKeysService } from '../lti/keys/tool-keys.service';
 import { PlatformsModule } from '../platforms/platforms.module';
+import { Lti11Module } from '../lti11/lti11.module';
 import { AgsClient } from './ags.client';
 import { ClientAssertionSigner } from './ags.types';
 import { GradeDispatcher } from './grade-dispatcher';
@@ -18,7 +19,7 @@ import { GradesRepository } from './grades.repository';
  * `ResultListener` seam with the outbox, so it binds it.
  */
 @Module({
-  imports: [AdminModule, PlatformsModule, LtiKeysModule],
+  imports: [AdminModule, PlatformsModule, LtiKeysModule, Lti11Module],
   controllers: [GradesController],
   providers: [
     GradeDispatcher,

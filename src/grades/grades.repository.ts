@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Attempt } from '../attempts/attempt.entity';
 import { Learner } from '../attempts/learner.entity';
+import { OutcomeTarget } from '../attempts/outcome-target.entity';
 import { ResourceLink } from '../attempts/resource-link.entity';
 import { ScoState } from '../attempts/sco-state.entity';
 import { Course } from '../courses/course.entity';
@@ -174,6 +175,11 @@ export class GradesRepository {
 
   findResourceLink(id: string, m: EntityManager = this.db.manager): Promise<ResourceLink | null> {
     return m.findOneBy(ResourceLink, { id });
+  }
+
+  /** Where an LTI 1.1 learner's result on a link goes (Basic Outcomes), if a 1.1 launch said so. */
+  findOutcomeTarget(resourceLinkId: string, learnerId: string, m: EntityManager = this.db.manager): Promise<OutcomeTarget | null> {
+    return m.findOneBy(OutcomeTarget, { resourceLinkId, learnerId });
   }
 
   /** Keeps the line item created for a resource link, so it is created once. */

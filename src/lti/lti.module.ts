@@ -14,6 +14,9 @@ import { LoginService } from './login/login.service';
 import { LoginStatesRepository } from './login/login-states.repository';
 import { LtiController } from './lti.controller';
 import { RegistrationService } from './registration/registration.service';
+import { Lti11Module } from '../lti11/lti11.module';
+import { Lti11LaunchController } from './lti11/lti11-launch.controller';
+import { Lti11LaunchService } from './lti11/lti11-launch.service';
 
 /**
  * OIDC login, launch, Deep Linking and Dynamic Registration (LTI Core 1.3, DL 2.0, DR 1.0). A
@@ -21,8 +24,8 @@ import { RegistrationService } from './registration/registration.service';
  * (`LaunchRouter`: learners to the player, instructors to their view).
  */
 @Module({
-  imports: [AdminModule, CoursesModule, CustomersModule, LicencesModule, PlatformsModule, SecretsModule, LtiKeysModule, InstructorModule, RateLimitsModule],
-  controllers: [LtiController],
-  providers: [LoginStatesRepository, LoginService, LaunchService, DeepLinkingService, RegistrationService],
+  imports: [AdminModule, CoursesModule, CustomersModule, LicencesModule, PlatformsModule, SecretsModule, LtiKeysModule, InstructorModule, RateLimitsModule, Lti11Module],
+  controllers: [LtiController, Lti11LaunchController],
+  providers: [LoginStatesRepository, LoginService, LaunchService, DeepLinkingService, RegistrationService, Lti11LaunchService],
 })
 export class LtiModule {}

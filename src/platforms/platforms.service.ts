@@ -27,6 +27,9 @@ export interface PlatformDto {
   updatedAt: string;
 }
 
+/** `registeredBy` of the platform row of an LTI 1.1 consumer key. */
+export const LTI11_REGISTRATION = 'lti11';
+
 /**
  * Registrations are read on every login and launch and change rarely: a snapshot is kept this long.
  * Writes through this service drop it at once; another instance sees a change within this time.
@@ -86,6 +89,9 @@ export class PlatformsService {
     const snap: Snapshot = { byId: new Map(), byIssuer: new Map(), deployments: new Map() };
     for (const p of platforms) {
       snap.byId.set(p.id, p);
+      if (p.registeredBy === LTI11_REGISTRATION) {
+        continue; // an LTI 1.1 consumer key: no OIDC login ever finds it by issuer
+      }
       const key = issuerKey(p.issuer);
       snap.byIssuer.set(key, [...(snap.byIssuer.get(key) ?? []), p]);
     }
@@ -99,9 +105,10 @@ export class PlatformsService {
     this.snapshot.invalidate();
   }
 
+  /** The LTI 1.3 registrations (an LTI 1.1 consumer key's platform row is managed with its key, src/lti11). */
   async list(): Promise<PlatformDto[]> {
     const { platforms, deployments } = await this.repo.listPlatformsAndDeployments();
-    return platforms.map((p) =>
+    return platforms.filter((p) => p.registeredBy !== LTI11_REGISTRATION).map((p) =>
       toDto(
         p,
         deployments.filter((d) => d.platformId === p.id).map((d) => d.deploymentId),
@@ -111,6 +118,9 @@ export class PlatformsService {
 
   async getDto(id: string): Promise<PlatformDto> {
     const p = await this.get(id);
+    if (p.registeredBy === LTI11_REGISTRATION) {
+      throw new NotFoundError('platform', id);
+    }
     return toDto(p, await this.deploymentIds(id));
   }
 
@@ -157,7 +167,7 @@ export class PlatformsService {
   async update(id: string, patch: UpdatePlatformBody): Promise<PlatformDto> {
     await this.transactions.run(async (m) => {
       const platform = await this.repo.findPlatform(id, m);
-      if (!platform) {
+      if (!platform || platform.registeredBy === LTI11_REGISTRATION) {
         throw new NotFoundError('platform', id);
       }
       const { deploymentIds, ...fields } = patch;
@@ -189,11 +199,33 @@ export class PlatformsService {
 
   async remove(id: string): Promise<void> {
     await this.transactions.run(async (m) => {
-      if (!(await this.repo.deletePlatform(id, m))) {
+      if ((await this.repo.findPlatform(id, m))?.registeredBy === LTI11_REGISTRATION || !(await this.repo.deletePlatform(id, m))) {
         throw new NotFoundError('platform', id);
       }
       await this.repo.deleteDeploymentsOf(id, m);
     });
+    this.invalidate();
+  }
+
+  /**
+   * The platform row of an LTI 1.1 consumer key (src/lti11/README.md), in the caller's transaction: the
+   * key's learners, links, seats, reports and instructor view hang on it as on an LTI 1.3 registration.
+   * It has no OIDC or JWKS endpoints, is never found by issuer, and is not listed or changed through
+   * `/api/platforms`. Call {@link changed} after the transaction.
+   */
+  async insertLti11Platform(consumerKey: string, name: string, customerId: string, m: EntityManager): Promise<string> {
+    const platform = await this.repo.insertPlatform(
+      { name, issuer: `urn:lti11:${consumerKey}`, clientId: consumerKey, authorizationEndpoint: '', tokenEndpoint: '', tokenAudience: null, jwksUri: '', registeredBy: LTI11_REGISTRATION, customerId },
+      m,
+    );
+    if (!platform) {
+      throw duplicate({ issuer: `urn:lti11:${consumerKey}`, clientId: consumerKey });
+    }
+    return platform.id;
+  }
+
+  /** Drops the snapshot after a change made in another module's transaction. */
+  changed(): void {
     this.invalidate();
   }
 

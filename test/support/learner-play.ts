@@ -33,26 +33,42 @@ export async function playAs(
       'https://purl.imsglobal.org/spec/lti-ags/claim/endpoint': undefined,
     },
   });
+  await playLaunch(tb, res, outcome);
+}
+
+/**
+ * The browser's part after a launch answer (LTI 1.3 or 1.1): the player page, the SCO's launch on the
+ * runtime API and, unless `outcome` is null, one final commit with that status and score (and, when
+ * given, a location and suspend data to resume from). Answers the SCO's runtime state as it opened.
+ */
+export async function playLaunch(
+  tb: LtiTestbed,
+  res: { status: number; text: string },
+  outcome: ScoOutcome,
+  resume: { location?: string; suspendData?: string; terminate?: boolean } = {},
+): Promise<Record<string, any>> {
   const page = await (await fetch(await playerUrlAfterLaunch(res))).text(); // an instructor through their view's preview button
   const boot = JSON.parse(/<script type="application\/json" id="bridge-bootstrap">([\s\S]*?)<\/script>/.exec(page)?.[1] ?? 'null') as { token: string; runtimeBase: string; startItemId: string };
   const auth = { Authorization: `Bearer ${boot.token}` };
   const sco = `${tb.app.contentUrl}${boot.runtimeBase}/scos/${encodeURIComponent(boot.startItemId)}`;
   const opened = await fetch(sco, { headers: auth });
   if (opened.status !== 200) {
-    throw new Error(`the SCO of ${who.sub} did not open: ${opened.status}`);
+    throw new Error(`the SCO did not open: ${opened.status}`);
   }
+  const state = (await opened.json()) as Record<string, any>;
   if (!outcome) {
-    return;
+    return state;
   }
-  const core = { lesson_status: outcome.status, lesson_location: '', exit: '', session_time: '00:02:00', score: { raw: outcome.raw === undefined ? '' : String(outcome.raw), min: '0', max: '100' } };
+  const core = { lesson_status: outcome.status, lesson_location: resume.location ?? '', exit: resume.terminate === false ? 'suspend' : '', session_time: '00:02:00', score: { raw: outcome.raw === undefined ? '' : String(outcome.raw), min: '0', max: '100' } };
   const commit = await fetch(`${sco}/commit`, {
     method: 'POST',
     headers: { ...auth, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ session: 1, seq: 1, terminate: true, cmi: { suspend_data: '', core } }),
+    body: JSON.stringify({ session: 1, seq: 1, terminate: resume.terminate ?? true, cmi: { suspend_data: resume.suspendData ?? '', core } }),
   });
   if (commit.status !== 200) {
-    throw new Error(`the commit of ${who.sub} failed: ${commit.status} ${await commit.text()}`);
+    throw new Error(`the commit failed: ${commit.status} ${await commit.text()}`);
   }
+  return state;
 }
 
 /** Imports the single-SCO 1.2 fixture as another course (an extra file makes its zip differ) under `title`. */

@@ -17,6 +17,7 @@ import { CustomersService } from '../../customers/customers.service';
 import { launchRefused } from '../customers/customer-refusals';
 import { licenceRefused } from '../customers/licence-refusals';
 import { LicenceAccessService } from '../../licences/licence-access.service';
+import { launchCourse } from './launch-course';
 
 
 export interface DeepLinkingSettings {
@@ -204,14 +205,7 @@ export class LaunchService {
       }
     }
     const target = new URL(p[CLAIM.targetLinkUri] as string);
-    const courseId = COURSE_PATH.exec(target.pathname)?.[1] ?? custom.course_id;
-    if (!courseId) {
-      throw new LtiError('lti_course_missing', 'This link does not name a course; re-add it through the tool’s course picker.', HttpStatus.NOT_FOUND);
-    }
-    const id = decodeURIComponent(courseId);
-    if (!(await this.courses.courseExists(id))) {
-      throw new LtiError('lti_course_not_found', 'The course of this link no longer exists on the tool; ask the instructor to pick another one.', HttpStatus.NOT_FOUND);
-    }
+    const id = await launchCourse(this.courses, COURSE_PATH.exec(target.pathname)?.[1], custom);
     const link = p[CLAIM.resourceLink] as { id: string; title?: unknown };
     const context = p[CLAIM.context] as { id?: unknown; title?: unknown } | undefined;
     const ags = p[CLAIM.ags] as { scope?: unknown; lineitem?: unknown; lineitems?: unknown } | undefined;

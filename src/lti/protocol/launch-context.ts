@@ -28,6 +28,8 @@ export interface LtiLaunchContext {
   /** NRPS claim, if sent. */
   nrps?: { contextMembershipsUrl: string; serviceVersions: string[] };
   custom: Record<string, string>;
+  /** LTI 1.1 Basic Outcomes of a learner's launch (`lis_outcome_service_url`, `lis_result_sourcedid`), if both were sent. */
+  outcome?: { serviceUrl: string; sourcedId: string };
   /** launch_presentation.return_url, if sent. */
   returnUrl?: string;
   locale?: string;
