@@ -8,7 +8,8 @@ import { Learner } from '../../src/attempts/learner.entity';
 import { ScoState } from '../../src/attempts/sco-state.entity';
 import { adminApi } from '../support/admin-api';
 import { createTestApp, TestApp } from '../support/app';
-import { eventually, launchBrowser, scoFrame, TestBrowser, withScreenshot } from '../support/browser';
+import { eventually, launchBrowser, scoFrame, signedInConsole, TestBrowser, withScreenshot } from '../support/browser';
+import { readZip } from '../support/zip-read';
 import { downloadPackage } from '../support/dispatch';
 import { buildFixtureZip, FIXTURE_PACKAGES_DIR } from '../support/scorm-package.builder';
 import { ScormLms, startScormLms } from '../support/scorm-lms';
@@ -217,6 +218,33 @@ describe('Dispatch package in Chromium (a SCORM LMS of the tests → package →
       await api('POST', `/api/customers/${customer}/dispatches/${dispatches.p12.id}/revoke`);
       await page.goto(url);
       expect(await bridgeText(page)).toMatch(/withdrawn this course package[\s\S]*dispatch_revoked/);
+    });
+    await page.close();
+  });
+
+  it('the console dispatches a course to the customer, downloads its zip and revokes it after a confirmation', async () => {
+    const page = await signedInConsole(browser, app.appUrl, app.token);
+    await withScreenshot(page, 'dispatch-console', async () => {
+      await page.goto(`${app.appUrl}/console/#/customers/${customer}`);
+      const section = page.getByTestId('dispatches');
+      await section.getByLabel('Course', { exact: true }).selectOption({ label: 'SCORM 2004 3rd edition course' });
+      await section.getByLabel('Title in the LMS', { exact: true }).fill('Quiz for Acme');
+      await section.getByRole('button', { name: 'Create dispatch' }).click();
+      const row = section.getByRole('row', { name: /Quiz for Acme/ });
+      await row.waitFor();
+      const download = page.waitForEvent('download');
+      await row.getByRole('link', { name: 'Download the SCORM 2004 zip of Quiz for Acme' }).click();
+      const file = await (await download).path();
+      const files = await readZip(fs.readFileSync(file));
+      expect([...files.keys()].sort()).toEqual(['dispatch.js', 'imsmanifest.xml', 'index.html']);
+      expect(files.get('imsmanifest.xml')?.toString()).toContain('<title>Quiz for Acme</title>');
+      await row.getByRole('button', { name: 'Revoke Quiz for Acme' }).click();
+      const dialog = page.getByRole('dialog');
+      await expect(dialog.textContent()).resolves.toContain('Learners’ attempts and results are kept');
+      await dialog.getByRole('button', { name: 'Revoke dispatch' }).click();
+      await section.locator('tr[data-state="revoked"]', { hasText: 'Quiz for Acme' }).waitFor();
+      const listed = (await api('GET', `/api/customers/${customer}/dispatches`)).body as Array<{ title: string; state: string }>;
+      expect(listed.find((d) => d.title === 'Quiz for Acme')?.state).toBe('revoked');
     });
     await page.close();
   });

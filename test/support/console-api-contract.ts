@@ -13,6 +13,8 @@ import type { RegistrationLinkDto } from '../../src/customers/registration-links
 import type { CreateLicenceBody, UpdateLicenceBody } from '../../src/licences/licence.dto';
 import type { LicenceDto } from '../../src/licences/licences.service';
 import type { ConsoleController } from '../../src/console/console.controller';
+import type { DispatchDto } from '../../src/dispatch/dispatch.service';
+import type { CreateDispatchBody } from '../../src/dispatch/dispatch.dto';
 import type { CourseReportDto, CourseUsageDto, CustomerReportDto, CustomerUsageDto } from '../../src/reports/reports.service';
 
 /** `true` only when A can be used where B is expected. */
@@ -38,6 +40,8 @@ export const consoleApiContract: {
   licence: Fits<LicenceDto, Console.Licence>;
   licenceCreate: Fits<Console.LicenceInput & { customerId: string }, CreateLicenceBody>;
   licenceUpdate: Fits<Console.LicenceInput, UpdateLicenceBody>;
+  dispatch: Fits<DispatchDto, Console.Dispatch>;
+  dispatchCreate: Fits<Console.DispatchInput, CreateDispatchBody>;
 } = {
   course: true,
   stats: true,
@@ -58,4 +62,6 @@ export const consoleApiContract: {
   licence: true,
   licenceCreate: true,
   licenceUpdate: true,
+  dispatch: true,
+  dispatchCreate: true,
 };

@@ -23,6 +23,7 @@ import { api, uploadPackage } from './api.js';
  * @typedef {import('./types').CourseReport} CourseReport
  * @typedef {import('./types').Licence} Licence
  * @typedef {import('./types').LicenceInput} LicenceInput
+ * @typedef {import('./types').Dispatch} Dispatch
  */
 
 const enc = encodeURIComponent;
@@ -90,6 +91,12 @@ export const createCustomer = (body) => api('POST', '/api/customers', body);
 export const updateCustomer = (id, body) => api('PATCH', `/api/customers/${enc(id)}`, body);
 /** @param {string} id @returns {Promise<null>} */
 export const deleteCustomer = (id) => api('DELETE', `/api/customers/${enc(id)}`);
+/** @param {string} customerId @returns {Promise<Dispatch[]>} */
+export const listDispatches = (customerId) => api('GET', `/api/customers/${enc(customerId)}/dispatches`);
+/** @param {string} customerId @param {import('./types').DispatchInput} body @returns {Promise<Dispatch>} */
+export const createDispatch = (customerId, body) => api('POST', `/api/customers/${enc(customerId)}/dispatches`, body);
+/** @param {string} customerId @param {string} id @returns {Promise<Dispatch>} */
+export const revokeDispatch = (customerId, id) => api('POST', `/api/customers/${enc(customerId)}/dispatches/${enc(id)}/revoke`);
 /** @param {string} customerId @returns {Promise<RegistrationLink[]>} */
 export const listRegistrationLinks = (customerId) => api('GET', `/api/customers/${enc(customerId)}/registration-links`);
 /** @param {string} customerId @param {RegistrationLinkInput} body @returns {Promise<NewRegistrationLink>} */

@@ -1,9 +1,11 @@
 // @ts-check
 // #/customers/:id: one customer — its details (edit, suspend or reactivate, delete), its LMS
-// platforms (assign or unassign registrations), its licences and its registration links.
+// platforms (assign or unassign registrations), its licences, its registration links and its
+// dispatch packages (for LMSs without LTI 1.3).
 import { assignPlatform, deleteCustomer, getCustomer, listCourses, listCustomers, listPlatforms, updateCustomer } from './client.js';
 import { confirmDialog } from './confirm-dialog.js';
 import { customerForm } from './customer-form.js';
+import { dispatchesSection } from './dispatches.js';
 import { stateBadge } from './customers-page.js';
 import { field, h, render } from './dom.js';
 import { fmtDate } from './format.js';
@@ -233,6 +235,7 @@ export async function customerDetailPage(id) {
     ),
     licencesSection({ customer, customers: [customer], courses }).section,
     registrationLinksSection(customer, () => void loadPlatforms()),
+    dispatchesSection(customer, courses),
   );
   refreshTitle();
   showDetails();

@@ -169,6 +169,27 @@ export interface NewRegistrationLink extends RegistrationLink {
   url: string;
 }
 
+/** The body of a new dispatch. */
+export interface DispatchInput {
+  courseId: string;
+  title?: string | null;
+}
+
+/** A dispatch package of a course for a customer's SCORM-only LMS (src/dispatch). */
+export interface Dispatch {
+  id: string;
+  customerId: string;
+  courseId: string;
+  courseTitle: string | null;
+  title: string;
+  state: 'active' | 'revoked';
+  launchUrl: string;
+  /** The zip of each SCORM version, on the API (a plain link works with the session cookie). */
+  packages: { '1.2': string; '2004': string };
+  createdAt: string;
+  revokedAt: string | null;
+}
+
 export interface GradeDelivery {
   id: string;
   state: string;
