@@ -77,7 +77,7 @@ export function loadPackage(dir: string, name: string): Pkg {
 
 export class CaseReplay {
   private readonly failures: string[] = [];
-  private readonly pending: Array<{ pkg: Pkg; id: string }> = [];
+  private readonly pending: Array<{ pkg: Pkg; id: string; resumed: boolean }> = [];
   private running?: Running;
   private blockIndex = 0;
 
@@ -128,7 +128,7 @@ export class CaseReplay {
         break;
       }
       const block = this.script.blocks[this.blockIndex++];
-      this.deliver(next.pkg, next.id, block);
+      this.deliver(next.pkg, next.id, next.resumed, block);
     }
     if (this.failures.length === 0 && this.blockIndex < this.script.blocks.length) {
       this.fail(`expected activity ${this.script.blocks[this.blockIndex].label} (block ${this.blockIndex + 1} of ${this.script.blocks.length}), nothing was delivered`);
@@ -171,9 +171,9 @@ export class CaseReplay {
         activityTree: pkg.compiled.activityTree,
         logLevel: 'error',
         eventListeners: {
-          onActivityDelivery: (activity: { id: string }) => {
-            this.trace(`delivered ${activity.id}`);
-            this.pending.push({ pkg, id: activity.id });
+          onActivityDelivery: (activity: { id: string; deliveryWasResumed: boolean }) => {
+            this.trace(`delivered ${activity.id}${activity.deliveryWasResumed ? ' (resumed)' : ''}`);
+            this.pending.push({ pkg, id: activity.id, resumed: activity.deliveryWasResumed });
           },
         },
       },
@@ -236,7 +236,7 @@ export class CaseReplay {
     return undefined;
   }
 
-  private deliver(pkg: Pkg, activityId: string, block: Block): void {
+  private deliver(pkg: Pkg, activityId: string, resumed: boolean, block: Block): void {
     const item = pkg.items.get(activityId);
     const launch = item?.launchUrl ?? '';
     const m = /tc=([^&]+)&act=([^&^#]+)/.exec(launch);
@@ -254,7 +254,9 @@ export class CaseReplay {
     }
     const api = this.engine(pkg);
     api.reset(pkg.settings, { preserveListeners: true });
-    const saved = pkg.saved.get(activityId) ?? null;
+    // A SCO's run-time data left with cmi.exit=suspend continues only in the attempt it suspended
+    // (RTE 4.2.8): a new attempt on the activity (after exitAll, say) starts ab-initio.
+    const saved = resumed ? (pkg.saved.get(activityId) ?? null) : null;
     pkg.saved.delete(activityId);
     const cmi = initialCmi({
       version: '2004',
