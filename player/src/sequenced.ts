@@ -67,6 +67,7 @@ export class SequencedPlayer extends Player {
     }
     const started = this.api.processNavigationRequest('resumeAll') || this.api.processNavigationRequest('start') || this.resumeAfterClosedTab(state);
     this.busy = false;
+    this.saveState();
     if (!started && !this.outcome) {
       this.showEnd(this.rootCompleted() ? 'You have completed this course.' : 'There is nothing to deliver in this course right now.');
       this.renderToc();
@@ -214,7 +215,16 @@ export class SequencedPlayer extends Player {
     } finally {
       this.busy = false;
     }
+    this.saveState();
     await this.settle();
+  }
+
+  /** The state after a navigation, when no commit has carried it (unchanged: nothing sent). */
+  private saveState(): void {
+    const state = this.sequencingState();
+    if (state) {
+      void this.transport.saveState(this.current?.session ?? this.session, state);
+    }
   }
 
   /**
@@ -276,6 +286,7 @@ export class SequencedPlayer extends Player {
     } finally {
       this.busy = false;
     }
+    this.saveState();
     await this.settle();
   }
 
@@ -293,6 +304,7 @@ export class SequencedPlayer extends Player {
     this.showEnd(text);
     this.validity = null;
     this.renderToc();
+    this.saveState();
   }
 
   private engineRoot(): EngineActivity | null {

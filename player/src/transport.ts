@@ -69,6 +69,39 @@ export class Transport {
     return next;
   }
 
+  /**
+   * Saves the sequencing engine's state when no SCO commit carries it (docs/sequencing.md, "The player
+   * contract"): `seq` from the commit counter, so the server keeps the newest. Best effort: a state that
+   * does not get through is sent again with the next terminating or unload commit.
+   */
+  saveState(session: number, sequencingState: string): Promise<void> {
+    if (this.stopped) {
+      return Promise.resolve();
+    }
+    const text = JSON.stringify({ session, seq: ++this.seq, sequencingState });
+    const keepalive = this.keepaliveBytes + text.length < KEEPALIVE_BUDGET;
+    if (keepalive) {
+      this.keepaliveBytes += text.length;
+    }
+    return fetch(`${this.base}/sequencing`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${this.token}` },
+      body: text,
+      keepalive,
+      credentials: 'omit',
+      referrerPolicy: 'no-referrer',
+    })
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        if (keepalive) {
+          this.keepaliveBytes -= text.length;
+        }
+      });
+  }
+
   /** Resolves when every queued commit for the item has been answered. */
   settle(itemId: string): Promise<void> {
     return (this.inflight.get(itemId) ?? Promise.resolve()).then(() => undefined);
