@@ -5,7 +5,8 @@ import { RELAYED_ELEMENTS, ScormVersion } from './dispatch-values';
  * finds the LMS's own SCORM API (the standard discovery walk up `parent`, then `opener`), reads the
  * learner, frames the bridge page of the content origin, and after a two-way origin check hands the
  * bridge a private MessageChannel port. Through it the bridge may only set the tracking elements of
- * `RELAYED_ELEMENTS`, commit, and finish: nothing else of the LMS is reachable.
+ * `RELAYED_ELEMENTS`, commit, and finish: nothing else of the LMS is reachable. Read from the LMS once,
+ * at the start: the learner's id and name, and (when the LMS resumes) its location and suspend data.
  */
 interface Config {
   bridgeOrigin: string;
@@ -90,7 +91,10 @@ function main(): void {
     say(`Your LMS refused to start this course (SCORM error ${api.error()}).`);
     return;
   }
-  const learner = cfg.scorm === '1.2' ? { id: api.get('cmi.core.student_id'), name: api.get('cmi.core.student_name') } : { id: api.get('cmi.learner_id'), name: api.get('cmi.learner_name') };
+  const v12 = cfg.scorm === '1.2';
+  const learner = v12 ? { id: api.get('cmi.core.student_id'), name: api.get('cmi.core.student_name') } : { id: api.get('cmi.learner_id'), name: api.get('cmi.learner_name') };
+  // The place the LMS kept, if it resumes: the bridge uses it only when it has no record of the learner.
+  const resume = api.get(v12 ? 'cmi.core.entry' : 'cmi.entry') === 'resume' ? { location: api.get(v12 ? 'cmi.core.lesson_location' : 'cmi.location'), suspendData: api.get('cmi.suspend_data') } : null;
   const allowed = new Set(RELAYED_ELEMENTS[cfg.scorm]);
   let finished = false;
   let scoEnded = false;
@@ -148,7 +152,7 @@ function main(): void {
     const channel = new MessageChannel();
     port = channel.port1;
     port.onmessage = onPort;
-    frame.contentWindow?.postMessage({ type: 'scorm-dispatch:hello', v: 1, scorm: cfg.scorm, learner }, cfg.bridgeOrigin, [channel.port2]);
+    frame.contentWindow?.postMessage({ type: 'scorm-dispatch:hello', v: 1, scorm: cfg.scorm, learner, resume }, cfg.bridgeOrigin, [channel.port2]);
   });
 }
 

@@ -10,6 +10,7 @@ import { ScoLaunchService } from './sco-launch.service';
 import { ScoStatesRepository } from './sco-states.repository';
 import { RuntimeController } from './runtime.controller';
 import { RuntimeTokenService } from './runtime-token.service';
+import { ResumeSeedService } from './resume-seed.service';
 
 /**
  * Attempts and the runtime API, one job a file: launch resolution (attempt-launch.service), launch
@@ -17,12 +18,13 @@ import { RuntimeTokenService } from './runtime-token.service';
  * (sco-launch.service), the batching writer (group-commit.service) and what a commit writes, decided
  * without the database (commit-plan.ts); their database access in attempts.repository and
  * sco-states.repository. The group commit tells the `ResultListener` seam about every applied
- * commit; the grades module implements it (its outbox) and binds it.
+ * commit; the grades module implements it (its outbox) and binds it. `ResumeSeedService` gives a fresh
+ * attempt the place another system kept (a dispatch's LMS) through that same commit path.
  */
 @Module({
   imports: [GradesModule, SecretsModule],
   controllers: [RuntimeController],
-  providers: [AttemptsRepository, ScoStatesRepository, CourseVersionCache, AttemptLaunchService, LaunchCodeService, ScoLaunchService, GroupCommitService, RuntimeTokenService],
-  exports: [AttemptLaunchService, LaunchCodeService, RuntimeTokenService],
+  providers: [AttemptsRepository, ScoStatesRepository, CourseVersionCache, AttemptLaunchService, LaunchCodeService, ScoLaunchService, GroupCommitService, RuntimeTokenService, ResumeSeedService],
+  exports: [AttemptLaunchService, LaunchCodeService, RuntimeTokenService, ResumeSeedService],
 })
 export class AttemptsModule {}

@@ -1,4 +1,6 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { AttemptLaunchService } from '../attempts/attempt-launch.service';
+import { ResumeSeedService } from '../attempts/resume-seed.service';
 import { AppError } from '../common/errors';
 import { CustomersService } from '../customers/customers.service';
 import { LicenceAccessService } from '../licences/licence-access.service';
@@ -19,7 +21,8 @@ const DISPATCH = 'dispatch';
  * rules as an LTI launch, in the same order and with the same words: the customer must be active,
  * a licence in force must cover the course and admit this learner (a first launch takes a seat). Then
  * the learner's attempt is found or created like an LTI launch's, under the dispatch (as the platform
- * and the resource link) and the LMS's learner id, and the bridge page gets a one-time player URL.
+ * and the resource link) and the LMS's learner id, and the bridge page gets a one-time player URL. A
+ * place the LMS kept that the bridge has no record of (`lmsLocation`, `lmsSuspendData`) seeds the attempt.
  */
 @Injectable()
 export class DispatchLaunchService {
@@ -30,6 +33,8 @@ export class DispatchLaunchService {
     private readonly tokens: DispatchTokens,
     private readonly customers: CustomersService,
     private readonly licences: LicenceAccessService,
+    private readonly attempts: AttemptLaunchService,
+    private readonly seeds: ResumeSeedService,
     private readonly player: PlayerLaunchService,
   ) {}
 
@@ -68,7 +73,10 @@ export class DispatchLaunchService {
     if (refusal) {
       throw licenceRefused(refusal, false);
     }
-    const playerUrl = await this.player.playerUrl(dispatchContext(row, body));
+    const attempt = await this.attempts.resolveLaunch(dispatchContext(row, body));
+    // The LMS kept a place the bridge has no record of (docs/dispatch.md): resume there.
+    await this.seeds.seed(attempt, { location: body.lmsLocation, suspendData: body.lmsSuspendData });
+    const playerUrl = await this.player.playerUrlOf(attempt.id);
     this.logger.log(`dispatch launch dispatch=${row.id} course=${row.courseId}`);
     return { playerUrl };
   }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { OptionalText, RequestErrorCode, Text } from '../common/validation';
 
 /** `POST /api/customers/:id/dispatches`: hand one course to the customer as a dispatch package. */
@@ -36,4 +36,15 @@ export class DispatchLaunchBody {
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 500, description: 'cmi.core.student_name or cmi.learner_name ("Family, Given").' })
   @OptionalText(500)
   learnerName?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 4000, description: 'The LMS’s own cmi.core.lesson_location / cmi.location when its entry is "resume": used only when the bridge has no record of the learner.' })
+  @IsOptional()
+  @IsString({ message: '$property must be a string of at most 4000 characters, or null' })
+  @MaxLength(4000, { message: '$property must be a string of at most 4000 characters, or null' })
+  lmsLocation?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'The LMS’s own cmi.suspend_data when its entry is "resume" (at most MAX_SUSPEND_DATA_CHARS, checked as a commit is); used likewise.' })
+  @IsOptional()
+  @IsString({ message: '$property must be a string, or null' })
+  lmsSuspendData?: string | null;
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AdminModule } from '../admin/admin.module';
+import { AttemptsModule } from '../attempts/attempts.module';
 import { CustomersModule } from '../customers/customers.module';
 import { LicencesModule } from '../licences/licences.module';
 import { PlayerModule } from '../player/player.module';
@@ -16,7 +17,7 @@ import { DispatchService } from './dispatch.service';
  * imports; the content origin answers the page it frames and its launch, under the customer's licence.
  */
 @Module({
-  imports: [AdminModule, CustomersModule, LicencesModule, PlayerModule, SecretsModule],
+  imports: [AdminModule, AttemptsModule, CustomersModule, LicencesModule, PlayerModule, SecretsModule],
   controllers: [DispatchController, DispatchBridgeController],
   providers: [DispatchRepository, DispatchService, DispatchLaunchService, DispatchTokens],
 })

@@ -192,6 +192,26 @@ describe('Dispatch package in Chromium (a SCORM LMS of the tests → package →
     await page.close();
   });
 
+  it('resumes from the LMS’s own suspend data and location when the bridge has no record of the learner', async () => {
+    const page = await browser.context.newPage();
+    await withScreenshot(page, 'dispatch-lms-resume', async () => {
+      // what this LMS kept from an earlier session the bridge never recorded (e.g. another dispatch of the course)
+      await page.goto(`${lms.origin}/blank.html`);
+      await page.evaluate(() =>
+        localStorage.setItem('lms:p12:emp-4004', JSON.stringify({ 'cmi.core.lesson_location': 'chapter-7', 'cmi.suspend_data': 'kept-by-lms', 'cmi.core.exit': 'suspend', 'cmi.core.lesson_status': 'incomplete' })),
+      );
+      await page.goto(lms.url({ pkg: 'p12', scorm: '1.2', learner: 'emp-4004', name: 'Hamilton, Margaret' }));
+      const frame = await sco(page);
+      const resumed = await frame.evaluate(() => {
+        const a = (window.parent as unknown as { API: Api12 }).API;
+        return { entry: a.LMSGetValue('cmi.core.entry'), location: a.LMSGetValue('cmi.core.lesson_location'), suspend: a.LMSGetValue('cmi.suspend_data') };
+      });
+      expect(resumed).toEqual({ entry: 'resume', location: 'chapter-7', suspend: 'kept-by-lms' });
+      expect(await stateOf(dispatches.p12.id, 'emp-4004')).toMatchObject({ location: 'chapter-7', suspendData: 'kept-by-lms' });
+    });
+    await page.close();
+  });
+
   it('refuses with a readable page inside the LMS frame: licence states, suspended customer, revoked dispatch, a bridge framed by another page', async () => {
     const page = await browser.context.newPage();
     const url = lms.url({ pkg: 'p12', scorm: '1.2', learner: 'emp-3003', name: 'Liskov, Barbara' });

@@ -127,6 +127,32 @@ describe('Dispatch packages (real HTTP)', () => {
     expect((await dispatchLaunch(app, token, '')).body.error).toBe('dispatch_launch_invalid');
   });
 
+  it('should seed a learner the bridge has no record of with the LMS’s own location and suspend data, and leave a known learner’s record alone', async () => {
+    const d = (await api('POST', `/api/customers/${customer}/dispatches`, { courseId: course })).body;
+    await api('PATCH', `/api/licences/${licence}`, { seatLimit: null });
+    const token = d.launchUrl.split('/dispatch/')[1];
+    const open = async (learnerId: string, lms: Record<string, string>) => {
+      const res = await fetch(`${app.contentUrl}/dispatch/${token}/launch`, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify({ learnerId, ...lms }) });
+      const { playerUrl } = (await res.json()) as { playerUrl: string };
+      const html = await (await fetch(playerUrl)).text();
+      const boot = JSON.parse(/id="bridge-bootstrap">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? 'null') as { token: string; runtimeBase: string; startItemId: string };
+      const sco = `${app.contentUrl}${boot.runtimeBase}/scos/${boot.startItemId}`;
+      const auth = { Authorization: `Bearer ${boot.token}` };
+      const state = (await (await fetch(sco, { headers: auth })).json()) as { entry: string; cmi: { suspend_data: string; core: { entry: string; lesson_location: string } } };
+      return { state, sco, auth };
+    };
+    const seeded = await open('from-lms', { lmsLocation: 'p9', lmsSuspendData: 'lms-state' });
+    expect(seeded.state.cmi.core).toMatchObject({ entry: 'resume', lesson_location: 'p9' });
+    expect(seeded.state.cmi.suspend_data).toBe('lms-state');
+    // the player's own commits come after the seed
+    const commit = await fetch(`${seeded.sco}/commit`, { method: 'POST', headers: { ...seeded.auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ session: 1, seq: 1, cmi: { suspend_data: 'newer', core: { lesson_location: 'p10', exit: 'suspend' } } }) });
+    expect(await commit.json()).toMatchObject({ applied: true });
+    // the bridge has a record now: the LMS's (older) values are not applied again
+    const again = await open('from-lms', { lmsLocation: 'p9', lmsSuspendData: 'lms-state' });
+    expect(again.state.cmi.core.lesson_location).toBe('p10');
+    expect(again.state.cmi.suspend_data).toBe('newer');
+  });
+
   it('should refuse every licence state, a suspended customer and a revoked dispatch with a readable reason, keeping the learners’ data', async () => {
     const d = (await api('POST', `/api/customers/${customer}/dispatches`, { courseId: course })).body;
     const token = d.launchUrl.split('/dispatch/')[1];
