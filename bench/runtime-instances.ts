@@ -16,14 +16,18 @@
  * BENCH_KILL_LEARNERS learners, default 100): two workers, one killed with SIGKILL under load while
  * grades are pending; prints what was acknowledged, lost, moved, graded and sent twice.
  *
- *   BENCH_SECONDS=5 BENCH_LEVELS=100 BENCH_WARMUP_SECONDS=3 npm run bench -- runtime --instances 2 [--kill]
+ * BENCH_LAYOUT=nginx: the N instances as N single server processes behind nginx
+ * (deploy/nginx/load-balancer.conf) instead of worker mode, nginx's CPU counted with the servers'.
+ *
+ *   BENCH_SECONDS=5 BENCH_LEVELS=100 BENCH_WARMUP_SECONDS=3 [BENCH_LAYOUT=cluster|nginx] npm run bench -- runtime --instances 2 [--kill]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startAgsPlatform } from '../test/support/ags-platform';
 import { createTestApp, testDatabase, TEST_ADMIN_TOKEN } from '../test/support/app';
-import { startCluster } from '../test/support/cluster';
+import { RunningCluster, startCluster } from '../test/support/cluster';
+import { freePort, NGINX_CONF_DIR, renderTemplate, startNginx } from '../test/support/nginx';
 import { formatKillCounts, runKillScenario } from '../test/support/kill-scenario';
 import { importFixture } from '../test/support/player-entry';
 import type { DriverLearner } from './runtime-driver';
@@ -59,6 +63,10 @@ export async function runInstances(instances: number): Promise<boolean> {
   const levels = (process.env.BENCH_LEVELS ?? '100').split(',').map(Number);
   // A server just started is cold (JIT): a longer warm-up than the in-process bench's.
   const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+  const layout = process.env.BENCH_LAYOUT ?? 'cluster';
+  if (layout !== 'cluster' && layout !== 'nginx') {
+    throw new Error(`BENCH_LAYOUT must be cluster or nginx, not "${layout}"`);
+  }
   const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-instances-'));
   const database = (await testDatabase(storageDir))!;
   let appUrl = '';
@@ -83,26 +91,21 @@ export async function runInstances(instances: number): Promise<boolean> {
       await setup.close();
     }
     process.stdout.write(
-      `runtime benchmark, instances: one server process, then ${instances} workers (worker mode), each as npm start runs it, on PostgreSQL; ` +
+      `runtime benchmark, instances: one server process, then ${layout === 'nginx' ? `${instances} server processes behind nginx (deploy/nginx/load-balancer.conf, one nginx worker)` : `${instances} workers (worker mode)`}, each as npm start runs it, on PostgreSQL; ` +
         `load generator in a child process, AGS emulator in this one; closed loop, ${warmupSeconds} s warm-up then ${seconds} s per level; ${os.availableParallelism()} cores.\n` +
-        `CPU per commit (warm-up and completing commits included): servers = primary + workers, postgres = the backends of the bench database, driver = the load generator; machine = cores busy over the level, everything on it.\n`,
+        `CPU per commit (warm-up and completing commits included): servers = primary + workers${layout === 'nginx' ? ' + nginx' : ''}, postgres = the backends of the bench database, driver = the load generator; machine = cores busy over the level, everything on it.\n`,
     );
     const figures = new Map<string, Measured>();
     for (const count of counts) {
-      const server = await startCluster({ ...env, WORKERS: String(count), LOG_LEVEL: 'error' });
+      const server = await startLayout(count, layout, { ...env, LOG_LEVEL: 'error' });
       try {
-        if (count > 1) {
-          await server.waitReady(count);
-        }
         appUrl = server.appUrl;
         for (const n of levels) {
           const learners = learnersFor.get(`${count}-${n}`)!.map((l) => ({ ...l, url: server.contentUrl + new URL(l.url).pathname }));
           const pgBefore = cpuMsByPid(await postgresBackends(database.url));
           const machineBefore = machineBusyMs();
           const started = Date.now();
-          const r = await runLevel(child, { type: 'level', label: `instances-${count}-${n}`, learners, seconds, warmupSeconds, complete: true }, () =>
-            treeCpuMs(server.primary.pid!),
-          );
+          const r = await runLevel(child, { type: 'level', label: `instances-${count}-${n}`, learners, seconds, warmupSeconds, complete: true }, server.cpuMs);
           const machineCores = (machineBusyMs() - machineBefore) / (Date.now() - started);
           const pgMs = cpuMsSince(pgBefore, cpuMsByPid(await postgresBackends(database.url)));
           const toScore = await timesToScore(lms, r);
@@ -156,4 +159,51 @@ async function killMode(): Promise<boolean> {
     c.deliveriesNotSent === 0;
   process.stdout.write(`nothing acknowledged lost, every grade sent once: ${ok ? 'met' : 'MISSED'}\n`);
   return ok;
+}
+
+interface Layout {
+  appUrl: string;
+  contentUrl: string;
+  /** CPU time (ms) of every process of the layout so far. */
+  cpuMs: () => number;
+  stop(): Promise<void>;
+}
+
+/**
+ * `count` server processes: worker mode (one primary, `count` workers), or with BENCH_LAYOUT=nginx
+ * `count` single processes behind nginx (deploy/nginx/load-balancer.conf, one nginx worker), the
+ * alternative docs/deployment.md compares worker mode with.
+ */
+async function startLayout(count: number, layout: string, env: Record<string, string>): Promise<Layout> {
+  if (layout === 'cluster' || count === 1) {
+    const server = await startCluster({ ...env, WORKERS: String(count) });
+    if (count > 1) {
+      await server.waitReady(count);
+    }
+    return { appUrl: server.appUrl, contentUrl: server.contentUrl, cpuMs: () => treeCpuMs(server.primary.pid!), stop: async () => void (await server.stop()) };
+  }
+  const servers: RunningCluster[] = [];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-lb-'));
+  for (let i = 0; i < count; i++) {
+    servers.push(await startCluster({ ...env, WORKERS: '1' }));
+  }
+  const [appPort, contentPort] = [await freePort(), await freePort()];
+  const port = (url: string) => `server 127.0.0.1:${new URL(url).port};`;
+  const conf = renderTemplate(path.join(NGINX_CONF_DIR, 'load-balancer.conf'), {
+    BRIDGE_APP_LISTEN: `127.0.0.1:${appPort}`,
+    BRIDGE_CONTENT_LISTEN: `127.0.0.1:${contentPort}`,
+    BRIDGE_APP_SERVERS: servers.map((s) => port(s.appUrl)).join(' '),
+    BRIDGE_CONTENT_SERVERS: servers.map((s) => port(s.contentUrl)).join(' '),
+  });
+  const nginx = await startNginx(dir, appPort, conf);
+  return {
+    appUrl: servers[0].appUrl,
+    contentUrl: `http://127.0.0.1:${contentPort}`,
+    cpuMs: () => servers.reduce((ms, s) => ms + treeCpuMs(s.primary.pid!), treeCpuMs(nginx.process.pid!)),
+    async stop() {
+      await nginx.stop();
+      await Promise.all(servers.map((s) => s.stop()));
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
