@@ -82,6 +82,7 @@ export type PackageErrorCode =
   | 'package_too_large'
   | 'unexpected_field'
   | 'upload_failed'
+  | 'storage_unavailable'
   | 'not_a_zip'
   | 'zip_bomb'
   | 'zip_duplicate_entry'

@@ -1,5 +1,5 @@
 import * as os from 'node:os';
-import { loadConfig } from './app-config';
+import { ConfigError, loadConfig } from './app-config';
 
 describe('WORKERS (worker mode, src/cluster.ts)', () => {
   const pg = { DATABASE_URL: 'postgres://bridge@db.example/bridge' };
@@ -32,5 +32,51 @@ describe('TRUST_PROXY', () => {
     );
     expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' }, '/srv')).toThrow('"10.0.0.0/33" is none of them');
     expect(() => loadConfig({ TRUST_PROXY: 'true' }, '/srv')).toThrow('"true" is none of them');
+  });
+});
+
+const S3 = { STORAGE: 's3', S3_BUCKET: 'courses', S3_ACCESS_KEY_ID: 'key', S3_SECRET_ACCESS_KEY: 'secret' };
+
+describe('loadConfig: course storage', () => {
+  it('should keep course files on the local disk by default', () => {
+    const config = loadConfig({}, '/srv');
+    expect(config.storage).toBe('local');
+    expect(config.s3).toBeUndefined();
+  });
+
+  it('should read the S3 settings, with a normalised prefix and path-style addressing when asked', () => {
+    const config = loadConfig({ ...S3, S3_ENDPOINT: 'http://minio:9000/', S3_REGION: 'eu-west-3', S3_PREFIX: '/bridge/prod/', S3_FORCE_PATH_STYLE: 'TRUE' }, '/srv');
+    expect(config.storage).toBe('s3');
+    expect(config.s3).toEqual({
+      bucket: 'courses',
+      region: 'eu-west-3',
+      endpoint: 'http://minio:9000',
+      credentials: { accessKeyId: 'key', secretAccessKey: 'secret' },
+      prefix: 'bridge/prod/',
+      forcePathStyle: true,
+    });
+  });
+
+  it("should leave credentials and endpoint to the AWS SDK's defaults when not given", () => {
+    const config = loadConfig({ STORAGE: 's3', S3_BUCKET: 'my.bucket-1' }, '/srv');
+    expect(config.s3).toEqual({ bucket: 'my.bucket-1', region: 'us-east-1', endpoint: undefined, credentials: undefined, prefix: '', forcePathStyle: false });
+  });
+
+  it.each([
+    [{ STORAGE: 'gcs' }, 'STORAGE must be local or s3, got "gcs"'],
+    [{ S3_BUCKET: 'courses' }, 'S3_BUCKET is set but STORAGE is not s3'],
+    [{ STORAGE: 's3' }, 'S3_BUCKET is required when STORAGE=s3'],
+    [{ ...S3, S3_BUCKET: 'Courses_2024' }, 'S3_BUCKET must be a bucket name'],
+    [{ ...S3, S3_BUCKET: 'ab' }, 'S3_BUCKET must be a bucket name'],
+    [{ ...S3, S3_REGION: 'EU West' }, 'S3_REGION must be a region name'],
+    [{ ...S3, S3_ENDPOINT: 'minio:9000' }, 'S3_ENDPOINT must be an absolute http(s) URL'],
+    [{ ...S3, S3_SECRET_ACCESS_KEY: '' }, 'S3_SECRET_ACCESS_KEY is required with S3_ACCESS_KEY_ID'],
+    [{ ...S3, S3_ACCESS_KEY_ID: '' }, 'S3_ACCESS_KEY_ID is required with S3_SECRET_ACCESS_KEY'],
+    [{ ...S3, S3_PREFIX: 'a/../b' }, 'S3_PREFIX must be a key prefix'],
+    [{ ...S3, S3_PREFIX: 'a//b' }, 'S3_PREFIX must be a key prefix'],
+    [{ ...S3, S3_FORCE_PATH_STYLE: 'yes' }, 'S3_FORCE_PATH_STYLE must be true or false, got "yes"'],
+  ])('should refuse %j naming the variable', (env, message) => {
+    expect(() => loadConfig(env, '/srv')).toThrow(ConfigError);
+    expect(() => loadConfig(env, '/srv')).toThrow(message);
   });
 });

@@ -44,6 +44,10 @@ export class AppConfig {
   trustProxy: string;
   /** Server processes on this machine (worker mode, src/cluster.ts): 1 is one process, as always on SQLite. */
   workers: number;
+  /** Where course versions live: `local` (STORAGE_DIR/content, the default) or `s3` (a bucket; uploads still pass through STORAGE_DIR/tmp). */
+  storage: 'local' | 's3';
+  /** The bucket settings when `storage` is `s3` (README.md "Object storage"). */
+  s3?: S3Settings;
   /**
    * 'server' owns storage/tmp and sweeps it at start (the only process, or the first worker of a
    * cluster, started alone); a 'cli' process, or a 'joining' worker started beside running ones,
@@ -60,6 +64,19 @@ export class AppConfig {
   get contentDir(): string {
     return path.join(this.storageDir, 'content');
   }
+}
+
+export interface S3Settings {
+  bucket: string;
+  region: string;
+  /** An S3-compatible server's URL (MinIO, Ceph, R2…); undefined for AWS S3 itself. */
+  endpoint?: string;
+  /** Both or neither; neither: the SDK's own chain (AWS_* variables, instance or task role). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Put before every key (`<prefix>content/<versionId>/<path>`): '' or ending in '/'. */
+  prefix: string;
+  /** `https://endpoint/bucket/key` rather than `https://bucket.endpoint/key` (MinIO and most servers without DNS per bucket). */
+  forcePathStyle: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -157,5 +174,58 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   if (sqlite && config.workers > 1) {
     throw new ConfigError(`WORKERS=${config.workers} needs a PostgreSQL DATABASE_URL: a SQLite file belongs to one server process (docs/deployment.md)`);
   }
+  config.storage = storageKind(env);
+  config.s3 = config.storage === 's3' ? s3Settings(env) : undefined;
   return config;
+}
+
+const S3_VARIABLES = ['S3_BUCKET', 'S3_REGION', 'S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_PREFIX', 'S3_FORCE_PATH_STYLE'];
+
+function storageKind(env: Env): 'local' | 's3' {
+  const kind = (env.STORAGE || 'local').trim();
+  if (kind !== 'local' && kind !== 's3') {
+    throw new ConfigError(`STORAGE must be local or s3, got "${kind}"`);
+  }
+  const stray = S3_VARIABLES.find((name) => env[name]);
+  if (kind === 'local' && stray) {
+    throw new ConfigError(`${stray} is set but STORAGE is not s3: set STORAGE=s3 to keep course files in the bucket, or remove ${stray}`);
+  }
+  return kind;
+}
+
+function s3Settings(env: Env): S3Settings {
+  const bucket = env.S3_BUCKET?.trim();
+  if (!bucket) {
+    throw new ConfigError('S3_BUCKET is required when STORAGE=s3');
+  }
+  // S3's bucket naming rules (AWS, MinIO, Ceph and R2 share them)
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || bucket.includes('..')) {
+    throw new ConfigError(`S3_BUCKET must be a bucket name (3 to 63 lower-case letters, digits, dots and hyphens), got "${bucket}"`);
+  }
+  const region = (env.S3_REGION || 'us-east-1').trim();
+  if (!/^[a-z0-9-]+$/.test(region)) {
+    throw new ConfigError(`S3_REGION must be a region name such as eu-west-1 (or auto for R2), got "${region}"`);
+  }
+  const endpoint = env.S3_ENDPOINT?.trim() ? url(env, 'S3_ENDPOINT', '') : undefined;
+  const accessKeyId = env.S3_ACCESS_KEY_ID?.trim();
+  const secretAccessKey = env.S3_SECRET_ACCESS_KEY?.trim();
+  if (!!accessKeyId !== !!secretAccessKey) {
+    throw new ConfigError(`${accessKeyId ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID'} is required with ${accessKeyId ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY'} (or set neither to use the AWS SDK's own credentials)`);
+  }
+  const prefix = (env.S3_PREFIX ?? '').trim().replace(/^\/+|\/+$/g, '');
+  if (prefix.split('/').some((seg) => seg === '.' || seg === '..') || /[\0\\]|\/\//.test(prefix)) {
+    throw new ConfigError(`S3_PREFIX must be a key prefix such as bridge/prod, got "${env.S3_PREFIX}"`);
+  }
+  const pathStyle = (env.S3_FORCE_PATH_STYLE || 'false').trim().toLowerCase();
+  if (pathStyle !== 'true' && pathStyle !== 'false') {
+    throw new ConfigError(`S3_FORCE_PATH_STYLE must be true or false, got "${env.S3_FORCE_PATH_STYLE}"`);
+  }
+  return {
+    bucket,
+    region,
+    endpoint,
+    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
+    prefix: prefix ? `${prefix}/` : '',
+    forcePathStyle: pathStyle === 'true',
+  };
 }

@@ -65,17 +65,17 @@ export class CourseImportService implements OnApplicationBootstrap {
       return;
     }
     await this.storage.cleanTmp();
-    const onDisk = await this.storage.listVersions();
-    if (onDisk.length === 0) {
+    const stored = await this.storage.listVersions();
+    if (stored.length === 0) {
       return;
     }
     const known = new Set(await this.repo.listVersionIds());
-    const orphans = onDisk.filter((id) => !known.has(id));
-    for (const id of orphans) {
-      await this.storage.removeVersion(id);
+    let removed = 0;
+    for (const id of stored.filter((v) => !known.has(v))) {
+      removed += (await this.storage.removeOrphan(id)) ? 1 : 0;
     }
-    if (orphans.length > 0) {
-      this.logger.warn(`Removed ${orphans.length} content folder(s) left by an interrupted import`);
+    if (removed > 0) {
+      this.logger.warn(`Removed ${removed} stored version(s) left by an interrupted import`);
     }
   }
 

@@ -2,12 +2,10 @@ import { Injectable } from '@nestjs/common';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { AppConfig } from '../config/app-config';
-import { PackageStorage, StoredFileStat } from './package-storage';
+import { PackageStorage, StoredFileStat, VERSION_ID } from './package-storage';
 
-const VERSION_ID = /^[0-9a-f-]{36}$/;
 /** Reads of 256 KB (not the stream default of 64 KB): a quarter of the system calls and writes for a large file. */
 const READ_CHUNK = 256 * 1024;
 /** Read buffers kept for reuse once written out (at most 16 MB), instead of a fresh one per read. */
@@ -17,23 +15,9 @@ const SPARE_BUFFERS_MAX = 64;
 /** `storage/content/<versionId>/…` and `storage/tmp/` on the local disk. */
 @Injectable()
 export class LocalPackageStorage extends PackageStorage {
-  constructor(private readonly config: AppConfig) {
-    super();
-    fs.mkdirSync(config.tmpDir, { recursive: true });
+  constructor(config: AppConfig) {
+    super(config);
     fs.mkdirSync(config.contentDir, { recursive: true });
-  }
-
-  async createWorkDir(label: string): Promise<string> {
-    const dir = path.join(this.config.tmpDir, `${label}-${randomUUID()}`);
-    await fsp.mkdir(dir, { recursive: true });
-    return dir;
-  }
-
-  async removeWorkDir(dir: string): Promise<void> {
-    if (!path.resolve(dir).startsWith(path.resolve(this.config.tmpDir) + path.sep)) {
-      return;
-    }
-    await fsp.rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
 
   async publishVersion(extractedDir: string, versionId: string): Promise<void> {
@@ -128,11 +112,6 @@ export class LocalPackageStorage extends PackageStorage {
   async listVersions(): Promise<string[]> {
     const names = await fsp.readdir(this.config.contentDir).catch(() => [] as string[]);
     return names.filter((n) => VERSION_ID.test(n));
-  }
-
-  async cleanTmp(): Promise<void> {
-    const names = await fsp.readdir(this.config.tmpDir).catch(() => [] as string[]);
-    await Promise.all(names.map((n) => fsp.rm(path.join(this.config.tmpDir, n), { recursive: true, force: true }).catch(() => undefined)));
   }
 
   private versionDir(versionId: string): string {

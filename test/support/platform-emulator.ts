@@ -250,10 +250,10 @@ export interface LtiTestbed {
 }
 
 /** Starts the tool, the emulator, registers the emulator (`POST /api/platforms`) and imports a fixture course. */
-export async function startLtiTestbed(opts: { fixture?: string; clock?: Clock } = {}): Promise<LtiTestbed> {
+export async function startLtiTestbed(opts: { fixture?: string; clock?: Clock; env?: Record<string, string> } = {}): Promise<LtiTestbed> {
   const { createTestApp } = await import('./app');
   const { buildFixtureZip } = await import('./scorm-package.builder');
-  const app = await createTestApp({}, { clock: opts.clock });
+  const app = await createTestApp(opts.env ?? {}, { clock: opts.clock });
   const emu = await PlatformEmulator.start({ toolUrl: app.appUrl });
   const reg = await fetch(`${app.appUrl}/api/platforms`, {
     method: 'POST',

@@ -1,0 +1,287 @@
+import { HttpStatus, Logger, OnModuleInit } from '@nestjs/common';
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+  type _Object,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Clock } from '../common/clock';
+import { AppError } from '../common/errors';
+import { AppConfig, S3Settings } from '../config/app-config';
+import { contentTypeFor } from '../content/content-types';
+import { PackageStorage, safeRelativePath, StoredFileStat, VERSION_ID } from './package-storage';
+
+/** Files uploaded at once during an import (each a PutObject, or a multipart upload past one part). */
+const UPLOADS_AT_ONCE = 8;
+/** Multipart part size; lib-storage sends a file smaller than one part as a single PutObject. */
+const PART_BYTES = 8 * 1024 * 1024;
+/** Parts of one file in flight at once: at most UPLOADS_AT_ONCE × PARTS_AT_ONCE × PART_BYTES buffered. */
+const PARTS_AT_ONCE = 2;
+/** S3 deletes at most 1,000 keys per request. */
+const DELETE_BATCH = 1000;
+/**
+ * A version without a database row is swept at start only once its newest object is this old: an
+ * import on another instance writes objects one after another, so a younger one may still be in progress.
+ */
+export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
+
+/**
+ * Course versions in an S3 bucket (`STORAGE=s3`): `<S3_PREFIX>content/<versionId>/<path>`, with only
+ * the standard S3 API (AWS S3, MinIO, Ceph, R2). An import extracts to `STORAGE_DIR/tmp/` as with
+ * local storage, then uploads every file; if one upload fails the others are stopped and every object
+ * already written is deleted, so the version appears whole or not at all (its database rows are
+ * written only after the upload). Course files are read back through the content path: `HeadObject`
+ * once per file, `GetObject` with a `Range` streamed to the client for large files.
+ */
+export class S3PackageStorage extends PackageStorage implements OnModuleInit {
+  private readonly logger = new Logger('S3PackageStorage');
+  private readonly s3: S3Settings;
+  private readonly client: S3Client;
+
+  constructor(
+    config: AppConfig,
+    private readonly clock: Clock,
+  ) {
+    super(config);
+    if (!config.s3) {
+      throw new Error('S3PackageStorage needs the S3_* settings');
+    }
+    this.s3 = config.s3;
+    this.client = createClient(this.s3);
+  }
+
+  /** Stops the start when the bucket cannot be reached, naming the settings to check. */
+  async onModuleInit(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.s3.bucket }));
+    } catch (err) {
+      throw new Error(
+        `The S3 bucket "${this.s3.bucket}" cannot be reached at ${this.s3.endpoint ?? `AWS S3 (${this.s3.region})`}: ${describe(err)}. Check S3_BUCKET, S3_ENDPOINT, S3_REGION, S3_FORCE_PATH_STYLE and the credentials.`,
+      );
+    }
+  }
+
+  async publishVersion(extractedDir: string, versionId: string): Promise<void> {
+    const files = await filesUnder(extractedDir);
+    const abort = new AbortController();
+    let failure: unknown;
+    let next = 0;
+    const uploadNext = async (): Promise<void> => {
+      while (failure === undefined && next < files.length) {
+        const relative = files[next++];
+        try {
+          await this.upload(path.join(extractedDir, relative), this.key(versionId, relative), abort);
+        } catch (err) {
+          failure ??= err;
+          abort.abort();
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(UPLOADS_AT_ONCE, files.length) }, uploadNext));
+    if (failure !== undefined) {
+      await this.removeVersion(versionId);
+      this.logger.warn(`Upload of version ${versionId} to the bucket failed; its objects were deleted: ${describe(failure)}`);
+      throw new AppError(
+        'storage_unavailable',
+        `The course files could not be saved to the object store (${describe(failure)}); nothing was kept. Try again once storage is back.`,
+        HttpStatus.SERVICE_UNAVAILABLE,
+      );
+    }
+  }
+
+  async removeVersion(versionId: string): Promise<void> {
+    try {
+      await this.deleteObjects(await this.objectsOf(versionId));
+    } catch (err) {
+      this.logger.warn(`Could not delete the objects of version ${versionId} (swept at a later start): ${describe(err)}`);
+    }
+  }
+
+  override async removeOrphan(versionId: string): Promise<boolean> {
+    const objects = await this.objectsOf(versionId);
+    const newest = Math.max(0, ...objects.map((o) => o.LastModified?.getTime() ?? 0));
+    if (this.clock.now() - newest < ORPHAN_GRACE_MS) {
+      return false; // perhaps another instance's import, still uploading
+    }
+    await this.deleteObjects(objects);
+    return true;
+  }
+
+  async stat(versionId: string, relativePath: string): Promise<StoredFileStat | null> {
+    const key = this.fileKey(versionId, relativePath);
+    if (!key) {
+      return null;
+    }
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.s3.bucket, Key: key }));
+      return { size: head.ContentLength ?? 0, mtimeMs: head.LastModified?.getTime() ?? 0 };
+    } catch (err) {
+      if (statusOf(err) === 404) {
+        return null;
+      }
+      throw err;
+    }
+  }
+
+  async copyTo(versionId: string, relativePath: string, range: { start: number; end: number }, out: Writable): Promise<void> {
+    const key = this.fileKey(versionId, relativePath);
+    if (!key) {
+      throw new Error('path outside the version');
+    }
+    // a reader gone mid-file cancels the object read too, so its connection is not held open
+    const abort = new AbortController();
+    const onClose = () => abort.abort();
+    out.once('close', onClose);
+    try {
+      const object = await this.client.send(
+        new GetObjectCommand({ Bucket: this.s3.bucket, Key: key, Range: `bytes=${range.start}-${range.end}` }),
+        { abortSignal: abort.signal },
+      );
+      const body = object.Body as Readable;
+      if (object.ContentLength !== range.end - range.start + 1) {
+        body.destroy();
+        throw new Error(`the object answered ${object.ContentLength} bytes for a range of ${range.end - range.start + 1}`);
+      }
+      await pipeline(body, out); // back-pressure both ways; rejects (and stops reading) if `out` closes first
+    } finally {
+      out.off('close', onClose);
+    }
+  }
+
+  async readFile(versionId: string, relativePath: string): Promise<Buffer> {
+    const key = this.fileKey(versionId, relativePath);
+    if (!key) {
+      throw new Error('path outside the version');
+    }
+    const object = await this.client.send(new GetObjectCommand({ Bucket: this.s3.bucket, Key: key }));
+    return Buffer.from(await object.Body!.transformToByteArray());
+  }
+
+  async listVersions(): Promise<string[]> {
+    const ids: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.s3.bucket, Prefix: this.contentPrefix(), Delimiter: '/', ContinuationToken: token }),
+      );
+      for (const p of page.CommonPrefixes ?? []) {
+        const id = p.Prefix?.slice(this.contentPrefix().length, -1);
+        if (id && VERSION_ID.test(id)) {
+          ids.push(id);
+        }
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return ids;
+  }
+
+  private async upload(file: string, key: string, abort: AbortController): Promise<void> {
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.s3.bucket, Key: key, Body: fs.createReadStream(file, { highWaterMark: 1024 * 1024 }), ContentType: contentTypeFor(key) },
+      partSize: PART_BYTES,
+      queueSize: PARTS_AT_ONCE,
+      leavePartsOnError: false,
+      abortController: abort,
+    });
+    await upload.done();
+  }
+
+  private async objectsOf(versionId: string): Promise<_Object[]> {
+    const objects: _Object[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.s3.bucket, Prefix: this.key(versionId, ''), ContinuationToken: token }),
+      );
+      objects.push(...(page.Contents ?? []));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return objects;
+  }
+
+  private async deleteObjects(objects: _Object[]): Promise<void> {
+    for (let i = 0; i < objects.length; i += DELETE_BATCH) {
+      const batch = objects.slice(i, i + DELETE_BATCH).map((o) => ({ Key: o.Key! }));
+      const result = await this.client.send(new DeleteObjectsCommand({ Bucket: this.s3.bucket, Delete: { Objects: batch, Quiet: true } }));
+      if (result.Errors?.length) {
+        throw new Error(`${result.Errors.length} object(s) not deleted, first ${result.Errors[0].Key}: ${result.Errors[0].Code}`);
+      }
+    }
+  }
+
+  private contentPrefix(): string {
+    return `${this.s3.prefix}content/`;
+  }
+
+  private key(versionId: string, relative: string): string {
+    if (!VERSION_ID.test(versionId)) {
+      throw new Error(`not a version id: ${versionId}`);
+    }
+    return `${this.contentPrefix()}${versionId}/${relative}`;
+  }
+
+  private fileKey(versionId: string, relativePath: string): string | null {
+    const relative = safeRelativePath(relativePath);
+    return relative && VERSION_ID.test(versionId) ? this.key(versionId, relative) : null;
+  }
+}
+
+function createClient(s3: S3Settings): S3Client {
+  const client = new S3Client({
+    region: s3.region,
+    endpoint: s3.endpoint,
+    forcePathStyle: s3.forcePathStyle,
+    credentials: s3.credentials,
+    // Checksums only where S3 requires them: S3-compatible servers (older MinIO, Ceph) refuse the SDK's newer defaults.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: {
+      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 128 }),
+      httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 128 }),
+      connectionTimeout: 10_000,
+    },
+  });
+  // DeleteObjects must carry Content-MD5 for S3 and most compatible servers; the SDK now sends a CRC32 instead.
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const request = args.request as { headers?: Record<string, string>; body?: unknown };
+      if (context.commandName === 'DeleteObjectsCommand' && request.headers && typeof request.body === 'string') {
+        request.headers['content-md5'] = createHash('md5').update(request.body).digest('base64');
+      }
+      return next(args);
+    },
+    { step: 'build', name: 'deleteObjectsContentMd5' },
+  );
+  return client;
+}
+
+/** Every regular file under a folder, as '/'-separated relative paths. */
+async function filesUnder(root: string): Promise<string[]> {
+  const entries = await fsp.readdir(root, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
+}
+
+function statusOf(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) {
+    const status = statusOf(err);
+    return `${err.name}${status ? ` (HTTP ${status})` : ''}: ${err.message}`;
+  }
+  return String(err);
+}
