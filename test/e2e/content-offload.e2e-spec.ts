@@ -6,13 +6,16 @@ import { createTestApp, TestApp } from '../support/app';
 import { noise } from '../support/hostile-zips';
 import { ManualClock } from '../support/manual-clock';
 import { freePort, NGINX, NGINX_CONF_DIR, renderNginxContentTypes, renderTemplate, RunningNginx, startNginx } from '../support/nginx';
-import { buildFixtureZip } from '../support/scorm-package.builder';
+import { buildFixtureZip, FIXTURE_PACKAGES_DIR } from '../support/scorm-package.builder';
+import { startTestS3, TEST_BUCKET, TestS3 } from '../support/s3';
 
 /**
  * The offload mode (deploy/nginx/README.md): Debian's nginx with the shipped configuration serves
- * course files from the bridge's storage, asking the bridge once per grant.
+ * course files from the bridge's storage — the local disk, or an S3 bucket (s3rver here) through
+ * nginx's cache — asking the bridge once per grant.
  */
-describe('Content offload to nginx (deploy/nginx/content-offload.conf)', () => {
+describe.each([['content-offload.conf'], ['content-offload-s3.conf']])('Content offload to nginx (deploy/nginx/%s)', (confFile) => {
+  let s3: TestS3 | undefined;
   let t: TestApp;
   let nginx: RunningNginx;
   let tmp: string;
@@ -31,7 +34,8 @@ describe('Content offload to nginx (deploy/nginx/content-offload.conf)', () => {
     if (!fs.existsSync(NGINX)) {
       throw new Error(`This test needs Debian's nginx at ${NGINX} (apt-get install nginx; .ci/run installs it).`);
     }
-    t = await createTestApp({}, { clock });
+    s3 = confFile === 'content-offload-s3.conf' ? await startTestS3('bridge') : undefined;
+    t = await createTestApp(s3?.env ?? {}, { clock });
     t.server.contentServer.on('request', (req: { url?: string }) => reachedBridge.push(req.url ?? ''));
     const zip = await buildFixtureZip('scorm12-single-sco', {
       files: { 'media/clip.mp4': video, 'media/big.bin': big, 'app/script.js': 'var x = 1;', 'app/data.json': '{"a":1}', 'my pages/été 2024.html': '<p>summer</p>' },
@@ -40,12 +44,15 @@ describe('Content offload to nginx (deploy/nginx/content-offload.conf)', () => {
     versionId = res.body.currentVersion.id;
     courseId = res.body.id;
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-nginx-'));
+    fs.mkdirSync(path.join(tmp, 'cache'));
     const port = await freePort();
-    const server = renderTemplate(path.join(NGINX_CONF_DIR, 'content-offload.conf'), {
+    const server = renderTemplate(path.join(NGINX_CONF_DIR, confFile), {
       BRIDGE_CONTENT_LISTEN: `127.0.0.1:${port}`,
       BRIDGE_CONTENT_UPSTREAM: `127.0.0.1:${new URL(t.contentUrl).port}`,
       BRIDGE_STORAGE_DIR: t.storageDir,
-      BRIDGE_NGINX_CACHE_DIR: path.join(tmp, 'grants'),
+      BRIDGE_S3_ORIGIN: s3?.env.S3_ENDPOINT ?? '',
+      BRIDGE_S3_PATH: `/${TEST_BUCKET}/bridge/content`,
+      BRIDGE_NGINX_CACHE_DIR: path.join(tmp, 'cache'),
       BRIDGE_NGINX_CONF_DIR: NGINX_CONF_DIR,
     });
     nginx = await startNginx(tmp, port, server);
@@ -56,6 +63,7 @@ describe('Content offload to nginx (deploy/nginx/content-offload.conf)', () => {
   afterAll(async () => {
     await nginx?.stop();
     await t?.close();
+    await s3?.close();
     if (tmp) {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
@@ -68,7 +76,7 @@ describe('Content offload to nginx (deploy/nginx/content-offload.conf)', () => {
   it('should serve course files from storage with the bridge asked once per grant', async () => {
     reachedBridge.length = 0;
     const files: Array<[string, string, Buffer | string]> = [
-      ['index.html', 'text/html; charset=utf-8', fs.readFileSync(path.join(t.config.contentDir, versionId, 'index.html'))],
+      ['index.html', 'text/html; charset=utf-8', fs.readFileSync(path.join(FIXTURE_PACKAGES_DIR, 'scorm12-single-sco', 'index.html'))],
       ['app/script.js', 'text/javascript; charset=utf-8', 'var x = 1;'],
       ['app/data.json', 'application/json; charset=utf-8', '{"a":1}'],
       ['media/clip.mp4', 'video/mp4', video],
@@ -87,6 +95,12 @@ describe('Content offload to nginx (deploy/nginx/content-offload.conf)', () => {
       expect(Date.parse(res.headers.expires)).toBe(grantExpires * 1000);
     }
     expect(reachedBridge).toEqual([`/content/grants/${versionId}/${/\/content\/[^/]+\/([^/]+)\//.exec(base)![1]}`]);
+    if (s3) {
+      // fetched from the bucket once, then answered from nginx's cache
+      const reads = s3.requests.GET;
+      await request(base + 'media/clip.mp4').get('').expect(200);
+      expect(s3.requests.GET).toBe(reads);
+    }
   });
 
   it('should answer ranges, HEAD and conditional requests', async () => {

@@ -97,7 +97,7 @@ function canConnect(port: number): Promise<boolean> {
 
 /** A shipped template with its `${NAME}` placeholders filled in (what `envsubst` with the same names does). */
 export function renderTemplate(file: string, values: Record<string, string>): string {
-  return fs.readFileSync(file, 'utf8').replace(/\$\{([A-Z_]+)\}/g, (whole, name: string) => values[name] ?? whole);
+  return fs.readFileSync(file, 'utf8').replace(/\$\{([A-Z0-9_]+)\}/g, (whole, name: string) => values[name] ?? whole);
 }
 
 /**

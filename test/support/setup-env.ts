@@ -3,3 +3,4 @@ import 'reflect-metadata';
 if (!process.env.LOG) {
   process.env.LOG_LEVEL = 'silent';
 }
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // a known notice (README "Object storage"), not a test failure
