@@ -1,14 +1,12 @@
-import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { AppModule } from './app.module';
 import { ConfigError, loadConfig } from './config/app-config';
-import { AppError } from './common/errors';
-import { CourseImportService, ImportProgress, ON_DUPLICATE_CHOICES, OnDuplicate } from './courses/course-import.service';
-import { CoursesService } from './courses/courses.service';
-import { AppLogger, nestLogLevels } from './logging/app-logger';
+import type { ImportProgress } from './courses/course-import.service';
+import { ON_DUPLICATE_CHOICES, OnDuplicate } from './courses/on-duplicate';
+
+// The application (Nest, TypeORM, the importer) is loaded only once the arguments and the
+// configuration are good, so that a usage error or --help answers at once.
 
 const USAGE = `Usage: npm run import -- <package.zip> [--course <courseId>] [--on-duplicate new-version|separate] [--json]
 
@@ -100,6 +98,13 @@ async function main(): Promise<number> {
     return 2;
   }
   config.role = 'cli';
+  await import('reflect-metadata');
+  const { NestFactory } = await import('@nestjs/core');
+  const { AppModule } = await import('./app.module');
+  const { AppError } = await import('./common/errors');
+  const { CourseImportService } = await import('./courses/course-import.service');
+  const { CoursesService } = await import('./courses/courses.service');
+  const { AppLogger, nestLogLevels } = await import('./logging/app-logger');
   const levels = nestLogLevels(config.logLevel);
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: levels === false ? false : levels, abortOnError: false });
   app.useLogger(app.get(AppLogger));

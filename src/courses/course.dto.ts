@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsNumber, IsObject, IsOptional, IsPositive, IsString, Max, ValidateIf, ValidateNested } from 'class-validator';
 import { FieldErrorCode, RequestErrorCode, Text } from '../common/validation';
 import type { GradePolicy } from '../grades/score-policy';
-import { ON_DUPLICATE_CHOICES } from './course-import.service';
+import { ON_DUPLICATE_CHOICES } from './on-duplicate';
 
 /** The grade policy overrides of a course; each left out keeps its stored value (or the default). */
 export class GradePolicyBody implements Partial<GradePolicy> {
