@@ -130,6 +130,9 @@ export class CaseReplay {
       const block = this.script.blocks[this.blockIndex++];
       this.deliver(next.pkg, next.id, next.resumed, block);
     }
+    if (process.env.CTS_TRACE === this.caseName) {
+      this.failures.forEach((f) => this.trace(`failure: ${f}`));
+    }
     if (this.failures.length === 0 && this.blockIndex < this.script.blocks.length) {
       this.fail(`expected activity ${this.script.blocks[this.blockIndex].label} (block ${this.blockIndex + 1} of ${this.script.blocks.length}), nothing was delivered`);
     }
@@ -137,7 +140,7 @@ export class CaseReplay {
       this.keepGlobals(pkg);
     }
     const passed = this.failures.length === 0;
-    return { name: this.caseName, passed, why: passed ? `${this.script.blocks.length} deliveries as scripted` : this.failures.slice(0, 3).join('; ') };
+    return { name: this.caseName, passed, why: passed ? `${this.script.blocks.length} deliveries as scripted` : this.failures.slice(0, 3).join('; ') + (this.failures.length > 3 ? ` (+${this.failures.length - 3} more)` : '') };
   }
 
   private navigate(api: Scorm2004Api, request: string, target?: string): boolean {
