@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { eventually, launchBrowser, scoFrame, TestBrowser, withScreenshot } from '../support/browser';
 import { importFixtureCourse, ltiPlayerUrl } from '../support/lti-player';
+import { attachAgs, AgsEmulator } from '../support/emulator-ags';
 import { LtiTestbed, startLtiTestbed } from '../support/platform-emulator';
 
 const RESULTS = path.resolve(__dirname, '../../test-results');
@@ -26,11 +27,13 @@ interface Controls {
 describe('Sequencing in Chromium (LTI launch → engine-driven navigation)', () => {
   let tb: LtiTestbed;
   let browser: TestBrowser;
+  let ags: AgsEmulator;
   const courses: Record<string, string> = {};
 
   beforeAll(async () => {
     browser = await launchBrowser();
     tb = await startLtiTestbed();
+    ags = attachAgs(tb.emu);
     for (const name of ['seq-pretest', 'seq-forced-order', 'seq-remediation', 'seq-random-test', 'seq-global-objectives', 'seq-suspend-resume']) {
       courses[name] = await importFixtureCourse(tb, name);
     }
@@ -43,7 +46,7 @@ describe('Sequencing in Chromium (LTI launch → engine-driven navigation)', () 
   });
 
   /** A player page launched as `sub`, recording the page of every SCO delivered into the content frame. */
-  async function open(course: string, sub: string): Promise<{ page: Page; delivered: string[] }> {
+  async function open(course: string, sub: string, claims: Record<string, unknown> = {}): Promise<{ page: Page; delivered: string[] }> {
     const page = await browser.context.newPage();
     await page.setViewportSize({ width: 1100, height: 700 });
     const delivered: string[] = [];
@@ -53,7 +56,7 @@ describe('Sequencing in Chromium (LTI launch → engine-driven navigation)', () 
         delivered.push(m[1]);
       }
     });
-    await page.goto(await ltiPlayerUrl(tb, courses[course], sub));
+    await page.goto(await ltiPlayerUrl(tb, courses[course], sub, undefined, claims));
     return { page, delivered };
   }
 
@@ -169,7 +172,9 @@ describe('Sequencing in Chromium (LTI launch → engine-driven navigation)', () 
   });
 
   it('random test: two of the four questions, listed in the table of contents in the order they are delivered', async () => {
-    const { page, delivered } = await open('seq-random-test', 'seq-random-learner');
+    const lineitem = ags.addLineItem({ label: 'Random test' });
+    const sub = 'seq-random-learner';
+    const { page, delivered } = await open('seq-random-test', sub, { 'https://purl.imsglobal.org/spec/lti-ags/claim/endpoint': { scope: ['https://purl.imsglobal.org/spec/lti-ags/scope/score'], lineitem } });
     await withScreenshot(page, 'seq-random-test', async () => {
       await eventually(async () => delivered.length === 1, 'the first question');
       const toc = await eventually(async () => {
@@ -185,6 +190,12 @@ describe('Sequencing in Chromium (LTI launch → engine-driven navigation)', () 
       await answer(page, `q${picked[1]}.html`, 'Wrong answer');
       await message(page, /completed this course|end of this course/);
       expect(delivered).toEqual(picked.map((n) => `q${n}.html`));
+      // the grade is the root's rolled-up measure, worked out by the server: one right answer of two
+      const grade = await eventually(async () => {
+        const g = ags.grade(lineitem, sub);
+        return g?.score.activityProgress === 'Completed' ? g : null;
+      }, 'the score at the LMS', 15_000);
+      expect(Number(grade.score.scoreGiven) / Number(grade.score.scoreMaximum)).toBeCloseTo(0.5, 5);
     });
     await page.close();
   });
