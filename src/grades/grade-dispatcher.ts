@@ -287,6 +287,9 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
       if (err instanceof AgsNetworkError || err instanceof AgsTokenError) {
         return { kind: 'retry', status: err instanceof AgsTokenError ? (err.status ?? null) : null, message: err.message };
       }
+      if (err instanceof LineItemBusy) {
+        return { kind: 'wait', until: this.clock.now() + MIN_SPACING_MS };
+      }
       if (err instanceof LineItemError) {
         return err.retry ? { kind: 'retry', status: err.status, message: err.message } : { kind: 'failed', status: err.status, message: err.message };
       }
@@ -389,7 +392,9 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
    * Finds or creates our own line item when the claim has only `lineitems` (AGS §4.3, src/grades/README.md:
    * the certification launch carries only the container): GET by resource link first (Moodle
    * does not de-duplicate), else POST `{resourceLinkId, label, scoreMaximum: 100}`. One flight per
-   * link, and the URL is kept on the ResourceLink so it is created once.
+   * link in this process, and across instances a claim on the link's row: the instance that holds it
+   * looks and creates, any other waits a second and reads the URL it kept (`LineItemBusy`). A claim
+   * whose instance died lapses with the send's lease; the next holder's GET then finds the item.
    */
   private ensureLineItem(link: ResourceLink, creds: AgsCredentials, opts: { timeoutMs: number; signal: AbortSignal }): Promise<string> {
     let flight = this.lineItemFlights.get(link.id);
@@ -408,15 +413,30 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
     if (!link.agsLineItemsUrl) {
       throw new LineItemError('The launch sent no line item and no line items container: there is nowhere to post the score.', null, false);
     }
+    const claim = randomUUID();
+    const now = this.clock.now();
+    if (!(await this.repo.claimLineItemCreation(link.id, claim, now, now + this.leaseMs))) {
+      throw new LineItemBusy();
+    }
+    try {
+      const url = await this.lookUpOrCreateLineItem(link, link.agsLineItemsUrl, creds, opts);
+      await this.repo.setLineItemUrl(link.id, url);
+      return url;
+    } finally {
+      await this.repo.releaseLineItemClaim(link.id, claim);
+    }
+  }
+
+  private async lookUpOrCreateLineItem(link: ResourceLink, container: string, creds: AgsCredentials, opts: { timeoutMs: number; signal: AbortSignal }): Promise<string> {
     const token = await this.ags.accessToken(creds, [SCOPES.lineItem, SCOPES.score], opts);
-    const found = await this.ags.findLineItems(link.agsLineItemsUrl, token, link.resourceLinkId, opts);
+    const found = await this.ags.findLineItems(container, token, link.resourceLinkId, opts);
     if (!Array.isArray(found)) {
       throw LineItemError.from('list the line items', found);
     }
     let url = found.find((i) => i.resourceLinkId === link.resourceLinkId)?.id;
     if (!url) {
       const item: Omit<AgsLineItem, 'id'> = { label: link.title?.trim() || 'SCORM course', scoreMaximum: 100, resourceLinkId: link.resourceLinkId, resourceId: link.courseId };
-      const answer = await this.ags.createLineItem(link.agsLineItemsUrl, token, item, opts);
+      const answer = await this.ags.createLineItem(container, token, item, opts);
       if (answer.status < 200 || answer.status >= 300) {
         throw LineItemError.from('create a line item', answer);
       }
@@ -426,10 +446,12 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
       }
       this.logger.log(`Created line item ${url} for resource link ${link.id}`);
     }
-    await this.repo.setLineItemUrl(link.id, url);
     return url;
   }
 }
+
+/** Another instance is finding or creating this link's line item: the send waits for the URL it keeps. */
+class LineItemBusy extends Error {}
 
 class LineItemError extends Error {
   constructor(

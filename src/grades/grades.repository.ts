@@ -29,6 +29,7 @@ export type NewGradeDelivery = Omit<GradeDelivery, 'id' | 'createdAt' | 'updated
 @Injectable()
 export class GradesRepository {
   private readonly claimSql: string;
+  private readonly lineItemClaimSql: string;
 
   constructor(
     private readonly db: DataSource,
@@ -41,6 +42,12 @@ export class GradesRepository {
       `UPDATE ${d.table} SET ${state} = 'sending', ${locked} = ?, ${d.col('claimToken')} = ? WHERE ${id} IN (` +
         `SELECT ${id} FROM ${d.table} WHERE (${state} IN ('pending', 'retry') AND ${next} <= ?) OR (${state} = 'sending' AND ${locked} <= ?) ` +
         `ORDER BY ${next} LIMIT ?${plain.postgres ? ' FOR UPDATE SKIP LOCKED' : ''}) RETURNING ${id}`,
+    );
+    const l = plain.entity(ResourceLink);
+    const until = l.col('lineItemClaimUntil');
+    this.lineItemClaimSql = plain.statement(
+      'GradesRepository.claimLineItemCreation',
+      `UPDATE ${l.table} SET ${l.col('lineItemClaimToken')} = ?, ${until} = ? WHERE ${l.col('id')} = ? AND ${l.col('lineItemUrl')} IS NULL AND (${until} IS NULL OR ${until} <= ?)`,
     );
   }
 
@@ -175,6 +182,19 @@ export class GradesRepository {
 
   findResourceLink(id: string, m: EntityManager = this.db.manager): Promise<ResourceLink | null> {
     return m.findOneBy(ResourceLink, { id });
+  }
+
+  /**
+   * Takes the right to find or create a link's own line item: true for the one caller whose UPDATE
+   * changed the row (no URL kept yet, and no other claim running).
+   */
+  async claimLineItemCreation(resourceLinkId: string, claimToken: string, now: number, until: number): Promise<boolean> {
+    const { affected } = await this.plain.run(this.lineItemClaimSql, [claimToken, until, resourceLinkId, now]);
+    return affected === 1;
+  }
+
+  async releaseLineItemClaim(resourceLinkId: string, claimToken: string): Promise<void> {
+    await this.db.getRepository(ResourceLink).update({ id: resourceLinkId, lineItemClaimToken: claimToken }, { lineItemClaimToken: null, lineItemClaimUntil: null });
   }
 
   /** Where an LTI 1.1 learner's result on a link goes (Basic Outcomes), if a 1.1 launch said so. */

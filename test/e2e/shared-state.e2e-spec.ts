@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createTestApp, TestApp } from '../support/app';
+import { startAgsPlatform } from '../support/ags-platform';
+import { GradesHarness, SCOPE_LINEITEM, SCOPE_SCORE, waitFor } from '../support/grades-harness';
 import { GradeDispatcher } from '../../src/grades/grade-dispatcher';
 import { GradeDelivery } from '../../src/grades/grade-delivery.entity';
 import { GradesRepository } from '../../src/grades/grades.repository';
@@ -45,6 +47,27 @@ describePg('state shared by two instances on one PostgreSQL database (skipped wi
     }
     // 10 sign-ins at once per address in all, whichever instance answers (not 10 each).
     expect(statuses).toEqual([...Array(10).fill(401), 429, 429]);
+  });
+
+  it('should create our own line item of a link once when both instances send a first grade for it at the same moment', async () => {
+    const lms = await startAgsPlatform({ toolJwksUrl: () => `${a.appUrl}/.well-known/jwks.json`, clientId: 'tool-client-1' });
+    try {
+      const ha = new GradesHarness(a, lms);
+      await ha.setUp();
+      const hb = Object.assign(new GradesHarness(b, lms), { platformId: ha.platformId, courseId: ha.courseId, versionId: ha.versionId });
+      const link = await ha.link({ lineitems: lms.ags.lineItemsUrl(), scope: [SCOPE_SCORE, SCOPE_LINEITEM] }, 'rl-two-instances');
+      const done = { completionStatus: 'completed', successStatus: 'passed', scoreScaled: 0.8, terminated: true };
+      const [xa, xb] = [await ha.attempt(link, 'on-a'), await hb.attempt(link, 'on-b')];
+      // Each instance's outbox is woken by its own commit: both look for the line item at once.
+      await Promise.all([ha.commit(xa, done), hb.commit(xb, done)]);
+      await waitFor(() => lms.ags.scoreRequests().filter((r) => r.status < 300).length === 2, 10_000, 'both grades');
+      expect(lms.ags.lineItems).toHaveLength(1);
+      expect(lms.ags.requests.filter((r) => r.method === 'POST' && !r.url.includes('/scores'))).toHaveLength(1);
+      expect(lms.ags.grade(lms.ags.lineItems[0].id, 'on-a')).toBeDefined();
+      expect(lms.ags.grade(lms.ags.lineItems[0].id, 'on-b')).toBeDefined();
+    } finally {
+      await lms.stop();
+    }
   });
 
   describe('the grade outbox', () => {
