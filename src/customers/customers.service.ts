@@ -2,6 +2,7 @@ import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AppError, NotFoundError } from '../common/errors';
 import { RefreshingSnapshot } from '../common/refreshing-snapshot';
+import { ChangeNotices } from '../database/change-notices';
 import { Transactions } from '../database/transactions';
 import { CreateCustomerBody, UpdateCustomerBody } from './customer.dto';
 import { Customer, CustomerState } from './customer.entity';
@@ -22,7 +23,7 @@ export interface CustomerDto {
 /** Why a launch from a platform is refused before anything is written (issue 9), or null. */
 export type LaunchRefusal = { reason: 'customer_suspended'; customerName: string } | { reason: 'platform_unassigned' } | null;
 
-/** Like the platform snapshot: every launch reads it, writes through this service drop it at once. */
+/** Like the platform snapshot: every launch reads it, writes through any instance drop it at once (ChangeNotices). */
 const SNAPSHOT_MS = 5000;
 
 interface LaunchSnapshot {
@@ -43,7 +44,10 @@ export class CustomersService {
   constructor(
     private readonly repo: CustomersRepository,
     private readonly transactions: Transactions,
-  ) {}
+    private readonly changes: ChangeNotices,
+  ) {
+    changes.on('customers', () => this.snapshot.invalidate());
+  }
 
   /**
    * The launch check: a lookup in an in-memory snapshot of the customers' states (reloaded by one
@@ -83,7 +87,7 @@ export class CustomersService {
 
   async create(input: CreateCustomerBody): Promise<CustomerDto> {
     const customer = await this.repo.insertCustomer({ name: input.name, contact: input.contact ?? null, notes: input.notes ?? null, state: input.state ?? 'active' });
-    this.snapshot.invalidate();
+    this.changes.publish('customers');
     this.logger.log(`customer ${customer.id} created (${customer.state})`);
     return this.get(customer.id);
   }
@@ -99,7 +103,7 @@ export class CustomersService {
       await this.repo.saveCustomer(customer, m);
       return state;
     });
-    this.snapshot.invalidate();
+    this.changes.publish('customers');
     if (patch.state && patch.state !== before) {
       this.logger.log(`customer ${id} ${patch.state === 'suspended' ? 'suspended: its platforms launch nothing' : 'active again'}`);
     }
@@ -121,7 +125,7 @@ export class CustomersService {
         throw new NotFoundError('customer', id);
       }
     });
-    this.snapshot.invalidate();
+    this.changes.publish('customers');
   }
 }
 

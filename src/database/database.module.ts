@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { dataSourceOptions, openDataSource } from './data-source';
+import { ChangeNotices } from './change-notices';
 import { PlainSql } from './plain-sql';
 import { Transactions } from './transactions';
 
@@ -21,8 +22,8 @@ export class DatabaseModule {
           dataSourceFactory: () => openDataSource(config),
         }),
       ],
-      providers: [Transactions, PlainSql],
-      exports: [Transactions, PlainSql],
+      providers: [Transactions, PlainSql, ChangeNotices],
+      exports: [Transactions, PlainSql, ChangeNotices],
     };
   }
 }

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { RefreshingSnapshot } from '../common/refreshing-snapshot';
+import { ChangeNotices } from '../database/change-notices';
 import { Transactions } from '../database/transactions';
 import { covers, inForce, LicenceRefusal, LicenceTerms, refusalWithoutLicenceInForce } from './licence-rules';
 import { LicencesRepository, SeatHolder } from './licences.repository';
 import type { EntityManager } from 'typeorm';
 
-/** Like the customers' snapshot: every launch reads it, writes through the API drop it at once. */
+/** Like the customers' snapshot: every launch reads it, writes through any instance drop it at once. */
 const SNAPSHOT_MS = 5000;
 
 /** The courses a customer may use now: every course, or these. */
@@ -35,11 +36,14 @@ export class LicenceAccessService {
     private readonly repo: LicencesRepository,
     private readonly transactions: Transactions,
     private readonly clock: Clock,
-  ) {}
+    private readonly changes: ChangeNotices,
+  ) {
+    changes.on('licences', () => this.snapshot.invalidate());
+  }
 
-  /** Called after every licence write of this instance. */
+  /** Called after every licence write: drops the terms here and on every other instance. */
   invalidate(): void {
-    this.snapshot.invalidate();
+    this.changes.publish('licences');
   }
 
   /**

@@ -5,6 +5,7 @@ import { Platform } from './platform.entity';
 import { Transactions } from '../database/transactions';
 import { PlatformsRepository } from './platforms.repository';
 import { RefreshingSnapshot } from '../common/refreshing-snapshot';
+import { ChangeNotices } from '../database/change-notices';
 import { CustomersService } from '../customers/customers.service';
 import type { EntityManager } from 'typeorm';
 import { issuerKey, sameIssuer } from './issuer';
@@ -55,7 +56,10 @@ export class PlatformsService {
     private readonly repo: PlatformsRepository,
     private readonly transactions: Transactions,
     private readonly customers: CustomersService,
-  ) {}
+    private readonly changes: ChangeNotices,
+  ) {
+    changes.on('platforms', () => this.snapshot.invalidate());
+  }
 
   /** A registration by id (read-only object: do not modify it). */
   async get(id: string): Promise<Platform> {
@@ -101,8 +105,9 @@ export class PlatformsService {
     return snap;
   }
 
+  /** Drops the snapshot here and on every other instance. */
   private invalidate(): void {
-    this.snapshot.invalidate();
+    this.changes.publish('platforms');
   }
 
   /** The LTI 1.3 registrations (an LTI 1.1 consumer key's platform row is managed with its key, src/lti11). */

@@ -3,10 +3,11 @@ import { exportJWK, generateKeyPair, importJWK, JWK, KeyLike, SignJWT } from 'jo
 import { createHash, randomBytes } from 'node:crypto';
 import { ToolKey } from './tool-key.entity';
 import { ToolKeysRepository } from './tool-keys.repository';
+import { ChangeNotices } from '../../database/change-notices';
 
 /** How long a retired key stays in the public JWKS (Sec §6.4: platforms cache key sets). */
 export const KEY_GRACE_MS = 7 * 24 * 3600 * 1000;
-/** How long one instance trusts its in-memory copy before re-reading (so a rotation on another instance is seen). */
+/** How long one instance trusts its in-memory copy before re-reading (a rotation anywhere also drops it at once: ChangeNotices). */
 const CACHE_MS = 30_000;
 
 interface Loaded {
@@ -26,8 +27,19 @@ export class ToolKeysService {
   private readonly logger = new Logger(ToolKeysService.name);
   private loaded: Loaded | null = null;
   private loading: Promise<Loaded> | null = null;
+  /** Bumped by a rotation: a load that started before it is not kept. */
+  private generation = 0;
 
-  constructor(private readonly keys: ToolKeysRepository) {}
+  constructor(
+    private readonly keys: ToolKeysRepository,
+    private readonly changes: ChangeNotices,
+  ) {
+    changes.on('tool-keys', () => {
+      this.generation++;
+      this.loaded = null;
+      this.loading = null;
+    });
+  }
 
   /** Signs a JWT with the current key (`alg` RS256, `kid`, `typ` JWT); `iat` now, `exp` default 5 min. */
   async signJwt(payload: Record<string, unknown>, opts: { expiresInSeconds?: number } = {}): Promise<string> {
@@ -57,7 +69,7 @@ export class ToolKeysService {
     const now = Date.now();
     const fresh = await makeKey(now);
     const previous = await this.keys.rotate(fresh, now, now - KEY_GRACE_MS);
-    this.loaded = null;
+    this.changes.publish('tool-keys');
     this.logger.log(`tool key rotated: current kid ${fresh.kid}, retired ${previous.join(', ') || 'none'}`);
     return { kid: fresh.kid, previous };
   }
@@ -75,6 +87,7 @@ export class ToolKeysService {
   }
 
   private async load(): Promise<Loaded> {
+    const generation = this.generation;
     let rows = await this.keys.listKeys();
     if (!rows.some((k) => k.retiredAtMs === null)) {
       // First start: several instances may race here; each inserts its own key and all of them pick
@@ -88,13 +101,16 @@ export class ToolKeysService {
     const current = live[0];
     const published = rows.filter((k) => k.retiredAtMs === null || now - k.retiredAtMs < KEY_GRACE_MS);
     const privateKey = (await importJWK(JSON.parse(current.privateJwk) as JWK, 'RS256')) as KeyLike;
-    this.loaded = {
+    const loaded = {
       kid: current.kid,
       privateKey,
       jwks: { keys: [current, ...published.filter((k) => k.kid !== current.kid)].map((k) => JSON.parse(k.publicJwk) as JWK) },
       loadedAt: now,
     };
-    return this.loaded;
+    if (generation === this.generation) {
+      this.loaded = loaded;
+    }
+    return loaded;
   }
 }
 

@@ -1,0 +1,104 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+
+/** The tables some instance keeps in memory, named by what changed. */
+export type ChangeTopic = 'tool-keys' | 'platforms' | 'customers' | 'licences';
+
+const TOPICS: ChangeTopic[] = ['tool-keys', 'platforms', 'customers', 'licences'];
+const CHANNEL = 'bridge_changes';
+/** Wait before listening again after the listening connection broke. */
+const RECONNECT_MS = 1000;
+
+/**
+ * Tells every instance on the database that a table it keeps in memory changed, so a registration,
+ * customer, licence or tool key changed through one instance is used by all of them at once
+ * (docs/deployment.md, "What instances share"). On PostgreSQL a change is a `NOTIFY bridge_changes`
+ * and each instance holds one extra connection that `LISTEN`s; a notice costs nothing until something
+ * changes, where checking a version row would cost a query on every launch. A notice missed while
+ * that connection was down is covered by dropping every cache when it is back (and each cache still
+ * reloads on its own after its short lifetime). On SQLite there is one process: the notice is local.
+ */
+@Injectable()
+export class ChangeNotices implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ChangeNotices.name);
+  private readonly handlers = new Map<ChangeTopic, Array<() => void>>();
+  private listener: Client | null = null;
+  private stopped = false;
+  private readonly postgres: boolean;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly config: AppConfig,
+  ) {
+    this.postgres = db.options.type === 'postgres';
+  }
+
+  /** Runs `handler` whenever `topic` changes, through this instance or another. */
+  on(topic: ChangeTopic, handler: () => void): void {
+    this.handlers.set(topic, [...(this.handlers.get(topic) ?? []), handler]);
+  }
+
+  /** Announces a change that was just written: this instance's handlers run now, the others' on the notice. */
+  publish(topic: ChangeTopic): void {
+    this.deliver(topic);
+    if (this.postgres) {
+      this.db.query('SELECT pg_notify($1, $2)', [CHANNEL, topic]).catch((err: Error) => this.logger.error(`Could not announce a change of ${topic} to the other instances: ${err.message}`));
+    }
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.postgres && this.config.role !== 'cli') {
+      await this.listen();
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  private async listen(): Promise<void> {
+    const client = new Client({ connectionString: this.config.databaseUrl });
+    this.listener = client;
+    const lost = (why: string) => {
+      if (this.stopped || this.listener !== client) {
+        return;
+      }
+      this.listener = null;
+      this.logger.warn(`Lost the connection that hears changes from other instances (${why}); listening again in ${RECONNECT_MS} ms`);
+      void client.end().catch(() => undefined);
+      setTimeout(() => void this.reconnect(), RECONNECT_MS);
+    };
+    client.on('error', (err) => lost(err.message));
+    client.on('end', () => lost('closed'));
+    client.on('notification', (n) => {
+      if (n.channel === CHANNEL && TOPICS.includes(n.payload as ChangeTopic)) {
+        this.deliver(n.payload as ChangeTopic);
+      }
+    });
+    await client.connect();
+    await client.query(`LISTEN ${CHANNEL}`);
+  }
+
+  private async reconnect(): Promise<void> {
+    if (this.stopped) {
+      return;
+    }
+    try {
+      await this.listen();
+      TOPICS.forEach((t) => this.deliver(t)); // whatever changed meanwhile
+    } catch (err) {
+      this.listener = null;
+      this.logger.warn(`Could not listen for changes from other instances (${(err as Error).message}); trying again in ${RECONNECT_MS} ms`);
+      setTimeout(() => void this.reconnect(), RECONNECT_MS);
+    }
+  }
+
+  private deliver(topic: ChangeTopic): void {
+    for (const handler of this.handlers.get(topic) ?? []) {
+      handler();
+    }
+  }
+}
