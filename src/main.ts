@@ -30,7 +30,16 @@ async function main(): Promise<void> {
   }
   // Loaded only here: a configuration error, and the primary of a cluster, need none of the app.
   const { startServer } = await import('./server');
-  const server = await startServer(config);
+  let server;
+  try {
+    server = await startServer(config);
+  } catch (err) {
+    if (err instanceof Error && err.name === 'SqliteInUseError') {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
   if (cluster.isWorker) {
     reportReady(config);
   } else {

@@ -11,6 +11,7 @@ import { renderErrorPage } from './common/error-page';
 import { sendHtml } from './common/html';
 import { setupApiDocs } from './console/api-docs';
 import { ContentFiles } from './content/content-files';
+import { lockSqliteServer } from './database/sqlite-server-lock';
 import { AppLogger, nestLogLevels } from './logging/app-logger';
 import { RequestLogger } from './logging/request-logger';
 
@@ -63,7 +64,14 @@ export async function createApp(config: AppConfig, overrides: ServerOverrides = 
  * files take a lean path on the content listener, outside the framework.
  */
 export async function startServer(config: AppConfig, overrides: ServerOverrides = {}): Promise<RunningServer> {
-  const app = await createApp(config, overrides);
+  const sqliteLock = lockSqliteServer(config.databaseUrl); // SqliteInUseError when another server has it
+  let app: NestExpressApplication;
+  try {
+    app = await createApp(config, overrides);
+  } catch (err) {
+    sqliteLock?.release();
+    throw err;
+  }
   await app.init();
   const express = app.getHttpAdapter().getInstance() as (req: http.IncomingMessage, res: http.ServerResponse) => void;
   const tag = (origin: Origin) => (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -96,6 +104,7 @@ export async function startServer(config: AppConfig, overrides: ServerOverrides 
     async close() {
       await Promise.all([closeServer(appServer), closeServer(contentServer)]);
       await app.close();
+      sqliteLock?.release();
     },
   };
 }
