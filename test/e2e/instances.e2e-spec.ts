@@ -10,6 +10,7 @@ import { attachAgs } from '../support/emulator-ags';
 import { playerUrlAfterLaunch } from '../support/instructor-view';
 import { buildFixtureZip } from '../support/scorm-package.builder';
 import { waitFor } from '../support/grades-harness';
+import { freePort } from '../support/nginx';
 
 /**
  * Two real server processes on one PostgreSQL database and one storage folder, behind a front that
@@ -30,14 +31,6 @@ interface Instance {
   content: string;
   proc: ChildProcess;
   output: () => string;
-}
-
-async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
 }
 
 /** `src/main.ts` as its own process (one worker), resolved once both of its listeners accept connections. */
