@@ -246,7 +246,7 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
         return { kind: 'failed', status: null, message: 'The resource link of this grade no longer exists.' };
       }
       if (row.kind === 'lti11') {
-        return await this.sendOutcome(row, opts);
+        return await this.sendOutcome(row, link, opts);
       }
       const platform = await this.platforms.get(row.platformId);
       const creds: AgsCredentials = {
@@ -301,8 +301,8 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
    * An LTI 1.1 Basic Outcomes `replaceResult` (src/grades/README.md): the POX body signed with the
    * consumer key's secret and its `oauth_body_hash`. The same claim, spacing, retries and resend as AGS.
    */
-  private async sendOutcome(row: GradeDelivery, opts: { timeoutMs: number; signal: AbortSignal }): Promise<Outcome> {
-    const [target, consumer] = await Promise.all([this.repo.findOutcomeTarget(row.resourceLinkId, row.learnerId), this.lti11.byPlatform(row.platformId)]);
+  private async sendOutcome(row: GradeDelivery, link: ResourceLink, opts: { timeoutMs: number; signal: AbortSignal }): Promise<Outcome> {
+    const [target, consumer] = await Promise.all([this.repo.findOutcomeTarget(row.resourceLinkId, row.learnerId), this.lti11.byPlatform(link.platformId)]);
     const score = outcomeScore(row.payload);
     if (!target || !consumer || score === null) {
       return { kind: 'failed', status: null, message: !score ? 'This result has no final score to send through Basic Outcomes.' : 'The LTI 1.1 outcome service or consumer key of this grade no longer exists.' };

@@ -17,6 +17,7 @@ import { RegistrationService } from './registration/registration.service';
 import { Lti11Module } from '../lti11/lti11.module';
 import { Lti11LaunchController } from './lti11/lti11-launch.controller';
 import { Lti11LaunchService } from './lti11/lti11-launch.service';
+import { Lti1p1Migration } from './lti11/lti1p1-migration';
 
 /**
  * OIDC login, launch, Deep Linking and Dynamic Registration (LTI Core 1.3, DL 2.0, DR 1.0). A
@@ -26,6 +27,6 @@ import { Lti11LaunchService } from './lti11/lti11-launch.service';
 @Module({
   imports: [AdminModule, CoursesModule, CustomersModule, LicencesModule, PlatformsModule, SecretsModule, LtiKeysModule, InstructorModule, RateLimitsModule, Lti11Module],
   controllers: [LtiController, Lti11LaunchController],
-  providers: [LoginStatesRepository, LoginService, LaunchService, DeepLinkingService, RegistrationService, Lti11LaunchService],
+  providers: [LoginStatesRepository, LoginService, LaunchService, DeepLinkingService, RegistrationService, Lti11LaunchService, Lti1p1Migration],
 })
 export class LtiModule {}

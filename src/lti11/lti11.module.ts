@@ -6,6 +6,7 @@ import { SecretsModule } from '../secrets/secrets.module';
 import { Lti11Controller } from './lti11.controller';
 import { Lti11CredentialsService } from './lti11-credentials.service';
 import { Lti11Repository } from './lti11.repository';
+import { MigrationRepository } from './migration.repository';
 
 /**
  * LTI 1.1 consumer keys of customers and the nonces their launches used (src/lti11/README.md). The
@@ -14,7 +15,7 @@ import { Lti11Repository } from './lti11.repository';
 @Module({
   imports: [AdminModule, CustomersModule, PlatformsModule, SecretsModule],
   controllers: [Lti11Controller],
-  providers: [Lti11CredentialsService, Lti11Repository],
-  exports: [Lti11CredentialsService, Lti11Repository],
+  providers: [Lti11CredentialsService, Lti11Repository, MigrationRepository],
+  exports: [Lti11CredentialsService, Lti11Repository, MigrationRepository],
 })
 export class Lti11Module {}

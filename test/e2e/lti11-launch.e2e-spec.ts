@@ -11,6 +11,9 @@ import { GradeDispatcher } from '../../src/grades/grade-dispatcher';
  * signs with oauth-1.0a and checks the tool's outcome signatures and body hashes with it: the OAuth
  * checks, the customer's licence, the same learner/link/attempt model, and outcomes through the outbox.
  */
+const LTI = 'https://purl.imsglobal.org/spec/lti/claim/';
+const LEARNER = 'http://purl.imsglobal.org/vocab/lis/v2/membership#Learner';
+
 describe('LTI 1.1 launches and outcomes (real HTTP, emulated LMS)', () => {
   let tb: LtiTestbed;
   let lms: Lti11Consumer;
@@ -184,6 +187,54 @@ describe('LTI 1.1 launches and outcomes (real HTTP, emulated LMS)', () => {
     await settled();
     expect(lms.outcomeRequests.slice(count)).toEqual([expect.objectContaining({ verified: true, sourcedId: 'sourced-rl-out-o-1', score: '0.8' })]);
     expect(await delivery()).toMatchObject({ state: 'sent' });
+  });
+
+  it('should carry a 1.1 learner’s progress, grade and seat over to 1.3 launches with the lti1p1 claim, and refuse a bad oauth_consumer_key_sign', async () => {
+    // progress under LTI 1.1: an open attempt with a location and suspend data
+    const old = await launch('m-1', 'rl-mig');
+    await playLaunch(tb, old, { status: 'incomplete' }, { location: 'page-7', suspendData: 'bookmark-42', terminate: false });
+    const byLearner = async (sub: string) => (await attempts()).filter((a) => a.learner.sub === sub);
+    const [attempt] = await byLearner('m-1');
+    const licenceId = ((await api('GET', `/api/licences?customerId=${customer}`)).body as Array<{ id: string }>)[0].id;
+    const seats = async () => (await api('GET', `/api/licences/${licenceId}`)).body.seatsUsed as number;
+    const seatsBefore = await seats();
+
+    // the LMS moves to LTI 1.3: its registration belongs to the same customer
+    expect((await api('PATCH', `/api/platforms/${tb.platformId}`, { customerId: customer })).status).toBe(200);
+    const launch13 = (sub: string, link: string, lti1p1: Record<string, string | undefined>, claims: Record<string, unknown> = {}) =>
+      tb.emu.launch({
+        toolUrl: tb.app.appUrl,
+        courseId: tb.courseId,
+        claims: { sub, [`${LTI}resource_link`]: { id: link, title: 'Week 1 (LTI 1.3)' }, [`${LTI}roles`]: [LEARNER], ...claims },
+        lti1p1: { consumerKey: lms.key, secret: lms.secret, ...lti1p1 },
+      });
+    const forged = await launch13('lms13-m1', 'rl-mig', { userId: 'm-1', forgeSign: 'lWd54kFo5qU7xshAna6v8BwoBm6tmUjc6GTax6+12ps=' });
+    expect(outcome(forged)).toEqual({ status: 401, code: 'lti_migration_signature_invalid' });
+    const wrongSecret = await launch13('lms13-m1', 'rl-mig', { userId: 'm-1', secret: 'an-old-secret' });
+    expect(outcome(wrongSecret)).toEqual({ status: 401, code: 'lti_migration_signature_invalid' });
+    expect(await byLearner('m-1')).toEqual([attempt]);
+    expect(await byLearner('lms13-m1')).toEqual([]);
+
+    // a good claim: the same attempt resumes, at the same place, under the 1.3 user
+    const now13 = await launch13('lms13-m1', 'rl-mig', { userId: 'm-1' });
+    expect(outcome(now13)).toEqual({ status: 200, code: null });
+    const state = await playLaunch(tb, now13, null);
+    expect(JSON.stringify(state)).toContain('page-7');
+    expect(JSON.stringify(state)).toContain('bookmark-42');
+    expect(await byLearner('m-1')).toEqual([]);
+    expect((await byLearner('lms13-m1')).map((a) => ({ id: a.id, number: a.number, title: a.resourceLinkTitle }))).toEqual([{ id: attempt.id, number: 1, title: 'Week 1 (LTI 1.3)' }]);
+    expect(await seats()).toBe(seatsBefore); // the seat moved with the learner: no second one
+
+    // a learner whose grade went back through Basic Outcomes keeps it (Canvas names the 1.1 user in its own claim)
+    const graded = (await byLearner('o-1'))[0];
+    const canvas = await launch13('canvas-o1', 'rl-out', { userId: undefined }, { [`${LTI}lti11_legacy_user_id`]: 'o-1' });
+    expect(outcome(canvas)).toEqual({ status: 200, code: null });
+    expect((await byLearner('canvas-o1')).map((a) => ({ id: a.id, delivery: a.gradeDelivery?.state }))).toEqual([{ id: graded.id, delivery: 'sent' }]);
+
+    // a claim naming a key of no customer of this LMS maps nothing and refuses nothing
+    const stranger = await tb.emu.launch({ toolUrl: tb.app.appUrl, courseId: tb.courseId, claims: { sub: 'lms13-x', [`${LTI}roles`]: [LEARNER] }, lti1p1: { consumerKey: 'someone-elses', secret: 'x', userId: 'u-1' } });
+    expect(outcome(stranger)).toEqual({ status: 200, code: null });
+    expect((await byLearner('u-1')).length).toBe(1);
   });
 
   it('should refuse a revoked key’s launches and keep its learners’ records', async () => {

@@ -18,6 +18,7 @@ import { launchRefused } from '../customers/customer-refusals';
 import { licenceRefused } from '../customers/licence-refusals';
 import { LicenceAccessService } from '../../licences/licence-access.service';
 import { launchCourse } from './launch-course';
+import { Lti1p1Migration } from '../lti11/lti1p1-migration';
 
 
 export interface DeepLinkingSettings {
@@ -66,6 +67,7 @@ export class LaunchService {
     private readonly clock: Clock,
     private readonly customers: CustomersService,
     private readonly licences: LicenceAccessService,
+    private readonly migration: Lti1p1Migration,
   ) {}
 
   /**
@@ -157,11 +159,17 @@ export class LaunchService {
     const ctx = await this.buildContext(platform, payload, roles);
     // The licence rules (issue 9) for a platform of a customer: the terms from memory, the learner's
     // seats in one query; a first launch takes its seat here, before the attempt is created.
+    // The LTI 1.1 → 1.3 migration claim (src/lti11/README.md): checked first (a bad signature refuses);
+    // the seat is looked up under the 1.1 learner while their records are still there.
+    const legacy = await this.migration.legacyIdentity(platform, payload, ctx);
     if (platform.customerId !== null) {
-      const refusal = await this.licences.admit(platform.customerId, ctx.courseId, { platformId: platform.id, sub });
+      const refusal = await this.licences.admit(platform.customerId, ctx.courseId, await this.migration.seatHolder(legacy, ctx));
       if (refusal) {
         throw licenceRefused(refusal, ctx.isInstructor);
       }
+    }
+    if (legacy) {
+      await this.migration.adopt(legacy, ctx);
     }
     this.logger.log(`launch platform=${platform.id} deployment=${deploymentId} link=${ctx.resourceLinkId} course=${ctx.courseId}`);
     return { kind: 'resource-link', ctx };

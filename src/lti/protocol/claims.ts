@@ -15,6 +15,10 @@ export const CLAIM = {
   launchPresentation: `${LTI}launch_presentation`,
   toolPlatform: `${LTI}tool_platform`,
   lis: `${LTI}lis`,
+  /** LTI 1.1 → 1.3 migration (LTI 1.3 Core §5.4.1 "lti1p1"): the 1.1 user and consumer key, signed with the 1.1 secret. */
+  lti1p1: `${LTI}lti1p1`,
+  /** Canvas's LTI 1.1 user id of the learner (beside or instead of `lti1p1.user_id`). */
+  lti11LegacyUserId: `${LTI}lti11_legacy_user_id`,
   ags: 'https://purl.imsglobal.org/spec/lti-ags/claim/endpoint',
   nrps: 'https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice',
   dlSettings: 'https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings',

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import * as fs from 'node:fs';
 import type * as http from 'node:http';
 import * as path from 'node:path';
@@ -90,6 +91,17 @@ export function buildClaims(emu: PlatformEmulator, opts: LaunchOptions, client: 
         claims[k] = v;
       }
     }
+  }
+  if (opts.lti1p1) {
+    // computed here from the migration guide's recipe, not by the tool's code
+    const m = opts.lti1p1;
+    const base = [m.consumerKey, claims[`${LTI}deployment_id`], claims.iss, claims.aud, claims.exp, claims.nonce].join('&');
+    claims[`${LTI}lti1p1`] = {
+      ...(m.userId ? { user_id: m.userId } : {}),
+      ...(m.resourceLinkId ? { resource_link_id: m.resourceLinkId } : {}),
+      oauth_consumer_key: m.consumerKey,
+      oauth_consumer_key_sign: m.forgeSign ?? createHmac('sha256', m.secret).update(base).digest('base64'),
+    };
   }
   return claims;
 }

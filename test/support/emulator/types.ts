@@ -55,6 +55,11 @@ export interface LaunchOptions {
   /** `Origin` of the storage re-post (default: the tool's origin, as the tool's check page sends it). */
   storageOrigin?: string;
   sign?: SignOptions;
+  /**
+   * An LMS moved from LTI 1.1: the `lti1p1` claim with this key, signed (`oauth_consumer_key_sign`) with
+   * the 1.1 secret over the launch's own deployment, iss, aud, exp and nonce; `forgeSign` sends another value.
+   */
+  lti1p1?: { consumerKey: string; secret: string; userId?: string; resourceLinkId?: string; forgeSign?: string };
   /** Rewrites the signed id_token before it is posted. */
   tamper?: (idToken: string) => string;
   /** Replaces the state posted with the id_token. */
