@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AdminModule } from '../admin/admin.module';
+import { CoursesModule } from '../courses/courses.module';
 import { CustomersModule } from '../customers/customers.module';
 import { PlatformsModule } from '../platforms/platforms.module';
 import { SecretsModule } from '../secrets/secrets.module';
@@ -13,7 +14,7 @@ import { MigrationRepository } from './migration.repository';
  * launch itself is in `LtiModule` (src/lti/lti11/), the outcomes in `GradesModule`; both read keys here.
  */
 @Module({
-  imports: [AdminModule, CustomersModule, PlatformsModule, SecretsModule],
+  imports: [AdminModule, CoursesModule, CustomersModule, PlatformsModule, SecretsModule],
   controllers: [Lti11Controller],
   providers: [Lti11CredentialsService, Lti11Repository, MigrationRepository],
   exports: [Lti11CredentialsService, Lti11Repository, MigrationRepository],

@@ -62,6 +62,24 @@ describe('LTI 1.1 launches and outcomes (real HTTP, emulated LMS)', () => {
     expect((await api('PATCH', `/api/platforms/${list.body[0].platformId}`, { name: 'x' })).status).toBe(404);
   });
 
+  it('should serve the configuration XML of a course for the customer, without key or secret, whose launch URL works', async () => {
+    const res = await fetch(`${tb.app.appUrl}/api/customers/${customer}/lti11-cartridge.xml?courseId=${tb.courseId}`, { headers: tb.app.auth });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/xml/);
+    const xml = await res.text();
+    const { XMLParser, XMLValidator } = await import('fast-xml-parser');
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const doc = new XMLParser({ removeNSPrefix: true, ignoreAttributes: false }).parse(xml).cartridge_basiclti_link;
+    expect(doc.launch_url).toBe(launchUrl());
+    expect(doc.title).toBe((await api('GET', `/api/courses/${tb.courseId}`)).body.title);
+    expect(doc.custom.property).toMatchObject({ '#text': tb.courseId, '@_name': 'course_id' });
+    expect(xml).not.toContain(lms.key);
+    expect(xml).not.toContain(lms.secret);
+    expect((await api('GET', `/api/customers/${customer}/lti11-cartridge.xml`)).body.error).toBe('lti11_cartridge_invalid');
+    expect((await api('GET', `/api/customers/${customer}/lti11-cartridge.xml?courseId=nope`)).body.error).toBe('course_not_found');
+    expect((await fetch(`${tb.app.appUrl}/api/customers/${customer}/lti11-cartridge.xml?courseId=${tb.courseId}`)).status).toBe(401);
+  });
+
   it('should launch a learner into the player, on the same learner/link/attempt model, and resume the attempt', async () => {
     const first = await launch('u-1', 'rl-1');
     expect(outcome(first)).toEqual({ status: 200, code: null });
