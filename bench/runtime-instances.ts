@@ -157,7 +157,7 @@ async function killMode(): Promise<boolean> {
     c.gradesWrong === 0 &&
     c.scoresSentTwice === 0 &&
     c.deliveriesNotSent === 0;
-  process.stdout.write(`nothing acknowledged lost, every grade sent once: ${ok ? 'met' : 'MISSED'}\n`);
+  process.stdout.write(`nothing acknowledged lost, no grade doubled: ${ok ? 'met' : 'MISSED'}; the same score sent again ${c.scoresResent} times (harmless to an AGS gradebook, still to be removed)\n`);
   return ok;
 }
 

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../../src/config/app-config';
+import { ConfigModule } from '../../src/config/config.module';
 import { DatabaseModule } from '../../src/database/database.module';
 import { PlainSql, PlainSqlError } from '../../src/database/plain-sql';
 import { LoginState } from '../../src/lti/login/login-state.entity';
@@ -50,7 +51,7 @@ describe(`plain SQL statements are checked at start-up (${process.env.TEST_POSTG
     }
   });
 
-  /** Boots a Nest app of the database module and one repository; answers the boot's error, if any. */
+  /** Boots a Nest app of the configuration and database modules and one repository; answers the boot's error, if any. */
   async function boot(repository: new (...args: never[]) => unknown): Promise<Error | undefined> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-sql-'));
     dirs.push(dir);
@@ -62,7 +63,7 @@ describe(`plain SQL statements are checked at start-up (${process.env.TEST_POSTG
     let app: INestApplication | undefined;
     try {
       // Providers are built in compile() (a statement's column list is resolved there); init() prepares the statements.
-      const moduleRef = await Test.createTestingModule({ imports: [DatabaseModule.forRoot(config)], providers: [repository] }).compile();
+      const moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config)], providers: [repository] }).compile();
       app = moduleRef.createNestApplication({ logger: false });
       await app.init();
       return undefined;

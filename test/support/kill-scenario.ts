@@ -34,8 +34,17 @@ export interface KillCounts {
   gradesInGradebook: number;
   /** Learners whose gradebook score is not the one their completing commit reported. */
   gradesWrong: number;
-  /** Score POSTs the LMS accepted beyond one per learner. */
+  /**
+   * Learners for whom the LMS accepted two final scores with different timestamps: the completion's
+   * grade sent twice as two results. Must be 0.
+   */
   scoresSentTwice: number;
+  /**
+   * The same score (same timestamp) accepted again: a send that timed out while the LMS held it, or
+   * whose worker died mid-request, is sent again. AGS platforms ignore a score that is not newer than
+   * the one they have, so the gradebook is unchanged; counted to show how often it happens.
+   */
+  scoresResent: number;
   /** grade_deliveries rows not `sent` at the end. */
   deliveriesNotSent: number;
   /** The killed worker's pid and the time from the kill to the last grade reaching the LMS. */
@@ -157,10 +166,12 @@ export async function runKillScenario(opts: KillOptions, log: (line: string) => 
     const gradesDoneMs = Date.now() - killedAt;
     // Time for a second send of anything, if one were coming (a claim's lock is 3 s).
     await new Promise((r) => setTimeout(r, 3500));
-    const accepted = new Map<string, number>();
+    // The final scores the LMS accepted, per learner (a progress score accepted before the LMS stopped
+    // answering is an earlier result, not a second send).
+    const accepted = new Map<string, string[]>();
     for (const r of lms.ags.scoreRequests()) {
-      if (r.status === 200) {
-        accepted.set(r.score.userId as string, (accepted.get(r.score.userId as string) ?? 0) + 1);
+      if (r.status === 200 && r.score.gradingProgress === 'FullyGraded') {
+        accepted.set(r.score.userId as string, [...(accepted.get(r.score.userId as string) ?? []), String(r.score.timestamp)]);
       }
     }
     const db = new Client({ connectionString: database.url });
@@ -187,7 +198,8 @@ export async function runKillScenario(opts: KillOptions, log: (line: string) => 
       gradesExpected: learners.length,
       gradesInGradebook: graded(),
       gradesWrong: learners.filter((l) => gradeOf(l)?.score.scoreGiven !== l.score).length,
-      scoresSentTwice: [...accepted.values()].reduce((n, c) => n + Math.max(0, c - 1), 0),
+      scoresSentTwice: [...accepted.values()].filter((stamps) => new Set(stamps).size > 1).length,
+      scoresResent: [...accepted.values()].reduce((n, stamps) => n + stamps.length - new Set(stamps).size, 0),
       deliveriesNotSent: notSent,
       killedPid,
       gradesDoneMs,
@@ -207,7 +219,7 @@ export function formatKillCounts(c: KillCounts): string {
   return (
     `learners ${c.learners}; commits acknowledged ${c.commitsAcknowledged}, acknowledged but lost ${c.acknowledgedLost}, failed after the player's retries ${c.commitsFailed}; ` +
     `learners moved to the surviving worker ${c.learnersMoved}; grades in the gradebook ${c.gradesInGradebook}/${c.gradesExpected} (${c.gradesDoneMs} ms after the kill), wrong ${c.gradesWrong}, ` +
-    `sent twice ${c.scoresSentTwice}; deliveries not sent ${c.deliveriesNotSent}`
+    `doubled (two different scores accepted) ${c.scoresSentTwice}, the same score accepted again ${c.scoresResent}; deliveries not sent ${c.deliveriesNotSent}`
   );
 }
 
