@@ -7,6 +7,7 @@ import { PlatformsService } from '../platforms/platforms.service';
 import { SCOPES } from '../lti/protocol/claims';
 import { AgsClient, summarize } from './ags.client';
 import { AgsCredentials, AgsLineItem, AgsNetworkError, AgsScore, AgsTokenError, HttpAnswer } from './ags.types';
+import { judgeScoreAnswer, MIN_SPACING_MS, nextScoreTimestamp, Outcome } from './send-outcome';
 import { backoffDelay, retryAfterMs } from './backoff';
 import { GradeDelivery } from './grade-delivery.entity';
 import { GradesRepository } from './grades.repository';
@@ -27,48 +28,6 @@ const FALLBACK_POLL_MS = 5000;
 const KICK_COALESCE_MS = 5;
 /** Most sends in flight at once. */
 const CONCURRENCY = 16;
-/** Sends for one (line item, user) at least this far apart (Moodle compares whole seconds; src/grades/README.md). */
-const MIN_SPACING_MS = 1000;
-
-type Outcome =
-  | { kind: 'sent'; status: number }
-  | { kind: 'superseded'; status: number; message: string }
-  | { kind: 'failed'; status: number | null; message: string }
-  | { kind: 'retry'; status: number | null; message: string; afterMs?: number }
-  | { kind: 'wait'; until: number }
-  | { kind: 'aborted' };
-
-/**
- * The AGS timestamp for a new send: the result's commit time, but at least a second after the last
- * one put on the wire, so it is strictly increasing per (line item, user) even for Moodle's
- * whole-second comparison (AGS §3.4.9, src/grades/README.md). The caller waits until it is not in the
- * future before sending.
- */
-export function nextScoreTimestamp(resultAt: number, lastTimestamp: string | null): number {
-  const last = lastTimestamp ? Date.parse(lastTimestamp) : -Infinity;
-  return Math.max(resultAt, last + MIN_SPACING_MS);
-}
-
-/**
- * Decides what a score POST answer means (src/grades/README.md, src/grades/README.md): 2xx sent;
- * Canvas 400 "timestamp … before …" and Moodle 409 superseded (the platform holds a newer score);
- * 5xx, 429 and 408 retried with backoff; any other 4xx failed with the platform's message.
- */
-export function judgeScoreAnswer(answer: HttpAnswer, now: number): Outcome {
-  const { status } = answer;
-  if (status >= 200 && status < 300) {
-    return { kind: 'sent', status };
-  }
-  const message = `The platform answered ${status}: ${summarize(answer.body)}`;
-  if (status === 409 || (status === 400 && /timestamp/i.test(answer.body))) {
-    return { kind: 'superseded', status, message };
-  }
-  if (status >= 500 || status === 429 || status === 408) {
-    return { kind: 'retry', status, message, afterMs: retryAfterMs(answer.headers.get('retry-after'), now) };
-  }
-  return { kind: 'failed', status, message };
-}
-
 /**
  * The grade outbox worker (src/grades/README.md; Vendure's SQL job queue as the model). Woken when
  * a row is written (`kick`) and when the next row falls due (one Clock timer), with a slow fallback
