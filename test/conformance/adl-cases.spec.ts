@@ -18,7 +18,6 @@ const NOT_YET_PASSING = [
   'MS-05b',
   'MS-06',
   'OB-12a',
-  'OB-14a',
   'RU-05b',
   'RU-11',
   'RU-12a',

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { initialCmi } from '../../src/attempts/cmi-rules';
+import { initialCmi, parseDuration } from '../../src/attempts/cmi-rules';
 import { itemIndex } from '../../src/scorm/manifest-items';
 import { parseManifest } from '../../src/scorm/manifest-parser';
 import type { ManifestItem, ParsedManifest } from '../../src/scorm/manifest.types';
@@ -44,8 +44,8 @@ interface Pkg {
   items: Map<string, ManifestItem>;
   api?: Scorm2004Api;
   settings?: Record<string, unknown>;
-  /** Run-time data of SCOs left suspended, by activity id. */
-  saved: Map<string, Record<string, unknown>>;
+  /** Run-time data of SCOs left suspended, with the attempt's total time so far, by activity id. */
+  saved: Map<string, { cmi: Record<string, unknown>; totalTimeSeconds: number }>;
   /** The engine state kept when the learner left (serializeSequencingState), restored at the next launch. */
   state?: string;
 }
@@ -268,9 +268,9 @@ export class CaseReplay {
       learnerName: LEARNER.name,
       credit: 'credit',
       mode: 'normal',
-      saved,
+      saved: saved?.cmi ?? null,
       entry: saved ? 'resume' : 'ab-initio',
-      totalTimeSeconds: 0,
+      totalTimeSeconds: saved?.totalTimeSeconds ?? 0,
     });
     if (!saved) {
       // The engine seeds cmi.objectives from the activity's objectives (with their mapped status) at reset.
@@ -407,13 +407,17 @@ export class CaseReplay {
     }
   }
 
-  /** A SCO left with exit=suspend, or by suspendAll, keeps its run-time data for its next delivery. */
+  /**
+   * A SCO left with exit=suspend, or by suspendAll, keeps its run-time data for its next delivery,
+   * and its total time: the LMS adds each session's reported `session_time` (RTE 4.2.28).
+   */
   private keepSuspended(running: Running): void {
     const api = running.pkg.api!;
     if (running.exit === 'suspend' || running.navRequest === 'suspendAll') {
       const rendered = api.renderCommitCMI(true);
       const cmi = (rendered.cmi ?? rendered) as Record<string, unknown>;
-      running.pkg.saved.set(running.activityId, { ...cmi, exit: 'suspend' });
+      const totalTimeSeconds = typeof cmi.total_time === 'string' ? parseDuration(cmi.total_time) : 0;
+      running.pkg.saved.set(running.activityId, { cmi: { ...cmi, exit: 'suspend' }, totalTimeSeconds });
     }
   }
 
