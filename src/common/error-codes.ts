@@ -190,6 +190,7 @@ export type LtiErrorCode =
 
 /** Refused LTI 1.1 launches (docs/lti-launch-checks.md §6). */
 export type Lti11LaunchErrorCode =
+  | 'lti11_launch_rate_limited'
   | 'lti11_params_missing'
   | 'lti11_signature_method_unsupported'
   | 'lti11_consumer_unknown'

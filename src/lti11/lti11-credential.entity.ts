@@ -32,4 +32,8 @@ export class Lti11Credential extends BaseEntity {
   /** A revoked key launches nothing; outcomes already owed are still sent, and the 1.3 migration claim still verifies with it. */
   @Column({ type: Date, nullable: true })
   revokedAt: Date | null;
+
+  /** The last accepted launch with this key, to the minute (null: never used); shown in the console. */
+  @Column({ type: Date, nullable: true })
+  lastUsedAt: Date | null;
 }

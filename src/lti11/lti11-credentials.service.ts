@@ -20,6 +20,8 @@ export interface Lti11CredentialDto {
   label: string | null;
   status: 'active' | 'revoked';
   revokedAt: string | null;
+  /** The last accepted launch with the key, to the minute; null: never used. */
+  lastUsedAt: string | null;
   createdAt: string;
 }
 
@@ -108,6 +110,7 @@ function toDto(c: Lti11Credential): Lti11CredentialDto {
     label: c.label,
     status: c.revokedAt ? 'revoked' : 'active',
     revokedAt: c.revokedAt ? c.revokedAt.toISOString() : null,
+    lastUsedAt: c.lastUsedAt ? c.lastUsedAt.toISOString() : null,
     createdAt: c.createdAt.toISOString(),
   };
 }

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, IsNull, LessThan } from 'typeorm';
+import { DataSource, EntityManager, IsNull, LessThan, Or } from 'typeorm';
 import { EntitySql, PlainSql } from '../database/plain-sql';
 import { Lti11Credential } from './lti11-credential.entity';
 import { Lti11Nonce } from './lti11-nonce.entity';
+
+/** How stale a key's `lastUsedAt` may get before a launch writes it again. */
+const LAST_USED_GRAIN_MS = 60_000;
 
 /** Every database access of the LTI 1.1 module: consumer keys and the nonces seen. */
 @Injectable()
@@ -38,13 +41,22 @@ export class Lti11Repository {
   }
 
   async insertCredential(fields: Pick<Lti11Credential, 'customerId' | 'platformId' | 'consumerKey' | 'secretSealed' | 'label'>, m: EntityManager): Promise<Lti11Credential> {
-    const row = m.getRepository(Lti11Credential).create({ ...fields, revokedAt: null });
+    const row = m.getRepository(Lti11Credential).create({ ...fields, revokedAt: null, lastUsedAt: null });
     await m.getRepository(Lti11Credential).insert(row);
     return row;
   }
 
   async revokeCredential(id: string, at: Date): Promise<void> {
     await this.db.getRepository(Lti11Credential).update({ id, revokedAt: IsNull() }, { revokedAt: at });
+  }
+
+  /**
+   * Notes a launch with the key at `at`. Written at most once a minute per key (the WHERE), so a class
+   * launching at once does not queue on one row.
+   */
+  async markUsed(id: string, at: Date): Promise<void> {
+    const due = new Date(at.getTime() - LAST_USED_GRAIN_MS);
+    await this.db.getRepository(Lti11Credential).update({ id, lastUsedAt: Or(IsNull(), LessThan(due)) }, { lastUsedAt: at });
   }
 
   /**

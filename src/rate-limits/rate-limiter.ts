@@ -12,6 +12,8 @@ export interface AddressLimit {
 
 /** OIDC logins (`/lti/login`, unauthenticated, creates state): generous, a whole campus may sit behind one NAT address. */
 export const LTI_LOGIN_LIMIT: AddressLimit = { name: 'lti-login', burst: 300, perSecond: 20 };
+/** LTI 1.1 launches (`/lti/1p1/*`, unauthenticated until the signature is checked, write a nonce): as LTI 1.3 logins, on their own counter. */
+export const LTI11_LAUNCH_LIMIT: AddressLimit = { ...LTI_LOGIN_LIMIT, name: 'lti11-launch' };
 /** Console sign-ins: an admin mistypes the token now and then; guessing it takes billions of tries. */
 export const CONSOLE_SIGN_IN_LIMIT: AddressLimit = { name: 'console-sign-in', burst: 10, perSecond: 1 / 6 };
 

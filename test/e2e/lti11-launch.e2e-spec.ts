@@ -35,7 +35,7 @@ describe('LTI 1.1 launches and outcomes (real HTTP, emulated LMS)', () => {
     customer = (await api('POST', '/api/customers', { name: 'Old LMS College' })).body.id as string;
     const created = await api('POST', `/api/customers/${customer}/lti11-credentials`, { label: 'Blackboard 9.1' });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ customerId: customer, label: 'Blackboard 9.1', status: 'active', revokedAt: null });
+    expect(created.body).toMatchObject({ customerId: customer, label: 'Blackboard 9.1', status: 'active', revokedAt: null, lastUsedAt: null });
     expect(created.body.secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
     credentialId = created.body.id as string;
     lms = attachLti11(tb.emu, created.body.consumerKey as string, created.body.secret as string);
@@ -81,14 +81,26 @@ describe('LTI 1.1 launches and outcomes (real HTTP, emulated LMS)', () => {
   });
 
   it('should launch a learner into the player, on the same learner/link/attempt model, and resume the attempt', async () => {
+    const lastUsed = async () => ((await api('GET', `/api/customers/${customer}/lti11-credentials`)).body as Array<{ lastUsedAt: string | null }>)[0].lastUsedAt;
+    expect(await lastUsed()).toBeNull();
+    const usedAt = new Date(clock.now()).toISOString();
     const first = await launch('u-1', 'rl-1');
     expect(outcome(first)).toEqual({ status: 200, code: null });
+    expect(await lastUsed()).toBe(usedAt);
     expect(first.text).toContain('data-player-url');
     await playLaunch(tb, first, null);
     const again = await launch('u-1', 'rl-1');
     await playLaunch(tb, again, null);
     const mine = (await attempts()).filter((a) => a.learner.sub === 'u-1');
     expect(mine).toEqual([expect.objectContaining({ number: 1, resourceLinkTitle: 'Week 1 (LTI 1.1)', learner: expect.objectContaining({ name: 'Learner u-1' }) })]);
+    // "last used" moves with launches, to the minute (a launch within the minute writes nothing)
+    clock.advance(30_000);
+    expect(outcome(await launch('u-1', 'rl-1'))).toEqual({ status: 200, code: null });
+    expect(await lastUsed()).toBe(usedAt);
+    clock.advance(31_000);
+    const laterAt = new Date(clock.now()).toISOString();
+    expect(outcome(await launch('u-1', 'rl-1'))).toEqual({ status: 200, code: null });
+    expect(await lastUsed()).toBe(laterAt);
     // the custom parameter works as in 1.3, on the generic launch URL
     const generic = await lms.launch(`${tb.app.appUrl}/lti/1p1/launch`, lms.launchParams('u-2', 'rl-2', { custom_course_id: tb.courseId }), { timestamp: now() });
     expect(outcome(generic)).toEqual({ status: 200, code: null });
@@ -127,6 +139,29 @@ describe('LTI 1.1 launches and outcomes (real HTTP, emulated LMS)', () => {
     expect(errorHeading(tampered)).toMatch(/^The signature of this LTI 1.1 launch does not match/);
     expect((await attempts()).filter((x) => x.learner.sub === 'x-1')).toEqual([]);
     expect((await attempts()).map((x) => x.learner.sub).sort()).toEqual([...before, 'x-2', 'x-3'].sort()); // the two that went through, once each
+  });
+
+  it('should rate-limit launches per client address like LTI 1.3 logins, before any check, with a readable page', async () => {
+    const from = (address: string) =>
+      fetch(launchUrl(), { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Forwarded-For': address }, body: 'user_id=x', redirect: 'manual' });
+    const statuses: number[] = [];
+    for (let batch = 0; batch < 6; batch++) {
+      const round = await Promise.all(Array.from({ length: 50 }, () => from('203.0.113.77')));
+      statuses.push(...round.map((r) => r.status));
+    }
+    // the burst of 300 reaches the checks (not signed: 400); the clock stands still, so the next is
+    // refused before any check
+    expect(statuses).toEqual(Array(300).fill(400));
+    const refused = await from('203.0.113.77');
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    const page = { text: await refused.text() };
+    expect(errorCode(page)).toBe('lti11_launch_rate_limited');
+    expect(errorHeading(page)).toMatch(/^Too many launches from your network at once/);
+    expect((await from('203.0.113.78')).status).toBe(400); // another address has its own counter
+    clock.advance(50); // 20 a second: one more
+    expect((await from('203.0.113.77')).status).toBe(400);
+    expect((await from('203.0.113.77')).status).toBe(429);
   });
 
   it('should obey the customer and the licence exactly as LTI 1.3 launches do, with the same pages', async () => {

@@ -109,6 +109,7 @@ export class Lti11LaunchService {
     if (licence) {
       throw licenceRefused(licence, isInstructor);
     }
+    await this.repo.markUsed(consumer.credential.id, new Date(this.clock.now()));
     const serviceUrl = param(params, 'lis_outcome_service_url');
     const sourcedId = param(params, 'lis_result_sourcedid');
     this.logger.log(`LTI 1.1 launch key=${consumerKey} link=${resourceLinkId} course=${courseId}${serviceUrl && sourcedId ? ' (outcomes)' : ''}`);
