@@ -71,7 +71,7 @@ function lmsOrigin(): string | null {
   return origin;
 }
 
-async function start(scorm: ScormVersion, learner: { id: string; name: string }, resume: { location: string; suspendData: string } | null, port: MessagePort): Promise<void> {
+async function start(lms: string, scorm: ScormVersion, learner: { id: string; name: string }, resume: { location: string; suspendData: string } | null, port: MessagePort): Promise<void> {
   if (!learner.id) {
     show('Your LMS did not say who you are.', 'It gave no learner id to this course, so your progress could not be kept. Please let your training contact know.', 'dispatch_launch_invalid');
     return;
@@ -79,7 +79,7 @@ async function start(scorm: ScormVersion, learner: { id: string; name: string },
   const res = await fetch(cfg.launchUrl, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: JSON.stringify({ learnerId: learner.id, learnerName: learner.name || null, lmsLocation: resume?.location || null, lmsSuspendData: resume?.suspendData || null }),
+    body: JSON.stringify({ learnerId: learner.id, learnerName: learner.name || null, lmsLocation: resume?.location || null, lmsSuspendData: resume?.suspendData || null, lmsOrigin: lms }),
     credentials: 'omit',
   }).catch(() => null);
   const body = (await res?.json().catch(() => null)) as { playerUrl?: string; error?: string; message?: string } | null;
@@ -123,7 +123,7 @@ function main(): void {
     const learner = { id: typeof m.learner?.id === 'string' ? m.learner.id : '', name: typeof m.learner?.name === 'string' ? m.learner.name : '' };
     const text = (x: unknown) => (typeof x === 'string' ? x : '');
     const resume = m.resume ? { location: text(m.resume.location), suspendData: text(m.resume.suspendData) } : null;
-    void start(scorm, learner, resume, e.ports[0]);
+    void start(lms, scorm, learner, resume, e.ports[0]);
   });
   window.parent.postMessage({ type: 'scorm-dispatch:ready', v: 1 }, lms);
 }

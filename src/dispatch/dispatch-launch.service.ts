@@ -1,9 +1,11 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { AttemptLaunchService } from '../attempts/attempt-launch.service';
 import { ResumeSeedService } from '../attempts/resume-seed.service';
 import { AppError } from '../common/errors';
 import { CustomersService } from '../customers/customers.service';
 import { LicenceAccessService } from '../licences/licence-access.service';
+import type { SeatHolder } from '../licences/licences.repository';
 import { launchRefused } from '../lti/customers/customer-refusals';
 import { licenceRefused } from '../lti/customers/licence-refusals';
 import type { LtiLaunchContext } from '../lti/protocol/launch-context';
@@ -69,7 +71,7 @@ export class DispatchLaunchService {
   /** Checks the licence for this LMS learner (taking a seat at their first launch) and answers a one-time player URL. */
   async launch(token: string, body: DispatchLaunchBody): Promise<{ playerUrl: string }> {
     const row = await this.openable(token);
-    const refusal = await this.licences.admit(row.customerId, row.courseId, { platformId: row.id, sub: body.learnerId });
+    const refusal = await this.licences.admit(row.customerId, row.courseId, await this.seatHolder(row, body));
     if (refusal) {
       throw licenceRefused(refusal, false);
     }
@@ -80,6 +82,37 @@ export class DispatchLaunchService {
     this.logger.log(`dispatch launch dispatch=${row.id} course=${row.courseId}`);
     return { playerUrl };
   }
+
+  /**
+   * Who holds the learner's seat (docs/dispatch.md "Seats"). A seat names the LMS, not the dispatch, so
+   * a learner who reaches the customer's courses through several dispatches in one LMS counts once: the
+   * LMS is the customer's LTI platform whose issuer has the LMS page's origin (its SCORM learner ids
+   * are then taken as that platform's LTI user ids, so a learner who also comes by LTI counts once),
+   * else the origin itself. Without an origin (an older package page) the dispatch stands for the LMS.
+   * Only the seat is shared: the learner's records stay under the dispatch.
+   */
+  private async seatHolder(row: Dispatch, body: DispatchLaunchBody): Promise<SeatHolder> {
+    const origin = body.lmsOrigin;
+    if (!origin) {
+      return { platformId: row.id, sub: body.learnerId };
+    }
+    const platform = (await this.repo.platformsOfCustomer(row.customerId)).find((p) => originOf(p.issuer) === origin);
+    return { platformId: platform?.id ?? lmsSeatId(row.customerId, origin), sub: body.learnerId };
+  }
+}
+
+/** The origin of an issuer URL, or null when it is none. */
+function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+}
+
+/** A stable id for an LMS known only by its origin, within one customer (36 characters, as a platform id; never a UUID). */
+export function lmsSeatId(customerId: string, origin: string): string {
+  return `lms-${createHash('sha256').update(`${customerId}\n${origin}`).digest('hex').slice(0, 32)}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { OptionalText, RequestErrorCode, Text } from '../common/validation';
 
 /** `POST /api/customers/:id/dispatches`: hand one course to the customer as a dispatch package. */
@@ -47,4 +47,14 @@ export class DispatchLaunchBody {
   @IsOptional()
   @IsString({ message: '$property must be a string, or null' })
   lmsSuspendData?: string | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: 255,
+    description: 'The origin of the LMS page that framed the bridge page, as the bridge page checked it: the learners of every dispatch of the customer in that LMS share one seat each (docs/dispatch.md "Seats").',
+  })
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/?#]{1,240}$/, { message: '$property must be an origin (scheme://host[:port]) of at most 255 characters, or null' })
+  lmsOrigin?: string | null;
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Course } from '../courses/course.entity';
 import { Customer } from '../customers/customer.entity';
+import { Platform } from '../platforms/platform.entity';
 import { Dispatch } from './dispatch.entity';
 
 /** Every database access of the dispatch module. */
@@ -40,5 +41,10 @@ export class DispatchRepository {
     const unique = [...new Set(ids)];
     const rows = unique.length ? await this.db.getRepository(Course).find({ select: { id: true, title: true }, where: unique.map((id) => ({ id })) }) : [];
     return new Map(rows.map((r) => [r.id, r.title]));
+  }
+
+  /** The customer's LTI platforms (id and issuer), oldest first: a dispatch's LMS may be one of them. */
+  platformsOfCustomer(customerId: string): Promise<Array<Pick<Platform, 'id' | 'issuer'>>> {
+    return this.db.getRepository(Platform).find({ select: { id: true, issuer: true }, where: { customerId }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 }

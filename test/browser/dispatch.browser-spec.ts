@@ -6,6 +6,8 @@ import { DataSource } from 'typeorm';
 import { Attempt } from '../../src/attempts/attempt.entity';
 import { Learner } from '../../src/attempts/learner.entity';
 import { ScoState } from '../../src/attempts/sco-state.entity';
+import { lmsSeatId } from '../../src/dispatch/dispatch-launch.service';
+import { LicenceSeat } from '../../src/licences/licence-seat.entity';
 import { adminApi } from '../support/admin-api';
 import { createTestApp, TestApp } from '../support/app';
 import { eventually, launchBrowser, scoFrame, signedInConsole, TestBrowser, withScreenshot } from '../support/browser';
@@ -124,6 +126,8 @@ describe('Dispatch package in Chromium (a SCORM LMS of the tests → package →
       // the bridge recorded the attempt under the LMS's learner id and name
       const learner = await db().getRepository(Learner).findOneByOrFail({ platformId: dispatches.p12.id, sub: 'emp-1001' });
       expect(learner.name).toBe('Grace Hopper');
+      // the seat names the LMS by the origin the bridge page checked, not the dispatch (docs/dispatch.md "Seats")
+      expect(await db().getRepository(LicenceSeat).findBy({ customerId: customer, sub: 'emp-1001' })).toMatchObject([{ platformId: lmsSeatId(customer, lms.origin), courseId: course12 }]);
       expect(await stateOf(dispatches.p12.id, 'emp-1001')).toMatchObject({ location: 'page-2', suspendData: 'answers=1,2', completionStatus: 'incomplete' });
     });
     await page.close({ runBeforeUnload: true }); // the tab is closed mid-course: the package page finishes with exit=suspend

@@ -29,11 +29,17 @@ export async function downloadPackage(app: TestApp, customerId: string, dispatch
  * What the bridge page's script does once the package page hand-shook (player/src/dispatch-bridge.ts):
  * the launch request with the LMS learner, from the content origin.
  */
-export async function dispatchLaunch(app: TestApp, token: string, learnerId: string, learnerName: string | null = null): Promise<{ status: number; body: { playerUrl?: string; error?: string; message?: string } }> {
+export async function dispatchLaunch(
+  app: TestApp,
+  token: string,
+  learnerId: string,
+  learnerName: string | null = null,
+  extra: { lmsOrigin?: string | null } = {},
+): Promise<{ status: number; body: { playerUrl?: string; error?: string; message?: string } }> {
   const res = await fetch(`${app.contentUrl}/dispatch/${token}/launch`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json', Origin: new URL(app.contentUrl).origin },
-    body: JSON.stringify({ learnerId, learnerName }),
+    body: JSON.stringify({ learnerId, learnerName, ...extra }),
   });
   return { status: res.status, body: (await res.json()) as { playerUrl?: string; error?: string; message?: string } };
 }
