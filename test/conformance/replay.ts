@@ -156,6 +156,15 @@ export class CaseReplay {
     }
   }
 
+  /** With `CTS_TRACE=<case>`, the engine's own reports of refused requests and errors are traced too. */
+  private engineTrace(): Record<string, (...args: unknown[]) => void> {
+    if (process.env.CTS_TRACE !== this.caseName) {
+      return {};
+    }
+    const events = ['onSequencingError', 'onNavigationRequestProcessing', 'onTerminationRequestProcessing', 'onDeliveryRequestProcessing'];
+    return Object.fromEntries(events.map((e) => [e, (...args: unknown[]) => this.trace(`${e} ${JSON.stringify(args).slice(0, 400)}`)]));
+  }
+
   private fail(why: string): void {
     this.failures.push(why);
   }
@@ -178,6 +187,7 @@ export class CaseReplay {
             this.trace(`delivered ${activity.id}${activity.deliveryWasResumed ? ' (resumed)' : ''}`);
             this.pending.push({ pkg, id: activity.id, resumed: activity.deliveryWasResumed });
           },
+          ...this.engineTrace(),
         },
       },
     };
