@@ -1,5 +1,6 @@
 import { Column, Entity, Index } from 'typeorm';
 import { BaseEntity } from '../database/base.entity';
+import { numeric } from './sco-state.entity';
 
 /**
  * One learner's attempt at the course behind one resource link. It stays on the course version it
@@ -39,4 +40,17 @@ export class Attempt extends BaseEntity {
   /** Incremented on every player launch; orders commits across launches (player/README.md). */
   @Column({ type: 'integer', default: 0 })
   launchCount: number;
+
+  /**
+   * SCORM 2004 with sequencing: the root activity after the server's own rollup over the SCOs'
+   * stored data (docs/scorm-rules.md, "A course of several SCOs"); null until worked out, and for 1.2.
+   */
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  rootCompletion: string | null;
+
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  rootSuccess: string | null;
+
+  @Column({ type: 'float', nullable: true, transformer: numeric })
+  rootMeasure: number | null;
 }

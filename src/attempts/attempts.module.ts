@@ -8,9 +8,11 @@ import { GroupCommitService } from './group-commit.service';
 import { LaunchCodeService } from './launch-code.service';
 import { ScoLaunchService } from './sco-launch.service';
 import { ScoStatesRepository } from './sco-states.repository';
-import { RuntimeController } from './runtime.controller';
+import { RuntimeController, RuntimeSequencingController } from './runtime.controller';
 import { RuntimeTokenService } from './runtime-token.service';
 import { ResumeSeedService } from './resume-seed.service';
+import { SequencingStateRepository } from './sequencing-state.repository';
+import { SequencingStateService } from './sequencing-state.service';
 
 /**
  * Attempts and the runtime API, one job a file: launch resolution (attempt-launch.service), launch
@@ -23,8 +25,8 @@ import { ResumeSeedService } from './resume-seed.service';
  */
 @Module({
   imports: [GradesModule, SecretsModule],
-  controllers: [RuntimeController],
-  providers: [AttemptsRepository, ScoStatesRepository, CourseVersionCache, AttemptLaunchService, LaunchCodeService, ScoLaunchService, GroupCommitService, RuntimeTokenService, ResumeSeedService],
-  exports: [AttemptLaunchService, LaunchCodeService, RuntimeTokenService, ResumeSeedService],
+  controllers: [RuntimeController, RuntimeSequencingController],
+  providers: [AttemptsRepository, ScoStatesRepository, CourseVersionCache, AttemptLaunchService, LaunchCodeService, ScoLaunchService, GroupCommitService, RuntimeTokenService, ResumeSeedService, SequencingStateRepository, SequencingStateService],
+  exports: [AttemptLaunchService, LaunchCodeService, RuntimeTokenService, ResumeSeedService, SequencingStateService],
 })
 export class AttemptsModule {}

@@ -61,8 +61,8 @@ export type CommitPlan =
   | { write: 'insert' | 'update'; state: ScoState; outcome: CommitOutcome; resultMayChange: boolean; endsSco: boolean };
 
 /** The answers are the same objects every time (no allocation per commit); frozen so none is changed. */
-const APPLIED: CommitOutcome = Object.freeze({ result: true, errorCode: 0, applied: true });
-const STALE: CommitOutcome = Object.freeze({ result: true, errorCode: 0, applied: false, reason: 'stale' });
+export const APPLIED: CommitOutcome = Object.freeze({ result: true, errorCode: 0, applied: true });
+export const STALE: CommitOutcome = Object.freeze({ result: true, errorCode: 0, applied: false, reason: 'stale' });
 const SESSION_TERMINATED: CommitOutcome = Object.freeze({ result: true, errorCode: 0, applied: false, reason: 'session_terminated' });
 
 /** The longest location value stored (cmi.location, cmi.core.lesson_location). */

@@ -1,19 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { AppError } from '../common/errors';
 import type { CourseVersion } from '../courses/course-version.entity';
 import { findItem } from '../scorm/manifest-items';
 import { Transactions } from '../database/transactions';
 import { AttemptsRepository } from './attempts.repository';
 import { itemRules } from '../scorm/result-rules';
-import { allScosCompleted, attemptEnd, checkCommit, CommitInput, CommitOutcome, firstState, needsStoredSuspendData, PlanContext, planCommit } from './commit-plan';
+import { allScosCompleted, APPLIED, STALE, attemptEnd, checkCommit, CommitInput, CommitOutcome, firstState, needsStoredSuspendData, PlanContext, planCommit } from './commit-plan';
 import { CourseVersionCache } from './course-version-cache';
 import { ResultListener } from './result-listener';
 import type { RuntimeClaims } from './runtime-token.service';
 import type { ScoState } from './sco-state.entity';
 import { ScoStatesRepository } from './sco-states.repository';
 import { checkScope, scoOf } from './sco-lookup';
-import { checkSequencingState } from '../sequencing/sequencing-state';
+import { checkSequencingState, type SerializedSequencingState } from '../sequencing/sequencing-state';
+import { SequencingStateService } from './sequencing-state.service';
 
 /** Commits applied in one transaction at most (group commit). */
 const MAX_BATCH = 200;
@@ -23,6 +25,8 @@ interface PendingCommit {
   itemId: string;
   version: CourseVersion;
   ctx: PlanContext;
+  /** The player's sequencing state that came with the commit, checked and parsed. */
+  sequencing?: SerializedSequencingState;
   resolve: (outcome: CommitOutcome) => void;
   reject: (err: unknown) => void;
 }
@@ -44,6 +48,7 @@ export class GroupCommitService {
     private readonly states: ScoStatesRepository,
     private readonly versions: CourseVersionCache,
     private readonly results: ResultListener,
+    private readonly sequencing: SequencingStateService,
   ) {}
 
   /**
@@ -56,9 +61,7 @@ export class GroupCommitService {
     checkCommit(input, this.config.maxSuspendDataChars);
     const version = await this.versions.versionOfAttempt(attemptId);
     scoOf(version, itemId);
-    if (input.sequencingState !== undefined) {
-      checkSequencingState(input.sequencingState, version.scormVersion);
-    }
+    const sequencing = input.sequencingState !== undefined ? checkSequencingState(input.sequencingState, version.scormVersion) : undefined;
     const ctx: PlanContext = {
       v: version.scormVersion as '1.2' | '2004',
       rules: itemRules(findItem(version.manifest.items, itemId)),
@@ -67,9 +70,26 @@ export class GroupCommitService {
       input,
     };
     return new Promise<CommitOutcome>((resolve, reject) => {
-      this.pending.push({ attemptId, itemId, version, ctx, resolve, reject });
+      this.pending.push({ attemptId, itemId, version, ctx, sequencing, resolve, reject });
       this.scheduleFlush();
     });
+  }
+
+  /**
+   * Saves the player's sequencing state when no SCO commit carries it (src/player/bootstrap.types.ts):
+   * `{ session, seq, sequencingState }`, ordered with the commits by (launch, seq); an older state
+   * than the stored one is ignored (`stale`).
+   */
+  async saveSequencing(claims: RuntimeClaims, attemptId: string, body: Record<string, unknown>): Promise<CommitOutcome> {
+    checkScope(claims, attemptId);
+    const seq = body.seq;
+    if (!Number.isSafeInteger(seq) || (seq as number) < 1) {
+      throw new AppError('sequencing_state_invalid', 'A sequencing state must carry the whole-number "seq" of the commit counter (from 1).');
+    }
+    const version = await this.versions.versionOfAttempt(attemptId);
+    const parsed = checkSequencingState(body.sequencingState, version.scormVersion);
+    const saved = await this.transactions.run((m) => this.sequencing.save(m, attemptId, version, body.sequencingState as string, parsed, claims.launch, seq as number));
+    return saved ? APPLIED : STALE;
   }
 
   /**
@@ -120,7 +140,7 @@ export class GroupCommitService {
       for (const state of await this.states.lockStatesOfAttempts(ids, m)) {
         rows.set(`${state.attemptId}\n${state.itemId}`, state);
       }
-      const changed = new Set<string>();
+      const changed = new Map<string, CourseVersion>();
       const outcomes: CommitOutcome[] = [];
       for (const job of batch) {
         const key = `${job.attemptId}\n${job.itemId}`;
@@ -141,14 +161,22 @@ export class GroupCommitService {
           await this.states.insert(state, m);
         }
         rows.set(key, state);
+        if (job.sequencing && job.version.sequencing) {
+          // Saved with the commit's CMI data, in its transaction (src/player/bootstrap.types.ts).
+          await this.sequencing.save(m, job.attemptId, job.version, ctx.input.sequencingState!, job.sequencing, ctx.launch, ctx.input.seq);
+        }
         if (plan.endsSco) {
           await this.maybeEndAttempt(m, job.attemptId, job.version, state, ctx.input.navRequest);
         }
         if (plan.resultMayChange) {
-          changed.add(job.attemptId);
+          changed.set(job.attemptId, job.version);
         }
       }
-      for (const attemptId of changed) {
+      for (const [attemptId, version] of changed) {
+        if (version.sequencing) {
+          // SCORM 2004 with sequencing: the root activity's result from the server's own engine run.
+          await this.sequencing.rollUp(m, attemptId, version);
+        }
         await this.results.onResultMaybeChanged(m, attemptId);
       }
       return outcomes;

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpStatus, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { AppError } from '../common/errors';
 import type { CommitInput, CommitOutcome } from './commit-plan';
@@ -68,5 +68,23 @@ export class RuntimeController {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.end(JSON.stringify(outcome));
+  }
+}
+
+/** The player's sequencing state when no SCO commit carries it (src/player/bootstrap.types.ts `PlayerSequencing`). */
+@Controller('runtime/attempts/:attemptId/sequencing')
+export class RuntimeSequencingController {
+  constructor(
+    private readonly commits: GroupCommitService,
+    private readonly tokens: RuntimeTokenService,
+  ) {}
+
+  @Post()
+  @HttpCode(HttpStatus.OK)
+  async save(@Param('attemptId') attemptId: string, @Headers('authorization') auth: string | undefined, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<CommitOutcome> {
+    const { input, token } = parseCommitBody(body);
+    const claims = await this.tokens.verify(bearer(auth) ?? token);
+    res.setHeader('Cache-Control', 'no-store');
+    return this.commits.saveSequencing(claims, attemptId, input as unknown as Record<string, unknown>);
   }
 }

@@ -2,7 +2,7 @@ import { Column, Entity, Index } from 'typeorm';
 import { BaseEntity } from '../database/base.entity';
 
 /** A decimal column read back as a number (Postgres returns numeric as a string). */
-const numeric = { to: (v: number | null) => v, from: (v: string | number | null) => (v === null || v === undefined ? null : Number(v)) };
+export const numeric = { to: (v: number | null) => v, from: (v: string | number | null) => (v === null || v === undefined ? null : Number(v)) };
 
 /**
  * The runtime state of one SCO (manifest item) in one attempt: the CMI data the SCO saved plus the

@@ -8,6 +8,7 @@ import { AppConfig } from '../config/app-config';
 import { LaunchCodeService } from '../attempts/launch-code.service';
 import { pickStartItem } from '../attempts/sco-launch.service';
 import { RuntimeTokenService } from '../attempts/runtime-token.service';
+import { SequencingStateService } from '../attempts/sequencing-state.service';
 import { ContentGrantService, encodePath } from '../content/content-grant.service';
 import type { CourseVersion } from '../courses/course-version.entity';
 import { sendHtml } from '../common/html';
@@ -39,6 +40,7 @@ export class PlayerController {
     private readonly grants: ContentGrantService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly sequencing: SequencingStateService,
   ) {}
 
   /**
@@ -80,7 +82,7 @@ export class PlayerController {
       autocommitSeconds: 30,
       maxSuspendDataChars: this.config.maxSuspendDataChars,
       scos,
-      sequencing: version.sequencing ? { settings: version.sequencing, state: null } : null,
+      sequencing: version.sequencing ? { settings: version.sequencing, state: await this.sequencing.playerState(attempt.id, attempt.learnerId, version) } : null,
     };
     res.setHeader('Content-Security-Policy', PLAYER_CSP);
     sendHtml(res, renderPlayerPage(bootstrap));

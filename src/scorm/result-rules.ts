@@ -302,3 +302,28 @@ export function courseResult(course: CourseItems, states: Array<StoredScoResult 
   const items = course.items.length > 0 ? course.items : states.map((s) => ({ itemId: s.itemId, scormType: 'sco' as const }));
   return rollUpCourse(items.map((i) => itemResult(i.scormType, byItem.get(i.itemId))));
 }
+
+/** The root activity of a SCORM 2004 attempt after the server's engine rollup (the attempt's `root*` columns). */
+export interface RootColumns {
+  rootCompletion: string | null;
+  rootSuccess: string | null;
+  rootMeasure: number | null;
+}
+
+/**
+ * SCORM 2004 with sequencing (docs/scorm-rules.md, "A course of several SCOs"): the root activity's
+ * completion, success and measure after rollup replace the SCOs' roll-up (the SCOs' mean score only
+ * when the root has no measure); whether the attempt was started or reported anything still comes
+ * from the SCOs. Without a root result (SCORM 1.2, a 2004
+ * version without compiled sequencing, nothing committed yet) the SCOs' roll-up stands.
+ */
+export function withRootResult(r: CourseResult, root: RootColumns): CourseResult {
+  if (root.rootCompletion === null) {
+    return r;
+  }
+  const completion = (['completed', 'incomplete', 'not attempted'].includes(root.rootCompletion) ? root.rootCompletion : 'unknown') as Completion;
+  const success = (root.rootSuccess === 'passed' || root.rootSuccess === 'failed' ? root.rootSuccess : 'unknown');
+  // SN measures come only from cmi.score.scaled: with none known at the root, the SCOs' scores (raw/min/max) still count.
+  const score = root.rootMeasure === null ? r.score : Math.min(1, Math.max(0, root.rootMeasure));
+  return { started: r.started, reported: r.reported, completion, success, score };
+}

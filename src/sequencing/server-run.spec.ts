@@ -1,0 +1,142 @@
+import { compileSequencing } from './compile-sequencing';
+import { parseManifest } from '../scorm/manifest-parser';
+import { fileList } from '../../test/support/manifest-spec-helpers';
+import { scorm2004Api } from './engine';
+import { newEngine, rollUpFromScoData, stateForPlayer, suspendIfLeftActive, type ScoTracking } from './server-run';
+import type { CompiledSequencing } from './sequencing.types';
+
+/** A two-SCO course (intro, exam) with this root sequencing and these item sequencing blocks. */
+function course(rootSequencing: string, items: { intro?: string; exam?: string } = {}, org = ''): CompiledSequencing {
+  const xml = Buffer.from(`<?xml version="1.0"?>
+<manifest identifier="M" xmlns="http://www.imsglobal.org/xsd/imscp_v1p1" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3" xmlns:adlseq="http://www.adlnet.org/xsd/adlseq_v1p3" xmlns:imsss="http://www.imsglobal.org/xsd/imsss">
+  <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
+  <organizations default="O"><organization identifier="O" ${org}><title>C</title>
+    <item identifier="intro" identifierref="R"><title>Intro</title>${items.intro ?? ''}</item>
+    <item identifier="exam" identifierref="R"><title>Exam</title>${items.exam ?? ''}</item>
+    <imsss:sequencing>${rootSequencing}</imsss:sequencing></organization></organizations>
+  <resources><resource identifier="R" type="webcontent" adlcp:scormType="sco" href="sco.html"/></resources>
+</manifest>`);
+  return compileSequencing(parseManifest(xml, fileList('sco.html')).manifest).sequencing;
+}
+
+const sco = (itemId: string, completionStatus: string, successStatus: string, scaled?: number, more: Partial<ScoTracking> = {}): ScoTracking => ({
+  itemId,
+  completionStatus,
+  successStatus,
+  score: scaled === undefined ? {} : { scaled: String(scaled) },
+  progressMeasure: null,
+  ended: true,
+  ...more,
+});
+
+/** The root is satisfied only when the exam is: the intro does not take part in satisfaction. */
+const EXAM_DECIDES = course(
+  `<imsss:controlMode choice="true" flow="true"/>`,
+  { intro: '<imsss:sequencing><imsss:rollupRules rollupObjectiveSatisfied="false" objectiveMeasureWeight="0"/></imsss:sequencing>' },
+);
+
+describe('the server engine run over the SCOs stored data (the grade of a 2004 course)', () => {
+  it('rolls the root up from the exam only, as the course rollup says', () => {
+    expect(rollUpFromScoData(EXAM_DECIDES, [sco('intro', 'completed', 'passed', 1), sco('exam', 'completed', 'failed', 0.4)]).root).toEqual({ completion: 'completed', success: 'failed', measure: 0.4 });
+    expect(rollUpFromScoData(EXAM_DECIDES, [sco('intro', 'completed', 'failed', 0.1), sco('exam', 'completed', 'passed', 0.9)]).root).toEqual({ completion: 'completed', success: 'passed', measure: 0.9 });
+  });
+
+  it('leaves the root unfinished while a SCO has not been attempted', () => {
+    expect(rollUpFromScoData(EXAM_DECIDES, [sco('intro', 'completed', 'passed', 1)]).root).toMatchObject({ completion: expect.not.stringMatching(/^completed$/), success: 'unknown' });
+  });
+
+  it('applies the End Attempt defaults only to an ended SCO attempt: a running or suspended SCO is not completed by them', () => {
+    const silent = (ended: boolean) => rollUpFromScoData(EXAM_DECIDES, [sco('intro', 'completed', 'passed'), sco('exam', 'unknown', 'unknown', undefined, { ended })]).root;
+    expect(silent(true)).toMatchObject({ completion: 'completed', success: 'passed' });
+    expect(silent(false)).toMatchObject({ completion: expect.not.stringMatching(/^completed$/), success: 'unknown' });
+  });
+
+  it('writes the global objectives the course maps, and a second course reads them', () => {
+    const writer = course('<imsss:controlMode choice="true" flow="true"/>', {
+      exam: '<imsss:sequencing><imsss:objectives><imsss:primaryObjective objectiveID="exam-obj"><imsss:mapInfo targetObjectiveID="urn:skill:safety" writeSatisfiedStatus="true"/></imsss:primaryObjective></imsss:objectives></imsss:sequencing>',
+    });
+    const run = rollUpFromScoData(writer, [sco('intro', 'completed', 'passed'), sco('exam', 'completed', 'passed', 0.8)]);
+    expect(Object.keys(run.writtenGlobals)).toEqual(['urn:skill:safety']);
+    // The reader's only SCO reads the skill as its own satisfaction; it never reports success itself.
+    const reader = course('<imsss:controlMode choice="true" flow="true"/>', {
+      intro: '<imsss:sequencing><imsss:rollupRules rollupObjectiveSatisfied="false"/></imsss:sequencing>',
+      exam: '<imsss:sequencing><imsss:deliveryControls objectiveSetByContent="true"/><imsss:objectives><imsss:primaryObjective objectiveID="p"><imsss:mapInfo targetObjectiveID="urn:skill:safety" readSatisfiedStatus="true"/></imsss:primaryObjective></imsss:objectives></imsss:sequencing>',
+    });
+    const silent = [sco('intro', 'completed', 'unknown'), sco('exam', 'completed', 'unknown')];
+    expect(rollUpFromScoData(reader, silent).root.success).toBe('unknown');
+    expect(rollUpFromScoData(reader, silent, run.writtenGlobals).root.success).toBe('passed');
+  });
+});
+
+describe('scorm-again issue #1701: a relaunch after the tab closed without "suspend all"', () => {
+  const FORCED = course('<imsss:controlMode choice="false" flow="true"/>');
+
+  /** The player's session up to the second SCO, then the tab closes: the state saved last. */
+  function stateLeftInSecondSco(): string {
+    const { api, settings } = newEngine(FORCED);
+    api.processNavigationRequest('start');
+    api.reset(settings, { preserveListeners: true });
+    api.Initialize('');
+    api.SetValue('adl.nav.request', 'continue');
+    api.Terminate('');
+    api.reset(settings, { preserveListeners: true });
+    api.Initialize('');
+    return api.serializeSequencingState();
+  }
+
+  function relaunch(state: string): { delivered: string[]; answers: Record<string, boolean> } {
+    const delivered: string[] = [];
+    const settings = { autocommit: false, lmsCommitUrl: false, logLevel: 5, sequencing: { activityTree: FORCED.activityTree, logLevel: 'error', eventListeners: { onActivityDelivery: (a: { id: string }) => delivered.push(a.id) } } };
+    const api = new (scorm2004Api())(settings);
+    api.deserializeSequencingState(state);
+    const answers: Record<string, boolean> = {};
+    for (const request of ['resumeAll', 'start']) {
+      answers[request] = api.processNavigationRequest(request);
+      if (answers[request]) {
+        break;
+      }
+    }
+    return { delivered, answers };
+  }
+
+  it('locks the learner out with the state as saved (the upstream bug, reproduced)', () => {
+    expect(relaunch(stateLeftInSecondSco())).toEqual({ delivered: [], answers: { resumeAll: false, start: false } });
+  });
+
+  it('resumes the learner in the SCO they were in once the server suspended the tree', () => {
+    expect(relaunch(suspendIfLeftActive(FORCED, stateLeftInSecondSco()))).toEqual({ delivered: ['exam'], answers: { resumeAll: true } });
+    expect(relaunch(stateForPlayer(FORCED, stateLeftInSecondSco(), { objectives: {}, data: {} })!).delivered).toEqual(['exam']);
+  });
+
+  it('leaves a state that is not left active as it is', () => {
+    const { api } = newEngine(FORCED);
+    const untouched = api.serializeSequencingState();
+    expect(suspendIfLeftActive(FORCED, untouched)).toBe(untouched);
+  });
+});
+
+describe('the state the player starts from', () => {
+  const SHARED = course('<imsss:controlMode choice="true" flow="true"/>', {
+    exam: '<imsss:sequencing><imsss:objectives><imsss:primaryObjective objectiveID="p"><imsss:mapInfo targetObjectiveID="urn:g" readSatisfiedStatus="true"/></imsss:primaryObjective></imsss:objectives></imsss:sequencing><adlcp:data><adlcp:map targetID="urn:notes" readSharedData="true" writeSharedData="true"/></adlcp:data>',
+  });
+
+  it('is null on a first launch with nothing shared', () => {
+    expect(stateForPlayer(SHARED, null, { objectives: {}, data: {} })).toBeNull();
+  });
+
+  it('carries the learner-wide objectives and data stores the course reads, and no others', () => {
+    const entry = { id: 'urn:g', satisfiedStatus: true, satisfiedStatusKnown: true };
+    const text = stateForPlayer(SHARED, null, { objectives: { 'urn:g': entry, 'urn:other': entry }, data: { 'urn:notes': 'hello', 'urn:secret': 'no' } });
+    const state = JSON.parse(text!) as { globalObjectiveMap: Record<string, unknown>; sharedData: Record<string, string> };
+    expect(Object.keys(state.globalObjectiveMap)).toEqual(['urn:g']);
+    expect(state.sharedData).toEqual({ 'urn:notes': 'hello' });
+    const { api } = newEngine(SHARED);
+    expect(api.deserializeSequencingState(text!)).toBe(true);
+    expect(api.processNavigationRequest('start')).toBe(true);
+  });
+
+  it('shares nothing when the organization keeps its objectives and data to itself', () => {
+    const own = course('<imsss:controlMode choice="true" flow="true"/>', {}, 'adlseq:objectivesGlobalToSystem="false" adlcp:sharedDataGlobalToSystem="false"');
+    expect(stateForPlayer(own, null, { objectives: { 'urn:g': {} }, data: { 'urn:notes': 'x' } })).toBeNull();
+  });
+});
