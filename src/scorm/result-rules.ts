@@ -321,7 +321,8 @@ export function withRootResult(r: CourseResult, root: RootColumns): CourseResult
   if (root.rootCompletion === null) {
     return r;
   }
-  const completion = (['completed', 'incomplete', 'not attempted'].includes(root.rootCompletion) ? root.rootCompletion : 'unknown') as Completion;
+  // A root not known to be completed is in progress once the attempt started (as for the SCOs' roll-up).
+  const completion: Completion = root.rootCompletion === 'completed' ? 'completed' : r.started ? 'incomplete' : 'not attempted';
   const success = (root.rootSuccess === 'passed' || root.rootSuccess === 'failed' ? root.rootSuccess : 'unknown');
   // SN measures come only from cmi.score.scaled: with none known at the root, the SCOs' scores (raw/min/max) still count.
   const score = root.rootMeasure === null ? r.score : Math.min(1, Math.max(0, root.rootMeasure));
