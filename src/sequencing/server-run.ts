@@ -154,8 +154,10 @@ function pick<T>(all: Record<string, T>, keys: Set<string>): Record<string, T> {
  */
 export function rollUpFromScoData(compiled: CompiledSequencing, scos: ScoTracking[], globals?: Record<string, unknown>): RollupRun {
   const { api, settings } = newEngine(compiled);
-  if (globals && Object.keys(globals).length) {
-    api.restoreGlobalObjectiveSnapshot(globals);
+  // Only what the course reads: a restored entry the course only writes would stand over its own new result.
+  const read = globals ? pick(globals, objectiveTargets(compiled, 'read')) : {};
+  if (Object.keys(read).length) {
+    api.restoreGlobalObjectiveSnapshot(read);
   }
   const process = processOf(api);
   const tree = process.activityTree;
