@@ -65,7 +65,7 @@ export class SequencingStateService {
     const learnerId = compiled.objectivesGlobalToSystem ? await this.repo.learnerOf(attemptId, m) : null;
     const stores = learnerId ? await this.repo.readStores(learnerId, m) : undefined;
     const scos = (await this.states.listStatesOfAttempt(attemptId, m)).filter((s) => s.cmi !== null).map(scoTracking);
-    const run = rollUpFromScoData(compiled, scos, stores?.objectives);
+    const run = rollUpFromScoData(compiled, scos, stores?.objectives, await this.repo.readState(attemptId, m));
     await this.repo.writeRoot(attemptId, { rootCompletion: run.root.completion, rootSuccess: run.root.success, rootMeasure: run.root.measure }, m);
     if (learnerId) {
       for (const [id, entry] of Object.entries(run.writtenGlobals)) {

@@ -1,5 +1,6 @@
 import type { Completion, Success } from '../scorm/result-rules';
 import { scorm2004Api, type Scorm2004Api } from './engine';
+import { savedSelections } from './saved-selection';
 import type { Activity, CompiledSequencing } from './sequencing.types';
 
 /**
@@ -55,6 +56,11 @@ interface EngineActivity {
   objectiveMeasureStatus: boolean;
   objectiveNormalizedMeasure: number;
   attemptProgressStatus: boolean;
+  isAvailable: boolean;
+  isHiddenFromChoice: boolean;
+  sequencingControls: { selectionCountStatus: boolean; reorderChildren: boolean };
+  setChildOrder(order: string[]): void;
+  setProcessedChildren(children: EngineActivity[]): void;
 }
 interface EngineProcess {
   activityTree: { root: EngineActivity; currentActivity: EngineActivity | null; getActivity(id: string): EngineActivity | null };
@@ -147,12 +153,36 @@ function pick<T>(all: Record<string, T>, keys: Set<string>): Record<string, T> {
 }
 
 /**
+ * Gives each cluster that selects or randomizes its children the selection and order the learner's
+ * engine made (from the attempt's saved state, checked by {@link savedSelections}), so that rollup
+ * runs over the children the learner was given.
+ */
+function applySelections(tree: EngineProcess['activityTree'], compiled: CompiledSequencing, saved: string | null, scos: ScoTracking[]): void {
+  for (const [id, { order, selected }] of savedSelections(compiled, saved, new Set(scos.map((s) => s.itemId)))) {
+    const cluster = tree.getActivity(id);
+    if (!cluster) {
+      continue;
+    }
+    const chosen = new Set(selected);
+    cluster.setChildOrder(order);
+    for (const child of cluster.children) {
+      child.isAvailable = chosen.has(child.id);
+      child.isHiddenFromChoice = !child.isAvailable;
+    }
+    cluster.setProcessedChildren(cluster.children.filter((c) => c.isAvailable));
+    cluster.sequencingControls.selectionCountStatus = true;
+    cluster.sequencingControls.reorderChildren = true;
+  }
+}
+
+/**
  * Runs the engine over the SCOs' stored results: each SCO that has data ends an attempt on its
  * activity with that data (the engine's own RTE-to-activity transfer, End Attempt and Overall
  * Rollup processes, global objective reads and writes), in tree order; then reads the root. The
- * learner-wide global objectives `globals` are read first (when the course shares them).
+ * learner-wide global objectives `globals` are read first (when the course shares them); the
+ * clusters' selections come from the attempt's `saved` state (the player's engine made them).
  */
-export function rollUpFromScoData(compiled: CompiledSequencing, scos: ScoTracking[], globals?: Record<string, unknown>): RollupRun {
+export function rollUpFromScoData(compiled: CompiledSequencing, scos: ScoTracking[], globals?: Record<string, unknown>, saved: string | null = null): RollupRun {
   const { api, settings } = newEngine(compiled);
   // Only what the course reads: a restored entry the course only writes would stand over its own new result.
   const read = globals ? pick(globals, objectiveTargets(compiled, 'read')) : {};
@@ -161,6 +191,7 @@ export function rollUpFromScoData(compiled: CompiledSequencing, scos: ScoTrackin
   }
   const process = processOf(api);
   const tree = process.activityTree;
+  applySelections(tree, compiled, saved, scos);
   const byItem = new Map(scos.map((s) => [s.itemId, s]));
   for (const id of leaves(compiled.activityTree)) {
     const sco = byItem.get(id);
