@@ -1,7 +1,8 @@
-import { ENGINE_PATCHES, patchEngineSource, scorm2004Api } from './engine';
+import { ENGINE_PATCHES, patchEngineSource } from './engine';
 import { compileSequencing } from './compile-sequencing';
 import { parseManifest } from '../scorm/manifest-parser';
 import { fileList } from '../../test/support/manifest-spec-helpers';
+import { startEngine } from '../../test/support/headless-engine';
 
 /** The engine in Node (docs/sequencing.md): loads, takes the compiled tree, delivers; each patch is needed. */
 describe('scorm-again sequencing engine, headless', () => {
@@ -19,16 +20,7 @@ describe('scorm-again sequencing engine, headless', () => {
   }
 
   function play(activityTree: unknown): string[] {
-    const delivered: string[] = [];
-    const settings = {
-      autocommit: false,
-      lmsCommitUrl: false,
-      logLevel: 5,
-      sequencing: { activityTree, logLevel: 'error', eventListeners: { onActivityDelivery: (a: { id: string }) => delivered.push(a.id) } },
-    };
-    const Api = scorm2004Api();
-    const api = new Api(settings);
-    api.processNavigationRequest('start');
+    const { api, settings, delivered } = startEngine(activityTree);
     api.reset(settings, { preserveListeners: true });
     expect(api.Initialize('')).toBe('true');
     expect(api.SetValue('adl.nav.request', 'continue')).toBe('true');

@@ -1,0 +1,92 @@
+import { compileSequencing } from './compile-sequencing';
+import { parseManifest } from '../scorm/manifest-parser';
+import { fileList } from '../../test/support/manifest-spec-helpers';
+import { startEngine } from '../../test/support/headless-engine';
+
+/**
+ * The rollup patches of engine-patches.json (docs/sequencing.md), each shown by what the learner is
+ * delivered next: a cluster C whose exit rule leaves it once it is satisfied, so whether C counts as
+ * satisfied decides the next SCO.
+ */
+describe('scorm-again engine rollup, as the SN book has it (patched)', () => {
+  const sco = (id: string, sequencing = '') => `<item identifier="${id}" identifierref="R"><title>${id}</title>${sequencing}</item>`;
+  const leaveWhenSatisfied = (postAction: string) => `<imsss:sequencingRules>
+      <imsss:exitConditionRule><imsss:ruleConditions><imsss:ruleCondition condition="satisfied"/></imsss:ruleConditions><imsss:ruleAction action="exit"/></imsss:exitConditionRule>
+      <imsss:postConditionRule><imsss:ruleConditions><imsss:ruleCondition condition="satisfied"/></imsss:ruleConditions><imsss:ruleAction action="${postAction}"/></imsss:postConditionRule>
+    </imsss:sequencingRules>`;
+
+  /** Root (flow) → w, C (flow; its sequencing given), z. */
+  function treeWithCluster(children: string, clusterSequencing: string) {
+    const xml = Buffer.from(`<?xml version="1.0"?>
+<manifest identifier="M" xmlns="http://www.imsglobal.org/xsd/imscp_v1p1" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3" xmlns:adlseq="http://www.adlnet.org/xsd/adlseq_v1p3" xmlns:imsss="http://www.imsglobal.org/xsd/imsss">
+  <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
+  <organizations default="O"><organization identifier="O"><title>T</title>
+    ${sco('w')}
+    <item identifier="C"><title>C</title>${children}
+      <imsss:sequencing><imsss:controlMode choice="false" flow="true"/>${clusterSequencing}</imsss:sequencing></item>
+    ${sco('z')}
+    <imsss:sequencing><imsss:controlMode choice="false" flow="true"/></imsss:sequencing></organization></organizations>
+  <resources><resource identifier="R" type="webcontent" adlcp:scormType="sco" href="sco.html"/></resources>
+</manifest>`);
+    return compileSequencing(parseManifest(xml, fileList('sco.html')).manifest).sequencing.activityTree;
+  }
+
+  /** Plays the SCOs in delivery order, each setting its values and ending with its navigation request; answers what was delivered. */
+  function play(activityTree: unknown, steps: Array<[Record<string, string>, string]>): string[] {
+    const { api, settings, delivered } = startEngine(activityTree);
+    for (const [values, request] of steps) {
+      api.reset(settings, { preserveListeners: true });
+      api.Initialize('');
+      for (const [element, value] of Object.entries(values)) {
+        expect(api.SetValue(element, value)).toBe('true');
+      }
+      api.SetValue('adl.nav.request', request);
+      api.Terminate('');
+    }
+    return delivered;
+  }
+
+  it('RB.1.4: a child whose completion is unknown is neither completed nor not completed for "none" (rollup-rule-check-three-valued)', () => {
+    const tree = treeWithCluster(
+      sco('a') + sco('b'),
+      `${leaveWhenSatisfied('continue')}<imsss:rollupRules><imsss:rollupRule childActivitySet="none">
+        <imsss:rollupConditions><imsss:rollupCondition condition="completed"/></imsss:rollupConditions><imsss:rollupAction action="satisfied"/></imsss:rollupRule></imsss:rollupRules>`,
+    );
+    const incomplete = { 'cmi.completion_status': 'incomplete' };
+    // After a alone, b is unknown: "none completed" does not hold yet, so b comes next; after b it holds and C is left.
+    expect(play(tree, [[{}, 'continue'], [incomplete, 'continue'], [incomplete, 'continue']])).toEqual(['w', 'a', 'b', 'z']);
+  });
+
+  it('SN 4.6.5: a cluster with its own satisfied rule gets no default "satisfied if all satisfied" (objective-rollup-process-as-sn)', () => {
+    const tree = treeWithCluster(
+      sco('a') + sco('b'),
+      `${leaveWhenSatisfied('continue')}<imsss:rollupRules><imsss:rollupRule childActivitySet="all">
+        <imsss:rollupConditions><imsss:rollupCondition condition="completed"/></imsss:rollupConditions><imsss:rollupAction action="satisfied"/></imsss:rollupRule></imsss:rollupRules>`,
+    );
+    // a and b end satisfied (objectiveSetByContent is false) but a is incomplete: the rule does not fire, so
+    // C is not satisfied and b's Previous goes back to a (the default rule would have made C exit to z).
+    expect(play(tree, [[{}, 'continue'], [{ 'cmi.completion_status': 'incomplete' }, 'continue'], [{ 'cmi.completion_status': 'completed' }, 'previous']])).toEqual(['w', 'a', 'b', 'a']);
+  });
+
+  const byMeasure = (ifActive: boolean) => `${leaveWhenSatisfied('previous')}
+    <imsss:objectives><imsss:primaryObjective objectiveID="C-primary" satisfiedByMeasure="true"><imsss:minNormalizedMeasure>0.6</imsss:minNormalizedMeasure></imsss:primaryObjective></imsss:objectives>
+    <adlseq:rollupConsiderations measureSatisfactionIfActive="${ifActive}"/>`;
+  const lightB = sco('b', '<imsss:sequencing><imsss:rollupRules objectiveMeasureWeight="0.25"/></imsss:sequencing>');
+
+  it('RB.1.1: the measure is divided by the weights of every tracked child, unattempted ones too (measure-rollup-counts-every-tracked-child)', () => {
+    const tree = treeWithCluster(sco('a') + sco('a2') + lightB, byMeasure(true));
+    // a 0.5 alone: 0.5 / 2.25 (not 0.5 / 1); a 0.5, a2 0.75: 1.25 / 2.25 = 0.56 < 0.6 (not 0.625), so b is delivered.
+    const scored = (score: string) => ({ 'cmi.score.scaled': score });
+    expect(play(tree, [[{}, 'continue'], [scored('0.5'), 'continue'], [scored('0.75'), 'continue']])).toEqual(['w', 'a', 'a2', 'b']);
+  });
+
+  it('RB.1.2.a: measureSatisfactionIfActive="false" leaves an active cluster unsatisfied until its attempt ends (objective-rollup-process-as-sn, end-attempt-rolls-up-the-cluster-itself)', () => {
+    const scoredA = { 'cmi.score.scaled': '1' };
+    // 1.0 / 1.25 = 0.8 ≥ 0.6: with the default (true) C is satisfied at once and its post-condition goes back to w.
+    expect(play(treeWithCluster(sco('a') + lightB, byMeasure(true)), [[{}, 'continue'], [scoredA, 'continue']])).toEqual(['w', 'a', 'w']);
+    // With false, C stays unknown while active: b is delivered; once C has ended (z delivered) it is satisfied,
+    // so "skip if satisfied" makes z's Previous pass over C to w.
+    const tree = treeWithCluster(sco('a') + lightB, `${byMeasure(false)}`.replace('<imsss:sequencingRules>', '<imsss:sequencingRules><imsss:preConditionRule><imsss:ruleConditions><imsss:ruleCondition condition="satisfied"/></imsss:ruleConditions><imsss:ruleAction action="skip"/></imsss:preConditionRule>'));
+    expect(play(tree, [[{}, 'continue'], [scoredA, 'continue'], [{}, 'continue'], [{}, 'previous']])).toEqual(['w', 'a', 'b', 'z', 'w']);
+  });
+});
