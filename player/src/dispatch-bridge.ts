@@ -52,9 +52,17 @@ function show(title: string, detail?: string, code?: string): void {
   status.hidden = false;
 }
 
-/** The LMS page's origin as the package page declared it, if it is an origin and agrees with what the browser says framed us. */
-function lmsOrigin(): string | null {
+/**
+ * The LMS page's origin as the package page declared it, if it is an origin and agrees with what the
+ * browser says framed us; 'opaque' when the page that framed us has no origin (a sandbox without
+ * allow-same-origin): nothing from it can be told apart from any other page's, so it is not answered.
+ */
+function lmsOrigin(): string | 'opaque' | null {
   const declared = new URLSearchParams(location.search).get('lms') ?? '';
+  const ancestors = (location as Location & { ancestorOrigins?: DOMStringList }).ancestorOrigins;
+  if (declared === 'null' || (ancestors && ancestors.length > 0 && ancestors[0] === 'null')) {
+    return 'opaque';
+  }
   let origin: string;
   try {
     origin = new URL(declared).origin;
@@ -64,7 +72,6 @@ function lmsOrigin(): string | null {
   if (origin !== declared || origin === 'null' || window.parent === window) {
     return null;
   }
-  const ancestors = (location as Location & { ancestorOrigins?: DOMStringList }).ancestorOrigins;
   if (ancestors && ancestors.length > 0 && ancestors[0] !== origin) {
     return null;
   }
@@ -108,6 +115,14 @@ async function start(lms: string, scorm: ScormVersion, learner: { id: string; na
 
 function main(): void {
   const lms = lmsOrigin();
+  if (lms === 'opaque') {
+    show(
+      'Your LMS opened this course in a frame without an origin.',
+      'The course exchanges your progress only with a page whose origin it can check, and a sandboxed frame has none. Please ask your LMS administrator to let SCORM content keep its origin (sandbox "allow-same-origin") or to open it in a new window.',
+      'dispatch_frame_sandboxed',
+    );
+    return;
+  }
   if (!lms) {
     show('This course opens only inside your LMS.', 'Open it from the course in your LMS; this page cannot be used on its own.', 'dispatch_launch_invalid');
     return;

@@ -73,6 +73,10 @@ export function findLmsApi(name: 'API' | 'API_1484_11', start: Window = window):
   return climb(start) ?? climb(start.opener as Window | null) ?? null;
 }
 
+/** What the learner reads when the LMS framed the package without an origin. */
+export const SANDBOXED =
+  'Your LMS opened this course in a sandboxed frame that has no origin, so the course cannot safely exchange your progress with it. Please ask your LMS administrator to let SCORM content keep its origin (sandbox "allow-same-origin") or to open it in a new window.';
+
 function main(): void {
   const el = document.getElementById('dispatch-config');
   const message = document.getElementById('dispatch-message') as HTMLElement;
@@ -81,6 +85,14 @@ function main(): void {
     message.hidden = false;
   };
   const cfg = JSON.parse(el?.textContent ?? '{}') as Config;
+  // This document's real origin: a srcdoc or about:blank frame inherits its LMS page's origin while its
+  // URL's (location.origin) is "null". An opaque origin (a sandbox without allow-same-origin) cannot be
+  // answered safely (docs/dispatch.md "Frames without an origin").
+  const own = self.origin;
+  if (own === 'null') {
+    say(SANDBOXED);
+    return;
+  }
   const raw = findLmsApi(cfg.scorm === '1.2' ? 'API' : 'API_1484_11');
   if (!raw) {
     say(`This course must be opened from your LMS: no SCORM ${cfg.scorm} API was found.`);
@@ -103,7 +115,7 @@ function main(): void {
   frame.id = 'dispatch-frame';
   frame.title = cfg.title;
   frame.allow = 'fullscreen; autoplay';
-  frame.src = `${cfg.bridgeOrigin}/dispatch/${encodeURIComponent(cfg.dispatchToken)}?lms=${encodeURIComponent(location.origin)}`;
+  frame.src = `${cfg.bridgeOrigin}/dispatch/${encodeURIComponent(cfg.dispatchToken)}?lms=${encodeURIComponent(own)}`;
   document.body.appendChild(frame);
 
   const finish = () => {

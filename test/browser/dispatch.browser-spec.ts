@@ -216,6 +216,41 @@ describe('Dispatch package in Chromium (a SCORM LMS of the tests → package →
     await page.close();
   });
 
+  it('frames without an origin: a srcdoc frame plays with its inherited origin; a sandbox without allow-same-origin gets a readable page, and nothing is exchanged', async () => {
+    const page = await browser.context.newPage();
+    await withScreenshot(page, 'dispatch-null-origin', async () => {
+      // srcdoc: location.origin is "null" but the document has the LMS's origin, which the relay checks
+      await page.goto(lms.url({ pkg: 'p12', scorm: '1.2', learner: 'emp-5005', name: 'Noether, Emmy', mode: 'srcdoc' }));
+      const frame = await sco(page);
+      expect(await page.frames().find((f) => f.url() === 'about:srcdoc')?.evaluate(() => [location.origin, self.origin])).toEqual(['null', lms.origin]);
+      await frame.evaluate(() => {
+        const a = (window.parent as unknown as { API: Api12 }).API;
+        a.LMSSetValue('cmi.core.lesson_location', 'srcdoc-page');
+        a.LMSCommit('');
+      });
+      await eventually(async () => (await committed(page))?.['cmi.core.lesson_location'] === 'srcdoc-page', 'the LMS commit from a srcdoc package');
+      expect(await db().getRepository(LicenceSeat).countBy({ platformId: lmsSeatId(customer, lms.origin), sub: 'emp-5005' })).toBe(1);
+
+      // sandboxed without allow-same-origin: the package page says why and touches nothing
+      await page.goto(lms.url({ pkg: 'p12', scorm: '1.2', learner: 'emp-5006', name: 'Germain, Sophie', mode: 'sandbox' }));
+      const pkg = await eventually(async () => page.frames().find((f) => f.url().endsWith('/pkg/p12/index.html')), 'the sandboxed package page');
+      const said = await eventually(async () => pkg.evaluate(() => document.getElementById('dispatch-message')?.textContent), 'the package page’s message');
+      expect(said).toMatch(/sandboxed frame that has no origin[\s\S]*allow-same-origin/);
+      expect(await calls(page)).toEqual([]);
+      expect(page.frames().some((f) => f.url().startsWith(`${app.contentUrl}/`))).toBe(false);
+
+      // the bridge page itself, framed by a page without an origin (declared or as the browser says): refused, readably
+      await page.goto(`${lms.origin}/blank.html`);
+      await page.setContent(`<iframe src="${dispatches.p12.launchUrl}?lms=null"></iframe>`);
+      expect(await bridgeText(page)).toMatch(/frame without an origin[\s\S]*dispatch_frame_sandboxed/);
+      const inner = `<iframe src='${dispatches.p12.launchUrl}?lms=${encodeURIComponent(lms.origin)}'></iframe>`;
+      await page.setContent(`<iframe sandbox="allow-scripts" srcdoc="${inner}"></iframe>`);
+      expect(await bridgeText(page)).toMatch(/frame without an origin[\s\S]*dispatch_frame_sandboxed/);
+      expect(await db().getRepository(Learner).countBy({ sub: 'emp-5006' })).toBe(0);
+    });
+    await page.close();
+  });
+
   it('refuses with a readable page inside the LMS frame: licence states, suspended customer, revoked dispatch, a bridge framed by another page', async () => {
     const page = await browser.context.newPage();
     const url = lms.url({ pkg: 'p12', scorm: '1.2', learner: 'emp-3003', name: 'Liskov, Barbara' });

@@ -11,14 +11,18 @@ import type { AddressInfo } from 'node:net';
  * SCO may set (vocabularies, score ranges, time formats, read-only elements), and keeps what was
  * committed in the LMS origin's localStorage (what the LMS "acknowledged"), so a relaunch in the
  * same browser resumes from it. The page frames the package's launch page, or opens it in a new
- * window (`mode=window`, found by the package through `window.opener`).
+ * window (`mode=window`, found by the package through `window.opener`), or writes it into a `srcdoc`
+ * frame (`mode=srcdoc`: the frame's URL origin is "null", its document's origin the LMS's), or frames it
+ * sandboxed without allow-same-origin (`mode=sandbox`: an opaque origin).
  */
+export type LmsMode = 'frame' | 'window' | 'srcdoc' | 'sandbox';
+
 export interface ScormLms {
   origin: string;
   /** Serves the files of `dir` under `/pkg/<name>/`. */
   addPackage(name: string, dir: string): void;
   /** The LMS page that launches package `pkg` for a learner. */
-  url(o: { pkg: string; scorm: '1.2' | '2004'; learner: string; name: string; mode?: 'frame' | 'window' }): string;
+  url(o: { pkg: string; scorm: '1.2' | '2004'; learner: string; name: string; mode?: LmsMode }): string;
   close(): Promise<void>;
 }
 
@@ -113,7 +117,15 @@ const LMS_PAGE = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><ti
     document.getElementById('where').textContent = 'The course is open in a new window.';
   } else {
     var f = document.createElement('iframe');
-    f.id = 'sco'; f.src = src; f.style.cssText = 'width:100%;height:640px;border:1px solid #999';
+    f.id = 'sco'; f.style.cssText = 'width:100%;height:640px;border:1px solid #999';
+    if (q.get('mode') === 'sandbox') f.setAttribute('sandbox', 'allow-scripts allow-forms allow-popups');
+    if (q.get('mode') === 'srcdoc') {
+      fetch(src).then(function (r) { return r.text(); }).then(function (text) {
+        f.srcdoc = text.replace('<head>', '<head><base href="' + src.replace(/[^/]*$/, '') + '">');
+      });
+    } else {
+      f.src = src;
+    }
     document.body.appendChild(f);
   }
 })();
