@@ -54,14 +54,15 @@ function show(title: string, detail?: string, code?: string): void {
 
 /**
  * The LMS page's origin as the package page declared it, if it is an origin and agrees with what the
- * browser says framed us; 'opaque' when the page that framed us has no origin (a sandbox without
- * allow-same-origin): nothing from it can be told apart from any other page's, so it is not answered.
+ * browser says framed us; "null" (an opaque origin's serialization) when the page that framed us has
+ * no origin (a sandbox without allow-same-origin): nothing from it can be told apart from any other
+ * page's, so it is not answered.
  */
-function lmsOrigin(): string | 'opaque' | null {
+function lmsOrigin(): string | null {
   const declared = new URLSearchParams(location.search).get('lms') ?? '';
   const ancestors = (location as Location & { ancestorOrigins?: DOMStringList }).ancestorOrigins;
   if (declared === 'null' || (ancestors && ancestors.length > 0 && ancestors[0] === 'null')) {
-    return 'opaque';
+    return 'null';
   }
   let origin: string;
   try {
@@ -115,7 +116,7 @@ async function start(lms: string, scorm: ScormVersion, learner: { id: string; na
 
 function main(): void {
   const lms = lmsOrigin();
-  if (lms === 'opaque') {
+  if (lms === 'null') {
     show(
       'Your LMS opened this course in a frame without an origin.',
       'The course exchanges your progress only with a page whose origin it can check, and a sandboxed frame has none. Please ask your LMS administrator to let SCORM content keep its origin (sandbox "allow-same-origin") or to open it in a new window.',
