@@ -68,6 +68,28 @@ describe('the server engine run over the SCOs stored data (the grade of a 2004 c
   });
 });
 
+describe('a SCO taken again', () => {
+  /** The exam writes and (CAM default) reads its global objective, as the rollup-exam fixture's. */
+  const WRITES_AND_READS = course('<imsss:controlMode choice="true" flow="true"/>', {
+    intro: '<imsss:sequencing><imsss:rollupRules rollupObjectiveSatisfied="false" objectiveMeasureWeight="0"/></imsss:sequencing>',
+    exam: '<imsss:sequencing><imsss:objectives><imsss:primaryObjective objectiveID="exam-obj"><imsss:mapInfo targetObjectiveID="urn:skill:exam" writeSatisfiedStatus="true" writeNormalizedMeasure="true"/></imsss:primaryObjective></imsss:objectives></imsss:sequencing>',
+  });
+
+  it("rolls up the new result, not the one its global objective kept from the first attempt", () => {
+    const first = rollUpFromScoData(WRITES_AND_READS, [sco('intro', 'completed', 'passed', 1), sco('exam', 'completed', 'failed', 0.3)]);
+    expect(first.root).toEqual({ completion: 'completed', success: 'failed', measure: 0.3 });
+    const again = rollUpFromScoData(WRITES_AND_READS, [sco('intro', 'completed', 'passed', 1), sco('exam', 'completed', 'passed', 0.8)], first.writtenGlobals);
+    expect(again.root).toEqual({ completion: 'completed', success: 'passed', measure: 0.8 });
+    expect(again.writtenGlobals['urn:skill:exam']).toMatchObject({ satisfiedStatus: true, normalizedMeasure: 0.8 });
+  });
+
+  it('still reads the global objective for a SCO that reports nothing of its own', () => {
+    const first = rollUpFromScoData(WRITES_AND_READS, [sco('intro', 'completed', 'passed', 1), sco('exam', 'completed', 'passed', 0.9)]);
+    const silent = rollUpFromScoData(WRITES_AND_READS, [sco('intro', 'completed', 'passed', 1), sco('exam', 'incomplete', 'unknown', undefined, { ended: false })], first.writtenGlobals);
+    expect(silent.root).toMatchObject({ success: 'passed', measure: 0.9 });
+  });
+});
+
 describe('scorm-again issue #1701: a relaunch after the tab closed without "suspend all"', () => {
   const FORCED = course('<imsss:controlMode choice="false" flow="true"/>');
 

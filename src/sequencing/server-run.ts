@@ -105,6 +105,29 @@ function cmiOf(s: ScoTracking): Record<string, unknown> {
   return cmi;
 }
 
+/**
+ * The SCO's own results set again through `SetValue`, as the SCO set them in the browser: the engine
+ * lets a `cmi.objectives` entry of the primary objective win over `cmi.success_status` and
+ * `cmi.score` unless the content set those (its RTE-to-SN transfer), and `reset` seeds that entry
+ * from the global objectives the activity reads. Loaded with `loadFromJSON` only, a SCO taken again
+ * kept the result its global objective held from the previous attempt (the better result never
+ * reached the root). Unknown values are left unset, so a primary objective entry the SCO set alone
+ * still counts.
+ */
+function reportedByContent(api: Scorm2004Api, s: ScoTracking): void {
+  const score = s.score && typeof s.score === 'object' ? (s.score as Record<string, unknown>) : {};
+  const values: Array<[string, unknown]> = [
+    ['cmi.completion_status', s.completionStatus === 'not attempted' || s.completionStatus === 'unknown' ? '' : s.completionStatus],
+    ['cmi.success_status', s.successStatus === 'unknown' ? '' : s.successStatus],
+    ...['scaled', 'raw', 'min', 'max'].map((k): [string, unknown] => [`cmi.score.${k}`, score[k]]),
+  ];
+  for (const [element, value] of values) {
+    if (typeof value === 'string' && value !== '') {
+      api.SetValue(element, value);
+    }
+  }
+}
+
 /** Leaves in tree order. */
 function leaves(a: Activity, out: string[] = []): string[] {
   if (!a.children?.length) {
@@ -208,6 +231,7 @@ export function rollUpFromScoData(compiled: CompiledSequencing, scos: ScoTrackin
     api.reset(settings, { preserveListeners: true });
     api.loadFromJSON(cmiOf(sco));
     api.Initialize('');
+    reportedByContent(api, sco);
     process.endAttemptProcess(leaf);
   }
   const root = tree.root;

@@ -99,6 +99,27 @@ describe('sequencing state on the server and the grade from the rolled-up root (
     await waitFor(() => scoreAt('exam', 'eve').scoreGiven === 90 || undefined, 8000, "eve's passed exam score");
   });
 
+  it("takes a re-taken exam's better result into the root and the grade (its global objective held the first result)", async () => {
+    const b = await launch('exam', 'fay');
+    await commit(b, 'INTRO', ended(1, 1, { completion_status: 'completed', success_status: 'passed', score: { scaled: '1' } }));
+    await commit(b, 'EXAM', ended(2, 2, { completion_status: 'completed', success_status: 'failed', score: { scaled: '0.3' } }));
+    await waitFor(() => scoreAt('exam', 'fay').scoreGiven === 30 || undefined, 8000, "fay's first exam score");
+    // The exam delivered again in the same launch (a new SCO attempt): a running commit, then its Terminate.
+    await commit(b, 'EXAM', { session: 3, seq: 3, cmi: { completion_status: 'incomplete', score: { scaled: '0.5' } } });
+    await commit(b, 'EXAM', ended(3, 4, { completion_status: 'completed', success_status: 'passed', score: { scaled: '0.8' } }));
+    await waitFor(() => scoreAt('exam', 'fay').scoreGiven === 80 || undefined, 8000, "fay's re-taken exam score (80)");
+    const db = tb.app.server.app.get(DataSource);
+    const [attempt] = await db.query<Json[]>(`SELECT ${q('rootSuccess')}, ${q('rootMeasure')} FROM attempts a JOIN learners l ON l.id = a.${q('learnerId')} WHERE l.sub = 'fay'`);
+    expect({ ...attempt, rootMeasure: Number(attempt.rootMeasure) }).toEqual({ rootSuccess: 'passed', rootMeasure: 0.8 });
+    // Both SCOs completed ended the attempt: the next launch is a new attempt, which reads the exam's
+    // system-wide global objective (passed, 0.8) — the new exam result must still win over it.
+    const again = await launch('exam', 'fay');
+    expect(again.attemptId).not.toBe(b.attemptId);
+    await commit(again, 'INTRO', ended(1, 1, { completion_status: 'completed', success_status: 'passed', score: { scaled: '1' } }));
+    await commit(again, 'EXAM', ended(2, 2, { completion_status: 'completed', success_status: 'passed', score: { scaled: '0.95' } }));
+    await waitFor(() => scoreAt('exam', 'fay').scoreGiven === 95 || undefined, 8000, "fay's exam score on the next launch (95)");
+  });
+
   it('does not let a forged engine state raise the grade or write a global objective', async () => {
     const b = await launch('exam', 'bob');
     await commit(b, 'INTRO', ended(1, 1, { completion_status: 'completed', success_status: 'passed', score: { scaled: '1' } }));
