@@ -225,11 +225,9 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
           return { kind: 'wait', until: at };
         }
         timestamp = new Date(at).toISOString();
-        if (!(await this.repo.updateClaimedDelivery({ id: row.id, claimToken: row.claimToken! }, { scoreTimestamp: timestamp, lastTimestamp: timestamp }))) {
-          return { kind: 'aborted' };
+        if (!(await this.stamp(row, timestamp))) {
+          return { kind: 'wait', until: this.clock.now() };
         }
-        row.scoreTimestamp = timestamp;
-        row.lastTimestamp = timestamp;
       }
       const score: AgsScore = { userId: row.userId, timestamp, ...row.payload };
       let token = await this.ags.accessToken(creds, [SCOPES.score], opts);
@@ -279,9 +277,8 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
       nonce: randomUUID(),
       timestamp: Math.floor(this.clock.now() / 1000),
     });
-    const stamp = new Date(this.clock.now()).toISOString();
-    if (!(await this.repo.updateClaimedDelivery({ id: row.id, claimToken: row.claimToken! }, { scoreTimestamp: stamp, lastTimestamp: stamp }))) {
-      return { kind: 'aborted' };
+    if (!(await this.stamp(row, new Date(this.clock.now()).toISOString()))) {
+      return { kind: 'wait', until: this.clock.now() };
     }
     const answer = await this.ags.http(target.serviceUrl, { method: 'POST', headers: { 'Content-Type': 'application/xml', Authorization: authorization }, body }, opts);
     const verdict = judgeOutcomeAnswer(answer);
@@ -291,6 +288,22 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
     return verdict.kind === 'retry'
       ? { kind: 'retry', status: answer.status, message: verdict.message, afterMs: retryAfterMs(answer.headers.get('retry-after'), this.clock.now()) }
       : { kind: 'failed', status: answer.status, message: verdict.message };
+  }
+
+  /**
+   * Records the timestamp of the send about to go out, on the condition that the row still holds this
+   * worker's claim AND the result it read. False when either moved: a newer result that arrived
+   * during the line item look-up must not inherit this timestamp (sent later with it, the platform
+   * would keep the older score it already has for that instant), so the caller sends nothing and
+   * hands the row back to be sent afresh.
+   */
+  private async stamp(row: GradeDelivery, timestamp: string): Promise<boolean> {
+    if (!(await this.repo.updateClaimedDelivery({ id: row.id, claimToken: row.claimToken!, version: row.version }, { scoreTimestamp: timestamp, lastTimestamp: timestamp }))) {
+      return false;
+    }
+    row.scoreTimestamp = timestamp;
+    row.lastTimestamp = timestamp;
+    return true;
   }
 
   /**

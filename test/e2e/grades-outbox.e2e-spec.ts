@@ -234,6 +234,27 @@ describe('Grade outbox → AGS (e2e, real HTTP)', () => {
     expect(lms.ags.lineItems).toHaveLength(1);
   });
 
+  it('should give a result that arrived during the line item look-up its own, later timestamp', async () => {
+    // The first send of a link with only `lineitems` looks the line item up before it stamps its
+    // score; a final result committed meanwhile once took the timestamp stamped for the progress
+    // score, and the platform, holding a score for that instant already, kept the progress one.
+    const link = await h.link({ lineitems: lms.ags.lineItemsUrl(), scope: [SCOPE_SCORE, SCOPE_LINEITEM] }, 'rl-slow-lookup');
+    const attempt = await h.attempt(link, 'z1');
+    lms.ags.latencyMs = 300;
+    await h.commit(attempt, { completionStatus: 'incomplete', scoreScaled: 0.2 });
+    await waitFor(() => lms.ags.requests.length > 0, 5000, 'the line item look-up');
+    await h.commit(attempt, final(0.9));
+    await h.settled();
+    lms.ags.latencyMs = 0;
+    for (let i = 0; i < 5 && lms.ags.grade(lms.ags.lineItems[0]?.id ?? '', 'z1')?.score.scoreGiven !== 90; i++) {
+      await h.advance(Math.max(await nextTryIn(), 0));
+    }
+    expect(lms.ags.grade(lms.ags.lineItems[0].id, 'z1')?.score).toMatchObject({ gradingProgress: 'FullyGraded', scoreGiven: 90 });
+    const stamps = accepted().map((r) => Date.parse(String(r.score.timestamp)));
+    expect(stamps).toEqual([...stamps].sort((x, y) => x - y));
+    expect(new Set(stamps).size).toBe(stamps.length);
+  });
+
   it('should find an existing line item for the link instead of creating a second one', async () => {
     lms.ags.addLineItem({ resourceLinkId: 'rl-existing', label: 'Made by the LMS' });
     const link = await h.link({ lineitems: lms.ags.lineItemsUrl(), scope: [SCOPE_SCORE, SCOPE_LINEITEM] }, 'rl-existing');

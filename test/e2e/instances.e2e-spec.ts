@@ -196,7 +196,11 @@ describePg('two server processes on one PostgreSQL database (skipped without TES
     ]);
     expect(last.map((r) => r.status)).toEqual([200, 200]);
     const final = (sub: string) => (ags.lineItems[0] ? ags.grade(ags.lineItems[0].id, sub)?.score : undefined);
-    await waitFor(() => final('ada')?.scoreGiven === 80 && final('bob')?.scoreGiven === 60, 60_000, 'both final grades in the gradebook');
+    await waitFor(() => final('ada')?.scoreGiven === 80 && final('bob')?.scoreGiven === 60, 60_000, 'both final grades in the gradebook').catch((err: Error) => {
+      // What the LMS received and what the instances said about grades, for a run that fails on CI.
+      const said = (i: Instance) => i.output().split('\n').filter((l) => /Grade|ToolKeys/.test(l)).slice(-20).join('\n');
+      throw new Error(`${err.message}\nAGS requests:\n${ags.requests.map((r) => `${r.method} ${r.url} ${r.status} ${r.body}`).join('\n')}\na:\n${said(a)}\nb:\n${said(b)}`);
+    });
     // Both workers keep polling meanwhile: nothing is sent twice, and no second line item appears.
     await new Promise((resolve) => setTimeout(resolve, 6000));
     expect(ags.lineItems).toHaveLength(1);

@@ -7,6 +7,10 @@ import { GradesHarness, SCOPE_LINEITEM, SCOPE_SCORE, waitFor } from '../support/
 import { GradeDispatcher } from '../../src/grades/grade-dispatcher';
 import { GradeDelivery } from '../../src/grades/grade-delivery.entity';
 import { GradesRepository } from '../../src/grades/grades.repository';
+import { ToolKey } from '../../src/lti/keys/tool-key.entity';
+import { ToolKeysRepository } from '../../src/lti/keys/tool-keys.repository';
+import { ToolKeysService } from '../../src/lti/keys/tool-keys.service';
+import { ChangeNotices } from '../../src/database/change-notices';
 
 /**
  * Two apps in this process on ONE PostgreSQL database: the per-instance state that issue 11 makes
@@ -70,15 +74,17 @@ describePg('state shared by two instances on one PostgreSQL database (skipped wi
     }
   });
 
+  const db = (app: TestApp) => app.server.app.get(DataSource);
+
   describe('the grade outbox', () => {
     const dispatcher = (app: TestApp) => app.server.app.get(GradeDispatcher, { strict: false });
     const repo = (app: TestApp) => app.server.app.get(GradesRepository, { strict: false });
-    const db = (app: TestApp) => app.server.app.get(DataSource);
 
     beforeAll(async () => {
       // The test claims by hand: neither worker may take a row meanwhile.
       await dispatcher(a).stop();
       await dispatcher(b).stop();
+      await db(a).getRepository(GradeDelivery).clear(); // rows an earlier test left to the workers (a progress score after its final one, say)
     });
 
     const due = (n: number, now: number, patch: Partial<GradeDelivery> = {}): GradeDelivery[] =>
@@ -133,5 +139,20 @@ describePg('state shared by two instances on one PostgreSQL database (skipped wi
       expect(await repo(a).updateClaimedDelivery({ id: taken[0].id, claimToken: row.claimToken! }, { state: 'sent' })).toBe(false);
       await db(a).getRepository(GradeDelivery).clear();
     });
+  });
+
+  it('should sign with one tool key when both instances create the first key at the same moment', async () => {
+    // An empty key table, as at the first start of two instances; each service here is a fresh
+    // instance's (no cached key) on its own app's connection pool. Without the serialised first
+    // insert each made its own key and signed with it for up to 30 s while publishing a set that
+    // lacked the other's (a CI run's grades were refused by the LMS with "no applicable key").
+    await db(a).getRepository(ToolKey).clear();
+    const fresh = (app: TestApp) => new ToolKeysService(new ToolKeysRepository(db(app)), app.server.app.get(ChangeNotices));
+    const [sa, sb] = [fresh(a), fresh(b)];
+    const [ka, kb] = await Promise.all([sa.currentKid(), sb.currentKid()]);
+    expect(ka).toBe(kb);
+    expect(await db(b).getRepository(ToolKey).count()).toBe(1);
+    expect((await sa.jwks()).keys.map((k) => k.kid)).toEqual([ka]);
+    a.server.app.get(ChangeNotices).publish('tool-keys'); // both apps drop the keys they cached before the clear
   });
 });

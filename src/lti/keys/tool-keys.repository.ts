@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, IsNull, LessThan } from 'typeorm';
+import { DataSource, EntityManager, IsNull, LessThan } from 'typeorm';
 import { ToolKey } from './tool-key.entity';
 
 /** The tool's signing keys (`lti_tool_keys`). */
@@ -11,8 +11,20 @@ export class ToolKeysRepository {
     return this.db.getRepository(ToolKey).find();
   }
 
-  async insertKey(key: ToolKey): Promise<void> {
-    await this.db.getRepository(ToolKey).insert(key);
+  /**
+   * Inserts `key` only if no live key exists, serialised with other instances' first starts and
+   * rotations: instances that start together on an empty database end up with one current key, not
+   * one each (each would sign with its own and publish a set without the other's for a while).
+   */
+  insertFirstKey(key: ToolKey): Promise<boolean> {
+    return this.db.transaction(async (m) => {
+      await lockKeys(m);
+      if (await m.getRepository(ToolKey).count({ where: { retiredAtMs: IsNull() } })) {
+        return false;
+      }
+      await m.getRepository(ToolKey).insert(key);
+      return true;
+    });
   }
 
   /**
@@ -21,6 +33,7 @@ export class ToolKeysRepository {
    */
   rotate(fresh: ToolKey, now: number, deleteRetiredBefore: number): Promise<string[]> {
     return this.db.transaction(async (m) => {
+      await lockKeys(m);
       const repo = m.getRepository(ToolKey);
       const live = await repo.find({ where: { retiredAtMs: IsNull() } });
       if (live.length) {
@@ -30,5 +43,14 @@ export class ToolKeysRepository {
       await repo.insert(fresh);
       return live.map((k) => k.kid);
     });
+  }
+}
+
+/** Arbitrary constant naming the key table's advisory lock on PostgreSQL (SQLite has one writer anyway). */
+const KEYS_LOCK = 0x6b657973;
+
+async function lockKeys(m: EntityManager): Promise<void> {
+  if (m.connection.options.type === 'postgres') {
+    await m.query('SELECT pg_advisory_xact_lock($1)', [KEYS_LOCK]);
   }
 }

@@ -90,11 +90,12 @@ export class ToolKeysService {
     const generation = this.generation;
     let rows = await this.keys.listKeys();
     if (!rows.some((k) => k.retiredAtMs === null)) {
-      // First start: several instances may race here; each inserts its own key and all of them pick
-      // the same one below (newest, then smallest kid), and both stay published.
-      await this.keys.insertKey(await makeKey(Date.now()));
+      // First start: several instances may race here; the insert is serialised and skipped when
+      // another instance's key is already there, so all of them sign with the same key.
+      if (await this.keys.insertFirstKey(await makeKey(Date.now()))) {
+        this.logger.log('generated the first tool signing key');
+      }
       rows = await this.keys.listKeys();
-      this.logger.log('generated the first tool signing key');
     }
     const now = Date.now();
     const live = rows.filter((k) => k.retiredAtMs === null).sort((a, b) => b.createdAtMs - a.createdAtMs || a.kid.localeCompare(b.kid));
