@@ -144,6 +144,7 @@ export class LtiController {
       dynamicRegistrationUrl: `${base}/lti/register`,
       targetLinkUri: `${base}/lti/launch`,
       targetLinkUriTemplate: `${base}/lti/courses/{courseId}`,
+      lti11LaunchUrlTemplate: `${base}/lti/1p1/courses/{courseId}`,
       iconUrl: `${base}${TOOL_ICON.png.path}`,
       scopes: TOOL_SCOPES,
     };

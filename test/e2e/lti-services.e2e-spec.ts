@@ -101,6 +101,7 @@ describe('LTI registrations, keys, deep linking, dynamic registration, platform 
         deepLinkingUrl: `${base}/lti/deep-link`,
         dynamicRegistrationUrl: `${base}/lti/register`,
         iconUrl: `${base}/icon.png`,
+        lti11LaunchUrlTemplate: `${base}/lti/1p1/courses/{courseId}`,
         courses: [expect.objectContaining({ id: tb.courseId, targetLinkUri: `${base}/lti/courses/${tb.courseId}` })],
       });
       expect(cfg.scopes).toEqual(

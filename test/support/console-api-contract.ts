@@ -15,6 +15,8 @@ import type { LicenceDto } from '../../src/licences/licences.service';
 import type { ConsoleController } from '../../src/console/console.controller';
 import type { DispatchDto } from '../../src/dispatch/dispatch.service';
 import type { CreateDispatchBody } from '../../src/dispatch/dispatch.dto';
+import type { Lti11CredentialDto } from '../../src/lti11/lti11-credentials.service';
+import type { CreateLti11CredentialBody } from '../../src/lti11/lti11.dto';
 import type { CourseReportDto, CourseUsageDto, CustomerReportDto, CustomerUsageDto } from '../../src/reports/reports.service';
 
 /** `true` only when A can be used where B is expected. */
@@ -42,6 +44,8 @@ export const consoleApiContract: {
   licenceUpdate: Fits<Console.LicenceInput, UpdateLicenceBody>;
   dispatch: Fits<DispatchDto, Console.Dispatch>;
   dispatchCreate: Fits<Console.DispatchInput, CreateDispatchBody>;
+  lti11Key: Fits<Lti11CredentialDto & { secret: string }, Console.NewLti11Key>;
+  lti11KeyCreate: Fits<Console.Lti11KeyInput, CreateLti11CredentialBody>;
 } = {
   course: true,
   stats: true,
@@ -64,4 +68,6 @@ export const consoleApiContract: {
   licenceUpdate: true,
   dispatch: true,
   dispatchCreate: true,
+  lti11Key: true,
+  lti11KeyCreate: true,
 };

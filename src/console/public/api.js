@@ -48,6 +48,32 @@ function errorFrom(status, body) {
 }
 
 /**
+ * One request to the app origin; answers the body as text. A 4xx/5xx throws ApiError with the server's
+ * words (its JSON error body); a 401 outside the session routes also tells the console it is signed out.
+ * @param {'GET' | 'POST' | 'PATCH' | 'DELETE'} method
+ * @param {string} path
+ * @param {Record<string, string>} headers
+ * @param {string} [body]
+ * @returns {Promise<string>}
+ */
+async function send(method, path, headers, body) {
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body, credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'network_error', 'The server could not be reached. Check your connection and try again.');
+  }
+  if (res.status === 401 && !path.startsWith('/console/session')) {
+    window.dispatchEvent(new CustomEvent('console:signed-out'));
+  }
+  const text = await res.text();
+  if (!res.ok) {
+    throw errorFrom(res.status, parseJson(text));
+  }
+  return text;
+}
+
+/**
  * JSON request to the app origin. Answers the parsed body; a 4xx/5xx throws ApiError with the server's
  * words. The caller names the answer's type (client.js does, once per endpoint).
  * @template T
@@ -65,21 +91,16 @@ export async function api(method, path, body) {
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
   }
-  let res;
-  try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
-  } catch {
-    throw new ApiError(0, 'network_error', 'The server could not be reached. Check your connection and try again.');
-  }
-  if (res.status === 401 && !path.startsWith('/console/session')) {
-    window.dispatchEvent(new CustomEvent('console:signed-out'));
-  }
-  const parsed = parseJson(await res.text());
-  if (!res.ok) {
-    throw errorFrom(res.status, parsed);
-  }
-  return /** @type {T} */ (parsed);
+  return /** @type {T} */ (parseJson(await send(method, path, headers, body === undefined ? undefined : JSON.stringify(body))));
 }
+
+/**
+ * A file the console saves for the admin (a configuration XML): its text, or ApiError with the
+ * server's words, so a refusal is shown on the page instead of as a broken download.
+ * @param {string} path
+ * @returns {Promise<string>}
+ */
+export const getText = (path) => send('GET', path, { Accept: 'application/xml, text/plain, application/json' });
 
 /**
  * Uploads a package with XMLHttpRequest so the page can show upload progress (fetch has no upload

@@ -1,6 +1,6 @@
 // @ts-check
 // Every API call the console makes, one typed function each (the "Drives" column of ../README.md).
-import { api, uploadPackage } from './api.js';
+import { api, getText, uploadPackage } from './api.js';
 
 /**
  * @typedef {import('./types').SessionState} SessionState
@@ -24,6 +24,8 @@ import { api, uploadPackage } from './api.js';
  * @typedef {import('./types').Licence} Licence
  * @typedef {import('./types').LicenceInput} LicenceInput
  * @typedef {import('./types').Dispatch} Dispatch
+ * @typedef {import('./types').Lti11Key} Lti11Key
+ * @typedef {import('./types').NewLti11Key} NewLti11Key
  */
 
 const enc = encodeURIComponent;
@@ -97,6 +99,14 @@ export const listDispatches = (customerId) => api('GET', `/api/customers/${enc(c
 export const createDispatch = (customerId, body) => api('POST', `/api/customers/${enc(customerId)}/dispatches`, body);
 /** @param {string} customerId @param {string} id @returns {Promise<Dispatch>} */
 export const revokeDispatch = (customerId, id) => api('POST', `/api/customers/${enc(customerId)}/dispatches/${enc(id)}/revoke`);
+/** @param {string} customerId @returns {Promise<Lti11Key[]>} */
+export const listLti11Keys = (customerId) => api('GET', `/api/customers/${enc(customerId)}/lti11-credentials`);
+/** @param {string} customerId @param {import('./types').Lti11KeyInput} body @returns {Promise<NewLti11Key>} */
+export const createLti11Key = (customerId, body) => api('POST', `/api/customers/${enc(customerId)}/lti11-credentials`, body);
+/** @param {string} customerId @param {string} id @returns {Promise<Lti11Key>} */
+export const revokeLti11Key = (customerId, id) => api('DELETE', `/api/customers/${enc(customerId)}/lti11-credentials/${enc(id)}`);
+/** A course's LTI 1.1 configuration XML for the customer's LMS. @param {string} customerId @param {string} courseId @returns {Promise<string>} */
+export const lti11Cartridge = (customerId, courseId) => getText(`/api/customers/${enc(customerId)}/lti11-cartridge.xml?courseId=${enc(courseId)}`);
 /** @param {string} customerId @returns {Promise<RegistrationLink[]>} */
 export const listRegistrationLinks = (customerId) => api('GET', `/api/customers/${enc(customerId)}/registration-links`);
 /** @param {string} customerId @param {RegistrationLinkInput} body @returns {Promise<NewRegistrationLink>} */

@@ -1,7 +1,7 @@
 // @ts-check
 // #/customers/:id: one customer — its details (edit, suspend or reactivate, delete), its LMS
-// platforms (assign or unassign registrations), its licences, its registration links and its
-// dispatch packages (for LMSs without LTI 1.3).
+// platforms (assign or unassign registrations), its licences, its registration links, its LTI 1.1
+// keys and its dispatch packages (for LMSs without LTI 1.3).
 import { assignPlatform, deleteCustomer, getCustomer, listCourses, listCustomers, listPlatforms, updateCustomer } from './client.js';
 import { confirmDialog } from './confirm-dialog.js';
 import { customerForm } from './customer-form.js';
@@ -10,6 +10,7 @@ import { stateBadge } from './customers-page.js';
 import { field, h, render } from './dom.js';
 import { fmtDate } from './format.js';
 import { licencesSection } from './licences.js';
+import { lti11KeysSection } from './lti11-keys.js';
 import { registrationLinksSection } from './registration-links.js';
 import { errorBox, loading, page, toast } from './ui.js';
 
@@ -235,6 +236,7 @@ export async function customerDetailPage(id) {
     ),
     licencesSection({ customer, customers: [customer], courses }).section,
     registrationLinksSection(customer, () => void loadPlatforms()),
+    lti11KeysSection(customer, courses),
     dispatchesSection(customer, courses),
   );
   refreshTitle();

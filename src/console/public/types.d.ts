@@ -103,6 +103,8 @@ export interface LtiConfig {
   targetLinkUri: string;
   /** `{courseId}` stands for the course's id. */
   targetLinkUriTemplate: string;
+  /** The LTI 1.1 launch URL of a course, `{courseId}` to fill in. */
+  lti11LaunchUrlTemplate: string;
   scopes: string[];
 }
 
@@ -188,6 +190,28 @@ export interface Dispatch {
   packages: { '1.2': string; '2004': string };
   createdAt: string;
   revokedAt: string | null;
+}
+
+/** The body of a new LTI 1.1 consumer key. */
+export interface Lti11KeyInput {
+  label?: string | null;
+}
+
+/** A customer's LTI 1.1 consumer key (src/lti11): never its secret. */
+export interface Lti11Key {
+  id: string;
+  customerId: string;
+  consumerKey: string;
+  label: string | null;
+  status: 'active' | 'revoked';
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+  createdAt: string;
+}
+
+/** The answer to creating a key: the only time its secret is shown. */
+export interface NewLti11Key extends Lti11Key {
+  secret: string;
 }
 
 export interface GradeDelivery {

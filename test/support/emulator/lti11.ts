@@ -7,7 +7,8 @@ import type { PlatformEmulator } from '../platform-emulator';
  * The LTI 1.1 side of the platform emulator: a tool consumer that signs basic launches with oauth-1.0a
  * (another OAuth library than the tool's oauth-sign, so a shared bug cannot hide), and a Basic Outcomes
  * service that checks the tool's `oauth_body_hash` and signature with oauth-1.0a before it takes a
- * `replaceResult`. Attach with {@link attachLti11}; fail the service with `emu.failNext(n, 503, '/outcomes')`.
+ * `replaceResult`. `browserLaunchUrl` gives a real browser an LMS page that signs and posts a launch.
+ * Attach with {@link attachLti11}; fail the service with `emu.failNext(n, 503, '/outcomes')`.
  */
 
 export interface Lti11LaunchAnswer {
@@ -28,6 +29,14 @@ export interface OutcomeRequest {
   at: number;
 }
 
+/** How a launch is signed: another secret, an old timestamp, a fixed nonce or another key forge it. */
+export interface SignOptions {
+  secret?: string;
+  timestamp?: number;
+  nonce?: string;
+  key?: string;
+}
+
 function oauthOf(key: string, secret: string): OAuth {
   return new OAuth({ consumer: { key, secret }, signature_method: 'HMAC-SHA1', hash_function: (base, k) => createHmac('sha1', k).update(base).digest('base64') });
 }
@@ -37,6 +46,8 @@ export class Lti11Consumer {
   readonly outcomeRequests: OutcomeRequest[] = [];
   /** The gradebook: sourcedId → the last score accepted. */
   readonly gradebook = new Map<string, string>();
+  /** Browser launch pages by id (`browserLaunchUrl`). */
+  private readonly pages = new Map<string, { url: string; params: Record<string, string>; sign: SignOptions }>();
 
   constructor(
     private readonly emu: PlatformEmulator,
@@ -44,6 +55,7 @@ export class Lti11Consumer {
     public secret: string,
   ) {
     emu.route('POST', '/outcomes', (req, res, body) => this.outcomeService(req, res, body));
+    emu.route('GET', '/lti11/launch/', (req, res) => this.launchPage(req, res));
   }
 
   get outcomeServiceUrl(): string {
@@ -75,7 +87,22 @@ export class Lti11Consumer {
    * Signs a launch form for `url` with oauth-1.0a and posts it as a browser would. `sign` forges: another
    * secret, an old timestamp, a fixed nonce.
    */
-  async launch(url: string, params: Record<string, string>, sign: { secret?: string; timestamp?: number; nonce?: string; key?: string } = {}): Promise<Lti11LaunchAnswer> {
+  async launch(url: string, params: Record<string, string>, sign: SignOptions = {}): Promise<Lti11LaunchAnswer> {
+    return this.post(url, this.signedForm(url, params, sign));
+  }
+
+  /**
+   * A launch for a real browser: the URL of an LMS page (on the emulator) that, when opened, signs the
+   * form for `url` at that moment and posts it to the tool, as an LMS's launch page does.
+   */
+  browserLaunchUrl(url: string, params: Record<string, string>, sign: SignOptions = {}): string {
+    const id = randomBytes(8).toString('hex');
+    this.pages.set(id, { url, params, sign });
+    return `${this.emu.url}/lti11/launch/${id}`;
+  }
+
+  /** The signed form of a launch (oauth-1.0a), as the LMS posts it. */
+  signedForm(url: string, params: Record<string, string>, sign: SignOptions = {}): Record<string, string> {
     const oauth = oauthOf(sign.key ?? this.key, sign.secret ?? this.secret);
     const data = { ...params };
     const oauthData: Record<string, string | number> = {
@@ -86,14 +113,25 @@ export class Lti11Consumer {
       oauth_version: '1.0',
     };
     const signature = oauth.getSignature({ url, method: 'POST', data: { ...data } }, '', { ...oauthData } as unknown as OAuth.Data); // copies: oauth-1.0a merges into the objects it is given
-    const form = { ...data, ...Object.fromEntries(Object.entries(oauthData).map(([k, v]) => [k, String(v)])), oauth_signature: signature };
-    return this.post(url, form);
+    return { ...data, ...Object.fromEntries(Object.entries(oauthData).map(([k, v]) => [k, String(v)])), oauth_signature: signature };
   }
 
   /** Posts a form as it is (a replay of a signed launch). */
   async post(url: string, form: Record<string, string>): Promise<Lti11LaunchAnswer> {
     const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString(), redirect: 'manual' });
     return { status: res.status, text: await res.text(), form, url };
+  }
+
+  private launchPage(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const page = this.pages.get(String(req.url).split('/').pop() ?? '');
+    if (!page) {
+      res.writeHead(404).end('no such launch');
+      return;
+    }
+    const esc = (v: string) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+    const inputs = Object.entries(this.signedForm(page.url, page.params, page.sign)).map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`);
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><title>LMS course</title><form method="post" action="${esc(page.url)}">${inputs.join('')}</form><script>document.forms[0].submit()</script>`);
   }
 
   private outcomeService(req: http.IncomingMessage, res: http.ServerResponse, body: string): void {
