@@ -490,13 +490,28 @@ export class CaseReplay {
     this.closeSession(pkg);
   }
 
-  /** The LMS session of a package ends: its state is kept for the next launch, the engine instance goes. */
+  /**
+   * The LMS session of a package ends: its state is kept for the next launch, the engine instance
+   * goes. When the session was not suspended, the attempt on the organization is over: the next
+   * launch begins a new one, so the stores scoped to the attempt (not global to the system, CAM
+   * `adlcp:sharedDataGlobalToSystem` / `adlseq:objectivesGlobalToSystem` false) are not kept.
+   */
   private closeSession(pkg: Pkg): void {
     if (!pkg.api) {
       return;
     }
     this.keepGlobals(pkg);
-    pkg.state = pkg.api.serializeSequencingState();
+    const state = JSON.parse(pkg.api.serializeSequencingState()) as Record<string, unknown> & { sequencing?: { suspendedActivity?: string | null } | null };
+    if (!state.sequencing?.suspendedActivity) {
+      if (!pkg.compiled.sharedDataGlobalToSystem) {
+        delete state.sharedData;
+      }
+      if (!pkg.compiled.objectivesGlobalToSystem) {
+        delete state.globalObjectives;
+        delete state.globalObjectiveMap;
+      }
+    }
+    pkg.state = JSON.stringify(state);
     pkg.api = undefined;
     pkg.settings = undefined;
   }
