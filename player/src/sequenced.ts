@@ -205,25 +205,32 @@ export class SequencedPlayer extends Player {
       return;
     }
     this.busy = true;
+    let reported: string | undefined;
     try {
+      // A running SCO carries the request in its terminating commit (leaveCurrent); otherwise the state's save names it.
+      const running = !!this.current && !this.current.terminated;
       await this.leaveCurrent(request);
       this.outcome = null;
       const accepted = this.api.processNavigationRequest(request, target);
       if (!accepted && !this.outcome) {
         this.renderToc();
       }
+      reported = accepted && !running ? request : undefined;
     } finally {
       this.busy = false;
     }
-    this.saveState();
+    this.saveState(reported);
     await this.settle();
   }
 
-  /** The state after a navigation, when no commit has carried it (unchanged: nothing sent). */
-  private saveState(): void {
-    const state = this.sequencingState();
+  /**
+   * The state after a navigation, when no commit has carried it (unchanged: nothing sent), with the
+   * learner's request when no SCO was running to carry it (the server ends the attempt on exitAll).
+   */
+  private saveState(navRequest?: string): void {
+    const state = this.sequencingState(!!navRequest);
     if (state) {
-      void this.transport.saveState(this.current?.session ?? this.session, state);
+      void this.transport.saveState(this.current?.session ?? this.session, state, navRequest);
     }
   }
 

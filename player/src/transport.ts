@@ -71,14 +71,15 @@ export class Transport {
 
   /**
    * Saves the sequencing engine's state when no SCO commit carries it (docs/sequencing.md, "The player
-   * contract"): `seq` from the commit counter, so the server keeps the newest. Best effort: a state that
+   * contract"), with the learner's navigation request it follows when no SCO was running to carry it
+   * (`navRequest`): `seq` from the commit counter, so the server keeps the newest. Best effort: a state that
    * does not get through is sent again with the next terminating or unload commit.
    */
-  saveState(session: number, sequencingState: string): Promise<void> {
+  saveState(session: number, sequencingState: string, navRequest?: string): Promise<void> {
     if (this.stopped) {
       return Promise.resolve();
     }
-    const text = JSON.stringify({ session, seq: ++this.seq, sequencingState });
+    const text = JSON.stringify({ session, seq: ++this.seq, sequencingState, navRequest });
     const keepalive = this.keepaliveBytes + text.length < KEEPALIVE_BUDGET;
     if (keepalive) {
       this.keepaliveBytes += text.length;

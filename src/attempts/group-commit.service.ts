@@ -77,8 +77,10 @@ export class GroupCommitService {
 
   /**
    * Saves the player's sequencing state when no SCO commit carries it (src/player/bootstrap.types.ts):
-   * `{ session, seq, sequencingState }`, ordered with the commits by (launch, seq); an older state
-   * than the stored one is ignored (`stale`).
+   * `{ session, seq, sequencingState, navRequest? }`, ordered with the commits by (launch, seq); an
+   * older state than the stored one is ignored (`stale`). `navRequest` names the learner's request
+   * the state follows when no SCO was running to carry it in its terminating commit (e.g. Exit course
+   * after a SCO ended itself): `exitAll` or `abandonAll` ends the course attempt as it does there.
    */
   async saveSequencing(claims: RuntimeClaims, attemptId: string, body: Record<string, unknown>): Promise<CommitOutcome> {
     checkScope(claims, attemptId);
@@ -88,7 +90,17 @@ export class GroupCommitService {
     }
     const version = await this.versions.versionOfAttempt(attemptId);
     const parsed = checkSequencingState(body.sequencingState, version.scormVersion);
-    const saved = await this.transactions.run((m) => this.sequencing.save(m, attemptId, version, body.sequencingState as string, parsed, claims.launch, seq as number));
+    const nav = body.navRequest;
+    if (nav !== undefined && typeof nav !== 'string') {
+      throw new AppError('sequencing_state_invalid', '"navRequest" must be the navigation request the state follows, as text.');
+    }
+    const saved = await this.transactions.run(async (m) => {
+      const stored = await this.sequencing.save(m, attemptId, version, body.sequencingState as string, parsed, claims.launch, seq as number);
+      if (stored && (nav === 'exitAll' || nav === 'abandonAll')) {
+        await this.attempts.markAttemptCompleted(attemptId, new Date(), m);
+      }
+      return stored;
+    });
     return saved ? APPLIED : STALE;
   }
 

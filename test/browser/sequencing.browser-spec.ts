@@ -1,6 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
+import { DataSource } from 'typeorm';
+import { Attempt } from '../../src/attempts/attempt.entity';
+import { Learner } from '../../src/attempts/learner.entity';
 import { eventually, launchBrowser, scoFrame, TestBrowser, withScreenshot } from '../support/browser';
 import { importFixtureCourse, ltiPlayerUrl } from '../support/lti-player';
 import { attachAgs, AgsEmulator } from '../support/emulator-ags';
@@ -155,6 +158,37 @@ describe('Sequencing in Chromium (LTI launch → engine-driven navigation)', () 
     await page.close();
   });
 
+  it('Exit course after a SCO ended itself: the player reports the request, the attempt ends and the next launch starts afresh', async () => {
+    const sub = 'seq-forced-exit';
+    const attempts = () =>
+      tb.app.server.app
+        .get(DataSource)
+        .getRepository(Attempt)
+        .createQueryBuilder('a')
+        .innerJoin(Learner, 'l', 'l.id = a.learnerId')
+        .where('l.sub = :sub', { sub })
+        .orderBy('a.number')
+        .getMany();
+    const first = await open('seq-forced-order', sub);
+    await withScreenshot(first.page, 'seq-exit-after-finish', async () => {
+      await answer(first.page, 'part1.html', 'Done');
+      await message(first.page, /finished\. Choose where to go next/);
+      expect((await attempts()).map((a) => a.completedAt)).toEqual([null]);
+      // No SCO is running: only the state's save can carry the learner's Exit course to the server.
+      await first.page.locator('#bridge-exit').click();
+      await message(first.page, /left the course/);
+      await eventually(async () => (await attempts())[0].completedAt !== null, 'the attempt ended on the server');
+    });
+    await first.page.close();
+    const second = await open('seq-forced-order', sub);
+    await withScreenshot(second.page, 'seq-exit-relaunch', async () => {
+      await scoFrame(second.page, 'part1.html');
+      expect(second.delivered).toEqual(['part1.html']);
+      expect((await attempts()).map((a) => a.number)).toEqual([1, 2]);
+    });
+    await second.page.close();
+  });
+
   it('remediation: a failed quiz brings the remediation, then the quiz again; a passed quiz skips it', async () => {
     const { page, delivered } = await open('seq-remediation', 'seq-remediation-learner');
     await withScreenshot(page, 'seq-remediation', async () => {
@@ -222,5 +256,44 @@ describe('Sequencing in Chromium (LTI launch → engine-driven navigation)', () 
       expect(delivered).toEqual(['learn.html', 'apply.html']);
     });
     await page.close();
+  });
+
+  it('suspend all, then resume: the learner is back in the chapter they left, with its data; a tab closed without suspending resumes too', async () => {
+    const sub = 'seq-suspend-learner';
+    const first = await open('seq-suspend-resume', sub);
+    await withScreenshot(first.page, 'seq-suspend', async () => {
+      await answer(first.page, 'chapter1.html', 'Finish the chapter');
+      const ch2 = await scoFrame(first.page, 'chapter2.html');
+      await ch2.evaluate(() => (window.parent as unknown as { API_1484_11: Record<string, (e: string, v: string) => string> }).API_1484_11.SetValue('cmi.location', 'page-4'));
+      await first.page.locator('#bridge-suspend').click();
+      await message(first.page, /place is saved/);
+      expect(first.delivered).toEqual(['chapter1.html', 'chapter2.html']);
+    });
+    await first.page.close();
+
+    const second = await open('seq-suspend-resume', sub);
+    await withScreenshot(second.page, 'seq-resume', async () => {
+      const ch2 = await scoFrame(second.page, 'chapter2.html');
+      const seen = await ch2.evaluate(() => {
+        const api = (window.parent as unknown as { API_1484_11: Record<string, (e: string) => string> }).API_1484_11;
+        return { entry: api.GetValue('cmi.entry'), location: api.GetValue('cmi.location') };
+      });
+      expect(seen).toEqual({ entry: 'resume', location: 'page-4' });
+      await expectControls(second.page, { toc: ['✓ Chapter 1', 'Chapter 2', 'Chapter 3'], previous: 'enabled', next: 'enabled' });
+      await shot(second.page, 'seq-resume');
+      await answer(second.page, 'chapter2.html', 'Finish the chapter');
+      await scoFrame(second.page, 'chapter3.html');
+      expect(second.delivered).toEqual(['chapter2.html', 'chapter3.html']);
+    });
+    await second.page.close({ runBeforeUnload: true });
+
+    const third = await open('seq-suspend-resume', sub);
+    await withScreenshot(third.page, 'seq-closed-tab', async () => {
+      await scoFrame(third.page, 'chapter3.html');
+      expect(third.delivered).toEqual(['chapter3.html']);
+      await answer(third.page, 'chapter3.html', 'Finish the chapter');
+      await message(third.page, /completed this course/);
+    });
+    await third.page.close();
   });
 });

@@ -194,6 +194,8 @@ describe('sequencing state on the server and the grade from the rolled-up root (
     const body = (sequencingState: unknown) => ({ session: 1, seq: 1, cmi: { completion_status: 'incomplete' }, sequencingState });
     expect(await commit(b, 'INTRO', body('{not json'), 400)).toMatchObject({ error: 'sequencing_state_invalid' });
     expect(await commit(b, 'INTRO', body(['a']), 400)).toMatchObject({ error: 'sequencing_state_invalid' });
+    const standalone = await request(tb.app.contentUrl).post(`${b.runtimeBase}/sequencing`).set(auth(b)).send({ session: 1, seq: 1, sequencingState: '{"version":"1.0"}', navRequest: 5 });
+    expect({ status: standalone.status, error: standalone.body.error }).toEqual({ status: 400, error: 'sequencing_state_invalid' });
     const db = tb.app.server.app.get(DataSource);
     expect(await db.getRepository(AttemptSequencing).countBy({ attemptId: b.attemptId })).toBe(0);
     const [{ n }] = await db.query<Json[]>(`SELECT COUNT(*) AS n FROM sco_states WHERE ${q('attemptId')} = ${db.options.type === 'postgres' ? '$1' : '?'}`, [b.attemptId]);
