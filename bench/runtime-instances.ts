@@ -157,7 +157,7 @@ async function killMode(): Promise<boolean> {
     c.gradesWrong === 0 &&
     c.scoresSentTwice === 0 &&
     c.deliveriesNotSent === 0;
-  process.stdout.write(`nothing acknowledged lost, no grade doubled: ${ok ? 'met' : 'MISSED'}; the same score sent again ${c.scoresResent} times (harmless to an AGS gradebook, still to be removed)\n`);
+  process.stdout.write(`nothing acknowledged lost, no grade doubled: ${ok ? 'met' : 'MISSED'}; the same score sent again ${c.scoresResent} times (a POST whose answer was lost, repeated with its timestamp: an AGS gradebook keeps one score)\n`);
   return ok;
 }
 

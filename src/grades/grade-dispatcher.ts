@@ -185,11 +185,32 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   /**
-   * The lease of a claim: long enough for a token request, a line item look-up and the score POST,
-   * each bounded by GRADE_HTTP_TIMEOUT_MS. A claim whose instance died is claimed again when it ends.
+   * The lease of a claim: long enough for a token request, a line item look-up and creation and the
+   * score POST, each bounded by GRADE_HTTP_TIMEOUT_MS, with a second to spare; renewed right before
+   * each POST (`holdClaim`), so from then on it covers one request four times over. A claim whose
+   * instance died is claimed again when it ends.
    */
   private get leaseMs(): number {
     return this.config.gradeHttpTimeoutMs * 4 + 1000;
+  }
+
+  /**
+   * Right before each POST: renews the claim for a full lease (and keeps `patch`, the timestamp of a
+   * first send) only if it is still this worker's claim on this version of the row. A lease that ran
+   * out while this send waited (a slow token, line item or database answer, a stalled event loop) and
+   * was taken by another worker, or a newer result that arrived meanwhile (it must not inherit this
+   * send's timestamp: sent later with it, the platform would keep the older score it holds for that
+   * instant), therefore never leads to a POST here: false, and the send hands the row back (`wait`
+   * until now, to be sent afresh; a no-op when the claim is another's). From here on the lease
+   * outlasts the one request bounded by GRADE_HTTP_TIMEOUT_MS, so two workers never POST one row's
+   * score at once (src/grades/README.md, "sent once").
+   */
+  private async holdClaim(row: GradeDelivery, patch: Partial<GradeDelivery> = {}): Promise<boolean> {
+    const held = await this.repo.updateClaimedDelivery({ id: row.id, claimToken: row.claimToken!, version: row.version }, { ...patch, lockedUntil: this.clock.now() + this.leaseMs });
+    if (held) {
+      Object.assign(row, patch);
+    }
+    return held;
   }
 
   private async deliver(row: GradeDelivery): Promise<void> {
@@ -216,24 +237,29 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
         deploymentId: link.deploymentId,
       };
       const lineItemUrl = link.agsLineItemUrl || link.lineItemUrl || (await this.ensureLineItem(link, creds, opts));
-      // The timestamp is fixed at the first send of a version and written before the POST, so a resend
-      // after a crash carries the same one (the platform sees a duplicate, not a newer score).
+      // The timestamp is fixed at the first send of a version and kept with the claim, so a resend
+      // after a timeout or a crash carries the same one (the platform sees a duplicate, not a newer score).
       let timestamp = row.scoreTimestamp;
+      let stamp: Partial<GradeDelivery> = {};
       if (!timestamp) {
         const at = nextScoreTimestamp(row.resultAt, row.lastTimestamp);
         if (at > this.clock.now()) {
           return { kind: 'wait', until: at };
         }
         timestamp = new Date(at).toISOString();
-        if (!(await this.stamp(row, timestamp))) {
-          return { kind: 'wait', until: this.clock.now() };
-        }
+        stamp = { scoreTimestamp: timestamp, lastTimestamp: timestamp };
       }
       const score: AgsScore = { userId: row.userId, timestamp, ...row.payload };
       let token = await this.ags.accessToken(creds, [SCOPES.score], opts);
+      if (!(await this.holdClaim(row, stamp))) {
+        return { kind: 'wait', until: this.clock.now() };
+      }
       let answer = await this.ags.postScore(lineItemUrl, token, score, opts);
       if (answer.status === 401) {
         token = await this.ags.accessToken(creds, [SCOPES.score], { ...opts, refresh: true });
+        if (!(await this.holdClaim(row))) {
+          return { kind: 'wait', until: this.clock.now() };
+        }
         answer = await this.ags.postScore(lineItemUrl, token, score, opts);
       }
       return judgeScoreAnswer(answer, this.clock.now());
@@ -277,7 +303,8 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
       nonce: randomUUID(),
       timestamp: Math.floor(this.clock.now() / 1000),
     });
-    if (!(await this.stamp(row, new Date(this.clock.now()).toISOString()))) {
+    const stamp = new Date(this.clock.now()).toISOString();
+    if (!(await this.holdClaim(row, { scoreTimestamp: stamp, lastTimestamp: stamp }))) {
       return { kind: 'wait', until: this.clock.now() };
     }
     const answer = await this.ags.http(target.serviceUrl, { method: 'POST', headers: { 'Content-Type': 'application/xml', Authorization: authorization }, body }, opts);
@@ -288,22 +315,6 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
     return verdict.kind === 'retry'
       ? { kind: 'retry', status: answer.status, message: verdict.message, afterMs: retryAfterMs(answer.headers.get('retry-after'), this.clock.now()) }
       : { kind: 'failed', status: answer.status, message: verdict.message };
-  }
-
-  /**
-   * Records the timestamp of the send about to go out, on the condition that the row still holds this
-   * worker's claim AND the result it read. False when either moved: a newer result that arrived
-   * during the line item look-up must not inherit this timestamp (sent later with it, the platform
-   * would keep the older score it already has for that instant), so the caller sends nothing and
-   * hands the row back to be sent afresh.
-   */
-  private async stamp(row: GradeDelivery, timestamp: string): Promise<boolean> {
-    if (!(await this.repo.updateClaimedDelivery({ id: row.id, claimToken: row.claimToken!, version: row.version }, { scoreTimestamp: timestamp, lastTimestamp: timestamp }))) {
-      return false;
-    }
-    row.scoreTimestamp = timestamp;
-    row.lastTimestamp = timestamp;
-    return true;
   }
 
   /**

@@ -308,6 +308,26 @@ describe('Grade outbox → AGS (e2e, real HTTP)', () => {
     expect(after.state).toBe('sent');
     expect(accepted()).toHaveLength(1);
   });
+
+  it('should not POST from a send whose lease ran out while it waited: the worker that took the row over sends it once', async () => {
+    const lineitem = lms.ags.addLineItem();
+    const link = await h.link({ lineitem });
+    lms.failTokenNext(1, 503); // the first try gets no token: the retry below asks for one
+    await h.commit(await h.attempt(link, 'slow'), final(0.6));
+    await h.settled();
+    lms.delayTokens(400);
+    const tokensBefore = lms.tokenRequests.length;
+    clock.advance(await nextTryIn());
+    // The retry waits for its token (an expired one: the token endpoint is slow) while its lease runs out and the row is claimed again.
+    await waitFor(() => lms.tokenRequests.length > tokensBefore, 8000, 'the token request of the retry');
+    clock.advance(13_000);
+    await h.settled();
+    lms.delayTokens(0);
+    await h.advance(LATER);
+    expect(accepted()).toHaveLength(1);
+    expect(lms.ags.grade(lineitem, 'slow')?.score.scoreGiven).toBe(60);
+    expect((await h.deliveries())[0].state).toBe('sent');
+  });
 });
 
 describe('Grade outbox across a server restart (e2e)', () => {

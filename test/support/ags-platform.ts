@@ -22,6 +22,8 @@ export interface AgsPlatform {
   tokenRequests: TokenRequest[];
   /** The next `n` token requests answer `status`. */
   failTokenNext(n: number, status: number): void;
+  /** Token requests are answered after `ms` (0: at once): a slow token endpoint. */
+  delayTokens(ms: number): void;
   stop(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export async function startAgsPlatform(opts: { toolJwksUrl?: () => string; clien
   const seenJti = new Set<string>();
   const tokenRequests: TokenRequest[] = [];
   let tokenFailures: number[] = [];
+  let tokenDelayMs = 0;
   const checkAccessToken = (authorization: string | undefined, scope: string) => {
     const m = /^Bearer (.+)$/i.exec(authorization ?? '');
     const t = m && tokens.get(m[1]);
@@ -50,6 +53,9 @@ export async function startAgsPlatform(opts: { toolJwksUrl?: () => string; clien
           const scope = form.get('scope') ?? '';
           const record: TokenRequest = { claims: {}, scope, status: 0 };
           tokenRequests.push(record);
+          if (tokenDelayMs) {
+            await new Promise((r) => setTimeout(r, tokenDelayMs));
+          }
           const answer = (status: number, payload: unknown) => {
             record.status = status;
             res.writeHead(status, { 'Content-Type': 'application/json' });
@@ -101,6 +107,9 @@ export async function startAgsPlatform(opts: { toolJwksUrl?: () => string; clien
     tokenRequests,
     failTokenNext(n, status) {
       tokenFailures = [...tokenFailures, ...Array<number>(n).fill(status)];
+    },
+    delayTokens(ms) {
+      tokenDelayMs = ms;
     },
     async stop() {
       ags.releaseHung();

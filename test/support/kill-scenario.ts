@@ -41,7 +41,7 @@ export interface KillCounts {
   scoresSentTwice: number;
   /**
    * The same score (same timestamp) accepted again: a send that timed out while the LMS held it, or
-   * whose worker died mid-request, is sent again. AGS platforms ignore a score that is not newer than
+   * whose worker died before recording the answer, is sent again with its timestamp. AGS platforms ignore a score that is not newer than
    * the one they have, so the gradebook is unchanged; counted to show how often it happens.
    */
   scoresResent: number;
