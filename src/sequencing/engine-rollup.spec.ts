@@ -15,25 +15,28 @@ describe('scorm-again engine rollup, as the SN book has it (patched)', () => {
       <imsss:postConditionRule><imsss:ruleConditions><imsss:ruleCondition condition="satisfied"/></imsss:ruleConditions><imsss:ruleAction action="${postAction}"/></imsss:postConditionRule>
     </imsss:sequencingRules>`;
 
-  /** Root (flow) → w, C (flow; its sequencing given), z. */
-  function treeWithCluster(children: string, clusterSequencing: string) {
+  function compile(organization: string, orgAttrs = '') {
     const xml = Buffer.from(`<?xml version="1.0"?>
 <manifest identifier="M" xmlns="http://www.imsglobal.org/xsd/imscp_v1p1" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3" xmlns:adlseq="http://www.adlnet.org/xsd/adlseq_v1p3" xmlns:imsss="http://www.imsglobal.org/xsd/imsss">
   <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
-  <organizations default="O"><organization identifier="O"><title>T</title>
-    ${sco('w')}
+  <organizations default="O"><organization identifier="O" ${orgAttrs}><title>T</title>${organization}</organization></organizations>
+  <resources><resource identifier="R" type="webcontent" adlcp:scormType="sco" href="sco.html"/></resources>
+</manifest>`);
+    return compileSequencing(parseManifest(xml, fileList('sco.html')).manifest).sequencing;
+  }
+
+  /** Root (flow) → w, C (flow; its sequencing given), z. */
+  function treeWithCluster(children: string, clusterSequencing: string) {
+    return compile(`${sco('w')}
     <item identifier="C"><title>C</title>${children}
       <imsss:sequencing><imsss:controlMode choice="false" flow="true"/>${clusterSequencing}</imsss:sequencing></item>
     ${sco('z')}
-    <imsss:sequencing><imsss:controlMode choice="false" flow="true"/></imsss:sequencing></organization></organizations>
-  <resources><resource identifier="R" type="webcontent" adlcp:scormType="sco" href="sco.html"/></resources>
-</manifest>`);
-    return compileSequencing(parseManifest(xml, fileList('sco.html')).manifest).sequencing.activityTree;
+    <imsss:sequencing><imsss:controlMode choice="false" flow="true"/></imsss:sequencing>`);
   }
 
   /** Plays the SCOs in delivery order, each setting its values and ending with its navigation request; answers what was delivered. */
-  function play(activityTree: unknown, steps: Array<[Record<string, string>, string]>): string[] {
-    const { api, settings, delivered } = startEngine(activityTree);
+  function play(sequencing: ReturnType<typeof compile>, steps: Array<[Record<string, string>, string]>): string[] {
+    const { api, settings, delivered } = startEngine(sequencing);
     for (const [values, request] of steps) {
       api.reset(settings, { preserveListeners: true });
       api.Initialize('');
@@ -88,5 +91,48 @@ describe('scorm-again engine rollup, as the SN book has it (patched)', () => {
     // so "skip if satisfied" makes z's Previous pass over C to w.
     const tree = treeWithCluster(sco('a') + lightB, `${byMeasure(false)}`.replace('<imsss:sequencingRules>', '<imsss:sequencingRules><imsss:preConditionRule><imsss:ruleConditions><imsss:ruleCondition condition="satisfied"/></imsss:ruleConditions><imsss:ruleAction action="skip"/></imsss:preConditionRule>'));
     expect(play(tree, [[{}, 'continue'], [scoredA, 'continue'], [{}, 'continue'], [{}, 'previous']])).toEqual(['w', 'a', 'b', 'z', 'w']);
+  });
+
+  it('RB.1.4: an untracked child is in the rollup with nothing known of it (rollup-rule-check-three-valued)', () => {
+    const untracked = (id: string) => sco(id, '<imsss:sequencing><imsss:deliveryControls tracked="false"/></imsss:sequencing>');
+    const tree = treeWithCluster(
+      untracked('a') + untracked('b'),
+      `<imsss:sequencingRules>
+        <imsss:exitConditionRule><imsss:ruleConditions><imsss:ruleCondition condition="completed"/></imsss:ruleConditions><imsss:ruleAction action="exit"/></imsss:exitConditionRule>
+        <imsss:postConditionRule><imsss:ruleConditions><imsss:ruleCondition condition="completed"/></imsss:ruleConditions><imsss:ruleAction action="continue"/></imsss:postConditionRule>
+      </imsss:sequencingRules>
+      <imsss:rollupRules><imsss:rollupRule childActivitySet="all"><imsss:rollupConditions><imsss:rollupCondition operator="not" condition="objectiveStatusKnown"/></imsss:rollupConditions><imsss:rollupAction action="completed"/></imsss:rollupRule></imsss:rollupRules>`,
+    );
+    // Neither child has a known objective status, so C is completed as soon as a ends and is left for z (left out, the set was empty and b came next).
+    expect(play(tree, [[{}, 'continue'], [{ 'cmi.success_status': 'passed' }, 'continue']])).toEqual(['w', 'a', 'z']);
+  });
+
+  describe('objectivesGlobalToSystem="false": the global objectives belong to the attempt on the tree (objectives-local-to-the-tree-attempt)', () => {
+    // a writes its result to g through its primary objective and reads g through obj1; once a has been attempted it is
+    // skipped while obj1 is unknown. The root reads g and retries itself when not satisfied.
+    const organization = `
+      <item identifier="a" identifierref="R"><title>a</title><imsss:sequencing>
+        <imsss:sequencingRules>
+          <imsss:preConditionRule><imsss:ruleConditions conditionCombination="all"><imsss:ruleCondition condition="attempted"/><imsss:ruleCondition referencedObjective="obj1" operator="not" condition="objectiveStatusKnown"/></imsss:ruleConditions><imsss:ruleAction action="skip"/></imsss:preConditionRule>
+          <imsss:postConditionRule><imsss:ruleConditions><imsss:ruleCondition condition="always"/></imsss:ruleConditions><imsss:ruleAction action="exitParent"/></imsss:postConditionRule>
+        </imsss:sequencingRules>
+        <imsss:objectives>
+          <imsss:primaryObjective objectiveID="p"><imsss:mapInfo targetObjectiveID="g" readSatisfiedStatus="false" writeSatisfiedStatus="true"/></imsss:primaryObjective>
+          <imsss:objective objectiveID="obj1"><imsss:mapInfo targetObjectiveID="g"/></imsss:objective>
+        </imsss:objectives></imsss:sequencing></item>
+      ${sco('b')}
+      <imsss:sequencing><imsss:controlMode choice="false" flow="true"/>
+        <imsss:sequencingRules><imsss:postConditionRule><imsss:ruleConditions><imsss:ruleCondition operator="not" condition="satisfied"/></imsss:ruleConditions><imsss:ruleAction action="retry"/></imsss:postConditionRule></imsss:sequencingRules>
+        <imsss:objectives><imsss:primaryObjective objectiveID="root"><imsss:mapInfo targetObjectiveID="g"/></imsss:primaryObjective></imsss:objectives>
+      </imsss:sequencing>`;
+    const failedA: Array<[Record<string, string>, string]> = [[{ 'cmi.success_status': 'failed' }, 'continue']];
+
+    it('a retry of the root starts them unknown: a is skipped', () => {
+      expect(play(compile(organization, 'adlseq:objectivesGlobalToSystem="false"'), failedA)).toEqual(['a', 'b']);
+    });
+
+    it('shared with the system (the default), they are kept: a is delivered again', () => {
+      expect(play(compile(organization), failedA)).toEqual(['a', 'a']);
+    });
   });
 });

@@ -20,7 +20,7 @@ describe('scorm-again sequencing engine, headless', () => {
   }
 
   function play(activityTree: unknown): string[] {
-    const { api, settings, delivered } = startEngine(activityTree);
+    const { api, settings, delivered } = startEngine({ activityTree });
     api.reset(settings, { preserveListeners: true });
     expect(api.Initialize('')).toBe('true');
     expect(api.SetValue('adl.nav.request', 'continue')).toBe('true');
@@ -59,7 +59,7 @@ describe('scorm-again sequencing engine, headless', () => {
 
     /** Starts (flow delivers y1), then lets the SCO choose `target`: what is delivered. */
     function chooseAfterY1(target: string): string[] {
-      const { api, settings, delivered } = startEngine(compileSequencing(parseManifest(xml, fileList('sco.html')).manifest).sequencing.activityTree);
+      const { api, settings, delivered } = startEngine(compileSequencing(parseManifest(xml, fileList('sco.html')).manifest).sequencing);
       api.reset(settings, { preserveListeners: true });
       api.Initialize('');
       api.SetValue('adl.nav.request', `{target=${target}}choice`);

@@ -180,7 +180,7 @@ export class CaseReplay {
       lmsCommitUrl: false,
       logLevel: 5,
       sequencing: {
-        activityTree: pkg.compiled.activityTree,
+        ...pkg.compiled,
         logLevel: 'error',
         eventListeners: {
           onActivityDelivery: (activity: { id: string; deliveryWasResumed: boolean }) => {
