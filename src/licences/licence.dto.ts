@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
+import { FormatQuery } from '../common/csv';
 import { OptionalText, RequestErrorCode } from '../common/validation';
 import { LICENCE_STATES, LicenceState } from './licence.entity';
 
@@ -52,8 +53,8 @@ export class CreateLicenceBody {
 @RequestErrorCode('licence_invalid')
 export class UpdateLicenceBody extends PartialType(OmitType(CreateLicenceBody, ['customerId'] as const), { skipNullProperties: false }) {}
 
-/** `GET /api/licences?customerId=&courseId=`. */
-export class LicenceQuery {
+/** `GET /api/licences?customerId=&courseId=[&format=csv]`. */
+export class LicenceQuery extends FormatQuery {
   @ApiPropertyOptional({ description: 'Only this customer’s licences.' })
   @IsOptional()
   @IsString()

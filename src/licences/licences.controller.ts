@@ -1,6 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiOperation } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, StreamableFile, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiProduces } from '@nestjs/swagger';
+import type { Request } from 'express';
 import { AdminGuard } from '../admin/admin.guard';
+import { csvFile, wantsCsv } from '../common/csv';
+import { licencesCsv } from './licence-csv';
 import { CreateLicenceBody, LicenceQuery, UpdateLicenceBody } from './licence.dto';
 import { LicenceDto, LicencesService } from './licences.service';
 
@@ -18,9 +21,14 @@ export class LicencesController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List licences with seats used, status and warnings; filter by customerId and/or courseId (a course’s own licences and the every-course ones).' })
-  list(@Query() query: LicenceQuery): Promise<LicenceDto[]> {
-    return this.licences.list(query);
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOperation({ summary: 'List licences with seats used, status and warnings; filter by customerId and/or courseId (a course’s own licences and the every-course ones); ?format=csv for a download.' })
+  async list(@Query() query: LicenceQuery, @Req() req: Request): Promise<LicenceDto[] | StreamableFile> {
+    const rows = await this.licences.list(query);
+    if (!wantsCsv(req, query.format)) {
+      return rows;
+    }
+    return csvFile(query.customerId && rows.length ? `${rows[0].customerName}-licences` : 'licences', licencesCsv(rows));
   }
 
   @Get(':id')

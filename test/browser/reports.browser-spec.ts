@@ -129,6 +129,12 @@ describe('Console reports in Chromium', () => {
       await shot('reports-customer');
       const csv = await download('Download the report of Acme Training as CSV');
       expect(csv.split('\r\n')[1]).toMatch(new RegExp(`^Acme Training,${tb.courseId},Fire safety,2,2,2,1,1,50,55,`));
+      const licencesCsv = (await download('Download the licences of Acme Training as CSV')).split('\r\n');
+      expect(licencesCsv[0]).toBe('\uFEFFlicence_id,customer_id,customer,course_id,course,seat_limit,seats_used,starts_at,ends_at,state,status,warnings,notes,created_at');
+      expect(licencesCsv.filter((l) => l.includes(`,${acme},Acme Training,`)).map((l) => l.split(',').slice(4, 7))).toEqual([
+        ['Fire safety', '10', String(seats)],
+        ['First aid', '', expect.stringMatching(/^\d+$/)],
+      ]);
 
       await page.getByRole('link', { name: '← All reports' }).click();
       await page.getByTestId('course-usage').getByRole('link', { name: 'Fire safety' }).click();

@@ -149,6 +149,6 @@ describe('Licences API (issue 9): /api/licences over real HTTP', () => {
     const doc = (await (await fetch(`${tb.app.appUrl}/api/docs.json`)).json()) as { paths: Record<string, Record<string, { parameters?: Array<{ name: string }> }>> };
     expect(Object.keys(doc.paths['/api/licences']).sort()).toEqual(['get', 'post']);
     expect(Object.keys(doc.paths['/api/licences/{id}']).sort()).toEqual(['delete', 'get', 'patch']);
-    expect(doc.paths['/api/licences'].get.parameters?.map((p) => p.name).sort()).toEqual(['courseId', 'customerId']);
+    expect(doc.paths['/api/licences'].get.parameters?.map((p) => p.name).sort()).toEqual(['courseId', 'customerId', 'format']);
   });
 });

@@ -176,6 +176,21 @@ describe('Reports per customer and per course (real HTTP, two LMSs, SQLite or Po
     // Accept: text/csv asks for the same
     expect((await api(`/api/customers/${customerA}/report`, { Accept: 'text/csv' })).text).toBe(report.text);
 
+    // the customer's licences, the report's other part, as a CSV of their own (and B's every-course one)
+    const licences = await api(`/api/licences?customerId=${customerA}&format=csv`);
+    expect(licences.status).toBe(200);
+    expect(licences.headers.get('content-disposition')).toBe('attachment; filename="Acme_North_-licences.csv"');
+    const [lx, ly] = (await api(`/api/licences?customerId=${customerA}`)).body as Array<Record<string, any>>;
+    expect(lx.seatsUsed).toBe(4); // alice, bob, carol and the teacher
+    expect(licences.text).toBe(
+      '\uFEFFlicence_id,customer_id,customer,course_id,course,seat_limit,seats_used,starts_at,ends_at,state,status,warnings,notes,created_at\r\n' +
+        `${lx.id},${customerA},"Acme, ""North""",${courseX},Course X,10,4,,${lx.endsAt},active,usable,ending_soon,,${lx.createdAt}\r\n` +
+        `${ly.id},${customerA},"Acme, ""North""",${courseY},Course Y,,${ly.seatsUsed},,,active,usable,,,${ly.createdAt}\r\n`,
+    );
+    const every = (await api(`/api/licences?customerId=${customerB}&format=csv`)).text.split('\r\n');
+    expect(every[1]).toMatch(new RegExp(`^[^,]+,${customerB},Beta College,,\\(every course\\),,4,,,active,usable,,,`));
+    expect((await api('/api/licences?format=csv')).text.split('\r\n').filter((l) => l !== '')).toHaveLength(1 + 4);
+
     const courses = (await api('/api/reports/courses?format=csv')).text.split('\r\n');
     expect(courses[0]).toBe('\uFEFFcourse_id,course,customers,learners,attempts,completions,passed,failed,pass_rate_percent,average_score_percent,last_activity_at,enrolled_not_started');
     expect(courses[1]).toMatch(new RegExp(`^${courseX},Course X,2,7,7,5,3,2,60,64,[^,]+,2$`));
@@ -200,6 +215,7 @@ describe('Reports per customer and per course (real HTTP, two LMSs, SQLite or Po
     expect(await api('/api/reports/courses/nope')).toMatchObject({ status: 404, body: { error: 'course_not_found', message: 'No course with id "nope" exists.' } });
     expect(await api(`/api/attempts?courseId=${courseX}&customerId=nope`)).toMatchObject({ status: 404, body: { error: 'customer_not_found' } });
     expect(await api('/api/reports/customers?format=xlsx')).toMatchObject({ status: 400, body: { error: 'invalid_query', message: 'format must be json or csv.' } });
+    expect(await api('/api/licences?format=xlsx')).toMatchObject({ status: 400, body: { error: 'invalid_query', message: 'format must be json or csv.' } });
     expect(await api(`/api/attempts?courseId=${courseX}&previews=maybe`)).toMatchObject({ status: 400, body: { error: 'invalid_query', message: 'previews must be true or false.' } });
     expect((await fetch(`${tb.app.appUrl}/api/reports/courses`)).status).toBe(401);
   });
@@ -221,7 +237,7 @@ describe('Reports per customer and per course (real HTTP, two LMSs, SQLite or Po
 
   it('should be in the OpenAPI description', async () => {
     const doc = (await (await fetch(`${tb.app.appUrl}/api/docs.json`)).json()) as { paths: Record<string, Record<string, { summary?: string; parameters?: Array<{ name: string }> }>> };
-    for (const p of ['/api/customers/{id}/report', '/api/reports/customers', '/api/reports/courses', '/api/reports/courses/{id}']) {
+    for (const p of ['/api/customers/{id}/report', '/api/reports/customers', '/api/reports/courses', '/api/reports/courses/{id}', '/api/licences']) {
       expect(doc.paths[p]?.get?.parameters?.map((q) => q.name)).toContain('format');
     }
     expect(doc.paths['/api/attempts'].get.parameters?.map((q) => q.name).sort()).toEqual(['courseId', 'customerId', 'format', 'previews']);

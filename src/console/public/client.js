@@ -114,11 +114,13 @@ export const createRegistrationLink = (customerId, body) => api('POST', `/api/cu
 /** @param {string} customerId @param {string} linkId @returns {Promise<RegistrationLink>} */
 export const revokeRegistrationLink = (customerId, linkId) => api('DELETE', `/api/customers/${enc(customerId)}/registration-links/${enc(linkId)}`);
 
-/** @param {{ customerId?: string, courseId?: string }} [filter] @returns {Promise<Licence[]>} */
-export const listLicences = (filter = {}) => {
+/** Where licences are read, optionally filtered. @param {{ customerId?: string, courseId?: string }} [filter] */
+export const licencesPath = (filter = {}) => {
   const q = new URLSearchParams(Object.entries(filter).filter(([, v]) => v)).toString();
-  return api('GET', `/api/licences${q ? `?${q}` : ''}`);
+  return `/api/licences${q ? `?${q}` : ''}`;
 };
+/** @param {{ customerId?: string, courseId?: string }} [filter] @returns {Promise<Licence[]>} */
+export const listLicences = (filter = {}) => api('GET', licencesPath(filter));
 /** @param {string} customerId @param {LicenceInput} body @returns {Promise<Licence>} */
 export const createLicence = (customerId, body) => api('POST', '/api/licences', { customerId, ...body });
 /** @param {string} id @param {LicenceInput} body @returns {Promise<Licence>} */

@@ -11,6 +11,7 @@ import {
   customerReportPath,
   customerUsage,
   customerUsagePath,
+  licencesPath,
 } from './client.js';
 import { h } from './dom.js';
 import { fmtDate, fmtScore, plural } from './format.js';
@@ -174,7 +175,12 @@ async function customerPage(id) {
     h('p', {}, h('a', { href: '#/reports' }, '← All reports'), r.state === 'suspended' ? h('span', { class: 'badge warn' }, 'Suspended') : null),
     totals(r.totals),
     h('p', { class: 'muted' }, `Last activity: ${fmtDate(r.totals.lastActivityAt)}`),
-    h('section', { 'aria-labelledby': 'licences-heading' }, h('h2', { id: 'licences-heading' }, 'Licences'), licenceTable(r.name, r.licences)),
+    h(
+      'section',
+      { 'aria-labelledby': 'licences-heading' },
+      h('div', { class: 'toolbar' }, h('h2', { id: 'licences-heading' }, 'Licences'), r.licences.length ? csvLink(licencesPath({ customerId: id }), `the licences of ${r.name}`) : null),
+      licenceTable(r.name, r.licences),
+    ),
     h(
       'section',
       { 'aria-labelledby': 'customer-courses-heading' },
