@@ -5,7 +5,7 @@ import { Attempt } from '../attempts/attempt.entity';
 import { ResourceLink } from '../attempts/resource-link.entity';
 import { Clock } from '../common/clock';
 import { afterCommit } from '../database/transactions';
-import { courseItems, courseResult, withRootResult, type CourseItems } from '../scorm/result-rules';
+import { attemptResult, courseItems, type CourseItems } from '../scorm/result-rules';
 import { SCOPES } from '../lti/protocol/claims';
 import { DeliveryKind, GradeDelivery } from './grade-delivery.entity';
 import { outcomeScore } from './basic-outcomes';
@@ -99,7 +99,7 @@ export class GradeOutboxService extends ResultListener {
     const statesByAttempt = groupBy(states, (s) => s.attemptId);
     for (const a of attempts) {
       const rules = await this.itemsFor(a.courseVersionId, manager);
-      scores.push({ score: toScoreContent(withRootResult(courseResult(rules, statesByAttempt.get(a.id) ?? []), a), policy), attemptId: a.id });
+      scores.push({ score: toScoreContent(attemptResult(rules, statesByAttempt.get(a.id) ?? [], a), policy), attemptId: a.id });
     }
     const best = pickAttemptScore(
       scores.map((s) => s.score),

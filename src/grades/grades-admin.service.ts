@@ -4,7 +4,7 @@ import { AppError, NotFoundError } from '../common/errors';
 import type { ResourceLink } from '../attempts/resource-link.entity';
 import { GradeDelivery } from './grade-delivery.entity';
 import { GradeDispatcher } from './grade-dispatcher';
-import { courseResult, withRootResult } from '../scorm/result-rules';
+import { attemptResult } from '../scorm/result-rules';
 import { GradeOutboxService, groupBy } from './grade-outbox.service';
 import { GradesRepository } from './grades.repository';
 import { effectivePolicy, toScoreContent } from './score-policy';
@@ -116,7 +116,7 @@ export class GradesAdminService {
     const out: AttemptDto[] = [];
     for (const a of attempts) {
       const mine = statesByAttempt.get(a.id) ?? [];
-      const result = withRootResult(courseResult(await this.outbox.itemsFor(a.courseVersionId), mine), a);
+      const result = attemptResult(await this.outbox.itemsFor(a.courseVersionId), mine, a);
       const learner = learnerById.get(a.learnerId);
       const delivery = deliveryByLearnerLink.get(`${a.resourceLinkId}\n${a.learnerId}`);
       const last = Math.max(new Date(a.updatedAt).getTime(), a.lastLaunchedAt ? new Date(a.lastLaunchedAt).getTime() : 0, ...mine.map((s) => new Date(s.updatedAt).getTime()));

@@ -3,7 +3,7 @@ import type { CourseResult } from '../scorm/result-rules';
 
 /**
  * The usage figures of a set of counted attempts, as docs/rest-api.md ("Reports") defines them. Every
- * figure comes from the attempts' course results (`courseResult`, src/scorm/result-rules.ts): nothing
+ * figure comes from the attempts' course results (`attemptResult`, src/scorm/result-rules.ts): nothing
  * here evaluates a SCORM status again.
  */
 export interface ReportFigures {

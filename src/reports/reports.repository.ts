@@ -12,6 +12,7 @@ import { Roster, RosterMember } from '../roster/roster.entity';
 import { Learner } from '../attempts/learner.entity';
 import { Dispatch } from '../dispatch/dispatch.entity';
 import type { ParsedManifest } from '../scorm/manifest.types';
+import type { RootColumns } from '../scorm/result-rules';
 
 /** The customer of a counted attempt's LMS: its platform's, or its dispatch's (see `counted`). */
 const CUSTOMER_OF_LINK = 'COALESCE(p.customerId, d.customerId)';
@@ -22,8 +23,8 @@ export interface ReportScope {
   courseId?: string;
 }
 
-/** One counted attempt, with what the report groups it by. */
-export interface ReportAttemptRow {
+/** One counted attempt, with what the report groups it by and its root result (SCORM 2004 with sequencing). */
+export interface ReportAttemptRow extends RootColumns {
   id: string;
   learnerId: string;
   courseVersionId: string;
@@ -37,7 +38,7 @@ export interface ReportAttemptRow {
   lastActivityAt: number;
 }
 
-/** The result columns of one SCO state of a counted attempt (what `courseResult` reads). */
+/** The result columns of one SCO state of a counted attempt (what `attemptResult` reads). */
 export type ReportStateRow = Pick<ScoState, 'attemptId' | 'itemId' | 'completionStatus' | 'successStatus' | 'scoreScaled' | 'scoreRaw' | 'scoreMin' | 'scoreMax'>;
 
 /**
@@ -64,6 +65,9 @@ interface RawAttempt {
   updatedAt: string | Date;
   lastLaunchedAt: string | Date | null;
   stateLast: string | Date | null;
+  rootCompletion: string | null;
+  rootSuccess: string | null;
+  rootMeasure: number | string | null;
 }
 
 /**
@@ -115,6 +119,9 @@ export class ReportsRepository {
       .addSelect('u.sub', 'sub')
       .addSelect('a.updatedAt', 'updatedAt')
       .addSelect('a.lastLaunchedAt', 'lastLaunchedAt')
+      .addSelect('a.rootCompletion', 'rootCompletion')
+      .addSelect('a.rootSuccess', 'rootSuccess')
+      .addSelect('a.rootMeasure', 'rootMeasure')
       .addSelect('MAX(s.updatedAt)', 'stateLast');
     this.counted(qb, scope).innerJoin(Learner, 'u', 'u.id = a.learnerId').leftJoin(ScoState, 's', 's.attemptId = a.id');
     const rows = await qb
@@ -128,6 +135,9 @@ export class ReportsRepository {
       .addGroupBy('u.sub')
       .addGroupBy('a.updatedAt')
       .addGroupBy('a.lastLaunchedAt')
+      .addGroupBy('a.rootCompletion')
+      .addGroupBy('a.rootSuccess')
+      .addGroupBy('a.rootMeasure')
       .getRawMany<RawAttempt>();
     return rows.map((r) => ({
       id: r.id,
@@ -138,6 +148,9 @@ export class ReportsRepository {
       platformId: r.platformId,
       sub: r.sub,
       lastActivityAt: Math.max(msFromSql(r.updatedAt), msFromSql(r.lastLaunchedAt), msFromSql(r.stateLast)),
+      rootCompletion: r.rootCompletion ?? null,
+      rootSuccess: r.rootSuccess ?? null,
+      rootMeasure: r.rootMeasure === null || r.rootMeasure === undefined ? null : Number(r.rootMeasure),
     }));
   }
 

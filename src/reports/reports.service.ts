@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../common/errors';
 import { LicencesService } from '../licences/licences.service';
 import type { LicenceDto } from '../licences/licences.service';
-import { courseItems, courseResult } from '../scorm/result-rules';
+import { attemptResult, courseItems } from '../scorm/result-rules';
 import type { CourseItems } from '../scorm/result-rules';
 import { FigureTally, GroupedTally } from './report-figures';
 import type { AttemptOutcome, ReportFigures } from './report-figures';
@@ -209,7 +209,7 @@ export class ReportsService {
       row,
       outcome: {
         learnerId: row.learnerId,
-        result: courseResult(items.get(row.courseVersionId) ?? none, statesByAttempt.get(row.id) ?? []),
+        result: attemptResult(items.get(row.courseVersionId) ?? none, statesByAttempt.get(row.id) ?? [], row),
         lastActivityAt: row.lastActivityAt,
       },
     }));

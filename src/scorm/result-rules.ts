@@ -317,7 +317,7 @@ export interface RootColumns {
  * from the SCOs. Without a root result (SCORM 1.2, a 2004
  * version without compiled sequencing, nothing committed yet) the SCOs' roll-up stands.
  */
-export function withRootResult(r: CourseResult, root: RootColumns): CourseResult {
+function withRootResult(r: CourseResult, root: RootColumns): CourseResult {
   if (root.rootCompletion === null) {
     return r;
   }
@@ -327,4 +327,14 @@ export function withRootResult(r: CourseResult, root: RootColumns): CourseResult
   // SN measures come only from cmi.score.scaled: with none known at the root, the SCOs' scores (raw/min/max) still count.
   const score = root.rootMeasure === null ? r.score : Math.min(1, Math.max(0, root.rootMeasure));
   return { started: r.started, reported: r.reported, completion, success, score };
+}
+
+/**
+ * The result of one course attempt — what the grade, the console's attempt list and the usage reports
+ * all read (the one place for the rule, docs/scorm-rules.md "A course of several SCOs"): the SCOs'
+ * roll-up (`courseResult`), replaced for SCORM 2004 with sequencing by the root activity the server
+ * rolled up (the attempt's `root*` columns).
+ */
+export function attemptResult(course: CourseItems, states: Array<StoredScoResult & { itemId: string }>, root: RootColumns): CourseResult {
+  return withRootResult(courseResult(course, states), root);
 }

@@ -120,6 +120,22 @@ describe('sequencing state on the server and the grade from the rolled-up root (
     await waitFor(() => scoreAt('exam', 'fay').scoreGiven === 95 || undefined, 8000, "fay's exam score on the next launch (95)");
   });
 
+  it("reports a 2004 course by its rolled-up root, as the grade does (not the SCOs' mean)", async () => {
+    const zip = await buildFixtureZip('scorm2004-rollup-exam');
+    const imported = await request(tb.app.appUrl).post('/api/courses?onDuplicate=separate').set(tb.app.auth).attach('package', zip, { filename: 'exam-report.zip', contentType: 'application/zip' });
+    expect(imported.status).toBe(201);
+    courses['exam-report'] = imported.body.id as string;
+    // The intro failed at 0.1, the exam passed at 0.9: the SCOs' rule would say failed, 0.5.
+    const g = await launch('exam-report', 'gus');
+    await commit(g, 'INTRO', ended(1, 1, { completion_status: 'completed', success_status: 'failed', score: { scaled: '0.1' } }));
+    await commit(g, 'EXAM', ended(2, 2, { completion_status: 'completed', success_status: 'passed', score: { scaled: '0.9' } }));
+    const report = await request(tb.app.appUrl).get(`/api/reports/courses/${courses['exam-report']}`).set(tb.app.auth).expect(200);
+    expect(report.body.totals).toMatchObject({ attempts: 1, completions: 1, passed: 1, failed: 0, passRate: 1, averageScore: 0.9 });
+    // The console's attempt list shows the same result.
+    const attempts = await request(tb.app.appUrl).get('/api/attempts').query({ courseId: courses['exam-report'] }).set(tb.app.auth).expect(200);
+    expect(attempts.body.map((a: Json) => ({ completion: a.completion, success: a.success, score: a.score }))).toEqual([{ completion: 'completed', success: 'passed', score: 0.9 }]);
+  });
+
   it('does not let a forged engine state raise the grade or write a global objective', async () => {
     const b = await launch('exam', 'bob');
     await commit(b, 'INTRO', ended(1, 1, { completion_status: 'completed', success_status: 'passed', score: { scaled: '1' } }));
