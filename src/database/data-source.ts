@@ -32,10 +32,39 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
   return { ...common, type: 'postgres', url: config.databaseUrl, extra: { max: 20 } };
 }
 
+/**
+ * The key of the PostgreSQL advisory lock held while migrating: one value for the whole cluster
+ * (advisory locks are per database server, keys are the application's own; this one spells "brm").
+ */
+export const MIGRATION_LOCK_KEY = 0x6272_6d;
+
 export async function openDataSource(config: AppConfig): Promise<DataSource> {
   const ds = new DataSource(dataSourceOptions(config));
   await ds.initialize();
   guardTransactions(ds);
-  await ds.runMigrations({ transaction: 'each' });
+  await migrate(ds);
   return ds;
+}
+
+/**
+ * Runs the pending migrations, each in its own transaction. On PostgreSQL under a session advisory
+ * lock (`pg_advisory_lock`) held on a connection of its own: instances starting at the same moment
+ * (boxes, workers, a CLI import) migrate one after the other, and the ones that waited find nothing
+ * left to run — never two instances creating the same table (docs/deployment.md, "Start-up"). The
+ * lock goes with the connection, so an instance killed while migrating does not hold it. SQLite is one
+ * process, and its writer lock already serializes.
+ */
+async function migrate(ds: DataSource): Promise<void> {
+  if (ds.options.type !== 'postgres') {
+    await ds.runMigrations({ transaction: 'each' });
+    return;
+  }
+  const lock = ds.createQueryRunner();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await ds.runMigrations({ transaction: 'each' });
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await lock.release();
+  }
 }
