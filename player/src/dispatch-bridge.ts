@@ -1,4 +1,4 @@
-import { relayedValues, ScormVersion } from './dispatch-values';
+import { CourseResultJson, courseTracking, relayedValues, ScormVersion, scoTracking, trackingValues } from './dispatch-values';
 
 /**
  * The bridge page of a dispatch (content origin; src/dispatch/README.md). Framed by the package's
@@ -21,10 +21,14 @@ export interface CommittedMessage {
   type: 'scorm-bridge:committed';
   scormVersion: ScormVersion;
   itemId: string;
+  /** The SCO session (one launch of the SCO in this player). */
+  session: number;
   cmi: Record<string, unknown>;
   terminate: boolean;
   /** The course has one launchable SCO: its end is the course's end. */
   single: boolean;
+  /** Several SCOs: the course's result as the server records it after this commit (null if it could not be read). */
+  course: CourseResultJson | null;
 }
 
 const status = document.getElementById('dispatch-status') as HTMLElement;
@@ -102,12 +106,25 @@ async function start(lms: string, scorm: ScormVersion, learner: { id: string; na
   let next = 0;
   const acks = ((window as unknown as { dispatchAcks?: unknown[] }).dispatchAcks = [] as unknown[]);
   port.onmessage = (e) => acks.push(e.data);
+  // Several SCOs: the LMS's one SCO carries the course's result and the time of every SCO session so far.
+  const sessions = new Map<string, number>();
+  const lmsValues = (m: CommittedMessage): Array<[string, string]> => {
+    if (m.single) {
+      return relayedValues(m.scormVersion, scorm, m.cmi);
+    }
+    const seconds = scoTracking(m.scormVersion, m.cmi).sessionSeconds;
+    if (seconds !== undefined) {
+      sessions.set(`${m.itemId}#${m.session}`, seconds);
+    }
+    const total = sessions.size ? [...sessions.values()].reduce((a, b) => a + b, 0) : undefined;
+    return m.course ? trackingValues(courseTracking(m.course, total), scorm) : [];
+  };
   window.addEventListener('message', (e) => {
     const m = e.data as CommittedMessage;
     if (e.source !== player.contentWindow || e.origin !== location.origin || m?.type !== 'scorm-bridge:committed') {
       return;
     }
-    port.postMessage({ type: 'set', id: ++next, values: relayedValues(m.scormVersion, scorm, m.cmi), finish: m.terminate && m.single });
+    port.postMessage({ type: 'set', id: ++next, values: lmsValues(m), finish: m.terminate && m.single });
   });
   status.hidden = true;
   player.src = body.playerUrl;

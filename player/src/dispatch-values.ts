@@ -13,7 +13,7 @@ export const RELAYED_ELEMENTS: Record<ScormVersion, readonly string[]> = {
 };
 
 /** The tracking of one commit, version-neutral. */
-interface Tracking {
+export interface Tracking {
   completion?: 'completed' | 'incomplete' | 'not attempted' | 'unknown';
   success?: 'passed' | 'failed' | 'unknown';
   scaled?: number;
@@ -70,9 +70,46 @@ function read2004(cmi: Json): Tracking {
   };
 }
 
-/** `[element, value]` pairs to set on the LMS's API, in order (status before score, exit last). */
+/** The course's result as the bridge records it (`GET runtime/attempts/:id/result`, src/scorm/result-rules.ts `CourseResult`). */
+export interface CourseResultJson {
+  completion?: unknown;
+  success?: unknown;
+  /** 0..1, the mean of the SCOs that report a score. */
+  score?: unknown;
+}
+
+/**
+ * The tracking of a course of several SCOs, which the LMS sees as one: the course's result (status and
+ * a 0–100 score) and the time spent in this LMS session. No location, suspend data or exit: they
+ * belong to one SCO, and the bridge resumes a multi-SCO course from its own record.
+ */
+export function courseTracking(course: CourseResultJson, sessionSeconds: number | undefined): Tracking {
+  const completion = str(course.completion);
+  const success = str(course.success);
+  const score = num(course.score);
+  return {
+    completion: completion === 'completed' || completion === 'incomplete' ? completion : undefined,
+    success: success === 'passed' || success === 'failed' ? success : undefined,
+    scaled: score === undefined ? undefined : round(score),
+    raw: score === undefined ? undefined : round(score * 100),
+    min: score === undefined ? undefined : 0,
+    max: score === undefined ? undefined : 100,
+    sessionSeconds,
+  };
+}
+
+/** The tracking of one SCO's commit, read from its own version's data model. */
+export function scoTracking(courseVersion: ScormVersion, cmi: Json): Tracking {
+  return courseVersion === '1.2' ? read12(cmi) : read2004(cmi);
+}
+
+/** `[element, value]` pairs to set on the LMS's API for one SCO's commit, in order (status before score, exit last). */
 export function relayedValues(courseVersion: ScormVersion, lmsVersion: ScormVersion, cmi: Json): Array<[string, string]> {
-  const t = courseVersion === '1.2' ? read12(cmi) : read2004(cmi);
+  return trackingValues(scoTracking(courseVersion, cmi), lmsVersion);
+}
+
+/** The tracking written in the LMS API's data model. */
+export function trackingValues(t: Tracking, lmsVersion: ScormVersion): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   const put = (el: string, v: string | number | undefined) => {
     if (v !== undefined) {

@@ -22,6 +22,8 @@ export interface Current {
  */
 export class Player {
   protected readonly transport: Transport;
+  /** The dispatch announcements in commit order (see {@link announce}). */
+  private announced: Promise<void> = Promise.resolve();
   protected current: Current | null = null;
   protected session = 0;
   protected readonly frame = document.getElementById('bridge-frame') as HTMLIFrameElement;
@@ -221,7 +223,7 @@ export class Player {
           current.terminated = true;
           current.navRequest = nav;
         }
-        void transport.commit(sco.itemId, session, body, { terminate, navRequest: nav }).then((ok) => ok && player.announce(sco.itemId, body, terminate));
+        void transport.commit(sco.itemId, session, body, { terminate, navRequest: nav }).then((ok) => ok && player.announce(sco.itemId, session, body, terminate));
         player.noteStatus(sco.itemId, body);
         return { result: true, errorCode: 0 };
       },
@@ -253,11 +255,14 @@ export class Player {
    * commit the server acknowledged, so it can relay the values to the LMS. In an ordinary LTI launch the
    * parent is the LMS on another origin, and the browser delivers nothing to it.
    */
-  announce(itemId: string, cmi: Json, terminate: boolean): void {
-    if (window.parent !== window) {
-      const single = this.launchable.length <= 1;
-      window.parent.postMessage({ type: 'scorm-bridge:committed', scormVersion: this.b.scormVersion, itemId, cmi, terminate, single }, location.origin);
+  announce(itemId: string, session: number, cmi: Json, terminate: boolean): void {
+    if (!sameOriginParent()) {
+      return;
     }
+    const single = this.launchable.length <= 1;
+    const post = (course: Json | null) => window.parent.postMessage({ type: 'scorm-bridge:committed', scormVersion: this.b.scormVersion, itemId, session, cmi, terminate, single, course }, location.origin);
+    // Several SCOs: the LMS sees one, so it gets the course's result as the server records it, in commit order.
+    this.announced = this.announced.then(async () => post(single ? null : await this.transport.courseResult()));
   }
 
   noteStatus(itemId: string, cmi: Json): void {
@@ -335,4 +340,13 @@ export function startPlayer(make: (b: Bootstrap) => Player): void {
   const player = make(bootstrap);
   (window as unknown as { bridgePlayer?: Player }).bridgePlayer = player;
   void player.start();
+}
+
+/** A parent page on this origin (a dispatch's bridge page); an LMS's page on another origin is none. */
+function sameOriginParent(): boolean {
+  try {
+    return window.parent !== window && window.parent.location.origin === location.origin;
+  } catch {
+    return false;
+  }
 }

@@ -148,7 +148,7 @@ export class SequencedPlayer extends Player {
       cur.terminated = true;
       queueMicrotask(() => this.afterTerminate(cur));
     }
-    const send = () => void this.transport.commit(cur.sco.itemId, cur.session, cmi, { terminate, navRequest, sequencingState: this.sequencingState(terminate) }).then((ok) => ok && this.announce(cur.sco.itemId, cmi, terminate));
+    const send = () => void this.transport.commit(cur.sco.itemId, cur.session, cmi, { terminate, navRequest, sequencingState: this.sequencingState(terminate) }).then((ok) => ok && this.announce(cur.sco.itemId, cur.session, cmi, terminate));
     if (terminate) {
       queueMicrotask(send);
     } else {

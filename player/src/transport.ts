@@ -103,6 +103,12 @@ export class Transport {
       });
   }
 
+  /** The attempt's course result as the server records it (`GET <runtimeBase>/result`); null when it cannot be read. */
+  async courseResult(): Promise<Json | null> {
+    const res = await fetch(`${this.base}/result`, { headers: { Authorization: `Bearer ${this.token}` }, credentials: 'omit', referrerPolicy: 'no-referrer', cache: 'no-store' }).catch(() => null);
+    return res?.ok ? ((await res.json().catch(() => null)) as Json | null) : null;
+  }
+
   /** Resolves when every queued commit for the item has been answered. */
   settle(itemId: string): Promise<void> {
     return (this.inflight.get(itemId) ?? Promise.resolve()).then(() => undefined);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { GradesModule } from '../grades/grades.module';
 import { SecretsModule } from '../secrets/secrets.module';
+import { AttemptResultController } from './attempt-result.controller';
 import { AttemptLaunchService } from './attempt-launch.service';
 import { AttemptsRepository } from './attempts.repository';
 import { CourseVersionCache } from './course-version-cache';
@@ -21,11 +22,12 @@ import { SequencingStateService } from './sequencing-state.service';
  * without the database (commit-plan.ts); their database access in attempts.repository and
  * sco-states.repository. The group commit tells the `ResultListener` seam about every applied
  * commit; the grades module implements it (its outbox) and binds it. `ResumeSeedService` gives a fresh
- * attempt the place another system kept (a dispatch's LMS) through that same commit path.
+ * attempt the place another system kept (a dispatch's LMS) through that same commit path;
+ * `AttemptResultController` answers the player the attempt's course result (a dispatch relays it).
  */
 @Module({
   imports: [GradesModule, SecretsModule],
-  controllers: [RuntimeController, RuntimeSequencingController],
+  controllers: [RuntimeController, RuntimeSequencingController, AttemptResultController],
   providers: [AttemptsRepository, ScoStatesRepository, CourseVersionCache, AttemptLaunchService, LaunchCodeService, ScoLaunchService, GroupCommitService, RuntimeTokenService, ResumeSeedService, SequencingStateRepository, SequencingStateService],
   exports: [AttemptLaunchService, LaunchCodeService, RuntimeTokenService, ResumeSeedService, SequencingStateService],
 })

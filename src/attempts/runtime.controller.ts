@@ -32,7 +32,7 @@ function safeJson(text: string): unknown {
   }
 }
 
-function bearer(header: string | undefined): string | undefined {
+export function bearer(header: string | undefined): string | undefined {
   const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
   return m ? m[1] : undefined;
 }

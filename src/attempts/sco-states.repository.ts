@@ -31,7 +31,7 @@ const READ_COLUMNS = ['id', 'attemptId', 'itemId', ...PLANNED_COLUMNS] as const;
 const WRITE_COLUMNS = [...PLANNED_COLUMNS, 'suspendData'] as const;
 
 /** What the player page and pickStartItem read of the SCO states. */
-const PLAYER_COLUMNS = ['itemId', 'completionStatus', 'successStatus', 'exit', 'updatedAt'] as const;
+const PLAYER_COLUMNS = ['itemId', 'completionStatus', 'successStatus', 'scoreScaled', 'scoreRaw', 'scoreMin', 'scoreMax', 'exit', 'updatedAt'] as const;
 
 /** How many IN-list sizes of the commit read keep their statement text (one prepared statement each). */
 const MAX_CACHED_SELECTS = 256;
@@ -108,7 +108,7 @@ export class ScoStatesRepository {
     return m.find(ScoState, { where: { attemptId } });
   }
 
-  /** The status columns of an attempt's states (the player page). */
+  /** The status and score columns of an attempt's states (the player page, the attempt's course result). */
   async listPlayerStates(attemptId: string): Promise<ScoState[]> {
     const { records } = await this.plain.run(this.playerSql, [attemptId]);
     return records.map((r) => this.player.hydrate(r));

@@ -1,4 +1,4 @@
-import { RELAYED_ELEMENTS, relayedValues, seconds12, seconds2004, time12, time2004 } from '../../player/src/dispatch-values';
+import { courseTracking, RELAYED_ELEMENTS, relayedValues, seconds12, seconds2004, time12, time2004, trackingValues } from '../../player/src/dispatch-values';
 
 /** What the bridge relays to the LMS of each SCORM version from a hosted SCO's commit (player/src/dispatch-values.ts). */
 describe('dispatch values: a hosted SCO commit in the LMS API’s data model', () => {
@@ -79,5 +79,24 @@ describe('dispatch values: a hosted SCO commit in the LMS API’s data model', (
     expect(seconds2004('P')).toBeUndefined();
     expect(time12(3723.5)).toBe('01:02:03.50');
     expect(time2004(3723.5)).toBe('PT1H2M3.5S');
+  });
+
+  it('should write a multi-SCO course result for the LMS’s one SCO: status and a 0–100 score, no location or exit', () => {
+    const course = { started: true, reported: true, completion: 'completed', success: 'failed', score: 0.75 };
+    expect(trackingValues(courseTracking(course, 360), '1.2')).toEqual([
+      ['cmi.core.lesson_status', 'failed'],
+      ['cmi.core.score.raw', '75'],
+      ['cmi.core.score.min', '0'],
+      ['cmi.core.score.max', '100'],
+      ['cmi.core.session_time', '00:06:00.00'],
+    ]);
+    expect(trackingValues(courseTracking({ completion: 'incomplete', success: 'unknown', score: 0.123456 }, undefined), '2004')).toEqual([
+      ['cmi.completion_status', 'incomplete'],
+      ['cmi.score.scaled', '0.1235'],
+      ['cmi.score.raw', '12.3456'],
+      ['cmi.score.min', '0'],
+      ['cmi.score.max', '100'],
+    ]);
+    expect(trackingValues(courseTracking({ completion: 'not attempted', success: 'unknown' }, undefined), '1.2')).toEqual([]);
   });
 });

@@ -34,6 +34,8 @@ describe('Dispatch package in Chromium (a SCORM LMS of the tests → package →
   let licence: string;
   let course12: string;
   let course2004: string;
+  let courseMulti12: string;
+  let courseExam2004: string;
   const dispatches: Record<string, { id: string; launchUrl: string }> = {};
   const api = adminApi(() => app);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dispatch-pkg-'));
@@ -74,6 +76,19 @@ describe('Dispatch package in Chromium (a SCORM LMS of the tests → package →
       const text = f ? await f.evaluate(() => document.body.innerText) : '';
       return /code/i.test(text) ? text : null;
     }, 'the bridge page’s refusal', 10_000);
+  /** In the SCO frame whose URL has `file`: sets the values on the player's API (1.2 or 2004), then ends the SCO session. */
+  async function playSco(p: Page, file: string, values: Record<string, string>): Promise<void> {
+    const frame = await scoFrame(p, file, 15_000);
+    await frame.evaluate((v) => {
+      const w = window.parent as unknown as { API?: Api12; API_1484_11?: Api12 };
+      const a = (w.API_1484_11 ?? w.API) as Api12;
+      const v2004 = !!w.API_1484_11;
+      for (const [k, x] of Object.entries(v)) {
+        a[v2004 ? 'SetValue' : 'LMSSetValue'](k, x);
+      }
+      a[v2004 ? 'Terminate' : 'LMSFinish']('');
+    }, values);
+  }
   async function stateOf(dispatchId: string, sub: string): Promise<ScoState | null> {
     const learner = await db().getRepository(Learner).findOneBy({ platformId: dispatchId, sub });
     const attempt = learner ? await db().getRepository(Attempt).findOne({ where: { learnerId: learner.id }, order: { number: 'DESC' } }) : null;
@@ -90,6 +105,10 @@ describe('Dispatch package in Chromium (a SCORM LMS of the tests → package →
     licence = (await api('POST', '/api/licences', { customerId: customer, courseId: null })).body.id;
     await publish('p12', course12, '1.2');
     await publish('p2004', course2004, '2004');
+    courseMulti12 = await upload(await importDriven('scorm12-multi-sco'));
+    await publish('m12', courseMulti12, '1.2');
+    courseExam2004 = await upload(await importDriven('scorm2004-rollup-exam'));
+    await publish('m2004', courseExam2004, '2004');
   }, 90_000);
 
   afterAll(async () => {
@@ -215,6 +234,54 @@ describe('Dispatch package in Chromium (a SCORM LMS of the tests → package →
     });
     await page.close();
   });
+
+  it('a multi-SCO course: the LMS’s one SCO gets the course’s result after each SCO (the project’s roll-up), not the last SCO’s values, and stays open while the learner moves between SCOs in the player', async () => {
+    const page = await browser.context.newPage();
+    await withScreenshot(page, 'dispatch-multi-sco', async () => {
+      await page.goto(lms.url({ pkg: 'm12', scorm: '1.2', learner: 'emp-6001', name: 'Johnson, Katherine' }));
+      const player = await eventually(async () => page.frames().find((f) => f.url().startsWith(`${app.contentUrl}/player/`)), 'the player frame');
+      /** Opens a SCO from the player's table of contents (a click event: the LMS's 640-pixel frame leaves it out of view). */
+      const open = (title: string) => player.locator('#bridge-toc button', { hasText: title }).dispatchEvent('click');
+      const lmsSays = (status: string) => eventually(async () => (await committed(page))?.['cmi.core.lesson_status'] === status && committed(page), `the LMS's lesson_status ${status}`);
+
+      await playSco(page, 'sco1.html', { 'cmi.core.lesson_status': 'passed', 'cmi.core.score.raw': '90', 'cmi.core.session_time': '00:01:00' });
+      // one SCO of three done: the course is incomplete, its score the mean of the SCOs that report one
+      expect(await lmsSays('incomplete')).toMatchObject({ 'cmi.core.score.raw': '90', 'cmi.core.score.min': '0', 'cmi.core.score.max': '100', 'cmi.core.session_time': '00:01:00.00' });
+      await open('Lesson 2');
+      await playSco(page, 'sco2.html', { 'cmi.core.lesson_status': 'completed', 'cmi.core.session_time': '00:02:00' });
+      expect(await lmsSays('incomplete')).toMatchObject({ 'cmi.core.score.raw': '90', 'cmi.core.session_time': '00:03:00.00' });
+      await open('Lesson 3');
+      await playSco(page, 'module2/sco3.html', { 'cmi.core.lesson_status': 'completed', 'cmi.core.score.raw': '60', 'cmi.core.session_time': '00:03:00' }); // below its mastery score 75.5: failed
+      // every SCO completed, one failed: the course failed; the score is the mean of 90 and 60
+      expect(await lmsSays('failed')).toMatchObject({ 'cmi.core.score.raw': '75', 'cmi.core.session_time': '00:06:00.00' });
+      // the LMS session stayed open through the SCOs' own LMSFinish calls
+      expect((await calls(page)).filter((c) => c.fn === 'Finish')).toEqual([]);
+      expect((await calls(page)).filter((c) => c.fn === 'SetValue' && c.result !== 'true')).toEqual([]);
+      // what the LMS holds is what the bridge records
+      const report = (await api('GET', `/api/customers/${customer}/report`)).body;
+      expect(report.courses.find((c: { courseId: string }) => c.courseId === courseMulti12)).toMatchObject({ learners: 1, completions: 1, passed: 0 });
+    });
+    await page.close({ runBeforeUnload: true });
+  }, 60_000);
+
+  it('a SCORM 2004 course with sequencing: the LMS gets the root activity’s result after the server’s rollup (the exam decides), as the bridge records it', async () => {
+    const page = await browser.context.newPage();
+    await withScreenshot(page, 'dispatch-multi-sco-2004', async () => {
+      await page.goto(lms.url({ pkg: 'm2004', scorm: '2004', learner: 'emp-6002', name: 'Vaughan, Dorothy' }));
+      const player = await eventually(async () => page.frames().find((f) => f.url().startsWith(`${app.contentUrl}/player/`)), 'the player frame');
+      await playSco(page, 'intro.html', { 'cmi.completion_status': 'completed', 'cmi.success_status': 'passed', 'cmi.score.scaled': '1', 'cmi.session_time': 'PT1M' });
+      await eventually(async () => (await committed(page))?.['cmi.completion_status'] === 'incomplete', 'the LMS’s incomplete course after the introduction');
+      await player.locator('#bridge-toc button', { hasText: 'Exam' }).dispatchEvent('click');
+      await playSco(page, 'exam.html', { 'cmi.completion_status': 'completed', 'cmi.success_status': 'failed', 'cmi.score.scaled': '0.4', 'cmi.session_time': 'PT2M' });
+      // the root: completed, failed, and the exam's measure alone (the SCOs' mean would be 0.7)
+      const lmsData = await eventually(async () => ((await committed(page))?.['cmi.success_status'] === 'failed' ? committed(page) : null), 'the LMS’s failed course');
+      expect(lmsData).toMatchObject({ 'cmi.completion_status': 'completed', 'cmi.score.scaled': '0.4', 'cmi.score.raw': '40', 'cmi.session_time': 'PT0H3M0S' });
+      expect((await calls(page)).filter((c) => c.fn === 'Finish')).toEqual([]);
+      const report = (await api('GET', `/api/customers/${customer}/report`)).body;
+      expect(report.courses.find((c: { courseId: string }) => c.courseId === courseExam2004)).toMatchObject({ learners: 1, completions: 1, passed: 0 });
+    });
+    await page.close({ runBeforeUnload: true });
+  }, 60_000);
 
   it('frames without an origin: a srcdoc frame plays with its inherited origin; a sandbox without allow-same-origin gets a readable page, and nothing is exchanged', async () => {
     const page = await browser.context.newPage();

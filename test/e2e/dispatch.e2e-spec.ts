@@ -109,6 +109,12 @@ describe('Dispatch packages (real HTTP)', () => {
     const boot = JSON.parse(/id="bridge-bootstrap">([\s\S]*?)<\/script>/.exec(player.text)?.[1] ?? 'null') as { token: string; runtimeBase: string; startItemId: string };
     const state = await (await fetch(`${app.contentUrl}${boot.runtimeBase}/scos/${boot.startItemId}`, { headers: { Authorization: `Bearer ${boot.token}` } })).json();
     expect(state.cmi.core).toMatchObject({ student_id: 'lms-user-1', student_name: 'Lovelace, Ada' });
+    // the course result the relay reads: this attempt's only, with the player's token
+    const result = await fetch(`${app.contentUrl}${boot.runtimeBase}/result`, { headers: { Authorization: `Bearer ${boot.token}` } });
+    expect([result.status, await result.json()]).toEqual([200, { started: true, reported: false, completion: 'incomplete', success: 'unknown' }]);
+    expect((await fetch(`${app.contentUrl}${boot.runtimeBase}/result`)).status).toBe(401);
+    const other = await fetch(`${app.contentUrl}/runtime/attempts/00000000-0000-4000-8000-000000000000/result`, { headers: { Authorization: `Bearer ${boot.token}` } });
+    expect([other.status, ((await other.json()) as { error: string }).error]).toEqual([403, 'attempt_mismatch']);
 
     expect((await dispatchLaunch(app, token, 'lms-user-2')).status).toBe(200);
     const full = await dispatchLaunch(app, token, 'lms-user-3');
