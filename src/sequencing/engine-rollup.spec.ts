@@ -135,4 +135,22 @@ describe('scorm-again engine rollup, as the SN book has it (patched)', () => {
       expect(play(compile(organization), failedA)).toEqual(['a', 'a']);
     });
   });
+
+  it('an untracked activity has no known progress, whatever it reads (untracked-activity-progress-unknown)', () => {
+    const tree = compile(`
+      <item identifier="w" identifierref="R"><title>w</title><imsss:sequencing>
+        <imsss:objectives><imsss:primaryObjective objectiveID="P"/></imsss:objectives>
+        <adlseq:objectives><adlseq:objective objectiveID="P"><adlseq:mapInfo targetObjectiveID="g" writeCompletionStatus="true"/></adlseq:objective></adlseq:objectives>
+      </imsss:sequencing></item>
+      <item identifier="C"><title>C</title>${sco('a')}<imsss:sequencing><imsss:controlMode choice="false" flow="true"/>
+        <imsss:sequencingRules><imsss:preConditionRule><imsss:ruleConditions><imsss:ruleCondition condition="activityProgressKnown"/></imsss:ruleConditions><imsss:ruleAction action="skip"/></imsss:preConditionRule></imsss:sequencingRules>
+        <imsss:objectives><imsss:primaryObjective objectiveID="P"/></imsss:objectives>
+        <imsss:deliveryControls tracked="false"/>
+        <adlseq:objectives><adlseq:objective objectiveID="P"><adlseq:mapInfo targetObjectiveID="g"/></adlseq:objective></adlseq:objectives>
+      </imsss:sequencing></item>
+      ${sco('z')}
+      <imsss:sequencing><imsss:controlMode choice="false" flow="true"/></imsss:sequencing>`);
+    // w writes "completed" to g, which C reads; C tracks nothing, so "skip if activity progress known" does not skip it.
+    expect(play(tree, [[{ 'cmi.completion_status': 'completed' }, 'continue']])).toEqual(['w', 'a']);
+  });
 });
