@@ -7,7 +7,8 @@
  * page on the content origin (launch code redeemed, runtime token minted, bootstrap inlined). The
  * player page must carry its bootstrap, or the launch counts as a failure. Learners rotate through a
  * pool (`BENCH_LEARNERS`, default 1000) on one resource link: the first launch of each creates its
- * learner and attempt, later ones resume it.
+ * learner and attempt, later ones resume it. For a SCORM 2004 course (`BENCH_SCORM=2004`) it also
+ * counts the player pages whose bootstrap carries the compiled sequencing (`activityTree`).
  */
 import { PlatformEmulator } from '../test/support/platform-emulator';
 
@@ -35,6 +36,10 @@ export interface LevelFigure {
   /** This process's CPU time over the level (the emulator signing id_tokens and the browsers), ms. */
   driverCpuMs: number;
   firstFailure?: string;
+  /** Player pages whose bootstrap carried the compiled sequencing (SCORM 2004). */
+  withSequencing: number;
+  /** Size of the last player page (bootstrap inlined), bytes. */
+  pageBytes: number;
 }
 
 /** Messages to the parent: `mark` brackets each measured level so the parent can read its own CPU use. */
@@ -52,6 +57,9 @@ function pct(sorted: number[], p: number): number {
   }
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
+
+let withSequencing = 0;
+let pageBytes = 0;
 
 /** One complete launch; a string says why it failed. */
 async function oneLaunch(emu: PlatformEmulator, go: Go): Promise<string | null> {
@@ -72,6 +80,10 @@ async function oneLaunch(emu: PlatformEmulator, go: Go): Promise<string | null> 
   if (page.status !== 200 || !html.includes('id="bridge-bootstrap"')) {
     return `player ${page.status} ${html.slice(0, 200)}`;
   }
+  pageBytes = Buffer.byteLength(html);
+  if (html.includes('"activityTree"')) {
+    withSequencing++;
+  }
   return null;
 }
 
@@ -82,6 +94,7 @@ async function level(emu: PlatformEmulator, go: Go, concurrency: number, seconds
   if (measured) {
     process.send?.({ type: 'mark', phase: 'start', concurrency } satisfies DriverMessage);
   }
+  withSequencing = 0;
   const cpu = process.cpuUsage();
   const start = performance.now();
   const deadline = start + seconds * 1000;
@@ -119,6 +132,8 @@ async function level(emu: PlatformEmulator, go: Go, concurrency: number, seconds
     p50: pct(latencies, 50),
     p99: pct(latencies, 99),
     firstFailure,
+    withSequencing,
+    pageBytes,
   };
 }
 

@@ -12,6 +12,12 @@
  *                                                   no player page
  *   BENCH_REFERENCE=0 npm run bench -- launch       skip the reference run
  *   BENCH_LEARNERS=1000                             size of the learner pool the launches rotate through
+ *   BENCH_SCORM=2004                                the course is SCORM 2004 with sequencing
+ *                                                   (fixtures/packages/seq-bench-course, bench/sequenced-course.ts):
+ *                                                   every player page carries the compiled sequencing in its
+ *                                                   bootstrap (counted; default 1.2, the single-SCO course).
+ *                                                   The learners have no saved engine state (nobody commits
+ *                                                   here), so a relaunch's ~30 KB state is not in the figure
  *   --instances 2                                   one server process, then two workers, on PostgreSQL
  *                                                   (bench/launch-instances.ts)
  *   BENCH_LICENCE=limited | unlimited | none        the platform belongs to a customer with a licence for the
@@ -50,6 +56,7 @@ import { MinimalLaunchHandoff } from './minimal-launch-handoff';
 import { runLaunchInstances } from './launch-instances';
 import { ownCpuMs } from './proc-cpu';
 import { instancesOption } from './runtime-instances';
+import { BENCH_FIXTURE, MODE_TEXT, onlyScorm12, scormOption } from './sequenced-course';
 
 export const TARGET_PER_SECOND = 300;
 export const TARGET_P99_MS = 250;
@@ -59,10 +66,13 @@ const REF_CLIENT = 'bench-reference-client';
 export type Figure = LevelFigure & { cpuMsPerLaunch: number };
 
 export async function run(): Promise<boolean> {
+  const scorm = scormOption();
   const instances = instancesOption();
   if (instances) {
+    onlyScorm12(scorm, '--instances');
     return runLaunchInstances(instances);
   }
+
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
   const levels = (process.env.BENCH_LEVELS ?? '1,16,64').split(',').map(Number);
   const withReference = process.env.BENCH_REFERENCE !== '0';
@@ -88,7 +98,7 @@ export async function run(): Promise<boolean> {
       child.once('message', (m: DriverMessage) => m.type === 'ready' && resolve(m));
       child.once('exit', (code) => reject(new Error(`driver exited early (${code})`)));
     });
-    const courseId = await prepareTool(config.publicUrl, ready.registration, licence, learners);
+    const courseId = await prepareTool(config.publicUrl, ready.registration, licence, learners, BENCH_FIXTURE[scorm]);
     const go: Go = { type: 'go', toolUrl: config.publicUrl, courseId, levels, seconds, warmupSeconds: 1, followPlayer: !minimal };
     const figures = await drive(child, go);
     let refFigures: Figure[] = [];
@@ -103,7 +113,7 @@ export async function run(): Promise<boolean> {
       });
     }
     process.stdout.write(
-      `launch benchmark: ${seconds} s per level after 1 s warm-up, server in-process (SQLite), emulator + browsers in a child process; ` +
+      `launch benchmark, ${MODE_TEXT[scorm]}: ${seconds} s per level after 1 s warm-up, server in-process (SQLite), emulator + browsers in a child process; ` +
         `hand-off: ${minimal ? 'minimal (LTI part alone, no player page)' : 'player (full launch: login → authorization → launch → GET of the player page on the content origin, bootstrap checked)'}; ` +
         `${learners} learners in rotation; ${licence === 'none' ? 'platform of no customer (no licence check)' : `platform of a customer, licence for the course with ${licence === 'limited' ? `${learners} seats` : 'no seat limit'}`}\n`,
     );
@@ -120,6 +130,12 @@ export async function run(): Promise<boolean> {
     for (const f of figures) {
       print('tool', f);
       ok = ok && f.failures === 0;
+    }
+    if (scorm === '2004' && !minimal) {
+      const last = figures[figures.length - 1];
+      process.stdout.write(
+        `2004: bootstraps carrying the compiled sequencing: ${figures.map((f) => `${f.withSequencing}/${f.launches}`).join(', ')} (per level); player page ${((last?.pageBytes ?? 0) / 1024).toFixed(1)} KB\n`,
+      );
     }
     for (const f of refFigures) {
       print('reference', f);
@@ -142,8 +158,8 @@ export async function run(): Promise<boolean> {
   }
 }
 
-/** Registers the emulator as a platform, uploads the course and, unless `licence` is none, licenses it; returns the course id. */
-export async function prepareTool(base: string, registration: Record<string, unknown>, licence: string, learners: number): Promise<string> {
+/** Registers the emulator as a platform, uploads the course (a fixture package) and, unless `licence` is none, licenses it; returns the course id. */
+export async function prepareTool(base: string, registration: Record<string, unknown>, licence: string, learners: number, fixture = BENCH_FIXTURE['1.2']): Promise<string> {
   const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
   const reg = await fetch(`${base}/api/platforms`, {
     method: 'POST',
@@ -155,7 +171,7 @@ export async function prepareTool(base: string, registration: Record<string, unk
   }
   const platformId = ((await reg.json()) as { id: string }).id;
   const form = new FormData();
-  form.append('package', new Blob([new Uint8Array(await buildFixtureZip('scorm12-single-sco'))], { type: 'application/zip' }), 'course.zip');
+  form.append('package', new Blob([new Uint8Array(await buildFixtureZip(fixture))], { type: 'application/zip' }), 'course.zip');
   const up = await fetch(`${base}/api/courses`, { method: 'POST', headers: auth, body: form });
   const courseId = ((await up.json()) as { id: string }).id;
   if (licence !== 'none') {

@@ -17,13 +17,19 @@
  *   previous one was answered (it then queues on the learner's connection); latency is counted from
  *   the scheduled send time, so queueing is not hidden (no coordinated omission).
  * About one commit in ten carries 64 KB of suspend data, the rest about 2 KB (SCORM 1.2 `cmi` in
- * scorm-again's JSON form, as the player sends it).
+ * scorm-again's JSON form, as the player sends it). With a `course` path in the level (`BENCH_SCORM=2004`)
+ * each learner commits SCORM 2004 data to the SCOs of that path instead (bench/runtime-2004.ts).
  */
 import * as http from 'node:http';
+import { newCursor, scoCommit, terminatesNext, type ScoCursor } from './runtime-2004';
+import type { PathStep } from './sequenced-course';
 
 export interface DriverLearner {
   sub: string;
+  /** The commit URL of the 1.2 course's SCO. */
   url: string;
+  /** The attempt's runtime URL (`…/runtime/attempts/:id`): 2004 commits go to `<base>/scos/:itemId/commit`. */
+  base: string;
   token: string;
 }
 
@@ -39,6 +45,8 @@ export interface LevelRequest {
   model?: 'closed' | 'paced';
   /** Paced model: each learner's interval between commits. */
   intervalMs?: number;
+  /** SCORM 2004: the SCOs a learner commits to, in the order the engine delivers them (bench/sequenced-course.ts). */
+  course?: PathStep[];
 }
 
 export interface LevelResult {
@@ -49,6 +57,8 @@ export interface LevelResult {
   requests: number;
   errors: number;
   firstError?: string;
+  /** Commits answered 200 but not applied (stale or after the session's Terminate): a driver bug if any. */
+  notApplied: number;
   seconds: number;
   perSecond: number;
   p50: number;
@@ -70,7 +80,11 @@ export interface LevelResult {
 
 interface Learner extends DriverLearner {
   target: URL;
+  /** Path of the attempt's runtime URL (2004). */
+  runtimePath: string;
   seq: number;
+  /** 2004: where the learner is in its path. */
+  sco: ScoCursor;
   /** One keep-alive connection per learner, like a browser tab. */
   agent: http.Agent;
 }
@@ -81,6 +95,15 @@ function pct(sorted: number[], p: number): number {
 
 const BIG = 'S'.repeat(64 * 1024);
 const SMALL = 'x'.repeat(2000);
+
+/** The learner's next commit (path and body): the 1.2 SCO's, or the 2004 path's (terminating when `final`, or when its SCO session is over). */
+function nextCommit(l: Learner, course: PathStep[] | undefined, big: boolean, final: boolean): { path: string; body: string } {
+  if (!course) {
+    return { path: l.target.pathname, body: cmi(l, big, final) };
+  }
+  l.seq++;
+  return scoCommit(l.runtimePath, course, l.sco, l.seq, (big ? BIG : SMALL) + l.seq, final || terminatesNext(l.sco), final);
+}
 
 function cmi(l: Learner, big: boolean, final: boolean): string {
   l.seq++;
@@ -97,16 +120,17 @@ function cmi(l: Learner, big: boolean, final: boolean): string {
 
 let timedPhase = false;
 let newConnections = 0;
+let notApplied = 0;
 
 /** POSTs one commit; resolves with the latency from `started` (the scheduled time in the paced model). */
-function post(l: Learner, body: string, started = performance.now()): Promise<number> {
+function post(l: Learner, { path, body }: { path: string; body: string }, started = performance.now()): Promise<number> {
   return new Promise((resolve, reject) => {
     const agent = l.agent;
     const req = http.request(
       {
         host: l.target.hostname,
         port: l.target.port,
-        path: l.target.pathname,
+        path,
         method: 'POST',
         agent,
         headers: { Authorization: `Bearer ${l.token}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
@@ -115,9 +139,16 @@ function post(l: Learner, body: string, started = performance.now()): Promise<nu
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (text += c));
-        res.on('end', () =>
-          res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`commit answered ${res.statusCode} ${text.slice(0, 200)}`)),
-        );
+        res.on('end', () => {
+          if (res.statusCode !== 200) {
+            reject(new Error(`commit answered ${res.statusCode} ${text.slice(0, 200)}`));
+            return;
+          }
+          if (text.includes('"applied":false')) {
+            notApplied++;
+          }
+          resolve(performance.now() - started);
+        });
       },
     );
     req.on('error', reject);
@@ -132,7 +163,15 @@ function post(l: Learner, body: string, started = performance.now()): Promise<nu
 
 async function level(req: LevelRequest): Promise<LevelResult> {
   const cpu = process.cpuUsage();
-  const learners: Learner[] = req.learners.map((l) => ({ ...l, target: new URL(l.url), seq: 0, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }) }));
+  const learners: Learner[] = req.learners.map((l) => ({
+    ...l,
+    target: new URL(l.url),
+    runtimePath: new URL(l.base).pathname,
+    seq: 0,
+    sco: newCursor(),
+    agent: new http.Agent({ keepAlive: true, maxSockets: 1 }),
+  }));
+  notApplied = 0;
   let errors = 0;
   let requests = 0;
   let starved = 0;
@@ -150,7 +189,7 @@ async function level(req: LevelRequest): Promise<LevelResult> {
         do {
           try {
             requests++;
-            const ms = await post(l, cmi(l, l.seq % 10 === 9, false));
+            const ms = await post(l, nextCommit(l, req.course, l.seq % 10 === 9, false));
             latencies?.push(ms);
             mine++;
           } catch (e) {
@@ -186,7 +225,7 @@ async function level(req: LevelRequest): Promise<LevelResult> {
           if (latencies) {
             offered++;
           }
-          const p: Promise<void> = post(l, cmi(l, l.seq % 10 === 9, false), at).then(
+          const p: Promise<void> = post(l, nextCommit(l, req.course, l.seq % 10 === 9, false), at).then(
             (ms) => {
               latencies?.push(ms);
               mine[i]++;
@@ -232,8 +271,11 @@ async function level(req: LevelRequest): Promise<LevelResult> {
     await Promise.all(
       learners.map(async (l) => {
         try {
-          requests++;
-          await post(l, cmi(l, false, true));
+          // 1.2: one completing commit. 2004: the SCO's terminating commit, then each SCO left in the path.
+          do {
+            requests++;
+            await post(l, nextCommit(l, req.course, false, true));
+          } while (req.course && l.sco.step < req.course.length);
           doneAt[l.sub] = Date.now();
         } catch (e) {
           failed(e);
@@ -255,6 +297,7 @@ async function level(req: LevelRequest): Promise<LevelResult> {
     starved,
     errors,
     firstError,
+    notApplied,
     seconds: elapsed,
     perSecond: latencies.length / elapsed,
     p50: pct(latencies, 50),

@@ -101,7 +101,7 @@ export async function runInstances(instances: number): Promise<boolean> {
       try {
         appUrl = server.appUrl;
         for (const n of levels) {
-          const learners = learnersFor.get(`${count}-${n}`)!.map((l) => ({ ...l, url: server.contentUrl + new URL(l.url).pathname }));
+          const learners = learnersFor.get(`${count}-${n}`)!.map((l) => ({ ...l, url: server.contentUrl + new URL(l.url).pathname, base: server.contentUrl + new URL(l.base).pathname }));
           const pgBefore = cpuMsByPid(await postgresBackends(database.url));
           const machineBefore = machineBusyMs();
           const started = Date.now();

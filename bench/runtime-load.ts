@@ -8,7 +8,7 @@ import { fork, ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type { TestApp } from '../test/support/app';
 import type { AgsPlatform } from '../test/support/ags-platform';
-import { launchContext, openPlayer } from '../test/support/player-entry';
+import { launchContext, openPlayer, type BootstrapJson } from '../test/support/player-entry';
 import { PlatformsService } from '../src/platforms/platforms.service';
 import type { DriverLearner, LevelRequest, LevelResult } from './runtime-driver';
 import { ownCpuMs } from './proc-cpu';
@@ -55,12 +55,21 @@ export function runLevel(child: ChildProcess, req: LevelRequest, serverCpuMs: ()
 export const fmt = (r: Measured) =>
   (r.offered !== undefined ? `offered ${(r.offered / r.seconds).toFixed(0)} commits/s, achieved ` : '') +
   `${r.commits} commits in ${r.seconds.toFixed(1)} s = ${r.perSecond.toFixed(0).padStart(5)} commits/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(0)} ms, errors ${r.errors}, learners never answered ${r.starved}, ` +
+  (r.notApplied ? `answered but NOT APPLIED ${r.notApplied}, ` : '') +
   (r.unanswered ? `unanswered after 10 s ${r.unanswered}, ` : '') +
   (r.newConnections ? `connections opened in timed phase ${r.newConnections}, ` : '') +
   `server CPU ${((1000 * r.serverCpuMs) / r.requests).toFixed(0)} µs/commit`;
 
-/** Registers the bench LMS (an AGS emulator) as a platform of the app; returns a function opening learners on a course. */
-export async function benchLearners(t: TestApp, lms: AgsPlatform, courseId: string, ags: boolean): Promise<(n: number) => Promise<DriverLearner[]>> {
+/**
+ * Registers the bench LMS (an AGS emulator) as a platform of the app; returns a function opening learners
+ * on a course (`opened` sees each learner's bootstrap).
+ */
+export async function benchLearners(
+  t: TestApp,
+  lms: AgsPlatform,
+  courseId: string,
+  ags: boolean,
+): Promise<(n: number, opened?: (b: BootstrapJson) => void) => Promise<DriverLearner[]>> {
   const platform = await t.server.app.get(PlatformsService, { strict: false }).create({
     name: 'bench LMS',
     issuer: lms.url,
@@ -71,7 +80,7 @@ export async function benchLearners(t: TestApp, lms: AgsPlatform, courseId: stri
     deploymentIds: ['dep-1'],
   });
   const lineitem = lms.ags.addLineItem();
-  return async (n) => {
+  return async (n, opened) => {
     const learners: DriverLearner[] = [];
     for (let i = 0; i < n; i++) {
       const ctx = launchContext(courseId, {
@@ -81,13 +90,19 @@ export async function benchLearners(t: TestApp, lms: AgsPlatform, courseId: stri
         ...(ags ? { ags: { scope: [SCORE], lineitem } } : {}),
       });
       const { bootstrap: b } = await openPlayer(t, ctx);
-      learners.push({ sub: ctx.sub, url: `${t.contentUrl}${b.runtimeBase}/scos/${encodeURIComponent(b.startItemId)}/commit`, token: b.token });
+      opened?.(b);
+      const base = `${t.contentUrl}${b.runtimeBase}`;
+      learners.push({ sub: ctx.sub, url: `${base}/scos/${encodeURIComponent(b.startItemId)}/commit`, base, token: b.token });
     }
     return learners;
   };
 }
 
-/** Completing commits: for each, the time from its answer to the emulator accepting the score (ms), waiting up to 15 s. */
+/**
+ * Completing commits: for each, the time from its answer to the emulator accepting the final score
+ * (`Completed`, `FullyGraded`: a 2004 learner who failed the pre-test is `FullyGraded` but `InProgress`
+ * before its closing commits), waiting up to 15 s.
+ */
 export async function timesToScore(lms: AgsPlatform, level: LevelResult): Promise<number[]> {
   const doneAt = new Map(Object.entries(level.doneAt));
   const deadline = Date.now() + 15_000;
@@ -95,11 +110,27 @@ export async function timesToScore(lms: AgsPlatform, level: LevelResult): Promis
   while (arrived.size < doneAt.size && Date.now() < deadline) {
     for (const r of lms.ags.scoreRequests()) {
       const sub = r.score.userId as string;
-      if (r.status === 200 && r.score.gradingProgress === 'FullyGraded' && doneAt.has(sub) && !arrived.has(sub)) {
+      if (r.status === 200 && r.score.gradingProgress === 'FullyGraded' && r.score.activityProgress === 'Completed' && doneAt.has(sub) && !arrived.has(sub)) {
         arrived.set(sub, r.at - doneAt.get(sub)!);
       }
     }
     await new Promise((r) => setTimeout(r, 20));
   }
   return [...arrived.values()];
+}
+
+/** The final scores (`Completed`, `FullyGraded`) the emulator accepted for the learners of a level: "score ×count, …". */
+export function finalScores(lms: AgsPlatform, level: LevelResult): string {
+  const counts = new Map<string, number>();
+  const last = new Map<string, string>();
+  for (const r of lms.ags.scoreRequests()) {
+    const sub = r.score.userId as string;
+    if (r.status === 200 && r.score.gradingProgress === 'FullyGraded' && r.score.activityProgress === 'Completed' && sub in level.doneAt) {
+      last.set(sub, String(r.score.scoreGiven));
+    }
+  }
+  for (const v of last.values()) {
+    counts.set(v, (counts.get(v) ?? 0) + 1);
+  }
+  return [...counts].map(([v, n]) => `${v} ×${n}`).join(', ') || 'none';
 }

@@ -4,6 +4,15 @@
  * the AGS emulator. Each learner ends with a completing commit; the time until its score is accepted
  * by the emulator is measured.
  *
+ * `BENCH_SCORM=2004`: the same with a SCORM 2004 course with sequencing (fixtures/packages/seq-bench-course,
+ * bench/sequenced-course.ts) instead of the 1.2 single-SCO course: each learner commits 2004 data to
+ * the SCO the engine delivered, ten commits per SCO session ending with a terminating commit that
+ * carries the engine state and `navRequest: continue` (bench/runtime-2004.ts), so the server saves the
+ * state and runs its own rollup (and the learner's global objectives) as it does for a 2004 course;
+ * the closing commits finish the course and the time until the rolled-up root's grade (`Completed`)
+ * reaches the emulator is measured. The mode is printed in the header; compare the two modes' "server
+ * CPU µs/commit" (issue 10: within 20 %).
+ *
  * Layout (2-core machine): the server (SQLite file in a temp dir, logging at error) and the AGS
  * emulator run in this process; the load generator runs in a child process (bench/runtime-driver.ts),
  * so the server has a core to itself as in a real deployment. Each learner has its own keep-alive
@@ -31,6 +40,7 @@
  *
  *   BENCH_SECONDS=5 BENCH_LEVELS=10,100,500 npm run bench -- runtime
  *   BENCH_NO_AGS=1  learners without an AGS claim (no grade passback)
+ *   BENCH_SCORM=2004  the SCORM 2004 sequenced course (default 1.2; see above)
  *   --instances 2 [--kill]  one server process and two workers on PostgreSQL in the same run, or the
  *                           instance-loss counts (bench/runtime-instances.ts)
  */
@@ -40,7 +50,10 @@ import { createTestApp } from '../test/support/app';
 import { importFixture } from '../test/support/player-entry';
 import { startAgsPlatform } from '../test/support/ags-platform';
 import { instancesOption, runInstances } from './runtime-instances';
-import { benchLearners, fmt, runLevel, startDriver, timesToScore } from './runtime-load';
+import { benchLearners, finalScores, fmt, runLevel, startDriver, timesToScore } from './runtime-load';
+import { BENCH_FIXTURE, GRADE_NOTE, MODE_TEXT, onlyScorm12, recordPath, scormOption, stateSizeText, type PathStep } from './sequenced-course';
+import { SCO_SESSION_COMMITS } from './runtime-2004';
+import type { BootstrapJson } from '../test/support/player-entry';
 
 const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : NaN);
 
@@ -65,10 +78,13 @@ function startReference(): Promise<http.Server> {
 }
 
 export async function run(): Promise<boolean> {
+  const scorm = scormOption();
   const instances = instancesOption();
   if (instances) {
+    onlyScorm12(scorm, '--instances');
     return runInstances(instances);
   }
+
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
   const levels = (process.env.BENCH_LEVELS ?? '10,100,500').split(',').map(Number);
   const pacedLearners = Number(process.env.BENCH_PACED_LEARNERS ?? 100);
@@ -78,14 +94,25 @@ export async function run(): Promise<boolean> {
   const t = await createTestApp({ LOG_LEVEL: 'error', GRADE_RETRY_BASE_MS: '200', GRADE_RETRY_MAX_MS: '2000' });
   appUrl = t.appUrl;
   const reference = await startReference();
-  const refUrl = `http://127.0.0.1:${(reference.address() as AddressInfo).port}/runtime/commit`;
+  const refBase = `http://127.0.0.1:${(reference.address() as AddressInfo).port}/runtime`;
+  const refUrl = `${refBase}/commit`;
   const child = await startDriver();
   let ok = true;
   try {
-    const courseId = await importFixture(t, 'scorm12-single-sco');
+    const courseId = await importFixture(t, BENCH_FIXTURE[scorm]);
     const newLearners = await benchLearners(t, lms, courseId, !process.env.BENCH_NO_AGS);
+    let course: PathStep[] | undefined;
+    if (scorm === '2004') {
+      let first: BootstrapJson | undefined;
+      await newLearners(1, (b) => (first ??= b));
+      course = await recordPath(first!);
+    }
     process.stdout.write(
-      `runtime benchmark: server + AGS emulator in this process (SQLite, ${process.env.BENCH_NO_AGS ? 'no AGS claim' : 'AGS passback on'}), load generator in a child process.\n` +
+      `runtime benchmark, ${MODE_TEXT[scorm]}: server + AGS emulator in this process (SQLite, ${process.env.BENCH_NO_AGS ? 'no AGS claim' : 'AGS passback on'}), load generator in a child process.\n` +
+        (course
+          ? `2004: path ${course.map((s) => s.itemId).join(' → ')} recorded with the engine; ${SCO_SESSION_COMMITS} commits per SCO session, the last terminating (${stateSizeText(course)}); ` +
+            `the timed phase goes round the SCOs between the first and the last, the closing commits finish the course.\n`
+          : '') +
         `each learner has its own keep-alive connection, opened in the warm-up; 1 commit in 10 carries 64 KB suspend data, the rest ~2 KB; 1 s warm-up, then ${seconds} s timed per level.\n` +
         `CLOSED loop: each learner keeps one commit in flight and sends the next when answered (no think time).\n` +
         `PACED (open loop): ${pacedLearners} learners each send a commit every ${((1000 * pacedLearners) / pacedRate).toFixed(0)} ms on schedule (${pacedRate} commits/s offered), latency from the scheduled time.\n` +
@@ -97,12 +124,13 @@ export async function run(): Promise<boolean> {
       const ref = await runLevel(child, {
         type: 'level',
         label: `ref-${n}`,
-        learners: learners.map((l) => ({ ...l, url: refUrl })),
+        learners: learners.map((l) => ({ ...l, url: refUrl, base: refBase })),
         seconds,
         warmupSeconds: 1,
         complete: false,
+        course,
       });
-      const ours = await runLevel(child, { type: 'level', label: `bridge-${n}`, learners, seconds, warmupSeconds: 1, complete: true });
+      const ours = await runLevel(child, { type: 'level', label: `bridge-${n}`, learners, seconds, warmupSeconds: 1, complete: true, course });
       const toScore = await timesToScore(lms, ours);
       const s99 = pct(toScore, 99);
       process.stdout.write(
@@ -112,20 +140,23 @@ export async function run(): Promise<boolean> {
       if (ours.firstError) {
         process.stdout.write(`  first error: ${ours.firstError}\n`);
       }
+      if (course) {
+        process.stdout.write(`  final grades at the LMS: ${finalScores(lms, ours)} (${GRADE_NOTE})\n`);
+      }
       if (n === 100) {
         const met = ours.perSecond >= 2000 && ours.p99 < 50;
         verdicts.push(`closed loop, 100 learners: ${ours.perSecond.toFixed(0)} commits/s, p99 ${ours.p99.toFixed(1)} ms → ${met ? 'met' : 'MISSED'}`);
         ok &&= met;
       }
-      if (ours.errors > 0 || toScore.length < n || s99 >= 1000) {
+      if (ours.errors > 0 || ours.notApplied > 0 || toScore.length < n || s99 >= 1000) {
         ok = false;
       }
     }
     if (pacedLearners > 0) {
       const learners = await newLearners(pacedLearners);
       const intervalMs = (1000 * pacedLearners) / pacedRate;
-      const level = { type: 'level', seconds, warmupSeconds: 1, complete: false, model: 'paced', intervalMs } as const;
-      const ref = await runLevel(child, { ...level, label: 'paced-ref', learners: learners.map((l) => ({ ...l, url: refUrl })) });
+      const level = { type: 'level', seconds, warmupSeconds: 1, complete: false, model: 'paced', intervalMs, course } as const;
+      const ref = await runLevel(child, { ...level, label: 'paced-ref', learners: learners.map((l) => ({ ...l, url: refUrl, base: refBase })) });
       const ours = await runLevel(child, { ...level, label: 'paced-bridge', learners });
       process.stdout.write(
         `PACED  ${String(pacedLearners).padStart(4)} learners  bridge:    ${fmt(ours)}\n` +
@@ -135,7 +166,8 @@ export async function run(): Promise<boolean> {
         process.stdout.write(`  first error: ${ours.firstError}\n`);
       }
       // Achieved within 2 % of the offered rate (the schedule's edges), nothing lost, p99 under 50 ms.
-      const met = ours.perSecond >= 0.98 * pacedRate && pacedRate >= 2000 && pacedLearners === 100 && ours.p99 < 50 && !ours.errors && !ours.unanswered;
+      const met =
+        ours.perSecond >= 0.98 * pacedRate && pacedRate >= 2000 && pacedLearners === 100 && ours.p99 < 50 && !ours.errors && !ours.notApplied && !ours.unanswered;
       verdicts.push(
         `paced, ${pacedLearners} learners, ${pacedRate}/s offered: ${ours.perSecond.toFixed(0)} commits/s achieved, p99 ${ours.p99.toFixed(1)} ms → ${met ? 'met' : 'MISSED'}`,
       );
