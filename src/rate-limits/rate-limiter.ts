@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
-import { RateLimitsRepository } from './rate-limits.repository';
+import { RateCounters } from './rate-counters';
 
 /** A limit per client address: a burst, then a steady rate. */
 export interface AddressLimit {
@@ -17,13 +17,14 @@ export const LTI11_LAUNCH_LIMIT: AddressLimit = { ...LTI_LOGIN_LIMIT, name: 'lti
 /** Console sign-ins: an admin mistypes the token now and then; guessing it takes billions of tries. */
 export const CONSOLE_SIGN_IN_LIMIT: AddressLimit = { name: 'console-sign-in', burst: 10, perSecond: 1 / 6 };
 
-/** Prune the table after this many takes in this process. */
+/** Prune the counters after this many takes in this process. */
 const PRUNE_EVERY = 1000;
 
 /**
- * Rate limits per client address, counted in the database (`rate_limits`) so that every instance
- * behind a load balancer spends from the same counter: a client cannot multiply its allowance by
- * the number of instances. Loopback is exempt (local tools and benchmarks; a reverse proxy on the
+ * Rate limits per client address. On PostgreSQL counted in the database (`rate_limits`) so that every
+ * instance behind a load balancer spends from the same counter: a client cannot multiply its
+ * allowance by the number of instances. On SQLite (one server process) counted in memory, so a login
+ * costs no database write (`RateCounters`, chosen in rate-limits.module.ts). Loopback is exempt (local tools and benchmarks; a reverse proxy on the
  * same host must send X-Forwarded-For, which the app trusts from loopback).
  */
 @Injectable()
@@ -31,7 +32,7 @@ export class AddressRateLimiter {
   private takes = 0;
 
   constructor(
-    private readonly repo: RateLimitsRepository,
+    private readonly counters: RateCounters,
     private readonly clock: Clock,
   ) {}
 
@@ -42,10 +43,10 @@ export class AddressRateLimiter {
     }
     const now = this.clock.now();
     if (++this.takes % PRUNE_EVERY === 0) {
-      await this.repo.prune(now);
+      await this.counters.prune(now);
     }
     const interval = Math.ceil(1000 / limit.perSecond);
-    const waitMs = await this.repo.take(`${limit.name}:${address}`, now, interval, interval * limit.burst);
+    const waitMs = await this.counters.take(`${limit.name}:${address}`, now, interval, interval * limit.burst);
     return waitMs > 0 ? Math.ceil(waitMs / 1000) : 0;
   }
 }

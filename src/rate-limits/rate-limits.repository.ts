@@ -1,20 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { EntitySql, PlainSql } from '../database/plain-sql';
 import { RateLimit } from './rate-limit.entity';
+import { RateCounters } from './rate-counters';
 
 /**
- * The rate-limit counters (`rate_limits`), one row per key, shared by every instance on the database.
- * Each take is one statement, so two instances counting the same key at once cannot both spend the
- * last unit.
+ * The rate-limit counters (`rate_limits`), one row per key, shared by every instance on the database
+ * (PostgreSQL; rate-limits.module.ts). Each take is one statement, so two instances counting the same
+ * key at once cannot both spend the last unit.
  */
 @Injectable()
-export class RateLimitsRepository {
+export class RateLimitsRepository extends RateCounters {
   private readonly t: EntitySql<RateLimit>;
   private readonly takeSql: string;
   private readonly readSql: string;
   private readonly pruneSql: string;
 
   constructor(private readonly plain: PlainSql) {
+    super();
     const t = (this.t = plain.entity(RateLimit));
     const tat = `${t.table}.${t.col('tatMs')}`;
     // GCRA: the row keeps the key's "theoretical arrival time"; a take moves it one interval on from
@@ -29,10 +31,6 @@ export class RateLimitsRepository {
     this.pruneSql = plain.statement('RateLimitsRepository.prune', `DELETE FROM ${t.table} WHERE ${t.col('tatMs')} < ?`);
   }
 
-  /**
-   * Spends one unit of `key` (one per `intervalMs`, up to `windowMs` ahead of now). Answers 0 when
-   * allowed, else the milliseconds until the next unit.
-   */
   async take(key: string, now: number, intervalMs: number, windowMs: number): Promise<number> {
     const { records } = await this.plain.run(this.takeSql, [key, now + intervalMs, now, now, intervalMs, now, now, intervalMs, now, windowMs]);
     if (records.length) {
@@ -42,7 +40,6 @@ export class RateLimitsRepository {
     return Math.max(1, Math.max(Number(row?.tat ?? now), now) + intervalMs - now - windowMs);
   }
 
-  /** Deletes the keys whose counters are back to a full burst (a missing row means the same). */
   async prune(now: number): Promise<void> {
     await this.plain.run(this.pruneSql, [now]);
   }

@@ -68,6 +68,10 @@ describe('Console: sessions, CSRF, preview and API description (e2e)', () => {
     clock.advance(1000);
     await from('198.51.100.20').send({ token: app.token }).expect(200);
     await from('198.51.100.20').send({ token: app.token }).expect(429);
+    // Where the counters are: rows every instance shares on PostgreSQL (one per address); this one
+    // process's memory on SQLite, so a sign-in or an LTI login costs no write there.
+    const [{ n }] = await app.server.app.get(DataSource).query<Array<{ n: string | number }>>('SELECT count(*) AS n FROM rate_limits');
+    expect(Number(n)).toBe(app.config.databaseUrl.startsWith('postgres') ? 2 : 0);
   });
 
   it('state-changing requests with the cookie need the X-CSRF-Token of that session and a same-origin Origin', async () => {
