@@ -134,14 +134,16 @@ export function compileObjectives(activity: Activity, imsss: Node | undefined, a
 /**
  * An objectiveID is an xs:anyURI: white space collapsed (attr() trims) and percent-escapes decoded,
  * so `" ob%20j%201 "` is the objective the SCO sees as `cmi.objectives.n.id` "ob j 1" (as ADL's
- * reference LMS presents it). A malformed escape is kept as written.
+ * reference LMS presents it). The decoded identifier is collapsed again, so an escaped run of
+ * spaces names the same objective as one space: `"ob%20%20%20j%20%201"` is "ob j 1" too (ADL's
+ * OB-12a refers to its objective both ways). A malformed escape is kept as written.
  */
 export function objectiveId(raw: string | undefined): string | undefined {
   if (raw === undefined || !raw.includes('%')) {
     return raw;
   }
   try {
-    return decodeURIComponent(raw);
+    return decodeURIComponent(raw).replace(/\s+/g, ' ').trim();
   } catch {
     return raw;
   }

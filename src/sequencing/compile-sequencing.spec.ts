@@ -147,13 +147,14 @@ describe('compileSequencing', () => {
     expect(a.objectives[0].mapInfo[0]).toMatchObject({ targetObjectiveID: 'g2', readSatisfiedStatus: true, readNormalizedMeasure: false, readCompletionStatus: false });
   });
 
-  it('takes objective IDs as URIs: trimmed and percent-decoded, in references too', () => {
-    const seq = `<imsss:sequencing><imsss:sequencingRules><imsss:preConditionRule><imsss:ruleConditions>
-        <imsss:ruleCondition condition="satisfied" referencedObjective=" ob%20j%201 "/></imsss:ruleConditions><imsss:ruleAction action="skip"/></imsss:preConditionRule></imsss:sequencingRules>
+  it('takes objective IDs as URIs: trimmed and percent-decoded, in references too, an escaped run of spaces as one', () => {
+    const seq = `<imsss:sequencing><imsss:sequencingRules><imsss:preConditionRule><imsss:ruleConditions conditionCombination="all">
+        <imsss:ruleCondition condition="satisfied" referencedObjective=" ob%20j%201 "/>
+        <imsss:ruleCondition condition="objectiveStatusKnown" referencedObjective="    ob%20%20%20j%20%201  "/></imsss:ruleConditions><imsss:ruleAction action="skip"/></imsss:preConditionRule></imsss:sequencingRules>
       <imsss:objectives><imsss:primaryObjective/><imsss:objective objectiveID = " ob%20j%201     "/></imsss:objectives></imsss:sequencing>`;
     const a = activity(compile(manifest(leaf('a', seq))).sequencing.activityTree, 'a');
     expect(a.objectives.map((o) => o.objectiveID)).toEqual(['ob j 1']);
-    expect(a.sequencingRules.preConditionRules[0].conditions[0].referencedObjective).toBe('ob j 1');
+    expect(a.sequencingRules.preConditionRules[0].conditions.map((c) => c.referencedObjective)).toEqual(['ob j 1', 'ob j 1']);
   });
 
   it('keeps an id-less primary objective (its measure rules still apply)', () => {
