@@ -1,3 +1,4 @@
+import { changedRecords, lmsRecords, scoErrorCode } from './dispatch-records';
 import { CourseResultJson, courseTracking, relayedValues, ScormVersion, scoTracking, trackingValues } from './dispatch-values';
 
 /**
@@ -16,7 +17,15 @@ interface BridgeConfig {
   title: string;
 }
 
-/** What the player posts to a same-origin parent after the server acknowledged a commit (player/src/main.ts). */
+/** What the player posts to a same-origin parent when a SCO starts: its launch data. */
+interface LaunchedMessage {
+  type: 'scorm-bridge:launched';
+  scormVersion: ScormVersion;
+  itemId: string;
+  cmi: Record<string, unknown>;
+}
+
+/** What the player posts to a same-origin parent after the server acknowledged a commit (player/src/player.ts). */
 export interface CommittedMessage {
   type: 'scorm-bridge:committed';
   scormVersion: ScormVersion;
@@ -105,7 +114,22 @@ async function start(lms: string, scorm: ScormVersion, learner: { id: string; na
   player.allow = 'fullscreen; autoplay';
   let next = 0;
   const acks = ((window as unknown as { dispatchAcks?: unknown[] }).dispatchAcks = [] as unknown[]);
-  port.onmessage = (e) => acks.push(e.data);
+  /** The SCO and version of each 'set' awaiting its ack: the LMS's refusals go back to that SCO. */
+  const waiting = new Map<number, { itemId: string; version: ScormVersion }>();
+  port.onmessage = (e) => {
+    const ack = e.data as { id?: number; refused?: Array<[string, string]> };
+    acks.push(ack);
+    const from = waiting.get(ack.id ?? -1);
+    waiting.delete(ack.id ?? -1);
+    const codes = (ack.refused ?? []).map(([, code]) => scoErrorCode(scorm, from?.version ?? scorm, code)).filter((c): c is number => c !== null);
+    if (from && codes.length > 0) {
+      player.contentWindow?.postMessage({ type: 'scorm-bridge:lms-refused', itemId: from.itemId, code: codes[0], refused: ack.refused }, location.origin);
+    }
+  };
+  // Interactions, objectives and comments already relayed (or in the SCO's launch data), by record key and field.
+  const sent = new Map<string, Map<string, string>>();
+  const launches = new Map<string, number>();
+  const scope = (itemId: string) => `${itemId}@${launches.get(itemId) ?? 0}`;
   // Several SCOs: the LMS's one SCO carries the course's result and the time of every SCO session so far.
   const sessions = new Map<string, number>();
   const lmsValues = (m: CommittedMessage): Array<[string, string]> => {
@@ -120,11 +144,21 @@ async function start(lms: string, scorm: ScormVersion, learner: { id: string; na
     return m.course ? trackingValues(courseTracking(m.course, total), scorm) : [];
   };
   window.addEventListener('message', (e) => {
-    const m = e.data as CommittedMessage;
-    if (e.source !== player.contentWindow || e.origin !== location.origin || m?.type !== 'scorm-bridge:committed') {
+    const m = e.data as CommittedMessage | LaunchedMessage;
+    if (e.source !== player.contentWindow || e.origin !== location.origin) {
       return;
     }
-    port.postMessage({ type: 'set', id: ++next, values: lmsValues(m), finish: m.terminate && m.single });
+    if (m?.type === 'scorm-bridge:launched') {
+      // A SCO starts: what its launch data holds, the LMS got before (or it is the bridge's own record).
+      launches.set(m.itemId, (launches.get(m.itemId) ?? 0) + 1);
+      changedRecords(lmsRecords(scope(m.itemId), m.scormVersion, scorm, m.cmi), sent);
+      return;
+    }
+    if (m?.type === 'scorm-bridge:committed') {
+      const records = changedRecords(lmsRecords(scope(m.itemId), m.scormVersion, scorm, m.cmi), sent);
+      waiting.set(++next, { itemId: m.itemId, version: m.scormVersion });
+      port.postMessage({ type: 'set', id: next, values: lmsValues(m), records, finish: m.terminate && m.single });
+    }
   });
   status.hidden = true;
   player.src = body.playerUrl;

@@ -1,3 +1,4 @@
+import { RECORD_FIELDS, type RecordKind } from './dispatch-records';
 import { RELAYED_ELEMENTS, ScormVersion } from './dispatch-values';
 
 /**
@@ -49,6 +50,55 @@ function wrap(version: ScormVersion, api: unknown): LmsApi {
     finish: () => String(a.Terminate('')) === 'true',
     error: () => String(a.GetLastError()),
   };
+}
+
+const ARRAYS: Record<RecordKind, string> = { interaction: 'cmi.interactions', objective: 'cmi.objectives', comment: 'cmi.comments_from_learner' };
+
+/**
+ * Sets one record of interactions, objectives or comments on the LMS (player/src/dispatch-records.ts):
+ * a new interaction or comment at the LMS's next index (its `_count`), an objective at the index of the
+ * LMS's objective with that id, else the next; the id first, then the fields the version's data model
+ * has (any other field is refused by name). A 1.2 comment is `cmi.comments`. Refusals go to `refused`.
+ */
+function placeRecord(api: LmsApi, version: ScormVersion, raw: unknown, places: Map<string, number>, refused: Array<[string, string]>): void {
+  const r = raw as { kind?: unknown; key?: unknown; id?: unknown; values?: unknown };
+  const kind = r?.kind === 'interaction' || r?.kind === 'objective' || r?.kind === 'comment' ? r.kind : null;
+  const values = Array.isArray(r?.values) ? (r.values as unknown[]) : [];
+  if (!kind || typeof r.key !== 'string' || typeof r.id !== 'string' || !values.every((v) => Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string' && RECORD_FIELDS[version][kind].test(v[0]))) {
+    refused.push([String(r?.key), 'not relayed']);
+    return;
+  }
+  const set = (el: string, v: string): boolean => {
+    if (api.set(el, v) === 'true') {
+      return true;
+    }
+    refused.push([el, api.error()]);
+    return false;
+  };
+  if (version === '1.2' && kind === 'comment') {
+    for (const [, v] of values as Array<[string, string]>) {
+      set('cmi.comments', v);
+    }
+    return;
+  }
+  const base = ARRAYS[kind];
+  let n = places.get(r.key);
+  if (n === undefined) {
+    const count = Number(api.get(`${base}._count`)) || 0;
+    n = count;
+    for (let i = 0; kind === 'objective' && i < count; i++) {
+      if (api.get(`${base}.${i}.id`) === r.id) {
+        n = i;
+      }
+    }
+    if (kind !== 'comment' && n === count && !set(`${base}.${n}.id`, r.id)) {
+      return;
+    }
+    places.set(r.key, n);
+  }
+  for (const [field, v] of values as Array<[string, string]>) {
+    set(`${base}.${n}.${field}`, v);
+  }
 }
 
 /** SCORM's API discovery: this window and its parents (at most 500 levels), then the opener's chain. */
@@ -110,6 +160,8 @@ function main(): void {
   const allowed = new Set(RELAYED_ELEMENTS[cfg.scorm]);
   let finished = false;
   let scoEnded = false;
+  /** Where each record the bridge sent lives in the LMS's arrays (its key → the LMS's index). */
+  const places = new Map<string, number>();
 
   const frame = document.createElement('iframe');
   frame.id = 'dispatch-frame';
@@ -132,7 +184,7 @@ function main(): void {
   window.addEventListener('pagehide', finish);
 
   const onPort = (e: MessageEvent) => {
-    const m = e.data as { type?: string; id?: number; values?: unknown; finish?: boolean };
+    const m = e.data as { type?: string; id?: number; values?: unknown; records?: unknown; finish?: boolean };
     if (m?.type !== 'set' || finished) {
       return;
     }
@@ -146,6 +198,9 @@ function main(): void {
       if (api.set(name, value) !== 'true') {
         refused.push([name, api.error()]);
       }
+    }
+    for (const r of Array.isArray(m.records) ? (m.records as unknown[]) : []) {
+      placeRecord(api, cfg.scorm, r, places, refused);
     }
     const committed = api.commit();
     if (m.finish) {

@@ -30,12 +30,20 @@ export class Player {
   protected readonly message = document.getElementById('bridge-message') as HTMLElement;
   protected readonly toc = document.getElementById('bridge-toc') as HTMLElement;
   protected readonly status = new Map<string, string>();
+  /** A dispatch LMS's refusal of a value relayed from a SCO, answered to that SCO's next Commit (see {@link commitAnswer}). */
+  private readonly lmsRefusals = new Map<string, number>();
 
   constructor(
     protected readonly b: Bootstrap,
     protected readonly createApiOf: CreateApi,
   ) {
     this.transport = new Transport(b.runtimeBase, b.token, b.attemptId, (_p, msg) => this.showMessage(msg));
+    window.addEventListener('message', (e) => {
+      const m = e.data as { type?: string; itemId?: unknown; code?: unknown };
+      if (e.source === window.parent && window.parent !== window && e.origin === location.origin && m?.type === 'scorm-bridge:lms-refused' && typeof m.itemId === 'string' && typeof m.code === 'number') {
+        this.lmsRefusals.set(m.itemId, m.code);
+      }
+    });
     for (const s of b.scos) {
       this.status.set(s.itemId, s.completionStatus);
     }
@@ -179,7 +187,23 @@ export class Player {
       this.showMessage(err.message ?? 'This activity could not be opened. Relaunch the course from your LMS.');
       return null;
     }
-    return (await res.json()) as { cmi: Json; entry: string };
+    const state = (await res.json()) as { cmi: Json; entry: string };
+    this.tellBridge(() => ({ type: 'scorm-bridge:launched', scormVersion: this.b.scormVersion, itemId, cmi: state.cmi }));
+    return state;
+  }
+
+  /**
+   * What scorm-again's commit gets back: a refusal a dispatch's LMS gave to a value this SCO set earlier
+   * (its error code in the SCO's version), once, on a commit that does not end the SCO (a failed
+   * Terminate would leave the SCO running); otherwise success.
+   */
+  commitAnswer(itemId: string, terminate: boolean): { result: boolean; errorCode: number } {
+    const code = terminate ? undefined : this.lmsRefusals.get(itemId);
+    if (code === undefined) {
+      return { result: true, errorCode: 0 };
+    }
+    this.lmsRefusals.delete(itemId);
+    return { result: false, errorCode: code };
   }
 
   /** scorm-again's settings shared by every SCO launch; `httpService` sends its commits through our transport. */
@@ -225,7 +249,7 @@ export class Player {
         }
         void transport.commit(sco.itemId, session, body, { terminate, navRequest: nav }).then((ok) => ok && player.announce(sco.itemId, session, body, terminate));
         player.noteStatus(sco.itemId, body);
-        return { result: true, errorCode: 0 };
+        return player.commitAnswer(sco.itemId, terminate);
       },
       updateSettings() {
         /* settings are fixed per SCO launch */
@@ -256,13 +280,16 @@ export class Player {
    * parent is the LMS on another origin, and the browser delivers nothing to it.
    */
   announce(itemId: string, session: number, cmi: Json, terminate: boolean): void {
-    if (!sameOriginParent()) {
-      return;
-    }
     const single = this.launchable.length <= 1;
-    const post = (course: Json | null) => window.parent.postMessage({ type: 'scorm-bridge:committed', scormVersion: this.b.scormVersion, itemId, session, cmi, terminate, single, course }, location.origin);
-    // Several SCOs: the LMS sees one, so it gets the course's result as the server records it, in commit order.
-    this.announced = this.announced.then(async () => post(single ? null : await this.transport.courseResult()));
+    // Several SCOs: the LMS sees one, so it gets the course's result as the server records it.
+    this.tellBridge(async () => ({ type: 'scorm-bridge:committed', scormVersion: this.b.scormVersion, itemId, session, cmi, terminate, single, course: single ? null : await this.transport.courseResult() }));
+  }
+
+  /** Posts to a dispatch's bridge page (a parent on this origin), in the order of the calls; nothing without one. */
+  private tellBridge(message: () => Json | Promise<Json>): void {
+    if (sameOriginParent()) {
+      this.announced = this.announced.then(async () => window.parent.postMessage(await message(), location.origin));
+    }
   }
 
   noteStatus(itemId: string, cmi: Json): void {

@@ -90,8 +90,9 @@ export class SequencedPlayer extends Player {
   private createEngine(): Scorm2004API {
     const httpService = {
       processHttpRequest: (_url: string, params: unknown, _immediate: boolean, _log: unknown, _listeners: unknown, meta?: { isTerminateCommit?: boolean }) => {
+        const itemId = this.current?.sco.itemId ?? '';
         this.onCommit((params as { cmi?: Json }).cmi ?? (params as Json), !!meta?.isTerminateCommit);
-        return { result: true, errorCode: 0 };
+        return this.commitAnswer(itemId, !!meta?.isTerminateCommit);
       },
       updateSettings() {
         /* settings are fixed for the session */

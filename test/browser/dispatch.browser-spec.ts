@@ -174,7 +174,7 @@ describe('Dispatch package in Chromium (a SCORM LMS of the tests → package →
     expect(report.courses.find((c: { courseId: string }) => c.courseId === course12)).toMatchObject({ learners: 1, completions: 1, passed: 1 });
   });
 
-  it('SCORM 2004 in a new window: the package finds the LMS API through window.opener and the SCO’s result reaches it', async () => {
+  it('SCORM 2004 in a new window: the package finds the LMS API through window.opener and the SCO’s result, interactions, objectives and comments reach it', async () => {
     const page = await browser.context.newPage();
     await withScreenshot(page, 'dispatch-2004-window', async () => {
       const popup = page.context().waitForEvent('page');
@@ -189,13 +189,41 @@ describe('Dispatch package in Chromium (a SCORM LMS of the tests → package →
         a.SetValue('cmi.completion_status', 'completed');
         a.SetValue('cmi.location', 'end');
         a.SetValue('cmi.session_time', 'PT1M');
+        a.SetValue('cmi.interactions.0.id', 'urn:q:1');
+        a.SetValue('cmi.interactions.0.type', 'choice');
+        a.SetValue('cmi.interactions.0.learner_response', 'a[,]c');
+        a.SetValue('cmi.interactions.0.result', 'incorrect');
+        a.SetValue('cmi.interactions.0.description', 'Pick the safe ones');
+        const o = a.GetValue('cmi.objectives._count'); // after the course's own objectives (its manifest)
+        a.SetValue(`cmi.objectives.${o}.id`, 'urn:obj:1');
+        a.SetValue(`cmi.objectives.${o}.success_status`, 'passed');
+        a.SetValue(`cmi.objectives.${o}.score.scaled`, '0.9');
+        a.SetValue('cmi.comments_from_learner.0.comment', 'Clear.');
+        a.SetValue('cmi.comments_from_learner.0.location', 'end');
         a.Commit('');
         a.Terminate('');
         return out;
       });
       expect(got).toEqual({ id: 'emp-2002', name: 'Turing, Alan' });
       await eventually(async () => (await calls(page)).some((c) => c.fn === 'Finish'), 'the LMS Terminate');
-      expect(await committed(page)).toMatchObject({ 'cmi.completion_status': 'completed', 'cmi.success_status': 'passed', 'cmi.score.scaled': '1', 'cmi.location': 'end', 'cmi.session_time': 'PT0H1M0S' });
+      expect(await committed(page)).toMatchObject({
+        'cmi.completion_status': 'completed',
+        'cmi.success_status': 'passed',
+        'cmi.score.scaled': '1',
+        'cmi.location': 'end',
+        'cmi.session_time': 'PT0H1M0S',
+        'cmi.interactions.0.id': 'urn:q:1',
+        'cmi.interactions.0.learner_response': 'a[,]c',
+        'cmi.interactions.0.result': 'incorrect',
+        'cmi.interactions.0.description': 'Pick the safe ones',
+        'cmi.comments_from_learner.0.comment': 'Clear.',
+        'cmi.comments_from_learner.0.location': 'end',
+      });
+      // the LMS's objectives: the course's own, found or added by id, and the SCO's new one with its values
+      const held = (await committed(page)) ?? {};
+      const at = Object.keys(held).find((k) => held[k] === 'urn:obj:1')?.replace(/\.id$/, '');
+      expect(at && [held[`${at}.success_status`], held[`${at}.score.scaled`]]).toEqual(['passed', '0.9']);
+      expect(held['cmi.objectives.0.id']).toBe('PRIMARY-OBJ');
       expect((await calls(page)).filter((c) => c.fn === 'SetValue' && c.result !== 'true')).toEqual([]);
       await win.close();
     });
@@ -234,6 +262,84 @@ describe('Dispatch package in Chromium (a SCORM LMS of the tests → package →
     });
     await page.close();
   });
+
+  it('interactions, objectives and comments reach the LMS’s own arrays once each; a value the LMS refuses comes back to the SCO on its next Commit', async () => {
+    const url = lms.url({ pkg: 'p12', scorm: '1.2', learner: 'emp-7007', name: 'Ride, Sally' });
+    const page = await browser.context.newPage();
+    await withScreenshot(page, 'dispatch-records-12', async () => {
+      await page.goto(url);
+      const frame = await sco(page);
+      await frame.evaluate(() => {
+        const a = (window.parent as unknown as { API: Api12 }).API;
+        a.LMSSetValue('cmi.interactions.0.id', 'q1');
+        a.LMSSetValue('cmi.interactions.0.type', 'choice');
+        a.LMSSetValue('cmi.interactions.0.student_response', 'a');
+        a.LMSSetValue('cmi.interactions.0.correct_responses.0.pattern', 'b');
+        a.LMSSetValue('cmi.interactions.0.result', 'wrong');
+        a.LMSSetValue('cmi.interactions.0.latency', '00:00:05');
+        a.LMSSetValue('cmi.interactions.0.objectives.0.id', 'obj-1');
+        a.LMSSetValue('cmi.objectives.0.id', 'obj-1');
+        a.LMSSetValue('cmi.objectives.0.status', 'failed');
+        a.LMSSetValue('cmi.objectives.0.score.raw', '40');
+        a.LMSSetValue('cmi.comments', 'Too short.');
+        a.LMSSetValue('cmi.core.exit', 'suspend');
+        a.LMSCommit('');
+      });
+      await eventually(async () => (await committed(page))?.['cmi.interactions.0.result'] === 'wrong', 'the interaction in the LMS');
+      expect(await committed(page)).toMatchObject({
+        'cmi.interactions.0.id': 'q1',
+        'cmi.interactions.0.type': 'choice',
+        'cmi.interactions.0.student_response': 'a',
+        'cmi.interactions.0.correct_responses.0.pattern': 'b',
+        'cmi.interactions.0.latency': '00:00:05',
+        'cmi.interactions.0.objectives.0.id': 'obj-1',
+        'cmi.objectives.0.id': 'obj-1',
+        'cmi.objectives.0.status': 'failed',
+        'cmi.objectives.0.score.raw': '40',
+        'cmi.comments': 'Too short.',
+      });
+      // a response over 1.2's 255 characters: the hosted runtime takes it, this LMS refuses it (405) …
+      const long = 'x'.repeat(300);
+      expect(await frame.evaluate((v) => {
+        const a = (window.parent as unknown as { API: Api12 }).API;
+        a.LMSSetValue('cmi.interactions.1.id', 'q2');
+        a.LMSSetValue('cmi.interactions.1.type', 'fill-in');
+        a.LMSSetValue('cmi.interactions.1.student_response', v);
+        a.LMSSetValue('cmi.objectives.0.status', 'passed');
+        return a.LMSCommit('');
+      }, long)).toBe('true');
+      await eventually(async () => (await calls(page)).some((c) => c.fn === 'SetValue' && c.args[0] === 'cmi.interactions.1.student_response' && c.error === '405'), 'the LMS’s refusal');
+      // … and a Commit of the SCO after the refusal reached the player answers it (false, 405), once
+      const answer = () =>
+        frame.evaluate(() => {
+          const a = (window.parent as unknown as { API: Api12 }).API;
+          return a.LMSCommit('') === 'false' ? [a.LMSGetLastError(), a.LMSCommit(''), a.LMSGetLastError()] : null;
+        });
+      expect(await eventually(answer, 'a Commit answering the LMS’s refusal')).toEqual(['405', 'true', '0']);
+      // the objective, found by its id, was updated in place
+      expect(await committed(page)).toMatchObject({ 'cmi.objectives.0.status': 'passed', 'cmi.interactions.1.id': 'q2' });
+      expect(await committed(page)).not.toHaveProperty('cmi.objectives.1.id');
+    });
+    await page.close({ runBeforeUnload: true });
+    // a relaunch: what the LMS got before is not journaled again; a new interaction is its next entry
+    const again = await browser.context.newPage();
+    await withScreenshot(again, 'dispatch-records-12-relaunch', async () => {
+      await again.goto(url);
+      const frame = await sco(again);
+      await frame.evaluate(() => {
+        const a = (window.parent as unknown as { API: Api12 }).API;
+        const next = a.LMSGetValue('cmi.interactions._count');
+        a.LMSSetValue(`cmi.interactions.${next}.id`, 'q3');
+        a.LMSSetValue(`cmi.interactions.${next}.result`, 'correct');
+        a.LMSCommit('');
+      });
+      await eventually(async () => Object.values((await committed(again)) ?? {}).includes('q3'), 'the new interaction in the LMS');
+      const held = (await committed(again)) ?? {};
+      expect(Object.entries(held).filter(([k]) => /^cmi\.interactions\.\d+\.id$/.test(k)).map(([, v]) => v)).toEqual(['q1', 'q2', 'q3']);
+      expect(held['cmi.comments']).toBe('Too short.');
+    });
+    await again.close();
+  }, 60_000);
 
   it('a multi-SCO course: the LMS’s one SCO gets the course’s result after each SCO (the project’s roll-up), not the last SCO’s values, and stays open while the learner moves between SCOs in the player', async () => {
     const page = await browser.context.newPage();
