@@ -1,12 +1,14 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { AppError } from '../common/errors';
+import { ChangeNotices, forgetChanged } from '../database/change-notices';
 import type { CourseVersion } from '../courses/course-version.entity';
 import type { Attempt } from './attempt.entity';
 import { AttemptsRepository } from './attempts.repository';
 
 /**
  * Course versions are immutable (docs/architecture.md), and so is an attempt's version: both are cached here
- * for the launch and the hot commit path.
+ * for the launch and the hot commit path. A deleted course's versions are dropped on every instance
+ * (the `course-versions` change notice).
  */
 @Injectable()
 export class CourseVersionCache {
@@ -14,7 +16,15 @@ export class CourseVersionCache {
   /** Attempt → course version id, which never changes: lets a commit skip the attempt read. */
   private readonly attemptVersions = new Map<string, string>();
 
-  constructor(private readonly repo: AttemptsRepository) {}
+  constructor(
+    private readonly repo: AttemptsRepository,
+    changes: ChangeNotices,
+  ) {
+    changes.on('course-versions', (ids) => {
+      forgetChanged(this.versions, (id) => id, ids);
+      forgetChanged(this.attemptVersions, (_, versionId) => versionId, ids);
+    });
+  }
 
   /** The cached version, if it is in the cache (no database read). */
   cached(id: string): CourseVersion | undefined {

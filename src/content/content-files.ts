@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
+import { ChangeNotices, forgetChanged } from '../database/change-notices';
 import { RequestLogger } from '../logging/request-logger';
 import { REQUEST_ID_HEADER } from '../logging/request-id';
 import { PackageStorage } from '../storage/package-storage';
@@ -46,6 +47,7 @@ export interface LocatedFile {
  * Versions are immutable: a file's headers and ETag are computed once and remembered, small files
  * are held in memory (oldest dropped first past `CONTENT_CACHE_MB`), large ones are streamed in
  * 256 KB reads. The grant is checked in memory (ContentGrantService), never with a database read.
+ * When a course is deleted (on any instance) its versions' entries are dropped (`course-versions`).
  */
 @Injectable()
 export class ContentFiles {
@@ -58,7 +60,15 @@ export class ContentFiles {
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly requests: RequestLogger,
-  ) {}
+    changes: ChangeNotices,
+  ) {
+    // A deleted course's files are no longer answered from memory, on any instance.
+    changes.on('course-versions', (ids) => {
+      for (const gone of forgetChanged(this.entries, (_, entry) => entry.versionId, ids)) {
+        this.cachedBytes -= gone.body?.length ?? 0;
+      }
+    });
+  }
 
   /**
    * The content listener's lean path: a GET or HEAD of a course file that may be read is answered

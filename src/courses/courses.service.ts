@@ -1,5 +1,6 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { AppError, NotFoundError } from '../common/errors';
+import { ChangeNotices } from '../database/change-notices';
 import { Clock } from '../common/clock';
 import { Transactions } from '../database/transactions';
 import { PackageStorage } from '../storage/package-storage';
@@ -57,6 +58,7 @@ export class CoursesService {
     private readonly transactions: Transactions,
     private readonly storage: PackageStorage,
     private readonly clock: Clock,
+    private readonly changes: ChangeNotices,
   ) {}
 
   /** Courses newest first; `archived` false leaves archived courses out (the Deep Linking picker), true keeps only them. */
@@ -148,6 +150,8 @@ export class CoursesService {
       await this.repo.deleteCourse(id, found, m);
       return found;
     });
+    // Every instance forgets the versions it keeps in memory (their files, manifests) before the files go.
+    this.changes.publish('course-versions', footprint.versionIds);
     for (const versionId of footprint.versionIds) {
       await this.storage.removeVersion(versionId);
     }

@@ -4,16 +4,42 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 
 /** The tables some instance keeps in memory, named by what changed. */
-export type ChangeTopic = 'tool-keys' | 'platforms' | 'customers' | 'licences';
+export type ChangeTopic = 'tool-keys' | 'platforms' | 'customers' | 'licences' | 'course-versions';
 
-const TOPICS: ChangeTopic[] = ['tool-keys', 'platforms', 'customers', 'licences'];
+/**
+ * What a handler is told: which rows changed (`ids`, for a topic published with them), or
+ * `undefined` — anything of the topic may have changed (published without ids, or a notice may have
+ * been missed while the listening connection was down): drop every copy.
+ */
+export type ChangeHandler = (ids?: string[]) => void;
+
+/**
+ * Deletes the entries of an in-memory copy that a change names: those whose id (`idOf`) is among
+ * `ids`, or all of them when the change named none. Answers the entries deleted.
+ */
+export function forgetChanged<V>(map: Map<string, V>, idOf: (key: string, value: V) => string, ids?: string[]): V[] {
+  const named = ids && new Set(ids);
+  const gone: V[] = [];
+  for (const [key, value] of map) {
+    if (!named || named.has(idOf(key, value))) {
+      map.delete(key);
+      gone.push(value);
+    }
+  }
+  return gone;
+}
+
+const TOPICS: ChangeTopic[] = ['tool-keys', 'platforms', 'customers', 'licences', 'course-versions'];
 const CHANNEL = 'bridge_changes';
+/** A NOTIFY payload must stay under 8000 bytes; a longer list of ids is sent as "everything". */
+const PAYLOAD_MAX = 7000;
 /** Wait before listening again after the listening connection broke. */
 const RECONNECT_MS = 1000;
 
 /**
  * Tells every instance on the database that a table it keeps in memory changed, so a registration,
- * customer, licence or tool key changed through one instance is used by all of them at once
+ * customer, licence or tool key changed, or a course deleted, through one instance is used (or
+ * forgotten) by all of them at once
  * (docs/deployment.md, "What instances share"). On PostgreSQL a change is a `NOTIFY bridge_changes`
  * and each instance holds one extra connection that `LISTEN`s; a notice costs nothing until something
  * changes, where checking a version row would cost a query on every launch. A notice missed while
@@ -23,7 +49,7 @@ const RECONNECT_MS = 1000;
 @Injectable()
 export class ChangeNotices implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ChangeNotices.name);
-  private readonly handlers = new Map<ChangeTopic, Array<() => void>>();
+  private readonly handlers = new Map<ChangeTopic, ChangeHandler[]>();
   private listener: Client | null = null;
   private stopped = false;
   private readonly postgres: boolean;
@@ -36,15 +62,22 @@ export class ChangeNotices implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /** Runs `handler` whenever `topic` changes, through this instance or another. */
-  on(topic: ChangeTopic, handler: () => void): void {
+  on(topic: ChangeTopic, handler: ChangeHandler): void {
     this.handlers.set(topic, [...(this.handlers.get(topic) ?? []), handler]);
   }
 
-  /** Announces a change that was just written: this instance's handlers run now, the others' on the notice. */
-  publish(topic: ChangeTopic): void {
-    this.deliver(topic);
+  /**
+   * Announces a change that was just written: this instance's handlers run now, the others' on the
+   * notice (`topic`, or `topic:id,id,…` when the changed rows are named).
+   */
+  publish(topic: ChangeTopic, ids?: string[]): void {
+    let payload = ids ? `${topic}:${ids.join(',')}` : topic;
+    if (payload.length > PAYLOAD_MAX) {
+      [payload, ids] = [topic, undefined];
+    }
+    this.deliver(topic, ids);
     if (this.postgres) {
-      this.db.query('SELECT pg_notify($1, $2)', [CHANNEL, topic]).catch((err: Error) => this.logger.error(`Could not announce a change of ${topic} to the other instances: ${err.message}`));
+      this.db.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]).catch((err: Error) => this.logger.error(`Could not announce a change of ${topic} to the other instances: ${err.message}`));
     }
   }
 
@@ -74,8 +107,9 @@ export class ChangeNotices implements OnApplicationBootstrap, OnApplicationShutd
     client.on('error', (err) => lost(err.message));
     client.on('end', () => lost('closed'));
     client.on('notification', (n) => {
-      if (n.channel === CHANNEL && TOPICS.includes(n.payload as ChangeTopic)) {
-        this.deliver(n.payload as ChangeTopic);
+      const [topic, ids] = (n.payload ?? '').split(':', 2);
+      if (n.channel === CHANNEL && TOPICS.includes(topic as ChangeTopic)) {
+        this.deliver(topic as ChangeTopic, ids?.split(','));
       }
     });
     await client.connect();
@@ -96,9 +130,9 @@ export class ChangeNotices implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
-  private deliver(topic: ChangeTopic): void {
+  private deliver(topic: ChangeTopic, ids?: string[]): void {
     for (const handler of this.handlers.get(topic) ?? []) {
-      handler();
+      handler(ids);
     }
   }
 }

@@ -5,6 +5,7 @@ import { Attempt } from '../attempts/attempt.entity';
 import { ResourceLink } from '../attempts/resource-link.entity';
 import { Clock } from '../common/clock';
 import { afterCommit } from '../database/transactions';
+import { ChangeNotices, forgetChanged } from '../database/change-notices';
 import { attemptResult, courseItems, type CourseItems } from '../scorm/result-rules';
 import { SCOPES } from '../lti/protocol/claims';
 import { DeliveryKind, GradeDelivery } from './grade-delivery.entity';
@@ -36,8 +37,10 @@ export class GradeOutboxService extends ResultListener {
     private readonly dispatcher: GradeDispatcher,
     private readonly clock: Clock,
     private readonly repo: GradesRepository,
+    changes: ChangeNotices,
   ) {
     super();
+    changes.on('course-versions', (ids) => forgetChanged(this.itemsCache, (id) => id, ids));
   }
 
   onResultMaybeChanged(manager: EntityManager, attemptId: string): Promise<void> {
