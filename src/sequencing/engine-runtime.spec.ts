@@ -30,7 +30,9 @@ describe('scorm-again runtime, patched', () => {
       sequencing: {
         activityTree,
         logLevel: 'error',
-        eventListeners: { onActivityDelivery: (a: { id: string; deliveryWasResumed: boolean }) => delivered.push(`${a.id}${a.deliveryWasResumed ? ' resumed' : ''}`) },
+        eventListeners: {
+          onActivityDelivery: (a: { id: string; deliveryWasResumed: boolean }) => delivered.push(`${a.id}${a.deliveryWasResumed ? ' resumed' : ''}`),
+        },
       },
     };
     const Api = scorm2004Api();
@@ -65,5 +67,49 @@ describe('scorm-again runtime, patched', () => {
     expect(read('cmi.time_limit_action')).toBe('continue,no message/0');
     expect(read('cmi.credit')).toBe('credit/0');
     expect(read('cmi.mode')).toBe('normal/0');
+  });
+
+  describe('data model values and error codes (RTE)', () => {
+    function initialized(): Scorm2004Api {
+      const api = new (scorm2004Api())({ autocommit: false, lmsCommitUrl: false, logLevel: 5 });
+      api.Initialize('');
+      return api;
+    }
+    const set = (api: Scorm2004Api, element: string, value: string): string => `${api.SetValue(element, value)}/${api.GetLastError()}`;
+    const get = (api: Scorm2004Api, element: string): string => `${api.GetValue(element)}/${api.GetLastError()}`;
+
+    it('takes an empty location (location-may-be-empty, comment-location-may-be-empty)', () => {
+      const api = initialized();
+      expect(set(api, 'cmi.location', 'page 3')).toBe('true/0');
+      expect(set(api, 'cmi.location', '')).toBe('true/0');
+      expect(get(api, 'cmi.location')).toBe('/0');
+      expect(set(api, 'cmi.comments_from_learner.0.location', '')).toBe('true/0');
+    });
+
+    it('answers 301 for an entry past _count (get-past-count-general-failure)', () => {
+      const api = initialized();
+      expect(get(api, 'cmi.objectives.0.id')).toBe('/301');
+      expect(set(api, 'cmi.objectives.0.id', 'o1')).toBe('true/0');
+      expect(get(api, 'cmi.objectives.1.id')).toBe('/301');
+      expect(get(api, 'cmi.objectives.0.description')).toBe('/403');
+    });
+
+    it('refuses an identifier that is not a URI and leaves no entry behind (long-identifier-is-a-uri, failed-set-adds-no-entry)', () => {
+      const api = initialized();
+      expect(set(api, 'cmi.objectives.0.id', 'urn:')).toBe('false/406');
+      expect(set(api, 'cmi.objectives.0.id', 'urn:adl:lms Test/OBJ01')).toBe('false/406');
+      expect(set(api, 'cmi.objectives.0.id', '')).toBe('false/406');
+      expect(get(api, 'cmi.objectives._count')).toBe('0/0');
+      expect(get(api, 'cmi.objectives.0.id')).toBe('/301');
+      expect(set(api, 'cmi.objectives.0.id', 'urn:adl:lmsTest/OBJ01')).toBe('true/0');
+      expect(get(api, 'cmi.objectives._count')).toBe('1/0');
+    });
+
+    it('refuses a time interval with hours before T or an empty T part (timespan-t-before-time)', () => {
+      const api = initialized();
+      expect(set(api, 'cmi.session_time', 'P1Y6M14D4H15M6.34S')).toBe('false/406');
+      expect(set(api, 'cmi.session_time', 'P1Y6M14DT')).toBe('false/406');
+      expect(set(api, 'cmi.session_time', 'P1Y6M14DT4H15M6.34S')).toBe('true/0');
+    });
   });
 });
