@@ -33,16 +33,19 @@ export interface PlayerSco {
  * and with the unload commit — and it is stored in the same transaction as that commit's CMI data.
  * When the tree changes with no SCO commit to carry it (a navigation between SCOs after the last
  * commit, an asset delivered, exit all / suspend all from the player's own controls, the end of the
- * course), the player posts `{ session, seq, sequencingState }` to
+ * course), the player posts `{ session, seq, sequencingState, navRequest? }` to
  * `POST runtime/attempts/:attemptId/sequencing` (same bearer token, or `token` in the body for a
  * beacon; `seq` from the same counter as commits: a state older than the last one stored is ignored,
- * answered `{ applied: false, reason: 'stale' }`). Refusals: 413 `sequencing_state_too_large`, 400
- * `sequencing_state_invalid` (not a string, not the engine's JSON object), 400
- * `sequencing_not_used` (a SCORM 1.2 course).
+ * answered `{ applied: false, reason: 'stale' }`). `navRequest`: the learner's accepted request when
+ * no SCO was running to carry it in its terminating commit; `exitAll`/`abandonAll` end the course
+ * attempt. Refusals: 413 `sequencing_state_too_large`, 400 `sequencing_state_invalid` (not a string,
+ * not the engine's JSON object, a `navRequest` that is not text), 400 `sequencing_not_used` (a SCORM
+ * 1.2 course).
  *
- * The state is the browser's view, used to resume navigation only: the grade is worked out by the
- * server from the SCOs' stored data with its own engine run, and the learner-wide global objectives
- * are taken from that server run, not from this text.
+ * The state is the browser's view, used to resume navigation: the grade is worked out by the server
+ * from the SCOs' stored data with its own engine run (which takes from this text only the clusters'
+ * random selections, checked against the course), and the learner-wide global objectives are taken
+ * from that server run, not from this text.
  */
 export interface PlayerSequencing {
   /** The version's compiled sequencing, exactly the engine's input (`activityTree`) with the organization's flags. */
