@@ -49,9 +49,9 @@ export class AppConfig {
   /** The bucket settings when `storage` is `s3` (README.md "Object storage"). */
   s3?: S3Settings;
   /**
-   * 'server' owns storage/tmp and sweeps it at start (the only process, or the first worker of a
-   * cluster, started alone); a 'cli' process, or a 'joining' worker started beside running ones,
-   * must not touch another process's uploads in progress.
+   * 'server' sweeps storage at start and hourly (the only process, or the first worker of a cluster,
+   * started alone; the sweep leaves anything changed within the hour, CourseImportService.sweep); a
+   * 'cli' process, or a 'joining' worker started beside running ones, does not sweep.
    */
   role: 'server' | 'joining' | 'cli' = 'server';
   /** True when PUBLIC_URL / CONTENT_URL were given; otherwise they follow the listening ports. */

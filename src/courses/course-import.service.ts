@@ -1,12 +1,13 @@
 import type { OnDuplicate } from './on-duplicate';
-import { HttpStatus, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID, createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { AppConfig } from '../config/app-config';
 import { AppError, NotFoundError } from '../common/errors';
-import { PackageStorage } from '../storage/package-storage';
+import { ORPHAN_GRACE_MS, PackageStorage } from '../storage/package-storage';
+import { Clock, ClockTimer } from '../common/clock';
 import { ZipReader } from '../scorm/zip-reader';
 import { isJunkEntry, locateManifest, PackageFiles } from '../scorm/package-layout';
 import { parseManifest } from '../scorm/manifest-parser';
@@ -39,37 +40,65 @@ export interface ImportProgress {
 /**
  * Turns a SCORM zip into an immutable course version (src/scorm/README.md): check the zip, parse the
  * manifest, extract to a temp folder, publish it with an atomic rename, then write the rows in one
- * transaction. Any failure leaves nothing behind; a crash is swept at the next start.
+ * transaction. Any failure leaves nothing behind; what a crash left is swept once it is an hour old (`sweep`).
  */
 @Injectable()
-export class CourseImportService implements OnApplicationBootstrap {
+export class CourseImportService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CourseImportService.name);
+  private sweepTimer: ClockTimer | null = null;
+  private stopped = false;
 
   constructor(
     private readonly repo: CoursesRepository,
     private readonly transactions: Transactions,
     private readonly storage: PackageStorage,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
-  /** Cleans what an interrupted import left: temp files and content folders with no version row. */
+  /** Sweeps storage at start and then every ORPHAN_GRACE_MS while the server runs (`sweep`). */
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.role !== 'server') {
       return;
     }
-    await this.storage.cleanTmp();
+    await this.sweep();
+    const again = () => {
+      this.sweepTimer = this.clock.timeout(ORPHAN_GRACE_MS, () => {
+        void this.sweep()
+          .catch((err: Error) => this.logger.error(`Storage sweep failed: ${err.message}`))
+          .finally(() => !this.stopped && again());
+      });
+    };
+    again();
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    this.sweepTimer?.cancel();
+  }
+
+  /**
+   * Cleans what an interrupted import left: temp files and content folders with no version row, once
+   * nothing in them changed for ORPHAN_GRACE_MS — safe when several boxes share one storage folder or
+   * bucket, or the CLI imports beside the server: an import in progress elsewhere is younger. A leftover
+   * younger than that at start is swept by a later pass. Answers how many leftovers were removed.
+   */
+  async sweep(): Promise<number> {
+    let removed = await this.storage.cleanTmp();
     const stored = await this.storage.listVersions();
     if (stored.length === 0) {
-      return;
+      return removed;
     }
     const known = new Set(await this.repo.listVersionIds());
-    let removed = 0;
+    let versions = 0;
     for (const id of stored.filter((v) => !known.has(v))) {
-      removed += (await this.storage.removeOrphan(id)) ? 1 : 0;
+      versions += (await this.storage.removeOrphan(id)) ? 1 : 0;
     }
-    if (removed > 0) {
-      this.logger.warn(`Removed ${removed} stored version(s) left by an interrupted import`);
+    if (versions > 0) {
+      this.logger.warn(`Removed ${versions} stored version(s) left by an interrupted import`);
     }
+    removed += versions;
+    return removed;
   }
 
   /**

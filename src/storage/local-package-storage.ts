@@ -4,7 +4,8 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Writable } from 'node:stream';
 import { AppConfig } from '../config/app-config';
-import { PackageStorage, StoredFileStat, VERSION_ID } from './package-storage';
+import { Clock } from '../common/clock';
+import { newestChange, ORPHAN_GRACE_MS, PackageStorage, StoredFileStat, VERSION_ID } from './package-storage';
 
 /** Reads of 256 KB (not the stream default of 64 KB): a quarter of the system calls and writes for a large file. */
 const READ_CHUNK = 256 * 1024;
@@ -15,18 +16,30 @@ const SPARE_BUFFERS_MAX = 64;
 /** `storage/content/<versionId>/…` and `storage/tmp/` on the local disk. */
 @Injectable()
 export class LocalPackageStorage extends PackageStorage {
-  constructor(config: AppConfig) {
-    super(config);
+  constructor(config: AppConfig, clock: Clock) {
+    super(config, clock);
     fs.mkdirSync(config.contentDir, { recursive: true });
   }
 
   async publishVersion(extractedDir: string, versionId: string): Promise<void> {
+    // Dated now, so that until its rows are written it reads as an import in progress to another
+    // process's sweep (`removeOrphan`); a rename keeps a folder's modification time.
+    const now = new Date(this.clock.now());
+    await fsp.utimes(extractedDir, now, now);
     // Same file system (both under storageDir), so rename is atomic: a version appears whole or not at all.
     await fsp.rename(extractedDir, this.versionDir(versionId));
   }
 
   async removeVersion(versionId: string): Promise<void> {
     await fsp.rm(this.versionDir(versionId), { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  async removeOrphan(versionId: string): Promise<boolean> {
+    if (this.clock.now() - (await newestChange(this.versionDir(versionId))) < ORPHAN_GRACE_MS) {
+      return false; // perhaps another process's import, published a moment ago and saving its rows
+    }
+    await this.removeVersion(versionId);
+    return true;
   }
 
   async stat(versionId: string, relativePath: string): Promise<StoredFileStat | null> {

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { AppConfig } from '../config/app-config';
+import { Clock } from '../common/clock';
 
 export interface StoredFileStat {
   size: number;
@@ -14,13 +15,23 @@ export interface StoredFileStat {
 export const VERSION_ID = /^[0-9a-f-]{36}$/;
 
 /**
+ * What an interrupted import left (a version without a database row, a working folder under tmp/) is
+ * swept only once nothing in it changed for this long: on storage shared by several boxes (one
+ * folder, one bucket) or beside the CLI, a younger one may be another process's import in progress.
+ */
+export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
+
+/**
  * Where extracted course versions live (docs/architecture.md): the local disk
  * (`LocalPackageStorage`, the default) or an S3 bucket (`S3PackageStorage`, `STORAGE=s3`). Either
  * way uploads and extractions are worked on in `STORAGE_DIR/tmp/` on the local disk, which this
  * class owns.
  */
 export abstract class PackageStorage {
-  constructor(protected readonly config: AppConfig) {
+  constructor(
+    protected readonly config: AppConfig,
+    protected readonly clock: Clock,
+  ) {
     fs.mkdirSync(config.tmpDir, { recursive: true });
   }
 
@@ -45,12 +56,9 @@ export abstract class PackageStorage {
 
   /**
    * Deletes a version that has no database row (a crash between publishing and saving the rows),
-   * unless an import may still be writing it; true when it was deleted.
+   * unless an import may still be writing it (it changed within ORPHAN_GRACE_MS); true when it was deleted.
    */
-  async removeOrphan(versionId: string): Promise<boolean> {
-    await this.removeVersion(versionId);
-    return true;
-  }
+  abstract removeOrphan(versionId: string): Promise<boolean>;
 
   /** A fresh private working folder under tmp/ for one upload or extraction. */
   async createWorkDir(label: string): Promise<string> {
@@ -67,11 +75,41 @@ export abstract class PackageStorage {
     await fsp.rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
 
-  /** Cleans what an interrupted upload left under tmp/. */
-  async cleanTmp(): Promise<void> {
+  /**
+   * Cleans what an interrupted upload or extraction left under tmp/: each entry in which nothing
+   * changed for ORPHAN_GRACE_MS (a younger one may be an upload in progress in another process
+   * sharing STORAGE_DIR). Answers how many were removed.
+   */
+  async cleanTmp(): Promise<number> {
     const names = await fsp.readdir(this.config.tmpDir).catch(() => [] as string[]);
-    await Promise.all(names.map((n) => fsp.rm(path.join(this.config.tmpDir, n), { recursive: true, force: true }).catch(() => undefined)));
+    let removed = 0;
+    for (const name of names) {
+      const entry = path.join(this.config.tmpDir, name);
+      if (this.clock.now() - (await newestChange(entry)) >= ORPHAN_GRACE_MS) {
+        await fsp.rm(entry, { recursive: true, force: true }).catch(() => undefined);
+        removed++;
+      }
+    }
+    return removed;
   }
+}
+
+/**
+ * The latest modification time (ms) of a file, or of a folder and everything in it; 0 when it is gone.
+ * An import in progress keeps writing files, so its newest change stays recent.
+ */
+export async function newestChange(file: string): Promise<number> {
+  const st = await fsp.lstat(file).catch(() => null);
+  if (!st) {
+    return 0;
+  }
+  let newest = st.mtimeMs;
+  if (st.isDirectory()) {
+    for (const name of await fsp.readdir(file).catch(() => [] as string[])) {
+      newest = Math.max(newest, await newestChange(path.join(file, name)));
+    }
+  }
+  return newest;
 }
 
 /**

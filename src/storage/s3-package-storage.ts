@@ -21,7 +21,7 @@ import { Clock } from '../common/clock';
 import { AppError } from '../common/errors';
 import { AppConfig, S3Settings } from '../config/app-config';
 import { contentTypeFor } from '../content/content-types';
-import { PackageStorage, safeRelativePath, StoredFileStat, VERSION_ID } from './package-storage';
+import { ORPHAN_GRACE_MS, PackageStorage, safeRelativePath, StoredFileStat, VERSION_ID } from './package-storage';
 
 /** Files uploaded at once during an import (each a PutObject, or a multipart upload past one part). */
 const UPLOADS_AT_ONCE = 8;
@@ -31,11 +31,6 @@ const PART_BYTES = 8 * 1024 * 1024;
 const PARTS_AT_ONCE = 2;
 /** S3 deletes at most 1,000 keys per request. */
 const DELETE_BATCH = 1000;
-/**
- * A version without a database row is swept at start only once its newest object is this old: an
- * import on another instance writes objects one after another, so a younger one may still be in progress.
- */
-export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
 
 /**
  * Course versions in an S3 bucket (`STORAGE=s3`): `<S3_PREFIX>content/<versionId>/<path>`, with only
@@ -52,9 +47,9 @@ export class S3PackageStorage extends PackageStorage implements OnModuleInit {
 
   constructor(
     config: AppConfig,
-    private readonly clock: Clock,
+    clock: Clock,
   ) {
-    super(config);
+    super(config, clock);
     if (!config.s3) {
       throw new Error('S3PackageStorage needs the S3_* settings');
     }
@@ -109,7 +104,8 @@ export class S3PackageStorage extends PackageStorage implements OnModuleInit {
     }
   }
 
-  override async removeOrphan(versionId: string): Promise<boolean> {
+  /** As on disk (ORPHAN_GRACE_MS), by the newest object: an import writes its objects one after another. */
+  async removeOrphan(versionId: string): Promise<boolean> {
     const objects = await this.objectsOf(versionId);
     const newest = Math.max(0, ...objects.map((o) => o.LastModified?.getTime() ?? 0));
     if (this.clock.now() - newest < ORPHAN_GRACE_MS) {

@@ -11,7 +11,7 @@ import { LocalPackageStorage } from './local-package-storage';
       provide: PackageStorage,
       // The AWS SDK is loaded only when it is used: a second of start-up on a busy machine otherwise.
       useFactory: async (config: AppConfig, clock: Clock): Promise<PackageStorage> =>
-        config.storage === 's3' ? new (await import('./s3-package-storage')).S3PackageStorage(config, clock) : new LocalPackageStorage(config),
+        config.storage === 's3' ? new (await import('./s3-package-storage')).S3PackageStorage(config, clock) : new LocalPackageStorage(config, clock),
       inject: [AppConfig, Clock],
     },
   ],

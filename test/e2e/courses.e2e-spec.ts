@@ -5,6 +5,8 @@ import { DataSource } from 'typeorm';
 import { CourseVersion } from '../../src/courses/course-version.entity';
 import { createTestApp, listFiles, TestApp } from '../support/app';
 import { buildFixtureZip } from '../support/scorm-package.builder';
+import { ManualClock } from '../support/manual-clock';
+import { waitFor } from '../support/grades-harness';
 import { HOSTILE_LIMITS, hostileCases } from '../support/hostile-zips';
 
 /**
@@ -219,19 +221,39 @@ describe('Course import rejections', () => {
 });
 
 describe('Crash recovery at start-up', () => {
-  it('should remove temp files and content folders that have no version row', async () => {
+  it('should sweep leftovers without a version row once they are an hour old, never a young one another process may still be importing', async () => {
     const first = await createTestApp({ KEEP_STORAGE: '1' });
     const dir = first.storageDir;
     const kept = await upload(first, await buildFixtureZip('scorm12-single-sco')).expect(201);
     await first.close();
-    const orphan = path.join(dir, 'content', '11111111-1111-4111-8111-111111111111');
-    fs.mkdirSync(orphan, { recursive: true });
-    fs.writeFileSync(path.join(orphan, 'index.html'), 'half');
-    fs.writeFileSync(path.join(dir, 'tmp', 'upload-dead.zip'), 'partial');
-    const second = await createTestApp({ STORAGE_DIR: dir });
+    const hoursAgo = new Date(Date.now() - 2 * 60 * 60_000);
+    const leftover = (relative: string, age?: Date) => {
+      const file = path.join(dir, relative);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, 'partial');
+      if (age) {
+        fs.utimesSync(file, age, age);
+        fs.utimesSync(path.dirname(file), age, age);
+      }
+      return path.dirname(file);
+    };
+    // A crash two hours ago…
+    const oldVersion = leftover('content/11111111-1111-4111-8111-111111111111/index.html', hoursAgo);
+    leftover('tmp/upload-dead.zip', hoursAgo);
+    // …and another box's import onto the same folder, in progress right now: published, rows not written yet.
+    const busyVersion = leftover('content/22222222-2222-4222-8222-222222222222/index.html');
+    const busyUpload = leftover('tmp/extract-busy/imsmanifest.xml');
+    const clock = new ManualClock();
+    const second = await createTestApp({ STORAGE_DIR: dir }, { clock });
     try {
-      expect(fs.existsSync(orphan)).toBe(false);
-      expect(listFiles(path.join(dir, 'tmp'))).toEqual([]);
+      expect(fs.existsSync(oldVersion)).toBe(false);
+      expect(fs.existsSync(path.join(dir, 'tmp', 'upload-dead.zip'))).toBe(false);
+      expect(fs.existsSync(busyVersion)).toBe(true);
+      expect(listFiles(path.join(dir, 'tmp'))).toEqual(['extract-busy/imsmanifest.xml']);
+      expect(fs.existsSync(path.join(dir, 'content', kept.body.currentVersion.id, 'index.html'))).toBe(true);
+      // An hour on, the running server's next sweep finds them unchanged: abandoned.
+      clock.advance(61 * 60_000);
+      await waitFor(() => !fs.existsSync(busyVersion) && !fs.existsSync(busyUpload), 5000, 'the next sweep');
       expect(fs.existsSync(path.join(dir, 'content', kept.body.currentVersion.id, 'index.html'))).toBe(true);
     } finally {
       await second.close();
