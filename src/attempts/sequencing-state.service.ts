@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CourseVersion } from '../courses/course-version.entity';
 import { rollUpFromScoData, sharedDataTargets, stateForPlayer, type ScoTracking } from '../sequencing/server-run';
+import { selectsChildren } from '../sequencing/saved-selection';
 import type { SerializedSequencingState } from '../sequencing/sequencing-state';
 import type { ScoState } from './sco-state.entity';
 import { ScoStatesRepository } from './sco-states.repository';
@@ -65,7 +66,9 @@ export class SequencingStateService {
     const learnerId = compiled.objectivesGlobalToSystem ? await this.repo.learnerOf(attemptId, m) : null;
     const stores = learnerId ? await this.repo.readStores(learnerId, m) : undefined;
     const scos = (await this.states.listStatesOfAttempt(attemptId, m)).filter((s) => s.cmi !== null).map(scoTracking);
-    const run = rollUpFromScoData(compiled, scos, stores?.objectives, await this.repo.readState(attemptId, m));
+    // Of the saved state the run reads only the clusters' selections: not read without any.
+    const saved = selectsChildren(compiled) ? await this.repo.readState(attemptId, m) : null;
+    const run = rollUpFromScoData(compiled, scos, stores?.objectives, saved);
     await this.repo.writeRoot(attemptId, { rootCompletion: run.root.completion, rootSuccess: run.root.success, rootMeasure: run.root.measure }, m);
     if (learnerId) {
       for (const [id, entry] of Object.entries(run.writtenGlobals)) {

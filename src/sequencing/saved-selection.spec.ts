@@ -4,6 +4,7 @@ import { compileSequencing } from './compile-sequencing';
 import { parseManifest } from '../scorm/manifest-parser';
 import { fileList } from '../../test/support/manifest-spec-helpers';
 import { newEngine, rollUpFromScoData, type ScoTracking } from './server-run';
+import { selectsChildren } from './saved-selection';
 
 /** The fixture's random test: a cluster TEST delivering two of its four questions (selectCount=2, once). */
 const fixture = join(__dirname, '../../fixtures/packages/seq-random-test');
@@ -60,5 +61,12 @@ describe("the server's rollup over the children the learner's engine selected (r
     expect(rollUpFromScoData(RANDOM, scos, undefined, withSelection(saved, [selected[0], 'NOT-A-CHILD'])).root.measure).toBe(0.25);
     expect(rollUpFromScoData(RANDOM, scos, undefined, withSelection(saved, [selected[0], selected[0]])).root.measure).toBe(0.25);
     expect(rollUpFromScoData(RANDOM, scos, undefined, '{not json').root.measure).toBe(0.25);
+  });
+
+  it('knows whether a course selects or randomizes children at all (else the server does not read the saved state)', () => {
+    expect(selectsChildren(RANDOM)).toBe(true);
+    const bench = join(__dirname, '../../fixtures/packages/seq-bench-course');
+    const plain = compileSequencing(parseManifest(readFileSync(join(bench, 'imsmanifest.xml')), fileList('pretest.html', 'lesson1.html', 'lesson2.html', 'exam.html')).manifest).sequencing;
+    expect(selectsChildren(plain)).toBe(false);
   });
 });

@@ -25,6 +25,28 @@ function subtree(a: Activity, out = new Set<string>()): Set<string> {
   return out;
 }
 
+/** Whether the cluster `a` selects some of its children or randomizes their order (SN SR.1/SR.2). */
+function selection(a: Activity): { selects: boolean; randomizes: boolean } {
+  const sc = a.sequencingControls;
+  const count = a.children?.length ?? 0;
+  return {
+    selects: count > 0 && sc.selectionTiming !== 'never' && sc.selectCount !== null && sc.selectCount < count,
+    randomizes: count > 0 && sc.randomizationTiming !== 'never' && sc.randomizeChildren,
+  };
+}
+
+/**
+ * Whether any cluster of the compiled tree selects or randomizes its children: only then does the
+ * saved state matter to the server's rollup (a course without it need not read or parse the state).
+ */
+export function selectsChildren(compiled: CompiledSequencing): boolean {
+  const walk = (a: Activity): boolean => {
+    const { selects, randomizes } = selection(a);
+    return selects || randomizes || (a.children ?? []).some(walk);
+  };
+  return walk(compiled.activityTree);
+}
+
 /**
  * The selections the saved state holds for the clusters whose compiled sequencing selects or
  * randomizes children, each checked against the compiled tree; a cluster whose saved selection does
@@ -36,7 +58,7 @@ function subtree(a: Activity, out = new Set<string>()): Set<string> {
  */
 export function savedSelections(compiled: CompiledSequencing, saved: string | null, withData: ReadonlySet<string>): Map<string, ClusterSelection> {
   const out = new Map<string, ClusterSelection>();
-  const states = activityStates(saved);
+  const states = selectsChildren(compiled) ? activityStates(saved) : null;
   if (!states) {
     return out;
   }
@@ -44,8 +66,7 @@ export function savedSelections(compiled: CompiledSequencing, saved: string | nu
     const children = a.children ?? [];
     children.forEach(walk);
     const sc = a.sequencingControls;
-    const selects = sc.selectionTiming !== 'never' && sc.selectCount !== null && sc.selectCount < children.length;
-    const randomizes = sc.randomizationTiming !== 'never' && sc.randomizeChildren;
+    const { selects, randomizes } = selection(a);
     const state = states[a.id]?.selectionRandomizationState;
     if (!children.length || !(selects || randomizes) || !state || typeof state !== 'object') {
       return;

@@ -65,6 +65,11 @@ interface EngineActivity {
 interface EngineProcess {
   activityTree: { root: EngineActivity; currentActivity: EngineActivity | null; getActivity(id: string): EngineActivity | null };
   endAttemptProcess(activity: EngineActivity): void;
+  updateNavigationValidity(): void;
+}
+/** The engine API's global objective store (what `serializeSequencingState` writes as `globalObjectiveMap`). */
+interface EngineGlobals {
+  _globalObjectiveManager: { captureGlobalObjectiveSnapshot(process: EngineProcess): Record<string, unknown> };
 }
 
 const SETTINGS_BASE = { autocommit: false, lmsCommitUrl: false, logLevel: 5 } as const;
@@ -213,6 +218,9 @@ export function rollUpFromScoData(compiled: CompiledSequencing, scos: ScoTrackin
     api.restoreGlobalObjectiveSnapshot(read);
   }
   const process = processOf(api);
+  // The look-ahead for the player's buttons (adl.nav.request_valid), recomputed by every reset and
+  // rollup: most of a run's time, and nothing the server reads.
+  process.updateNavigationValidity = () => undefined;
   const tree = process.activityTree;
   applySelections(tree, compiled, saved, scos);
   const byItem = new Map(scos.map((s) => [s.itemId, s]));
@@ -238,7 +246,8 @@ export function rollUpFromScoData(compiled: CompiledSequencing, scos: ScoTrackin
   const completion = (['completed', 'incomplete', 'not attempted'].includes(root.completionStatus) ? root.completionStatus : 'unknown') as Completion;
   const success: Success = root.objectiveSatisfiedStatusKnown ? (root.objectiveSatisfiedStatus ? 'passed' : 'failed') : 'unknown';
   const measure = root.objectiveMeasureStatus ? root.objectiveNormalizedMeasure : null;
-  const all = (JSON.parse(api.serializeSequencingState()) as { globalObjectiveMap?: Record<string, unknown> }).globalObjectiveMap ?? {};
+  // What serializeSequencingState() writes as its globalObjectiveMap, without serializing the tree.
+  const all = (api as unknown as EngineGlobals)._globalObjectiveManager.captureGlobalObjectiveSnapshot(process);
   const writtenGlobals = pick(all, objectiveTargets(compiled, 'write'));
   return { root: { completion, success, measure }, writtenGlobals };
 }
