@@ -105,6 +105,26 @@ describe('scorm-again runtime, patched', () => {
       expect(get(api, 'cmi.objectives._count')).toBe('1/0');
     });
 
+    it("lists _children in the order of ADL's implementation (children-lists-in-adl-order, learner-comments-children-in-adl-order)", () => {
+      const api = initialized();
+      expect(get(api, 'cmi.score._children')).toBe('min,max,scaled,raw/0');
+      expect(get(api, 'cmi.objectives._children')).toBe('success_status,progress_measure,description,id,completion_status,score/0');
+      expect(get(api, 'cmi.interactions._children')).toBe(
+        'description,id,type,objectives,timestamp,result,learner_response,weighting,latency,correct_responses/0',
+      );
+      expect(get(api, 'cmi.learner_preference._children')).toBe('language,delivery_speed,audio_captioning,audio_level/0');
+      expect(get(api, 'cmi.comments_from_learner._children')).toBe('location,comment,timestamp/0');
+      expect(get(api, 'cmi.comments_from_lms._children')).toBe('comment,timestamp,location/0');
+    });
+
+    it('takes a time from 1970 to 2038 with at most two fraction digits (time-within-rte-range)', () => {
+      const api = initialized();
+      expect(set(api, 'cmi.comments_from_learner.0.timestamp', '2038')).toBe('true/0');
+      expect(set(api, 'cmi.comments_from_learner.0.timestamp', '2039')).toBe('false/406');
+      expect(set(api, 'cmi.comments_from_learner.0.timestamp', '2004-04-01T09:45:58.025')).toBe('false/406');
+      expect(set(api, 'cmi.comments_from_learner.0.timestamp', '2004-04-01T09:45:58.55-03:00')).toBe('true/0');
+    });
+
     it('refuses a time interval with hours before T or an empty T part (timespan-t-before-time)', () => {
       const api = initialized();
       expect(set(api, 'cmi.session_time', 'P1Y6M14D4H15M6.34S')).toBe('false/406');
