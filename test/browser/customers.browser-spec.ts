@@ -261,6 +261,13 @@ describe('Console customers and licences in Chromium', () => {
       // filters: by customer, and by course (its own licences and the every-course ones)
       await page.getByLabel('Filter by customer').selectOption({ label: 'Acme Training' });
       await eventually(async () => (await page.locator('tr[data-licence]').count()) === 1, 'only Acme’s licence');
+      // the CSV of the licences listed, with the same filter
+      const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download these licences as CSV' }).click()]);
+      const csv = fs.readFileSync(await file.path(), 'utf8').split('\r\n').filter((l) => l !== '');
+      expect(csv.map((l) => l.split(',').slice(2, 7))).toEqual([
+        ['customer', 'course_id', 'course', 'seat_limit', 'seats_used'],
+        ['Acme Training', tb.courseId, courseTitle, '2', '2'],
+      ]);
       await page.getByLabel('Filter by customer').selectOption({ label: 'All customers' });
       await page.getByLabel('Filter by course').selectOption({ label: courseTitle });
       await eventually(async () => (await page.locator('tr[data-licence]').count()) === 2, 'both licences cover the course');

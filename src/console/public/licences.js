@@ -2,7 +2,7 @@
 // Licences as a section: the table (seats used / limit, dates, status, highlighted at ≥ 80 % of the
 // seats, at the limit and within 30 days of the end), a summary line, and add / edit / suspend /
 // revoke, and delete once revoked. Used by a customer's page (its licences) and by #/licences (all, filterable).
-import { deleteLicence, listLicences, updateLicence } from './client.js';
+import { csvUrl, deleteLicence, licencesPath, listLicences, updateLicence } from './client.js';
 import { confirmDialog } from './confirm-dialog.js';
 import { field, h, render } from './dom.js';
 import { fmtDay, plural } from './format.js';
@@ -131,6 +131,8 @@ export function licencesSection({ customer, customers, courses }) {
   const summary = h('p', { class: 'summary-line', 'data-testid': 'licence-summary' });
   const formBox = h('div');
   const addButton = h('button', { type: 'button', class: 'primary' }, 'Add a licence');
+  /** The CSV of the licences listed (the same filters), hidden while there are none. */
+  const csvLink = h('a', { class: 'button', download: '', hidden: true, 'aria-label': 'Download these licences as CSV' }, 'Download CSV');
   /**
    * A filter of the global list (none on a customer's page): "All …" or one of `options` ([id, words]).
    * @param {string} all
@@ -238,7 +240,10 @@ export function licencesSection({ customer, customers, courses }) {
 
   async function load() {
     try {
-      const licences = await listLicences({ customerId: customer?.id ?? customerFilter?.value, courseId: courseFilter?.value });
+      const query = { customerId: customer?.id ?? customerFilter?.value, courseId: courseFilter?.value };
+      const licences = await listLicences(query);
+      csvLink.setAttribute('href', csvUrl(licencesPath(query)));
+      csvLink.hidden = !licences.length;
       const filtered = Boolean(customerFilter?.value || courseFilter?.value);
       render(summary, licences.length ? licenceSummary(licences) : null);
       render(
@@ -272,7 +277,7 @@ export function licencesSection({ customer, customers, courses }) {
           field('Filter by course', courseFilter),
         )
       : null,
-    h('div', { class: 'actions' }, addButton),
+    h('div', { class: 'actions' }, addButton, csvLink),
     formBox,
     summary,
     list,
