@@ -187,7 +187,8 @@ export class GroupCommitService {
       for (const [attemptId, version] of changed) {
         if (version.sequencing) {
           // SCORM 2004 with sequencing: the root activity's result from the server's own engine run.
-          await this.sequencing.rollUp(m, attemptId, version);
+          const states = [...rows.values()].filter((r) => r.attemptId === attemptId);
+          await this.sequencing.rollUp(m, attemptId, version, states);
         }
         await this.results.onResultMaybeChanged(m, attemptId);
       }

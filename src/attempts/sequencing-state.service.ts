@@ -5,7 +5,6 @@ import { rollUpFromScoData, sharedDataTargets, stateForPlayer, type ScoTracking 
 import { selectsChildren } from '../sequencing/saved-selection';
 import type { SerializedSequencingState } from '../sequencing/sequencing-state';
 import type { ScoState } from './sco-state.entity';
-import { ScoStatesRepository } from './sco-states.repository';
 import { SequencingStateRepository } from './sequencing-state.repository';
 
 /** A SCO state as the server's engine run reads it (docs/sequencing.md, "The grade"). */
@@ -29,10 +28,7 @@ export function scoTracking(s: ScoState): ScoTracking {
  */
 @Injectable()
 export class SequencingStateService {
-  constructor(
-    private readonly repo: SequencingStateRepository,
-    private readonly states: ScoStatesRepository,
-  ) {}
+  constructor(private readonly repo: SequencingStateRepository) {}
 
   /**
    * Stores the player's state when newer than the stored one; the `adl.data` stores a course shares
@@ -57,15 +53,17 @@ export class SequencingStateService {
    * The root activity's completion, success and measure after the engine's rollup over the
    * attempt's stored SCO data (with the learner's global objectives when the course shares them),
    * written on the attempt; the global objectives the course writes go to the learner's stores.
+   * `states`: every SCO state of the attempt as the commit's transaction holds them (the group commit
+   * has just read, locked and updated them: not read again).
    */
-  async rollUp(m: EntityManager, attemptId: string, version: CourseVersion): Promise<void> {
+  async rollUp(m: EntityManager, attemptId: string, version: CourseVersion, states: ScoState[]): Promise<void> {
     const compiled = version.sequencing;
     if (!compiled) {
       return;
     }
     const learnerId = compiled.objectivesGlobalToSystem ? await this.repo.learnerOf(attemptId, m) : null;
     const stores = learnerId ? await this.repo.readStores(learnerId, m) : undefined;
-    const scos = (await this.states.listStatesOfAttempt(attemptId, m)).filter((s) => s.cmi !== null).map(scoTracking);
+    const scos = states.filter((s) => s.cmi !== null).map(scoTracking);
     // Of the saved state the run reads only the clusters' selections: not read without any.
     const saved = selectsChildren(compiled) ? await this.repo.readState(attemptId, m) : null;
     const run = rollUpFromScoData(compiled, scos, stores?.objectives, saved);
