@@ -121,6 +121,11 @@ function cmi(l: Learner, big: boolean, final: boolean): string {
 let timedPhase = false;
 let newConnections = 0;
 let notApplied = 0;
+/**
+ * Each learner's last commit number, kept across levels: a bench that runs the same learners again
+ * (content --beside-runtime) must go on numbering, or the server ignores every commit as a replay.
+ */
+const lastSeq = new Map<string, number>();
 
 /** POSTs one commit; resolves with the latency from `started` (the scheduled time in the paced model). */
 function post(l: Learner, { path, body }: { path: string; body: string }, started = performance.now()): Promise<number> {
@@ -167,7 +172,7 @@ async function level(req: LevelRequest): Promise<LevelResult> {
     ...l,
     target: new URL(l.url),
     runtimePath: new URL(l.base).pathname,
-    seq: 0,
+    seq: lastSeq.get(l.base) ?? 0,
     sco: newCursor(),
     agent: new http.Agent({ keepAlive: true, maxSockets: 1 }),
   }));
@@ -285,6 +290,7 @@ async function level(req: LevelRequest): Promise<LevelResult> {
   }
   for (const l of learners) {
     l.agent.destroy();
+    lastSeq.set(l.base, l.seq);
   }
   latencies.sort((a, b) => a - b);
   const used = process.cpuUsage(cpu);
