@@ -5,8 +5,8 @@ import { Clock, ClockTimer } from '../common/clock';
 import { ResourceLink } from '../attempts/resource-link.entity';
 import { PlatformsService } from '../platforms/platforms.service';
 import { SCOPES } from '../lti/protocol/claims';
-import { AgsClient, summarize } from './ags.client';
-import { AgsCredentials, AgsLineItem, AgsNetworkError, AgsScore, AgsTokenError, HttpAnswer } from './ags.types';
+import { AgsClient } from './ags.client';
+import { AgsCredentials, AgsNetworkError, AgsScore, AgsTokenError } from './ags.types';
 import { judgeScoreAnswer, MIN_SPACING_MS, nextScoreTimestamp, Outcome } from './send-outcome';
 import { backoffDelay, retryAfterMs } from './backoff';
 import { GradeDelivery } from './grade-delivery.entity';
@@ -14,6 +14,7 @@ import { GradesRepository } from './grades.repository';
 import { Lti11CredentialsService } from '../lti11/lti11-credentials.service';
 import { signedBodyAuthorization } from '../lti11/oauth1';
 import { judgeOutcomeAnswer, outcomeScore, replaceResultXml } from './basic-outcomes';
+import { LineItemBusy, LineItemError, LineItems } from './line-items';
 
 /**
  * The longest the worker sleeps without a look at the table. It is woken when a row is written here
@@ -50,7 +51,6 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
   private stopped = true;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly stopSignal = new AbortController();
-  private readonly lineItemFlights = new Map<string, Promise<string>>();
 
   constructor(
     private readonly repo: GradesRepository,
@@ -59,6 +59,7 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly lti11: Lti11CredentialsService,
+    private readonly lineItems: LineItems,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -236,7 +237,7 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
         tokenAudience: platform.tokenAudience,
         deploymentId: link.deploymentId,
       };
-      const lineItemUrl = link.agsLineItemUrl || link.lineItemUrl || (await this.ensureLineItem(link, creds, opts));
+      const lineItemUrl = link.agsLineItemUrl || link.lineItemUrl || (await this.lineItems.ensure(link, creds, opts, this.leaseMs));
       // The timestamp is fixed at the first send of a version and kept with the claim, so a resend
       // after a timeout or a crash carries the same one (the platform sees a duplicate, not a newer score).
       let timestamp = row.scoreTimestamp;
@@ -369,84 +370,5 @@ export class GradeDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
       nextAttemptAt: accepted ? now + MIN_SPACING_MS : outcome.kind === 'retry' ? (patch.nextAttemptAt ?? now) : now,
       ...(accepted ? { sentAt: now, sentPayload: row.payload } : {}),
     });
-  }
-
-  /**
-   * Finds or creates our own line item when the claim has only `lineitems` (AGS §4.3, src/grades/README.md:
-   * the certification launch carries only the container): GET by resource link first (Moodle
-   * does not de-duplicate), else POST `{resourceLinkId, label, scoreMaximum: 100}`. One flight per
-   * link in this process, and across instances a claim on the link's row: the instance that holds it
-   * looks and creates, any other waits a second and reads the URL it kept (`LineItemBusy`). A claim
-   * whose instance died lapses with the send's lease; the next holder's GET then finds the item.
-   */
-  private ensureLineItem(link: ResourceLink, creds: AgsCredentials, opts: { timeoutMs: number; signal: AbortSignal }): Promise<string> {
-    let flight = this.lineItemFlights.get(link.id);
-    if (!flight) {
-      flight = this.findOrCreateLineItem(link, creds, opts).finally(() => this.lineItemFlights.delete(link.id));
-      this.lineItemFlights.set(link.id, flight);
-    }
-    return flight;
-  }
-
-  private async findOrCreateLineItem(link: ResourceLink, creds: AgsCredentials, opts: { timeoutMs: number; signal: AbortSignal }): Promise<string> {
-    const fresh = await this.repo.findResourceLink(link.id);
-    if (fresh?.lineItemUrl) {
-      return fresh.lineItemUrl;
-    }
-    if (!link.agsLineItemsUrl) {
-      throw new LineItemError('The launch sent no line item and no line items container: there is nowhere to post the score.', null, false);
-    }
-    const claim = randomUUID();
-    const now = this.clock.now();
-    if (!(await this.repo.claimLineItemCreation(link.id, claim, now, now + this.leaseMs))) {
-      throw new LineItemBusy();
-    }
-    try {
-      const url = await this.lookUpOrCreateLineItem(link, link.agsLineItemsUrl, creds, opts);
-      await this.repo.setLineItemUrl(link.id, url);
-      return url;
-    } finally {
-      await this.repo.releaseLineItemClaim(link.id, claim);
-    }
-  }
-
-  private async lookUpOrCreateLineItem(link: ResourceLink, container: string, creds: AgsCredentials, opts: { timeoutMs: number; signal: AbortSignal }): Promise<string> {
-    const token = await this.ags.accessToken(creds, [SCOPES.lineItem, SCOPES.score], opts);
-    const found = await this.ags.findLineItems(container, token, link.resourceLinkId, opts);
-    if (!Array.isArray(found)) {
-      throw LineItemError.from('list the line items', found);
-    }
-    let url = found.find((i) => i.resourceLinkId === link.resourceLinkId)?.id;
-    if (!url) {
-      const item: Omit<AgsLineItem, 'id'> = { label: link.title?.trim() || 'SCORM course', scoreMaximum: 100, resourceLinkId: link.resourceLinkId, resourceId: link.courseId };
-      const answer = await this.ags.createLineItem(container, token, item, opts);
-      if (answer.status < 200 || answer.status >= 300) {
-        throw LineItemError.from('create a line item', answer);
-      }
-      url = (JSON.parse(answer.body) as AgsLineItem).id;
-      if (!url) {
-        throw new LineItemError('The platform created a line item but did not say its id (URL).', answer.status, false);
-      }
-      this.logger.log(`Created line item ${url} for resource link ${link.id}`);
-    }
-    return url;
-  }
-}
-
-/** Another instance is finding or creating this link's line item: the send waits for the URL it keeps. */
-class LineItemBusy extends Error {}
-
-class LineItemError extends Error {
-  constructor(
-    message: string,
-    readonly status: number | null,
-    readonly retry: boolean,
-  ) {
-    super(message);
-  }
-
-  static from(what: string, answer: HttpAnswer): LineItemError {
-    const retry = answer.status >= 500 || answer.status === 429 || answer.status === 401;
-    return new LineItemError(`Could not ${what}: the platform answered ${answer.status}: ${summarize(answer.body)}`, answer.status, retry);
   }
 }

@@ -12,6 +12,7 @@ import { GradeOutboxService } from './grade-outbox.service';
 import { GradesAdminService } from './grades-admin.service';
 import { GradesController } from './grades.controller';
 import { GradesRepository } from './grades.repository';
+import { LineItems } from './line-items';
 
 /**
  * Grade passback (src/grades/README.md): the outbox written inside runtime commits, its worker, the AGS
@@ -26,6 +27,7 @@ import { GradesRepository } from './grades.repository';
     GradeOutboxService,
     GradesAdminService,
     GradesRepository,
+    LineItems,
     AgsClient,
     {
       provide: ClientAssertionSigner,
