@@ -125,6 +125,26 @@ describe('scorm-again runtime, patched', () => {
       expect(set(api, 'cmi.comments_from_learner.0.timestamp', '2004-04-01T09:45:58.55-03:00')).toBe('true/0');
     });
 
+    it('needs the interaction id before its objectives and result, and leaves no interaction behind (interaction-objective-needs-interaction-id, interaction-result-needs-interaction-id)', () => {
+      const api = initialized();
+      expect(set(api, 'cmi.interactions.0.objectives.0.id', 'INTOBJ1')).toBe('false/408');
+      expect(set(api, 'cmi.interactions.0.result', 'incorrect')).toBe('false/408');
+      expect(get(api, 'cmi.interactions._count')).toBe('0/0');
+      expect(get(api, 'cmi.interactions.0.result')).toBe('/301');
+      expect(set(api, 'cmi.interactions.0.id', 'INT1')).toBe('true/0');
+      expect(set(api, 'cmi.interactions.0.objectives.0.id', 'INTOBJ1')).toBe('true/0');
+      expect(set(api, 'cmi.interactions.0.result', 'incorrect')).toBe('true/0');
+      expect(get(api, 'cmi.interactions.0.objectives._count')).toBe('1/0');
+    });
+
+    it("changes an interaction's id (interaction-id-may-change)", () => {
+      const api = initialized();
+      expect(set(api, 'cmi.interactions.0.id', 'INT1')).toBe('true/0');
+      expect(set(api, 'cmi.interactions.0.id', 'MYID01')).toBe('true/0');
+      expect(get(api, 'cmi.interactions.0.id')).toBe('MYID01/0');
+      expect(set(api, 'cmi.interactions.1.id', 'MYID01')).toBe('true/0');
+    });
+
     it('refuses a time interval with hours before T or an empty T part (timespan-t-before-time)', () => {
       const api = initialized();
       expect(set(api, 'cmi.session_time', 'P1Y6M14D4H15M6.34S')).toBe('false/406');
