@@ -107,6 +107,35 @@ describe('scorm-again engine rollup, as the SN book has it (patched)', () => {
     expect(play(tree, [[{}, 'continue'], [{ 'cmi.success_status': 'passed' }, 'continue']])).toEqual(['w', 'a', 'z']);
   });
 
+  describe('RB.1.4.2: which children count towards a cluster\'s completion (adlseq:rollupConsiderations)', () => {
+    const leaveWhenCompleted = `<imsss:sequencingRules><imsss:exitConditionRule><imsss:ruleConditions><imsss:ruleCondition condition="completed"/></imsss:ruleConditions><imsss:ruleAction action="exit"/></imsss:exitConditionRule></imsss:sequencingRules>`;
+    const requiredForCompleted = (value: string) => `<adlseq:rollupConsiderations requiredForCompleted="${value}"/>`;
+
+    it('"ifAttempted" counts a cluster that has been attempted, not only one whose attempt reported progress (rollup-child-activity-progress-status)', () => {
+      const tree = treeWithCluster(
+        `<item identifier="P"><title>P</title>${sco('p1')}<imsss:sequencing><imsss:controlMode choice="false" flow="true"/>${requiredForCompleted('ifAttempted')}</imsss:sequencing></item>
+        ${sco('r', `<imsss:sequencing>${requiredForCompleted('ifAttempted')}</imsss:sequencing>`)}`,
+        leaveWhenCompleted,
+      );
+      // P (attempted, completed) is the only child counted — r was never attempted — so C is completed and left for z.
+      expect(play(tree, [[{}, 'continue'], [{}, 'continue']])).toEqual(['w', 'p1', 'z']);
+    });
+
+    it('"ifNotSkipped" leaves out a child its skip rule would skip now, skipped by flow or not (rollup-child-not-skipped-by-its-rules)', () => {
+      const tree = treeWithCluster(
+        `${sco('r')}
+        <item identifier="Q"><title>Q</title>${sco('q1')}${sco('q2')}<imsss:sequencing><imsss:controlMode choice="false" flow="true"/>
+          <imsss:sequencingRules><imsss:preConditionRule><imsss:ruleConditions><imsss:ruleCondition condition="satisfied"/></imsss:ruleConditions><imsss:ruleAction action="skip"/></imsss:preConditionRule></imsss:sequencingRules>
+          <imsss:objectives><imsss:primaryObjective objectiveID="Q-primary" satisfiedByMeasure="true"><imsss:minNormalizedMeasure>0.5</imsss:minNormalizedMeasure></imsss:primaryObjective></imsss:objectives>
+          ${requiredForCompleted('ifNotSkipped')}</imsss:sequencing></item>`,
+        leaveWhenCompleted,
+      );
+      // Q was entered unsatisfied; q1's 1.0 makes it satisfied (1.0 / 2 ≥ 0.5), so "skip if satisfied" leaves it out of
+      // C's completion: r alone decides, C is completed and left for z before q2.
+      expect(play(tree, [[{}, 'continue'], [{}, 'continue'], [{ 'cmi.score.scaled': '1' }, 'continue']])).toEqual(['w', 'r', 'q1', 'z']);
+    });
+  });
+
   describe('objectivesGlobalToSystem="false": the global objectives belong to the attempt on the tree (objectives-local-to-the-tree-attempt)', () => {
     // a writes its result to g through its primary objective and reads g through obj1; once a has been attempted it is
     // skipped while obj1 is unknown. The root reads g and retries itself when not satisfied.
