@@ -178,7 +178,7 @@ export class GroupCommitService {
           await this.sequencing.save(m, job.attemptId, job.version, ctx.input.sequencingState!, job.sequencing, ctx.launch, ctx.input.seq);
         }
         if (plan.endsSco) {
-          await this.maybeEndAttempt(m, job.attemptId, job.version, state, ctx.input.navRequest);
+          await this.maybeEndAttempt(m, job.attemptId, job.version, state, rows, ctx.input.navRequest);
         }
         if (plan.resultMayChange) {
           changed.set(job.attemptId, job.version);
@@ -187,8 +187,7 @@ export class GroupCommitService {
       for (const [attemptId, version] of changed) {
         if (version.sequencing) {
           // SCORM 2004 with sequencing: the root activity's result from the server's own engine run.
-          const states = [...rows.values()].filter((r) => r.attemptId === attemptId);
-          await this.sequencing.rollUp(m, attemptId, version, states);
+          await this.sequencing.rollUp(m, attemptId, version, statesOf(rows, attemptId));
         }
         await this.results.onResultMaybeChanged(m, attemptId);
       }
@@ -196,12 +195,21 @@ export class GroupCommitService {
     });
   }
 
-  /** SCORM 2004 Terminate: marks the course attempt completed when {@link attemptEnd} says it ends. */
-  private async maybeEndAttempt(m: EntityManager, attemptId: string, version: CourseVersion, state: ScoState, nav?: string): Promise<void> {
+  /**
+   * SCORM 2004 Terminate: marks the course attempt completed when {@link attemptEnd} says it ends.
+   * `rows`: the batch's states, every SCO state of the attempt as this transaction holds them (read
+   * and locked at the start of the batch, updated as its commits are applied): not read again.
+   */
+  private async maybeEndAttempt(m: EntityManager, attemptId: string, version: CourseVersion, state: ScoState, rows: Map<string, ScoState>, nav?: string): Promise<void> {
     const scos = version.manifest.scos;
     const end = attemptEnd(state.exit, nav, scos);
-    if (end === 'yes' || (end === 'if-all-completed' && allScosCompleted(scos, await this.states.listStatesOfAttempt(attemptId, m)))) {
+    if (end === 'yes' || (end === 'if-all-completed' && allScosCompleted(scos, statesOf(rows, attemptId)))) {
       await this.attempts.markAttemptCompleted(attemptId, new Date(), m);
     }
   }
+}
+
+/** The states of one attempt among a batch's rows. */
+function statesOf(rows: Map<string, ScoState>, attemptId: string): ScoState[] {
+  return [...rows.values()].filter((r) => r.attemptId === attemptId);
 }

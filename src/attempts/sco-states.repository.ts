@@ -104,10 +104,6 @@ export class ScoStatesRepository {
     return this.db.manager.create(ScoState, values);
   }
 
-  listStatesOfAttempt(attemptId: string, m: EntityManager = this.db.manager): Promise<ScoState[]> {
-    return m.find(ScoState, { where: { attemptId } });
-  }
-
   /** The status and score columns of an attempt's states (the player page, the attempt's course result). */
   async listPlayerStates(attemptId: string): Promise<ScoState[]> {
     const { records } = await this.plain.run(this.playerSql, [attemptId]);

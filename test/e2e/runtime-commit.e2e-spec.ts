@@ -228,6 +228,28 @@ describe('Runtime API (content origin)', () => {
     }
   });
 
+  it('should end a multi-SCO SCORM 2004 attempt when the last of its SCOs is completed, also when they end in one group commit', async () => {
+    const attemptOf = (id: string) => t.server.app.get(DataSource).getRepository(Attempt).findOneByOrFail({ id });
+    // progress_measure 1: a SCO completed by measure (a completion threshold) is completed too.
+    const ended = (seq: number) => ({ session: seq, seq, terminate: true, cmi: { completion_status: 'completed', progress_measure: '1', exit: 'normal', session_time: 'PT10S' } });
+    const { bootstrap: b } = await openPlayer(t, launchContext(multi2004));
+    const auth = { Authorization: `Bearer ${b.token}` };
+    const scos = b.scos.filter((s) => s.scormType === 'sco');
+    expect(scos.length).toBeGreaterThan(2);
+    for (const [i, sco] of scos.slice(0, -1).entries()) {
+      await request(t.contentUrl).post(commitUrl(b, sco.itemId)).set(auth).send(ended(i + 1)).expect(200);
+    }
+    expect((await attemptOf(b.attemptId)).completedAt).toBeNull();
+    await request(t.contentUrl).post(commitUrl(b, scos[scos.length - 1].itemId)).set(auth).send(ended(scos.length)).expect(200);
+    expect((await attemptOf(b.attemptId)).completedAt).toBeInstanceOf(Date);
+    // Every terminating commit at once: whichever is applied last sees the others' completed states.
+    const { bootstrap: c } = await openPlayer(t, launchContext(multi2004));
+    const authC = { Authorization: `Bearer ${c.token}` };
+    const answers = await Promise.all(scos.map((sco, i) => request(t.contentUrl).post(commitUrl(c, sco.itemId)).set(authC).send(ended(i + 1))));
+    expect(answers.map((r) => [r.status, r.body.applied])).toEqual(scos.map(() => [200, true]));
+    expect((await attemptOf(c.attemptId)).completedAt).toBeInstanceOf(Date);
+  });
+
   it('should keep per-SCO state in a multi-SCO course and record an asset as completed when opened', async () => {
     const { bootstrap: b } = await openPlayer(t, launchContext(multi2004));
     const auth = { Authorization: `Bearer ${b.token}` };
