@@ -83,7 +83,7 @@ export async function startServer(config: AppConfig, overrides: ServerOverrides 
   const files = app.get(ContentFiles);
   const toContent = tag('content');
   const appServer = http.createServer(tag('app'));
-  const contentServer = http.createServer((req, res) => files.handle(req, res, () => toContent(req, res)));
+  const contentServer = http.createServer((req, res) => files.handle(req, res, toContent));
   for (const server of [appServer, contentServer]) {
     server.keepAliveTimeout = 65_000;
     server.requestTimeout = 0; // large uploads may take long; the socket timeout below still applies

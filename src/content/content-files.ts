@@ -7,7 +7,7 @@ import { ChangeNotices, forgetChanged } from '../database/change-notices';
 import { RequestLogger } from '../logging/request-logger';
 import { REQUEST_ID_HEADER } from '../logging/request-id';
 import { PackageStorage } from '../storage/package-storage';
-import { ContentGrantService } from './content-grant.service';
+import { ContentGrantService, grantOpen } from './content-grant.service';
 import { contentTypeFor } from './content-types';
 
 const VERSION_ID = /^[0-9a-f-]{36}$/;
@@ -15,6 +15,8 @@ const VERSION_ID = /^[0-9a-f-]{36}$/;
 const SMALL_FILE_MAX = 1024 * 1024;
 /** Most files whose headers are remembered (the bodies are bounded by `CONTENT_CACHE_MB`). */
 const ENTRIES_MAX = 20_000;
+/** Most URLs the lean path remembers (a URL is per grant and file); past it the memory starts over. */
+const KNOWN_URLS_MAX = 50_000;
 
 /** What is known about one file of a version; versions are immutable, so it is computed once. */
 interface FileEntry {
@@ -28,12 +30,22 @@ interface FileEntry {
   headers: string[];
   /** The whole file, when it is small and the cache had room. */
   body?: Buffer;
+  /** Set when the entry is forgotten (course deleted, or pushed out of the cache): URLs that knew it look it up again. */
+  dropped?: boolean;
 }
 
 export interface LocatedFile {
   entry: FileEntry;
   /** The grant's expiry (s since the epoch): browsers may keep the file until then. */
   expires: number;
+}
+
+/** A content URL the lean path answered: what it located, and its whole-file headers for one second. */
+interface KnownUrl extends LocatedFile {
+  /** The second (since the epoch) `whole` was made for: Cache-Control's max-age counts down to the grant's expiry. */
+  second: number;
+  /** The headers of a whole-file answer in that second; the last value is the request id's slot. */
+  whole: string[];
 }
 
 /**
@@ -52,6 +64,8 @@ export interface LocatedFile {
 @Injectable()
 export class ContentFiles {
   private readonly entries = new Map<string, FileEntry>();
+  /** Request URL → what it located (the lean path's memory; see `handle`). */
+  private readonly known = new Map<string, KnownUrl>();
   private cachedBytes = 0;
 
   constructor(
@@ -66,6 +80,7 @@ export class ContentFiles {
     changes.on('course-versions', (ids) => {
       for (const gone of forgetChanged(this.entries, (_, entry) => entry.versionId, ids)) {
         this.cachedBytes -= gone.body?.length ?? 0;
+        gone.dropped = true;
       }
     });
   }
@@ -73,33 +88,69 @@ export class ContentFiles {
   /**
    * The content listener's lean path: a GET or HEAD of a course file that may be read is answered
    * here; anything else (another route, a refused grant, a missing file) goes to `next` untouched.
+   * A URL answered before is found with one map lookup (`known`): its grant was checked then, so only
+   * its expiry is checked again; a whole-file answer reuses its header list for the current second.
    */
-  readonly handle = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+  readonly handle = (req: IncomingMessage, res: ServerResponse, next: (req: IncomingMessage, res: ServerResponse) => void): void => {
     const url = req.url ?? '';
     if ((req.method !== 'GET' && req.method !== 'HEAD') || !url.startsWith('/content/')) {
-      next();
+      next(req, res);
+      return;
+    }
+    const known = this.known.get(url);
+    if (known !== undefined && !known.entry.dropped && grantOpen(known.expires, this.clock.now())) {
+      this.answer(req, res, known);
       return;
     }
     let found: LocatedFile | Promise<LocatedFile>;
     try {
       found = this.locate(url);
     } catch {
-      next();
+      next(req, res);
       return;
     }
-    const answer = (f: LocatedFile) => {
-      try {
-        this.send(req, res, f, this.requests.begin(req, res))?.catch(() => res.destroy());
-      } catch {
-        res.destroy();
-      }
-    };
     if (found instanceof Promise) {
-      found.then(answer, next);
+      found.then(
+        (f) => this.answer(req, res, this.remember(url, f)),
+        () => next(req, res),
+      );
     } else {
-      answer(found);
+      this.answer(req, res, this.remember(url, found));
     }
   };
+
+  /** The lean path's answer: a whole file with the remembered headers, or `send`'s general rules. */
+  private answer(req: IncomingMessage, res: ServerResponse, located: KnownUrl): void {
+    try {
+      const requestId = this.requests.begin(req, res);
+      const h = req.headers;
+      if (h.range !== undefined || h['if-none-match'] !== undefined || h['if-modified-since'] !== undefined) {
+        this.send(req, res, located, requestId)?.catch(() => res.destroy());
+        return;
+      }
+      const now = Math.floor(this.clock.now() / 1000);
+      if (located.second !== now) {
+        located.second = now;
+        located.whole = wholeFileHeaders(located, now, requestId);
+      }
+      const headers = located.whole;
+      // The request id is the list's last value; writeHead reads the list before it returns.
+      headers[headers.length - 1] = requestId;
+      res.writeHead(HttpStatus.OK, headers);
+      this.body(req, res, located.entry)?.catch(() => res.destroy());
+    } catch {
+      res.destroy();
+    }
+  }
+
+  private remember(url: string, found: LocatedFile): KnownUrl {
+    if (this.known.size >= KNOWN_URLS_MAX) {
+      this.known.clear();
+    }
+    const known: KnownUrl = { ...found, second: -1, whole: [] };
+    this.known.set(url, known);
+    return known;
+  }
 
   /**
    * The file a content URL names, its grant checked; throws the AppError to answer otherwise.
@@ -134,14 +185,11 @@ export class ContentFiles {
    * body for HEAD). Synchronous unless the body is streamed from storage (a promise then): most
    * answers come from memory, and a promise per answer is measurable on the small-file path.
    */
-  send(req: IncomingMessage, res: ServerResponse, { entry, expires }: LocatedFile, requestId?: string): Promise<void> | undefined {
-    const maxAge = Math.max(0, expires - Math.floor(this.clock.now() / 1000));
-    const headers = entry.headers.concat('Cache-Control', `private, max-age=${maxAge}, immutable`);
-    if (requestId) {
-      headers.push(REQUEST_ID_HEADER, requestId);
-    }
+  send(req: IncomingMessage, res: ServerResponse, located: LocatedFile, requestId?: string): Promise<void> | undefined {
+    const { entry } = located;
+    const now = Math.floor(this.clock.now() / 1000);
     if (notModified(req, entry)) {
-      res.writeHead(HttpStatus.NOT_MODIFIED, headers).end();
+      res.writeHead(HttpStatus.NOT_MODIFIED, answerHeaders(located, now, requestId)).end();
       return;
     }
     let range: { start: number; end: number } | undefined;
@@ -149,18 +197,23 @@ export class ContentFiles {
     if (rangeHeader && (!req.headers['if-range'] || req.headers['if-range'] === entry.etag)) {
       const parsed = parseRange(rangeHeader, entry.size);
       if (parsed === 'unsatisfiable') {
-        res.writeHead(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE, headers.concat('Content-Range', `bytes */${entry.size}`)).end();
+        res.writeHead(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE, answerHeaders(located, now, requestId).concat('Content-Range', `bytes */${entry.size}`)).end();
         return;
       }
       range = parsed ?? undefined;
     }
-    if (range) {
-      headers.push('Content-Range', `bytes ${range.start}-${range.end}/${entry.size}`, 'Content-Length', String(range.end - range.start + 1));
-      res.writeHead(HttpStatus.PARTIAL_CONTENT, headers);
-    } else {
-      headers.push('Content-Length', String(entry.size));
-      res.writeHead(HttpStatus.OK, headers);
+    if (!range) {
+      res.writeHead(HttpStatus.OK, wholeFileHeaders(located, now, requestId));
+      return this.body(req, res, entry);
     }
+    const headers = answerHeaders(located, now, requestId);
+    headers.push('Content-Range', `bytes ${range.start}-${range.end}/${entry.size}`, 'Content-Length', String(range.end - range.start + 1));
+    res.writeHead(HttpStatus.PARTIAL_CONTENT, headers);
+    return this.body(req, res, entry, range);
+  }
+
+  /** Sends the body (none for HEAD): from memory when held, else streamed from storage (a promise then). */
+  private body(req: IncomingMessage, res: ServerResponse, entry: FileEntry, range?: { start: number; end: number }): Promise<void> | undefined {
     if (req.method === 'HEAD' || entry.size === 0) {
       res.end();
       return;
@@ -207,9 +260,32 @@ export class ContentFiles {
       }
       this.entries.delete(oldKey);
       this.cachedBytes -= old.body?.length ?? 0;
+      old.dropped = true;
     }
     return entry;
   }
+}
+
+/**
+ * The headers of an answer at second `now`: the file's own, browsers may keep it until the grant
+ * expires, and the request id when the caller answers it here (the Nest path has set it already).
+ */
+function answerHeaders({ entry, expires }: LocatedFile, now: number, requestId?: string): string[] {
+  const headers = entry.headers.concat('Cache-Control', `private, max-age=${Math.max(0, expires - now)}, immutable`);
+  if (requestId) {
+    headers.push(REQUEST_ID_HEADER, requestId);
+  }
+  return headers;
+}
+
+/** The headers of a whole-file answer: `answerHeaders` with the length, the request id (if any) last. */
+function wholeFileHeaders(located: LocatedFile, now: number, requestId?: string): string[] {
+  const headers = answerHeaders(located, now);
+  headers.push('Content-Length', String(located.entry.size));
+  if (requestId) {
+    headers.push(REQUEST_ID_HEADER, requestId);
+  }
+  return headers;
 }
 
 /** The headers of every answer for a course file (the grant-bounded Cache-Control is added per answer). */

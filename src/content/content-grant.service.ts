@@ -70,7 +70,7 @@ export class ContentGrantService implements OnApplicationBootstrap {
       }
       this.verified.set(id, expires);
     }
-    return { result: expires * 1000 > now ? 'ok' : 'expired', expires };
+    return { result: grantOpen(expires, now) ? 'ok' : 'expired', expires };
   }
 
   /** The grant's expiry (s) when it lets a reader in now; otherwise the refusal every content route answers. */
@@ -90,6 +90,11 @@ export class ContentGrantService implements OnApplicationBootstrap {
     this.key ??= await this.secrets.get('content-grant');
     return macWith(this.key, versionId, expires);
   }
+}
+
+/** Whether a grant expiring at `expires` (s since the epoch) still lets a reader in at `now` (ms). */
+export function grantOpen(expires: number, now: number): boolean {
+  return expires * 1000 > now;
 }
 
 function macWith(key: Buffer, versionId: string, expires: number): string {

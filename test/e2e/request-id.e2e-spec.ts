@@ -49,6 +49,9 @@ describe('request ids', () => {
     expect(kept.headers['x-request-id']).toBe('lb-7f3a.42:alpha/beta+=');
     const none = await request(t.appUrl).get('/health').expect(200);
     expect(none.headers['x-request-id']).toMatch(UUID);
+    const next = await request(t.appUrl).get('/health').expect(200);
+    expect(next.headers['x-request-id']).toMatch(UUID);
+    expect(next.headers['x-request-id']).not.toBe(none.headers['x-request-id']);
     for (const insane of ['two words', 'a'.repeat(129), 'x\ty', 'id<script>']) {
       const res = await request(t.appUrl).get('/health').set('X-Request-Id', insane).expect(200);
       expect(res.headers['x-request-id']).toMatch(UUID);
