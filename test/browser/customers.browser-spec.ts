@@ -149,6 +149,7 @@ describe('Console customers and licences in Chromium', () => {
       await expect(dialog.textContent()).resolves.toContain('stay registered');
       await dialog.getByRole('button', { name: 'Revoke link' }).click();
       await eventually(async () => (await rows.first().getAttribute('data-status')) === 'revoked', 'the link to read "revoked"');
+      await expect(page.locator('#toast').textContent()).resolves.toBe('Registration link revoked.');
       await expect(rows.first().getByRole('button').count()).resolves.toBe(0);
     });
   });

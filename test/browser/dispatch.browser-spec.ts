@@ -479,6 +479,7 @@ describe('Dispatch package in Chromium (a SCORM LMS of the tests → package →
       await expect(dialog.textContent()).resolves.toContain('Learners’ attempts and results are kept');
       await dialog.getByRole('button', { name: 'Revoke dispatch' }).click();
       await section.locator('tr[data-state="revoked"]', { hasText: 'Quiz for Acme' }).waitFor();
+      await expect(page.locator('#toast').textContent()).resolves.toBe('Dispatch “Quiz for Acme” revoked.');
       const listed = (await api('GET', `/api/customers/${customer}/dispatches`)).body as Array<{ title: string; state: string }>;
       expect(listed.find((d) => d.title === 'Quiz for Acme')?.state).toBe('revoked');
     });

@@ -150,6 +150,7 @@ describe('Console LTI 1.1 keys in Chromium (create → launch with the key → r
       await keyRow().getByRole('button', { name: `Revoke the key ${lms.key}` }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Revoke key' }).click();
       await eventually(async () => (await keyRow().getAttribute('data-status')) === 'revoked', 'the key to read "revoked"');
+      await expect(page.locator('#toast').textContent()).resolves.toBe(`LTI 1.1 key ${lms.key} revoked.`);
       await expect(keyRow().getByRole('button').count()).resolves.toBe(0);
       await shot('revoked');
     });

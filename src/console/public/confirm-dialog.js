@@ -6,7 +6,13 @@ import { h } from './dom.js';
 let dialogCount = 0;
 
 /**
- * @param {{ title: string, body: import('./types').Child[], confirm: string, danger?: boolean }} opts
+ * What the dialog says: its title (the question), the body (what happens, what is kept), the confirm
+ * button's words, and `danger` for a change that ends or removes something.
+ * @typedef {{ title: string, body: import('./types').Child[], confirm: string, danger?: boolean }} Confirmation
+ */
+
+/**
+ * @param {Confirmation} opts
  * @returns {Promise<boolean>}
  */
 export function confirmDialog(opts) {

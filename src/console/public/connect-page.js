@@ -6,7 +6,7 @@ import { h, render } from './dom.js';
 import { fmtDate } from './format.js';
 import { LMS_NOTES } from './lms-notes.js';
 import { platformForm } from './platform-form.js';
-import { copyRow, errorBox, loading, page, toast } from './ui.js';
+import { copyRow, errorBox, loadInto, loading, page, toast } from './ui.js';
 
 /**
  * @typedef {import('./types').Platform} Platform
@@ -53,19 +53,17 @@ export async function connectPage() {
     }
   }
 
-  async function loadPlatforms() {
-    try {
-      const [platforms, latest] = await Promise.all([listPlatforms(), listCustomers()]);
-      customers = latest;
-      render(
-        platformsBox,
-        platforms.length
+  function loadPlatforms() {
+    return loadInto(
+      platformsBox,
+      () => Promise.all([listPlatforms(), listCustomers()]),
+      ([platforms, latest]) => {
+        customers = latest;
+        return platforms.length
           ? platformTable(platforms, customers, edit, (p) => void remove(p))
-          : h('p', { class: 'empty' }, 'No LMS registered yet. Use Dynamic Registration, or add one by hand below.'),
-      );
-    } catch (err) {
-      render(platformsBox, errorBox(err));
-    }
+          : h('p', { class: 'empty' }, 'No LMS registered yet. Use Dynamic Registration, or add one by hand below.');
+      },
+    );
   }
 
   page(

@@ -1,11 +1,10 @@
 // @ts-check
 // #/courses/:id: a course's current version, preview, grading, items and version history.
 import { archiveCourse, courseLink, courseStats, deleteCourse, getCourse, ltiConfig, renameCourse, startPreview, unarchiveCourse } from './client.js';
-import { confirmDialog } from './confirm-dialog.js';
 import { h, render, field } from './dom.js';
 import { fmtBytes, fmtDate, fmtScorm, plural } from './format.js';
 import { gradingCard } from './grading-card.js';
-import { copyRow, errorBox, loading, page, toast, warningList } from './ui.js';
+import { confirmedChange, copyRow, errorBox, loadInto, loading, page, toast, warningList } from './ui.js';
 import { uploadZone } from './upload-zone.js';
 
 /**
@@ -66,12 +65,8 @@ export async function courseDetailPage(id) {
  * @param {string} id
  * @param {HTMLElement} box
  */
-async function refreshVersions(id, box) {
-  try {
-    render(box, versionTable(await getCourse(id)));
-  } catch (err) {
-    render(box, errorBox(err));
-  }
+function refreshVersions(id, box) {
+  return loadInto(box, () => getCourse(id), versionTable);
 }
 
 /**
@@ -103,28 +98,22 @@ function lifecycleCard(c, reload) {
 
   const archive = h('button', { type: 'button' }, c.archivedAt ? 'Unarchive' : 'Archive');
   archive.addEventListener('click', () => {
-    void (async () => {
-      const ok = c.archivedAt
-        ? true
-        : await confirmDialog({
+    void confirmedChange({
+      confirm: c.archivedAt
+        ? undefined
+        : {
             title: `Archive “${c.title}”?`,
             body: [
               h('p', {}, 'The LMS course picker will no longer offer it, and no new licence can name it.'),
               h('p', {}, 'Links already placed in an LMS keep working while a licence allows, and learners keep their results. You can unarchive it at any time.'),
             ],
             confirm: 'Archive',
-          });
-      if (!ok) {
-        return;
-      }
-      try {
-        await (c.archivedAt ? unarchiveCourse(c.id) : archiveCourse(c.id));
-        toast(c.archivedAt ? `“${c.title}” is back in the course picker.` : `“${c.title}” is archived.`);
-        reload();
-      } catch (err) {
-        render(status, errorBox(err));
-      }
-    })();
+          },
+      change: () => (c.archivedAt ? unarchiveCourse(c.id) : archiveCourse(c.id)),
+      done: c.archivedAt ? `“${c.title}” is back in the course picker.` : `“${c.title}” is archived.`,
+      after: reload,
+      errorIn: status,
+    });
   });
 
   const remove = h('button', { type: 'button', class: 'danger' }, 'Delete…');
@@ -171,32 +160,31 @@ async function deleteAsked(c, status) {
     return;
   }
   const bytes = versions.reduce((sum, v) => sum + (v.packageBytes || 0), 0);
-  const ok = await confirmDialog({
-    title: `Delete “${c.title}”?`,
-    body: [
-      h('p', {}, 'This removes, for good:'),
-      h(
-        'ul',
-        {},
-        h('li', {}, `${plural(versions.length, 'version')} with all ${versions.length === 1 ? 'its' : 'their'} files (${fmtBytes(bytes)} of packages: ${versions.map((v) => `v${v.number} ${v.originalFilename}`).join(', ')})`),
-        h('li', {}, 'its preview attempts, its licences and its grading settings'),
-        h('li', {}, 'every LMS link to it: they will say the course no longer exists'),
-      ),
-      h('p', {}, 'No learner has an attempt on it. This cannot be undone.'),
-    ],
-    confirm: 'Delete the course',
-    danger: true,
+  await confirmedChange({
+    confirm: {
+      title: `Delete “${c.title}”?`,
+      body: [
+        h('p', {}, 'This removes, for good:'),
+        h(
+          'ul',
+          {},
+          h('li', {}, `${plural(versions.length, 'version')} with all ${versions.length === 1 ? 'its' : 'their'} files (${fmtBytes(bytes)} of packages: ${versions.map((v) => `v${v.number} ${v.originalFilename}`).join(', ')})`),
+          h('li', {}, 'its preview attempts, its licences and its grading settings'),
+          h('li', {}, 'every LMS link to it: they will say the course no longer exists'),
+        ),
+        h('p', {}, 'No learner has an attempt on it. This cannot be undone.'),
+      ],
+      confirm: 'Delete the course',
+      danger: true,
+    },
+    change: () => deleteCourse(c.id),
+    done: `“${c.title}” was deleted.`,
+    after: () => {
+      location.hash = '#/courses';
+    },
+    errorIn: status,
+    errorOpts: { testid: 'delete-refused' },
   });
-  if (!ok) {
-    return;
-  }
-  try {
-    await deleteCourse(c.id);
-    toast(`“${c.title}” was deleted.`);
-    location.hash = '#/courses';
-  } catch (err) {
-    render(status, errorBox(err, { testid: 'delete-refused' }));
-  }
 }
 
 /** The preview button (a new tab on the content origin) and the link to the learners. @param {Course} c */

@@ -1,9 +1,9 @@
 // @ts-check
 // #/courses: upload a new course, search, and the course table.
 import { courseStats, listCourses } from './client.js';
-import { h, render, field } from './dom.js';
+import { h, field } from './dom.js';
 import { fmtDate, fmtScorm, plural } from './format.js';
-import { errorBox, page } from './ui.js';
+import { loadInto, page } from './ui.js';
 import { uploadZone } from './upload-zone.js';
 
 /**
@@ -27,32 +27,31 @@ export async function coursesPage() {
     list,
   );
 
-  async function load() {
-    try {
-      const q = search.value.trim();
-      const [courses, stats] = await Promise.all([listCourses(q), courseStats()]);
-      if (!courses.length) {
-        render(list, h('p', { class: 'empty' }, q ? `No course title contains “${q}”.` : 'No course yet: upload a SCORM zip above.'));
-        return;
-      }
-      const inUse = courses.filter((c) => !c.archivedAt);
-      const archived = courses.filter((c) => c.archivedAt);
-      render(
-        list,
-        inUse.length ? courseTable(inUse, stats, 'course-table', 'Courses') : h('p', { class: 'empty' }, q ? `No course in use has “${q}” in its title.` : 'Every course is archived.'),
-        archived.length
-          ? h(
-              'section',
-              { class: 'archived', 'aria-labelledby': 'archived-title' },
-              h('h2', { id: 'archived-title' }, `Archived (${archived.length})`),
-              h('p', { class: 'muted' }, 'Not offered by the LMS course picker, and no new licence can name them; links already in an LMS keep working.'),
-              courseTable(archived, stats, 'archived-table', 'Archived courses'),
-            )
-          : null,
-      );
-    } catch (err) {
-      render(list, errorBox(err));
-    }
+  function load() {
+    const q = search.value.trim();
+    return loadInto(
+      list,
+      () => Promise.all([listCourses(q), courseStats()]),
+      ([courses, stats]) => {
+        if (!courses.length) {
+          return h('p', { class: 'empty' }, q ? `No course title contains “${q}”.` : 'No course yet: upload a SCORM zip above.');
+        }
+        const inUse = courses.filter((c) => !c.archivedAt);
+        const archived = courses.filter((c) => c.archivedAt);
+        return [
+          inUse.length ? courseTable(inUse, stats, 'course-table', 'Courses') : h('p', { class: 'empty' }, q ? `No course in use has “${q}” in its title.` : 'Every course is archived.'),
+          archived.length
+            ? h(
+                'section',
+                { class: 'archived', 'aria-labelledby': 'archived-title' },
+                h('h2', { id: 'archived-title' }, `Archived (${archived.length})`),
+                h('p', { class: 'muted' }, 'Not offered by the LMS course picker, and no new licence can name them; links already in an LMS keep working.'),
+                courseTable(archived, stats, 'archived-table', 'Archived courses'),
+              )
+            : null,
+        ];
+      },
+    );
   }
   await load();
 }

@@ -3,7 +3,6 @@
 // platforms (assign or unassign registrations), its licences, its registration links, its LTI 1.1
 // keys and its dispatch packages (for LMSs without LTI 1.3).
 import { assignPlatform, deleteCustomer, getCustomer, listCourses, listCustomers, listPlatforms, updateCustomer } from './client.js';
-import { confirmDialog } from './confirm-dialog.js';
 import { customerForm } from './customer-form.js';
 import { dispatchesSection } from './dispatches.js';
 import { stateBadge } from './customers-page.js';
@@ -12,7 +11,7 @@ import { fmtDate } from './format.js';
 import { licencesSection } from './licences.js';
 import { lti11KeysSection } from './lti11-keys.js';
 import { registrationLinksSection } from './registration-links.js';
-import { errorBox, loading, page, toast } from './ui.js';
+import { confirmedChange, errorBox, loadInto, loading, page, toast } from './ui.js';
 
 /**
  * @typedef {import('./types').Customer} Customer
@@ -97,65 +96,66 @@ export async function customerDetailPage(id) {
    * @param {Customer['state']} state
    * @param {HTMLElement} alertBox
    */
-  async function setState(state, alertBox) {
-    if (state === 'suspended') {
-      const n = customer.platformIds.length;
-      const lms = n === 1 ? 'its LMS' : n ? `its ${n} LMSs` : 'its LMSs (none yet)';
-      const ok = await confirmDialog({
-        title: `Suspend “${customer.name}”?`,
-        body: [
-          h('p', {}, `Launches stop at once: learners and instructors coming from ${lms} see a page saying that access is suspended, and no course opens.`),
-          h('p', {}, 'Nothing is deleted: learners, attempts, grades, licences and LMS registrations are kept. Reactivate the customer to restore access.'),
-        ],
-        confirm: 'Suspend customer',
-        danger: true,
-      });
-      if (!ok) {
-        return;
-      }
-    }
-    try {
-      customer = await updateCustomer(customer.id, { state });
-      toast(state === 'suspended' ? `“${customer.name}” is suspended: its launches stop; its data is kept.` : `“${customer.name}” is active again: its LMSs launch again.`);
-      refreshTitle();
-      showDetails();
-    } catch (err) {
-      render(alertBox, errorBox(err));
-    }
+  function setState(state, alertBox) {
+    const n = customer.platformIds.length;
+    const lms = n === 1 ? 'its LMS' : n ? `its ${n} LMSs` : 'its LMSs (none yet)';
+    return confirmedChange({
+      confirm:
+        state === 'suspended'
+          ? {
+              title: `Suspend “${customer.name}”?`,
+              body: [
+                h('p', {}, `Launches stop at once: learners and instructors coming from ${lms} see a page saying that access is suspended, and no course opens.`),
+                h('p', {}, 'Nothing is deleted: learners, attempts, grades, licences and LMS registrations are kept. Reactivate the customer to restore access.'),
+              ],
+              confirm: 'Suspend customer',
+              danger: true,
+            }
+          : undefined,
+      change: async () => {
+        customer = await updateCustomer(customer.id, { state });
+      },
+      done: state === 'suspended' ? `“${customer.name}” is suspended: its launches stop; its data is kept.` : `“${customer.name}” is active again: its LMSs launch again.`,
+      after: () => {
+        refreshTitle();
+        showDetails();
+      },
+      errorIn: alertBox,
+    });
   }
 
   /** @param {HTMLElement} alertBox */
-  async function remove(alertBox) {
-    const ok = await confirmDialog({
-      title: `Delete “${customer.name}”?`,
-      body: [
-        h('p', {}, 'The customer and its registration links are deleted. This cannot be undone.'),
-        h('p', {}, 'A customer that LMSs still belong to cannot be deleted: assign them elsewhere first, or suspend the customer instead (that keeps its data).'),
-      ],
-      confirm: 'Delete customer',
-      danger: true,
+  function remove(alertBox) {
+    return confirmedChange({
+      confirm: {
+        title: `Delete “${customer.name}”?`,
+        body: [
+          h('p', {}, 'The customer and its registration links are deleted. This cannot be undone.'),
+          h('p', {}, 'A customer that LMSs still belong to cannot be deleted: assign them elsewhere first, or suspend the customer instead (that keeps its data).'),
+        ],
+        confirm: 'Delete customer',
+        danger: true,
+      },
+      change: () => deleteCustomer(customer.id),
+      done: `Customer “${customer.name}” deleted.`,
+      after: () => {
+        location.hash = '#/customers';
+      },
+      errorIn: alertBox,
+      errorOpts: { testid: 'delete-error', lead: 'Not deleted: ' },
     });
-    if (!ok) {
-      return;
-    }
-    try {
-      await deleteCustomer(customer.id);
-      toast(`Customer “${customer.name}” deleted.`);
-      location.hash = '#/customers';
-    } catch (err) {
-      render(alertBox, errorBox(err, { testid: 'delete-error', lead: 'Not deleted: ' }));
-    }
   }
 
-  async function loadPlatforms() {
-    try {
-      const [platforms, customers] = await Promise.all([listPlatforms(), listCustomers()]);
-      const mine = platforms.filter((p) => p.customerId === customer.id);
-      customer = { ...customer, platformIds: mine.map((p) => p.id) };
-      render(platformsBox, platformTable(mine, (p) => void unassign(p)), assignForm(platforms, customers));
-    } catch (err) {
-      render(platformsBox, errorBox(err));
-    }
+  function loadPlatforms() {
+    return loadInto(
+      platformsBox,
+      () => Promise.all([listPlatforms(), listCustomers()]),
+      ([platforms, customers]) => {
+        const mine = platforms.filter((p) => p.customerId === customer.id);
+        customer = { ...customer, platformIds: mine.map((p) => p.id) };
+        return [platformTable(mine, (p) => void unassign(p)), assignForm(platforms, customers)];
+      },
+    );
   }
 
   /**
@@ -205,23 +205,19 @@ export async function customerDetailPage(id) {
   }
 
   /** @param {Platform} p */
-  async function unassign(p) {
-    const ok = await confirmDialog({
-      title: `Unassign “${p.name}”?`,
-      body: [h('p', {}, `It will belong to no customer: while customers exist, an LMS that belongs to none launches nothing. Its registration and data are kept.`)],
-      confirm: 'Unassign',
-      danger: true,
+  function unassign(p) {
+    return confirmedChange({
+      confirm: {
+        title: `Unassign “${p.name}”?`,
+        body: [h('p', {}, `It will belong to no customer: while customers exist, an LMS that belongs to none launches nothing. Its registration and data are kept.`)],
+        confirm: 'Unassign',
+        danger: true,
+      },
+      change: () => assignPlatform(p.id, null),
+      done: `“${p.name}” no longer belongs to “${customer.name}”.`,
+      after: loadPlatforms,
+      errorIn: platformsBox,
     });
-    if (!ok) {
-      return;
-    }
-    try {
-      await assignPlatform(p.id, null);
-      toast(`“${p.name}” no longer belongs to “${customer.name}”.`);
-      await loadPlatforms();
-    } catch (err) {
-      render(platformsBox, errorBox(err));
-    }
   }
 
   page(

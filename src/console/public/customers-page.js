@@ -4,7 +4,7 @@ import { listCustomers, listLicences, listPlatforms } from './client.js';
 import { customerForm } from './customer-form.js';
 import { h, render } from './dom.js';
 import { plural } from './format.js';
-import { errorBox, page } from './ui.js';
+import { loadInto, page } from './ui.js';
 
 /**
  * @typedef {import('./types').Customer} Customer
@@ -44,27 +44,27 @@ export async function customersPage() {
     list,
   );
 
-  try {
-    const [customers, platforms, licences] = await Promise.all([listCustomers(), listPlatforms(), listLicences()]);
-    const unassigned = platforms.filter((p) => !p.customerId);
-    render(
-      list,
-      customers.length && unassigned.length
-        ? h(
-            'div',
-            { class: 'alert warn', 'data-testid': 'unassigned-platforms' },
-            `${plural(unassigned.length, 'LMS registration belongs', 'LMS registrations belong')} to no customer and cannot launch courses while customers exist: `,
-            unassigned.map((p) => p.name).join(', '),
-            '. Assign it from a customer’s page or from Connect an LMS.',
-          )
-        : null,
-      customers.length
-        ? customerTable(customers, platforms, licences)
-        : h('p', { class: 'empty' }, 'No customer yet. While there is none, every registered LMS can launch every course.'),
-    );
-  } catch (err) {
-    render(list, errorBox(err));
-  }
+  await loadInto(
+    list,
+    () => Promise.all([listCustomers(), listPlatforms(), listLicences()]),
+    ([customers, platforms, licences]) => {
+      const unassigned = platforms.filter((p) => !p.customerId);
+      return [
+        customers.length && unassigned.length
+          ? h(
+              'div',
+              { class: 'alert warn', 'data-testid': 'unassigned-platforms' },
+              `${plural(unassigned.length, 'LMS registration belongs', 'LMS registrations belong')} to no customer and cannot launch courses while customers exist: `,
+              unassigned.map((p) => p.name).join(', '),
+              '. Assign it from a customer’s page or from Connect an LMS.',
+            )
+          : null,
+        customers.length
+          ? customerTable(customers, platforms, licences)
+          : h('p', { class: 'empty' }, 'No customer yet. While there is none, every registered LMS can launch every course.'),
+      ];
+    },
+  );
 }
 
 /**

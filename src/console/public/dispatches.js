@@ -2,11 +2,10 @@
 // A customer's dispatch packages (customer detail): dispatch a licensed course as a SCORM zip for an
 // LMS without LTI 1.3, download the 1.2 or 2004 zip, revoke one (docs/dispatch.md).
 import { createDispatch, listDispatches, revokeDispatch } from './client.js';
-import { confirmDialog } from './confirm-dialog.js';
-import { field, h, render } from './dom.js';
+import { field, h } from './dom.js';
 import { formErrors, onSubmit } from './form-errors.js';
 import { fmtDate } from './format.js';
-import { errorBox, toast } from './ui.js';
+import { revocableList, toast } from './ui.js';
 
 /**
  * @typedef {import('./types').Customer} Customer
@@ -53,37 +52,24 @@ export function dispatchesSection(customer, courses) {
     }
   });
 
-  /** @param {Dispatch} d */
-  async function revoke(d) {
-    const ok = await confirmDialog({
-      title: `Revoke the dispatch “${d.title}”?`,
-      body: [
-        h('p', {}, 'Every LMS that imported its package shows learners a page saying the course was withdrawn; nothing else of this customer changes.'),
-        h('p', {}, 'Learners’ attempts and results are kept. A revoked dispatch cannot be restored: create a new one (and import its zip) instead.'),
-      ],
-      confirm: 'Revoke dispatch',
-      danger: true,
-    });
-    if (!ok) {
-      return;
-    }
-    try {
-      await revokeDispatch(customer.id, d.id);
-      toast(`Dispatch “${d.title}” revoked.`);
-      await load();
-    } catch (err) {
-      render(list, errorBox(err));
-    }
-  }
-
-  async function load() {
-    try {
-      const rows = await listDispatches(customer.id);
-      render(list, rows.length ? dispatchTable(rows, (d) => void revoke(d)) : h('p', { class: 'empty' }, 'No dispatch yet.'));
-    } catch (err) {
-      render(list, errorBox(err));
-    }
-  }
+  const load = revocableList({
+    box: list,
+    get: () => listDispatches(customer.id),
+    table: dispatchTable,
+    empty: 'No dispatch yet.',
+    revoke: (d) => ({
+      confirm: {
+        title: `Revoke the dispatch “${d.title}”?`,
+        body: [
+          h('p', {}, 'Every LMS that imported its package shows learners a page saying the course was withdrawn; nothing else of this customer changes.'),
+          h('p', {}, 'Learners’ attempts and results are kept. A revoked dispatch cannot be restored: create a new one (and import its zip) instead.'),
+        ],
+        confirm: 'Revoke dispatch',
+      },
+      change: () => revokeDispatch(customer.id, d.id),
+      done: `Dispatch “${d.title}” revoked.`,
+    }),
+  });
 
   const section = h(
     'section',

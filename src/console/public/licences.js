@@ -3,11 +3,10 @@
 // seats, at the limit and within 30 days of the end), a summary line, and add / edit / suspend /
 // revoke, and delete once revoked. Used by a customer's page (its licences) and by #/licences (all, filterable).
 import { csvUrl, deleteLicence, licencesPath, listLicences, updateLicence } from './client.js';
-import { confirmDialog } from './confirm-dialog.js';
 import { field, h, render } from './dom.js';
 import { fmtDay, plural } from './format.js';
 import { daysToLastDay, licenceForm } from './licence-form.js';
-import { errorBox, toast } from './ui.js';
+import { confirmedChange, loadInto } from './ui.js';
 
 /**
  * @typedef {import('./types').Licence} Licence
@@ -182,73 +181,65 @@ export function licencesSection({ customer, customers, courses }) {
    * @param {Licence} l
    * @param {Licence['state']} state
    */
-  async function setState(l, state) {
+  function setState(l, state) {
     const what = `the licence of ${l.customerName} for ${licenceCourse(l)}`;
-    if (state !== 'active') {
-      const ok = await confirmDialog({
-        title: state === 'revoked' ? `Revoke ${what}?` : `Suspend ${what}?`,
-        body: [
-          h(
-            'p',
-            {},
-            `From now on nobody gets in under this licence: learners of ${l.customerName} see a page saying so (unless another licence covers the course).`,
-          ),
-          h(
-            'p',
-            {},
-            state === 'revoked'
-              ? 'Nothing is deleted: seats, attempts and grades are kept. Revoking ends the licence; it stays listed for the record.'
-              : 'Nothing is deleted: seats, attempts and grades are kept, and reactivating lets the same learners in again.',
-          ),
-        ],
-        confirm: state === 'revoked' ? 'Revoke licence' : 'Suspend licence',
-        danger: true,
-      });
-      if (!ok) {
-        return;
-      }
-    }
-    try {
-      await updateLicence(l.id, { state });
-      toast(`The licence of ${l.customerName} for ${licenceCourse(l)} is ${state === 'active' ? 'active again' : state}.`);
-      await load();
-    } catch (err) {
-      render(list, errorBox(err));
-    }
+    return confirmedChange({
+      confirm:
+        state === 'active'
+          ? undefined
+          : {
+              title: state === 'revoked' ? `Revoke ${what}?` : `Suspend ${what}?`,
+              body: [
+                h(
+                  'p',
+                  {},
+                  `From now on nobody gets in under this licence: learners of ${l.customerName} see a page saying so (unless another licence covers the course).`,
+                ),
+                h(
+                  'p',
+                  {},
+                  state === 'revoked'
+                    ? 'Nothing is deleted: seats, attempts and grades are kept. Revoking ends the licence; it stays listed for the record.'
+                    : 'Nothing is deleted: seats, attempts and grades are kept, and reactivating lets the same learners in again.',
+                ),
+              ],
+              confirm: state === 'revoked' ? 'Revoke licence' : 'Suspend licence',
+              danger: true,
+            },
+      change: () => updateLicence(l.id, { state }),
+      done: `The licence of ${l.customerName} for ${licenceCourse(l)} is ${state === 'active' ? 'active again' : state}.`,
+      after: load,
+      errorIn: list,
+    });
   }
 
   /** A revoked licence leaves the list (its learners' seats, attempts and grades stay). @param {Licence} l */
-  async function remove(l) {
-    const what = `the licence of ${l.customerName} for ${licenceCourse(l)}`;
-    const ok = await confirmDialog({
-      title: `Delete ${what}?`,
-      body: [h('p', {}, 'It is no longer listed. Seats, attempts and grades are kept: a new licence for the course lets the same learners in without taking new seats.')],
-      confirm: 'Delete licence',
-      danger: true,
+  function remove(l) {
+    return confirmedChange({
+      confirm: {
+        title: `Delete the licence of ${l.customerName} for ${licenceCourse(l)}?`,
+        body: [h('p', {}, 'It is no longer listed. Seats, attempts and grades are kept: a new licence for the course lets the same learners in without taking new seats.')],
+        confirm: 'Delete licence',
+        danger: true,
+      },
+      change: () => deleteLicence(l.id),
+      done: `The licence of ${l.customerName} for ${licenceCourse(l)} is deleted.`,
+      after: load,
+      errorIn: list,
     });
-    if (!ok) {
-      return;
-    }
-    try {
-      await deleteLicence(l.id);
-      toast(`The licence of ${l.customerName} for ${licenceCourse(l)} is deleted.`);
-      await load();
-    } catch (err) {
-      render(list, errorBox(err));
-    }
   }
 
-  async function load() {
-    try {
-      const query = { customerId: customer?.id ?? customerFilter?.value, courseId: courseFilter?.value };
-      const licences = await listLicences(query);
-      csvLink.setAttribute('href', csvUrl(licencesPath(query)));
-      csvLink.hidden = !licences.length;
-      const filtered = Boolean(customerFilter?.value || courseFilter?.value);
-      render(summary, licences.length ? licenceSummary(licences) : null);
-      render(
-        list,
-        licences.length
+  function load() {
+    const query = { customerId: customer?.id ?? customerFilter?.value, courseId: courseFilter?.value };
+    return loadInto(
+      list,
+      () => listLicences(query),
+      (licences) => {
+        csvLink.setAttribute('href', csvUrl(licencesPath(query)));
+        csvLink.hidden = !licences.length;
+        const filtered = Boolean(customerFilter?.value || courseFilter?.value);
+        render(summary, licences.length ? licenceSummary(licences) : null);
+        return licences.length
           ? licenceTable(licences, { showCustomer: !customer, onEdit: openForm, onState: (l, s) => void setState(l, s), onDelete: (l) => void remove(l) })
           : h(
               'p',
@@ -258,11 +249,9 @@ export function licencesSection({ customer, customers, courses }) {
                 : customer
                   ? `No licence yet: ${customer.name}'s learners can open no course until you add one.`
                   : 'No licence yet. Once customers exist, their LMSs launch only the courses a licence grants.',
-            ),
-      );
-    } catch (err) {
-      render(list, errorBox(err));
-    }
+            );
+      },
+    );
   }
 
   const section = h(

@@ -3,11 +3,10 @@
 // buttons), list them (key, LMS, state, created, last used), revoke one after a confirmation, and a
 // course's launch URL and configuration XML for the LMS (src/lti11/README.md, docs/lms/lti-1.1.md).
 import { createLti11Key, listLti11Keys, lti11Cartridge, ltiConfig, revokeLti11Key } from './client.js';
-import { confirmDialog } from './confirm-dialog.js';
 import { field, h, render } from './dom.js';
 import { formErrors, onSubmit } from './form-errors.js';
 import { fmtDate } from './format.js';
-import { copyRow, errorBox, toast } from './ui.js';
+import { copyRow, errorBox, revocableList, toast } from './ui.js';
 
 /**
  * @typedef {import('./types').Customer} Customer
@@ -56,37 +55,24 @@ export function lti11KeysSection(customer, courses) {
     }
   });
 
-  /** @param {Lti11Key} key */
-  async function revoke(key) {
-    const ok = await confirmDialog({
-      title: `Revoke the key ${key.consumerKey}?`,
-      body: [
-        h('p', {}, 'Launches signed with it are refused from now on, with a page saying so. A revoked key cannot be restored: create a new one for the LMS instead.'),
-        h('p', {}, 'Its learners’ progress, seats and grades are kept, grades already owed are still sent, and an LMS that moved to LTI 1.3 still carries its learners over.'),
-      ],
-      confirm: 'Revoke key',
-      danger: true,
-    });
-    if (!ok) {
-      return;
-    }
-    try {
-      await revokeLti11Key(customer.id, key.id);
-      toast(`LTI 1.1 key ${key.consumerKey} revoked.`);
-      await load();
-    } catch (err) {
-      render(list, errorBox(err));
-    }
-  }
-
-  async function load() {
-    try {
-      const keys = await listLti11Keys(customer.id);
-      render(list, keys.length ? keyTable(keys, (k) => void revoke(k)) : h('p', { class: 'empty' }, 'No LTI 1.1 key yet.'));
-    } catch (err) {
-      render(list, errorBox(err));
-    }
-  }
+  const load = revocableList({
+    box: list,
+    get: () => listLti11Keys(customer.id),
+    table: keyTable,
+    empty: 'No LTI 1.1 key yet.',
+    revoke: (key) => ({
+      confirm: {
+        title: `Revoke the key ${key.consumerKey}?`,
+        body: [
+          h('p', {}, 'Launches signed with it are refused from now on, with a page saying so. A revoked key cannot be restored: create a new one for the LMS instead.'),
+          h('p', {}, 'Its learners’ progress, seats and grades are kept, grades already owed are still sent, and an LMS that moved to LTI 1.3 still carries its learners over.'),
+        ],
+        confirm: 'Revoke key',
+      },
+      change: () => revokeLti11Key(customer.id, key.id),
+      done: `LTI 1.1 key ${key.consumerKey} revoked.`,
+    }),
+  });
 
   const section = h(
     'section',

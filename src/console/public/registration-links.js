@@ -2,11 +2,10 @@
 // A customer's registration links (customer detail): create one (its URL is shown once, with what to
 // do with it), list them with their state, revoke one.
 import { createRegistrationLink, listRegistrationLinks, revokeRegistrationLink } from './client.js';
-import { confirmDialog } from './confirm-dialog.js';
 import { field, h, render } from './dom.js';
 import { formErrors, onSubmit } from './form-errors.js';
 import { fmtDate, plural } from './format.js';
-import { copyRow, errorBox, toast } from './ui.js';
+import { copyRow, revocableList, toast } from './ui.js';
 
 /**
  * @typedef {import('./types').Customer} Customer
@@ -37,7 +36,7 @@ export function localToIso(value) {
 
 /**
  * @param {Customer} customer
- * @param {() => void} onRegistered called after a link is created or revoked (the platforms list may change later)
+ * @param {() => void} onRegistered called after a link is created (the platforms list may change later)
  */
 export function registrationLinksSection(customer, onRegistered) {
   const list = h('div', { 'aria-live': 'polite' });
@@ -84,36 +83,23 @@ export function registrationLinksSection(customer, onRegistered) {
     }
   }
 
-  /** @param {RegistrationLink} link */
-  async function revoke(link) {
-    const ok = await confirmDialog({
-      title: 'Revoke this registration link?',
-      body: [
-        h('p', {}, 'An LMS that has not registered yet can no longer use it. LMSs already registered with it stay registered and keep launching.'),
-      ],
-      confirm: 'Revoke link',
-      danger: true,
-    });
-    if (!ok) {
-      return;
-    }
-    try {
-      await revokeRegistrationLink(customer.id, link.id);
-      toast('Registration link revoked.');
-      await load();
-    } catch (err) {
-      render(list, errorBox(err));
-    }
-  }
-
-  async function load() {
-    try {
-      const links = await listRegistrationLinks(customer.id);
-      render(list, links.length ? linkTable(links, (l) => void revoke(l)) : h('p', { class: 'empty' }, 'No registration link yet.'));
-    } catch (err) {
-      render(list, errorBox(err));
-    }
-  }
+  const load = revocableList({
+    box: list,
+    get: () => listRegistrationLinks(customer.id),
+    table: linkTable,
+    empty: 'No registration link yet.',
+    revoke: (link) => ({
+      confirm: {
+        title: 'Revoke this registration link?',
+        body: [
+          h('p', {}, 'An LMS that has not registered yet can no longer use it. LMSs already registered with it stay registered and keep launching.'),
+        ],
+        confirm: 'Revoke link',
+      },
+      change: () => revokeRegistrationLink(customer.id, link.id),
+      done: 'Registration link revoked.',
+    }),
+  });
 
   const section = h(
     'section',

@@ -1,7 +1,9 @@
 // @ts-check
 // The page frame (index.html's main, nav, sign-out button and toast) and the pieces every page uses:
-// page titles with focus, error boxes, the toast, copy buttons.
+// page titles with focus, error boxes, the toast, copy buttons, lists loaded into a box, and changes
+// that ask first.
 import { ApiError } from './api.js';
+import { confirmDialog } from './confirm-dialog.js';
 import { h, render } from './dom.js';
 import { plural } from './format.js';
 
@@ -37,10 +39,12 @@ export function errorText(err) {
   return err instanceof ApiError ? err.message : 'Something went wrong; reload the page and try again.';
 }
 
+/** @typedef {{ lead?: string, testid?: string }} ErrorBoxOpts `lead` replaces "Error: " */
+
 /**
  * The server's sentence and code, as an alert.
  * @param {unknown} err
- * @param {{ lead?: string, testid?: string }} [opts] `lead` replaces "Error: "
+ * @param {ErrorBoxOpts} [opts]
  */
 export function errorBox(err, opts = {}) {
   return h(
@@ -50,6 +54,79 @@ export function errorBox(err, opts = {}) {
     errorText(err),
     err instanceof ApiError && err.code ? h('code', { class: 'code' }, err.code) : null,
   );
+}
+
+/**
+ * Fetches what `box` lists and shows it there, or the error box in its place, so that every list on a
+ * page (keys, dispatches, links, platforms, licences, courses…) fails the same way.
+ * @template T
+ * @param {HTMLElement} box
+ * @param {() => Promise<T>} get
+ * @param {(value: T) => import('./dom.js').Child} show what the box holds for the fetched value (an empty list says so itself)
+ * @returns {Promise<void>}
+ */
+export async function loadInto(box, get, show) {
+  try {
+    render(box, show(await get()));
+  } catch (err) {
+    render(box, errorBox(err));
+  }
+}
+
+/**
+ * A change made from a page, the same way everywhere: ask first in the dialog when `confirm` is given
+ * (revoking, suspending, deleting, unassigning; reactivating asks nothing), make the change, say so in
+ * the toast, then show its result (`after`: reload the list, or leave a page that no longer exists).
+ * Cancel changes nothing; the server's refusal shows as an error box in `errorIn` (the list the row
+ * belongs to, or the section's alert), with `errorOpts` for its lead and test id.
+ * @param {{
+ *   confirm?: import('./confirm-dialog.js').Confirmation,
+ *   change: () => Promise<unknown>,
+ *   done: string,
+ *   after: () => void | Promise<void>,
+ *   errorIn: HTMLElement,
+ *   errorOpts?: ErrorBoxOpts,
+ * }} opts
+ * @returns {Promise<void>}
+ */
+export async function confirmedChange({ confirm, change, done, after, errorIn, errorOpts }) {
+  if (confirm && !(await confirmDialog(confirm))) {
+    return;
+  }
+  try {
+    await change();
+    toast(done);
+    await after();
+  } catch (err) {
+    render(errorIn, errorBox(err, errorOpts));
+  }
+}
+
+/**
+ * A section's list whose rows can be revoked (a customer's registration links, LTI 1.1 keys,
+ * dispatches): the table, or `empty` when there is no row; a row's Revoke asks first in a danger
+ * dialog with the section's own words, then revokes, says so and reloads the list, where a refusal
+ * shows too.
+ * @template T
+ * @param {{
+ *   box: HTMLElement,
+ *   get: () => Promise<T[]>,
+ *   table: (rows: T[], onRevoke: (row: T) => void) => import('./dom.js').Child,
+ *   empty: string,
+ *   revoke: (row: T) => { confirm: Omit<import('./confirm-dialog.js').Confirmation, 'danger'>, change: () => Promise<unknown>, done: string },
+ * }} opts
+ * @returns {() => Promise<void>} loads the list (again)
+ */
+export function revocableList({ box, get, table, empty, revoke }) {
+  /** @param {T} row */
+  function revokeRow(row) {
+    const { confirm, change, done } = revoke(row);
+    return confirmedChange({ confirm: { ...confirm, danger: true }, change, done, after: load, errorIn: box });
+  }
+  function load() {
+    return loadInto(box, get, (rows) => (rows.length ? table(rows, (row) => void revokeRow(row)) : h('p', { class: 'empty' }, empty)));
+  }
+  return load;
 }
 
 /** A "Loading…" line in the main area while a page fetches what it shows. @param {string} [what] */
