@@ -8,9 +8,11 @@
  * player page must carry its bootstrap, or the launch counts as a failure. Learners rotate through a
  * pool (`BENCH_LEARNERS`, default 1000) on one resource link: the first launch of each creates its
  * learner and attempt, later ones resume it. For a SCORM 2004 course (`BENCH_SCORM=2004`) it also
- * counts the player pages whose bootstrap carries the compiled sequencing (`activityTree`).
+ * counts the player pages whose bootstrap carries the compiled sequencing (`activityTree`). The
+ * browsers keep their connections open (bench/keep-alive-browser.ts), as browsers do.
  */
 import { PlatformEmulator } from '../test/support/platform-emulator';
+import { keepAliveTransport } from './keep-alive-browser';
 
 export interface Go {
   type: 'go';
@@ -75,8 +77,8 @@ async function oneLaunch(emu: PlatformEmulator, go: Go): Promise<string | null> 
   if (!url) {
     return `hand-off page names no player URL: ${res.text.slice(0, 200)}`;
   }
-  const page = await fetch(url, { redirect: 'manual' });
-  const html = await page.text();
+  const page = await keepAliveTransport(url, { method: 'GET', headers: {} });
+  const html = page.text;
   if (page.status !== 200 || !html.includes('id="bridge-bootstrap"')) {
     return `player ${page.status} ${html.slice(0, 200)}`;
   }
@@ -140,6 +142,7 @@ async function level(emu: PlatformEmulator, go: Go, concurrency: number, seconds
 async function main(): Promise<void> {
   const emu = await PlatformEmulator.start();
   emu.record = false;
+  emu.browserTransport = keepAliveTransport;
   process.send?.({
     type: 'ready',
     registration: emu.registrationBody(),

@@ -6,10 +6,10 @@ import { authorize, buildClaims } from './emulator/authorization';
 import { deepLinkReturn } from './emulator/deep-linking';
 import { json, readBody } from './emulator/http';
 import { PlatformKeys, strangerKey } from './emulator/keys';
-import { browserLoginUrl, launch } from './emulator/launch-flow';
+import { browserLoginUrl, fetchTransport, launch } from './emulator/launch-flow';
 import { openidConfiguration, register } from './emulator/registration';
 import { TokenEndpoint } from './emulator/token-endpoint';
-import type { Client, DeepLinkReturn, LaunchOptions, LaunchResult, RecordedRequest, RouteHandler, SignOptions } from './emulator/types';
+import type { BrowserTransport, Client, DeepLinkReturn, LaunchOptions, LaunchResult, RecordedRequest, RouteHandler, SignOptions } from './emulator/types';
 
 export type { DeepLinkReturn, HttpResult, LaunchOptions, LaunchResult, RecordedRequest, RouteHandler, SignOptions } from './emulator/types';
 export { parseAutoPost, readJsonScript } from './emulator/launch-flow';
@@ -34,6 +34,8 @@ export class PlatformEmulator {
   readonly received: RecordedRequest[] = [];
   /** Keep `received` (turn off for benchmarks). */
   record = true;
+  /** How the emulated browser of {@link launch} sends its requests (the launch bench uses keep-alive node:http). */
+  browserTransport: BrowserTransport = fetchTransport;
   readonly deepLinkReturns: DeepLinkReturn[] = [];
   readonly registrations: Array<{ request: Record<string, unknown>; clientId: string; deploymentId: string }> = [];
   /** Registration token the DR endpoints require (set to null to require none). */

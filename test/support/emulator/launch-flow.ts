@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PlatformEmulator } from '../platform-emulator';
 import { targetLinkUri } from './authorization';
-import type { HttpResult, LaunchOptions, LaunchResult } from './types';
+import type { BrowserRequest, BrowserTransport, HttpResult, LaunchOptions, LaunchResult } from './types';
 
 /**
  * What the learner's browser does in an LTI launch, without a browser: the tool's login, the
@@ -20,12 +20,13 @@ export async function launch(emu: PlatformEmulator, opts: LaunchOptions): Promis
   const login =
     opts.loginMethod === 'POST'
       ? await send(
+          emu,
           `${opts.toolUrl}/lti/login`,
-          { method: 'POST', body: form, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
+          { method: 'POST', body: form.toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
           jar,
           useCookies,
         )
-      : await send(`${opts.toolUrl}/lti/login?${form.toString()}`, { method: 'GET' }, jar, useCookies);
+      : await send(emu, `${opts.toolUrl}/lti/login?${form.toString()}`, { method: 'GET', headers: {} }, jar, useCookies);
   let authUrl = login.status === 302 ? login.headers.get('location') : null;
   if (!authUrl && login.status === 200 && opts.storageTarget) {
     const cfg = readJsonScript(login.text, 'lti-storage-login') as { authUrl: string; state: string; binding: string } | null;
@@ -38,7 +39,7 @@ export async function launch(emu: PlatformEmulator, opts: LaunchOptions): Promis
     return { ...login, stage: 'login', login };
   }
   await opts.afterLogin?.();
-  const auth = await send(authUrl, { method: 'GET' }, jar, false);
+  const auth = await send(emu, authUrl, { method: 'GET', headers: {} }, jar, false);
   const post = parseAutoPost(auth.text);
   if (auth.status !== 200 || !post) {
     return { ...auth, stage: 'login', login };
@@ -47,17 +48,18 @@ export async function launch(emu: PlatformEmulator, opts: LaunchOptions): Promis
   const state = opts.state ?? post.fields.state;
   const body = new URLSearchParams({ id_token: idToken, state });
   const postLaunch = () =>
-    send(post.action, { method: 'POST', body: new URLSearchParams(body), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }, jar, useCookies);
+    send(emu, post.action, { method: 'POST', body: body.toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }, jar, useCookies);
   let res = await postLaunch();
   if (res.status === 200 && opts.storageTarget) {
     const check = readJsonScript(res.text, 'lti-storage-launch') as { state: string } | null;
     if (check) {
       const value = opts.storageValue ?? emu.platformStorage.get(`state-${check.state}`) ?? '';
       res = await send(
+        emu,
         post.action,
         {
           method: 'POST',
-          body: new URLSearchParams({ id_token: idToken, state, lti_storage_binding: value }),
+          body: new URLSearchParams({ id_token: idToken, state, lti_storage_binding: value }).toString(),
           headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: opts.storageOrigin ?? new URL(opts.toolUrl).origin },
         },
         jar,
@@ -98,14 +100,12 @@ export function browserLoginUrl(emu: PlatformEmulator, opts: LaunchOptions): str
 }
 
 /** One HTTP exchange with a per-browser cookie jar (Secure cookies are kept: localhost counts as secure). */
-async function send(url: string, init: RequestInit, jar: Map<string, string>, useCookies: boolean): Promise<HttpResult> {
-  const headers = new Headers(init.headers);
+async function send(emu: PlatformEmulator, url: string, request: BrowserRequest, jar: Map<string, string>, useCookies: boolean): Promise<HttpResult> {
   if (useCookies && jar.size) {
-    headers.set('Cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
+    request.headers.Cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
   }
-  const res = await fetch(url, { ...init, headers, redirect: 'manual' });
-  const setCookies = res.headers.getSetCookie();
-  for (const c of setCookies) {
+  const res = await emu.browserTransport(url, request);
+  for (const c of res.setCookies) {
     const [pair, ...attrs] = c.split(';');
     const i = pair.indexOf('=');
     const name = pair.slice(0, i).trim();
@@ -115,8 +115,14 @@ async function send(url: string, init: RequestInit, jar: Map<string, string>, us
       jar.set(name, pair.slice(i + 1).trim());
     }
   }
-  return { status: res.status, headers: res.headers, text: await res.text(), setCookies };
+  return res;
 }
+
+/** The default {@link BrowserTransport}: fetch, redirects not followed. */
+export const fetchTransport: BrowserTransport = async (url, request) => {
+  const res = await fetch(url, { method: request.method, headers: request.headers, body: request.body, redirect: 'manual' });
+  return { status: res.status, headers: res.headers, text: await res.text(), setCookies: res.headers.getSetCookie() };
+};
 
 const unescapeHtml = (v: string) =>
   v

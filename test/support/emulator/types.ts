@@ -75,6 +75,19 @@ export interface HttpResult {
   setCookies: string[];
 }
 
+/** One request of the emulated browser, redirects not followed (the headers it sends, a string body). */
+export interface BrowserRequest {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * How the emulated browser sends a request: `fetch` by default; the launch bench swaps in keep-alive
+ * node:http (bench/keep-alive-browser.ts), which costs its process a fraction of fetch's CPU.
+ */
+export type BrowserTransport = (url: string, request: BrowserRequest) => Promise<HttpResult>;
+
 export interface LaunchResult extends HttpResult {
   /** Where the flow stopped: 'login' if the login did not redirect, else 'launch'. */
   stage: 'login' | 'launch';
