@@ -145,6 +145,47 @@ describe('scorm-again runtime, patched', () => {
       expect(set(api, 'cmi.interactions.1.id', 'MYID01')).toBe('true/0');
     });
 
+    /** An interaction with an id and a type, for its responses. */
+    function interaction(api: Scorm2004Api, n: number, type: string): void {
+      expect(set(api, `cmi.interactions.${n}.id`, `i${n}`)).toBe('true/0');
+      expect(set(api, `cmi.interactions.${n}.type`, type)).toBe('true/0');
+    }
+
+    it('checks a correct response pattern by its interaction type (correct-response-pattern-by-type, correct-response-may-be-empty)', () => {
+      const api = initialized();
+      const pattern = (n: number): string => `cmi.interactions.${n}.correct_responses.0.pattern`;
+      interaction(api, 0, 'fill-in');
+      expect(set(api, pattern(0), 'a[,]b[,]a')).toBe('true/0');
+      expect(set(api, pattern(0), '[,]')).toBe('true/0');
+      expect(set(api, pattern(0), '{lang=frl}z')).toBe('false/406');
+      expect(set(api, pattern(0), '{order_matters=invalid}z')).toBe('false/406');
+      expect(set(api, pattern(0), '{lang=eng}{case_matters=invalid}a')).toBe('true/0');
+      expect(get(api, pattern(0))).toBe('{lang=eng}{case_matters=invalid}a/0');
+      interaction(api, 1, 'long-fill-in');
+      expect(set(api, pattern(1), '')).toBe('true/0');
+      expect(set(api, pattern(1), `{lang=eng}{case_matters=true}${'x'.repeat(4000)}`)).toBe('true/0');
+      interaction(api, 2, 'numeric');
+      expect(set(api, pattern(2), '1.5[:]300')).toBe('true/0');
+      expect(set(api, pattern(2), '300[:]1.5')).toBe('false/406');
+      interaction(api, 3, 'other');
+      expect(set(api, pattern(3), 'uri[.]abcd[,]testuri')).toBe('true/0');
+      interaction(api, 4, 'choice');
+      expect(set(api, pattern(4), '')).toBe('true/0');
+      expect(set(api, pattern(4), 'a[,]a')).toBe('false/406');
+    });
+
+    it('checks choice ids as URIs and takes any fill-in text (choice-identifiers-are-uris, fill-in-response-text-may-open-with-a-brace)', () => {
+      const api = initialized();
+      interaction(api, 0, 'choice');
+      expect(set(api, 'cmi.interactions.0.learner_response', 'uri.uri.uri.abcd[,]testuri')).toBe('true/0');
+      expect(set(api, 'cmi.interactions.0.learner_response', '{}{[]}{}{[]}{}')).toBe('false/406');
+      expect(set(api, 'cmi.interactions.0.correct_responses.0.pattern', '{}{[]}{}{[]}{}')).toBe('false/406');
+      interaction(api, 1, 'fill-in');
+      expect(set(api, 'cmi.interactions.1.learner_response', '{}{[]}{}{[]}{}')).toBe('true/0');
+      interaction(api, 2, 'long-fill-in');
+      expect(set(api, 'cmi.interactions.2.learner_response', '{}{[]}{}{[]}{}')).toBe('true/0');
+    });
+
     it('refuses a time interval with hours before T or an empty T part (timespan-t-before-time)', () => {
       const api = initialized();
       expect(set(api, 'cmi.session_time', 'P1Y6M14D4H15M6.34S')).toBe('false/406');

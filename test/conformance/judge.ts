@@ -138,6 +138,43 @@ function langString(s: string): { lang: string; text: string } {
   return { lang: lang === 'eng' ? 'en' : lang, text: m ? m[2] : s };
 }
 
+/**
+ * A response's leading delimiters as ADL's parser reads them: `{lang=…}`, `{case_matters=true|false}`
+ * and `{order_matters=true|false}` in any order, each once (an invalid one is text).
+ */
+function responseDelimiters(s: string): { lang?: string; caseMatters?: boolean; orderMatters?: boolean; rest: string } {
+  const out: { lang?: string; caseMatters?: boolean; orderMatters?: boolean; rest: string } = { rest: s };
+  for (;;) {
+    const m = /^\{(?:lang=([^}]*)|case_matters=(true|false)|order_matters=(true|false))\}/.exec(out.rest);
+    if (!m || (m[1] !== undefined && out.lang !== undefined) || (m[2] && out.caseMatters !== undefined) || (m[3] && out.orderMatters !== undefined)) {
+      return out;
+    }
+    if (m[1] !== undefined) {
+      out.lang = m[1];
+    } else if (m[2]) {
+      out.caseMatters = m[2] === 'true';
+    } else {
+      out.orderMatters = m[3] === 'true';
+    }
+    out.rest = out.rest.slice(m[0].length);
+  }
+}
+
+/** Same lists, in order or as multisets. */
+function sameList(x: string[], y: string[], inOrder: boolean, eq: (a: string, b: string) => boolean = (a, b) => a === b): boolean {
+  if (x.length !== y.length) {
+    return false;
+  }
+  if (inOrder) {
+    return x.every((v, i) => eq(v, y[i]));
+  }
+  const left = [...y];
+  return x.every((v) => {
+    const i = left.findIndex((w) => eq(v, w));
+    return i >= 0 && left.splice(i, 1).length === 1;
+  });
+}
+
 function responsesEqual(a: string, b: string, type: string | undefined): boolean {
   const parts = (s: string): string[] => s.split('[,]');
   switch (type) {
@@ -148,11 +185,32 @@ function responsesEqual(a: string, b: string, type: string | undefined): boolean
     }
     case 'fill-in':
     case 'long-fill-in': {
-      const caseMatters = /\{case_matters=true\}/.test(a + b);
-      const strip = (s: string): string[] => parts(s.replace(/^\{(case_matters|order_matters)=[^}]*\}/g, '')).map((p) => langString(p).text);
-      const x = strip(a);
-      const y = strip(b);
-      return x.length === y.length && x.every((v, i) => (caseMatters ? v === y[i] : v.toLowerCase() === y[i].toLowerCase()));
+      // The delimiters of the first string (its {lang=} included) open the whole response.
+      const read = (s: string): { caseMatters: boolean; orderMatters: boolean; texts: string[] } => {
+        const d = responseDelimiters(s);
+        const texts = parts(d.rest).map((p, i) => (i === 0 ? p : langString(p).text));
+        return { caseMatters: d.caseMatters === true, orderMatters: d.orderMatters !== false, texts };
+      };
+      const x = read(a);
+      const y = read(b);
+      const caseMatters = x.caseMatters || y.caseMatters;
+      const eq = (v: string, w: string): boolean => (caseMatters ? v === w : v.toLowerCase() === w.toLowerCase());
+      return sameList(x.texts, y.texts, x.orderMatters && y.orderMatters, eq);
+    }
+    case 'matching':
+    case 'performance':
+    case 'sequencing': {
+      // Records are compared exactly; a matching is a set of pairs, a sequence is ordered, a performance unless {order_matters=false}.
+      const x = responseDelimiters(a);
+      const y = responseDelimiters(b);
+      const inOrder = type === 'sequencing' || (type === 'performance' && x.orderMatters !== false && y.orderMatters !== false);
+      return (
+        x.lang === undefined &&
+        y.lang === undefined &&
+        x.caseMatters === undefined &&
+        y.caseMatters === undefined &&
+        sameList(parts(x.rest), parts(y.rest), inOrder)
+      );
     }
     case 'numeric':
       return numbersEqual(a, b) || a.split('[:]').every((v, i) => numbersEqual(v, b.split('[:]')[i] ?? ''));

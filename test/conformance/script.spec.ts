@@ -40,7 +40,9 @@ describe('CTS script reader', () => {
 
   it('joins continuation lines verbatim, drops #### lines and groups blocks by prefix runs', () => {
     const script = parseScript(
-      Buffer.from('title=X\nstart=.\n####\nAct1V1.commands.0=SET->c~SD!a\\\n  b->t->0\nAct1V1.CUI=Continue\nAct2V1.commands.0=I->->t->0\nAct1V1.commands.0=I->->t->0'),
+      Buffer.from(
+        'title=X\nstart=.\n####\nAct1V1.commands.0=SET->c~SD!a\\\n  b->t->0\nAct1V1.CUI=Continue\nAct2V1.commands.0=I->->t->0\nAct1V1.commands.0=I->->t->0',
+      ),
     );
     expect(script.blocks.map((b) => b.label)).toEqual(['1', '2', '1']);
     expect(script.blocks[0].commands).toEqual(['SET->c~SD!a  b->t->0']);
@@ -56,5 +58,18 @@ describe('CTS script reader', () => {
     expect(typedEqual('cmi.total_time', 'PT60S', 'PT1M')).toBe(true);
     expect(typedEqual('cmi.location', 'a', 'A')).toBe(false);
     expect(intervalSeconds('P1DT0.55S')).toBeCloseTo(86400.55);
+  });
+
+  it("compares responses through their delimiters, as ADL's data model classes read them", () => {
+    const pattern = 'cmi.interactions.0.correct_responses.0.pattern';
+    expect(typedEqual(pattern, '{lang=eng}{case_matters=true}Text', '{case_matters=true}{lang=eng}Text', 'long-fill-in')).toBe(true);
+    expect(typedEqual(pattern, '{case_matters=true}Text', '{case_matters=true}text', 'long-fill-in')).toBe(false);
+    expect(typedEqual(pattern, '{order_matters=false}a[,]b', 'b[,]a', 'fill-in')).toBe(true);
+    expect(typedEqual(pattern, 'a[,]b', 'b[,]a', 'fill-in')).toBe(false);
+    expect(typedEqual(pattern, '{order_matters=true}a[.]x[,]b[.]y', 'a[.]x[,]b[.]y', 'performance')).toBe(true);
+    expect(typedEqual(pattern, 'a[.]x[,]b[.]y', 'b[.]y[,]a[.]x', 'performance')).toBe(false);
+    expect(typedEqual(pattern, '{order_matters=false}a[.]x[,]b[.]y', 'b[.]y[,]a[.]x', 'performance')).toBe(true);
+    expect(typedEqual(pattern, 'a[.]x[,]b[.]y', 'b[.]y[,]a[.]x', 'matching')).toBe(true);
+    expect(typedEqual(pattern, 'a[,]b', 'b[,]a', 'sequencing')).toBe(false);
   });
 });
