@@ -37,7 +37,7 @@ import { freePort, NGINX_CONF_DIR, nginxVersion, renderTemplate, RunningNginx, s
 import { importFixture } from '../test/support/player-entry';
 import { buildFixtureZip } from '../test/support/scorm-package.builder';
 import { treeCpuMs } from './proc-cpu';
-import { benchLearners, fmt, Measured, runLevel, startDriver } from './runtime-load';
+import { benchLearners, fmt, fmtWhere, Measured, runLevel, startDriver } from './runtime-load';
 
 const WRK = process.env.WRK ?? '/usr/bin/wrk';
 
@@ -81,7 +81,11 @@ export async function run(): Promise<boolean> {
       BRIDGE_NGINX_CACHE_DIR: path.join(tmp, 'grants'),
       BRIDGE_NGINX_CONF_DIR: NGINX_CONF_DIR,
     });
-    nginx = await startNginx(tmp, nginxPort, `  server {\n    listen 127.0.0.1:${nginxPort};\n    root ${path.join(t.config.contentDir, versionId)};\n  }\n${offloadConf}`);
+    nginx = await startNginx(
+      tmp,
+      nginxPort,
+      `  server {\n    listen 127.0.0.1:${nginxPort};\n    root ${path.join(t.config.contentDir, versionId)};\n  }\n${offloadConf}`,
+    );
     const nginxBase = `http://127.0.0.1:${nginxPort}/`;
     const offloadBase = `http://127.0.0.1:${offloadPort}${prefix}`;
     const nginxPid = nginx.process.pid!;
@@ -95,10 +99,18 @@ export async function run(): Promise<boolean> {
       const child = driver;
       const courseId = await importFixture(t, 'scorm12-single-sco');
       const learners = await (await benchLearners(t, lms, courseId, true))(100);
-      paced = (label) => runLevel(child, { type: 'level', label, learners, seconds: seconds + 1, warmupSeconds: 1, complete: false, model: 'paced', intervalMs: 50 });
+      paced = (label) =>
+        runLevel(
+          child,
+          { type: 'level', label, learners, seconds: seconds + 1, warmupSeconds: 1, complete: false, model: 'paced', intervalMs: 50 },
+          undefined,
+          t.server,
+        );
       const alone = await paced('paced-alone');
-      process.stdout.write(`beside the runtime bench's paced load (100 learners, 2,000 commits/s offered, AGS on), started 1 s before each wrk run and ending with it.\n`);
-      process.stdout.write(`commits alone:              ${fmt(alone)}\n`);
+      process.stdout.write(
+        `beside the runtime bench's paced load (100 learners, 2,000 commits/s offered, AGS on), started 1 s before each wrk run and ending with it.\n`,
+      );
+      process.stdout.write(`commits alone:              ${fmt(alone)}\n${fmtWhere(alone)}\n`);
     }
     const only = process.env.BENCH_FILES?.split(',');
     for (const file of FILES.filter((f) => !only || only.includes(f.name))) {
@@ -120,7 +132,7 @@ export async function run(): Promise<boolean> {
           if (commits) {
             const c = await commits;
             const met = c.p99 < 50 && !c.errors && !c.unanswered;
-            process.stdout.write(`  commits meanwhile:        ${fmt(c)} → commit p99 < 50 ms ${met ? 'met' : 'MISSED'}\n`);
+            process.stdout.write(`  commits meanwhile:        ${fmt(c)} → commit p99 < 50 ms ${met ? 'met' : 'MISSED'}\n${fmtWhere(c)}\n`);
             ok &&= met || who !== 'bridge';
           }
           return result;
@@ -135,7 +147,9 @@ export async function run(): Promise<boolean> {
         );
         ok &&= met;
         const offload = await run('offload', offloadBase + file.path);
-        process.stdout.write(`${file.label.padEnd(11)} offload ${(offload.perSecond / ref.perSecond).toFixed(2)}× nginx's req/s (nginx serving the files, the grant checked by the bridge once)\n`);
+        process.stdout.write(
+          `${file.label.padEnd(11)} offload ${(offload.perSecond / ref.perSecond).toFixed(2)}× nginx's req/s (nginx serving the files, the grant checked by the bridge once)\n`,
+        );
       }
     }
   } finally {
@@ -145,7 +159,9 @@ export async function run(): Promise<boolean> {
     await lms?.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  process.stdout.write(`targets (2 KB ≥ 0.4× nginx, 2 MB+ ≥ 0.6× nginx${beside ? ', commit p99 < 50 ms while the bridge serves files' : ''}): ${ok ? 'met' : 'MISSED'}\n`);
+  process.stdout.write(
+    `targets (2 KB ≥ 0.4× nginx, 2 MB+ ≥ 0.6× nginx${beside ? ', commit p99 < 50 ms while the bridge serves files' : ''}): ${ok ? 'met' : 'MISSED'}\n`,
+  );
   return ok;
 }
 

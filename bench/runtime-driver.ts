@@ -21,6 +21,7 @@
  * each learner commits SCORM 2004 data to the SCOs of that path instead (bench/runtime-2004.ts).
  */
 import * as http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { newCursor, scoCommit, terminatesNext, type ScoCursor } from './runtime-2004';
 import type { PathStep } from './sequenced-course';
 
@@ -76,6 +77,9 @@ export interface LevelResult {
   newConnections: number;
   /** This driver's CPU time over the level, warm-up included (ms). */
   driverCpuMs: number;
+  /** The driver's own event-loop delay over the level (ms): a late driver adds to every latency it measures. */
+  driverLoopP99: number;
+  driverLoopMax: number;
 }
 
 interface Learner extends DriverLearner {
@@ -168,6 +172,8 @@ function post(l: Learner, { path, body }: { path: string; body: string }, starte
 
 async function level(req: LevelRequest): Promise<LevelResult> {
   const cpu = process.cpuUsage();
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   const learners: Learner[] = req.learners.map((l) => ({
     ...l,
     target: new URL(l.url),
@@ -294,9 +300,12 @@ async function level(req: LevelRequest): Promise<LevelResult> {
   }
   latencies.sort((a, b) => a - b);
   const used = process.cpuUsage(cpu);
+  loop.disable();
   return {
     type: 'result',
     driverCpuMs: (used.user + used.system) / 1000,
+    driverLoopP99: loop.percentile(99) / 1e6,
+    driverLoopMax: loop.max / 1e6,
     label: req.label,
     commits: latencies.length,
     requests,

@@ -9,13 +9,16 @@ import * as path from 'node:path';
 import type { TestApp } from '../test/support/app';
 import type { AgsPlatform } from '../test/support/ags-platform';
 import { launchContext, openPlayer, type BootstrapJson } from '../test/support/player-entry';
+import { DataSource } from 'typeorm';
 import { PlatformsService } from '../src/platforms/platforms.service';
+import type { RunningServer } from '../src/server';
 import type { DriverLearner, LevelRequest, LevelResult } from './runtime-driver';
 import { ownCpuMs } from './proc-cpu';
+import { fmtProbe, startProbe, type ProbeFigures } from './server-probe';
 
 const SCORE = 'https://purl.imsglobal.org/spec/lti-ags/scope/score';
 
-export type Measured = LevelResult & { serverCpuMs: number };
+export type Measured = LevelResult & { serverCpuMs: number; probe?: ProbeFigures };
 
 /** Starts the load generator in its own process (the server keeps a core) and waits until it is ready. */
 export async function startDriver(): Promise<ChildProcess> {
@@ -32,16 +35,19 @@ export async function startDriver(): Promise<ChildProcess> {
 
 /**
  * Runs one level in the driver; also measures the server's CPU time over the level: this process's
- * (the server in-process), or what `serverCpuMs` reads (servers in processes of their own).
+ * (the server in-process), or what `serverCpuMs` reads (servers in processes of their own). With
+ * `probe` (the server, in this process): its commit times, event-loop delay, SQLite commits and GC
+ * over the level, warm-up included (bench/server-probe.ts).
  */
-export function runLevel(child: ChildProcess, req: LevelRequest, serverCpuMs: () => number = ownCpuMs): Promise<Measured> {
+export function runLevel(child: ChildProcess, req: LevelRequest, serverCpuMs: () => number = ownCpuMs, probe?: RunningServer): Promise<Measured> {
   const cpu = serverCpuMs();
+  const probing = probe && startProbe(probe.contentServer, probe.app.get(DataSource));
   return new Promise((resolve, reject) => {
     const onMessage = (m: LevelResult) => {
       if (m.type === 'result' && m.label === req.label) {
         child.off('message', onMessage);
         child.off('exit', onExit);
-        resolve({ ...m, serverCpuMs: serverCpuMs() - cpu });
+        resolve({ ...m, serverCpuMs: serverCpuMs() - cpu, probe: probing?.stop() });
       }
     };
     const onExit = (code: number | null) => reject(new Error(`runtime driver exited (${code})`));
@@ -59,6 +65,15 @@ export const fmt = (r: Measured) =>
   (r.unanswered ? `unanswered after 10 s ${r.unanswered}, ` : '') +
   (r.newConnections ? `connections opened in timed phase ${r.newConnections}, ` : '') +
   `server CPU ${((1000 * r.serverCpuMs) / r.requests).toFixed(0)} µs/commit`;
+
+/**
+ * Where the latency goes (an indented line to print under {@link fmt}'s): the driver's own loop delay
+ * and CPU (a late or saturated driver adds to every latency it measures), and with a probe the
+ * server's commit time, loop delay and GC (bench/server-probe.ts).
+ */
+export const fmtWhere = (r: Measured) =>
+  `    driver: event-loop delay p99 ${r.driverLoopP99.toFixed(1)} ms, max ${r.driverLoopMax.toFixed(0)} ms, CPU ${((1000 * r.driverCpuMs) / r.requests).toFixed(0)} µs/commit` +
+  (r.probe ? `\n    server: ${fmtProbe(r.probe)}` : '');
 
 /**
  * Registers the bench LMS (an AGS emulator) as a platform of the app; returns a function opening learners

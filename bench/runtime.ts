@@ -50,7 +50,7 @@ import { createTestApp } from '../test/support/app';
 import { importFixture } from '../test/support/player-entry';
 import { startAgsPlatform } from '../test/support/ags-platform';
 import { instancesOption, runInstances } from './runtime-instances';
-import { benchLearners, finalScores, fmt, runLevel, startDriver, timesToScore } from './runtime-load';
+import { benchLearners, finalScores, fmt, fmtWhere, runLevel, startDriver, timesToScore } from './runtime-load';
 import { BENCH_FIXTURE, GRADE_NOTE, MODE_TEXT, onlyScorm12, recordPath, scormOption, stateSizeText, type PathStep } from './sequenced-course';
 import { SCO_SESSION_COMMITS } from './runtime-2004';
 import type { BootstrapJson } from '../test/support/player-entry';
@@ -86,7 +86,7 @@ export async function run(): Promise<boolean> {
   }
 
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-  const levels = (process.env.BENCH_LEVELS ?? '10,100,500').split(',').map(Number);
+  const levels = (process.env.BENCH_LEVELS ?? '10,100,500').split(',').filter(Boolean).map(Number);
   const pacedLearners = Number(process.env.BENCH_PACED_LEARNERS ?? 100);
   const pacedRate = Number(process.env.BENCH_PACED_RATE ?? 2000);
   let appUrl = '';
@@ -130,12 +130,17 @@ export async function run(): Promise<boolean> {
         complete: false,
         course,
       });
-      const ours = await runLevel(child, { type: 'level', label: `bridge-${n}`, learners, seconds, warmupSeconds: 1, complete: true, course });
+      const ours = await runLevel(
+        child,
+        { type: 'level', label: `bridge-${n}`, learners, seconds, warmupSeconds: 1, complete: true, course },
+        undefined,
+        t.server,
+      );
       const toScore = await timesToScore(lms, ours);
       const s99 = pct(toScore, 99);
       process.stdout.write(
-        `CLOSED ${String(n).padStart(4)} learners  bridge:    ${fmt(ours)}; scores at LMS ${toScore.length}/${n}, time-to-score p99 ${s99.toFixed(0)} ms\n` +
-          `CLOSED ${String(n).padStart(4)} learners  reference: ${fmt(ref)}\n`,
+        `CLOSED ${String(n).padStart(4)} learners  bridge:    ${fmt(ours)}; scores at LMS ${toScore.length}/${n}, time-to-score p99 ${s99.toFixed(0)} ms\n${fmtWhere(ours)}\n` +
+          `CLOSED ${String(n).padStart(4)} learners  reference: ${fmt(ref)}\n${fmtWhere(ref)}\n`,
       );
       if (ours.firstError) {
         process.stdout.write(`  first error: ${ours.firstError}\n`);
@@ -157,17 +162,23 @@ export async function run(): Promise<boolean> {
       const intervalMs = (1000 * pacedLearners) / pacedRate;
       const level = { type: 'level', seconds, warmupSeconds: 1, complete: false, model: 'paced', intervalMs, course } as const;
       const ref = await runLevel(child, { ...level, label: 'paced-ref', learners: learners.map((l) => ({ ...l, url: refUrl, base: refBase })) });
-      const ours = await runLevel(child, { ...level, label: 'paced-bridge', learners });
+      const ours = await runLevel(child, { ...level, label: 'paced-bridge', learners }, undefined, t.server);
       process.stdout.write(
-        `PACED  ${String(pacedLearners).padStart(4)} learners  bridge:    ${fmt(ours)}\n` +
-          `PACED  ${String(pacedLearners).padStart(4)} learners  reference: ${fmt(ref)}\n`,
+        `PACED  ${String(pacedLearners).padStart(4)} learners  bridge:    ${fmt(ours)}\n${fmtWhere(ours)}\n` +
+          `PACED  ${String(pacedLearners).padStart(4)} learners  reference: ${fmt(ref)}\n${fmtWhere(ref)}\n`,
       );
       if (ours.firstError) {
         process.stdout.write(`  first error: ${ours.firstError}\n`);
       }
       // Achieved within 2 % of the offered rate (the schedule's edges), nothing lost, p99 under 50 ms.
       const met =
-        ours.perSecond >= 0.98 * pacedRate && pacedRate >= 2000 && pacedLearners === 100 && ours.p99 < 50 && !ours.errors && !ours.notApplied && !ours.unanswered;
+        ours.perSecond >= 0.98 * pacedRate &&
+        pacedRate >= 2000 &&
+        pacedLearners === 100 &&
+        ours.p99 < 50 &&
+        !ours.errors &&
+        !ours.notApplied &&
+        !ours.unanswered;
       verdicts.push(
         `paced, ${pacedLearners} learners, ${pacedRate}/s offered: ${ours.perSecond.toFixed(0)} commits/s achieved, p99 ${ours.p99.toFixed(1)} ms → ${met ? 'met' : 'MISSED'}`,
       );
