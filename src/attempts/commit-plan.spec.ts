@@ -41,10 +41,10 @@ function stored(fields: Partial<ScoState> = {}): ScoState {
 /** The row a SCO's first commit starts from (the service makes it an entity with `m.create`). */
 const fresh = () => ({ ...firstState('a1', 'sco1') }) as ScoState;
 
-function ctx(input: Partial<CommitInput> & { cmi: Json }, o: { v?: '1.2' | '2004'; launch?: number; rules?: ItemRules } = {}): PlanContext {
+function ctx(input: Partial<CommitInput> & { cmi: Json }, o: { v?: '1.2' | '2004'; launch?: number; rules?: ItemRules; sequenced?: boolean } = {}): PlanContext {
   const full: CommitInput = { session: 1, seq: 1, ...input };
   const launch = o.launch ?? 1;
-  return { v: o.v ?? '1.2', rules: o.rules ?? {}, sessionKey: `${launch}:${full.session}`, launch, input: full };
+  return { v: o.v ?? '1.2', rules: o.rules ?? {}, sessionKey: `${launch}:${full.session}`, launch, input: full, sequenced: o.sequenced };
 }
 
 const core = (fields: Json, extra: Json = {}) => ({ core: { lesson_status: 'incomplete', ...fields }, ...extra });
@@ -146,6 +146,21 @@ describe('commit planning (commit-plan.ts)', () => {
       expect(written(planCommit(before, ctx({ seq: 2, cmi: core({ lesson_location: 'p2', session_time: '00:00:10' }, { suspend_data: 'x' }) }), false)).resultMayChange).toBe(false);
       expect(written(planCommit(before, ctx({ seq: 2, cmi: core({ score: { raw: '50' } }) }), false)).resultMayChange).toBe(true);
       expect(written(planCommit(before, ctx({ seq: 2, cmi: core({ lesson_status: 'completed' }) }), false)).resultMayChange).toBe(true);
+    });
+
+    it('should ask for the result of a course with sequencing when a SCO attempt ends (Terminate, or the unload commit of a closed tab), not when a running SCO reports', () => {
+      const seq = { v: '2004' as const, sequenced: true };
+      const ended = stored({ cmi: { completion_status: 'completed', success_status: 'passed', score: { scaled: '0.9' } }, completionStatus: 'completed', successStatus: 'passed', scoreScaled: 0.9, suspendData: '', lastSequence: 4, terminated: true });
+      const running = stored({ cmi: { completion_status: 'incomplete' }, suspendData: '', lastSequence: 1 });
+      const report = { completion_status: 'completed', success_status: 'failed', score: { scaled: '0.2' } };
+      expect(written(planCommit(fresh(), ctx({ seq: 1, cmi: { completion_status: 'incomplete' } }, seq), true)).resultMayChange).toBe(true);
+      // the SCO taken again: its new attempt reaches the root when it ends
+      expect(written(planCommit(ended, ctx({ session: 2, seq: 5, cmi: { completion_status: 'incomplete' } }, seq), false)).resultMayChange).toBe(false);
+      expect(written(planCommit(running, ctx({ seq: 2, cmi: report }, seq), false)).resultMayChange).toBe(false);
+      expect(written(planCommit(running, ctx({ seq: 2, unload: true, cmi: report }, seq), false)).resultMayChange).toBe(true);
+      expect(written(planCommit(running, ctx({ seq: 2, terminate: true, cmi: { ...report, exit: 'suspend' } }, seq), false)).resultMayChange).toBe(true);
+      // without sequencing (SCORM 1.2, or 2004 without a compiled tree) any changed result field counts
+      expect(written(planCommit(running, ctx({ seq: 2, cmi: report }, { v: '2004' }), false)).resultMayChange).toBe(true);
     });
 
     it('should apply the item rules on every commit (2004 completion threshold by measure)', () => {

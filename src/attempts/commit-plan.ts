@@ -48,13 +48,19 @@ export interface PlanContext {
   /** The launch count of the runtime token (a later launch supersedes an earlier one). */
   launch: number;
   input: CommitInput;
+  /**
+   * SCORM 2004 with compiled sequencing: the course result is the root activity after the server's
+   * rollup, which moves when a SCO attempt ends (see `resultMayChange` in {@link planCommit}).
+   */
+  sequenced?: boolean;
 }
 
 /**
  * What to do with a commit: nothing (the answer says why), or write `state` — a new row for the SCO's
  * first commit, else an update. `resultMayChange`: the attempt's course result must be worked out
- * again (first commit, a result field changed, or a 2004 Terminate); `endsSco`: a 2004 Terminate, after
- * which the course attempt may end ({@link attemptEnd}).
+ * again (first commit, a 2004 Terminate, a result field changed; with sequencing the unload commit of
+ * a closed tab instead of a changed field: docs/sequencing.md, "When the server rolls up");
+ * `endsSco`: a 2004 Terminate, after which the course attempt may end ({@link attemptEnd}).
  */
 export type CommitPlan =
   | { write: 'none'; outcome: CommitOutcome }
@@ -162,7 +168,10 @@ export function planCommit(current: ScoState, c: PlanContext, isNew: boolean): C
   });
   const endsSco = !!input.terminate && v === '2004';
   // Most commits only move suspend data, location or time: the course result cannot have changed.
-  const resultMayChange = isNew || endsSco || resultKey(current) !== resultKey(state);
+  // With sequencing a SCO's results reach the root when its attempt ends (SN UP.4, End Attempt): its
+  // Terminate, or the unload commit of a tab closed while it ran (a closed tab is a suspend).
+  const changed = c.sequenced ? !!input.unload : resultKey(current) !== resultKey(state);
+  const resultMayChange = isNew || endsSco || changed;
   return { write: isNew ? 'insert' : 'update', state, outcome: APPLIED, resultMayChange, endsSco };
 }
 

@@ -68,6 +68,7 @@ export class GroupCommitService {
       sessionKey: `${claims.launch}:${input.session}`,
       launch: claims.launch,
       input,
+      sequenced: !!version.sequencing,
     };
     return new Promise<CommitOutcome>((resolve, reject) => {
       this.pending.push({ attemptId, itemId, version, ctx, sequencing, resolve, reject });

@@ -120,6 +120,35 @@ describe('sequencing state on the server and the grade from the rolled-up root (
     await waitFor(() => scoreAt('exam', 'fay').scoreGiven === 95 || undefined, 8000, "fay's exam score on the next launch (95)");
   });
 
+  it('rolls up when a SCO attempt ends, as SN: a running SCO moves the grade at its Terminate or when its tab closes (the unload commit), not with every report', async () => {
+    const db = tb.app.server.app.get(DataSource);
+    const root = async (sub: string) => {
+      const [a] = await db.query<Json[]>(`SELECT ${q('rootSuccess')}, ${q('rootMeasure')} FROM attempts a JOIN learners l ON l.id = a.${q('learnerId')} WHERE l.sub = '${sub}'`);
+      return { rootSuccess: a.rootSuccess, rootMeasure: a.rootMeasure === null ? null : Number(a.rootMeasure) };
+    };
+    const h = await launch('exam', 'hal');
+    await commit(h, 'INTRO', ended(1, 1, { completion_status: 'completed', success_status: 'passed', score: { scaled: '1' } }));
+    await commit(h, 'EXAM', { session: 2, seq: 2, cmi: { completion_status: 'incomplete' } });
+    // The exam reports a result while it runs: the root (and so the grade) does not move yet.
+    await commit(h, 'EXAM', { session: 2, seq: 3, cmi: { completion_status: 'completed', success_status: 'passed', score: { scaled: '0.9' } } });
+    expect(await root('hal')).toEqual({ rootSuccess: 'unknown', rootMeasure: null });
+    // The tab closes: the player's unload commit carries what the exam reported, and it grades.
+    await commit(h, 'EXAM', { session: 2, seq: 4, unload: true, cmi: { completion_status: 'completed', success_status: 'passed', score: { scaled: '0.9' } } });
+    expect(await root('hal')).toEqual({ rootSuccess: 'passed', rootMeasure: 0.9 });
+    await waitFor(() => scoreAt('exam', 'hal').scoreGiven === 90 || undefined, 8000, "hal's exam score from the closed tab (90)");
+
+    // The exam taken again (a new SCO attempt): the root keeps the ended attempt's result until the new one ends.
+    const i = await launch('exam', 'ivy');
+    await commit(i, 'INTRO', ended(1, 1, { completion_status: 'completed', success_status: 'passed', score: { scaled: '1' } }));
+    await commit(i, 'EXAM', ended(2, 2, { completion_status: 'completed', success_status: 'passed', score: { scaled: '0.8' } }));
+    await waitFor(() => scoreAt('exam', 'ivy').scoreGiven === 80 || undefined, 8000, "ivy's exam score (80)");
+    await commit(i, 'EXAM', { session: 3, seq: 3, cmi: { completion_status: 'incomplete', score: { scaled: '0.5' } } });
+    expect(await root('ivy')).toEqual({ rootSuccess: 'passed', rootMeasure: 0.8 });
+    await commit(i, 'EXAM', ended(3, 4, { completion_status: 'completed', success_status: 'failed', score: { scaled: '0.6' } }));
+    expect(await root('ivy')).toEqual({ rootSuccess: 'failed', rootMeasure: 0.6 });
+    await waitFor(() => scoreAt('exam', 'ivy').scoreGiven === 60 || undefined, 8000, "ivy's re-taken exam score (60)");
+  });
+
   it("reports a 2004 course by its rolled-up root, as the grade does (not the SCOs' mean)", async () => {
     const zip = await buildFixtureZip('scorm2004-rollup-exam');
     const imported = await request(tb.app.appUrl).post('/api/courses?onDuplicate=separate').set(tb.app.auth).attach('package', zip, { filename: 'exam-report.zip', contentType: 'application/zip' });
