@@ -46,13 +46,15 @@ export class AttemptLaunchService {
       }
       // Written only when new or changed: a returning learner costs one SELECT, and a new row is not
       // read back after its INSERT (plain SQL: TypeORM's query building was most of this path's CPU).
-      const learner = await this.learnerOf(ctx, m);
+      const { learner, created } = await this.learnerOf(ctx, m);
       const link = await this.linkOf(ctx, m);
       if (ctx.outcome) {
         await this.repo.saveOutcomeTarget(link.id, learner.id, ctx.outcome, m);
       }
       const preview = ctx.isInstructor;
-      let attempt = await this.repo.findOpenAttempt(learner.id, link.id, preview, m);
+      // A learner this transaction created has no attempt yet (no other transaction sees its id
+      // before the commit): a first launch skips both attempt queries.
+      let attempt = created ? null : await this.repo.findOpenAttempt(learner.id, link.id, preview, m);
       if (attempt) {
         // Course versions are immutable: the commit path's cache answers most launches.
         const version =
@@ -67,7 +69,7 @@ export class AttemptLaunchService {
           learnerId: learner.id,
           resourceLinkId: link.id,
           courseVersionId: course.currentVersionId,
-          number: (await this.repo.lastAttemptNumber(learner.id, link.id, m)) + 1,
+          number: created ? 1 : (await this.repo.lastAttemptNumber(learner.id, link.id, m)) + 1,
           preview,
           completedAt: null,
           lastLaunchedAt: null,
@@ -88,7 +90,7 @@ export class AttemptLaunchService {
    * two first launches of one learner really run at once: the second INSERT meets the unique index,
    * does nothing, and that launch reads the first one's row (SQLite runs transactions one at a time).
    */
-  private async learnerOf(ctx: LtiLaunchContext, m: EntityManager, again = false): Promise<Learner> {
+  private async learnerOf(ctx: LtiLaunchContext, m: EntityManager, again = false): Promise<{ learner: Learner; created: boolean }> {
     const found = await this.repo.findLearner(ctx.platformId, ctx.sub, m);
     const names = {
       name: ctx.name ?? found?.name ?? null,
@@ -99,7 +101,7 @@ export class AttemptLaunchService {
     if (!found) {
       const fresh = Object.assign(new Learner(), { platformId: ctx.platformId, sub: ctx.sub, ...names });
       if (await this.repo.insertLearner(fresh, m)) {
-        return fresh;
+        return { learner: fresh, created: true };
       }
       return again ? lost('learner', ctx) : this.learnerOf(ctx, m, true); // a concurrent launch created it: now found
     }
@@ -107,7 +109,7 @@ export class AttemptLaunchService {
       Object.assign(found, names);
       await this.repo.updateLearnerNames(found.id, names, m);
     }
-    return found;
+    return { learner: found, created: false };
   }
 
   /** The launch's resource link with its latest claims; like {@link learnerOf}, safe against a concurrent first launch (a class opening a new link). */
