@@ -186,6 +186,35 @@ describe('scorm-again runtime, patched', () => {
       expect(set(api, 'cmi.interactions.2.learner_response', '{}{[]}{}{[]}{}')).toBe('true/0');
     });
 
+    it('takes an empty language and a delivery speed of 0 (learner-language-may-be-empty, delivery-speed-may-be-zero)', () => {
+      const api = initialized();
+      expect(set(api, 'cmi.learner_preference.language', '')).toBe('true/0');
+      expect(set(api, 'cmi.learner_preference.delivery_speed', '0.0')).toBe('true/0');
+      expect(get(api, 'cmi.learner_preference.delivery_speed')).toBe('0.0/0');
+      expect(set(api, 'cmi.learner_preference.delivery_speed', '-1')).toBe('false/407');
+    });
+
+    it('adds no shared data store the manifest does not map (shared-data-stores-not-added-by-the-sco)', () => {
+      const api = initialized();
+      expect(set(api, 'adl.data.0.store', 'x')).toBe('false/351');
+      expect(get(api, 'adl.data._count')).toBe('0/0');
+    });
+
+    it('keeps an empty correct response when the data is loaded again (empty-correct-response-kept-on-resume)', () => {
+      const api = initialized();
+      interaction(api, 0, 'fill-in');
+      expect(set(api, 'cmi.interactions.0.correct_responses.0.pattern', '')).toBe('true/0');
+      expect(set(api, 'cmi.interactions.0.correct_responses.1.pattern', 'b')).toBe('true/0');
+      const rendered = api.renderCommitCMI(true);
+      const cmi = (rendered.cmi ?? rendered) as Record<string, unknown>;
+      const resumed = new (scorm2004Api())({ autocommit: false, lmsCommitUrl: false, logLevel: 5 });
+      resumed.loadFromJSON({ interactions: cmi.interactions });
+      resumed.Initialize('');
+      expect(get(resumed, 'cmi.interactions.0.correct_responses._count')).toBe('2/0');
+      expect(get(resumed, 'cmi.interactions.0.correct_responses.0.pattern')).toBe('/0');
+      expect(get(resumed, 'cmi.interactions.0.correct_responses.1.pattern')).toBe('b/0');
+    });
+
     it('refuses a time interval with hours before T or an empty T part (timespan-t-before-time)', () => {
       const api = initialized();
       expect(set(api, 'cmi.session_time', 'P1Y6M14D4H15M6.34S')).toBe('false/406');
