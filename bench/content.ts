@@ -14,9 +14,10 @@
  *
  * Targets: ≥ 0.4× nginx for the 2 KB file and ≥ 0.6× for the 2 MB+ file.
  *
- * Each pair is followed by a run of the offload mode (deploy/nginx/content-offload.conf, in the same
- * nginx): nginx serves the files itself, the grant checked by the bridge once and remembered; its
- * CPU figure is nginx's plus this process's.
+ * Each pair is followed by runs of the offload mode: deploy/nginx/content-offload.conf (in the same
+ * nginx: nginx serves the files itself, the grant checked by the bridge once and remembered) and
+ * deploy/nginx/content-offload-link.conf (a second nginx, one worker: the grant checked by nginx's
+ * secure_link, the bridge never asked); their CPU figure is nginx's plus this process's.
  *
  * `npm run bench -- content --beside-runtime`: the same runs while the runtime bench's paced load
  * (100 learners, 2,000 commits/s offered, bench/runtime-load.ts) commits to the same server, to show
@@ -40,6 +41,8 @@ import { treeCpuMs } from './proc-cpu';
 import { benchLearners, fmt, fmtWhere, Measured, runLevel, startDriver } from './runtime-load';
 
 const WRK = process.env.WRK ?? '/usr/bin/wrk';
+/** The secret the bridge and the secure_link nginx share in the bench (CONTENT_LINK_SECRET). */
+const LINK_SECRET = 'bench-link-secret-0123456789abcdefghij';
 
 const FILES = [
   { name: 'small', label: '2 KB html', path: 'bench/page.html', bytes: htmlPage(2048), target: 0.4 },
@@ -62,10 +65,11 @@ export async function run(): Promise<boolean> {
   const beside = process.argv.includes('--beside-runtime');
   let appUrl = '';
   const lms = beside ? await startAgsPlatform({ toolJwksUrl: () => `${appUrl}/.well-known/jwks.json`, clientId: 'bench-client' }) : null;
-  const t = await createTestApp({ LOG_LEVEL: 'error' });
+  const t = await createTestApp({ LOG_LEVEL: 'error', CONTENT_LINK_SECRET: LINK_SECRET });
   appUrl = t.appUrl;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-nginx-'));
   let nginx: RunningNginx | null = null;
+  let linkNginx: RunningNginx | null = null;
   let driver: ChildProcess | null = null;
   let ok = true;
   try {
@@ -86,9 +90,24 @@ export async function run(): Promise<boolean> {
       nginxPort,
       `  server {\n    listen 127.0.0.1:${nginxPort};\n    root ${path.join(t.config.contentDir, versionId)};\n  }\n${offloadConf}`,
     );
+    const linkPort = await freePort();
+    fs.mkdirSync(path.join(tmp, 'link'));
+    linkNginx = await startNginx(
+      path.join(tmp, 'link'),
+      linkPort,
+      renderTemplate(path.join(NGINX_CONF_DIR, 'content-offload-link.conf'), {
+        BRIDGE_CONTENT_LISTEN: `127.0.0.1:${linkPort}`,
+        BRIDGE_CONTENT_UPSTREAM: `127.0.0.1:${contentPort}`,
+        BRIDGE_STORAGE_DIR: t.storageDir,
+        BRIDGE_LINK_SECRET: LINK_SECRET,
+        BRIDGE_NGINX_CONF_DIR: NGINX_CONF_DIR,
+      }),
+    );
     const nginxBase = `http://127.0.0.1:${nginxPort}/`;
     const offloadBase = `http://127.0.0.1:${offloadPort}${prefix}`;
+    const linkBase = `http://127.0.0.1:${linkPort}${prefix}`;
     const nginxPid = nginx.process.pid!;
+    const linkPid = linkNginx.process.pid!;
     process.stdout.write(
       `content benchmark: wrk -t1 -c64 --latency, ${seconds} s per run, nginx and the bridge alternately, ${pairs} pair(s) per file.\n` +
         `bridge: the content origin in this process (SQLite, logging at error), the lean course-file path; nginx ${nginxVersion()}: one worker, sendfile, same files.\n`,
@@ -120,11 +139,12 @@ export async function run(): Promise<boolean> {
           if (commits) {
             await new Promise((r) => setTimeout(r, 1000)); // the driver's warm-up
           }
-          const nginxBefore = treeCpuMs(nginxPid);
+          const pid = who === 'link' ? linkPid : nginxPid;
+          const nginxBefore = treeCpuMs(pid);
           const bridgeBefore = process.cpuUsage();
           const result = await wrk(url, seconds);
           const bridgeUsed = process.cpuUsage(bridgeBefore);
-          const nginxMs = treeCpuMs(nginxPid) - nginxBefore;
+          const nginxMs = treeCpuMs(pid) - nginxBefore;
           const bridgeMs = (bridgeUsed.user + bridgeUsed.system) / 1000;
           const cpuMs = who === 'nginx' ? nginxMs : who === 'bridge' ? bridgeMs : nginxMs + bridgeMs;
           result.cpuPerRequestUs = (1000 * cpuMs) / Math.max(1, result.requests);
@@ -150,11 +170,16 @@ export async function run(): Promise<boolean> {
         process.stdout.write(
           `${file.label.padEnd(11)} offload ${(offload.perSecond / ref.perSecond).toFixed(2)}× nginx's req/s (nginx serving the files, the grant checked by the bridge once)\n`,
         );
+        const link = await run('link', linkBase + file.path);
+        process.stdout.write(
+          `${file.label.padEnd(11)} link    ${(link.perSecond / ref.perSecond).toFixed(2)}× nginx's req/s (nginx serving the files, the grant checked by nginx's secure_link)\n`,
+        );
       }
     }
   } finally {
     driver?.send({ type: 'exit' });
     await nginx?.stop();
+    await linkNginx?.stop();
     await t.close();
     await lms?.stop();
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -18,6 +18,19 @@ describe('WORKERS (worker mode, src/cluster.ts)', () => {
   });
 });
 
+describe('CONTENT_LINK_SECRET (the secure_link offload mode, deploy/nginx/README.md)', () => {
+  it('is unset unless given, and taken when it is safe to write into the nginx configuration', () => {
+    expect(loadConfig({}, '/srv').contentLinkSecret).toBeUndefined();
+    const secret = 'a'.repeat(20) + '-_0123456789AZ';
+    expect(loadConfig({ CONTENT_LINK_SECRET: secret }, '/srv').contentLinkSecret).toBe(secret);
+  });
+
+  it('refuses a short secret or one with characters nginx would read as syntax', () => {
+    expect(() => loadConfig({ CONTENT_LINK_SECRET: 'short' }, '/srv')).toThrow(ConfigError);
+    expect(() => loadConfig({ CONTENT_LINK_SECRET: 'x'.repeat(32) + '";' }, '/srv')).toThrow('CONTENT_LINK_SECRET must be 32 to 128 characters');
+  });
+});
+
 describe('TRUST_PROXY', () => {
   it('trusts loopback unless told, and takes named ranges, addresses and CIDR ranges', () => {
     expect(loadConfig({}, '/srv').trustProxy).toBe('loopback');

@@ -35,6 +35,11 @@ export class AppConfig {
   maxSuspendDataChars: number;
   /** Most bytes of small course files the content path holds in memory (0: none). */
   contentCacheBytes: number;
+  /**
+   * The secret shared with nginx's `secure_link` in the offload mode (deploy/nginx/README.md): when
+   * set, every grant also carries a keyed MD5 nginx can check by itself. Unset: grants as always.
+   */
+  contentLinkSecret?: string;
   /** Lifetime of the player's runtime bearer token (seconds). */
   runtimeTokenTtlSeconds: number;
   /**
@@ -168,6 +173,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   config.maxSuspendDataChars = int(env, 'MAX_SUSPEND_DATA_CHARS', 256_000, 4096);
   config.contentCacheBytes = int(env, 'CONTENT_CACHE_MB', 64, 0, 1024 * 1024) * 1024 * 1024;
   config.runtimeTokenTtlSeconds = int(env, 'RUNTIME_TOKEN_TTL_SECONDS', 4 * 3600, 60);
+  const linkSecret = env.CONTENT_LINK_SECRET?.trim();
+  if (linkSecret && !/^[A-Za-z0-9_-]{32,128}$/.test(linkSecret)) {
+    throw new ConfigError('CONTENT_LINK_SECRET must be 32 to 128 characters of A-Z, a-z, 0-9, _ and - (it is written into the nginx configuration)');
+  }
+  config.contentLinkSecret = linkSecret || undefined;
   config.trustProxy = trustProxy(env);
   const sqlite = config.databaseUrl.startsWith('sqlite:');
   config.workers = int(env, 'WORKERS', sqlite ? 1 : os.availableParallelism(), 1, 256);

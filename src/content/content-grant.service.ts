@@ -1,5 +1,5 @@
 import { HttpStatus, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
@@ -14,6 +14,10 @@ const VERIFIED_GRANTS_MAX = 50_000;
  * Expiring read grants for course files (docs/architecture.md): a signed path prefix
  * `/content/<versionId>/<expires>.<mac>/` scoped to one course version, so relative links inside a
  * package keep working and no cookie is needed inside an LMS iframe.
+ *
+ * With `CONTENT_LINK_SECRET` set (the offload mode with nginx's `secure_link`, deploy/nginx/README.md)
+ * a grant is `<expires>.<mac>.<link>`: `link` is the base64url MD5 of `<expires>:<versionId>:<secret>`,
+ * which nginx checks itself, expiry included, without asking the bridge. The bridge checks both.
  */
 @Injectable()
 export class ContentGrantService implements OnApplicationBootstrap {
@@ -32,7 +36,9 @@ export class ContentGrantService implements OnApplicationBootstrap {
   async grantPrefix(versionId: string, ttlSeconds: number, now = this.clock.now()): Promise<string> {
     const expires = Math.floor(now / 1000) + ttlSeconds;
     const mac = await this.mac(versionId, expires);
-    return `${this.config.contentUrl}/content/${versionId}/${expires}.${mac}/`;
+    const secret = this.config.contentLinkSecret;
+    const link = secret ? `.${linkFor(secret, versionId, expires)}` : '';
+    return `${this.config.contentUrl}/content/${versionId}/${expires}.${mac}${link}/`;
   }
 
   /** Absolute URL of a package-relative launch URL (which may carry ?query and #fragment). */
@@ -55,14 +61,14 @@ export class ContentGrantService implements OnApplicationBootstrap {
     const id = `${versionId}/${grant}`;
     let expires = this.verified.get(id);
     if (expires === undefined) {
-      const m = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(grant);
+      const m = /^(\d{1,12})\.([A-Za-z0-9_-]{43})(?:\.([A-Za-z0-9_-]{22}))?$/.exec(grant);
       if (!m || !this.key) {
         return { result: 'invalid', expires: 0 };
       }
       expires = Number(m[1]);
-      const expected = Buffer.from(macWith(this.key, versionId, expires));
-      const given = Buffer.from(m[2]);
-      if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+      // A link part is checked when this bridge makes them; one made before the secret was removed is ignored.
+      const secret = this.config.contentLinkSecret;
+      if (!same(macWith(this.key, versionId, expires), m[2]) || (m[3] !== undefined && secret && !same(linkFor(secret, versionId, expires), m[3]))) {
         return { result: 'invalid', expires };
       }
       if (this.verified.size >= VERIFIED_GRANTS_MAX) {
@@ -99,6 +105,22 @@ export function grantOpen(expires: number, now: number): boolean {
 
 function macWith(key: Buffer, versionId: string, expires: number): string {
   return createHmac('sha256', key).update(`${versionId}.${expires}`).digest('base64url');
+}
+
+/**
+ * The grant's part nginx checks (`secure_link_md5 "$bridge_expires:$bridge_version:<secret>"`,
+ * deploy/nginx/content-offload-link.conf). MD5 is what nginx offers; keyed with a secret at the end
+ * of a message only the bridge chooses, it cannot be forged without the secret (no length extension
+ * past the secret, and collisions need a message pair the bridge would have to sign).
+ */
+function linkFor(secret: string, versionId: string, expires: number): string {
+  return createHash('md5').update(`${expires}:${versionId}:${secret}`).digest('base64url');
+}
+
+function same(expected: string, given: string): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** Percent-encodes each path segment of a package-relative URL, keeping its query and fragment as they are. */

@@ -12,9 +12,13 @@ import { startTestS3, TEST_BUCKET, TestS3 } from '../support/s3';
 /**
  * The offload mode (deploy/nginx/README.md): Debian's nginx with the shipped configuration serves
  * course files from the bridge's storage — the local disk, or an S3 bucket (s3rver here) through
- * nginx's cache — asking the bridge once per grant.
+ * nginx's cache — asking the bridge once per grant; or, with a link secret shared with the bridge
+ * (content-offload-link.conf), checking the grant itself with `secure_link`, never asking the bridge.
  */
-describe.each([['content-offload.conf'], ['content-offload-s3.conf']])('Content offload to nginx (deploy/nginx/%s)', (confFile) => {
+const LINK_SECRET = 'test-link-secret-0123456789-abcdefghij';
+
+describe.each([['content-offload.conf'], ['content-offload-s3.conf'], ['content-offload-link.conf']])('Content offload to nginx (deploy/nginx/%s)', (confFile) => {
+  const link = confFile === 'content-offload-link.conf';
   let s3: TestS3 | undefined;
   let t: TestApp;
   let nginx: RunningNginx;
@@ -35,7 +39,7 @@ describe.each([['content-offload.conf'], ['content-offload-s3.conf']])('Content 
       throw new Error(`This test needs Debian's nginx at ${NGINX} (apt-get install nginx; .ci/run installs it).`);
     }
     s3 = confFile === 'content-offload-s3.conf' ? await startTestS3('bridge') : undefined;
-    t = await createTestApp(s3?.env ?? {}, { clock });
+    t = await createTestApp(link ? { CONTENT_LINK_SECRET: LINK_SECRET } : (s3?.env ?? {}), { clock });
     t.server.contentServer.on('request', (req: { url?: string }) => reachedBridge.push(req.url ?? ''));
     const zip = await buildFixtureZip('scorm12-single-sco', {
       files: { 'media/clip.mp4': video, 'media/big.bin': big, 'app/script.js': 'var x = 1;', 'app/data.json': '{"a":1}', 'my pages/été 2024.html': '<p>summer</p>' },
@@ -53,6 +57,7 @@ describe.each([['content-offload.conf'], ['content-offload-s3.conf']])('Content 
       BRIDGE_S3_ORIGIN: s3?.env.S3_ENDPOINT ?? '',
       BRIDGE_S3_PATH: `/${TEST_BUCKET}/bridge/content`,
       BRIDGE_NGINX_CACHE_DIR: path.join(tmp, 'cache'),
+      BRIDGE_LINK_SECRET: LINK_SECRET,
       BRIDGE_NGINX_CONF_DIR: NGINX_CONF_DIR,
     });
     nginx = await startNginx(tmp, port, server);
@@ -90,11 +95,16 @@ describe.each([['content-offload.conf'], ['content-offload-s3.conf']])('Content 
       expect(res.headers.server).toMatch(/^nginx/);
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.headers['referrer-policy']).toBe('same-origin');
-      expect(res.headers['cache-control']).toBe('private, immutable');
-      const grantExpires = Number(/\/(\d+)\.[^/]+\/$/.exec(base)![1]);
-      expect(Date.parse(res.headers.expires)).toBe(grantExpires * 1000);
+      if (link) {
+        expect(res.headers['cache-control']).toBe('private, max-age=3600, immutable');
+      } else {
+        expect(res.headers['cache-control']).toBe('private, immutable');
+        const grantExpires = Number(/\/(\d+)\.[^/]+\/$/.exec(base)![1]);
+        expect(Date.parse(res.headers.expires)).toBe(grantExpires * 1000);
+      }
     }
-    expect(reachedBridge).toEqual([`/content/grants/${versionId}/${/\/content\/[^/]+\/([^/]+)\//.exec(base)![1]}`]);
+    // secure_link: nginx checks the grant itself; else it asks the bridge once for the grant
+    expect(reachedBridge).toEqual(link ? [] : [`/content/grants/${versionId}/${/\/content\/[^/]+\/([^/]+)\//.exec(base)![1]}`]);
     if (s3) {
       // fetched from the bucket once, then answered from nginx's cache
       const reads = s3.requests.GET;
@@ -121,6 +131,18 @@ describe.each([['content-offload.conf'], ['content-offload-s3.conf']])('Content 
     expect(missing.body.error).toBe('not_found');
     await request(base + 'media/').get('').expect(404);
     await request(base + 'media').get('').expect(404);
+    if (link) {
+      // a link part that is not the secret's: nginx refuses, and so does the bridge's own check
+      const wrongLink = base.replace(/\.[A-Za-z0-9_-]{22}\/$/, `.${'A'.repeat(22)}/`);
+      expect(wrongLink).not.toBe(base);
+      const res = await request(wrongLink + 'app/script.js').get('').expect(403);
+      expect(res.body.error).toBe('content_grant_invalid');
+      // a grant without the link part (made before the secret was set) is served by the bridge
+      reachedBridge.length = 0;
+      const old = await request(base.replace(/\.[A-Za-z0-9_-]{22}\/$/, '/') + 'app/script.js').get('').expect(200);
+      expect(old.text).toBe('var x = 1;');
+      expect(reachedBridge).toHaveLength(1);
+    }
   });
 
   it.each(['..%2F..%2Fbridge.sqlite', '%2e%2e/%2e%2e/%2e%2e/bridge.sqlite', 'media/..%5C..%5Cx'])('should not serve anything outside the version for %s', async (p) => {
@@ -136,10 +158,12 @@ describe.each([['content-offload.conf'], ['content-offload-s3.conf']])('Content 
 
   // Last: it moves the app's clock past the grants' lifetime.
   it('should refuse a grant that has expired when first seen', async () => {
-    clock.advance(5000); // a grant of its own, not the one nginx already remembers
+    // secure_link checks the expiry on nginx's own (real) clock: that grant is made in the past
+    const back = link ? 14 * 3600 * 1000 : 0;
+    clock.advance(5000 - back); // a grant of its own, not the one nginx already remembers
     const fresh = await request(t.appUrl).get(`/api/courses/${courseId}`).set(t.auth).expect(200);
     const prefix = (fresh.body.currentVersion.scos[0].url as string).replace(t.contentUrl, nginxUrl).replace(/index\.html$/, '');
-    clock.advance(13 * 3600 * 1000);
+    clock.advance(back || 13 * 3600 * 1000);
     expect(prefix).not.toBe(base);
     const res = await request(prefix + 'app/script.js').get('').expect(403);
     expect(res.body.error).toBe('content_grant_expired');
