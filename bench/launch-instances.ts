@@ -11,7 +11,9 @@
  * (bench/launch-driver.ts). The client side signs an RS256 id_token per launch and makes four HTTP
  * requests, so on a 2-core machine it takes a good share of a core: each row prints CPU per launch of
  * the servers (primary and workers), PostgreSQL's backends for the bench database and the driver, and
- * the cores the whole machine was busy.
+ * the cores the whole machine was busy. The last lines turn one instance's figures into the ceilings
+ * of this machine: one event loop (1 s / the server's CPU per launch) and all of its cores (cores /
+ * server + postgres + driver), so the reader sees whether N instances could reach the target here at all.
  *
  *   BENCH_SECONDS=5 BENCH_LEVELS=64 BENCH_WARMUP_SECONDS=3 npm run bench -- launch --instances 2
  */
@@ -50,6 +52,8 @@ export async function runLaunchInstances(instances: number): Promise<boolean> {
     );
     process.stdout.write('instances  concurrency  launches  failures  launches/s   p50 ms   p99 ms  CPU ms/launch: servers  postgres  driver  machine cores\n');
     const figures = new Map<string, Figure>();
+    /** One instance's CPU per launch by level: server, postgres, driver (ms). */
+    const shares = new Map<number, { server: number; pg: number; driver: number }>();
     for (const count of [1, instances]) {
       const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-launch-instances-'));
       const database = (await testDatabase(storageDir))!;
@@ -80,6 +84,9 @@ export async function runLaunchInstances(instances: number): Promise<boolean> {
           const machineCores = (to.machine - from.machine) / (to.at - from.at);
           const pgMs = cpuMsSince(from.pg, to.pg);
           figures.set(`${count}-${c}`, f);
+          if (count === 1) {
+            shares.set(c, { server: f.cpuMsPerLaunch, pg: pgMs / Math.max(1, f.launches), driver: f.driverCpuMs / Math.max(1, f.launches) });
+          }
           process.stdout.write(
             `${String(count).padStart(9)}  ${String(c).padStart(11)}  ${String(f.launches).padStart(8)}  ${String(f.failures).padStart(8)}  ${f.perSecond.toFixed(1).padStart(10)}  ${f.p50.toFixed(1).padStart(7)}  ${f.p99.toFixed(1).padStart(7)}` +
               `  ${f.cpuMsPerLaunch.toFixed(2).padStart(22)}  ${(pgMs / Math.max(1, f.launches)).toFixed(2).padStart(8)}  ${(f.driverCpuMs / Math.max(1, f.launches)).toFixed(2).padStart(6)}  ${machineCores.toFixed(2).padStart(13)}\n`,
@@ -103,6 +110,15 @@ export async function runLaunchInstances(instances: number): Promise<boolean> {
         `${c} concurrent: ${instances} instances reach ${speedup.toFixed(2)}× one instance's launches/s (target ≥ ${TARGET_SPEEDUP}×; p99 ${figures.get(`${instances}-${c}`)!.p99.toFixed(0)} ms, the launch bench's bound ${TARGET_P99_MS} ms) → ${met ? 'met' : 'MISSED'}\n`,
       );
       ok &&= met;
+      // Where the ratio can go on this machine (docs/deployment.md): one instance is held by its event
+      // loop (1 s / server CPU per launch), the machine by every process (cores / their sum).
+      const { server, pg, driver } = shares.get(c)!;
+      const loop = 1000 / server;
+      const machine = (1000 * os.availableParallelism()) / (server + pg + driver);
+      process.stdout.write(
+        `  ceilings from one instance's CPU per launch: its event loop ${loop.toFixed(0)}/s, the machine ${machine.toFixed(0)}/s (${os.availableParallelism()} cores / ${(server + pg + driver).toFixed(1)} ms): ` +
+          `${instances} instances can reach at most ${(Math.min(instances * loop, machine) / Math.min(loop, machine)).toFixed(2)}× here\n`,
+      );
     }
   } finally {
     child.kill();
