@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { AppConfig } from '../config/app-config';
 import { ENTITIES, MIGRATIONS } from './schema';
 import { guardTransactions } from './transactions';
+import { startCheckpointer, WAL_AUTOCHECKPOINT_PAGES } from './sqlite-checkpointer';
 
 /** TypeORM options for the configured database; SQLite by default, Postgres for a shared database. */
 export function dataSourceOptions(config: AppConfig): DataSourceOptions {
@@ -26,6 +27,8 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
         db.pragma('busy_timeout = 5000');
         db.pragma('foreign_keys = ON');
         db.pragma('synchronous = NORMAL');
+        // Checkpoints are the worker's (startCheckpointer); this connection's are the backstop.
+        db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
       },
     };
   }
@@ -43,6 +46,14 @@ export async function openDataSource(config: AppConfig): Promise<DataSource> {
   await ds.initialize();
   guardTransactions(ds);
   await migrate(ds);
+  if (ds.options.type === 'better-sqlite3' && ds.options.database !== ':memory:') {
+    const checkpointer = startCheckpointer(ds.options.database);
+    const destroy = ds.destroy.bind(ds);
+    ds.destroy = async () => {
+      await checkpointer.stop();
+      return destroy();
+    };
+  }
   return ds;
 }
 
