@@ -15,8 +15,11 @@ const VERSION_ID = /^[0-9a-f-]{36}$/;
 const SMALL_FILE_MAX = 1024 * 1024;
 /** Most files whose headers are remembered (the bodies are bounded by `CONTENT_CACHE_MB`). */
 const ENTRIES_MAX = 20_000;
-/** Most URLs the lean path remembers (a URL is per grant and file); past it the memory starts over. */
-const KNOWN_URLS_MAX = 50_000;
+/**
+ * Most URLs the lean path remembers (a URL is per grant and file; a few hundred bytes each, so a few
+ * MB at most); past it the memory starts over.
+ */
+const KNOWN_URLS_MAX = 20_000;
 
 /** What is known about one file of a version; versions are immutable, so it is computed once. */
 interface FileEntry {
