@@ -125,19 +125,21 @@ describe('LTI 1.3 launch (emulator, real HTTP)', () => {
       const url = `${tb.app.appUrl}/lti/login?${new URLSearchParams({ iss: 'https://unknown.example', login_hint: 'x', target_link_uri: `${tb.app.appUrl}/lti/launch` })}`;
       const statuses: number[] = [];
       const started = Date.now();
-      for (let batch = 0; batch < 10; batch++) {
+      // At least 500 requests, in rounds of 50, and more rounds (up to 2,000 requests) while none has
+      // been refused yet: on a busy machine with the limit shared through PostgreSQL, 500 requests can
+      // take long enough for the refill to have let them all through.
+      while (statuses.length < 500 || (!statuses.includes(429) && statuses.length < 2000)) {
         const round = await Promise.all(Array.from({ length: 50 }, () => fetch(url, { headers: { 'X-Forwarded-For': '203.0.113.9' }, redirect: 'manual' })));
         statuses.push(...round.map((r) => r.status));
       }
       const seconds = (Date.now() - started) / 1000;
       // A burst of 300 passes (to the next check, unknown issuer: 400), then 20 more a second however
-      // long the 500 took (the limit is shared through the database on PostgreSQL: slower on a busy
-      // machine); every other one is 429.
+      // long the requests took; every other one is 429.
       const passed = statuses.filter((s) => s === 400).length;
       expect(passed).toBeGreaterThanOrEqual(300);
       expect(passed).toBeLessThanOrEqual(300 + Math.ceil(20 * seconds) + 1);
-      expect(statuses.filter((s) => s === 429).length).toBe(500 - passed);
-      expect(500 - passed).toBeGreaterThan(0);
+      expect(statuses.filter((s) => s === 429).length).toBe(statuses.length - passed);
+      expect(statuses.length - passed).toBeGreaterThan(0);
       const other = await fetch(url, { headers: { 'X-Forwarded-For': '203.0.113.10' }, redirect: 'manual' });
       expect(other.status).toBe(400);
     });
