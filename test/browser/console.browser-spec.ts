@@ -211,8 +211,11 @@ describe('Console in Chromium', () => {
       await page.getByLabel('Name').fill('Campus Moodle 4.4');
       await page.getByRole('button', { name: 'Save changes' }).click();
       await page.getByTestId('platform-table').locator('tbody tr', { hasText: 'Campus Moodle 4.4' }).waitFor();
-      page.once('dialog', (d) => void d.accept());
       await page.getByRole('button', { name: 'Remove Campus Moodle 4.4' }).click();
+      const dialog = page.getByRole('dialog');
+      await expect(dialog.textContent()).resolves.toContain('Launches from this LMS will stop working');
+      await dialog.getByRole('button', { name: 'Remove platform' }).click();
+      await expect(page.locator('#toast').textContent()).resolves.toBe('Platform “Campus Moodle 4.4” removed.');
       await eventually(async () => (await page.getByTestId('platform-table').locator('tbody tr', { hasText: 'Campus Moodle' }).count()) === 0, 'the platform to go');
       await expect(page.getByTestId('platform-table').locator('tbody tr').count()).resolves.toBe(1); // the emulator's registration stays
     });

@@ -6,7 +6,7 @@ import { h, render } from './dom.js';
 import { fmtDate } from './format.js';
 import { LMS_NOTES } from './lms-notes.js';
 import { platformForm } from './platform-form.js';
-import { copyRow, errorBox, loadInto, loading, page, toast } from './ui.js';
+import { confirmedChange, copyRow, errorBox, loadInto, loading, page } from './ui.js';
 
 /**
  * @typedef {import('./types').Platform} Platform
@@ -40,17 +40,19 @@ export async function connectPage() {
   }
 
   /** @param {Platform} p */
-  async function remove(p) {
-    if (!window.confirm(`Remove “${p.name}”? Launches from this LMS will stop working until it is registered again.`)) {
-      return;
-    }
-    try {
-      await deletePlatform(p.id);
-      toast(`Platform “${p.name}” removed.`);
-      await loadPlatforms();
-    } catch (err) {
-      render(platformsBox, errorBox(err));
-    }
+  function remove(p) {
+    return confirmedChange({
+      confirm: {
+        title: `Remove “${p.name}”?`,
+        body: [h('p', {}, 'Launches from this LMS will stop working until it is registered again.')],
+        confirm: 'Remove platform',
+        danger: true,
+      },
+      change: () => deletePlatform(p.id),
+      done: `Platform “${p.name}” removed.`,
+      after: loadPlatforms,
+      errorIn: platformsBox,
+    });
   }
 
   function loadPlatforms() {
