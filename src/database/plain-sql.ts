@@ -34,9 +34,8 @@ export class PlainSqlError extends Error {
 @Injectable()
 export class PlainSql implements OnModuleInit {
   readonly postgres: boolean;
-  private readonly statements = new Map<string, string>();
-  /** Postgres: the prepared-statement name of each registered text (see {@link run}). */
-  private readonly prepared = new Map<string, string>();
+  /** Each registered text: its name (for errors) and, on Postgres, its prepared-statement name (see {@link run}). */
+  private readonly statements = new Map<string, { name: string; prepared: string }>();
 
   constructor(readonly ds: DataSource) {
     this.postgres = ds.options.type === 'postgres';
@@ -53,10 +52,8 @@ export class PlainSql implements OnModuleInit {
    */
   statement(name: string, text: string): string {
     const sql = this.placeholders(text);
-    this.statements.set(sql, name);
-    if (this.postgres && !this.prepared.has(sql)) {
-      this.prepared.set(sql, `bridge_${this.prepared.size}`);
-    }
+    const prepared = this.statements.get(sql)?.prepared ?? `bridge_${this.statements.size}`;
+    this.statements.set(sql, { name, prepared });
     return sql;
   }
 
@@ -79,7 +76,7 @@ export class PlainSql implements OnModuleInit {
   async run(sql: string, params: unknown[], m?: EntityManager): Promise<SqlResult> {
     const own = m?.queryRunner === undefined;
     const runner: QueryRunner = m?.queryRunner ?? this.ds.createQueryRunner();
-    const name = this.prepared.get(sql);
+    const name = this.postgres ? this.statements.get(sql)?.prepared : undefined;
     // TypeORM hands its query argument to node-postgres as it is, and node-postgres takes a { name, text } config there.
     const query = (name === undefined ? sql : { name, text: sql }) as string;
     try {
@@ -103,7 +100,7 @@ export class PlainSql implements OnModuleInit {
   async prepareAll(): Promise<void> {
     if (!this.postgres) {
       const db = (this.ds.driver as unknown as { databaseConnection: { prepare(sql: string): unknown } }).databaseConnection;
-      for (const [sql, name] of this.statements) {
+      for (const [sql, { name }] of this.statements) {
         try {
           db.prepare(sql);
         } catch (e) {
@@ -114,7 +111,7 @@ export class PlainSql implements OnModuleInit {
     }
     const runner = this.ds.createQueryRunner();
     try {
-      for (const [sql, name] of this.statements) {
+      for (const [sql, { name }] of this.statements) {
         try {
           await runner.query(`PREPARE bridge_plain_sql_check AS ${sql}`);
         } catch (e) {
