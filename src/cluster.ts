@@ -21,9 +21,10 @@ const MAX_RESTART_DELAY_MS = 30_000;
  * connection then talks to its worker directly. Every worker shares the PostgreSQL database and the
  * storage, like separate machines would.
  *
- * The first worker starts alone: it runs the migrations, creates the secrets and keys of a new
- * database and sweeps what a crash left in storage; the others start once it listens, and never
- * sweep (another worker may be importing). A worker that dies is replaced (kill -9 loses only the
+ * The first worker starts alone: it runs the migrations and creates the secrets and keys of a new
+ * database; the others start once it listens. Every worker sweeps what a crash left in storage, at
+ * start and hourly (the sweep leaves anything younger than an hour, so a worker that replaced a dead
+ * one keeps sweeping). A worker that dies is replaced (kill -9 loses only the
  * requests it was answering; clients retry). SIGTERM/SIGINT stop every worker gracefully, then the
  * primary. Resolves once the first worker is ready; exits the process if it cannot start.
  */

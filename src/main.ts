@@ -25,9 +25,6 @@ async function main(): Promise<void> {
     await runPrimary(config);
     return;
   }
-  if (cluster.isWorker && cluster.worker?.id !== 1) {
-    config.role = 'joining'; // started beside running workers: their uploads are in storage/tmp
-  }
   // Loaded only here: a configuration error, and the primary of a cluster, need none of the app.
   const { startServer } = await import('./server');
   let server;

@@ -54,11 +54,11 @@ export class AppConfig {
   /** The bucket settings when `storage` is `s3` (README.md "Object storage"). */
   s3?: S3Settings;
   /**
-   * 'server' sweeps storage at start and hourly (the only process, or the first worker of a cluster,
-   * started alone; the sweep leaves anything changed within the hour, CourseImportService.sweep); a
-   * 'cli' process, or a 'joining' worker started beside running ones, does not sweep.
+   * 'server' (every server process, each worker of a cluster too) sweeps storage at start and hourly;
+   * the sweep leaves anything changed within the hour, so any number of processes may run it
+   * (CourseImportService.sweep). A 'cli' process does not sweep.
    */
-  role: 'server' | 'joining' | 'cli' = 'server';
+  role: 'server' | 'cli' = 'server';
   /** True when PUBLIC_URL / CONTENT_URL were given; otherwise they follow the listening ports. */
   explicitUrls: { public: boolean; content: boolean };
 

@@ -1,5 +1,9 @@
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { testDatabase, TEST_ADMIN_TOKEN } from '../support/app';
+import { startCluster } from '../support/cluster';
 import { runKillScenario } from '../support/kill-scenario';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -38,5 +42,39 @@ describe('worker mode (src/cluster.ts)', () => {
       expect(counts.commitsAcknowledged).toBeGreaterThan(12 * 3);
     },
     240_000,
+  );
+
+  // The worker that replaces a dead one keeps the storage sweep going (every worker sweeps; the sweep
+  // leaves anything younger than an hour, so no worker can remove another's import in progress).
+  (process.env.TEST_POSTGRES_URL ? it : it.skip)(
+    'keeps sweeping storage after the first worker died: its replacement removes what a crash left an hour ago',
+    async () => {
+      const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-sweep-'));
+      const database = (await testDatabase(storageDir))!;
+      const cluster = await startCluster({ STORAGE_DIR: storageDir, DATABASE_URL: database.url, ADMIN_TOKEN: TEST_ADMIN_TOKEN, WORKERS: '2', LOG_LEVEL: 'warn' });
+      try {
+        await cluster.waitReady(2);
+        // A crash two hours ago left a published version folder without a row and a working file,
+        // planted after both workers' start-up sweeps.
+        const hoursAgo = new Date(Date.now() - 2 * 60 * 60_000);
+        const orphan = path.join(storageDir, 'content', '11111111-1111-4111-8111-111111111111');
+        const working = path.join(storageDir, 'tmp', 'upload-dead.zip');
+        for (const file of [path.join(orphan, 'index.html'), working]) {
+          fs.mkdirSync(path.dirname(file), { recursive: true });
+          fs.writeFileSync(file, 'partial');
+          fs.utimesSync(file, hoursAgo, hoursAgo);
+        }
+        fs.utimesSync(orphan, hoursAgo, hoursAgo);
+        process.kill(cluster.readyPids[0], 'SIGKILL');
+        await cluster.waitReady(3); // the replacement has swept before it reports ready
+        expect(fs.existsSync(orphan)).toBe(false);
+        expect(fs.existsSync(working)).toBe(false);
+      } finally {
+        await cluster.stop();
+        await database.drop();
+        fs.rmSync(storageDir, { recursive: true, force: true });
+      }
+    },
+    120_000,
   );
 });
