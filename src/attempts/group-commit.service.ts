@@ -149,15 +149,15 @@ export class GroupCommitService {
       const ids = [...new Set(batch.map((j) => j.attemptId))];
       // Without suspend_data (up to 64 KB+ a row): nearly every commit replaces it, so it is read only
       // for a commit that does not carry it (below).
-      const rows = new Map<string, ScoState>();
+      const rows = new Map<string, Map<string, ScoState>>(ids.map((id) => [id, new Map()]));
       for (const state of await this.states.lockStatesOfAttempts(ids, m)) {
-        rows.set(`${state.attemptId}\n${state.itemId}`, state);
+        rows.get(state.attemptId)!.set(state.itemId, state);
       }
       const changed = new Map<string, CourseVersion>();
       const outcomes: CommitOutcome[] = [];
       for (const job of batch) {
-        const key = `${job.attemptId}\n${job.itemId}`;
-        const existing = rows.get(key);
+        const states = rows.get(job.attemptId)!;
+        const existing = states.get(job.itemId);
         const { ctx } = job;
         if (existing && needsStoredSuspendData(existing, ctx.input)) {
           existing.suspendData = await this.states.readSuspendData(existing.id, m);
@@ -173,13 +173,13 @@ export class GroupCommitService {
         } else {
           await this.states.insert(state, m);
         }
-        rows.set(key, state);
+        states.set(job.itemId, state);
         if (job.sequencing && job.version.sequencing) {
           // Saved with the commit's CMI data, in its transaction (src/player/bootstrap.types.ts).
           await this.sequencing.save(m, job.attemptId, job.version, ctx.input.sequencingState!, job.sequencing, ctx.launch, ctx.input.seq);
         }
         if (plan.endsSco) {
-          await this.maybeEndAttempt(m, job.attemptId, job.version, state, rows, ctx.input.navRequest);
+          await this.maybeEndAttempt(m, job.attemptId, job.version, state, [...states.values()], ctx.input.navRequest);
         }
         if (plan.resultMayChange) {
           changed.set(job.attemptId, job.version);
@@ -188,7 +188,7 @@ export class GroupCommitService {
       for (const [attemptId, version] of changed) {
         if (version.sequencing) {
           // SCORM 2004 with sequencing: the root activity's result from the server's own engine run.
-          await this.sequencing.rollUp(m, attemptId, version, statesOf(rows, attemptId));
+          await this.sequencing.rollUp(m, attemptId, version, [...rows.get(attemptId)!.values()]);
         }
         await this.results.onResultMaybeChanged(m, attemptId);
       }
@@ -198,19 +198,14 @@ export class GroupCommitService {
 
   /**
    * SCORM 2004 Terminate: marks the course attempt completed when {@link attemptEnd} says it ends.
-   * `rows`: the batch's states, every SCO state of the attempt as this transaction holds them (read
-   * and locked at the start of the batch, updated as its commits are applied): not read again.
+   * `states`: every SCO state of the attempt as this transaction holds them (read and locked at the
+   * start of the batch, updated as its commits are applied): not read again.
    */
-  private async maybeEndAttempt(m: EntityManager, attemptId: string, version: CourseVersion, state: ScoState, rows: Map<string, ScoState>, nav?: string): Promise<void> {
+  private async maybeEndAttempt(m: EntityManager, attemptId: string, version: CourseVersion, state: ScoState, states: ScoState[], nav?: string): Promise<void> {
     const scos = version.manifest.scos;
     const end = attemptEnd(state.exit, nav, scos);
-    if (end === 'yes' || (end === 'if-all-completed' && allScosCompleted(scos, statesOf(rows, attemptId)))) {
+    if (end === 'yes' || (end === 'if-all-completed' && allScosCompleted(scos, states))) {
       await this.attempts.markAttemptCompleted(attemptId, new Date(), m);
     }
   }
-}
-
-/** The states of one attempt among a batch's rows. */
-function statesOf(rows: Map<string, ScoState>, attemptId: string): ScoState[] {
-  return [...rows.values()].filter((r) => r.attemptId === attemptId);
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CourseVersion } from '../courses/course-version.entity';
-import { rollUpFromScoData, sharedDataTargets, stateForPlayer, type ScoTracking } from '../sequencing/server-run';
+import { RollupMemo, sharedDataTargets, stateForPlayer, type ScoTracking } from '../sequencing/server-run';
 import { selectsChildren } from '../sequencing/saved-selection';
 import type { SerializedSequencingState } from '../sequencing/sequencing-state';
 import type { ScoState } from './sco-state.entity';
@@ -28,6 +28,9 @@ export function scoTracking(s: ScoState): ScoTracking {
  */
 @Injectable()
 export class SequencingStateService {
+  /** Rollup runs remembered by their inputs (one per process; see {@link RollupMemo}). */
+  readonly rollups = new RollupMemo();
+
   constructor(private readonly repo: SequencingStateRepository) {}
 
   /**
@@ -66,7 +69,7 @@ export class SequencingStateService {
     const scos = states.filter((s) => s.cmi !== null).map(scoTracking);
     // Of the saved state the run reads only the clusters' selections: not read without any.
     const saved = selectsChildren(compiled) ? await this.repo.readState(attemptId, m) : null;
-    const run = rollUpFromScoData(compiled, scos, stores?.objectives, saved);
+    const run = this.rollups.rollUp(version.id, compiled, scos, stores?.objectives, saved);
     await this.repo.writeRoot(attemptId, { rootCompletion: run.root.completion, rootSuccess: run.root.success, rootMeasure: run.root.measure }, m);
     if (learnerId) {
       for (const [id, entry] of Object.entries(run.writtenGlobals)) {

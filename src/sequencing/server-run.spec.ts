@@ -2,7 +2,7 @@ import { compileSequencing } from './compile-sequencing';
 import { parseManifest } from '../scorm/manifest-parser';
 import { fileList } from '../../test/support/manifest-spec-helpers';
 import { scorm2004Api } from './engine';
-import { newEngine, rollUpFromScoData, stateForPlayer, suspendIfLeftActive, type ScoTracking } from './server-run';
+import { newEngine, RollupMemo, rollUpFromScoData, stateForPlayer, suspendIfLeftActive, type ScoTracking } from './server-run';
 import type { CompiledSequencing } from './sequencing.types';
 
 /** A two-SCO course (intro, exam) with this root sequencing and these item sequencing blocks. */
@@ -87,6 +87,84 @@ describe('a SCO taken again', () => {
     const first = rollUpFromScoData(WRITES_AND_READS, [sco('intro', 'completed', 'passed', 1), sco('exam', 'completed', 'passed', 0.9)]);
     const silent = rollUpFromScoData(WRITES_AND_READS, [sco('intro', 'completed', 'passed', 1), sco('exam', 'incomplete', 'unknown', undefined, { ended: false })], first.writtenGlobals);
     expect(silent.root).toMatchObject({ success: 'passed', measure: 0.9 });
+  });
+});
+
+describe('rollup runs remembered by their inputs (RollupMemo)', () => {
+  const exam = (success: string, scaled: number, more: Partial<ScoTracking> = {}) => [sco('intro', 'completed', 'passed', 1), sco('exam', 'completed', success, scaled, more)];
+
+  it('answers the same inputs from memory with the run they gave', () => {
+    const memo = new RollupMemo();
+    const first = memo.rollUp('v1', EXAM_DECIDES, exam('failed', 0.4));
+    const again = memo.rollUp('v1', EXAM_DECIDES, exam('failed', 0.4));
+    expect(again).toBe(first);
+    expect(again).toEqual(rollUpFromScoData(EXAM_DECIDES, exam('failed', 0.4)));
+    expect(memo.made).toBe(1);
+  });
+
+  it('runs again, and gives the new root, when anything the run reads has changed', () => {
+    const memo = new RollupMemo();
+    const check = (scos: ScoTracking[], globals?: Record<string, unknown>, compiled = EXAM_DECIDES) => {
+      const made = memo.made;
+      expect(memo.rollUp('v1', compiled, scos, globals)).toEqual(rollUpFromScoData(compiled, scos, globals));
+      expect(memo.made).toBe(made + 1);
+    };
+    check(exam('failed', 0.4));
+    // The SCO's success, its score, its completion, whether its attempt ended, its objectives.
+    check(exam('passed', 0.4));
+    check(exam('passed', 0.9));
+    expect(memo.rollUp('v1', EXAM_DECIDES, exam('passed', 0.9)).root).toEqual({ completion: 'completed', success: 'passed', measure: 0.9 });
+    check([sco('intro', 'completed', 'passed', 1), sco('exam', 'incomplete', 'passed', 0.9)]);
+    check([sco('intro', 'completed', 'passed'), sco('exam', 'unknown', 'unknown', undefined, { ended: true })]);
+    check([sco('intro', 'completed', 'passed'), sco('exam', 'unknown', 'unknown', undefined, { ended: false })]);
+    check(exam('passed', 0.9, { objectives: { '0': { id: 'exam-obj', success_status: 'failed' } } }));
+    // A SCO left out, and the same SCO data on another course version.
+    check([sco('intro', 'completed', 'passed', 1)]);
+    const made = memo.made;
+    memo.rollUp('v2', EXAM_DECIDES, exam('passed', 0.9));
+    expect(memo.made).toBe(made + 1);
+  });
+
+  it('runs again when a global objective the course reads has changed', () => {
+    const writer = course('<imsss:controlMode choice="true" flow="true"/>', {
+      exam: '<imsss:sequencing><imsss:objectives><imsss:primaryObjective objectiveID="e"><imsss:mapInfo targetObjectiveID="urn:skill:s" writeSatisfiedStatus="true"/></imsss:primaryObjective></imsss:objectives></imsss:sequencing>',
+    });
+    const reader = course('<imsss:controlMode choice="true" flow="true"/>', {
+      intro: '<imsss:sequencing><imsss:rollupRules rollupObjectiveSatisfied="false"/></imsss:sequencing>',
+      exam: '<imsss:sequencing><imsss:deliveryControls objectiveSetByContent="true"/><imsss:objectives><imsss:primaryObjective objectiveID="p"><imsss:mapInfo targetObjectiveID="urn:skill:s" readSatisfiedStatus="true"/></imsss:primaryObjective></imsss:objectives></imsss:sequencing>',
+    });
+    const passed = rollUpFromScoData(writer, exam('passed', 0.8)).writtenGlobals;
+    const failed = rollUpFromScoData(writer, exam('failed', 0.2)).writtenGlobals;
+    const silent = [sco('intro', 'completed', 'unknown'), sco('exam', 'completed', 'unknown')];
+    const memo = new RollupMemo();
+    expect(memo.rollUp('r', reader, silent, {}).root.success).toBe('unknown');
+    expect(memo.rollUp('r', reader, silent, passed).root.success).toBe('passed');
+    expect(memo.rollUp('r', reader, silent, failed).root.success).toBe('failed');
+    expect(memo.made).toBe(3);
+  });
+
+  it('never remembers a run over a tree whose rules ask about time', () => {
+    const timed = course('<imsss:controlMode choice="true" flow="true"/>', {
+      // Rollup asks the skip rules of a child required "ifNotSkipped" (SN RB.1.4.2).
+      exam: '<imsss:sequencing><imsss:sequencingRules><imsss:preConditionRule><imsss:ruleConditions><imsss:ruleCondition condition="timeLimitExceeded"/></imsss:ruleConditions><imsss:ruleAction action="skip"/></imsss:preConditionRule></imsss:sequencingRules></imsss:sequencing>',
+    });
+    const memo = new RollupMemo();
+    memo.rollUp('t', timed, exam('passed', 0.9));
+    memo.rollUp('t', timed, exam('passed', 0.9));
+    expect(memo.made).toBe(2);
+  });
+
+  it('keeps at most its capacity, dropping the least recently used run', () => {
+    const memo = new RollupMemo(2);
+    memo.rollUp('v', EXAM_DECIDES, exam('passed', 0.7));
+    memo.rollUp('v', EXAM_DECIDES, exam('passed', 0.8));
+    memo.rollUp('v', EXAM_DECIDES, exam('passed', 0.7));
+    memo.rollUp('v', EXAM_DECIDES, exam('passed', 0.9));
+    expect(memo.made).toBe(3);
+    memo.rollUp('v', EXAM_DECIDES, exam('passed', 0.7));
+    expect(memo.made).toBe(3);
+    memo.rollUp('v', EXAM_DECIDES, exam('passed', 0.8));
+    expect(memo.made).toBe(4);
   });
 });
 

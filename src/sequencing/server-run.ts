@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { Completion, Success } from '../scorm/result-rules';
 import { scorm2004Api, type Scorm2004Api } from './engine';
-import { savedSelections } from './saved-selection';
+import { savedSelections, type ClusterSelection } from './saved-selection';
 import type { Activity, CompiledSequencing } from './sequencing.types';
 
 /**
@@ -182,11 +183,10 @@ function pick<T>(all: Record<string, T>, keys: Set<string>): Record<string, T> {
 
 /**
  * Gives each cluster that selects or randomizes its children the selection and order the learner's
- * engine made (from the attempt's saved state, checked by {@link savedSelections}), so that rollup
- * runs over the children the learner was given.
+ * engine made ({@link RollupInputs.selections}), so that rollup runs over the children the learner was given.
  */
-function applySelections(tree: EngineProcess['activityTree'], compiled: CompiledSequencing, saved: string | null, scos: ScoTracking[]): void {
-  for (const [id, { order, selected }] of savedSelections(compiled, saved, new Set(scos.map((s) => s.itemId)))) {
+function applySelections(tree: EngineProcess['activityTree'], selections: Map<string, ClusterSelection>): void {
+  for (const [id, { order, selected }] of selections) {
     const cluster = tree.getActivity(id);
     if (!cluster) {
       continue;
@@ -203,6 +203,24 @@ function applySelections(tree: EngineProcess['activityTree'], compiled: Compiled
   }
 }
 
+/** Everything a rollup run reads besides the compiled tree (see {@link rollUpFromScoData}). */
+export interface RollupInputs {
+  scos: ScoTracking[];
+  /** The learner-wide global objectives the course reads. */
+  read: Record<string, unknown>;
+  /** The clusters' selections from the attempt's saved state, checked by {@link savedSelections}. */
+  selections: Map<string, ClusterSelection>;
+}
+
+function rollupInputs(compiled: CompiledSequencing, scos: ScoTracking[], globals: Record<string, unknown> | undefined, saved: string | null): RollupInputs {
+  return {
+    scos,
+    // Only what the course reads: a restored entry the course only writes would stand over its own new result.
+    read: globals ? pick(globals, objectiveTargets(compiled, 'read')) : {},
+    selections: savedSelections(compiled, saved, new Set(scos.map((s) => s.itemId))),
+  };
+}
+
 /**
  * Runs the engine over the SCOs' stored results: each SCO that has data ends an attempt on its
  * activity with that data (the engine's own RTE-to-activity transfer, End Attempt and Overall
@@ -211,9 +229,11 @@ function applySelections(tree: EngineProcess['activityTree'], compiled: Compiled
  * clusters' selections come from the attempt's `saved` state (the player's engine made them).
  */
 export function rollUpFromScoData(compiled: CompiledSequencing, scos: ScoTracking[], globals?: Record<string, unknown>, saved: string | null = null): RollupRun {
+  return runRollup(compiled, rollupInputs(compiled, scos, globals, saved));
+}
+
+function runRollup(compiled: CompiledSequencing, { scos, read, selections }: RollupInputs): RollupRun {
   const { api, settings } = newEngine(compiled);
-  // Only what the course reads: a restored entry the course only writes would stand over its own new result.
-  const read = globals ? pick(globals, objectiveTargets(compiled, 'read')) : {};
   if (Object.keys(read).length) {
     api.restoreGlobalObjectiveSnapshot(read);
   }
@@ -222,7 +242,7 @@ export function rollUpFromScoData(compiled: CompiledSequencing, scos: ScoTrackin
   // rollup: most of a run's time, and nothing the server reads.
   process.updateNavigationValidity = () => undefined;
   const tree = process.activityTree;
-  applySelections(tree, compiled, saved, scos);
+  applySelections(tree, selections);
   const byItem = new Map(scos.map((s) => [s.itemId, s]));
   for (const id of leaves(compiled.activityTree)) {
     const sco = byItem.get(id);
@@ -250,6 +270,58 @@ export function rollUpFromScoData(compiled: CompiledSequencing, scos: ScoTrackin
   const all = (api as unknown as EngineGlobals)._globalObjectiveManager.captureGlobalObjectiveSnapshot(process);
   const writtenGlobals = pick(all, objectiveTargets(compiled, 'write'));
   return { root: { completion, success, measure }, writtenGlobals };
+}
+
+/** Rule conditions the engine answers from the clock (SN 3.4.2 timeLimitExceeded, outsideAvailableTimeRange). */
+const CLOCK_CONDITIONS = /"(timeLimitExceeded|outsideAvailableTimeRange)"/;
+const readsClock = new WeakMap<CompiledSequencing, boolean>();
+
+/**
+ * The server's rollup runs remembered by what they read (docs/sequencing.md, "What a commit costs"):
+ * a run is a function of the compiled tree and its {@link RollupInputs} alone (the engine's rollup
+ * reads no clock and draws no random number; a tree with a rule condition about time is never
+ * remembered), so the same inputs give the same root and written global objectives. A learner who
+ * ends a SCO attempt with the result it had before, or many learners at the same point of a course,
+ * need not build an engine and run it again. Any change to an input (a SCO's status, score or
+ * objectives, whether its attempt ended, a global objective the course reads, a selection) is a
+ * different key, so the run is made again. At most `capacity` runs, the least recently used dropped
+ * first; keyed by a SHA-256 of the inputs, so a key costs 32 bytes however large the SCO data.
+ * The answers are shared: callers must not change them.
+ */
+export class RollupMemo {
+  private readonly runs = new Map<string, RollupRun>();
+  /** Runs made (not answered from memory): for the tests and the bench. */
+  made = 0;
+
+  constructor(private readonly capacity = 2000) {}
+
+  rollUp(versionId: string, compiled: CompiledSequencing, scos: ScoTracking[], globals?: Record<string, unknown>, saved: string | null = null): RollupRun {
+    const inputs = rollupInputs(compiled, scos, globals, saved);
+    let clock = readsClock.get(compiled);
+    if (clock === undefined) {
+      clock = CLOCK_CONDITIONS.test(JSON.stringify(compiled.activityTree));
+      readsClock.set(compiled, clock);
+    }
+    if (clock) {
+      this.made++;
+      return runRollup(compiled, inputs);
+    }
+    const key = createHash('sha256')
+      .update(JSON.stringify([versionId, inputs.scos, inputs.read, [...inputs.selections]]))
+      .digest('base64');
+    let run = this.runs.get(key);
+    if (run) {
+      this.runs.delete(key);
+    } else {
+      this.made++;
+      run = runRollup(compiled, inputs);
+      if (this.runs.size >= this.capacity) {
+        this.runs.delete(this.runs.keys().next().value!);
+      }
+    }
+    this.runs.set(key, run);
+    return run;
+  }
 }
 
 /** The learner-wide stores (src/attempts/sequencing-state.repository.ts `LearnerStores`). */
