@@ -5,6 +5,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
+import { RuntimeCommits } from './attempts/runtime-commits';
+import { BODY_LIMITS } from './common/request-body';
 import type { Clock } from './common/clock';
 import type { ErrorCode } from './common/error-codes';
 import { renderErrorPage } from './common/error-page';
@@ -50,9 +52,9 @@ export async function createApp(config: AppConfig, overrides: ServerOverrides = 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(originPartition(config));
-  app.useBodyParser('json', { limit: '10mb', type: ['application/json', 'application/*+json'] });
-  app.useBodyParser('urlencoded', { extended: false, limit: '2mb' });
-  app.useBodyParser('text', { limit: '10mb', type: ['text/plain'] });
+  app.useBodyParser('json', { limit: BODY_LIMITS.json, type: ['application/json', 'application/*+json'] });
+  app.useBodyParser('urlencoded', { extended: false, limit: BODY_LIMITS.urlencoded });
+  app.useBodyParser('text', { limit: BODY_LIMITS.text, type: ['text/plain'] });
   setupApiDocs(app);
   return app;
 }
@@ -61,7 +63,7 @@ export async function createApp(config: AppConfig, overrides: ServerOverrides = 
  * Starts the server: one process, two listeners. The app origin (console, API, LTI) and the content
  * origin (player, course files, runtime) share the Nest app, and every request is tagged with the
  * listener it came in on, so a route of one origin is never reachable on the other. Readable course
- * files take a lean path on the content listener, outside the framework.
+ * files and runtime commits take lean paths on the content listener, outside the framework.
  */
 export async function startServer(config: AppConfig, overrides: ServerOverrides = {}): Promise<RunningServer> {
   const sqliteLock = lockSqliteServer(config.databaseUrl); // SqliteInUseError when another server has it
@@ -78,12 +80,15 @@ export async function startServer(config: AppConfig, overrides: ServerOverrides 
     (req as http.IncomingMessage & { bridgeOrigin?: Origin }).bridgeOrigin = origin;
     express(req, res);
   };
-  // Course files are most of the traffic: the content listener answers a readable one before Express
-  // and Nest (ContentFiles.handle) and passes everything else on, refusals included.
+  // Course files are most of the traffic and commits the hottest route: the content listener answers
+  // a readable file (ContentFiles.handle) and a commit as the player sends it (RuntimeCommits.handle)
+  // before Express and Nest, and passes everything else on (a file's refusals included).
   const files = app.get(ContentFiles);
+  const commits = app.get(RuntimeCommits);
   const toContent = tag('content');
+  const toFiles = (req: http.IncomingMessage, res: http.ServerResponse) => files.handle(req, res, toContent);
   const appServer = http.createServer(tag('app'));
-  const contentServer = http.createServer((req, res) => files.handle(req, res, toContent));
+  const contentServer = http.createServer((req, res) => commits.handle(req, res, toFiles));
   for (const server of [appServer, contentServer]) {
     server.keepAliveTimeout = 65_000;
     server.requestTimeout = 0; // large uploads may take long; the socket timeout below still applies

@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { attemptResult, courseItems, type CourseResult } from '../scorm/result-rules';
 import { CourseVersionCache } from './course-version-cache';
-import { bearer } from './runtime.controller';
+import { bearer } from './runtime-commits';
 import { RuntimeTokenService } from './runtime-token.service';
 import { checkScope } from './sco-lookup';
 import { ScoStatesRepository } from './sco-states.repository';

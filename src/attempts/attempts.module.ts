@@ -9,6 +9,7 @@ import { GroupCommitService } from './group-commit.service';
 import { LaunchCodeService } from './launch-code.service';
 import { ScoLaunchService } from './sco-launch.service';
 import { ScoStatesRepository } from './sco-states.repository';
+import { RuntimeCommits } from './runtime-commits';
 import { RuntimeController, RuntimeSequencingController } from './runtime.controller';
 import { RuntimeTokenService } from './runtime-token.service';
 import { ResumeSeedService } from './resume-seed.service';
@@ -28,7 +29,7 @@ import { SequencingStateService } from './sequencing-state.service';
 @Module({
   imports: [GradesModule, SecretsModule],
   controllers: [RuntimeController, RuntimeSequencingController, AttemptResultController],
-  providers: [AttemptsRepository, ScoStatesRepository, CourseVersionCache, AttemptLaunchService, LaunchCodeService, ScoLaunchService, GroupCommitService, RuntimeTokenService, ResumeSeedService, SequencingStateRepository, SequencingStateService],
-  exports: [AttemptLaunchService, LaunchCodeService, RuntimeTokenService, ResumeSeedService, SequencingStateService],
+  providers: [AttemptsRepository, ScoStatesRepository, CourseVersionCache, AttemptLaunchService, LaunchCodeService, ScoLaunchService, GroupCommitService, RuntimeCommits, RuntimeTokenService, ResumeSeedService, SequencingStateRepository, SequencingStateService],
+  exports: [RuntimeCommits, AttemptLaunchService, LaunchCodeService, RuntimeTokenService, ResumeSeedService, SequencingStateService],
 })
 export class AttemptsModule {}

@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 
 /**
  * The one way this tool writes HTML: the `html` tagged template escapes every value put into it,
@@ -69,7 +69,7 @@ export function jsonScript(id: string, value: unknown): SafeHtml {
  * ETag hash of the body and the freshness check, which the launch path's `no-store` pages never use
  * (issue 3 launch profile).
  */
-export function sendHtml(res: Response, page: SafeHtml): void {
+export function sendHtml(res: ServerResponse, page: SafeHtml): void {
   const text = page.toString();
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(text));

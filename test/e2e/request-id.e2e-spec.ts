@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from '../support/app';
+import { importFixture, launchContext, openPlayer } from '../support/player-entry';
 import { buildFixtureZip } from '../support/scorm-package.builder';
 
 /**
@@ -128,6 +129,21 @@ describe('request ids', () => {
     expect(linesWith('[CourseImportService]').filter((l) => l.includes('Imported course'))).toEqual([
       expect.stringContaining('[req req-upload-1] Imported course'),
     ]);
+  });
+
+  it('puts the id on the lines of a runtime commit, answered before Express by the lean path', async () => {
+    const course = await importFixture(t, 'scorm12-single-sco');
+    const { bootstrap: b } = await openPlayer(t, launchContext(course));
+    const path = `${b.runtimeBase}/scos/${encodeURIComponent(b.startItemId)}/commit`;
+    const body = { session: 1, seq: 1, cmi: { core: { lesson_status: 'incomplete' } } };
+    const refused = await request(t.contentUrl).post(path).set('X-Request-Id', 'req-commit-1').set('Content-Type', 'text/plain').send(JSON.stringify({ ...body, token: 'forged' })).expect(401);
+    expect(refused.headers['x-request-id']).toBe('req-commit-1');
+    expect(lines.filter((l) => l.includes('req-commit-1'))).toEqual([
+      expect.stringContaining(`[HTTP] [req req-commit-1] POST ${path} → 401 runtime_token_invalid`),
+      expect.stringMatching(new RegExp(`\\[Request\\] \\[req req-commit-1\\] POST ${path} 401 [\\d.]+ ms$`)),
+    ]);
+    await request(t.contentUrl).post(path).set({ Authorization: `Bearer ${b.token}`, 'X-Request-Id': 'req-commit-2' }).send(body).expect(200);
+    expect(lines.filter((l) => l.includes('req-commit-2'))).toEqual([expect.stringMatching(new RegExp(`\\[Request\\] \\[req req-commit-2\\] POST ${path} 200 [\\d.]+ ms$`))]);
   });
 
   it('at LOG_LEVEL=warn writes no request lines, and the warnings still carry the id', async () => {
