@@ -73,7 +73,11 @@ export class SequencingStateService {
     await this.repo.writeRoot(attemptId, { rootCompletion: run.root.completion, rootSuccess: run.root.success, rootMeasure: run.root.measure }, m);
     if (learnerId) {
       for (const [id, entry] of Object.entries(run.writtenGlobals)) {
-        await this.repo.writeStore(learnerId, 'objective', id, JSON.stringify(entry), m);
+        const value = JSON.stringify(entry);
+        // Most runs write back what they read: a store left as it was is not written again.
+        if (!stores || !(id in stores.objectives) || JSON.stringify(stores.objectives[id]) !== value) {
+          await this.repo.writeStore(learnerId, 'objective', id, value, m);
+        }
       }
     }
   }

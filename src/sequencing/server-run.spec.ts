@@ -99,6 +99,8 @@ describe('rollup runs remembered by their inputs (RollupMemo)', () => {
     const again = memo.rollUp('v1', EXAM_DECIDES, exam('failed', 0.4));
     expect(again).toBe(first);
     expect(again).toEqual(rollUpFromScoData(EXAM_DECIDES, exam('failed', 0.4)));
+    // The same SCOs in another order (the database's) are the same inputs.
+    expect(memo.rollUp('v1', EXAM_DECIDES, exam('failed', 0.4).reverse())).toBe(first);
     expect(memo.made).toBe(1);
   });
 
@@ -165,6 +167,16 @@ describe('rollup runs remembered by their inputs (RollupMemo)', () => {
     expect(memo.made).toBe(3);
     memo.rollUp('v', EXAM_DECIDES, exam('passed', 0.8));
     expect(memo.made).toBe(4);
+  });
+
+  it('keeps at most its budget of key characters', () => {
+    const memo = new RollupMemo(100, 1);
+    memo.rollUp('v', EXAM_DECIDES, exam('passed', 0.7));
+    memo.rollUp('v', EXAM_DECIDES, exam('passed', 0.7));
+    expect(memo.made).toBe(1);
+    memo.rollUp('v', EXAM_DECIDES, exam('passed', 0.8));
+    memo.rollUp('v', EXAM_DECIDES, exam('passed', 0.7));
+    expect(memo.made).toBe(3);
   });
 });
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Completion, Success } from '../scorm/result-rules';
 import { scorm2004Api, type Scorm2004Api } from './engine';
 import { savedSelections, type ClusterSelection } from './saved-selection';
@@ -147,6 +146,18 @@ function leaves(a: Activity, out: string[] = []): string[] {
 
 /** The global objective ids a compiled tree reads (`read`) or writes (`write`) through any map flag. */
 export function objectiveTargets(compiled: CompiledSequencing, flag: 'read' | 'write'): Set<string> {
+  let known = targetsOf.get(compiled);
+  if (!known) {
+    known = { read: mappedObjectives(compiled, 'read'), write: mappedObjectives(compiled, 'write') };
+    targetsOf.set(compiled, known);
+  }
+  return known[flag];
+}
+
+/** {@link objectiveTargets} per compiled tree (a tree is not changed once compiled): worked out once. */
+const targetsOf = new WeakMap<CompiledSequencing, Record<'read' | 'write', Set<string>>>();
+
+function mappedObjectives(compiled: CompiledSequencing, flag: 'read' | 'write'): Set<string> {
   const out = new Set<string>();
   const walk = (a: Activity) => {
     for (const o of [...(a.primaryObjective ? [a.primaryObjective] : []), ...a.objectives]) {
@@ -214,7 +225,8 @@ export interface RollupInputs {
 
 function rollupInputs(compiled: CompiledSequencing, scos: ScoTracking[], globals: Record<string, unknown> | undefined, saved: string | null): RollupInputs {
   return {
-    scos,
+    // In item order: the run takes them by item, and the same SCOs read in another order are the same inputs.
+    scos: [...scos].sort((a, b) => (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0)),
     // Only what the course reads: a restored entry the course only writes would stand over its own new result.
     read: globals ? pick(globals, objectiveTargets(compiled, 'read')) : {},
     selections: savedSelections(compiled, saved, new Set(scos.map((s) => s.itemId))),
@@ -284,16 +296,20 @@ const readsClock = new WeakMap<CompiledSequencing, boolean>();
  * ends a SCO attempt with the result it had before, or many learners at the same point of a course,
  * need not build an engine and run it again. Any change to an input (a SCO's status, score or
  * objectives, whether its attempt ended, a global objective the course reads, a selection) is a
- * different key, so the run is made again. At most `capacity` runs, the least recently used dropped
- * first; keyed by a SHA-256 of the inputs, so a key costs 32 bytes however large the SCO data.
- * The answers are shared: callers must not change them.
+ * different key, so the run is made again. Keyed by the inputs' JSON (a few hundred bytes to a few KB
+ * a run); at most `capacity` runs and `maxKeyChars` characters of keys, the least recently used
+ * dropped first. The answers are shared: callers must not change them.
  */
 export class RollupMemo {
   private readonly runs = new Map<string, RollupRun>();
+  private keyChars = 0;
   /** Runs made (not answered from memory): for the tests and the bench. */
   made = 0;
 
-  constructor(private readonly capacity = 2000) {}
+  constructor(
+    private readonly capacity = 2000,
+    private readonly maxKeyChars = 4_000_000,
+  ) {}
 
   rollUp(versionId: string, compiled: CompiledSequencing, scos: ScoTracking[], globals?: Record<string, unknown>, saved: string | null = null): RollupRun {
     const inputs = rollupInputs(compiled, scos, globals, saved);
@@ -306,17 +322,20 @@ export class RollupMemo {
       this.made++;
       return runRollup(compiled, inputs);
     }
-    const key = createHash('sha256')
-      .update(JSON.stringify([versionId, inputs.scos, inputs.read, [...inputs.selections]]))
-      .digest('base64');
+    const key = JSON.stringify([versionId, inputs.scos, inputs.read, [...inputs.selections]]);
     let run = this.runs.get(key);
     if (run) {
       this.runs.delete(key);
     } else {
       this.made++;
       run = runRollup(compiled, inputs);
-      if (this.runs.size >= this.capacity) {
-        this.runs.delete(this.runs.keys().next().value!);
+      this.keyChars += key.length;
+      for (const [old] of this.runs) {
+        if (this.runs.size < this.capacity && this.keyChars <= this.maxKeyChars) {
+          break;
+        }
+        this.runs.delete(old);
+        this.keyChars -= old.length;
       }
     }
     this.runs.set(key, run);
