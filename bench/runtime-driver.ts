@@ -17,13 +17,14 @@
  *   previous one was answered (it then queues on the learner's connection); latency is counted from
  *   the scheduled send time, so queueing is not hidden (no coordinated omission).
  * About one commit in ten carries 64 KB of suspend data, the rest about 2 KB (SCORM 1.2 `cmi` in
- * scorm-again's JSON form, as the player sends it). With a `course` path in the level (`BENCH_SCORM=2004`)
- * each learner commits SCORM 2004 data to the SCOs of that path instead (bench/runtime-2004.ts).
+ * scorm-again's JSON form, as the player sends it). With `course` paths in the level (`BENCH_SCORM=2004`)
+ * each learner commits SCORM 2004 data to the SCOs of its own path instead (its results' path:
+ * bench/sequenced-course.ts `pathOf`, bench/runtime-2004.ts).
  */
 import * as http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { newCursor, scoCommit, terminatesNext, type ScoCursor } from './runtime-2004';
-import type { PathStep } from './sequenced-course';
+import { pathOf, type PathStep } from './sequenced-course';
 
 export interface DriverLearner {
   sub: string;
@@ -46,8 +47,11 @@ export interface LevelRequest {
   model?: 'closed' | 'paced';
   /** Paced model: each learner's interval between commits. */
   intervalMs?: number;
-  /** SCORM 2004: the SCOs a learner commits to, in the order the engine delivers them (bench/sequenced-course.ts). */
-  course?: PathStep[];
+  /**
+   * SCORM 2004: the SCOs a learner commits to, in the order the engine delivers them, one path per
+   * result combination (bench/sequenced-course.ts `recordPaths`); learner i follows `pathOf(course, i)`.
+   */
+  course?: PathStep[][];
 }
 
 export interface LevelResult {
@@ -87,7 +91,8 @@ interface Learner extends DriverLearner {
   /** Path of the attempt's runtime URL (2004). */
   runtimePath: string;
   seq: number;
-  /** 2004: where the learner is in its path. */
+  /** 2004: the learner's path (its results') and where it is in it. */
+  path?: PathStep[];
   sco: ScoCursor;
   /** One keep-alive connection per learner, like a browser tab. */
   agent: http.Agent;
@@ -101,12 +106,12 @@ const BIG = 'S'.repeat(64 * 1024);
 const SMALL = 'x'.repeat(2000);
 
 /** The learner's next commit (path and body): the 1.2 SCO's, or the 2004 path's (terminating when `final`, or when its SCO session is over). */
-function nextCommit(l: Learner, course: PathStep[] | undefined, big: boolean, final: boolean): { path: string; body: string } {
-  if (!course) {
+function nextCommit(l: Learner, big: boolean, final: boolean): { path: string; body: string } {
+  if (!l.path) {
     return { path: l.target.pathname, body: cmi(l, big, final) };
   }
   l.seq++;
-  return scoCommit(l.runtimePath, course, l.sco, l.seq, (big ? BIG : SMALL) + l.seq, final || terminatesNext(l.sco), final);
+  return scoCommit(l.runtimePath, l.path, l.sco, l.seq, (big ? BIG : SMALL) + l.seq, final || terminatesNext(l.sco), final);
 }
 
 function cmi(l: Learner, big: boolean, final: boolean): string {
@@ -174,11 +179,12 @@ async function level(req: LevelRequest): Promise<LevelResult> {
   const cpu = process.cpuUsage();
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
-  const learners: Learner[] = req.learners.map((l) => ({
+  const learners: Learner[] = req.learners.map((l, i) => ({
     ...l,
     target: new URL(l.url),
     runtimePath: new URL(l.base).pathname,
     seq: lastSeq.get(l.base) ?? 0,
+    path: req.course && pathOf(req.course, i),
     sco: newCursor(),
     agent: new http.Agent({ keepAlive: true, maxSockets: 1 }),
   }));
@@ -200,7 +206,7 @@ async function level(req: LevelRequest): Promise<LevelResult> {
         do {
           try {
             requests++;
-            const ms = await post(l, nextCommit(l, req.course, l.seq % 10 === 9, false));
+            const ms = await post(l, nextCommit(l, l.seq % 10 === 9, false));
             latencies?.push(ms);
             mine++;
           } catch (e) {
@@ -236,7 +242,7 @@ async function level(req: LevelRequest): Promise<LevelResult> {
           if (latencies) {
             offered++;
           }
-          const p: Promise<void> = post(l, nextCommit(l, req.course, l.seq % 10 === 9, false), at).then(
+          const p: Promise<void> = post(l, nextCommit(l, l.seq % 10 === 9, false), at).then(
             (ms) => {
               latencies?.push(ms);
               mine[i]++;
@@ -285,8 +291,8 @@ async function level(req: LevelRequest): Promise<LevelResult> {
           // 1.2: one completing commit. 2004: the SCO's terminating commit, then each SCO left in the path.
           do {
             requests++;
-            await post(l, nextCommit(l, req.course, false, true));
-          } while (req.course && l.sco.step < req.course.length);
+            await post(l, nextCommit(l, false, true));
+          } while (l.path && l.sco.step < l.path.length);
           doneAt[l.sub] = Date.now();
         } catch (e) {
           failed(e);

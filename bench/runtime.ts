@@ -10,7 +10,8 @@
  * carries the engine state and `navRequest: continue` (bench/runtime-2004.ts), so the server saves the
  * state and runs its own rollup (and the learner's global objectives) as it does for a 2004 course;
  * the closing commits finish the course and the time until the rolled-up root's grade (`Completed`)
- * reaches the emulator is measured. The mode is printed in the header; compare the two modes' "server
+ * reaches the emulator is measured. Learners' quiz scores vary as a class's do (28 combinations,
+ * bench/sequenced-course.ts), and each learner's grade at the emulator must be its own exam score. The mode is printed in the header; compare the two modes' "server
  * CPU µs/commit" (issue 10: within 20 %).
  *
  * Layout (2-core machine): the server (SQLite file in a temp dir, logging at error) and the AGS
@@ -50,10 +51,23 @@ import { createTestApp } from '../test/support/app';
 import { importFixture } from '../test/support/player-entry';
 import { startAgsPlatform } from '../test/support/ags-platform';
 import { instancesOption, runInstances } from './runtime-instances';
-import { benchLearners, finalScores, fmt, fmtWhere, runLevel, startDriver, timesToScore } from './runtime-load';
-import { BENCH_FIXTURE, GRADE_NOTE, MODE_TEXT, onlyScorm12, recordPath, scormOption, stateSizeText, type PathStep } from './sequenced-course';
+import { benchLearners, finalScores, finalScoresBySub, fmt, fmtWhere, runLevel, startDriver, timesToScore } from './runtime-load';
+import {
+  BENCH_FIXTURE,
+  expectedGrade,
+  GRADE_NOTE,
+  MODE_TEXT,
+  onlyScorm12,
+  recordPaths,
+  resultsOf,
+  scormOption,
+  stateSizeText,
+  type PathStep,
+} from './sequenced-course';
 import { SCO_SESSION_COMMITS } from './runtime-2004';
 import type { BootstrapJson } from '../test/support/player-entry';
+import { SequencingStateService } from '../src/attempts/sequencing-state.service';
+import type { RollupMemo } from '../src/sequencing/server-run';
 
 const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : NaN);
 
@@ -75,6 +89,25 @@ function startReference(): Promise<http.Server> {
   });
   server.keepAliveTimeout = 65_000;
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/**
+ * Counts the server's rollups and the engine runs they made (the others were answered from its memo
+ * of earlier runs): "N rollups, M engine runs" since the previous call.
+ */
+function rollupCounter(memo: RollupMemo): () => string {
+  let asked = 0;
+  const rollUp = memo.rollUp.bind(memo);
+  memo.rollUp = (...args) => {
+    asked++;
+    return rollUp(...args);
+  };
+  let from = { asked, made: memo.made };
+  return () => {
+    const text = `${asked - from.asked} rollups, ${memo.made - from.made} engine runs (the rest answered from the server's memo of earlier runs)`;
+    from = { asked, made: memo.made };
+    return text;
+  };
 }
 
 export async function run(): Promise<boolean> {
@@ -101,17 +134,21 @@ export async function run(): Promise<boolean> {
   try {
     const courseId = await importFixture(t, BENCH_FIXTURE[scorm]);
     const newLearners = await benchLearners(t, lms, courseId, !process.env.BENCH_NO_AGS);
-    let course: PathStep[] | undefined;
+    let course: PathStep[][] | undefined;
     if (scorm === '2004') {
       let first: BootstrapJson | undefined;
       await newLearners(1, (b) => (first ??= b));
-      course = await recordPath(first!);
+      course = await recordPaths(first!);
     }
+    const rollups = course && rollupCounter(t.server.app.get(SequencingStateService, { strict: false }).rollups);
+    const most = Math.max(...levels, pacedLearners);
+    const combinations = new Set(Array.from({ length: most }, (_, i) => JSON.stringify(resultsOf(i)))).size;
     process.stdout.write(
       `runtime benchmark, ${MODE_TEXT[scorm]}: server + AGS emulator in this process (SQLite, ${process.env.BENCH_NO_AGS ? 'no AGS claim' : 'AGS passback on'}), load generator in a child process.\n` +
         (course
-          ? `2004: path ${course.map((s) => s.itemId).join(' → ')} recorded with the engine; ${SCO_SESSION_COMMITS} commits per SCO session, the last terminating (${stateSizeText(course)}); ` +
-            `the timed phase goes round the SCOs between the first and the last, the closing commits finish the course.\n`
+          ? `2004: path ${course[0].map((s) => s.itemId).join(' → ')} recorded with the engine; ${SCO_SESSION_COMMITS} commits per SCO session, the last terminating (${stateSizeText(course.flat())}); ` +
+            `the timed phase goes round the SCOs between the first and the last, the closing commits finish the course.\n` +
+            `2004 learners' quiz results: ${combinations} distinct combinations among the ${most} learners of the largest level (pre-test 0.0–0.6 failed × exam 0.7–1.0 passed, learner i has combination i mod ${course.length}, the same on each round; engine states recorded per combination).\n`
           : '') +
         `each learner has its own keep-alive connection, opened in the warm-up; 1 commit in 10 carries 64 KB suspend data, the rest ~2 KB; 1 s warm-up, then ${seconds} s timed per level.\n` +
         `CLOSED loop: each learner keeps one commit in flight and sends the next when answered (no think time).\n` +
@@ -130,6 +167,7 @@ export async function run(): Promise<boolean> {
         complete: false,
         course,
       });
+      rollups?.();
       const ours = await runLevel(
         child,
         { type: 'level', label: `bridge-${n}`, learners, seconds, warmupSeconds: 1, complete: true, course },
@@ -145,15 +183,20 @@ export async function run(): Promise<boolean> {
       if (ours.firstError) {
         process.stdout.write(`  first error: ${ours.firstError}\n`);
       }
+      let wrongGrades = 0;
       if (course) {
-        process.stdout.write(`  final grades at the LMS: ${finalScores(lms, ours)} (${GRADE_NOTE})\n`);
+        const given = finalScoresBySub(lms, ours);
+        wrongGrades = learners.filter((l, i) => given.get(l.sub) !== expectedGrade(i)).length;
+        process.stdout.write(
+          `  final grades at the LMS: ${finalScores(lms, ours)}; expected ${GRADE_NOTE}: ${n - wrongGrades}/${n} right\n  server: ${rollups!()}\n`,
+        );
       }
       if (n === 100) {
         const met = ours.perSecond >= 2000 && ours.p99 < 50;
         verdicts.push(`closed loop, 100 learners: ${ours.perSecond.toFixed(0)} commits/s, p99 ${ours.p99.toFixed(1)} ms → ${met ? 'met' : 'MISSED'}`);
         ok &&= met;
       }
-      if (ours.errors > 0 || ours.notApplied > 0 || toScore.length < n || s99 >= 1000) {
+      if (ours.errors > 0 || ours.notApplied > 0 || toScore.length < n || s99 >= 1000 || wrongGrades > 0) {
         ok = false;
       }
     }
@@ -162,10 +205,12 @@ export async function run(): Promise<boolean> {
       const intervalMs = (1000 * pacedLearners) / pacedRate;
       const level = { type: 'level', seconds, warmupSeconds: 1, complete: false, model: 'paced', intervalMs, course } as const;
       const ref = await runLevel(child, { ...level, label: 'paced-ref', learners: learners.map((l) => ({ ...l, url: refUrl, base: refBase })) });
+      rollups?.();
       const ours = await runLevel(child, { ...level, label: 'paced-bridge', learners }, undefined, t.server);
       process.stdout.write(
         `PACED  ${String(pacedLearners).padStart(4)} learners  bridge:    ${fmt(ours)}\n${fmtWhere(ours)}\n` +
-          `PACED  ${String(pacedLearners).padStart(4)} learners  reference: ${fmt(ref)}\n${fmtWhere(ref)}\n`,
+          `PACED  ${String(pacedLearners).padStart(4)} learners  reference: ${fmt(ref)}\n${fmtWhere(ref)}\n` +
+          (rollups ? `  server: ${rollups()}\n` : ''),
       );
       if (ours.firstError) {
         process.stdout.write(`  first error: ${ours.firstError}\n`);

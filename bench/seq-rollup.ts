@@ -18,7 +18,7 @@ import { parseManifest } from '../src/scorm/manifest-parser';
 import { PackageFiles } from '../src/scorm/package-layout';
 import { rollUpFromScoData as ours, type ScoTracking } from '../src/sequencing/server-run';
 import type { PlayerBootstrap } from '../src/player/bootstrap.types';
-import { recordPath } from './sequenced-course';
+import { recordPath, RESULT_COMBINATIONS } from './sequenced-course';
 
 const dir = path.join(__dirname, '..', 'fixtures', 'packages', 'seq-bench-course');
 const names = fs.readdirSync(dir);
@@ -46,7 +46,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function main(): Promise<void> {
   const calls = Number(process.argv[2] ?? 200);
   const bootstrap = { sequencing: { settings: compiled, state: null }, scos: compiled.activityTree.children!.flatMap((c) => (c.children?.length ? c.children : [c])).map((c) => ({ itemId: c.id, scormType: 'sco' })) } as unknown as PlayerBootstrap;
-  const steps = await recordPath(bootstrap);
+  const steps = await recordPath(bootstrap, RESULT_COMBINATIONS[0]);
   const last = steps[steps.length - 1].state!;
   const firstCommit = [tracking(steps[0].itemId, 'incomplete', 'unknown', undefined, false)];
   const allEnded = steps.map((s) => tracking(s.itemId, s.report.completion, s.report.success, s.report.scaled, true));

@@ -12,11 +12,20 @@
  * the pre-test, so the engine delivers every SCO: PRETEST → LESSON-1 → LESSON-2 → EXAM; the grade is
  * known only once the exam has ended, so the closing commits alone produce the final score.
  *
+ * Learners' scores differ as a class's do (a 10-question quiz scores in tenths): learner i of a level
+ * has result combination i mod 28 — a pre-test score of 0.0 to 0.6 (always failed, so the path is the
+ * same) and an exam score of 0.7 to 1.0 (passed) — and keeps it over all its rounds (a learner going
+ * back over a lesson repeats its own data). So learners at the same point of the course send the same
+ * tracking data only as often as a class would, and a server that remembers work by its inputs
+ * (src/sequencing/server-run.ts RollupMemo) is not flattered by a class of identical learners.
+ * Each learner's grade at the LMS must be its own exam score (the root's measure).
+ *
  * The path a learner follows — which SCO is delivered after each Terminate, and the engine state the
- * player sends with each terminating commit — is recorded once per bench run by playing the course
+ * player sends with each terminating commit (it holds the SCOs' scores) — is recorded once per bench
+ * run and result combination by playing the course
  * headlessly as the player does (player/src/sequenced.ts): scorm-again's engine built on the
  * bootstrap's `sequencing.settings` (what the server serves over HTTP), `start`, then for each
- * delivered SCO `reset`, `Initialize`, the SCO's results (`REPORTS`), `adl.nav.request=continue`,
+ * delivered SCO `reset`, `Initialize`, the SCO's results (the learner's `LearnerResults`), `adl.nav.request=continue`,
  * `Terminate` and `serializeSequencingState()`. The engine module is loaded only when the bootstrap
  * carries sequencing, so this folder also runs against a server without it: there the path is the
  * course's SCOs in order and no state is sent, as that server's player did.
@@ -60,15 +69,37 @@ export interface ScoReport {
   quiz?: boolean;
 }
 
-/** seq-bench-course: the learner fails the pre-test (so both lessons are delivered), completes the lessons, passes the exam. */
-const REPORTS: Record<string, ScoReport> = {
-  PRETEST: { completion: 'completed', success: 'failed', scaled: 0.3, quiz: true },
-  EXAM: { completion: 'completed', success: 'passed', scaled: 0.8, quiz: true },
-};
-const COMPLETED: ScoReport = { completion: 'completed', success: 'unknown' };
+/** One learner's quiz results (scaled scores): it fails the pre-test and passes the exam. */
+export interface LearnerResults {
+  pretest: number;
+  exam: number;
+}
+
+/** Every learner's results, by combination: the pre-test 0.0–0.6 (failed) × the exam 0.7–1.0 (passed), in tenths. */
+export const RESULT_COMBINATIONS: LearnerResults[] = [7, 8, 9, 10].flatMap((exam) =>
+  [0, 1, 2, 3, 4, 5, 6].map((pretest) => ({ pretest: pretest / 10, exam: exam / 10 })),
+);
+
+/** The result combination of learner `i` of a level (the driver's order): i mod 28, the same on every round. */
+const combinationOf = (i: number): number => i % RESULT_COMBINATIONS.length;
+
+/** The results of learner `i` of a level. */
+export const resultsOf = (i: number): LearnerResults => RESULT_COMBINATIONS[combinationOf(i)];
+
+/** The grade learner `i`'s gradebook must receive (out of 100): its exam's score, the root's measure after the server's rollup. */
+export const expectedGrade = (i: number): number => Math.round(resultsOf(i).exam * 100);
 
 /** What the final grades should be, for the runtime bench's output. */
-export const GRADE_NOTE = "expected 80: the exam's score, the root's measure after the server's rollup (the mean of the SCO scores would be 55)";
+export const GRADE_NOTE = "each learner's own exam score, 70 to 100: the root's measure after the server's rollup (not the mean of the SCO scores)";
+
+/** What each SCO of seq-bench-course reports for a learner with these results (the lessons: completed). */
+function reportsOf(r: LearnerResults): (itemId: string) => ScoReport {
+  const reports: Record<string, ScoReport> = {
+    PRETEST: { completion: 'completed', success: 'failed', scaled: r.pretest, quiz: true },
+    EXAM: { completion: 'completed', success: 'passed', scaled: r.exam, quiz: true },
+  };
+  return (itemId) => reports[itemId] ?? { completion: 'completed', success: 'unknown' };
+}
 
 /** One SCO of the learner's path: delivered by the engine after the previous step's Terminate. */
 export interface PathStep {
@@ -80,9 +111,26 @@ export interface PathStep {
   objectiveIds: string[];
 }
 
-/** The path a learner of this course follows (see the file comment); at least one step. */
-export async function recordPath(b: PlayerBootstrap): Promise<PathStep[]> {
-  const report = (id: string) => REPORTS[id] ?? COMPLETED;
+/** The path of learner `i` of a level among the {@link recordPaths} paths. */
+export const pathOf = (paths: PathStep[][], i: number): PathStep[] => paths[combinationOf(i)];
+
+/** The path of each result combination ({@link RESULT_COMBINATIONS}, same order): the same SCOs for all, each with its own states. */
+export async function recordPaths(b: PlayerBootstrap): Promise<PathStep[][]> {
+  const paths: PathStep[][] = [];
+  const scos = (p: PathStep[]) => p.map((s) => s.itemId).join(' → ');
+  for (const r of RESULT_COMBINATIONS) {
+    const path = await recordPath(b, r);
+    if (paths.length && scos(path) !== scos(paths[0])) {
+      throw new Error(`learners with results ${JSON.stringify(r)} follow ${scos(path)}, not ${scos(paths[0])}: the bench's learners must all follow one path`);
+    }
+    paths.push(path);
+  }
+  return paths;
+}
+
+/** The path a learner of this course with these results follows (see the file comment); at least one step. */
+export async function recordPath(b: PlayerBootstrap, results: LearnerResults): Promise<PathStep[]> {
+  const report = reportsOf(results);
   if (!b.sequencing) {
     return b.scos.filter((s) => s.scormType === 'sco').map((s) => ({ itemId: s.itemId, report: report(s.itemId), state: null, objectiveIds: [] }));
   }

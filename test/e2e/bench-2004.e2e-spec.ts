@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { newCursor, SCO_SESSION_COMMITS, scoCommit, terminatesNext } from '../../bench/runtime-2004';
-import { recordPath } from '../../bench/sequenced-course';
+import { recordPath, RESULT_COMBINATIONS } from '../../bench/sequenced-course';
 import { createTestApp, type TestApp } from '../support/app';
 import { importFixture, launchContext, openPlayer } from '../support/player-entry';
 
@@ -9,7 +9,8 @@ import { importFixture, launchContext, openPlayer } from '../support/player-entr
  * The runtime bench's SCORM 2004 mode (`BENCH_SCORM=2004`, docs/sequencing.md "Bench figures") drives
  * the server's sequencing path: the engine delivers every SCO of seq-bench-course to a learner who
  * fails the pre-test, and the bench's commits — its timed-phase round of the lessons, then its closing
- * commits — are all applied and give the root result the course's rollup says (the exam alone decides),
+ * commits — are all applied and give the root result the course's rollup says (the exam alone decides:
+ * the learner's own exam score, for the lowest and the highest of the bench's result combinations),
  * with the engine state saved.
  */
 describe('bench SCORM 2004 mode: the commits it sends take the server through its rollup (e2e)', () => {
@@ -23,10 +24,10 @@ describe('bench SCORM 2004 mode: the commits it sends take the server through it
     await t?.close();
   });
 
-  it('records the path the engine delivers and the bench commits finish the course with the exam as the root result', async () => {
+  it.each([RESULT_COMBINATIONS[0], RESULT_COMBINATIONS[RESULT_COMBINATIONS.length - 1]])('records the path the engine delivers and the bench commits finish the course with the exam as the root result (%j)', async (results) => {
     const courseId = await importFixture(t, 'seq-bench-course');
     const { bootstrap: b } = await openPlayer(t, launchContext(courseId));
-    const steps = await recordPath(b);
+    const steps = await recordPath(b, results);
     expect(steps.map((s) => s.itemId)).toEqual(['PRETEST', 'LESSON-1', 'LESSON-2', 'EXAM']);
     expect(steps.every((s) => JSON.parse(s.state!).version === '1.0')).toBe(true);
     expect(steps[3].objectiveIds).toEqual(['exam-passed', 'exam-section-1', 'exam-section-2']);
@@ -66,7 +67,7 @@ describe('bench SCORM 2004 mode: the commits it sends take the server through it
       await send(true, true);
     }
     expect(closing).toEqual(['LESSON-2', 'EXAM']);
-    expect(await root()).toEqual({ completion: 'completed', success: 'passed', measure: 0.8 });
+    expect(await root()).toEqual({ completion: 'completed', success: 'passed', measure: results.exam });
     const [saved] = await db.query(`SELECT COUNT(*) AS n FROM attempt_sequencing WHERE ${q('attemptId')} = '${b.attemptId}'`);
     expect(Number(saved.n)).toBe(1);
   });
