@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CourseVersion } from '../courses/course-version.entity';
-import { RollupMemo, sharedDataTargets, stateForPlayer, type ScoTracking } from '../sequencing/server-run';
+import { RollupMemo, sharedDataTargets, untimed, stateForPlayer, type ScoTracking } from '../sequencing/server-run';
 import { selectsChildren } from '../sequencing/saved-selection';
 import type { SerializedSequencingState } from '../sequencing/sequencing-state';
 import type { ScoState } from './sco-state.entity';
@@ -72,11 +72,12 @@ export class SequencingStateService {
     const run = this.rollups.rollUp(version.id, compiled, scos, stores?.objectives, saved);
     await this.repo.writeRoot(attemptId, { rootCompletion: run.root.completion, rootSuccess: run.root.success, rootMeasure: run.root.measure }, m);
     if (learnerId) {
+      // Most runs write back what they read: a store left as it was (but for the engine's `lastUpdated`) is not written again.
+      const before = untimed(stores?.objectives ?? {});
+      const after = untimed(run.writtenGlobals);
       for (const [id, entry] of Object.entries(run.writtenGlobals)) {
-        const value = JSON.stringify(entry);
-        // Most runs write back what they read: a store left as it was is not written again.
-        if (!stores || !(id in stores.objectives) || JSON.stringify(stores.objectives[id]) !== value) {
-          await this.repo.writeStore(learnerId, 'objective', id, value, m);
+        if (!(id in before) || JSON.stringify(before[id]) !== JSON.stringify(after[id])) {
+          await this.repo.writeStore(learnerId, 'objective', id, JSON.stringify(entry), m);
         }
       }
     }

@@ -143,6 +143,11 @@ describe('rollup runs remembered by their inputs (RollupMemo)', () => {
     expect(memo.rollUp('r', reader, silent, passed).root.success).toBe('passed');
     expect(memo.rollUp('r', reader, silent, failed).root.success).toBe('failed');
     expect(memo.made).toBe(3);
+    // The time the engine stamped on an entry is not read: the same objectives stamped later are the same inputs.
+    const stamped = (g: Record<string, unknown>, at: string) => Object.fromEntries(Object.entries(g).map(([k, v]) => [k, { ...(v as object), lastUpdated: at }]));
+    expect(memo.rollUp('r', reader, silent, stamped(passed, '2026-01-01T00:00:00.000Z')).root.success).toBe('passed');
+    expect(memo.rollUp('r', reader, silent, stamped(passed, '2026-02-01T00:00:00.000Z')).root.success).toBe('passed');
+    expect(memo.made).toBe(3);
   });
 
   it('never remembers a run over a tree whose rules ask about time', () => {

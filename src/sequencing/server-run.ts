@@ -223,12 +223,30 @@ export interface RollupInputs {
   selections: Map<string, ClusterSelection>;
 }
 
+/**
+ * Global objective entries without the time the engine last updated each (`lastUpdated`: the engine
+ * stamps it on every write and never reads it), so that the same objectives read at another time are
+ * the same inputs of a run.
+ */
+export function untimed(entries: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(entries).map(([id, entry]) => {
+      if (!entry || typeof entry !== 'object' || !('lastUpdated' in entry)) {
+        return [id, entry];
+      }
+      const { lastUpdated, ...rest } = entry as Record<string, unknown>;
+      void lastUpdated;
+      return [id, rest];
+    }),
+  );
+}
+
 function rollupInputs(compiled: CompiledSequencing, scos: ScoTracking[], globals: Record<string, unknown> | undefined, saved: string | null): RollupInputs {
   return {
     // In item order: the run takes them by item, and the same SCOs read in another order are the same inputs.
     scos: [...scos].sort((a, b) => (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0)),
     // Only what the course reads: a restored entry the course only writes would stand over its own new result.
-    read: globals ? pick(globals, objectiveTargets(compiled, 'read')) : {},
+    read: globals ? untimed(pick(globals, objectiveTargets(compiled, 'read'))) : {},
     selections: savedSelections(compiled, saved, new Set(scos.map((s) => s.itemId))),
   };
 }
