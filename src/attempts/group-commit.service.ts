@@ -107,8 +107,8 @@ export class GroupCommitService {
 
   /**
    * Group commit: the commits that arrive while a batch is being written are applied together in the
-   * next transaction (one read of their rows, one UPDATE per commit, the grade seam once per changed
-   * attempt), in arrival order. Each answer is sent only after its transaction has committed. On
+   * next transaction (one read of their rows, one write of the rows they changed, the grade seam once
+   * per changed attempt), in arrival order. Each answer is sent only after its transaction has committed. On
    * SQLite (one connection) this also keeps the runtime's transactions from overlapping.
    */
   private scheduleFlush(): void {
@@ -154,6 +154,9 @@ export class GroupCommitService {
         rows.get(state.attemptId)!.set(state.itemId, state);
       }
       const changed = new Map<string, CourseVersion>();
+      // The rows the batch's commits changed, written together after the loop (their last state: one
+      // SCO may commit more than once in a batch), before anything reads them back (the grade).
+      const updated = new Map<string, ScoState>();
       const outcomes: CommitOutcome[] = [];
       for (const job of batch) {
         const states = rows.get(job.attemptId)!;
@@ -169,7 +172,7 @@ export class GroupCommitService {
         }
         const state = plan.state;
         if (plan.write === 'update') {
-          await this.states.updateAfterCommit(state, m);
+          updated.set(state.id, state);
         } else {
           await this.states.insert(state, m);
         }
@@ -185,6 +188,7 @@ export class GroupCommitService {
           changed.set(job.attemptId, job.version);
         }
       }
+      await this.states.updateAfterCommits([...updated.values()], m);
       for (const [attemptId, version] of changed) {
         if (version.sequencing) {
           // SCORM 2004 with sequencing: the root activity's result from the server's own engine run.

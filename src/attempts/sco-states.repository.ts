@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { ColumnList, PlainSql } from '../database/plain-sql';
+import { ColumnList, EntitySql, PlainSql } from '../database/plain-sql';
 import { ScoState } from './sco-state.entity';
 
 /** The columns a commit may change (see planCommit), but suspendData. */
@@ -33,14 +33,28 @@ const WRITE_COLUMNS = [...PLANNED_COLUMNS, 'suspendData'] as const;
 /** What the player page and pickStartItem read of the SCO states. */
 const PLAYER_COLUMNS = ['itemId', 'completionStatus', 'successStatus', 'scoreScaled', 'scoreRaw', 'scoreMin', 'scoreMax', 'exit', 'updatedAt'] as const;
 
-/** How many IN-list sizes of the commit read keep their statement text (one prepared statement each). */
+/** SQLite: how many IN-list sizes of the commit read keep their statement text (one prepared statement each). */
 const MAX_CACHED_SELECTS = 256;
+
+/**
+ * Postgres: the most rows one UPDATE of {@link ScoStatesRepository.updateAfterCommits} writes (a larger
+ * batch takes several). Its statement has a power-of-two number of rows, the unused ones null (they
+ * match no row): 8 prepared statements, each parsed once and planned a few times per connection,
+ * instead of one per batch size (with its first executions planned again: that cost more than it saved).
+ */
+const MAX_ROWS_PER_UPDATE = 128;
 
 /**
  * The per-SCO runtime state (`sco_states`). The commit path's read and UPDATE and the player page's
  * read are plain SQL prepared at start-up (see {@link PlainSql}): TypeORM's query builder re-parses
  * the query and, on SQLite, inlines numbers into the SQL text (a new prepared statement for every
  * sequence number), which cost more than the database work itself (bench/runtime profile).
+ *
+ * On Postgres a group commit's batch costs two statements whatever its size (besides BEGIN and
+ * COMMIT): the read of its attempts' rows (`= ANY(array)`: one prepared statement for every batch
+ * size) and one UPDATE of all the rows it changed (see {@link EntitySql.updateRows}). Each statement
+ * is a round trip and an execution for PostgreSQL: per row, they were most of its CPU per commit.
+ * SQLite runs in-process, where a prepared statement per row costs no round trip.
  */
 @Injectable()
 export class ScoStatesRepository {
@@ -53,17 +67,20 @@ export class ScoStatesRepository {
   private readonly selectHead: string;
   private readonly selectTail: string;
   private readonly selects = new Map<number, string>();
+  private readonly updates = new Map<number, string>();
+  private readonly entity: EntitySql<ScoState>;
 
   constructor(
     private readonly db: DataSource,
     private readonly plain: PlainSql,
   ) {
-    const s = plain.entity(ScoState);
+    const s = (this.entity = plain.entity(ScoState));
     this.read = s.columns(READ_COLUMNS);
     this.write = s.columns(WRITE_COLUMNS);
     this.player = s.columns(PLAYER_COLUMNS);
-    this.selectHead = `SELECT ${this.read.select} FROM ${s.table} WHERE ${s.col('attemptId')} IN (`;
-    // Postgres: the rows stay locked until the batch commits (several instances on one database).
+    // Postgres: one array parameter (`= ANY(?)`), and the rows stay locked until the batch commits
+    // (several instances on one database); SQLite: an IN list, a statement text per length.
+    this.selectHead = `SELECT ${this.read.select} FROM ${s.table} WHERE ${s.col('attemptId')} ${plain.postgres ? '= ANY(' : 'IN ('}`;
     this.selectTail = `) ORDER BY ${s.col('id')}${plain.postgres ? ' FOR UPDATE' : ''}`;
     this.suspendSql = plain.statement('ScoStatesRepository.suspendData', `SELECT ${s.columns(['suspendData']).select} FROM ${s.table} WHERE ${s.col('id')} = ?`);
     this.updateSql = plain.statement(
@@ -72,6 +89,9 @@ export class ScoStatesRepository {
     );
     this.playerSql = plain.statement('ScoStatesRepository.player', `SELECT ${this.player.select} FROM ${s.table} WHERE ${s.col('attemptId')} = ?`);
     this.selectFor(1);
+    if (plain.postgres) {
+      this.updateFor(1);
+    }
   }
 
   /**
@@ -79,7 +99,9 @@ export class ScoStatesRepository {
    * replaces it: see {@link readSuspendData}); on Postgres locked until the transaction ends.
    */
   async lockStatesOfAttempts(attemptIds: string[], m: EntityManager = this.db.manager): Promise<ScoState[]> {
-    const { records } = await this.plain.run(this.selectFor(attemptIds.length), attemptIds, m);
+    const { records } = this.plain.postgres
+      ? await this.plain.run(this.selectFor(1), [attemptIds], m)
+      : await this.plain.run(this.selectFor(attemptIds.length), attemptIds, m);
     return records.map((r) => this.read.hydrate(r));
   }
 
@@ -88,11 +110,21 @@ export class ScoStatesRepository {
     return row?.suspendData ?? null;
   }
 
-  /** Writes what a commit may change (and updatedAt). */
-  async updateAfterCommit(state: ScoState, m: EntityManager = this.db.manager): Promise<void> {
-    const params = this.write.values(state);
-    params.push(state.id);
-    await this.plain.run(this.updateSql, params, m);
+  /** Writes what commits may change (and updatedAt) to these rows (distinct rows): on Postgres in one statement. */
+  async updateAfterCommits(states: ScoState[], m: EntityManager = this.db.manager): Promise<void> {
+    if (!this.plain.postgres) {
+      for (const state of states) {
+        await this.plain.run(this.updateSql, [...this.write.values(state), state.id], m);
+      }
+      return;
+    }
+    for (let i = 0; i < states.length; i += MAX_ROWS_PER_UPDATE) {
+      const chunk = states.slice(i, i + MAX_ROWS_PER_UPDATE);
+      const rows = 2 ** Math.ceil(Math.log2(chunk.length));
+      const params = chunk.flatMap((state) => [...this.write.values(state), state.id]);
+      params.length = rows * (WRITE_COLUMNS.length + 1);
+      await this.plain.run(this.updateFor(rows), params.fill(null, chunk.length * (WRITE_COLUMNS.length + 1)), m);
+    }
   }
 
   async insert(state: ScoState, m: EntityManager = this.db.manager): Promise<void> {
@@ -130,7 +162,18 @@ export class ScoStatesRepository {
     await this.db.getRepository(ScoState).update({ id }, { visitedAt: at });
   }
 
-  /** The read of every state of `n` attempts (text kept per n: one prepared statement each). */
+  /** Postgres: the UPDATE of `n` rows, n a power of two (a prepared statement each, registered when first used). */
+  private updateFor(n: number): string {
+    let sql = this.updates.get(n);
+    if (!sql) {
+      const text = this.entity.updateRows(this.write, 'id', n, `, ${this.entity.col('updatedAt')} = CURRENT_TIMESTAMP`);
+      sql = this.plain.statement(`ScoStatesRepository.update${n}`, text);
+      this.updates.set(n, sql);
+    }
+    return sql;
+  }
+
+  /** The read of every state of `n` attempts (SQLite: text kept per n, one prepared statement each; Postgres: n is 1, an array). */
   private selectFor(n: number): string {
     let sql = this.selects.get(n);
     if (!sql) {

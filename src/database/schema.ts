@@ -39,6 +39,7 @@ import { Lti11Nonce } from '../lti11/lti11-nonce.entity';
 import { OutcomeTarget } from '../attempts/outcome-target.entity';
 import { Lti111764400013000 } from './migrations/1764400013000-lti11';
 import { Lti11LastUsed1764400013500 } from './migrations/1764400013500-lti11-last-used';
+import { Lz4CommitColumns1764400015500 } from './migrations/1764400015500-lz4-commit-columns';
 
 /**
  * Every entity and migration of the server, listed once. Migrations run at start-up; the schema is
@@ -46,4 +47,4 @@ import { Lti11LastUsed1764400013500 } from './migrations/1764400013500-lti11-las
  */
 export const ENTITIES = [Course, CourseVersion, AppSecret, Learner, ResourceLink, Attempt, ScoState, LaunchCode, Platform, Deployment, ToolKey, LoginState, GradeDelivery, Customer, RegistrationLink, Licence, LicenceSeat, Roster, RosterMember, SessionRevocation, RateLimit, Dispatch, Lti11Credential, Lti11Nonce, OutcomeTarget, AttemptSequencing, LearnerGlobal];
 
-export const MIGRATIONS = [Courses1764400000000, Lti1764400001000, Attempts1764400002000, Grades1764400003000, CourseGradePolicy1764400004000, Customers1764400005000, Licences1764400006000, Roster1764400007000, CourseArchive1764400008000, Sequencing1764400010000, SharedInstances1764400011500, Dispatches1764400012500, Lti111764400013000, Lti11LastUsed1764400013500, SequencingState1764400014700];
+export const MIGRATIONS = [Courses1764400000000, Lti1764400001000, Attempts1764400002000, Grades1764400003000, CourseGradePolicy1764400004000, Customers1764400005000, Licences1764400006000, Roster1764400007000, CourseArchive1764400008000, Sequencing1764400010000, SharedInstances1764400011500, Dispatches1764400012500, Lti111764400013000, Lti11LastUsed1764400013500, SequencingState1764400014700, Lz4CommitColumns1764400015500];

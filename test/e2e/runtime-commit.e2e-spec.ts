@@ -209,13 +209,14 @@ describe('Runtime API (content origin)', () => {
 
   it('should apply concurrent commits from many learners, each to its own attempt', async () => {
     const players = await Promise.all(Array.from({ length: 12 }, () => openPlayer(t, launchContext(course12))));
+    // Group commits write a batch's rows in one statement on Postgres: each row must get its own values.
     const results = await Promise.all(
       players.flatMap(({ bootstrap: b }, i) =>
         [1, 2, 3].map((seq) =>
           request(t.contentUrl)
             .post(commitUrl(b, b.startItemId))
             .set({ Authorization: `Bearer ${b.token}` })
-            .send({ session: 1, seq, cmi: cmi12({ suspend_data: `learner ${i} commit ${seq}` }) }),
+            .send({ session: 1, seq, cmi: cmi12({ suspend_data: `learner ${i} commit ${seq}` }, { lesson_location: `page ${i}.${seq}`, score: { raw: String(10 * i + seq), min: '0', max: '200' } }) }),
         ),
       ),
     );
@@ -223,8 +224,10 @@ describe('Runtime API (content origin)', () => {
     for (const [i, { bootstrap: b }] of players.entries()) {
       const s = await state(b.attemptId, b.startItemId);
       expect(s.suspendData).toMatch(new RegExp(`^learner ${i} commit`));
-      // whichever order they arrived in, the stored one is the newest that was applied
+      // whichever order they arrived in, the stored one is the newest that was applied, in every column
       expect(s.suspendData).toBe(`learner ${i} commit ${s.lastSequence}`);
+      expect([s.location, s.scoreRaw, s.scoreMax, s.completionStatus, s.visitedAt]).toEqual([`page ${i}.${s.lastSequence}`, 10 * i + s.lastSequence, 200, 'incomplete', expect.any(Date)]);
+      expect((s.cmi as { core: { lesson_location: string } }).core.lesson_location).toBe(`page ${i}.${s.lastSequence}`);
     }
   });
 
