@@ -157,6 +157,11 @@ export class EntitySql<T extends object> {
     return new ColumnList(this, properties, properties.map((p) => this.column(p)));
   }
 
+  /** Every column of the entity: a whole row read as the TypeORM repository would read it. */
+  allColumns(): ColumnList<T, Prop<T>> {
+    return this.columns([...this.columnsByProp.keys()] as Array<Prop<T>>);
+  }
+
   /** `INSERT INTO table (cols) VALUES (?, …)` for these properties (the others take their defaults). */
   insert(list: ColumnList<T, Prop<T>>): string {
     return `INSERT INTO ${this.table} (${list.names.join(', ')}) VALUES (${list.names.map(() => '?').join(', ')})`;
