@@ -26,7 +26,7 @@ import { startCluster } from '../test/support/cluster';
 import type { DriverMessage } from './launch-driver';
 import { ADMIN_TOKEN, drive, Figure, prepareTool, TARGET_P99_MS } from './launch';
 import { cpuMsByPid, cpuMsSince, machineBusyMs, postgresBackends, treeCpuMs } from './proc-cpu';
-import { TARGET_SPEEDUP, usePostgres } from './runtime-instances';
+import { ceilingLine, CpuShares, TARGET_SPEEDUP, usePostgres } from './runtime-instances';
 
 export async function runLaunchInstances(instances: number): Promise<boolean> {
   usePostgres();
@@ -53,7 +53,7 @@ export async function runLaunchInstances(instances: number): Promise<boolean> {
     process.stdout.write('instances  concurrency  launches  failures  launches/s   p50 ms   p99 ms  CPU ms/launch: servers  postgres  driver  machine cores\n');
     const figures = new Map<string, Figure>();
     /** One instance's CPU per launch by level: server, postgres, driver (ms). */
-    const shares = new Map<number, { server: number; pg: number; driver: number }>();
+    const shares = new Map<number, CpuShares>();
     for (const count of [1, instances]) {
       const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-launch-instances-'));
       const database = (await testDatabase(storageDir))!;
@@ -110,15 +110,7 @@ export async function runLaunchInstances(instances: number): Promise<boolean> {
         `${c} concurrent: ${instances} instances reach ${speedup.toFixed(2)}× one instance's launches/s (target ≥ ${TARGET_SPEEDUP}×; p99 ${figures.get(`${instances}-${c}`)!.p99.toFixed(0)} ms, the launch bench's bound ${TARGET_P99_MS} ms) → ${met ? 'met' : 'MISSED'}\n`,
       );
       ok &&= met;
-      // Where the ratio can go on this machine (docs/deployment.md): one instance is held by its event
-      // loop (1 s / server CPU per launch), the machine by every process (cores / their sum).
-      const { server, pg, driver } = shares.get(c)!;
-      const loop = 1000 / server;
-      const machine = (1000 * os.availableParallelism()) / (server + pg + driver);
-      process.stdout.write(
-        `  ceilings from one instance's CPU per launch: its event loop ${loop.toFixed(0)}/s, the machine ${machine.toFixed(0)}/s (${os.availableParallelism()} cores / ${(server + pg + driver).toFixed(1)} ms): ` +
-          `${instances} instances can reach at most ${(Math.min(instances * loop, machine) / Math.min(loop, machine)).toFixed(2)}× here\n`,
-      );
+      process.stdout.write(ceilingLine('launch', instances, shares.get(c)!));
     }
   } finally {
     child.kill();

@@ -21,8 +21,8 @@
  * each learner commits SCORM 2004 data to the SCOs of its own path instead (its results' path:
  * bench/sequenced-course.ts `pathOf`, bench/runtime-2004.ts).
  */
-import * as http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { type Body, CommitConnection } from './commit-connection';
 import { newCursor, scoCommit, terminatesNext, type ScoCursor } from './runtime-2004';
 import { pathOf, type PathStep } from './sequenced-course';
 
@@ -94,8 +94,8 @@ interface Learner extends DriverLearner {
   /** 2004: the learner's path (its results') and where it is in it. */
   path?: PathStep[];
   sco: ScoCursor;
-  /** One keep-alive connection per learner, like a browser tab. */
-  agent: http.Agent;
+  /** One keep-alive connection per learner, like a browser tab (bench/commit-connection.ts). */
+  conn: CommitConnection;
 }
 
 function pct(sorted: number[], p: number): number {
@@ -104,9 +104,12 @@ function pct(sorted: number[], p: number): number {
 
 const BIG = 'S'.repeat(64 * 1024);
 const SMALL = 'x'.repeat(2000);
+/** The suspend data's constant part, encoded once (JSON needs no escaping for it). */
+const BIG_BYTES = Buffer.from(BIG);
+const SMALL_BYTES = Buffer.from(SMALL);
 
 /** The learner's next commit (path and body): the 1.2 SCO's, or the 2004 path's (terminating when `final`, or when its SCO session is over). */
-function nextCommit(l: Learner, big: boolean, final: boolean): { path: string; body: string } {
+function nextCommit(l: Learner, big: boolean, final: boolean): { path: string; body: Body } {
   if (!l.path) {
     return { path: l.target.pathname, body: cmi(l, big, final) };
   }
@@ -114,9 +117,13 @@ function nextCommit(l: Learner, big: boolean, final: boolean): { path: string; b
   return scoCommit(l.runtimePath, l.path, l.sco, l.seq, (big ? BIG : SMALL) + l.seq, final || terminatesNext(l.sco), final);
 }
 
-function cmi(l: Learner, big: boolean, final: boolean): string {
+/**
+ * A 1.2 commit's body, `{ session, seq, terminate, cmi: { suspend_data, core, interactions, objectives } }`
+ * in JSON, as parts: the suspend data's constant part is the encoded {@link BIG_BYTES} or
+ * {@link SMALL_BYTES}, followed by the commit number (so each commit's data differs).
+ */
+function cmi(l: Learner, big: boolean, final: boolean): Body {
   l.seq++;
-  const suspend = (big ? BIG : SMALL) + l.seq;
   const core = {
     lesson_status: final ? 'completed' : 'incomplete',
     lesson_location: `page-${l.seq}`,
@@ -124,11 +131,13 @@ function cmi(l: Learner, big: boolean, final: boolean): string {
     session_time: '00:00:05',
     score: final ? { raw: String(50 + (l.seq % 50)), min: '0', max: '100' } : { raw: '', min: '', max: '' },
   };
-  return JSON.stringify({ session: 1, seq: l.seq, terminate: final, cmi: { suspend_data: suspend, core, interactions: [], objectives: [] } });
+  return [
+    `{"session":1,"seq":${l.seq},"terminate":${final},"cmi":{"suspend_data":"`,
+    big ? BIG_BYTES : SMALL_BYTES,
+    `${l.seq}","core":${JSON.stringify(core)},"interactions":[],"objectives":[]}}`,
+  ];
 }
 
-let timedPhase = false;
-let newConnections = 0;
 let notApplied = 0;
 /**
  * Each learner's last commit number, kept across levels: a bench that runs the same learners again
@@ -137,42 +146,15 @@ let notApplied = 0;
 const lastSeq = new Map<string, number>();
 
 /** POSTs one commit; resolves with the latency from `started` (the scheduled time in the paced model). */
-function post(l: Learner, { path, body }: { path: string; body: string }, started = performance.now()): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const agent = l.agent;
-    const req = http.request(
-      {
-        host: l.target.hostname,
-        port: l.target.port,
-        path,
-        method: 'POST',
-        agent,
-        headers: { Authorization: `Bearer ${l.token}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => {
-          if (res.statusCode !== 200) {
-            reject(new Error(`commit answered ${res.statusCode} ${text.slice(0, 200)}`));
-            return;
-          }
-          if (text.includes('"applied":false')) {
-            notApplied++;
-          }
-          resolve(performance.now() - started);
-        });
-      },
-    );
-    req.on('error', reject);
-    req.on('socket', (sock) => {
-      if (timedPhase && !req.reusedSocket && sock.connecting) {
-        newConnections++;
-      }
-    });
-    req.end(body);
-  });
+async function post(l: Learner, { path, body }: { path: string; body: Body }, started = performance.now()): Promise<number> {
+  const { status, body: text } = await l.conn.post(path, body);
+  if (status !== 200) {
+    throw new Error(`commit answered ${status} ${text.slice(0, 200)}`);
+  }
+  if (text.includes('"applied":false')) {
+    notApplied++;
+  }
+  return performance.now() - started;
 }
 
 async function level(req: LevelRequest): Promise<LevelResult> {
@@ -186,7 +168,7 @@ async function level(req: LevelRequest): Promise<LevelResult> {
     seq: lastSeq.get(l.base) ?? 0,
     path: req.course && pathOf(req.course, i),
     sco: newCursor(),
-    agent: new http.Agent({ keepAlive: true, maxSockets: 1 }),
+    conn: new CommitConnection(new URL(l.url).hostname, Number(new URL(l.url).port), [`Authorization: Bearer ${l.token}`, 'Content-Type: application/json']),
   }));
   notApplied = 0;
   let errors = 0;
@@ -272,8 +254,7 @@ async function level(req: LevelRequest): Promise<LevelResult> {
     await closedPhase(req.warmupSeconds, null);
   }
   const latencies: number[] = [];
-  timedPhase = true;
-  newConnections = 0;
+  const openedBefore = learners.reduce((n, l) => n + l.conn.opened, 0);
   const started = performance.now();
   if (paced) {
     await pacedPhase(req.seconds, latencies);
@@ -282,7 +263,7 @@ async function level(req: LevelRequest): Promise<LevelResult> {
   }
   // Paced: the window is the schedule's (the answers of its last commits may arrive after it).
   const elapsed = paced ? req.seconds : (performance.now() - started) / 1000;
-  timedPhase = false;
+  const newConnections = learners.reduce((n, l) => n + l.conn.opened, 0) - openedBefore;
   const doneAt: Record<string, number> = {};
   if (req.complete) {
     await Promise.all(
@@ -301,7 +282,7 @@ async function level(req: LevelRequest): Promise<LevelResult> {
     );
   }
   for (const l of learners) {
-    l.agent.destroy();
+    l.conn.destroy();
     lastSeq.set(l.base, l.seq);
   }
   latencies.sort((a, b) => a - b);

@@ -36,6 +36,35 @@ import { benchLearners, fmt, Measured, runLevel, startDriver, timesToScore } fro
 
 export const TARGET_SPEEDUP = 1.7;
 
+/** One instance's CPU per operation (ms): the servers', PostgreSQL's backends' and the load generator's. */
+export interface CpuShares {
+  server: number;
+  pg: number;
+  driver: number;
+}
+
+/**
+ * Where the ratio can go on this machine (docs/deployment.md, "One box with workers"), from one
+ * instance's CPU per operation: one instance is held by its event loop (1 s / server CPU), the machine
+ * by every process on it (cores / server + postgres + driver); N instances reach the lower of N event
+ * loops and the machine. When that is below the target, what postgres + driver would have to come
+ * down to: on C cores the ratio is C·S / (S + P + D), so the target T needs P + D ≤ (C / T − 1)·S.
+ */
+export function ceilingLine(unit: string, instances: number, { server, pg, driver }: CpuShares): string {
+  const cores = os.availableParallelism();
+  const loop = 1000 / server;
+  const machine = (1000 * cores) / (server + pg + driver);
+  const most = Math.min(instances * loop, machine) / Math.min(loop, machine);
+  const µs = (ms: number) => `${(1000 * ms).toFixed(0)} µs`;
+  return (
+    `  ceilings from one instance's CPU per ${unit} (server ${µs(server)}, postgres ${µs(pg)}, driver ${µs(driver)}): its event loop ${loop.toFixed(0)}/s, ` +
+    `the machine ${machine.toFixed(0)}/s (${cores} cores / ${µs(server + pg + driver)}): ${instances} instances can reach at most ${most.toFixed(2)}× here` +
+    (most < TARGET_SPEEDUP
+      ? `; ${TARGET_SPEEDUP}× would need postgres + driver ≤ ${µs(Math.max(0, (cores / TARGET_SPEEDUP - 1) * server))} per ${unit} (now ${µs(pg + driver)})\n`
+      : '\n')
+  );
+}
+
 /** `--instances N` on the command line (runtime and launch benches), or null. */
 export function instancesOption(): number | null {
   const i = process.argv.indexOf('--instances');
@@ -96,6 +125,7 @@ export async function runInstances(instances: number): Promise<boolean> {
         `CPU per commit (warm-up and completing commits included): servers = primary + workers${layout === 'nginx' ? ' + nginx' : ''}, postgres = the backends of the bench database, driver = the load generator; machine = cores busy over the level, everything on it.\n`,
     );
     const figures = new Map<string, Measured>();
+    const shares = new Map<number, CpuShares>();
     for (const count of counts) {
       const server = await startLayout(count, layout, { ...env, LOG_LEVEL: 'error' });
       try {
@@ -110,6 +140,9 @@ export async function runInstances(instances: number): Promise<boolean> {
           const pgMs = cpuMsSince(pgBefore, cpuMsByPid(await postgresBackends(database.url)));
           const toScore = await timesToScore(lms, r);
           figures.set(`${count}-${n}`, r);
+          if (count === 1) {
+            shares.set(n, { server: r.serverCpuMs / r.requests, pg: pgMs / r.requests, driver: r.driverCpuMs / r.requests });
+          }
           const per = (ms: number) => `${((1000 * ms) / r.requests).toFixed(0)} µs`;
           process.stdout.write(
             `${String(n).padStart(4)} learners, ${count} instance${count > 1 ? 's' : ' '}: ${fmt(r)}; scores at LMS ${toScore.length}/${n}\n` +
@@ -133,6 +166,7 @@ export async function runInstances(instances: number): Promise<boolean> {
         `${n} learners: ${instances} instances reach ${speedup.toFixed(2)}× one instance's commits/s (target ≥ ${TARGET_SPEEDUP}×) → ${met ? 'met' : 'MISSED'}\n`,
       );
       ok &&= met;
+      process.stdout.write(ceilingLine('commit', instances, shares.get(n)!));
     }
   } finally {
     child.send({ type: 'exit' });
