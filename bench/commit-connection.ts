@@ -3,12 +3,12 @@
  * learner (a browser tab's), sending POSTs one at a time in the order they were asked for, as
  * node:http's agent with one socket did. It writes each request as pre-built header bytes and the body
  * (a body given as parts is written without joining them: the 64 KB suspend data stays one Buffer),
- * and of each answer reads only what the bench checks: the status line, Content-Length and the body.
+ * and of each answer reads only what the bench checks: the status line and the body (Content-Length or chunked).
  * The driver shares the machine's cores with the servers it measures (bench/runtime-instances.ts), and
  * node:http (request and response objects, header parsing and validation, stream events) was most of
  * its CPU per commit.
  *
- * An answer without Content-Length (chunked) fails its request: the commit route always sends one.
+ * An answer with neither Content-Length nor a chunked body fails its request.
  * A connection the server closed is opened again for the next request; a request in flight on it fails.
  */
 import * as net from 'node:net';
@@ -110,29 +110,69 @@ export class CommitConnection {
         return;
       }
       const head = this.buffered.toString('latin1', 0, end);
-      const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
       const pending = this.queue[0];
-      if (!pending || !this.sent || !length) {
-        this.sent = false;
-        this.queue.shift()?.reject(new Error(pending ? `answer without Content-Length: ${head.slice(0, 200)}` : 'answer to no request'));
-        this.destroy();
-        this.next();
+      if (!pending || !this.sent) {
+        this.fail(new Error('answer to no request'));
         return;
       }
-      const bodyEnd = end + HEAD_END.length + Number(length[1]);
-      if (this.buffered.length < bodyEnd) {
+      const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+      const answer = length
+        ? this.sized(end + HEAD_END.length, Number(length[1]))
+        : /\r\ntransfer-encoding:\s*chunked/i.test(head)
+          ? this.chunked(end + HEAD_END.length)
+          : new Error(`answer without Content-Length or chunked body: ${head.slice(0, 200)}`);
+      if (answer instanceof Error) {
+        this.fail(answer);
         return;
       }
-      const status = Number(head.slice(9, 12));
-      const body = this.buffered.toString('utf8', end + HEAD_END.length, bodyEnd);
-      this.buffered = this.buffered.subarray(bodyEnd);
+      if (!answer) {
+        return;
+      }
+      this.buffered = this.buffered.subarray(answer.end);
       this.queue.shift();
       this.sent = false;
       if (/\r\nconnection:\s*close/i.test(head)) {
         this.destroy();
       }
-      pending.resolve({ status, body });
+      pending.resolve({ status: Number(head.slice(9, 12)), body: answer.body });
       this.next();
     }
+  }
+
+  /** A body of `length` bytes from `start`, or undefined until all of it arrived. */
+  private sized(start: number, length: number): { body: string; end: number } | undefined {
+    return this.buffered.length < start + length ? undefined : { body: this.buffered.toString('utf8', start, start + length), end: start + length };
+  }
+
+  /** A chunked body from `start` (no trailers), or undefined until its last chunk arrived. */
+  private chunked(start: number): { body: string; end: number } | undefined | Error {
+    const parts: Buffer[] = [];
+    let at = start;
+    for (;;) {
+      const line = this.buffered.indexOf('\r\n', at);
+      if (line < 0) {
+        return undefined;
+      }
+      const size = parseInt(this.buffered.toString('latin1', at, line), 16);
+      if (!Number.isFinite(size)) {
+        return new Error('malformed chunked body');
+      }
+      if (this.buffered.length < line + 2 + size + 2) {
+        return undefined;
+      }
+      if (size === 0) {
+        return { body: Buffer.concat(parts).toString('utf8'), end: line + 4 };
+      }
+      parts.push(this.buffered.subarray(line + 2, line + 2 + size));
+      at = line + 2 + size + 2;
+    }
+  }
+
+  /** The connection can no longer be read: the request on it fails, the next one opens another. */
+  private fail(err: Error): void {
+    this.sent = false;
+    this.queue.shift()?.reject(err);
+    this.destroy();
+    this.next();
   }
 }
