@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { RuntimeCommits } from './attempts/runtime-commits';
-import { BODY_LIMITS } from './common/request-body';
+import { BODY_LIMITS, FORM_PARAMETERS_MAX } from './common/request-body';
 import type { Clock } from './common/clock';
 import type { ErrorCode } from './common/error-codes';
 import { renderErrorPage } from './common/error-page';
@@ -53,7 +53,7 @@ export async function createApp(config: AppConfig, overrides: ServerOverrides = 
   app.set('trust proxy', config.trustProxy);
   app.use(originPartition(config));
   app.useBodyParser('json', { limit: BODY_LIMITS.json, type: ['application/json', 'application/*+json'] });
-  app.useBodyParser('urlencoded', { extended: false, limit: BODY_LIMITS.urlencoded });
+  app.useBodyParser('urlencoded', { extended: false, limit: BODY_LIMITS.urlencoded, parameterLimit: FORM_PARAMETERS_MAX });
   app.useBodyParser('text', { limit: BODY_LIMITS.text, type: ['text/plain'] });
   setupApiDocs(app);
   return app;

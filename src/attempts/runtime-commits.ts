@@ -2,7 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../common/errors';
 import { answerError } from '../common/exception.filter';
-import { BODY_LIMITS, plainBodyType, readBody } from '../common/request-body';
+import { BODY_LIMITS, parseForm, plainBodyType, readBody } from '../common/request-body';
 import { RequestLogger } from '../logging/request-logger';
 import type { CommitInput, CommitOutcome } from './commit-plan';
 import { GroupCommitService } from './group-commit.service';
@@ -85,7 +85,7 @@ export class RuntimeCommits {
     }
     this.requests.handle(req, res, () => {
       readBody(req, BODY_LIMITS[type])
-        .then((text) => this.commit(ids.attemptId, ids.itemId, req.headers.authorization, type === 'urlencoded' ? Object.fromEntries(new URLSearchParams(text)) : text))
+        .then((text) => this.commit(ids.attemptId, ids.itemId, req.headers.authorization, type === 'urlencoded' ? parseForm(text) : text))
         .then(
           (outcome) => writeOutcome(res, outcome),
           (err: unknown) => answerError(err, req, res),

@@ -5,7 +5,7 @@ import { AppError } from './errors';
 import { renderErrorPage } from './error-page';
 import { sendHtml } from './html';
 import { pathForLog } from './log-path';
-import { bodyAborted, bodyTooLarge } from './request-body';
+import { bodyAborted, bodyTooLarge, tooManyParameters } from './request-body';
 
 interface Envelope {
   /** An `ErrorCode`, or the snake_case code a framework exception named itself. */
@@ -114,6 +114,9 @@ function fromBodyParser(exception: unknown): unknown {
   }
   if (e.type === 'entity.too.large' && typeof e.limit === 'number') {
     return bodyTooLarge(e.limit);
+  }
+  if (e.type === 'parameters.too.many') {
+    return tooManyParameters();
   }
   if (e.type === 'request.aborted') {
     return bodyAborted();

@@ -104,6 +104,22 @@ describe('Runtime commit route (lean path and the Nest path it passes on to)', (
     expect([res.status, res.body]).toEqual([400, { error: 'commit_invalid', message: 'The commit body is not a JSON object.' }]);
   });
 
+  it('should refuse a form of more than 1,000 parameters with 413 payload_too_large, on both paths, and store nothing', async () => {
+    const { b, url, auth } = await open();
+    const payload = `payload=${encodeURIComponent(JSON.stringify(commit(1)))}`;
+    const refused = { error: 'payload_too_large', message: 'The form body has more than the 1000 parameters this address accepts.' };
+    const many = payload + '&x='.repeat(1000);
+    const lean = await post(url, { ...auth, 'Content-Type': 'application/x-www-form-urlencoded' }, many);
+    expect([lean.status, lean.body]).toEqual([413, refused]);
+    // the same refusal from the body parser (a trailing slash goes to Nest)
+    const nest = await post(`${url}/`, { ...auth, 'Content-Type': 'application/x-www-form-urlencoded' }, many);
+    expect([nest.status, nest.body]).toEqual([413, refused]);
+    expect(await stored(b)).toBeNull();
+    // 1,000 parameters are still read
+    const enough = await post(url, { ...auth, 'Content-Type': 'application/x-www-form-urlencoded' }, payload + '&x='.repeat(999));
+    expect([enough.status, enough.body.applied]).toEqual([200, true]);
+  });
+
   it('should refuse a body over the limit of its type with 413 payload_too_large, on both paths, and store nothing', async () => {
     const { b, url, auth } = await open();
     const json = JSON.stringify(commit(1, 'x'.repeat(10 * 1024 * 1024)));
