@@ -150,10 +150,15 @@ export class CoursesService {
       await this.repo.deleteCourse(id, found, m);
       return found;
     });
-    // Every instance forgets the versions it keeps in memory (their files, manifests) before the files go.
-    this.changes.publish('course-versions', footprint.versionIds);
-    for (const versionId of footprint.versionIds) {
-      await this.storage.removeVersion(versionId);
+    // Every instance forgets the versions it keeps in memory (their files, manifests) once the files
+    // are gone: told earlier, an instance could read a file again while they were being removed and
+    // keep answering it from memory.
+    try {
+      for (const versionId of footprint.versionIds) {
+        await this.storage.removeVersion(versionId);
+      }
+    } finally {
+      this.changes.publish('course-versions', footprint.versionIds);
     }
     this.logger.log(`course ${id} deleted with ${plural(footprint.versionIds.length, 'version')} and ${plural(footprint.linkIds.length, 'resource link')}`);
   }

@@ -4,6 +4,7 @@ import { importFixture } from '../support/player-entry';
 import { waitFor } from '../support/grades-harness';
 import { ContentGrantService } from '../../src/content/content-grant.service';
 import { CourseVersionCache } from '../../src/attempts/course-version-cache';
+import { startTestS3, TestS3 } from '../support/s3';
 
 /**
  * A deleted course's versions leave the memory of every instance (docs/deployment.md, "What instances
@@ -43,5 +44,48 @@ describe('course data cached in memory, after the course is deleted', () => {
     await request(a.appUrl).delete(`/api/courses/${courseId}`).set(a.auth).expect(204);
     await waitFor(async () => (await fetch(file)).status === 404, 5000, 'the deleted course file to be refused');
     expect(versions.cached(versionId)).toBeUndefined();
+  });
+});
+
+/**
+ * The same while the deleted course's files are still being removed (a large course in a slow object
+ * store): a file read in that window must not stay in memory after they are gone. The notice is sent
+ * once the files are removed; sent before, an instance read the file again meanwhile and kept serving
+ * it from memory.
+ */
+describe('course files read while a deleted course is being removed', () => {
+  let s3: TestS3;
+  let a: TestApp;
+  let b: TestApp;
+  const pg = !!process.env.TEST_POSTGRES_URL;
+
+  beforeAll(async () => {
+    s3 = await startTestS3();
+    a = await createTestApp({ ...s3.env, KEEP_STORAGE: '1' });
+    b = pg ? await createTestApp({ ...s3.env, DATABASE_URL: a.config.databaseUrl, KEEP_STORAGE: '1' }) : a;
+  });
+
+  afterAll(async () => {
+    if (b !== a) {
+      await b?.close();
+    }
+    await a?.close();
+    await s3?.close();
+  });
+
+  it(`should not be served from memory ${pg ? 'on the other instance' : 'in the process'} once the files are gone`, async () => {
+    const courseId = await importFixture(a, 'scorm12-single-sco');
+    const { currentVersion } = (await request(a.appUrl).get(`/api/courses/${courseId}`).set(a.auth).expect(200)).body as { currentVersion: { id: string } };
+    const prefix = (await a.server.app.get(ContentGrantService).grantPrefix(currentVersion.id, 3600)).replace(a.contentUrl, b.contentUrl);
+    const file = `${prefix}index.html`;
+    expect((await fetch(file)).status).toBe(200);
+
+    const deletes = s3.holdDeletes();
+    const deleting = request(a.appUrl).delete(`/api/courses/${courseId}`).set(a.auth).then((r) => r.status);
+    await deletes.held; // the rows are gone, the objects not yet
+    expect((await fetch(file)).status).toBe(200); // still stored: read again (or from memory)
+    deletes.release();
+    expect(await deleting).toBe(204);
+    await waitFor(async () => (await fetch(file)).status === 404, 5000, 'the removed course file to be refused');
   });
 });

@@ -23,6 +23,11 @@ export interface TestS3 {
   fault: S3Fault;
   /** Switches to `fault` once this many upload requests (PUT) have gone through: a failure midway through an import. */
   faultAfterPuts(puts: number, fault: S3Fault): void;
+  /**
+   * Holds every delete request (DeleteObject, DeleteObjects) until `release` is called, as a slow
+   * object store would while a large course's objects go: `held` resolves once one is waiting.
+   */
+  holdDeletes(): { held: Promise<void>; release: () => void };
   /** Every key in the bucket (under any prefix), sorted. */
   keys(): Promise<string[]>;
   /** Requests the endpoint saw, by method (reads, writes and deletes are counted to show what the bridge did). */
@@ -41,7 +46,8 @@ export async function startTestS3(prefix = ''): Promise<TestS3> {
   const upstream = await s3rver.run();
   const requests: Record<string, number> = {};
   const sockets = new Set<net.Socket>();
-  const state = { fault: 'pass' as S3Fault, later: null as { puts: number; fault: S3Fault } | null };
+  const state = { fault: 'pass' as S3Fault, later: null as { puts: number; fault: S3Fault } | null, hold: null as { seen: () => void; released: Promise<void> } | null };
+  const isDelete = (req: http.IncomingMessage) => req.method === 'DELETE' || (req.method === 'POST' && new URL(req.url!, 'http://x').searchParams.has('delete'));
   const setFault = (f: S3Fault) => {
     state.fault = f;
     if (f === 'down') {
@@ -58,19 +64,27 @@ export async function startTestS3(prefix = ''): Promise<TestS3> {
       req.socket.destroy();
       return;
     }
-    if (state.fault === 'deny-writes' && (req.method === 'PUT' || (req.method === 'POST' && !('delete' in Object.fromEntries(new URL(req.url!, 'http://x').searchParams))))) {
+    if (state.fault === 'deny-writes' && (req.method === 'PUT' || (req.method === 'POST' && !isDelete(req)))) {
       req.resume();
       res.writeHead(403, { 'Content-Type': 'application/xml' });
       res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
       return;
     }
-    const forward = http.request({ host: upstream.address, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode!, answer.headers);
-      answer.pipe(res);
-    });
-    forward.on('error', () => res.destroy());
-    res.on('close', () => forward.destroy());
-    req.pipe(forward);
+    const pass = () => {
+      const forward = http.request({ host: upstream.address, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode!, answer.headers);
+        answer.pipe(res);
+      });
+      forward.on('error', () => res.destroy());
+      res.on('close', () => forward.destroy());
+      req.pipe(forward);
+    };
+    if (state.hold && isDelete(req)) {
+      state.hold.seen();
+      void state.hold.released.then(pass);
+    } else {
+      pass();
+    }
   });
   proxy.on('connection', (s) => {
     sockets.add(s);
@@ -99,6 +113,20 @@ export async function startTestS3(prefix = ''): Promise<TestS3> {
     },
     faultAfterPuts(puts: number, fault: S3Fault) {
       state.later = { puts: (requests.PUT ?? 0) + puts, fault };
+    },
+    holdDeletes() {
+      let seen!: () => void;
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (seen = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      state.hold = { seen, released };
+      return {
+        held,
+        release: () => {
+          state.hold = null;
+          release();
+        },
+      };
     },
     requests,
     async keys() {
