@@ -35,6 +35,13 @@ const CHANNEL = 'bridge_changes';
 const PAYLOAD_MAX = 7000;
 /** Wait before listening again after the listening connection broke. */
 const RECONNECT_MS = 1000;
+/**
+ * The listening connection is asked `SELECT 1` this often, and is given up as lost when the answer
+ * takes longer than HEARTBEAT_TIMEOUT_MS: a connection that died silently (a firewall or NAT that
+ * forgot it, a peer gone without a reset) raises no error, and would otherwise miss every notice.
+ */
+const HEARTBEAT_MS = 5000;
+const HEARTBEAT_TIMEOUT_MS = 5000;
 
 /**
  * Tells every instance on the database that a table it keeps in memory changed, so a registration,
@@ -44,13 +51,15 @@ const RECONNECT_MS = 1000;
  * and each instance holds one extra connection that `LISTEN`s; a notice costs nothing until something
  * changes, where checking a version row would cost a query on every launch. A notice missed while
  * that connection was down is covered by dropping every cache when it is back (and each cache still
- * reloads on its own after its short lifetime). On SQLite there is one process: the notice is local.
+ * reloads on its own after its short lifetime); a connection that died without an error is found by
+ * a heartbeat query (HEARTBEAT_MS). On SQLite there is one process: the notice is local.
  */
 @Injectable()
 export class ChangeNotices implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ChangeNotices.name);
   private readonly handlers = new Map<ChangeTopic, ChangeHandler[]>();
   private listener: Client | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
   private stopped = false;
   private readonly postgres: boolean;
 
@@ -89,6 +98,7 @@ export class ChangeNotices implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.stopHeartbeat();
     await this.listener?.end().catch(() => undefined);
   }
 
@@ -100,6 +110,7 @@ export class ChangeNotices implements OnApplicationBootstrap, OnApplicationShutd
         return;
       }
       this.listener = null;
+      this.stopHeartbeat();
       this.logger.warn(`Lost the connection that hears changes from other instances (${why}); listening again in ${RECONNECT_MS} ms`);
       void client.end().catch(() => undefined);
       setTimeout(() => void this.reconnect(), RECONNECT_MS);
@@ -114,6 +125,23 @@ export class ChangeNotices implements OnApplicationBootstrap, OnApplicationShutd
     });
     await client.connect();
     await client.query(`LISTEN ${CHANNEL}`);
+    this.heartbeat = setInterval(() => {
+      const late = setTimeout(() => lost(`no answer to a heartbeat within ${HEARTBEAT_TIMEOUT_MS} ms`), HEARTBEAT_TIMEOUT_MS).unref();
+      client.query('SELECT 1').then(
+        () => clearTimeout(late),
+        (err: Error) => {
+          clearTimeout(late);
+          lost(err.message);
+        },
+      );
+    }, HEARTBEAT_MS).unref();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) {
+      clearInterval(this.heartbeat);
+      this.heartbeat = null;
+    }
   }
 
   private async reconnect(): Promise<void> {
