@@ -68,6 +68,11 @@ function transpileServer(): string {
         const target = path.join(outDir, path.relative(path.join(ROOT, 'src'), full)).replace(/\.ts$/, '.js');
         fs.mkdirSync(path.dirname(target), { recursive: true });
         fs.writeFileSync(target, out.outputText);
+      } else if (d.name.endsWith('.json')) {
+        // data a module imports (src/sequencing/engine-patches.json)
+        const target = path.join(outDir, path.relative(path.join(ROOT, 'src'), full));
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.copyFileSync(full, target);
       }
     }
   };
@@ -82,7 +87,8 @@ export interface Server {
   stop: () => Promise<void>;
 }
 
-export async function startServer(args: string[]): Promise<Server> {
+/** Starts the server on free ports with a temporary storage folder; `env` adds to (or overrides) its environment, e.g. a DATABASE_URL. */
+export async function startServer(args: string[], env: Record<string, string> = {}): Promise<Server> {
   const storage = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'bench-storage-'));
   const port = await freePort();
   let contentPort = await freePort();
@@ -91,7 +97,7 @@ export async function startServer(args: string[]): Promise<Server> {
   }
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), CONTENT_PORT: String(contentPort), STORAGE_DIR: storage, ADMIN_TOKEN, LOG_LEVEL: 'warn', DATABASE_URL: '' },
+    env: { ...process.env, PORT: String(port), CONTENT_PORT: String(contentPort), STORAGE_DIR: storage, ADMIN_TOKEN, LOG_LEVEL: 'warn', DATABASE_URL: '', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

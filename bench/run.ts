@@ -10,6 +10,7 @@ const BENCHES: Record<string, Bench> = {
   runtime: () => import('./runtime'),
   launch: () => import('./launch'),
   content: () => import('./content'),
+  reports: () => import('./reports'),
 };
 
 /** Options that take a value (`--instances 2`): the value is not a bench name. */
