@@ -40,9 +40,14 @@ export interface AttemptOutcome {
 
 const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
 
-/** Adds up attempt outcomes into {@link ReportFigures}. */
+/**
+ * Adds up attempt outcomes into {@link ReportFigures}, in constant memory. The outcomes must come
+ * grouped by learner (all of one learner's, then the next learner's: the order the reports read
+ * attempts in), so a learner is counted when the learner changes instead of being remembered.
+ */
 export class FigureTally {
-  private readonly learners = new Set<string>();
+  private learners = 0;
+  private lastLearner: string | undefined;
   private attempts = 0;
   private completions = 0;
   private passed = 0;
@@ -63,7 +68,10 @@ export class FigureTally {
   }
 
   add(o: AttemptOutcome): this {
-    this.learners.add(o.learnerId);
+    if (o.learnerId !== this.lastLearner) {
+      this.learners++;
+      this.lastLearner = o.learnerId;
+    }
     this.attempts++;
     if (o.result.completion === 'completed') {
       this.completions++;
@@ -84,7 +92,7 @@ export class FigureTally {
   figures(): ReportFigures {
     const graded = this.passed + this.failed;
     return {
-      learners: this.learners.size,
+      learners: this.learners,
       attempts: this.attempts,
       completions: this.completions,
       passed: this.passed,

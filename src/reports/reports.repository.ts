@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource, In, SelectQueryBuilder } from 'typeorm';
 import { Attempt } from '../attempts/attempt.entity';
 import { ResourceLink } from '../attempts/resource-link.entity';
@@ -31,15 +31,18 @@ export interface ReportAttemptRow extends RootColumns {
   courseId: string;
   /** The customer of the attempt's LMS; null for a platform that belongs to no customer. */
   customerId: string | null;
-  /** The LMS and the learner's LTI `sub` there (what a roster member's `userId` is matched with). */
-  platformId: string;
-  sub: string;
-  /** The latest of the attempt's own change, its last launch and its SCO states' changes (epoch ms). */
+  /** The later of the attempt's own change and its last launch (epoch ms); its SCO states' changes are in `ReportStateRow`. */
   lastActivityAt: number;
 }
 
-/** The result columns of one SCO state of a counted attempt (what `attemptResult` reads). */
-export type ReportStateRow = Pick<ScoState, 'attemptId' | 'itemId' | 'completionStatus' | 'successStatus' | 'scoreScaled' | 'scoreRaw' | 'scoreMin' | 'scoreMax'>;
+/** The result columns of one SCO state of a counted attempt (what `attemptResult` reads) and its last change (epoch ms). */
+export type ReportStateRow = Pick<ScoState, 'attemptId' | 'itemId' | 'completionStatus' | 'successStatus' | 'scoreScaled' | 'scoreRaw' | 'scoreMin' | 'scoreMax'> & { changedAt: number };
+
+/** A page of counted attempts, in learner order, with the SCO states of those attempts. */
+export interface ReportPage {
+  attempts: ReportAttemptRow[];
+  states: ReportStateRow[];
+}
 
 /**
  * One member of a roster of a context where a course is placed (by an LMS of the scope), or a roster
@@ -52,45 +55,58 @@ export interface ReportEnrolmentRow {
   userId: string | null;
   roles: string[];
   status: string | null;
+  /** The member has a counted attempt on the course from this LMS. */
+  started: boolean;
 }
 
 interface RawAttempt {
-  platformId: string;
-  sub: string;
   id: string;
   learnerId: string;
+  resourceLinkId: string;
+  number: number;
   courseVersionId: string;
   courseId: string;
   customerId: string | null;
   updatedAt: string | Date;
   lastLaunchedAt: string | Date | null;
-  stateLast: string | Date | null;
   rootCompletion: string | null;
   rootSuccess: string | null;
   rootMeasure: number | string | null;
 }
 
+type RawState = Omit<ReportStateRow, 'changedAt'> & { updatedAt: string | Date };
+
+/** Counted attempts read at a time by default (each page: two statements; memory: one page's rows). */
+export const REPORT_PAGE_SIZE = 2_000;
+/** The injection token of the page size (tests set a small one to cross many pages). */
+export const REPORT_PAGE_SIZE_TOKEN = 'REPORT_PAGE_SIZE';
+
 /**
- * The reads of the usage reports (src/reports/README.md). A report costs a fixed number of
- * statements whatever its size: the counted attempts (one row each, their SCO states' last change
- * folded in by GROUP BY), the result columns of their SCO states, and the manifests of the versions
- * they are on. Counted attempts are the non-preview attempts on the resource links of registered
- * platforms and of dispatches (a console preview has neither, and every instructor launch is a preview).
+ * The reads of the usage reports (src/reports/README.md). The counted attempts of a scope are read in
+ * pages of a bounded size (keyset: the attempts' unique learner, resource link and number, so a page
+ * starts where the last one ended and a learner's attempts come one after the other), each page with
+ * the result columns of its attempts' SCO states; then the manifests of versions not seen yet, and the
+ * roster members of the scope's contexts. Counted attempts are the non-preview attempts on the resource
+ * links of registered platforms and of dispatches (a console preview has neither, and every instructor
+ * launch is a preview).
  */
 @Injectable()
 export class ReportsRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    @Optional() @Inject(REPORT_PAGE_SIZE_TOKEN) private readonly pageSize: number = REPORT_PAGE_SIZE,
+  ) {}
 
   /**
    * The joins and filters every attempt statement shares: attempt → resource link → its LMS, no
    * previews. The LMS is a registered platform (`p`) or, for a dispatch package, the dispatch (`d`,
    * src/dispatch: its id stands in the link's platform column); the customer is that LMS's.
    */
-  private counted<T extends object>(qb: SelectQueryBuilder<T>, scope: ReportScope, attemptAlias = 'a'): SelectQueryBuilder<T> {
-    qb.innerJoin(ResourceLink, 'l', `l.id = ${attemptAlias}.resourceLinkId`)
+  private counted<T extends object>(qb: SelectQueryBuilder<T>, scope: ReportScope): SelectQueryBuilder<T> {
+    qb.innerJoin(ResourceLink, 'l', 'l.id = a.resourceLinkId')
       .leftJoin(Platform, 'p', 'p.id = l.platformId')
       .leftJoin(Dispatch, 'd', 'd.id = l.platformId')
-      .where(`${attemptAlias}.preview = :preview`, { preview: false })
+      .where('a.preview = :preview', { preview: false })
       .andWhere('(p.id IS NOT NULL OR d.id IS NOT NULL)');
     return this.inScope(qb, scope, CUSTOMER_OF_LINK);
   }
@@ -106,70 +122,81 @@ export class ReportsRepository {
     return qb;
   }
 
-  async listAttempts(scope: ReportScope): Promise<ReportAttemptRow[]> {
-    const qb = this.db
-      .getRepository(Attempt)
-      .createQueryBuilder('a')
-      .select('a.id', 'id')
-      .addSelect('a.learnerId', 'learnerId')
-      .addSelect('a.courseVersionId', 'courseVersionId')
-      .addSelect('l.courseId', 'courseId')
-      .addSelect(CUSTOMER_OF_LINK, 'customerId')
-      .addSelect('l.platformId', 'platformId')
-      .addSelect('u.sub', 'sub')
-      .addSelect('a.updatedAt', 'updatedAt')
-      .addSelect('a.lastLaunchedAt', 'lastLaunchedAt')
-      .addSelect('a.rootCompletion', 'rootCompletion')
-      .addSelect('a.rootSuccess', 'rootSuccess')
-      .addSelect('a.rootMeasure', 'rootMeasure')
-      .addSelect('MAX(s.updatedAt)', 'stateLast');
-    this.counted(qb, scope).innerJoin(Learner, 'u', 'u.id = a.learnerId').leftJoin(ScoState, 's', 's.attemptId = a.id');
-    const rows = await qb
-      .groupBy('a.id')
-      .addGroupBy('a.learnerId')
-      .addGroupBy('a.courseVersionId')
-      .addGroupBy('l.courseId')
-      .addGroupBy('p.customerId')
-      .addGroupBy('d.customerId')
-      .addGroupBy('l.platformId')
-      .addGroupBy('u.sub')
-      .addGroupBy('a.updatedAt')
-      .addGroupBy('a.lastLaunchedAt')
-      .addGroupBy('a.rootCompletion')
-      .addGroupBy('a.rootSuccess')
-      .addGroupBy('a.rootMeasure')
-      .getRawMany<RawAttempt>();
-    return rows.map((r) => ({
-      id: r.id,
-      learnerId: r.learnerId,
-      courseVersionId: r.courseVersionId,
-      courseId: r.courseId,
-      customerId: r.customerId ?? null,
-      platformId: r.platformId,
-      sub: r.sub,
-      lastActivityAt: Math.max(msFromSql(r.updatedAt), msFromSql(r.lastLaunchedAt), msFromSql(r.stateLast)),
-      rootCompletion: r.rootCompletion ?? null,
-      rootSuccess: r.rootSuccess ?? null,
-      rootMeasure: r.rootMeasure === null || r.rootMeasure === undefined ? null : Number(r.rootMeasure),
-    }));
+  /**
+   * The counted attempts of `scope`, a page at a time, ordered by learner (then resource link and
+   * number: the attempts' unique key, so no attempt is read twice or left out between pages).
+   */
+  async *attemptPages(scope: ReportScope): AsyncGenerator<ReportPage> {
+    let after: RawAttempt | undefined;
+    for (;;) {
+      const qb = this.db
+        .getRepository(Attempt)
+        .createQueryBuilder('a')
+        .select('a.id', 'id')
+        .addSelect('a.learnerId', 'learnerId')
+        .addSelect('a.resourceLinkId', 'resourceLinkId')
+        .addSelect('a.number', 'number')
+        .addSelect('a.courseVersionId', 'courseVersionId')
+        .addSelect('l.courseId', 'courseId')
+        .addSelect(CUSTOMER_OF_LINK, 'customerId')
+        .addSelect('a.updatedAt', 'updatedAt')
+        .addSelect('a.lastLaunchedAt', 'lastLaunchedAt')
+        .addSelect('a.rootCompletion', 'rootCompletion')
+        .addSelect('a.rootSuccess', 'rootSuccess')
+        .addSelect('a.rootMeasure', 'rootMeasure');
+      this.counted(qb, scope);
+      if (after) {
+        qb.andWhere('(a.learnerId, a.resourceLinkId, a.number) > (:learnerId, :resourceLinkId, :number)', { learnerId: after.learnerId, resourceLinkId: after.resourceLinkId, number: after.number });
+      }
+      const rows = await qb.orderBy('a.learnerId').addOrderBy('a.resourceLinkId').addOrderBy('a.number').limit(this.pageSize).getRawMany<RawAttempt>();
+      if (rows.length === 0) {
+        return;
+      }
+      after = rows[rows.length - 1];
+      yield { attempts: rows.map(attemptRow), states: await this.listStates(rows.map((r) => r.id)) };
+      if (rows.length < this.pageSize) {
+        return;
+      }
+    }
   }
 
-  /** The result columns of the SCO states of the counted attempts in `scope`. */
-  listStates(scope: ReportScope): Promise<ReportStateRow[]> {
-    const qb = this.db
+  /** The result columns of these attempts' SCO states. */
+  private async listStates(attemptIds: string[]): Promise<ReportStateRow[]> {
+    const rows = await this.db
       .getRepository(ScoState)
       .createQueryBuilder('s')
-      .select(['s.id', 's.attemptId', 's.itemId', 's.completionStatus', 's.successStatus', 's.scoreScaled', 's.scoreRaw', 's.scoreMin', 's.scoreMax'])
-      .innerJoin(Attempt, 'a', 'a.id = s.attemptId');
-    return this.counted(qb, scope).getMany();
+      .select('s.attemptId', 'attemptId')
+      .addSelect('s.itemId', 'itemId')
+      .addSelect('s.completionStatus', 'completionStatus')
+      .addSelect('s.successStatus', 'successStatus')
+      .addSelect('s.scoreScaled', 'scoreScaled')
+      .addSelect('s.scoreRaw', 'scoreRaw')
+      .addSelect('s.scoreMin', 'scoreMin')
+      .addSelect('s.scoreMax', 'scoreMax')
+      .addSelect('s.updatedAt', 'updatedAt')
+      .where('s.attemptId IN (:...attemptIds)', { attemptIds })
+      .getRawMany<RawState>();
+    return rows.map(({ updatedAt, ...r }) => ({ ...r, changedAt: msFromSql(updatedAt) }));
   }
 
   /**
    * The NRPS rosters of the contexts where the scope's courses are placed (src/roster), as last fetched
    * successfully (an unavailable roster keeps the members of its last success): each member once per
-   * course, and one row without a member for a roster that has none.
+   * course, whether that member has a counted attempt on the course from the roster's LMS, and one row
+   * without a member for a roster that has none.
    */
   async listEnrolments(scope: ReportScope): Promise<ReportEnrolmentRow[]> {
+    const started = this.db
+      .getRepository(Attempt)
+      .createQueryBuilder('a2')
+      .select('1')
+      .innerJoin(ResourceLink, 'l2', 'l2.id = a2.resourceLinkId')
+      .innerJoin(Learner, 'u2', 'u2.id = a2.learnerId')
+      .where('l2.courseId = l.courseId')
+      .andWhere('l2.platformId = ro.platformId')
+      .andWhere('u2.platformId = ro.platformId')
+      .andWhere('u2.sub = m.userId')
+      .andWhere('a2.preview = :preview');
     const qb = this.db
       .getRepository(Roster)
       .createQueryBuilder('ro')
@@ -179,13 +206,15 @@ export class ReportsRepository {
       .addSelect('m.userId', 'userId')
       .addSelect('m.roles', 'roles')
       .addSelect('m.status', 'status')
+      .addSelect(`CASE WHEN EXISTS (${started.getQuery()}) THEN 1 ELSE 0 END`, 'started')
+      .setParameter('preview', false)
       .distinct(true)
       .innerJoin(ResourceLink, 'l', 'l.platformId = ro.platformId AND l.contextId = ro.contextId')
       .innerJoin(Platform, 'p', 'p.id = l.platformId')
       .leftJoin(RosterMember, 'm', 'm.rosterId = ro.id')
       .where('ro.fetchedAtMs IS NOT NULL'); // fetched once at least: a roster never fetched knows no one
-    const rows = await this.inScope(qb, scope).getRawMany<{ courseId: string; customerId: string | null; platformId: string; userId: string | null; roles: string | null; status: string | null }>();
-    return rows.map((r) => ({ ...r, customerId: r.customerId ?? null, roles: r.roles ? (JSON.parse(r.roles) as string[]) : [] }));
+    const rows = await this.inScope(qb, scope).getRawMany<Omit<ReportEnrolmentRow, 'roles' | 'started'> & { roles: string | null; started: number | string }>();
+    return rows.map((r) => ({ ...r, customerId: r.customerId ?? null, roles: r.roles ? (JSON.parse(r.roles) as string[]) : [], started: Number(r.started) === 1 }));
   }
 
   /** The parsed manifests of these course versions (the launchable items a result rolls up over). */
@@ -214,4 +243,19 @@ export class ReportsRepository {
   findCustomer(id: string): Promise<Pick<Customer, 'id' | 'name' | 'state'> | null> {
     return this.db.getRepository(Customer).findOne({ where: { id }, select: ['id', 'name', 'state'] });
   }
+}
+
+/** A raw attempt row as the report reads it: dates as epoch ms, the root measure as a number. */
+function attemptRow(r: RawAttempt): ReportAttemptRow {
+  return {
+    id: r.id,
+    learnerId: r.learnerId,
+    courseVersionId: r.courseVersionId,
+    courseId: r.courseId,
+    customerId: r.customerId ?? null,
+    lastActivityAt: Math.max(msFromSql(r.updatedAt), msFromSql(r.lastLaunchedAt)),
+    rootCompletion: r.rootCompletion ?? null,
+    rootSuccess: r.rootSuccess ?? null,
+    rootMeasure: r.rootMeasure === null || r.rootMeasure === undefined ? null : Number(r.rootMeasure),
+  };
 }

@@ -6,7 +6,7 @@ import { attemptResult, courseItems } from '../scorm/result-rules';
 import type { CourseItems } from '../scorm/result-rules';
 import { FigureTally, GroupedTally } from './report-figures';
 import type { AttemptOutcome, ReportFigures } from './report-figures';
-import { ReportAttemptRow, ReportEnrolmentRow, ReportScope, ReportStateRow, ReportsRepository } from './reports.repository';
+import { ReportEnrolmentRow, ReportScope, ReportStateRow, ReportsRepository } from './reports.repository';
 import { isPrivilegedRole } from '../lti/protocol/claims';
 
 /** One customer's line in the customers overview. */
@@ -62,22 +62,24 @@ export interface CourseReportDto {
   customers: CourseCustomerDto[];
 }
 
-/** A counted attempt with its course result. */
-interface Counted {
-  row: ReportAttemptRow;
-  outcome: AttemptOutcome;
+/** What a report tallies: its totals, and a line per course or per customer. */
+interface Usage {
+  totals: FigureTally;
+  lines: GroupedTally<string | null>;
+  /** Per line with attempts, the other key's values seen on it (the courses a customer used; the customers using a course, null left out). */
+  spread: Map<string | null, Set<string>>;
 }
 
-/** A roster learner of a context where a course is placed (or a roster with none: `notStarted` false). */
-interface Enrolment {
-  courseId: string;
-  customerId: string | null;
-  notStarted: boolean;
-}
+/** What a report groups its lines by. */
+type LineKey = 'courseId' | 'customerId';
+
+/** A version whose manifest is gone (never expected): `attemptResult` falls back to the states themselves. */
+const NO_ITEMS: CourseItems = { scormVersion: '2004', items: [] };
 
 /**
  * Usage per customer and per course (docs/rest-api.md "Reports"): the counted attempts of a scope,
- * each rolled up to its course result by the SCORM result rules, tallied by customer or course.
+ * read a page at a time, each rolled up to its course result by the SCORM result rules and folded into
+ * the tallies by customer or course, so a report holds one page of attempts at a time whatever its size.
  */
 @Injectable()
 export class ReportsService {
@@ -87,26 +89,17 @@ export class ReportsService {
   ) {}
 
   async customersOverview(): Promise<CustomerUsageDto[]> {
-    const [customers, { counted, enrolments }, licences] = await Promise.all([this.repo.listCustomers(), this.count({}), this.licences.list({})]);
-    const byCustomer = new GroupedTally<string | null>();
-    const courses = new Map<string | null, Set<string>>();
-    for (const c of counted) {
-      byCustomer.add(c.row.customerId, c.outcome);
-      courses.set(c.row.customerId, (courses.get(c.row.customerId) ?? new Set()).add(c.row.courseId));
-    }
-    for (const e of enrolments) {
-      byCustomer.enrol(e.customerId, e.notStarted);
-    }
+    const [customers, usage, licences] = await Promise.all([this.repo.listCustomers(), this.usage({}, 'customerId'), this.licences.list({})]);
     return customers.map((c) => {
       const own = licences.filter((l) => l.customerId === c.id);
       return {
         customerId: c.id,
         name: c.name,
         state: c.state,
-        courses: courses.get(c.id)?.size ?? 0,
+        courses: usage.spread.get(c.id)?.size ?? 0,
         licences: own.length,
         licenceWarnings: own.filter((l) => l.warnings.length > 0).length,
-        ...byCustomer.figures(c.id),
+        ...usage.lines.figures(c.id),
       };
     });
   }
@@ -116,43 +109,22 @@ export class ReportsService {
     if (!customer) {
       throw new NotFoundError('customer', customerId);
     }
-    const [courses, { counted, enrolments }, licences] = await Promise.all([this.repo.listCourses(), this.count({ customerId }), this.licences.list({ customerId })]);
+    const [courses, usage, licences] = await Promise.all([this.repo.listCourses(), this.usage({ customerId }, 'courseId'), this.licences.list({ customerId })]);
     const licensed = new Set(licences.map((l) => l.courseId));
-    const totals = new FigureTally();
-    const byCourse = new GroupedTally<string>();
-    for (const c of counted) {
-      totals.add(c.outcome);
-      byCourse.add(c.row.courseId, c.outcome);
-    }
-    for (const e of enrolments) {
-      totals.enrol(e.notStarted);
-      byCourse.enrol(e.courseId, e.notStarted);
-    }
     return {
       customerId: customer.id,
       name: customer.name,
       state: customer.state,
-      totals: totals.figures(),
+      totals: usage.totals.figures(),
       // by course title, the every-course licences first (the list's own order, oldest first, ties within a second)
       licences: [...licences].sort((x, y) => (x.courseTitle ?? '').localeCompare(y.courseTitle ?? '') || x.createdAt.localeCompare(y.createdAt)),
-      courses: courses.filter((c) => byCourse.groups.has(c.id) || licensed.has(c.id)).map((c) => ({ courseId: c.id, title: c.title, ...byCourse.figures(c.id) })),
+      courses: courses.filter((c) => usage.lines.groups.has(c.id) || licensed.has(c.id)).map((c) => ({ courseId: c.id, title: c.title, ...usage.lines.figures(c.id) })),
     };
   }
 
   async coursesOverview(): Promise<CourseUsageDto[]> {
-    const [courses, { counted, enrolments }] = await Promise.all([this.repo.listCourses(), this.count({})]);
-    const byCourse = new GroupedTally<string>();
-    const customers = new Map<string, Set<string>>();
-    for (const c of counted) {
-      byCourse.add(c.row.courseId, c.outcome);
-      if (c.row.customerId !== null) {
-        customers.set(c.row.courseId, (customers.get(c.row.courseId) ?? new Set()).add(c.row.customerId));
-      }
-    }
-    for (const e of enrolments) {
-      byCourse.enrol(e.courseId, e.notStarted);
-    }
-    return courses.map((c) => ({ courseId: c.id, title: c.title, customers: customers.get(c.id)?.size ?? 0, ...byCourse.figures(c.id) }));
+    const [courses, usage] = await Promise.all([this.repo.listCourses(), this.usage({}, 'courseId')]);
+    return courses.map((c) => ({ courseId: c.id, title: c.title, customers: usage.spread.get(c.id)?.size ?? 0, ...usage.lines.figures(c.id) }));
   }
 
   async courseReport(courseId: string): Promise<CourseReportDto> {
@@ -160,60 +132,59 @@ export class ReportsService {
     if (!course) {
       throw new NotFoundError('course', courseId);
     }
-    const [customers, { counted, enrolments }] = await Promise.all([this.repo.listCustomers(), this.count({ courseId })]);
-    const totals = new FigureTally();
-    const byCustomer = new GroupedTally<string | null>();
-    for (const c of counted) {
-      totals.add(c.outcome);
-      byCustomer.add(c.row.customerId, c.outcome);
+    const [customers, usage] = await Promise.all([this.repo.listCustomers(), this.usage({ courseId }, 'customerId')]);
+    const lines: CourseCustomerDto[] = customers.filter((c) => usage.lines.groups.has(c.id)).map((c) => ({ customerId: c.id, name: c.name, ...usage.lines.figures(c.id) }));
+    if (usage.lines.groups.has(null)) {
+      lines.push({ customerId: null, name: null, ...usage.lines.figures(null) });
     }
-    for (const e of enrolments) {
-      totals.enrol(e.notStarted);
-      byCustomer.enrol(e.customerId, e.notStarted);
-    }
-    const using = new Set(counted.map((c) => c.row.customerId).filter((id) => id !== null));
-    const lines: CourseCustomerDto[] = customers.filter((c) => byCustomer.groups.has(c.id)).map((c) => ({ customerId: c.id, name: c.name, ...byCustomer.figures(c.id) }));
-    if (byCustomer.groups.has(null)) {
-      lines.push({ customerId: null, name: null, ...byCustomer.figures(null) });
-    }
+    const using = [...usage.spread.keys()].filter((id) => id !== null).length;
     return {
       courseId: course.id,
       title: course.title,
-      totals: { courseId: course.id, title: course.title, customers: using.size, ...totals.figures() },
+      totals: { courseId: course.id, title: course.title, customers: using, ...usage.totals.figures() },
       customers: lines,
     };
   }
 
   /**
-   * The counted attempts of a scope with their course results, and the roster learners of the
-   * contexts its courses are placed in: four statements, whatever the number of attempts.
+   * The tallies of a scope: its counted attempts a page at a time, each rolled up to its course result
+   * (`attemptResult`) and added to the totals and to its line (by `by`); then the roster learners of
+   * the contexts its courses are placed in. Memory: one page of attempts, the versions' items, a tally
+   * per line.
    */
-  private async count(scope: ReportScope): Promise<{ counted: Counted[]; enrolments: Enrolment[] }> {
-    const [rows, states, members] = await Promise.all([this.repo.listAttempts(scope), this.repo.listStates(scope), this.repo.listEnrolments(scope)]);
-    const manifests = await this.repo.listVersionManifests([...new Set(rows.map((r) => r.courseVersionId))]);
+  private async usage(scope: ReportScope, by: LineKey): Promise<Usage> {
+    const other: LineKey = by === 'courseId' ? 'customerId' : 'courseId';
+    const usage: Usage = { totals: new FigureTally(), lines: new GroupedTally(), spread: new Map() };
     const items = new Map<string, CourseItems>();
-    for (const [id, manifest] of manifests) {
-      items.set(id, courseItems(manifest));
-    }
-    const statesByAttempt = new Map<string, ReportStateRow[]>();
-    for (const s of states) {
-      const list = statesByAttempt.get(s.attemptId);
-      if (list) {
-        list.push(s);
-      } else {
-        statesByAttempt.set(s.attemptId, [s]);
+    for await (const page of this.repo.attemptPages(scope)) {
+      const unseen = [...new Set(page.attempts.map((a) => a.courseVersionId))].filter((id) => !items.has(id));
+      for (const [id, manifest] of await this.repo.listVersionManifests(unseen)) {
+        items.set(id, courseItems(manifest));
+      }
+      const states = new Map<string, ReportStateRow[]>();
+      for (const s of page.states) {
+        states.set(s.attemptId, [...(states.get(s.attemptId) ?? []), s]);
+      }
+      for (const row of page.attempts) {
+        const own = states.get(row.id) ?? [];
+        const outcome: AttemptOutcome = {
+          learnerId: row.learnerId,
+          result: attemptResult(items.get(row.courseVersionId) ?? NO_ITEMS, own, row),
+          lastActivityAt: Math.max(row.lastActivityAt, ...own.map((s) => s.changedAt)),
+        };
+        usage.totals.add(outcome);
+        usage.lines.add(row[by], outcome);
+        const seen = row[other];
+        if (seen !== null) {
+          usage.spread.set(row[by], (usage.spread.get(row[by]) ?? new Set()).add(seen));
+        }
       }
     }
-    const none: CourseItems = { scormVersion: '2004', items: [] };
-    const counted = rows.map((row) => ({
-      row,
-      outcome: {
-        learnerId: row.learnerId,
-        result: attemptResult(items.get(row.courseVersionId) ?? none, statesByAttempt.get(row.id) ?? [], row),
-        lastActivityAt: row.lastActivityAt,
-      },
-    }));
-    return { counted, enrolments: notStarted(rows, members) };
+    for (const e of notStarted(await this.repo.listEnrolments(scope))) {
+      usage.totals.enrol(e.notStarted);
+      usage.lines.enrol(e[by], e.notStarted);
+    }
+    return usage;
   }
 }
 
@@ -221,23 +192,21 @@ export class ReportsService {
  * The roster rows as enrolments, one per (course, LMS, user): a learner (active, no instructor-like
  * role: `isPrivilegedRole`) with no counted attempt on the course from that LMS has not started.
  */
-function notStarted(attempts: ReportAttemptRow[], members: ReportEnrolmentRow[]): Enrolment[] {
-  const key = (courseId: string, platformId: string, user: string) => `${courseId}\n${platformId}\n${user}`;
-  const started = new Set(attempts.map((a) => key(a.courseId, a.platformId, a.sub)));
+function notStarted(members: ReportEnrolmentRow[]): Array<{ courseId: string; customerId: string | null; notStarted: boolean }> {
   const seen = new Set<string>();
-  const out: Enrolment[] = [];
+  const out = [];
   for (const m of members) {
     if (m.userId === null) {
       out.push({ courseId: m.courseId, customerId: m.customerId, notStarted: false });
       continue;
     }
-    const k = key(m.courseId, m.platformId, m.userId);
+    const k = `${m.courseId}\n${m.platformId}\n${m.userId}`;
     if (seen.has(k)) {
       continue;
     }
     seen.add(k);
     const learner = m.status !== 'Inactive' && !isPrivilegedRole(m.roles);
-    out.push({ courseId: m.courseId, customerId: m.customerId, notStarted: learner && !started.has(k) });
+    out.push({ courseId: m.courseId, customerId: m.customerId, notStarted: learner && !m.started });
   }
   return out;
 }

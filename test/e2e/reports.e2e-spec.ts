@@ -1,7 +1,11 @@
 import { adminSend, importCourseCopy, playAs, ScoOutcome } from '../support/learner-play';
 import { attachNrps, instructorMember, learnerMember } from '../support/emulator-nrps';
 import { PlatformEmulator, startLtiTestbed, LtiTestbed } from '../support/platform-emulator';
+import { DataSource } from 'typeorm';
 import { RosterService } from '../../src/roster/roster.service';
+import { LicencesService } from '../../src/licences/licences.service';
+import { ReportsRepository } from '../../src/reports/reports.repository';
+import { ReportsService } from '../../src/reports/reports.service';
 
 /** A learner whose name a spreadsheet would run as a formula if the CSV did not defuse it. */
 const FORMULA_NAME = "=HYPERLINK(\"http://evil.test\",\"x\")";
@@ -232,6 +236,51 @@ describe('Reports per customer and per course (real HTTP, two LMSs, SQLite or Po
       expect(x.totals).toMatchObject({ customers: 1, learners: 7 });
     } finally {
       await send('PATCH', `/api/platforms/${tb.platformId}`, { customerId: customerA });
+    }
+  });
+
+  it('should read attempts in pages and give the same figures whatever the page size, each attempt once', async () => {
+    const ds = tb.app.server.app.get(DataSource);
+    const licences = tb.app.server.app.get(LicencesService);
+    // every counted attempt, from the attempts list (the instructor's preview left out)
+    const counted = new Set<string>();
+    for (const course of [courseX, courseY]) {
+      for (const r of (await api(`/api/attempts?courseId=${course}&previews=false`)).body as Array<{ id: string }>) {
+        counted.add(r.id);
+      }
+    }
+    expect(counted.size).toBe(8);
+    const answers = async (reports: ReportsService) => [
+      await reports.customersOverview(),
+      await reports.customerReport(customerA),
+      await reports.customerReport(customerB),
+      await reports.coursesOverview(),
+      await reports.courseReport(courseX),
+      await reports.courseReport(courseY),
+    ];
+    const served = [
+      (await api('/api/reports/customers')).body,
+      (await api(`/api/customers/${customerA}/report`)).body,
+      (await api(`/api/customers/${customerB}/report`)).body,
+      (await api('/api/reports/courses')).body,
+      (await api(`/api/reports/courses/${courseX}`)).body,
+      (await api(`/api/reports/courses/${courseY}`)).body,
+    ];
+    for (const pageSize of [1, 2, 3]) {
+      const repo = new ReportsRepository(ds, pageSize);
+      const read: string[] = [];
+      let pages = 0;
+      for await (const page of repo.attemptPages({})) {
+        pages++;
+        expect(page.attempts.length).toBeLessThanOrEqual(pageSize);
+        read.push(...page.attempts.map((a) => a.id));
+        // each page brings the SCO states of its own attempts
+        expect(new Set(page.states.map((s) => s.attemptId))).toEqual(new Set(page.attempts.map((a) => a.id)));
+      }
+      expect(pages).toBe(Math.ceil(8 / pageSize));
+      expect(read.sort()).toEqual([...counted].sort()); // none skipped, none twice
+      // the figures served (one page) are those of many small pages
+      expect(JSON.parse(JSON.stringify(await answers(new ReportsService(repo, licences))))).toEqual(served);
     }
   });
 
