@@ -4,10 +4,14 @@ import { createTestApp, TestApp } from '../support/app';
 import { importFixture } from '../support/player-entry';
 import { waitFor } from '../support/grades-harness';
 import { ContentGrantService } from '../../src/content/content-grant.service';
+import { errorCode } from '../support/error-page';
+import { PlatformEmulator } from '../support/platform-emulator';
 
 /**
  * The change notices between instances (src/database/change-notices.ts, docs/deployment.md "What
- * instances share") when the connection that hears them dies without a word: instance b reaches
+ * instances share"): what one instance keeps in memory for launches follows a change made through
+ * the other at once (well inside the copies' own 5 s lifetime), and the same when the connection that
+ * hears the notices dies without a word: instance b reaches
  * PostgreSQL through a TCP relay started here, which can go silent on b's listening connection
  * (the one that sent `LISTEN`) while its other connections carry on, as a firewall or NAT that
  * forgot an idle connection does: no reset, no error, the notices simply stop arriving.
@@ -93,4 +97,63 @@ describePg('change notices when the listening connection dies silently (skipped 
     await waitFor(async () => (await fetch(file)).status === 404, 20_000, 'b to find its listening connection dead and drop the deleted course');
     await request(b.appUrl).get('/api/courses').set(b.auth).expect(200); // b's other connections were never touched
   }, 40_000);
+});
+
+describePg('launch rules kept in memory, changed through another instance (skipped without TEST_POSTGRES_URL: npm run test:postgres)', () => {
+  let a: TestApp;
+  let b: TestApp;
+  let emu: PlatformEmulator;
+
+  beforeAll(async () => {
+    a = await createTestApp({ KEEP_STORAGE: '1' });
+    b = await createTestApp({ DATABASE_URL: a.config.databaseUrl, STORAGE_DIR: a.storageDir, KEEP_STORAGE: '1' });
+    emu = await PlatformEmulator.start({ toolUrl: b.appUrl });
+  });
+
+  afterAll(async () => {
+    await emu?.stop();
+    await b?.close();
+    await a?.close();
+  });
+
+  it('should follow a suspended customer, a revoked licence, an archived course and a platform unassigned through a on b at once', async () => {
+    const api = (method: 'post' | 'patch', path: string, body: object) => request(a.appUrl)[method](path).set(a.auth).send(body);
+    const courseId = await importFixture(a, 'scorm12-single-sco');
+    const platformId = ((await api('post', '/api/platforms', emu.registrationBody()).expect(201)).body as { id: string }).id;
+    const customerId = ((await api('post', '/api/customers', { name: 'Northwind' }).expect(201)).body as { id: string }).id;
+    await api('patch', `/api/platforms/${platformId}`, { customerId }).expect(200);
+    const licenceId = ((await api('post', '/api/licences', { customerId }).expect(201)).body as { id: string }).id;
+    let learners = 0;
+    const launchOnB = async () => {
+      const res = await emu.launch({ toolUrl: b.appUrl, courseId, claims: { sub: `learner-${++learners}` } });
+      return res.status < 400 ? 'launched' : errorCode(res);
+    };
+    /** b answers `expected` within 1.5 s of the change (its copies live 5 s: only the notice can make it this soon). */
+    const soon = (expected: string) => waitFor(async () => (await launchOnB()) === expected, 1500, `b to answer ${expected}`);
+
+    expect(await launchOnB()).toBe('launched'); // b now keeps the registration, the customers and the licences
+
+    await api('patch', `/api/customers/${customerId}`, { state: 'suspended' }).expect(200);
+    await soon('lti_customer_suspended');
+    await api('patch', `/api/customers/${customerId}`, { state: 'active' }).expect(200);
+    await soon('launched');
+
+    await api('patch', `/api/licences/${licenceId}`, { state: 'revoked' }).expect(200);
+    await soon('lti_licence_revoked');
+    await api('patch', `/api/licences/${licenceId}`, { state: 'active' }).expect(200);
+    await soon('launched');
+
+    // Archiving sends no notice: nothing b keeps depends on it (the picker reads the courses on each
+    // opening, and an archived course's links keep launching).
+    const picker = async () => (await emu.launch({ toolUrl: b.appUrl, messageType: 'deep-linking', claims: { sub: 'teacher' } })).text;
+    expect(await picker()).toContain(`value="${courseId}"`);
+    await request(a.appUrl).post(`/api/courses/${courseId}/archive`).set(a.auth).expect(200);
+    expect(await picker()).not.toContain(`value="${courseId}"`);
+    expect(await launchOnB()).toBe('launched');
+    await request(a.appUrl).post(`/api/courses/${courseId}/unarchive`).set(a.auth).expect(200);
+    expect(await picker()).toContain(`value="${courseId}"`);
+
+    await api('patch', `/api/platforms/${platformId}`, { customerId: null }).expect(200);
+    await soon('lti_platform_unassigned');
+  });
 });
