@@ -352,7 +352,7 @@ const rssOf = (pid: number, field: 'VmRSS' | 'VmHWM') => Number(new RegExp(`^${f
 /** Resets the process's peak RSS (VmHWM) to its current RSS (Linux: clear_refs 5). */
 const resetPeak = (pid: number) => fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN);
 
 interface Measured {
   coldMs: number;
@@ -400,6 +400,33 @@ async function measureReport(db: Db, url: string, repeat: number, check: (body: 
   }
 }
 
+/**
+ * The report from a fresh server whose V8 old space is capped at `heapMb` (--max-old-space-size): V8
+ * then collects before the heap passes the cap, so whether the report is answered at all shows the
+ * memory it really keeps (not the garbage a roomy heap lets pile up); a server that runs out of heap
+ * dies and the request gets no answer.
+ */
+async function measureCapped(db: Db, url: string, heapMb: number): Promise<string> {
+  const server = await startServer([`--max-old-space-size=${heapMb}`, ...serverCommand()], { DATABASE_URL: db.url, WORKERS: '1' });
+  try {
+    const pid = server.child.pid!;
+    await new Promise((r) => setTimeout(r, 300));
+    const before = rssOf(pid, 'VmRSS');
+    resetPeak(pid);
+    const t0 = performance.now();
+    try {
+      const res = await fetch(`http://127.0.0.1:${server.port}${url}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+      await res.text();
+      return `${res.status} in ${(performance.now() - t0).toFixed(0)} ms, peak RSS +${mb(rssOf(pid, 'VmHWM') - before)} MB`;
+    } catch (err) {
+      await new Promise((r) => setTimeout(r, 500));
+      return `no answer (${err instanceof Error ? err.message : String(err)}; server ${server.child.exitCode === null ? 'still running' : `exited with code ${server.child.exitCode}`})`;
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
 /** The reference: count(*) and one streaming pass over the scope's attempts with their SCO states, in this process. */
 async function reference(db: Db, scope: { customerId?: string; courseId?: string }): Promise<{ countMs: number; count: number; passMs: number; passCpuMs: number; peakGrowth: number; rows: number }> {
   const where = [`a."preview" = ?`, ...(scope.customerId ? ['p."customerId" = ?'] : []), ...(scope.courseId ? ['l."courseId" = ?'] : [])].join(' AND ');
@@ -433,6 +460,7 @@ async function reference(db: Db, scope: { customerId?: string; courseId?: string
 export async function run(): Promise<boolean> {
   const attemptsWanted = Number(process.env.BENCH_ATTEMPTS ?? 120_000);
   const repeat = Number(process.env.BENCH_REPEAT ?? 3);
+  const heapCaps = (process.env.BENCH_HEAP_MB ?? '64').split(',').filter(Boolean).map(Number);
   const kinds: Array<'sqlite' | 'postgres'> = process.env.BENCH_POSTGRES_URL ? ['sqlite', 'postgres'] : ['sqlite'];
   let ok = true;
   for (const kind of kinds) {
@@ -464,6 +492,11 @@ export async function run(): Promise<boolean> {
             `reference count(*) ${ref.countMs.toFixed(0)} ms, streaming pass ${ref.passMs.toFixed(0)} ms (CPU ${ref.passCpuMs.toFixed(0)} ms, peak RSS +${mb(ref.peakGrowth)} MB); ` +
             `CPU ratio report/pass ${(m.warmCpuMs / Math.max(1, ref.passCpuMs)).toFixed(1)}x\n`,
         );
+      }
+      for (const heapMb of heapCaps) {
+        for (const r of reports.filter((x) => !x.csv)) {
+          process.stdout.write(`  ${r.label.padEnd(24)} with the server's heap capped at ${heapMb} MB: ${await measureCapped(db, r.url, heapMb)}\n`);
+        }
       }
       process.stdout.write(`${kind}: figures checked against the ${e.attempts} attempts inserted: right\n`);
     } catch (err) {

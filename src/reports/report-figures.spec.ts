@@ -24,6 +24,18 @@ describe('Report figures', () => {
     expect(figureCells(t.figures())).toEqual([3, 4, 3, 1, 1, 50, 60, new Date(3000).toISOString(), null]);
   });
 
+  it("should count each learner once per line when a learner's attempts come one after another across lines", () => {
+    const g = new GroupedTally<string>();
+    const t = new FigureTally();
+    for (const [learnerId, line] of [['l1', 'x'], ['l1', 'y'], ['l1', 'x'], ['l2', 'x'], ['l3', 'y'], ['l3', 'y']]) {
+      const o = { learnerId, result: result({}), lastActivityAt: 1 };
+      g.add(line, o);
+      t.add(o);
+    }
+    expect([t.figures().learners, g.figures('x').learners, g.figures('y').learners]).toEqual([3, 2, 2]);
+    expect([g.figures('x').attempts, g.figures('y').attempts]).toEqual([3, 3]);
+  });
+
   it('should answer null rates and no last activity when nothing counts', () => {
     expect(new FigureTally().figures()).toEqual({ learners: 0, attempts: 0, completions: 0, passed: 0, failed: 0, passRate: null, averageScore: null, lastActivityAt: null, enrolledNotStarted: null });
     expect(new GroupedTally<string>().figures('none').attempts).toBe(0);
