@@ -16,11 +16,11 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors';
 import { AppConfig, S3Settings } from '../config/app-config';
 import { contentTypeFor } from '../content/content-types';
+import { sendChunks } from './file-streams';
 import { ORPHAN_GRACE_MS, PackageStorage, safeRelativePath, StoredFileStat, VERSION_ID } from './package-storage';
 
 /** Files uploaded at once during an import (each a PutObject, or a multipart upload past one part). */
@@ -150,7 +150,7 @@ export class S3PackageStorage extends PackageStorage implements OnModuleInit {
         body.destroy();
         throw new Error(`the object answered ${object.ContentLength} bytes for a range of ${range.end - range.start + 1}`);
       }
-      await pipeline(body, out); // back-pressure both ways; rejects (and stops reading) if `out` closes first
+      await sendChunks(out, body); // rejects (and stops reading the object) if `out` closes first
     } finally {
       out.off('close', onClose);
     }

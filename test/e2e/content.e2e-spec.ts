@@ -6,6 +6,7 @@ import { buildFixtureZip } from '../support/scorm-package.builder';
 import { noise } from '../support/hostile-zips';
 import { ManualClock } from '../support/manual-clock';
 import { startTestS3, TestS3 } from '../support/s3';
+import { STREAMS_AT_ONCE } from '../../src/storage/file-streams';
 
 // The same rules whether the files are on the local disk or in an S3 bucket (STORAGE=s3, s3rver here).
 describe.each([['local disk'], ['an S3 bucket']])('Content origin (GET /content/…) with course files on %s', (storage) => {
@@ -34,6 +35,8 @@ describe.each([['local disk'], ['an S3 bucket']])('Content origin (GET /content/
         'clip.webm': Buffer.from('webm'),
         'my pages/été 2024.html': '<p>summer</p>',
         'media/big.bin': big,
+        // far more than a socket's buffers take in: a client that stops reading stalls its stream
+        'media/long.bin': noise(16_000_000, 13),
       },
     });
     const res = await request(t.appUrl).post('/api/courses').set(t.auth).attach('package', zip, 'c.zip').expect(201);
@@ -125,6 +128,38 @@ describe.each([['local disk'], ['an S3 bucket']])('Content origin (GET /content/
     expect(await closed()).toBe(0);
     const res = await request(base + 'media/big.bin').get('').buffer(true).parse(binary as never).expect(200);
     expect(Buffer.compare(res.body as Buffer, big)).toBe(0);
+  });
+
+  // src/storage/file-streams.ts: at most STREAMS_AT_ONCE large files stream at once, a stalled one lends its place
+  it('should finish many large downloads with the right bytes while as many clients as may stream at once have stopped reading, then close their files', async () => {
+    const openFiles = () => fs.readdirSync('/proc/self/fd').filter((fd) => /\/long\.bin(\._S3rver_object)?$/.test(linkOf(`/proc/self/fd/${fd}`))).length;
+    const stalled = await Promise.all(
+      Array.from(
+        { length: STREAMS_AT_ONCE },
+        () =>
+          new Promise<http.IncomingMessage>((resolve, reject) => {
+            http.get(base + 'media/long.bin', (res) => res.once('data', () => (res.pause(), resolve(res)))).once('error', reject);
+          }),
+      ),
+    );
+    const downloads = Array.from(
+      { length: 2 * STREAMS_AT_ONCE },
+      (_, i) =>
+        new Promise<Buffer>((resolve, reject) => {
+          const headers = i % 2 ? { Range: 'bytes=100000-1499999' } : {};
+          http.get(base + 'media/big.bin', { headers }, (res) => binary(res, (_, body) => resolve(body))).once('error', reject);
+        }),
+    );
+    const bodies = await Promise.all(downloads);
+    bodies.forEach((body, i) => expect(Buffer.compare(body, i % 2 ? big.subarray(100_000, 1_500_000) : big)).toBe(0));
+    expect(stalled.every((res) => !res.complete)).toBe(true);
+    expect(openFiles()).toBe(STREAMS_AT_ONCE); // the stalled streams are still there, waiting for their clients
+    stalled.forEach((res) => res.destroy());
+    const deadline = Date.now() + 5000;
+    while (openFiles() > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(openFiles()).toBe(0);
   });
 
   it('should answer a file from memory the same as the first time, with the request id', async () => {

@@ -1,0 +1,107 @@
+import type { Writable } from 'node:stream';
+
+/**
+ * Most large course files streamed to clients at once by one process; the others wait their turn,
+ * first come first served (docs/architecture.md, "Course files").
+ */
+export const STREAMS_AT_ONCE = 8;
+/** A stream whose client has not taken its last chunk for this long lets the next one go meanwhile. */
+export const STALL_MS = 100;
+
+let limit = STREAMS_AT_ONCE;
+/** Sets the limit for this process (the content bench's A/B rows; the server keeps STREAMS_AT_ONCE). */
+export function streamsAtOnce(n: number): void {
+  limit = n;
+}
+
+let streaming = 0;
+const waiting: Array<() => void> = [];
+
+/** A place among the streams at once: now (undefined) or once one is given back. */
+function takePlace(): Promise<void> | undefined {
+  if (streaming < limit) {
+    streaming++;
+    return undefined;
+  }
+  return new Promise((resolve) => waiting.push(resolve));
+}
+
+function givePlace(): void {
+  const next = waiting.shift();
+  if (next) {
+    next(); // the place passes on; `streaming` is unchanged
+  } else {
+    streaming--;
+  }
+}
+
+/**
+ * Writes the chunks of a large course file (local or S3) to `out`, minding back-pressure, and ends
+ * `out`; rejects when `out` closes first (a client gone mid-file). The one rule that keeps file
+ * traffic from starving the runtime's commits on the same event loop: at most `STREAMS_AT_ONCE`
+ * files are streamed at once, so a turn of the loop handles at most that many chunks (their reads,
+ * writes and drains) beside the requests that arrived meanwhile, however many downloads are open; a
+ * commit no longer waits behind one chunk per open download. Every chunk's write is as large as the
+ * source gives it (256 KB reads from the local disk), so the loop's share of each is the same.
+ *
+ * A client that stops reading holds its place for at most `STALL_MS`: the place is lent to the next
+ * stream until the client has taken the chunk, then taken back (waiting its turn like any other).
+ * `written` is told of each chunk once the socket has taken it (to reuse its buffer).
+ */
+export async function sendChunks(out: Writable, chunks: AsyncIterable<Buffer>, written?: (chunk: Buffer) => void): Promise<void> {
+  let closed = false;
+  let wake: (() => void) | null = null;
+  const onClose = () => {
+    closed = true;
+    wake?.();
+  };
+  const onDrain = () => wake?.();
+  out.on('close', onClose);
+  out.on('drain', onDrain);
+  let holding = false;
+  const hold = async () => {
+    const wait = takePlace();
+    holding = true; // given to us now, or when `wait` resolves (a place is passed on, never lost)
+    if (wait) {
+      await wait;
+    }
+  };
+  let stall: NodeJS.Timeout | undefined;
+  try {
+    await hold();
+    for await (const chunk of chunks) {
+      if (closed || out.destroyed) {
+        throw new Error('the reader went away');
+      }
+      const more = out.write(chunk, written && ((err) => !err && written(chunk)));
+      if (!more) {
+        stall = setTimeout(() => {
+          if (holding) {
+            holding = false;
+            givePlace();
+          }
+        }, STALL_MS);
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          if (closed || !out.writableNeedDrain) {
+            resolve();
+          }
+        });
+        wake = null;
+        clearTimeout(stall);
+        if (!holding && !closed) {
+          await hold();
+        }
+      }
+    }
+    out.end();
+  } finally {
+    clearTimeout(stall);
+    out.off('close', onClose);
+    out.off('drain', onDrain);
+    if (holding) {
+      holding = false;
+      givePlace();
+    }
+  }
+}
