@@ -69,6 +69,9 @@ export async function sendChunks(out: Writable, chunks: AsyncIterable<Buffer>, w
   let stall: NodeJS.Timeout | undefined;
   try {
     await hold();
+    if (closed || out.destroyed) {
+      throw new Error('the reader went away while the stream waited for its place');
+    }
     for await (const chunk of chunks) {
       if (closed || out.destroyed) {
         throw new Error('the reader went away');

@@ -61,16 +61,11 @@ export class LocalPackageStorage extends PackageStorage {
     if (!file) {
       throw new Error('path outside the version');
     }
-    const handle = await fsp.open(file, 'r');
-    try {
-      await sendChunks(out, readChunks(handle, range), (chunk) => {
-        if (chunk.length === READ_CHUNK && spareBuffers.length < SPARE_BUFFERS_MAX) {
-          spareBuffers.push(chunk);
-        }
-      });
-    } finally {
-      await handle.close();
-    }
+    await sendChunks(out, readChunks(file, range), (chunk) => {
+      if (chunk.length === READ_CHUNK && spareBuffers.length < SPARE_BUFFERS_MAX) {
+        spareBuffers.push(chunk);
+      }
+    });
   }
 
   async readFile(versionId: string, relativePath: string): Promise<Buffer> {
@@ -104,8 +99,13 @@ export class LocalPackageStorage extends PackageStorage {
   }
 }
 
-/** The inclusive byte range of an open file in READ_CHUNK reads, one read ahead (the next chunk is read while the last one is written out). */
-async function* readChunks(handle: fsp.FileHandle, range: { start: number; end: number }): AsyncGenerator<Buffer> {
+/**
+ * The inclusive byte range of a file in READ_CHUNK reads, one read ahead (the next chunk is read while
+ * the last one is written out). The file is opened at the first chunk asked for (once the stream has
+ * its place, file-streams.ts) and closed when the last is taken or the reader goes away.
+ */
+async function* readChunks(file: string, range: { start: number; end: number }): AsyncGenerator<Buffer> {
+  const handle = await fsp.open(file, 'r');
   const end = range.end + 1;
   const readAt = async (position: number): Promise<Buffer> => {
     const buffer = spareBuffers.pop() ?? Buffer.allocUnsafeSlow(READ_CHUNK);
@@ -126,5 +126,6 @@ async function* readChunks(handle: fsp.FileHandle, range: { start: number; end: 
     }
   } finally {
     await next?.catch(() => undefined); // the read ahead, when the reader went away
+    await handle.close();
   }
 }

@@ -140,17 +140,22 @@ export class S3PackageStorage extends PackageStorage implements OnModuleInit {
     const abort = new AbortController();
     const onClose = () => abort.abort();
     out.once('close', onClose);
-    try {
-      const object = await this.client.send(
-        new GetObjectCommand({ Bucket: this.s3.bucket, Key: key, Range: `bytes=${range.start}-${range.end}` }),
-        { abortSignal: abort.signal },
-      );
+    const client = this.client;
+    const bucket = this.s3.bucket;
+    // the object is asked for only once the stream has its place (file-streams.ts)
+    async function* objectChunks(): AsyncGenerator<Buffer> {
+      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key!, Range: `bytes=${range.start}-${range.end}` }), {
+        abortSignal: abort.signal,
+      });
       const body = object.Body as Readable;
       if (object.ContentLength !== range.end - range.start + 1) {
         body.destroy();
         throw new Error(`the object answered ${object.ContentLength} bytes for a range of ${range.end - range.start + 1}`);
       }
-      await sendChunks(out, body); // rejects (and stops reading the object) if `out` closes first
+      yield* body; // stopped (and the object's read with it) if `out` closes first
+    }
+    try {
+      await sendChunks(out, objectChunks());
     } finally {
       out.off('close', onClose);
     }

@@ -1,0 +1,106 @@
+import { Writable } from 'node:stream';
+import { sendChunks, STALL_MS, STREAMS_AT_ONCE } from './file-streams';
+
+/** A client socket: takes a chunk only when `take` is called (its write callback waits till then). */
+function client() {
+  const got: Buffer[] = [];
+  const pending: Array<() => void> = [];
+  const out = new Writable({
+    highWaterMark: 1,
+    write(chunk: Buffer, _encoding, done) {
+      got.push(chunk);
+      pending.push(done);
+    },
+  });
+  return {
+    out,
+    got,
+    /** Takes every chunk written so far (the socket drains). */
+    take: () => pending.splice(0).forEach((done) => done()),
+  };
+}
+
+/** A file's chunks; counts how many streams have started reading. */
+let started = 0;
+async function* file(chunks: number): AsyncGenerator<Buffer> {
+  started++;
+  for (let i = 0; i < chunks; i++) {
+    yield Buffer.from([i]);
+  }
+}
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('sendChunks (large course files streamed at once)', () => {
+  beforeEach(() => {
+    started = 0;
+  });
+
+  it(`should stream at most ${STREAMS_AT_ONCE} files at once, starting the next when one ends, first come first served`, async () => {
+    // clients that read at once; files whose second chunk comes when the test says (a slow disk)
+    const n = STREAMS_AT_ONCE + 3;
+    const gates = Array.from({ length: n }, () => {
+      let open!: () => void;
+      const opened = new Promise<void>((resolve) => (open = resolve));
+      return { open, opened };
+    });
+    const got: number[][] = Array.from({ length: n }, () => []);
+    const sends = gates.map((gate, i) =>
+      sendChunks(
+        new Writable({ write: (chunk: Buffer, _e, done) => (got[i].push(chunk[0]), done()) }),
+        (async function* () {
+          started++;
+          yield Buffer.from([0]);
+          await gate.opened;
+          yield Buffer.from([1]);
+        })(),
+      ),
+    );
+    await turn();
+    expect(started).toBe(STREAMS_AT_ONCE);
+    expect(got.map((g) => g.length)).toEqual([...Array(STREAMS_AT_ONCE).fill(1), 0, 0, 0]);
+    gates[3].open(); // one ends: its place goes to the first one waiting
+    await sends[3];
+    await turn();
+    expect(started).toBe(STREAMS_AT_ONCE + 1);
+    expect(got.map((g) => g.length).slice(STREAMS_AT_ONCE)).toEqual([1, 0, 0]);
+    gates.forEach((gate) => gate.open());
+    await Promise.all(sends);
+    expect(got.every((g) => g.join() === '0,1')).toBe(true);
+  });
+
+  it('should lend the place of a client that stopped reading to the next one, and take it back when the client reads again', async () => {
+    const stalled = Array.from({ length: STREAMS_AT_ONCE }, client);
+    const stalledSends = stalled.map((c) => sendChunks(c.out, file(2)));
+    const next = client();
+    const nextSend = sendChunks(next.out, file(1));
+    await turn();
+    expect(next.got).toHaveLength(0); // waiting for a place
+    await sleep(STALL_MS + 50);
+    expect(next.got).toHaveLength(1); // a stalled client lent its place
+    next.take();
+    await nextSend;
+    stalled.forEach((c) => c.take());
+    await sleep(10);
+    stalled.forEach((c) => c.take());
+    await Promise.all(stalledSends);
+    expect(stalled.every((c) => c.got.length === 2)).toBe(true);
+  });
+
+  it('should reject and give its place back when the client goes away mid-file', async () => {
+    const gone = client();
+    const send = sendChunks(gone.out, file(3));
+    await turn();
+    gone.out.destroy();
+    await expect(send).rejects.toThrow();
+    // every place is free again: as many streams as allowed start at once
+    const clients = Array.from({ length: STREAMS_AT_ONCE }, client);
+    started = 0;
+    const sends = clients.map((c) => sendChunks(c.out, file(1)));
+    await turn();
+    expect(started).toBe(STREAMS_AT_ONCE);
+    clients.forEach((c) => c.take());
+    await Promise.all(sends);
+  });
+});
