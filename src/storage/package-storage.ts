@@ -42,8 +42,9 @@ export abstract class PackageStorage {
   /** Size and time of a file of a version, or null if there is no such regular file. */
   abstract stat(versionId: string, relativePath: string): Promise<StoredFileStat | null>;
   /**
-   * Writes the inclusive byte range of a file of a version to `out` in large chunks, minding
-   * back-pressure, and ends `out`; rejects when `out` closes first (a client gone mid-file).
+   * Writes the inclusive byte range of a file of a version to `out` in large chunks through
+   * `sendChunks` (file-streams.ts: back-pressure, and at most STREAMS_AT_ONCE files at once), and
+   * ends `out`; rejects when `out` closes first (a client gone mid-file).
    */
   abstract copyTo(versionId: string, relativePath: string, range: { start: number; end: number }, out: Writable): Promise<void>;
   /** A whole (small) file of a version in memory, for the content path's cache. */
