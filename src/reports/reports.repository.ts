@@ -45,18 +45,22 @@ export interface ReportPage {
 }
 
 /**
- * One member of a roster of a context where a course is placed (by an LMS of the scope), or a roster
- * without members (`userId` null): the course's enrolled learners, for "enrolled, not started".
+ * A member of a roster of a context where a course is placed (by an LMS of the scope) who has no
+ * counted attempt on that course from that LMS: once per (course, LMS, user).
  */
-export interface ReportEnrolmentRow {
+export interface ReportUnstartedRow {
   courseId: string;
   customerId: string | null;
   platformId: string;
-  userId: string | null;
+  userId: string;
   roles: string[];
-  status: string | null;
-  /** The member has a counted attempt on the course from this LMS. */
-  started: boolean;
+  status: string;
+}
+
+/** A course and customer where a context the course is placed in has a roster (fetched at least once). */
+export interface ReportRosteredRow {
+  courseId: string;
+  customerId: string | null;
 }
 
 interface RawAttempt {
@@ -179,13 +183,19 @@ export class ReportsRepository {
     return rows.map(({ updatedAt, ...r }) => ({ ...r, changedAt: msFromSql(updatedAt) }));
   }
 
+  /** The rosters (src/roster) fetched at least once of the contexts where the scope's courses are placed, as their courses and customers. */
+  listRostered(scope: ReportScope): Promise<ReportRosteredRow[]> {
+    const qb = this.rosters().select('l.courseId', 'courseId').addSelect('p.customerId', 'customerId').distinct(true);
+    return this.inScope(qb, scope).getRawMany<ReportRosteredRow>();
+  }
+
   /**
-   * The NRPS rosters of the contexts where the scope's courses are placed (src/roster), as last fetched
-   * successfully (an unavailable roster keeps the members of its last success): each member once per
-   * course, whether that member has a counted attempt on the course from the roster's LMS, and one row
-   * without a member for a roster that has none.
+   * The members of those rosters (as last fetched successfully: an unavailable roster keeps the members
+   * of its last success) with no counted attempt on the course from the roster's LMS, a page at a time,
+   * each (course, LMS, user) once: in that order, keyset-paged on it, so a user in two rosters of the
+   * same LMS comes once (the first row of the key; the next page starts after it).
    */
-  async listEnrolments(scope: ReportScope): Promise<ReportEnrolmentRow[]> {
+  async *unstartedPages(scope: ReportScope): AsyncGenerator<ReportUnstartedRow[]> {
     const started = this.db
       .getRepository(Attempt)
       .createQueryBuilder('a2')
@@ -197,24 +207,48 @@ export class ReportsRepository {
       .andWhere('u2.platformId = ro.platformId')
       .andWhere('u2.sub = m.userId')
       .andWhere('a2.preview = :preview');
-    const qb = this.db
+    let after: ReportUnstartedRow | undefined;
+    for (;;) {
+      const qb = this.rosters()
+        .select('l.courseId', 'courseId')
+        .addSelect('p.customerId', 'customerId')
+        .addSelect('ro.platformId', 'platformId')
+        .addSelect('m.userId', 'userId')
+        .addSelect('m.roles', 'roles')
+        .addSelect('m.status', 'status')
+        .innerJoin(RosterMember, 'm', 'm.rosterId = ro.id')
+        .andWhere(`NOT EXISTS (${started.getQuery()})`)
+        .setParameter('preview', false);
+      this.inScope(qb, scope);
+      if (after) {
+        qb.andWhere('(l.courseId, ro.platformId, m.userId) > (:courseId, :platformId, :userId)', { courseId: after.courseId, platformId: after.platformId, userId: after.userId });
+      }
+      const rows = await qb.orderBy('l.courseId').addOrderBy('ro.platformId').addOrderBy('m.userId').limit(this.pageSize).getRawMany<Omit<ReportUnstartedRow, 'roles'> & { roles: string | null }>();
+      if (rows.length === 0) {
+        return;
+      }
+      const page: ReportUnstartedRow[] = [];
+      for (const r of rows) {
+        if (!after || r.courseId !== after.courseId || r.platformId !== after.platformId || r.userId !== after.userId) {
+          after = { ...r, customerId: r.customerId ?? null, roles: r.roles ? (JSON.parse(r.roles) as string[]) : [] };
+          page.push(after);
+        }
+      }
+      yield page;
+      if (rows.length < this.pageSize) {
+        return;
+      }
+    }
+  }
+
+  /** Rosters fetched at least once (a roster never fetched knows no one), joined to the links placed in their context and those links' platforms. */
+  private rosters(): SelectQueryBuilder<Roster> {
+    return this.db
       .getRepository(Roster)
       .createQueryBuilder('ro')
-      .select('l.courseId', 'courseId')
-      .addSelect('p.customerId', 'customerId')
-      .addSelect('ro.platformId', 'platformId')
-      .addSelect('m.userId', 'userId')
-      .addSelect('m.roles', 'roles')
-      .addSelect('m.status', 'status')
-      .addSelect(`CASE WHEN EXISTS (${started.getQuery()}) THEN 1 ELSE 0 END`, 'started')
-      .setParameter('preview', false)
-      .distinct(true)
       .innerJoin(ResourceLink, 'l', 'l.platformId = ro.platformId AND l.contextId = ro.contextId')
       .innerJoin(Platform, 'p', 'p.id = l.platformId')
-      .leftJoin(RosterMember, 'm', 'm.rosterId = ro.id')
-      .where('ro.fetchedAtMs IS NOT NULL'); // fetched once at least: a roster never fetched knows no one
-    const rows = await this.inScope(qb, scope).getRawMany<Omit<ReportEnrolmentRow, 'roles' | 'started'> & { roles: string | null; started: number | string }>();
-    return rows.map((r) => ({ ...r, customerId: r.customerId ?? null, roles: r.roles ? (JSON.parse(r.roles) as string[]) : [], started: Number(r.started) === 1 }));
+      .where('ro.fetchedAtMs IS NOT NULL');
   }
 
   /** The parsed manifests of these course versions (the launchable items a result rolls up over). */

@@ -6,7 +6,7 @@ import { attemptResult, courseItems } from '../scorm/result-rules';
 import type { CourseItems } from '../scorm/result-rules';
 import { FigureTally, GroupedTally } from './report-figures';
 import type { AttemptOutcome, ReportFigures } from './report-figures';
-import { ReportEnrolmentRow, ReportScope, ReportStateRow, ReportsRepository } from './reports.repository';
+import { ReportScope, ReportStateRow, ReportsRepository } from './reports.repository';
 import { isPrivilegedRole } from '../lti/protocol/claims';
 
 /** One customer's line in the customers overview. */
@@ -180,33 +180,17 @@ export class ReportsService {
         }
       }
     }
-    for (const e of notStarted(await this.repo.listEnrolments(scope))) {
-      usage.totals.enrol(e.notStarted);
-      usage.lines.enrol(e[by], e.notStarted);
+    // "enrolled, not started": known on a line once a roster is; counted for each active learner of it (no instructor-like role: `isPrivilegedRole`) without an attempt
+    for (const r of await this.repo.listRostered(scope)) {
+      usage.totals.enrol(false);
+      usage.lines.enrol(r[by], false);
+    }
+    for await (const page of this.repo.unstartedPages(scope)) {
+      for (const m of page.filter((u) => u.status !== 'Inactive' && !isPrivilegedRole(u.roles))) {
+        usage.totals.enrol(true);
+        usage.lines.enrol(m[by], true);
+      }
     }
     return usage;
   }
-}
-
-/**
- * The roster rows as enrolments, one per (course, LMS, user): a learner (active, no instructor-like
- * role: `isPrivilegedRole`) with no counted attempt on the course from that LMS has not started.
- */
-function notStarted(members: ReportEnrolmentRow[]): Array<{ courseId: string; customerId: string | null; notStarted: boolean }> {
-  const seen = new Set<string>();
-  const out = [];
-  for (const m of members) {
-    if (m.userId === null) {
-      out.push({ courseId: m.courseId, customerId: m.customerId, notStarted: false });
-      continue;
-    }
-    const k = `${m.courseId}\n${m.platformId}\n${m.userId}`;
-    if (seen.has(k)) {
-      continue;
-    }
-    seen.add(k);
-    const learner = m.status !== 'Inactive' && !isPrivilegedRole(m.roles);
-    out.push({ courseId: m.courseId, customerId: m.customerId, notStarted: learner && !m.started });
-  }
-  return out;
 }
