@@ -88,6 +88,40 @@ describe('sendChunks (large course files streamed at once)', () => {
     expect(stalled.every((c) => c.got.length === 2)).toBe(true);
   });
 
+  it('should give a place back to a download whose client reads again before one not yet started', async () => {
+    const order: string[] = [];
+    const source = (name: string, chunks: number) =>
+      (async function* () {
+        order.push(`${name} chunk 0`);
+        yield Buffer.from([0]);
+        for (let i = 1; i < chunks; i++) {
+          order.push(`${name} chunk ${i}`);
+          yield Buffer.from([i]);
+        }
+      })();
+    const first = Array.from({ length: STREAMS_AT_ONCE }, client);
+    const second = Array.from({ length: STREAMS_AT_ONCE }, client);
+    const last = client();
+    const sends = [
+      ...first.map((c, i) => sendChunks(c.out, source(`first ${i}`, 2))),
+      ...second.map((c, i) => sendChunks(c.out, source(`second ${i}`, 2))),
+      sendChunks(last.out, source('last', 1)),
+    ];
+    await sleep(STALL_MS + 50); // the first ones stalled and lent their places to the second ones
+    expect(order.filter((e) => e.endsWith('chunk 0'))).toHaveLength(2 * STREAMS_AT_ONCE);
+    first[0].take(); // its client reads again, while `last` is still waiting to start
+    await sleep(STALL_MS + 50); // the second ones stalled in turn: their places go to first 0, then to last
+    expect(order.filter((e) => e === 'first 0 chunk 1' || e === 'last chunk 0')).toEqual(['first 0 chunk 1', 'last chunk 0']);
+    const everyone = [...first, ...second, last];
+    let finished = false;
+    void Promise.all(sends).then(() => (finished = true));
+    while (!finished) {
+      everyone.forEach((c) => c.take());
+      await sleep(5);
+    }
+    expect(everyone.every((c) => c.got.length === (c === last ? 1 : 2))).toBe(true);
+  });
+
   it('should reject and give its place back when the client goes away mid-file', async () => {
     const gone = client();
     const send = sendChunks(gone.out, file(3));

@@ -17,13 +17,18 @@ export function streamsAtOnce(n: number): void {
 let streaming = 0;
 const waiting: Array<() => void> = [];
 
-/** A place among the streams at once: now (undefined) or once one is given back. */
-function takePlace(): Promise<void> | undefined {
+/**
+ * A place among the streams at once: now (undefined) or once one is given back. A stream that lent
+ * its place mid-file (`again`) goes before the ones not yet started: finishing a download its client
+ * is still waiting for comes first, or under load it could wait behind every new one until its
+ * client gives up and all it was sent is lost.
+ */
+function takePlace(again: boolean): Promise<void> | undefined {
   if (streaming < limit) {
     streaming++;
     return undefined;
   }
-  return new Promise((resolve) => waiting.push(resolve));
+  return new Promise((resolve) => (again ? waiting.unshift(resolve) : waiting.push(resolve)));
 }
 
 function givePlace(): void {
@@ -45,7 +50,7 @@ function givePlace(): void {
  * source gives it (256 KB reads from the local disk), so the loop's share of each is the same.
  *
  * A client that stops reading holds its place for at most `STALL_MS`: the place is lent to the next
- * stream until the client has taken the chunk, then taken back (waiting its turn like any other).
+ * stream until the client has taken the chunk, then taken back (before any stream not yet started).
  * `written` is told of each chunk once the socket has taken it (to reuse its buffer).
  */
 export async function sendChunks(out: Writable, chunks: AsyncIterable<Buffer>, written?: (chunk: Buffer) => void): Promise<void> {
@@ -59,8 +64,8 @@ export async function sendChunks(out: Writable, chunks: AsyncIterable<Buffer>, w
   out.on('close', onClose);
   out.on('drain', onDrain);
   let holding = false;
-  const hold = async () => {
-    const wait = takePlace();
+  const hold = async (again: boolean) => {
+    const wait = takePlace(again);
     holding = true; // given to us now, or when `wait` resolves (a place is passed on, never lost)
     if (wait) {
       await wait;
@@ -68,7 +73,7 @@ export async function sendChunks(out: Writable, chunks: AsyncIterable<Buffer>, w
   };
   let stall: NodeJS.Timeout | undefined;
   try {
-    await hold();
+    await hold(false);
     if (closed || out.destroyed) {
       throw new Error('the reader went away while the stream waited for its place');
     }
@@ -93,7 +98,7 @@ export async function sendChunks(out: Writable, chunks: AsyncIterable<Buffer>, w
         wake = null;
         clearTimeout(stall);
         if (!holding && !closed) {
-          await hold();
+          await hold(true);
         }
       }
     }
