@@ -1,4 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
+import { setBounded } from '../common/bounded-map';
 import { AppError } from '../common/errors';
 import { ChangeNotices, forgetChanged } from '../database/change-notices';
 import type { CourseVersion } from '../courses/course-version.entity';
@@ -8,19 +9,23 @@ import { AttemptsRepository } from './attempts.repository';
 /**
  * Course versions are immutable (docs/architecture.md), and so is an attempt's version: both are cached here
  * for the launch and the hot commit path. A deleted course's versions are dropped on every instance
- * (the `course-versions` change notice).
+ * (the `course-versions` change notice), and a read from the database that was under way when the
+ * notice came is not kept (it may hold what the notice dropped).
  */
 @Injectable()
 export class CourseVersionCache {
   private readonly versions = new Map<string, CourseVersion>();
   /** Attempt → course version id, which never changes: lets a commit skip the attempt read. */
   private readonly attemptVersions = new Map<string, string>();
+  /** Bumped by every `course-versions` notice: a read that started before it is answered, not kept. */
+  private generation = 0;
 
   constructor(
     private readonly repo: AttemptsRepository,
     changes: ChangeNotices,
   ) {
     changes.on('course-versions', (ids) => {
+      this.generation++;
       forgetChanged(this.versions, (id) => id, ids);
       forgetChanged(this.attemptVersions, (_, versionId) => versionId, ids);
     });
@@ -35,11 +40,11 @@ export class CourseVersionCache {
   async versionOfAttempt(attemptId: string): Promise<CourseVersion> {
     let versionId = this.attemptVersions.get(attemptId);
     if (!versionId) {
+      const generation = this.generation;
       versionId = (await this.attemptAndVersion(attemptId)).attempt.courseVersionId;
-      if (this.attemptVersions.size >= 10_000) {
-        this.attemptVersions.clear();
+      if (generation === this.generation) {
+        setBounded(this.attemptVersions, attemptId, versionId, 10_000);
       }
-      this.attemptVersions.set(attemptId, versionId);
     }
     return this.version(versionId);
   }
@@ -59,11 +64,11 @@ export class CourseVersionCache {
     if (hit) {
       return hit;
     }
+    const generation = this.generation;
     const version = await this.repo.findCourseVersionOrFail(id);
-    if (this.versions.size >= 200) {
-      this.versions.delete(this.versions.keys().next().value as string);
+    if (generation === this.generation) {
+      setBounded(this.versions, id, version, 200);
     }
-    this.versions.set(id, version);
     return version;
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { setBounded } from '../common/bounded-map';
 import { Clock } from '../common/clock';
 import { CLAIM } from '../lti/protocol/claims';
 import { AGS_MEDIA, nextLink, scoresUrl, withQuery } from './ags-urls';
@@ -8,6 +9,11 @@ import { AgsCredentials, AgsLineItem, AgsNetworkError, AgsScore, AgsTokenError, 
 const USER_AGENT = 'scorm-lti-bridge (LTI AGS client)';
 /** Keep a token until this long before its expiry (src/grades/README.md: expires_in − 60 s). */
 const TOKEN_MARGIN_MS = 60_000;
+/**
+ * Most access tokens kept (one per platform, token endpoint, client, deployment and scope set).
+ * Expired ones are dropped from the oldest on as new ones are kept, and when asked for again.
+ */
+const TOKENS_MAX = 10_000;
 
 interface CachedToken {
   token: string;
@@ -44,20 +50,19 @@ export class AgsClient {
   async accessToken(creds: AgsCredentials, scopes: string[], opts: AgsCallOptions & { refresh?: boolean }): Promise<string> {
     const scope = [...new Set(scopes)].sort().join(' ');
     const key = `${creds.platformId}|${creds.tokenEndpoint}|${creds.clientId}|${creds.deploymentId}|${scope}`;
-    if (opts.refresh) {
-      this.tokens.delete(key);
-    }
-    const cached = this.tokens.get(key);
+    const cached = opts.refresh ? undefined : this.tokens.get(key);
     if (cached && cached.expiresAt > this.clock.now()) {
       return cached.token;
     }
+    this.tokens.delete(key); // evicted (refresh) or expired
     let pending = this.inflight.get(key);
     if (!pending) {
       pending = this.requestToken(creds, scope, opts).finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);
     }
     const fresh = await pending;
-    this.tokens.set(key, fresh);
+    const now = this.clock.now();
+    setBounded(this.tokens, key, fresh, TOKENS_MAX, (t) => t.expiresAt <= now);
     return fresh.token;
   }
 

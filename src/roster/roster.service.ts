@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { setBounded } from '../common/bounded-map';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { Transactions } from '../database/transactions';
@@ -14,6 +15,11 @@ import { RosterRepository } from './roster.repository';
 
 /** A context's roster is fetched at most once in this window, successful or not (src/roster/README.md). */
 export const ROSTER_REFRESH_MS = 5 * 60_000;
+/**
+ * Most contexts whose last try this process remembers; those past the window are dropped anyway.
+ * One forgotten costs a query of its row at its next launch, which decides as before.
+ */
+const TRIED_MAX = 10_000;
 /** Pages followed through `rel="next"` before the fetch gives up (a loop or a huge course). */
 const MAX_PAGES = 200;
 
@@ -68,7 +74,10 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 @Injectable()
 export class RosterService implements OnModuleDestroy {
   private readonly logger = new Logger(RosterService.name);
-  /** When this process last started a fetch per (platform, context): the window without a query. */
+  /**
+   * When this process last started a fetch per (platform, context): the window without a query. At
+   * most TRIED_MAX contexts, those tried longer ago than the window dropped as others are set.
+   */
   private readonly triedAt = new Map<string, number>();
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly stopping = new AbortController();
@@ -97,11 +106,16 @@ export class RosterService implements OnModuleDestroy {
     if (this.inflight.has(key) || (last !== undefined && now - last < ROSTER_REFRESH_MS)) {
       return;
     }
-    this.triedAt.set(key, now);
+    this.remember(key, now);
     const run = this.refresh(ctx, ctx.contextId, ctx.nrps.contextMembershipsUrl, now)
       .catch((err: Error) => this.logger.error(`roster of platform ${ctx.platformId} context ${ctx.contextId}: ${err.message}`))
       .finally(() => this.inflight.delete(key));
     this.inflight.set(key, run);
+  }
+
+  private remember(key: string, triedAtMs: number): void {
+    const now = this.clock.now();
+    setBounded(this.triedAt, key, triedAtMs, TRIED_MAX, (at) => now - at >= ROSTER_REFRESH_MS);
   }
 
   /** Resolves when every fetch started so far has ended (tests, shutdown). */
@@ -162,7 +176,7 @@ export class RosterService implements OnModuleDestroy {
     // Another instance (or this one before a restart) may have tried within the window.
     const row = await this.repo.findRoster(ctx.platformId, contextId);
     if (row && now - row.triedAtMs < ROSTER_REFRESH_MS && now >= row.triedAtMs) {
-      this.triedAt.set(`${ctx.platformId}\n${contextId}`, row.triedAtMs);
+      this.remember(`${ctx.platformId}\n${contextId}`, row.triedAtMs);
       return;
     }
     const base: Omit<Roster, 'id' | 'createdAt' | 'updatedAt' | 'state' | 'lastError' | 'fetchedAtMs' | 'memberCount' | 'learnerCount'> = {

@@ -4,6 +4,8 @@ import { importFixture } from '../support/player-entry';
 import { waitFor } from '../support/grades-harness';
 import { ContentGrantService } from '../../src/content/content-grant.service';
 import { CourseVersionCache } from '../../src/attempts/course-version-cache';
+import { AttemptsRepository } from '../../src/attempts/attempts.repository';
+import { ChangeNotices } from '../../src/database/change-notices';
 import { startTestS3, TestS3 } from '../support/s3';
 
 /**
@@ -44,6 +46,45 @@ describe('course data cached in memory, after the course is deleted', () => {
     await request(a.appUrl).delete(`/api/courses/${courseId}`).set(a.auth).expect(204);
     await waitFor(async () => (await fetch(file)).status === 404, 5000, 'the deleted course file to be refused');
     expect(versions.cached(versionId)).toBeUndefined();
+  });
+
+  it(`should not keep a version ${pg ? 'the other instance' : 'the process'} was reading from the database when the course was deleted`, async () => {
+    const courseId = await importFixture(a, 'scorm12-single-sco');
+    const { currentVersion } = (await request(a.appUrl).get(`/api/courses/${courseId}`).set(a.auth).expect(200)).body as { currentVersion: { id: string } };
+    const versions = b.server.app.get(CourseVersionCache, { strict: false });
+    const repo = b.server.app.get(AttemptsRepository, { strict: false });
+    // b's read of the version has its row but has not returned yet when the notice comes
+    let readDone!: () => void;
+    const read = new Promise<void>((resolve) => (readDone = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const real = repo.findCourseVersionOrFail.bind(repo);
+    const spy = jest.spyOn(repo, 'findCourseVersionOrFail').mockImplementationOnce(async (id) => {
+      const version = await real(id);
+      readDone();
+      await held;
+      return version;
+    });
+    let heard!: () => void;
+    const notice = new Promise<void>((resolve) => (heard = resolve));
+    b.server.app.get(ChangeNotices, { strict: false }).on('course-versions', (ids) => {
+      if (!ids || ids.includes(currentVersion.id)) {
+        heard();
+      }
+    });
+    try {
+      const loading = versions.version(currentVersion.id);
+      await read;
+      await request(a.appUrl).delete(`/api/courses/${courseId}`).set(a.auth).expect(204);
+      await notice; // b dropped the course's versions
+      release();
+      expect((await loading).id).toBe(currentVersion.id); // the read answers its caller
+      expect(versions.cached(currentVersion.id)).toBeUndefined(); // and is not kept
+      await expect(versions.version(currentVersion.id)).rejects.toThrow();
+    } finally {
+      release();
+      spy.mockRestore();
+    }
   });
 });
 

@@ -179,3 +179,60 @@ describe('NRPS roster: fetched in the background of a launch, paged, cached, fai
     }
   });
 });
+
+/**
+ * What the roster keeps in memory per context (the time it last tried, for the window without a
+ * query) is forgotten once the window is over, so a long-running server does not keep an entry for
+ * every context it ever saw (docs/deployment.md, "What instances share"); the answers stay the same.
+ */
+describe('NRPS roster: contexts tried, in memory (e2e)', () => {
+  let tb: LtiTestbed;
+  let nrps: NrpsEmulator;
+  let roster: RosterService;
+  const clock = new ManualClock();
+  const inContext = (sub: string, id: string) => {
+    const iat = Math.floor(clock.now() / 1000);
+    return tb.emu.launch({
+      toolUrl: tb.app.appUrl,
+      courseId: tb.courseId,
+      claims: { sub, [`${LTI}context`]: { id, title: id }, [NRPS_CLAIM]: { context_memberships_url: nrps.membershipsUrl(id), service_versions: ['2.0'] } },
+      finalClaims: { iat, exp: iat + 60 },
+    });
+  };
+  /** The contexts whose last try this process remembers, oldest first. */
+  const remembered = () => [...roster['triedAt'].keys()].map((key) => key.split('\n')[1]);
+
+  beforeAll(async () => {
+    tb = await startLtiTestbed({ clock });
+    nrps = attachNrps(tb.emu);
+    for (const id of ['ctx-a', 'ctx-b', 'ctx-c']) {
+      nrps.setMembers(id, [learnerMember('u-1', 'Ann Ash')]);
+    }
+    roster = tb.app.server.app.get(RosterService);
+  });
+
+  afterAll(async () => {
+    await tb.close();
+  });
+
+  it('should forget the contexts it tried once their window is over, and fetch them again as before', async () => {
+    for (const id of ['ctx-a', 'ctx-b']) {
+      playerUrl(await inContext('u-1', id));
+    }
+    await roster.idle();
+    expect(remembered()).toEqual(['ctx-a', 'ctx-b']);
+
+    clock.advance(ROSTER_REFRESH_MS);
+    playerUrl(await inContext('u-1', 'ctx-c'));
+    await roster.idle();
+    expect(remembered()).toEqual(['ctx-c']);
+
+    const seen = nrps.requestsOf('ctx-a').length;
+    playerUrl(await inContext('u-1', 'ctx-a')); // past its window: fetched again
+    playerUrl(await inContext('u-1', 'ctx-c')); // within its window: not
+    await roster.idle();
+    expect(nrps.requestsOf('ctx-a').length).toBe(seen + 1);
+    expect(nrps.requestsOf('ctx-c')).toHaveLength(1);
+    expect(remembered()).toEqual(['ctx-c', 'ctx-a']);
+  });
+});
