@@ -62,7 +62,8 @@ interface KnownUrl extends LocatedFile {
  * Versions are immutable: a file's headers and ETag are computed once and remembered, small files
  * are held in memory (oldest dropped first past `CONTENT_CACHE_MB`), large ones are streamed in
  * 256 KB reads, at most 8 at once per process (src/storage/file-streams.ts). The grant is checked in memory (ContentGrantService), never with a database read.
- * When a course is deleted (on any instance) its versions' entries are dropped (`course-versions`).
+ * When a course is deleted (on any instance) its versions' entries are dropped (`course-versions`),
+ * and a file being read when the notice comes is not kept.
  */
 @Injectable()
 export class ContentFiles {
@@ -70,6 +71,8 @@ export class ContentFiles {
   /** Request URL → what it located (the lean path's memory; see `handle`). */
   private readonly known = new Map<string, KnownUrl>();
   private cachedBytes = 0;
+  /** Bumped by every `course-versions` notice: a file read that started before it is answered, not kept. */
+  private generation = 0;
 
   constructor(
     private readonly storage: PackageStorage,
@@ -81,6 +84,7 @@ export class ContentFiles {
   ) {
     // A deleted course's files are no longer answered from memory, on any instance.
     changes.on('course-versions', (ids) => {
+      this.generation++;
       for (const gone of forgetChanged(this.entries, (_, entry) => entry.versionId, ids)) {
         this.cachedBytes -= gone.body?.length ?? 0;
         gone.dropped = true;
@@ -231,6 +235,7 @@ export class ContentFiles {
   }
 
   private async load(key: string, versionId: string, relative: string): Promise<FileEntry | null> {
+    const generation = this.generation;
     const stat = await this.storage.stat(versionId, relative);
     if (!stat) {
       return null;
@@ -250,6 +255,10 @@ export class ContentFiles {
       if (body.length === stat.size) {
         entry.body = body;
       }
+    }
+    if (generation !== this.generation) {
+      entry.dropped = true; // a course was deleted meanwhile, maybe this one: answered once, not remembered
+      return entry;
     }
     const already = this.entries.get(key);
     if (already) {

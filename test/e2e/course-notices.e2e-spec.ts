@@ -6,6 +6,7 @@ import { ContentGrantService } from '../../src/content/content-grant.service';
 import { CourseVersionCache } from '../../src/attempts/course-version-cache';
 import { AttemptsRepository } from '../../src/attempts/attempts.repository';
 import { ChangeNotices } from '../../src/database/change-notices';
+import { PackageStorage } from '../../src/storage/package-storage';
 import { startTestS3, TestS3 } from '../support/s3';
 
 /**
@@ -81,6 +82,45 @@ describe('course data cached in memory, after the course is deleted', () => {
       expect((await loading).id).toBe(currentVersion.id); // the read answers its caller
       expect(versions.cached(currentVersion.id)).toBeUndefined(); // and is not kept
       await expect(versions.version(currentVersion.id)).rejects.toThrow();
+    } finally {
+      release();
+      spy.mockRestore();
+    }
+  });
+
+  it(`should not keep a file ${pg ? 'the other instance' : 'the process'} was reading from storage when the course was deleted`, async () => {
+    const courseId = await importFixture(a, 'scorm12-single-sco');
+    const { currentVersion } = (await request(a.appUrl).get(`/api/courses/${courseId}`).set(a.auth).expect(200)).body as { currentVersion: { id: string } };
+    const prefix = (await a.server.app.get(ContentGrantService).grantPrefix(currentVersion.id, 3600)).replace(a.contentUrl, b.contentUrl);
+    const file = `${prefix}index.html`;
+    const storage = b.server.app.get(PackageStorage, { strict: false });
+    // b's read of the small file has its bytes but has not returned yet when the notice comes
+    let readDone!: () => void;
+    const read = new Promise<void>((resolve) => (readDone = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const real = storage.readFile.bind(storage);
+    const spy = jest.spyOn(storage, 'readFile').mockImplementationOnce(async (versionId, relative) => {
+      const bytes = await real(versionId, relative);
+      readDone();
+      await held;
+      return bytes;
+    });
+    let heard!: () => void;
+    const notice = new Promise<void>((resolve) => (heard = resolve));
+    b.server.app.get(ChangeNotices, { strict: false }).on('course-versions', (ids) => {
+      if (!ids || ids.includes(currentVersion.id)) {
+        heard();
+      }
+    });
+    try {
+      const first = fetch(file);
+      await read;
+      await request(a.appUrl).delete(`/api/courses/${courseId}`).set(a.auth).expect(204);
+      await notice; // b dropped the course's files
+      release();
+      expect((await first).status).toBe(200); // the read answers its request
+      expect((await fetch(file)).status).toBe(404); // and is not kept
     } finally {
       release();
       spy.mockRestore();
