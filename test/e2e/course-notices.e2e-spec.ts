@@ -10,6 +10,40 @@ import { PackageStorage } from '../../src/storage/package-storage';
 import { startTestS3, TestS3 } from '../support/s3';
 
 /**
+ * Holds the next call of `obj[method]` once the real call has answered, until `release()`: a read
+ * that has its data but has not returned yet. `read` resolves when it is held.
+ */
+function holdNextRead<T extends object, K extends keyof T>(obj: T, method: K) {
+  let readDone!: () => void;
+  const read = new Promise<void>((resolve) => (readDone = resolve));
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const real = (obj[method] as (...args: unknown[]) => Promise<unknown>).bind(obj);
+  const spy = jest.spyOn(obj, method as never).mockImplementationOnce((async (...args: unknown[]) => {
+    const answer = await real(...args);
+    readDone();
+    await held;
+    return answer;
+  }) as never);
+  const restore = () => {
+    release();
+    spy.mockRestore();
+  };
+  return { read, release, restore };
+}
+
+/** Resolves once `app` has heard (and handled) the course-versions notice naming `versionId`. */
+function noticeHeard(app: TestApp, versionId: string): Promise<void> {
+  return new Promise((resolve) =>
+    app.server.app.get(ChangeNotices, { strict: false }).on('course-versions', (ids) => {
+      if (!ids || ids.includes(versionId)) {
+        resolve();
+      }
+    }),
+  );
+}
+
+/**
  * A deleted course's versions leave the memory of every instance (docs/deployment.md, "What instances
  * share"): its small files cached by the content path, its version in CourseVersionCache. On
  * PostgreSQL two apps share the database and the storage folder, the course is deleted through one
@@ -53,38 +87,20 @@ describe('course data cached in memory, after the course is deleted', () => {
     const courseId = await importFixture(a, 'scorm12-single-sco');
     const { currentVersion } = (await request(a.appUrl).get(`/api/courses/${courseId}`).set(a.auth).expect(200)).body as { currentVersion: { id: string } };
     const versions = b.server.app.get(CourseVersionCache, { strict: false });
-    const repo = b.server.app.get(AttemptsRepository, { strict: false });
     // b's read of the version has its row but has not returned yet when the notice comes
-    let readDone!: () => void;
-    const read = new Promise<void>((resolve) => (readDone = resolve));
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const real = repo.findCourseVersionOrFail.bind(repo);
-    const spy = jest.spyOn(repo, 'findCourseVersionOrFail').mockImplementationOnce(async (id) => {
-      const version = await real(id);
-      readDone();
-      await held;
-      return version;
-    });
-    let heard!: () => void;
-    const notice = new Promise<void>((resolve) => (heard = resolve));
-    b.server.app.get(ChangeNotices, { strict: false }).on('course-versions', (ids) => {
-      if (!ids || ids.includes(currentVersion.id)) {
-        heard();
-      }
-    });
+    const hold = holdNextRead(b.server.app.get(AttemptsRepository, { strict: false }), 'findCourseVersionOrFail');
+    const notice = noticeHeard(b, currentVersion.id);
     try {
       const loading = versions.version(currentVersion.id);
-      await read;
+      await hold.read;
       await request(a.appUrl).delete(`/api/courses/${courseId}`).set(a.auth).expect(204);
       await notice; // b dropped the course's versions
-      release();
+      hold.release();
       expect((await loading).id).toBe(currentVersion.id); // the read answers its caller
       expect(versions.cached(currentVersion.id)).toBeUndefined(); // and is not kept
       await expect(versions.version(currentVersion.id)).rejects.toThrow();
     } finally {
-      release();
-      spy.mockRestore();
+      hold.restore();
     }
   });
 
@@ -93,37 +109,19 @@ describe('course data cached in memory, after the course is deleted', () => {
     const { currentVersion } = (await request(a.appUrl).get(`/api/courses/${courseId}`).set(a.auth).expect(200)).body as { currentVersion: { id: string } };
     const prefix = (await a.server.app.get(ContentGrantService).grantPrefix(currentVersion.id, 3600)).replace(a.contentUrl, b.contentUrl);
     const file = `${prefix}index.html`;
-    const storage = b.server.app.get(PackageStorage, { strict: false });
     // b's read of the small file has its bytes but has not returned yet when the notice comes
-    let readDone!: () => void;
-    const read = new Promise<void>((resolve) => (readDone = resolve));
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const real = storage.readFile.bind(storage);
-    const spy = jest.spyOn(storage, 'readFile').mockImplementationOnce(async (versionId, relative) => {
-      const bytes = await real(versionId, relative);
-      readDone();
-      await held;
-      return bytes;
-    });
-    let heard!: () => void;
-    const notice = new Promise<void>((resolve) => (heard = resolve));
-    b.server.app.get(ChangeNotices, { strict: false }).on('course-versions', (ids) => {
-      if (!ids || ids.includes(currentVersion.id)) {
-        heard();
-      }
-    });
+    const hold = holdNextRead(b.server.app.get(PackageStorage, { strict: false }), 'readFile');
+    const notice = noticeHeard(b, currentVersion.id);
     try {
       const first = fetch(file);
-      await read;
+      await hold.read;
       await request(a.appUrl).delete(`/api/courses/${courseId}`).set(a.auth).expect(204);
       await notice; // b dropped the course's files
-      release();
+      hold.release();
       expect((await first).status).toBe(200); // the read answers its request
       expect((await fetch(file)).status).toBe(404); // and is not kept
     } finally {
-      release();
-      spy.mockRestore();
+      hold.restore();
     }
   });
 });
