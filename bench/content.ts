@@ -24,11 +24,11 @@
  * that file traffic does not starve SCORM commits: commit p99 must stay under 50 ms. Printed first:
  * the paced load alone.
  *
- * BENCH_STREAMS=64,8 runs the bridge once per value of the large-file streams it sends at once
- * (src/storage/file-streams.ts; the built-in limit otherwise), each beside the same nginx row: the
- * A/B of that limit in one run.
+ * CONTENT_STREAMS=8 runs the bridge with that limit on large-file streams at once (docs/deployment.md;
+ * none by default). BENCH_STREAMS=0,8 runs the bridge once per value instead (0: no limit), each beside
+ * the same nginx row: the A/B of the limit in one run.
  *
- *   BENCH_SECONDS=10 BENCH_PAIRS=2 BENCH_FILES=small,large [BENCH_STREAMS=64,8] npm run bench -- content [--beside-runtime]
+ *   BENCH_SECONDS=10 BENCH_PAIRS=2 BENCH_FILES=small,large [CONTENT_STREAMS=8 | BENCH_STREAMS=0,8] npm run bench -- content [--beside-runtime]
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -41,7 +41,7 @@ import { noise } from '../test/support/hostile-zips';
 import { freePort, NGINX_CONF_DIR, nginxVersion, renderTemplate, RunningNginx, startNginx } from '../test/support/nginx';
 import { importFixture } from '../test/support/player-entry';
 import { buildFixtureZip } from '../test/support/scorm-package.builder';
-import { STREAMS_AT_ONCE, streamsAtOnce } from '../src/storage/file-streams';
+import { streamsAtOnce } from '../src/storage/file-streams';
 import { treeCpuMs } from './proc-cpu';
 import { benchLearners, fmt, fmtWhere, Measured, runLevel, startDriver } from './runtime-load';
 
@@ -70,7 +70,7 @@ export async function run(): Promise<boolean> {
   const beside = process.argv.includes('--beside-runtime');
   let appUrl = '';
   const lms = beside ? await startAgsPlatform({ toolJwksUrl: () => `${appUrl}/.well-known/jwks.json`, clientId: 'bench-client' }) : null;
-  const t = await createTestApp({ LOG_LEVEL: 'error', CONTENT_LINK_SECRET: LINK_SECRET });
+  const t = await createTestApp({ LOG_LEVEL: 'error', CONTENT_LINK_SECRET: LINK_SECRET, CONTENT_STREAMS: process.env.CONTENT_STREAMS ?? '0' });
   appUrl = t.appUrl;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-nginx-'));
   let nginx: RunningNginx | null = null;
@@ -165,9 +165,9 @@ export async function run(): Promise<boolean> {
         };
         const ref = await run('nginx', nginxBase + file.path);
         for (const cap of caps) {
-          // the built-in limit unless BENCH_STREAMS names others (A/B rows against the same nginx row)
+          // CONTENT_STREAMS unless BENCH_STREAMS names others (A/B rows against the same nginx row; 0: no limit)
           const label = cap === undefined ? 'bridge' : `b${cap}`;
-          streamsAtOnce(cap ?? STREAMS_AT_ONCE);
+          streamsAtOnce(cap ?? t.config.contentStreams);
           const ours = await run('bridge', bridgeBase + file.path, label);
           const ratio = ours.perSecond / ref.perSecond;
           const met = ratio >= file.target && ours.errors === 0;
@@ -177,7 +177,7 @@ export async function run(): Promise<boolean> {
           );
           ok &&= met || cap !== undefined;
         }
-        streamsAtOnce(STREAMS_AT_ONCE);
+        streamsAtOnce(t.config.contentStreams);
         const offload = await run('offload', offloadBase + file.path);
         process.stdout.write(
           `${file.label.padEnd(11)} offload ${(offload.perSecond / ref.perSecond).toFixed(2)}× nginx's req/s (nginx serving the files, the grant checked by the bridge once)\n`,

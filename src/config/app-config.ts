@@ -35,6 +35,8 @@ export class AppConfig {
   maxSuspendDataChars: number;
   /** Most bytes of small course files the content path holds in memory (0: none). */
   contentCacheBytes: number;
+  /** Most large course files streamed at once by a process (0: no limit; src/storage/file-streams.ts). */
+  contentStreams: number;
   /**
    * The secret shared with nginx's `secure_link` in the offload mode (deploy/nginx/README.md): when
    * set, every grant also carries a keyed MD5 nginx can check by itself. Unset: grants as always.
@@ -172,6 +174,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   config.gradeHttpTimeoutMs = int(env, 'GRADE_HTTP_TIMEOUT_MS', 15_000, 50);
   config.maxSuspendDataChars = int(env, 'MAX_SUSPEND_DATA_CHARS', 256_000, 4096);
   config.contentCacheBytes = int(env, 'CONTENT_CACHE_MB', 64, 0, 1024 * 1024) * 1024 * 1024;
+  config.contentStreams = int(env, 'CONTENT_STREAMS', 0, 0, 10_000);
   config.runtimeTokenTtlSeconds = int(env, 'RUNTIME_TOKEN_TTL_SECONDS', 4 * 3600, 60);
   const linkSecret = env.CONTENT_LINK_SECRET?.trim();
   if (linkSecret && !/^[A-Za-z0-9_-]{32,128}$/.test(linkSecret)) {

@@ -61,7 +61,7 @@ interface KnownUrl extends LocatedFile {
  *
  * Versions are immutable: a file's headers and ETag are computed once and remembered, small files
  * are held in memory (oldest dropped first past `CONTENT_CACHE_MB`), large ones are streamed in
- * 256 KB reads, at most 8 at once per process (src/storage/file-streams.ts). The grant is checked in memory (ContentGrantService), never with a database read.
+ * 256 KB reads (at most `CONTENT_STREAMS` at once per process when set, src/storage/file-streams.ts). The grant is checked in memory (ContentGrantService), never with a database read.
  * When a course is deleted (on any instance) its versions' entries are dropped (`course-versions`),
  * and a file being read when the notice comes is not kept.
  */

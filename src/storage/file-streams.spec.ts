@@ -1,5 +1,8 @@
 import { Writable } from 'node:stream';
-import { sendChunks, STALL_MS, STREAMS_AT_ONCE } from './file-streams';
+import { sendChunks, STALL_MS, streamsAtOnce } from './file-streams';
+
+/** The limit these tests set (CONTENT_STREAMS=8). */
+const STREAMS_AT_ONCE = 8;
 
 /** A client socket: takes a chunk only when `take` is called (its write callback waits till then). */
 function client() {
@@ -33,6 +36,8 @@ const turn = () => new Promise((resolve) => setImmediate(resolve));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('sendChunks (large course files streamed at once)', () => {
+  beforeAll(() => streamsAtOnce(STREAMS_AT_ONCE));
+  afterAll(() => streamsAtOnce(0));
   beforeEach(() => {
     started = 0;
   });
@@ -120,6 +125,20 @@ describe('sendChunks (large course files streamed at once)', () => {
       await sleep(5);
     }
     expect(everyone.every((c) => c.got.length === (c === last ? 1 : 2))).toBe(true);
+  });
+
+  it('should stream every file at once when no limit is set (CONTENT_STREAMS=0, the default)', async () => {
+    streamsAtOnce(0);
+    try {
+      const clients = Array.from({ length: 3 * STREAMS_AT_ONCE }, client);
+      const sends = clients.map((c) => sendChunks(c.out, file(1)));
+      await turn();
+      expect(started).toBe(3 * STREAMS_AT_ONCE);
+      clients.forEach((c) => c.take());
+      await Promise.all(sends);
+    } finally {
+      streamsAtOnce(STREAMS_AT_ONCE);
+    }
   });
 
   it('should reject and give its place back when the client goes away mid-file', async () => {

@@ -1,17 +1,13 @@
 import type { Writable } from 'node:stream';
 
-/**
- * Most large course files streamed to clients at once by one process; the others wait their turn,
- * first come first served (docs/architecture.md, "Course files").
- */
-export const STREAMS_AT_ONCE = 8;
 /** A stream whose client has not taken its last chunk for this long lets the next one go meanwhile. */
 export const STALL_MS = 100;
 
-let limit = STREAMS_AT_ONCE;
-/** Sets the limit for this process (the content bench's A/B rows; the server keeps STREAMS_AT_ONCE). */
+/** Most large course files streamed to clients at once by this process; the others wait their turn. */
+let limit = Infinity;
+/** Sets the limit for this process: `CONTENT_STREAMS` (0: none, the default), or the content bench's A/B rows. */
 export function streamsAtOnce(n: number): void {
-  limit = n;
+  limit = n > 0 ? n : Infinity;
 }
 
 let streaming = 0;
@@ -43,8 +39,8 @@ function givePlace(): void {
 /**
  * Writes the chunks of a large course file (local or S3) to `out`, minding back-pressure, and ends
  * `out`; rejects when `out` closes first (a client gone mid-file). The one rule that keeps file
- * traffic from starving the runtime's commits on the same event loop: at most `STREAMS_AT_ONCE`
- * files are streamed at once, so a turn of the loop handles at most that many chunks (their reads,
+ * traffic from starving the runtime's commits on the same event loop, when `CONTENT_STREAMS` is set
+ * (docs/deployment.md, "Course files beside commits"): at most that many files are streamed at once, so a turn of the loop handles at most that many chunks (their reads,
  * writes and drains) beside the requests that arrived meanwhile, however many downloads are open; a
  * commit no longer waits behind one chunk per open download. Every chunk's write is as large as the
  * source gives it (256 KB reads from the local disk), so the loop's share of each is the same.

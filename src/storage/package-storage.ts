@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
+import { streamsAtOnce } from './file-streams';
 
 export interface StoredFileStat {
   size: number;
@@ -33,6 +34,7 @@ export abstract class PackageStorage {
     protected readonly clock: Clock,
   ) {
     fs.mkdirSync(config.tmpDir, { recursive: true });
+    streamsAtOnce(config.contentStreams);
   }
 
   /** Atomically publishes an extracted folder as the immutable content of a version: all of it or, on failure, none. */
@@ -43,7 +45,7 @@ export abstract class PackageStorage {
   abstract stat(versionId: string, relativePath: string): Promise<StoredFileStat | null>;
   /**
    * Writes the inclusive byte range of a file of a version to `out` in large chunks through
-   * `sendChunks` (file-streams.ts: back-pressure, and at most STREAMS_AT_ONCE files at once), and
+   * `sendChunks` (file-streams.ts: back-pressure, and at most `CONTENT_STREAMS` files at once), and
    * ends `out`; rejects when `out` closes first (a client gone mid-file).
    */
   abstract copyTo(versionId: string, relativePath: string, range: { start: number; end: number }, out: Writable): Promise<void>;

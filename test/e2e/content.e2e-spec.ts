@@ -6,7 +6,6 @@ import { buildFixtureZip } from '../support/scorm-package.builder';
 import { noise } from '../support/hostile-zips';
 import { ManualClock } from '../support/manual-clock';
 import { startTestS3, TestS3 } from '../support/s3';
-import { STREAMS_AT_ONCE } from '../../src/storage/file-streams';
 
 // The same rules whether the files are on the local disk or in an S3 bucket (STORAGE=s3, s3rver here).
 describe.each([['local disk'], ['an S3 bucket']])('Content origin (GET /content/…) with course files on %s', (storage) => {
@@ -18,10 +17,12 @@ describe.each([['local disk'], ['an S3 bucket']])('Content origin (GET /content/
   /** Over the 1 MB the content path holds in memory: streamed from storage on every request. */
   const big = noise(1_600_000, 11);
   const clock = new ManualClock();
+  /** At most this many large files stream at once (src/storage/file-streams.ts). */
+  const STREAMS_AT_ONCE = 8;
 
   beforeAll(async () => {
     s3 = storage === 'an S3 bucket' ? await startTestS3('tenant-a') : undefined;
-    t = await createTestApp(s3?.env ?? {}, { clock });
+    t = await createTestApp({ ...s3?.env, CONTENT_STREAMS: String(STREAMS_AT_ONCE) }, { clock });
     const zip = await buildFixtureZip('scorm12-single-sco', {
       files: {
         'media/clip.mp4': video,
@@ -130,7 +131,7 @@ describe.each([['local disk'], ['an S3 bucket']])('Content origin (GET /content/
     expect(Buffer.compare(res.body as Buffer, big)).toBe(0);
   });
 
-  // src/storage/file-streams.ts: at most STREAMS_AT_ONCE large files stream at once, a stalled one lends its place
+  // CONTENT_STREAMS: at most that many large files stream at once, a stalled one lends its place
   it('should finish many large downloads with the right bytes while as many clients as may stream at once have stopped reading, then close their files', async () => {
     const openFiles = () => fs.readdirSync('/proc/self/fd').filter((fd) => /\/long\.bin(\._S3rver_object)?$/.test(linkOf(`/proc/self/fd/${fd}`))).length;
     const stalled = await Promise.all(
