@@ -22,6 +22,8 @@
  * The figures are checked against what was inserted: attempts, learners, completions, passed, failed
  * and enrolled-not-started, per customer and per course line. A wrong figure fails the bench.
  *
+ * BENCH_DATABASES=sqlite or postgres runs one of them only; BENCH_HEAP_MB the heap caps (comma-separated).
+ *
  *   BENCH_ATTEMPTS=120000 BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench -- reports
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -419,8 +421,16 @@ async function measureCapped(db: Db, url: string, heapMb: number): Promise<strin
       await res.text();
       return `${res.status} in ${(performance.now() - t0).toFixed(0)} ms, peak RSS +${mb(rssOf(pid, 'VmHWM') - before)} MB`;
     } catch (err) {
-      await new Promise((r) => setTimeout(r, 500));
-      return `no answer (${err instanceof Error ? err.message : String(err)}; server ${server.child.exitCode === null ? 'still running' : `exited with code ${server.child.exitCode}`})`;
+      const exited = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 5_000);
+        server.child.once('exit', () => resolve(true));
+        if (server.child.exitCode !== null || server.child.signalCode !== null) {
+          clearTimeout(timer);
+          resolve(true);
+        }
+      });
+      const how = exited ? `the server died: ${server.child.signalCode ?? `exit code ${server.child.exitCode}`}, its log above says why` : 'the server did not answer';
+      return `no answer (${err instanceof Error ? err.message : String(err)}; ${how})`;
     }
   } finally {
     await server.stop();
@@ -461,7 +471,8 @@ export async function run(): Promise<boolean> {
   const attemptsWanted = Number(process.env.BENCH_ATTEMPTS ?? 120_000);
   const repeat = Number(process.env.BENCH_REPEAT ?? 3);
   const heapCaps = (process.env.BENCH_HEAP_MB ?? '64').split(',').filter(Boolean).map(Number);
-  const kinds: Array<'sqlite' | 'postgres'> = process.env.BENCH_POSTGRES_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+  // BENCH_DATABASES=postgres: that one only
+  const kinds = (process.env.BENCH_DATABASES?.split(',') ?? (process.env.BENCH_POSTGRES_URL ? ['sqlite', 'postgres'] : ['sqlite'])) as Array<'sqlite' | 'postgres'>;
   let ok = true;
   for (const kind of kinds) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-reports-'));

@@ -42,8 +42,8 @@ describe('Report figures', () => {
   });
 
   it('should count enrolled learners who have not started once a roster is known, and none before', () => {
-    expect(new FigureTally().enrol(false).figures().enrolledNotStarted).toBe(0);
-    expect(new FigureTally().enrol(true).enrol(false).enrol(true).figures().enrolledNotStarted).toBe(2);
+    expect(new FigureTally().enrol(0).figures().enrolledNotStarted).toBe(0);
+    expect(new FigureTally().enrol(1).enrol(0).enrol(2).figures().enrolledNotStarted).toBe(3);
   });
 
   it('should round rates to 4 decimals', () => {

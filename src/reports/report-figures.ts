@@ -58,12 +58,10 @@ export class FigureTally {
   private rostered = false;
   private notStarted = 0;
 
-  /** A roster seen for this line; `notStarted`: one of its learners has not started the course. */
-  enrol(notStarted: boolean): this {
+  /** A roster seen for this line, and `notStarted` of its learners who have not started the course. */
+  enrol(notStarted: number): this {
     this.rostered = true;
-    if (notStarted) {
-      this.notStarted++;
-    }
+    this.notStarted += notStarted;
     return this;
   }
 
@@ -113,7 +111,7 @@ export class GroupedTally<K> {
     this.tally(key).add(o);
   }
 
-  enrol(key: K, notStarted: boolean): void {
+  enrol(key: K, notStarted: number): void {
     this.tally(key).enrol(notStarted);
   }
 

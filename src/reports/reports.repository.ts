@@ -45,16 +45,16 @@ export interface ReportPage {
 }
 
 /**
- * A member of a roster of a context where a course is placed (by an LMS of the scope) who has no
- * counted attempt on that course from that LMS: once per (course, LMS, user).
+ * Members of the rosters of the contexts where a course is placed (by an LMS of the scope) with no
+ * counted attempt on that course from that LMS, counted by their roles and status (whether they are
+ * learners is `isPrivilegedRole`'s to say, in TypeScript): distinct users of one LMS.
  */
 export interface ReportUnstartedRow {
   courseId: string;
   customerId: string | null;
-  platformId: string;
-  userId: string;
   roles: string[];
   status: string;
+  members: number;
 }
 
 /** A course and customer where a context the course is placed in has a roster (fetched at least once). */
@@ -191,11 +191,10 @@ export class ReportsRepository {
 
   /**
    * The members of those rosters (as last fetched successfully: an unavailable roster keeps the members
-   * of its last success) with no counted attempt on the course from the roster's LMS, a page at a time,
-   * each (course, LMS, user) once: in that order, keyset-paged on it, so a user in two rosters of the
-   * same LMS comes once (the first row of the key; the next page starts after it).
+   * of its last success) with no counted attempt on the course from the roster's LMS, counted by course,
+   * customer, LMS, roles and status: a few rows whatever the rosters' size.
    */
-  async *unstartedPages(scope: ReportScope): AsyncGenerator<ReportUnstartedRow[]> {
+  async listUnstarted(scope: ReportScope): Promise<ReportUnstartedRow[]> {
     const started = this.db
       .getRepository(Attempt)
       .createQueryBuilder('a2')
@@ -207,38 +206,23 @@ export class ReportsRepository {
       .andWhere('u2.platformId = ro.platformId')
       .andWhere('u2.sub = m.userId')
       .andWhere('a2.preview = :preview');
-    let after: ReportUnstartedRow | undefined;
-    for (;;) {
-      const qb = this.rosters()
-        .select('l.courseId', 'courseId')
-        .addSelect('p.customerId', 'customerId')
-        .addSelect('ro.platformId', 'platformId')
-        .addSelect('m.userId', 'userId')
-        .addSelect('m.roles', 'roles')
-        .addSelect('m.status', 'status')
-        .innerJoin(RosterMember, 'm', 'm.rosterId = ro.id')
-        .andWhere(`NOT EXISTS (${started.getQuery()})`)
-        .setParameter('preview', false);
-      this.inScope(qb, scope);
-      if (after) {
-        qb.andWhere('(l.courseId, ro.platformId, m.userId) > (:courseId, :platformId, :userId)', { courseId: after.courseId, platformId: after.platformId, userId: after.userId });
-      }
-      const rows = await qb.orderBy('l.courseId').addOrderBy('ro.platformId').addOrderBy('m.userId').limit(this.pageSize).getRawMany<Omit<ReportUnstartedRow, 'roles'> & { roles: string | null }>();
-      if (rows.length === 0) {
-        return;
-      }
-      const page: ReportUnstartedRow[] = [];
-      for (const r of rows) {
-        if (!after || r.courseId !== after.courseId || r.platformId !== after.platformId || r.userId !== after.userId) {
-          after = { ...r, customerId: r.customerId ?? null, roles: r.roles ? (JSON.parse(r.roles) as string[]) : [] };
-          page.push(after);
-        }
-      }
-      yield page;
-      if (rows.length < this.pageSize) {
-        return;
-      }
-    }
+    const qb = this.rosters()
+      .select('l.courseId', 'courseId')
+      .addSelect('p.customerId', 'customerId')
+      .addSelect('m.roles', 'roles')
+      .addSelect('m.status', 'status')
+      .addSelect('COUNT(DISTINCT m.userId)', 'members')
+      .innerJoin(RosterMember, 'm', 'm.rosterId = ro.id')
+      .andWhere(`NOT EXISTS (${started.getQuery()})`)
+      .setParameter('preview', false);
+    const rows = await this.inScope(qb, scope)
+      .groupBy('l.courseId')
+      .addGroupBy('p.customerId')
+      .addGroupBy('ro.platformId')
+      .addGroupBy('m.roles')
+      .addGroupBy('m.status')
+      .getRawMany<{ courseId: string; customerId: string | null; roles: string | null; status: string; members: number | string }>();
+    return rows.map((r) => ({ ...r, customerId: r.customerId ?? null, roles: r.roles ? (JSON.parse(r.roles) as string[]) : [], members: Number(r.members) }));
   }
 
   /** Rosters fetched at least once (a roster never fetched knows no one), joined to the links placed in their context and those links' platforms. */

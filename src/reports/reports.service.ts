@@ -182,13 +182,13 @@ export class ReportsService {
     }
     // "enrolled, not started": known on a line once a roster is; counted for each active learner of it (no instructor-like role: `isPrivilegedRole`) without an attempt
     for (const r of await this.repo.listRostered(scope)) {
-      usage.totals.enrol(false);
-      usage.lines.enrol(r[by], false);
+      usage.totals.enrol(0);
+      usage.lines.enrol(r[by], 0);
     }
-    for await (const page of this.repo.unstartedPages(scope)) {
-      for (const m of page.filter((u) => u.status !== 'Inactive' && !isPrivilegedRole(u.roles))) {
-        usage.totals.enrol(true);
-        usage.lines.enrol(m[by], true);
+    for (const m of await this.repo.listUnstarted(scope)) {
+      if (m.status !== 'Inactive' && !isPrivilegedRole(m.roles)) {
+        usage.totals.enrol(m.members);
+        usage.lines.enrol(m[by], m.members);
       }
     }
     return usage;

@@ -239,7 +239,7 @@ describe('Reports per customer and per course (real HTTP, two LMSs, SQLite or Po
     }
   });
 
-  it('should read attempts and roster members in pages and give the same figures whatever the page size, each attempt once', async () => {
+  it('should read attempts in pages and give the same figures whatever the page size, each attempt once', async () => {
     const ds = tb.app.server.app.get(DataSource);
     const licences = tb.app.server.app.get(LicencesService);
     // every counted attempt, from the attempts list (the instructor's preview left out)
