@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { ResultListener } from '../attempts/result-listener';
 import { Attempt } from '../attempts/attempt.entity';
 import { ResourceLink } from '../attempts/resource-link.entity';
+import { setBounded } from '../common/bounded-map';
 import { Clock } from '../common/clock';
 import { afterCommit } from '../database/transactions';
 import { ChangeNotices, forgetChanged } from '../database/change-notices';
@@ -32,6 +33,8 @@ export function canPassBack(link: ResourceLink): boolean {
 export class GradeOutboxService extends ResultListener {
   private readonly logger = new Logger(GradeOutboxService.name);
   private readonly itemsCache = new Map<string, CourseItems>();
+  /** Bumped by every `course-versions` notice: a manifest read that started before it is used, not kept. */
+  private generation = 0;
 
   constructor(
     private readonly dispatcher: GradeDispatcher,
@@ -40,7 +43,10 @@ export class GradeOutboxService extends ResultListener {
     changes: ChangeNotices,
   ) {
     super();
-    changes.on('course-versions', (ids) => forgetChanged(this.itemsCache, (id) => id, ids));
+    changes.on('course-versions', (ids) => {
+      this.generation++;
+      forgetChanged(this.itemsCache, (id) => id, ids);
+    });
   }
 
   onResultMaybeChanged(manager: EntityManager, attemptId: string): Promise<void> {
@@ -115,12 +121,12 @@ export class GradeOutboxService extends ResultListener {
   async itemsFor(courseVersionId: string, manager?: EntityManager): Promise<CourseItems> {
     let rules = this.itemsCache.get(courseVersionId);
     if (!rules) {
+      const generation = this.generation;
       const manifest = await this.repo.findVersionManifest(courseVersionId, manager);
       rules = manifest ? courseItems(manifest) : { scormVersion: '2004', items: [] };
-      if (this.itemsCache.size > 500) {
-        this.itemsCache.clear();
+      if (generation === this.generation) {
+        setBounded(this.itemsCache, courseVersionId, rules, 500);
       }
-      this.itemsCache.set(courseVersionId, rules);
     }
     return rules;
   }

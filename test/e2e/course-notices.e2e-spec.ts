@@ -7,6 +7,8 @@ import { CourseVersionCache } from '../../src/attempts/course-version-cache';
 import { AttemptsRepository } from '../../src/attempts/attempts.repository';
 import { ChangeNotices } from '../../src/database/change-notices';
 import { PackageStorage } from '../../src/storage/package-storage';
+import { GradeOutboxService } from '../../src/grades/grade-outbox.service';
+import { GradesRepository } from '../../src/grades/grades.repository';
 import { startTestS3, TestS3 } from '../support/s3';
 
 /**
@@ -99,6 +101,25 @@ describe('course data cached in memory, after the course is deleted', () => {
       expect((await loading).id).toBe(currentVersion.id); // the read answers its caller
       expect(versions.cached(currentVersion.id)).toBeUndefined(); // and is not kept
       await expect(versions.version(currentVersion.id)).rejects.toThrow();
+    } finally {
+      hold.restore();
+    }
+  });
+
+  it(`should not keep a version's launchable items ${pg ? 'the other instance' : 'the process'} was reading for the grade outbox when the course was deleted`, async () => {
+    const courseId = await importFixture(a, 'scorm12-single-sco');
+    const { currentVersion } = (await request(a.appUrl).get(`/api/courses/${courseId}`).set(a.auth).expect(200)).body as { currentVersion: { id: string } };
+    const outbox = b.server.app.get(GradeOutboxService, { strict: false });
+    const hold = holdNextRead(b.server.app.get(GradesRepository, { strict: false }), 'findVersionManifest');
+    const notice = noticeHeard(b, currentVersion.id);
+    try {
+      const loading = outbox.itemsFor(currentVersion.id);
+      await hold.read;
+      await request(a.appUrl).delete(`/api/courses/${courseId}`).set(a.auth).expect(204);
+      await notice;
+      hold.release();
+      expect((await loading).items.map((i) => i.itemId)).toEqual(['ITEM-1']); // the read answers its caller
+      expect(outbox['itemsCache'].has(currentVersion.id)).toBe(false); // and is not kept
     } finally {
       hold.restore();
     }
