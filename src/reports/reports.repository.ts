@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, In, SelectQueryBuilder } from 'typeorm';
 import { Attempt } from '../attempts/attempt.entity';
 import { ResourceLink } from '../attempts/resource-link.entity';
@@ -82,8 +82,6 @@ type RawState = Omit<ReportStateRow, 'changedAt'> & { updatedAt: string | Date }
 
 /** Counted attempts read at a time by default (each page: two statements; memory: one page's rows). */
 export const REPORT_PAGE_SIZE = 2_000;
-/** The injection token of the page size (tests set a small one to cross many pages). */
-export const REPORT_PAGE_SIZE_TOKEN = 'REPORT_PAGE_SIZE';
 
 /**
  * The reads of the usage reports (src/reports/README.md). The counted attempts of a scope are read in
@@ -96,10 +94,10 @@ export const REPORT_PAGE_SIZE_TOKEN = 'REPORT_PAGE_SIZE';
  */
 @Injectable()
 export class ReportsRepository {
-  constructor(
-    private readonly db: DataSource,
-    @Optional() @Inject(REPORT_PAGE_SIZE_TOKEN) private readonly pageSize: number = REPORT_PAGE_SIZE,
-  ) {}
+  /** Counted attempts a page (tests set a small one to cross many pages). */
+  pageSize = REPORT_PAGE_SIZE;
+
+  constructor(private readonly db: DataSource) {}
 
   /**
    * The joins and filters every attempt statement shares: attempt → resource link → its LMS, no

@@ -267,7 +267,7 @@ describe('Reports per customer and per course (real HTTP, two LMSs, SQLite or Po
       (await api(`/api/reports/courses/${courseY}`)).body,
     ];
     for (const pageSize of [1, 2, 3]) {
-      const repo = new ReportsRepository(ds, pageSize);
+      const repo = Object.assign(new ReportsRepository(ds), { pageSize });
       const read: string[] = [];
       let pages = 0;
       for await (const page of repo.attemptPages({})) {
