@@ -244,14 +244,14 @@ describe('Console in Chromium', () => {
       await learnerPage.close();
 
       await page.getByRole('link', { name: 'Learners & grades' }).click();
-      await page.getByLabel('Course').selectOption({ label: 'Safety course' });
+      await page.getByLabel('Course', { exact: true }).selectOption({ label: 'Safety course' });
       const row = page.getByTestId('attempt-table').locator('tr[data-sub="learner-grace"]');
       await row.waitFor();
       const cells = await row.locator('td').allTextContents();
       expect(cells.slice(0, 3)).toEqual(['completed', 'passed', '80 %']);
       expect(cells[3]).toBe('1 min 35 s');
       await eventually(async () => {
-        await page.getByLabel('Course').selectOption({ label: 'Safety course' }).catch(() => undefined);
+        await page.getByLabel('Course', { exact: true }).selectOption({ label: 'Safety course' }).catch(() => undefined);
         return (await row.locator('[data-state]').getAttribute('data-state').catch(() => null)) === 'sent';
       }, 'the passback state "sent"', 10_000);
       await expect(page.getByTestId('attempt-table').locator('tbody tr').count()).resolves.toBe(1); // the preview is hidden
