@@ -17,15 +17,11 @@ export class CourseVersionCache {
   private readonly versions = new Map<string, CourseVersion>();
   /** Attempt → course version id, which never changes: lets a commit skip the attempt read. */
   private readonly attemptVersions = new Map<string, string>();
-  /** Bumped by every `course-versions` notice: a read that started before it is answered, not kept. */
-  private generation = 0;
-
   constructor(
     private readonly repo: AttemptsRepository,
-    changes: ChangeNotices,
+    private readonly changes: ChangeNotices,
   ) {
     changes.on('course-versions', (ids) => {
-      this.generation++;
       forgetChanged(this.versions, (id) => id, ids);
       forgetChanged(this.attemptVersions, (_, versionId) => versionId, ids);
     });
@@ -40,9 +36,9 @@ export class CourseVersionCache {
   async versionOfAttempt(attemptId: string): Promise<CourseVersion> {
     let versionId = this.attemptVersions.get(attemptId);
     if (!versionId) {
-      const generation = this.generation;
+      const generation = this.changes.generation('course-versions');
       versionId = (await this.attemptAndVersion(attemptId)).attempt.courseVersionId;
-      if (generation === this.generation) {
+      if (generation === this.changes.generation('course-versions')) {
         setBounded(this.attemptVersions, attemptId, versionId, 10_000);
       }
     }
@@ -64,9 +60,9 @@ export class CourseVersionCache {
     if (hit) {
       return hit;
     }
-    const generation = this.generation;
+    const generation = this.changes.generation('course-versions');
     const version = await this.repo.findCourseVersionOrFail(id);
-    if (generation === this.generation) {
+    if (generation === this.changes.generation('course-versions')) {
       setBounded(this.versions, id, version, 200);
     }
     return version;

@@ -71,8 +71,6 @@ export class ContentFiles {
   /** Request URL → what it located (the lean path's memory; see `handle`). */
   private readonly known = new Map<string, KnownUrl>();
   private cachedBytes = 0;
-  /** Bumped by every `course-versions` notice: a file read that started before it is answered, not kept. */
-  private generation = 0;
 
   constructor(
     private readonly storage: PackageStorage,
@@ -80,11 +78,10 @@ export class ContentFiles {
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly requests: RequestLogger,
-    changes: ChangeNotices,
+    private readonly changes: ChangeNotices,
   ) {
     // A deleted course's files are no longer answered from memory, on any instance.
     changes.on('course-versions', (ids) => {
-      this.generation++;
       for (const gone of forgetChanged(this.entries, (_, entry) => entry.versionId, ids)) {
         this.cachedBytes -= gone.body?.length ?? 0;
         gone.dropped = true;
@@ -235,7 +232,7 @@ export class ContentFiles {
   }
 
   private async load(key: string, versionId: string, relative: string): Promise<FileEntry | null> {
-    const generation = this.generation;
+    const generation = this.changes.generation('course-versions');
     const stat = await this.storage.stat(versionId, relative);
     if (!stat) {
       return null;
@@ -256,7 +253,7 @@ export class ContentFiles {
         entry.body = body;
       }
     }
-    if (generation !== this.generation) {
+    if (generation !== this.changes.generation('course-versions')) {
       entry.dropped = true; // a course was deleted meanwhile, maybe this one: answered once, not remembered
       return entry;
     }

@@ -58,6 +58,7 @@ const HEARTBEAT_TIMEOUT_MS = 5000;
 export class ChangeNotices implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ChangeNotices.name);
   private readonly handlers = new Map<ChangeTopic, ChangeHandler[]>();
+  private readonly generations = new Map<ChangeTopic, number>();
   private listener: Client | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -73,6 +74,15 @@ export class ChangeNotices implements OnApplicationBootstrap, OnApplicationShutd
   /** Runs `handler` whenever `topic` changes, through this instance or another. */
   on(topic: ChangeTopic, handler: ChangeHandler): void {
     this.handlers.set(topic, [...(this.handlers.get(topic) ?? []), handler]);
+  }
+
+  /**
+   * How many changes of `topic` this instance has heard. A cache that reads from the database keeps
+   * what it read only when this is the same as before the read: a change heard meanwhile may have
+   * dropped what the read brought back.
+   */
+  generation(topic: ChangeTopic): number {
+    return this.generations.get(topic) ?? 0;
   }
 
   /**
@@ -159,6 +169,7 @@ export class ChangeNotices implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private deliver(topic: ChangeTopic, ids?: string[]): void {
+    this.generations.set(topic, this.generation(topic) + 1);
     for (const handler of this.handlers.get(topic) ?? []) {
       handler(ids);
     }

@@ -33,20 +33,15 @@ export function canPassBack(link: ResourceLink): boolean {
 export class GradeOutboxService extends ResultListener {
   private readonly logger = new Logger(GradeOutboxService.name);
   private readonly itemsCache = new Map<string, CourseItems>();
-  /** Bumped by every `course-versions` notice: a manifest read that started before it is used, not kept. */
-  private generation = 0;
 
   constructor(
     private readonly dispatcher: GradeDispatcher,
     private readonly clock: Clock,
     private readonly repo: GradesRepository,
-    changes: ChangeNotices,
+    private readonly changes: ChangeNotices,
   ) {
     super();
-    changes.on('course-versions', (ids) => {
-      this.generation++;
-      forgetChanged(this.itemsCache, (id) => id, ids);
-    });
+    changes.on('course-versions', (ids) => forgetChanged(this.itemsCache, (id) => id, ids));
   }
 
   onResultMaybeChanged(manager: EntityManager, attemptId: string): Promise<void> {
@@ -121,10 +116,10 @@ export class GradeOutboxService extends ResultListener {
   async itemsFor(courseVersionId: string, manager?: EntityManager): Promise<CourseItems> {
     let rules = this.itemsCache.get(courseVersionId);
     if (!rules) {
-      const generation = this.generation;
+      const generation = this.changes.generation('course-versions');
       const manifest = await this.repo.findVersionManifest(courseVersionId, manager);
       rules = manifest ? courseItems(manifest) : { scormVersion: '2004', items: [] };
-      if (generation === this.generation) {
+      if (generation === this.changes.generation('course-versions')) {
         setBounded(this.itemsCache, courseVersionId, rules, 500);
       }
     }
