@@ -154,7 +154,15 @@ describe.each([['local disk'], ['an S3 bucket']])('Content origin (GET /content/
     const bodies = await Promise.all(downloads);
     bodies.forEach((body, i) => expect(Buffer.compare(body, i % 2 ? big.subarray(100_000, 1_500_000) : big)).toBe(0));
     expect(stalled.every((res) => !res.complete)).toBe(true);
-    expect(openFiles()).toBe(STREAMS_AT_ONCE); // the stalled streams are still there, waiting for their clients
+    // the stalled streams are still there, waiting for their clients: on local storage each holds the
+    // file open; with S3 the open files are the S3 server's, and it may already have sent a whole
+    // object into the socket buffers between it and the bridge (and closed it)
+    if (s3) {
+      expect(openFiles()).toBeGreaterThan(0);
+      expect(openFiles()).toBeLessThanOrEqual(STREAMS_AT_ONCE);
+    } else {
+      expect(openFiles()).toBe(STREAMS_AT_ONCE);
+    }
     stalled.forEach((res) => res.destroy());
     const deadline = Date.now() + 5000;
     while (openFiles() > 0 && Date.now() < deadline) {
