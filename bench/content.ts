@@ -24,25 +24,30 @@
  * that file traffic does not starve SCORM commits: commit p99 must stay under 50 ms. Printed first:
  * the paced load alone.
  *
- * CONTENT_STREAMS=8 runs the bridge with that limit on large-file streams at once (docs/deployment.md;
- * none by default). BENCH_STREAMS=0,8 runs the bridge once per value instead (0: no limit), each beside
+ * Large files are sent by the bridge's file sender, a helper process (CONTENT_SENDER=process, the
+ * default; src/content/file-sender.ts); CONTENT_SENDER=server streams them on the server's own event
+ * loop, and BENCH_SENDER=process,server runs the bridge once per value instead, each beside
  * the same nginx row: the A/B of the limit in one run.
  *
- *   BENCH_SECONDS=10 BENCH_PAIRS=2 BENCH_FILES=small,large [CONTENT_STREAMS=8 | BENCH_STREAMS=0,8] npm run bench -- content [--beside-runtime]
+ * the same nginx row: the A/B of the sender in one run. CONTENT_STREAMS=8 runs the bridge with that
+ * limit on large files streamed at once (docs/deployment.md; none by default).
+ *
+ *   BENCH_SECONDS=10 BENCH_PAIRS=2 BENCH_FILES=small,large [CONTENT_SENDER=server | BENCH_SENDER=process,server] [CONTENT_STREAMS=8] npm run bench -- content [--beside-runtime]
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import request from 'supertest';
+import type { AppConfig } from '../src/config/app-config';
 import { createTestApp, TestApp } from '../test/support/app';
 import { startAgsPlatform } from '../test/support/ags-platform';
 import { noise } from '../test/support/hostile-zips';
 import { freePort, NGINX_CONF_DIR, nginxVersion, renderTemplate, RunningNginx, startNginx } from '../test/support/nginx';
 import { importFixture } from '../test/support/player-entry';
 import { buildFixtureZip } from '../test/support/scorm-package.builder';
-import { streamsAtOnce } from '../src/storage/file-streams';
-import { treeCpuMs } from './proc-cpu';
+import { FileSender } from '../src/content/file-sender';
+import { cpuMsByPid, cpuMsSince, treeCpuMs } from './proc-cpu';
 import { benchLearners, fmt, fmtWhere, Measured, runLevel, startDriver } from './runtime-load';
 
 const WRK = process.env.WRK ?? '/usr/bin/wrk';
@@ -70,7 +75,12 @@ export async function run(): Promise<boolean> {
   const beside = process.argv.includes('--beside-runtime');
   let appUrl = '';
   const lms = beside ? await startAgsPlatform({ toolJwksUrl: () => `${appUrl}/.well-known/jwks.json`, clientId: 'bench-client' }) : null;
-  const t = await createTestApp({ LOG_LEVEL: 'error', CONTENT_LINK_SECRET: LINK_SECRET, CONTENT_STREAMS: process.env.CONTENT_STREAMS ?? '0' });
+  const t = await createTestApp({
+    LOG_LEVEL: 'error',
+    CONTENT_LINK_SECRET: LINK_SECRET,
+    CONTENT_STREAMS: process.env.CONTENT_STREAMS ?? '0',
+    CONTENT_SENDER: process.env.CONTENT_SENDER ?? 'process',
+  });
   appUrl = t.appUrl;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-nginx-'));
   let nginx: RunningNginx | null = null;
@@ -79,6 +89,10 @@ export async function run(): Promise<boolean> {
   let ok = true;
   try {
     const { versionId, prefix } = await importContent(t);
+    // a first request of each file, outside the timed runs: starts the file sender (CONTENT_SENDER=process)
+    for (const file of FILES) {
+      await request(t.contentUrl).get(`${prefix}${file.path}`).expect(200);
+    }
     const contentPort = new URL(t.contentUrl).port;
     const bridgeBase = `http://127.0.0.1:${contentPort}${prefix}`;
     const nginxPort = await freePort();
@@ -108,6 +122,9 @@ export async function run(): Promise<boolean> {
         BRIDGE_NGINX_CONF_DIR: NGINX_CONF_DIR,
       }),
     );
+    // the bridge's CPU: this process and its file sender (CONTENT_SENDER=process)
+    const sender = t.server.app.get(FileSender);
+    const senderCpu = () => cpuMsByPid(sender.pid ? [sender.pid] : []);
     const nginxBase = `http://127.0.0.1:${nginxPort}/`;
     const offloadBase = `http://127.0.0.1:${offloadPort}${prefix}`;
     const linkBase = `http://127.0.0.1:${linkPort}${prefix}`;
@@ -137,7 +154,7 @@ export async function run(): Promise<boolean> {
       process.stdout.write(`commits alone:              ${fmt(alone)}\n${fmtWhere(alone)}\n`);
     }
     const only = process.env.BENCH_FILES?.split(',');
-    const caps: Array<number | undefined> = process.env.BENCH_STREAMS?.split(',').map(Number) ?? [undefined];
+    const senders = (process.env.BENCH_SENDER?.split(',') as Array<AppConfig['contentSender']> | undefined) ?? [undefined];
     for (const file of FILES.filter((f) => !only || only.includes(f.name))) {
       for (let i = 0; i < pairs; i++) {
         const run = async (who: string, url: string, label = who): Promise<WrkResult> => {
@@ -148,10 +165,11 @@ export async function run(): Promise<boolean> {
           const pid = who === 'link' ? linkPid : nginxPid;
           const nginxBefore = treeCpuMs(pid);
           const bridgeBefore = process.cpuUsage();
+          const senderBefore = senderCpu();
           const result = await wrk(url, seconds);
           const bridgeUsed = process.cpuUsage(bridgeBefore);
           const nginxMs = treeCpuMs(pid) - nginxBefore;
-          const bridgeMs = (bridgeUsed.user + bridgeUsed.system) / 1000;
+          const bridgeMs = (bridgeUsed.user + bridgeUsed.system) / 1000 + cpuMsSince(senderBefore, senderCpu());
           const cpuMs = who === 'nginx' ? nginxMs : who === 'bridge' ? bridgeMs : nginxMs + bridgeMs;
           result.cpuPerRequestUs = (1000 * cpuMs) / Math.max(1, result.requests);
           process.stdout.write(`${file.label.padEnd(11)} ${label.padEnd(7)} ${fmtWrk(result)}\n`);
@@ -164,10 +182,11 @@ export async function run(): Promise<boolean> {
           return result;
         };
         const ref = await run('nginx', nginxBase + file.path);
-        for (const cap of caps) {
-          // CONTENT_STREAMS unless BENCH_STREAMS names others (A/B rows against the same nginx row; 0: no limit)
-          const label = cap === undefined ? 'bridge' : `b${cap}`;
-          streamsAtOnce(cap ?? t.config.contentStreams);
+        const configured = t.config.contentSender;
+        for (const sender of senders) {
+          // CONTENT_SENDER unless BENCH_SENDER names others (A/B rows against the same nginx row)
+          const label = sender ?? 'bridge';
+          t.config.contentSender = sender ?? configured;
           const ours = await run('bridge', bridgeBase + file.path, label);
           const ratio = ours.perSecond / ref.perSecond;
           const met = ratio >= file.target && ours.errors === 0;
@@ -177,7 +196,7 @@ export async function run(): Promise<boolean> {
           );
           ok &&= met;
         }
-        streamsAtOnce(t.config.contentStreams);
+        t.config.contentSender = configured;
         const offload = await run('offload', offloadBase + file.path);
         process.stdout.write(
           `${file.label.padEnd(11)} offload ${(offload.perSecond / ref.perSecond).toFixed(2)}× nginx's req/s (nginx serving the files, the grant checked by the bridge once)\n`,

@@ -13,6 +13,7 @@ import { renderErrorPage } from './common/error-page';
 import { sendHtml } from './common/html';
 import { setupApiDocs } from './console/api-docs';
 import { ContentFiles } from './content/content-files';
+import { FileSender } from './content/file-sender';
 import { lockSqliteServer } from './database/sqlite-server-lock';
 import { AppLogger, nestLogLevels } from './logging/app-logger';
 import { RequestLogger } from './logging/request-logger';
@@ -89,6 +90,7 @@ export async function startServer(config: AppConfig, overrides: ServerOverrides 
   const toFiles = (req: http.IncomingMessage, res: http.ServerResponse) => files.handle(req, res, toContent);
   const appServer = http.createServer(tag('app'));
   const contentServer = http.createServer((req, res) => commits.handle(req, res, toFiles));
+  app.get(FileSender).returnConnectionsTo(contentServer);
   for (const server of [appServer, contentServer]) {
     server.keepAliveTimeout = 65_000;
     server.requestTimeout = 0; // large uploads may take long; the socket timeout below still applies

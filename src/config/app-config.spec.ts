@@ -31,6 +31,19 @@ describe('CONTENT_LINK_SECRET (the secure_link offload mode, deploy/nginx/README
   });
 });
 
+describe('CONTENT_SENDER (who writes large course files, src/content/file-sender.ts)', () => {
+  it('is a helper process unless the server is named', () => {
+    expect(loadConfig({}, '/srv').contentSender).toBe('process');
+    expect(loadConfig({ CONTENT_SENDER: ' server ' }, '/srv').contentSender).toBe('server');
+  });
+
+  it('refuses anything else, naming both choices', () => {
+    expect(() => loadConfig({ CONTENT_SENDER: 'nginx' }, '/srv')).toThrow(
+      'CONTENT_SENDER must be process (large files sent by a helper process) or server (by the server itself), got "nginx"',
+    );
+  });
+});
+
 describe('TRUST_PROXY', () => {
   it('trusts loopback unless told, and takes named ranges, addresses and CIDR ranges', () => {
     expect(loadConfig({}, '/srv').trustProxy).toBe('loopback');

@@ -37,6 +37,8 @@ export class AppConfig {
   contentCacheBytes: number;
   /** Most large course files streamed at once by a process (0: no limit; src/storage/file-streams.ts). */
   contentStreams: number;
+  /** Who writes large course files from local storage: a helper process (the default) or the server's own event loop (src/content/file-sender.ts). */
+  contentSender: 'process' | 'server';
   /**
    * The secret shared with nginx's `secure_link` in the offload mode (deploy/nginx/README.md): when
    * set, every grant also carries a keyed MD5 nginx can check by itself. Unset: grants as always.
@@ -175,6 +177,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   config.maxSuspendDataChars = int(env, 'MAX_SUSPEND_DATA_CHARS', 256_000, 4096);
   config.contentCacheBytes = int(env, 'CONTENT_CACHE_MB', 64, 0, 1024 * 1024) * 1024 * 1024;
   config.contentStreams = int(env, 'CONTENT_STREAMS', 0, 0, 10_000);
+  const sender = env.CONTENT_SENDER?.trim() || 'process';
+  if (sender !== 'process' && sender !== 'server') {
+    throw new ConfigError(`CONTENT_SENDER must be process (large files sent by a helper process) or server (by the server itself), got "${sender}"`);
+  }
+  config.contentSender = sender;
   config.runtimeTokenTtlSeconds = int(env, 'RUNTIME_TOKEN_TTL_SECONDS', 4 * 3600, 60);
   const linkSecret = env.CONTENT_LINK_SECRET?.trim();
   if (linkSecret && !/^[A-Za-z0-9_-]{32,128}$/.test(linkSecret)) {

@@ -9,6 +9,7 @@ import { REQUEST_ID_HEADER } from '../logging/request-id';
 import { PackageStorage } from '../storage/package-storage';
 import { ContentGrantService, grantOpen } from './content-grant.service';
 import { contentTypeFor } from './content-types';
+import { FileSender } from './file-sender';
 
 const VERSION_ID = /^[0-9a-f-]{36}$/;
 /** Files up to this size are held in memory whole (when the cache has room); larger ones are streamed. */
@@ -79,6 +80,7 @@ export class ContentFiles {
     private readonly config: AppConfig,
     private readonly requests: RequestLogger,
     private readonly changes: ChangeNotices,
+    private readonly sender: FileSender,
   ) {
     // A deleted course's files are no longer answered from memory, on any instance.
     changes.on('course-versions', (ids) => {
@@ -140,8 +142,7 @@ export class ContentFiles {
       const headers = located.whole;
       // The request id is the list's last value; writeHead reads the list before it returns.
       headers[headers.length - 1] = requestId;
-      res.writeHead(HttpStatus.OK, headers);
-      this.body(req, res, located.entry)?.catch(() => res.destroy());
+      this.body(req, res, located.entry, HttpStatus.OK, headers)?.catch(() => res.destroy());
     } catch {
       res.destroy();
     }
@@ -201,34 +202,55 @@ export class ContentFiles {
     if (rangeHeader && (!req.headers['if-range'] || req.headers['if-range'] === entry.etag)) {
       const parsed = parseRange(rangeHeader, entry.size);
       if (parsed === 'unsatisfiable') {
-        res.writeHead(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE, answerHeaders(located, now, requestId).concat('Content-Range', `bytes */${entry.size}`)).end();
+        res
+          .writeHead(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE, answerHeaders(located, now, requestId).concat('Content-Range', `bytes */${entry.size}`))
+          .end();
         return;
       }
       range = parsed ?? undefined;
     }
     if (!range) {
-      res.writeHead(HttpStatus.OK, wholeFileHeaders(located, now, requestId));
-      return this.body(req, res, entry);
+      return this.body(req, res, entry, HttpStatus.OK, wholeFileHeaders(located, now, requestId));
     }
     const headers = answerHeaders(located, now, requestId);
     headers.push('Content-Range', `bytes ${range.start}-${range.end}/${entry.size}`, 'Content-Length', String(range.end - range.start + 1));
-    res.writeHead(HttpStatus.PARTIAL_CONTENT, headers);
-    return this.body(req, res, entry, range);
+    return this.body(req, res, entry, HttpStatus.PARTIAL_CONTENT, headers, range);
   }
 
-  /** Sends the body (none for HEAD): from memory when held, else streamed from storage (a promise then). */
-  private body(req: IncomingMessage, res: ServerResponse, entry: FileEntry, range?: { start: number; end: number }): Promise<void> | undefined {
+  /**
+   * Answers with `status` and `headers` and the body (none for HEAD): from memory when held, else by
+   * the file sender's helper process (local storage, file-sender.ts), else streamed from storage (a promise then).
+   */
+  private body(
+    req: IncomingMessage,
+    res: ServerResponse,
+    entry: FileEntry,
+    status: number,
+    headers: string[],
+    range?: { start: number; end: number },
+  ): Promise<void> | undefined {
     if (req.method === 'HEAD' || entry.size === 0) {
-      res.end();
+      res.writeHead(status, headers).end();
       return;
     }
     if (entry.body) {
-      res.end(range ? entry.body.subarray(range.start, range.end + 1) : entry.body);
+      res.writeHead(status, headers).end(range ? entry.body.subarray(range.start, range.end + 1) : entry.body);
       return;
     }
-    return this.storage.copyTo(entry.versionId, entry.relative, range ?? { start: 0, end: entry.size - 1 }, res).catch(() => {
-      res.destroy(); // the client went away mid-file (e.g. video seeking); nothing to report
-    });
+    const bytes = range ?? { start: 0, end: entry.size - 1 };
+    const stream = (head: string[]) => {
+      res.writeHead(status, head);
+      return this.storage.copyTo(entry.versionId, entry.relative, bytes, res).catch(() => {
+        res.destroy(); // the client went away mid-file (e.g. video seeking); nothing to report
+      });
+    };
+    // the connection no longer read here when a hand-over fails: closed after this answer
+    const orElse = headers.concat('Connection', 'close');
+    if (this.sender.handOff(res, status, headers, this.storage.localPath(entry.versionId, entry.relative), bytes, () => void stream(orElse))) {
+      this.requests.answeredElsewhere(res);
+      return;
+    }
+    return stream(headers);
   }
 
   private async load(key: string, versionId: string, relative: string): Promise<FileEntry | null> {

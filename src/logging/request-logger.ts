@@ -31,10 +31,21 @@ export class RequestLogger {
       // the first middleware sees the URL as it came in (Express's originalUrl)
       const url = req.url;
       res.once('close', () => {
-        const outcome = res.writableFinished ? String(res.statusCode) : `${res.statusCode} (connection closed before the answer was sent)`;
+        const outcome = res.writableFinished
+          ? String(res.statusCode)
+          : handedOver.has(res)
+            ? `${res.statusCode} (sent by the file sender)`
+            : `${res.statusCode} (connection closed before the answer was sent)`;
         runWithRequestId(id, () => this.logger.log(`${req.method} ${pathForLog(url)} ${outcome} ${(performance.now() - started).toFixed(1)} ms`, 'Request'));
       });
     }
     return id;
   }
+
+  /** The answer is written by another process (src/content/file-sender.ts): its line says so rather than "connection closed". */
+  answeredElsewhere(res: ServerResponse): void {
+    handedOver.add(res);
+  }
 }
+
+const handedOver = new WeakSet<ServerResponse>();

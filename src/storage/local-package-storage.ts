@@ -5,14 +5,8 @@ import * as path from 'node:path';
 import type { Writable } from 'node:stream';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
-import { sendChunks } from './file-streams';
+import { sendFile } from './file-streams';
 import { newestChange, ORPHAN_GRACE_MS, PackageStorage, StoredFileStat, VERSION_ID } from './package-storage';
-
-/** Reads of 256 KB (not the stream default of 64 KB): a quarter of the system calls and writes for a large file. */
-const READ_CHUNK = 256 * 1024;
-/** Read buffers kept for reuse once written out (at most 16 MB), instead of a fresh one per read. */
-const spareBuffers: Buffer[] = [];
-const SPARE_BUFFERS_MAX = 64;
 
 /** `storage/content/<versionId>/…` and `storage/tmp/` on the local disk. */
 @Injectable()
@@ -61,11 +55,12 @@ export class LocalPackageStorage extends PackageStorage {
     if (!file) {
       throw new Error('path outside the version');
     }
-    await sendChunks(out, readChunks(file, range), (chunk) => {
-      if (chunk.length === READ_CHUNK && spareBuffers.length < SPARE_BUFFERS_MAX) {
-        spareBuffers.push(chunk);
-      }
-    });
+    await sendFile(out, file, range);
+    out.end();
+  }
+
+  override localPath(versionId: string, relativePath: string): string | null {
+    return this.resolve(versionId, relativePath);
   }
 
   async readFile(versionId: string, relativePath: string): Promise<Buffer> {
@@ -96,36 +91,5 @@ export class LocalPackageStorage extends PackageStorage {
     const root = this.versionDir(versionId);
     const file = path.resolve(root, relativePath.replace(/^\/+/, ''));
     return file.startsWith(root + path.sep) ? file : null;
-  }
-}
-
-/**
- * The inclusive byte range of a file in READ_CHUNK reads, one read ahead (the next chunk is read while
- * the last one is written out). The file is opened at the first chunk asked for (once the stream has
- * its place, file-streams.ts) and closed when the last is taken or the reader goes away.
- */
-async function* readChunks(file: string, range: { start: number; end: number }): AsyncGenerator<Buffer> {
-  const handle = await fsp.open(file, 'r');
-  const end = range.end + 1;
-  const readAt = async (position: number): Promise<Buffer> => {
-    const buffer = spareBuffers.pop() ?? Buffer.allocUnsafeSlow(READ_CHUNK);
-    const { bytesRead } = await handle.read(buffer, 0, Math.min(READ_CHUNK, end - position), position);
-    if (bytesRead === 0) {
-      throw new Error('the file is shorter than it was');
-    }
-    return bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
-  };
-  let position = range.start;
-  let next = position < end ? readAt(position) : null;
-  try {
-    while (next) {
-      const chunk = await next;
-      position += chunk.length;
-      next = position < end ? readAt(position) : null;
-      yield chunk;
-    }
-  } finally {
-    await next?.catch(() => undefined); // the read ahead, when the reader went away
-    await handle.close();
   }
 }

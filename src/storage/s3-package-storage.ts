@@ -156,6 +156,7 @@ export class S3PackageStorage extends PackageStorage implements OnModuleInit {
     }
     try {
       await sendChunks(out, objectChunks());
+      out.end();
     } finally {
       out.off('close', onClose);
     }

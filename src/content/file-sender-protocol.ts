@@ -1,0 +1,19 @@
+/** What the server and its file sender (file-sender.ts, file-sender-process.ts) share; no framework, so the helper starts fast. */
+import type { Socket } from 'node:net';
+
+/** What the server sends the helper with a connection: the answer's head and the file's inclusive byte range. */
+export interface SendFile {
+  head: string;
+  file: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * Stops Node reading a connection (libuv's read, below the stream): what the client sends next stays
+ * in the kernel for whichever process reads the connection after this one. False when it cannot.
+ */
+export function stopReading(socket: Socket): boolean {
+  const handle = (socket as unknown as { _handle?: { readStop?: () => number } })._handle;
+  return typeof handle?.readStop === 'function' && handle.readStop() === 0;
+}

@@ -1,0 +1,120 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { ChildProcess, fork } from 'node:child_process';
+import { type Server, STATUS_CODES, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import * as path from 'node:path';
+import { AppConfig } from '../config/app-config';
+import { type SendFile, stopReading } from './file-sender-protocol';
+
+/** After the helper died, the server streams files itself for this long before it starts another. */
+const RESTART_AFTER_MS = 1000;
+
+/**
+ * Large course files from local storage sent by a helper process (`CONTENT_SENDER=process`, the
+ * default; docs/deployment.md, "Course files beside commits"). Sending a 2 MB file is mostly system
+ * calls (reads, and writes that run the network stack), and on the event loop that also answers SCORM
+ * commits they put every commit behind one chunk of every open download; in a process of its own
+ * the operating system shares the cores between the two instead, at a finer grain.
+ *
+ * The server does everything but the bytes: the grant, the path, the headers, ranges and conditions
+ * (ContentFiles). It hands the connection over with the answer's head; the helper
+ * (file-sender-process.ts) writes the head and the bytes and gives the connection back, and the
+ * content server reads the client's next request from it as from a new connection (keep-alive
+ * kept). Neither process reads while the other holds it. A helper that dies is replaced; meanwhile
+ * the server streams the files itself. S3 objects are always streamed by the server.
+ */
+@Injectable()
+export class FileSender implements OnModuleDestroy {
+  private child: ChildProcess | null = null;
+  /** The content origin's server, which takes connections back (set by src/server.ts). */
+  private server: Server | null = null;
+  private startAfter = 0;
+  private closed = false;
+
+  constructor(private readonly config: AppConfig) {}
+
+  /** Connections given back after their file go to `server` (the content origin's). */
+  returnConnectionsTo(server: Server): void {
+    this.server = server;
+  }
+
+  /** The helper's process id while one runs (the bench counts its CPU; tests count its open files). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /**
+   * Hands `res`'s connection to the helper with the answer (`status` and a flat header list) and the
+   * file's byte range. False when it cannot — sending by the server, a file not on the local disk, no
+   * helper, or bytes of an earlier answer still waiting to be written — and the caller answers itself.
+   * When the hand-over fails after all (the helper died just then), `orElse` answers, and the
+   * connection is closed after it. Clients that pipeline requests (no browser does) lose the ones
+   * sent behind a large file's.
+   */
+  handOff(res: ServerResponse, status: number, headers: string[], file: string | null, range: { start: number; end: number }, orElse: () => void): boolean {
+    const socket = res.socket;
+    if (this.config.contentSender !== 'process' || !file || !this.server || !socket || socket.writableLength > 0 || res.headersSent) {
+      return false;
+    }
+    const child = this.helper();
+    if (!child || !stopReading(socket)) {
+      return false;
+    }
+    let head = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nDate: ${new Date().toUTCString()}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(this.server.keepAliveTimeout / 1000)}\r\n`;
+    for (let i = 0; i < headers.length; i += 2) {
+      head += `${headers[i]}: ${headers[i + 1]}\r\n`;
+    }
+    const message: SendFile = { head: head + '\r\n', file, start: range.start, end: range.end };
+    res.statusCode = status;
+    // Sent as a connection of no server here: Node would otherwise track it as a cluster worker's and
+    // make the server's close wait for the helper's report on it.
+    (socket as Socket & { server: Server | null }).server = null;
+    // The helper gets its own copy of the connection; once it has it, this process closes its copy,
+    // which sends nothing to the client.
+    child.send(message, socket, { keepOpen: true }, (err) => {
+      if (err) {
+        orElse();
+      } else {
+        socket.destroy();
+      }
+    });
+    return true;
+  }
+
+  onModuleDestroy(): void {
+    this.closed = true;
+    this.child?.kill();
+    this.child = null;
+  }
+
+  private helper(): ChildProcess | null {
+    if (this.child || this.closed || Date.now() < this.startAfter) {
+      return this.child;
+    }
+    // dist/…/file-sender-process.js when built; the .ts beside this file under ts-node and the tests
+    const entry = path.join(__dirname, `file-sender-process${path.extname(__filename)}`);
+    const child = fork(entry, [], {
+      execArgv: entry.endsWith('.ts') ? ['-r', 'ts-node/register/transpile-only'] : [],
+      // what it needs and no more: none of the server's secrets
+      env: { PATH: process.env.PATH, CONTENT_STREAMS: String(this.config.contentStreams) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    child.on('exit', () => this.lost(child));
+    child.on('error', () => this.lost(child));
+    child.on('message', (m: { type?: string }, socket?: Socket) => {
+      if (m?.type === 'back' && socket) {
+        this.server?.emit('connection', socket);
+      }
+    });
+    this.child = child;
+    return child;
+  }
+
+  private lost(child: ChildProcess): void {
+    if (this.child === child) {
+      this.child = null;
+      this.startAfter = Date.now() + RESTART_AFTER_MS;
+    }
+    child.kill('SIGKILL');
+  }
+}

@@ -1,0 +1,170 @@
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import request from 'supertest';
+import { FileSender } from '../../src/content/file-sender';
+import { createTestApp, TestApp } from '../support/app';
+import { noise } from '../support/hostile-zips';
+import { buildFixtureZip } from '../support/scorm-package.builder';
+
+/**
+ * Large course files from local storage are written by the file sender, a helper process, so that
+ * their system calls do not hold up the commits on the server's event loop (CONTENT_SENDER=process,
+ * the default; src/content/file-sender.ts). The server hands it the connection and takes it back
+ * for the client's next request.
+ */
+describe('Large course files sent by the file sender (CONTENT_SENDER)', () => {
+  let t: TestApp;
+  let base: string;
+  /** Over the 1 MB the content path holds in memory. */
+  const big = noise(1_600_000, 21);
+  const files = { 'media/big.bin': big, 'media/long.bin': noise(16_000_000, 23) };
+  const sender = () => t.server.app.get(FileSender);
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    base = await importCourse(t, files);
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('should send large files whole and in ranges, and answer what comes next on the same kept-alive connection', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const whole = await get(agent, base + 'media/big.bin', { 'X-Request-Id': 'sent-1' });
+      expect(whole.status).toBe(200);
+      expect(Buffer.compare(whole.body, big)).toBe(0);
+      expect(whole.headers['content-length']).toBe(String(big.length));
+      expect(whole.headers['cache-control']).toMatch(/^private, max-age=\d+, immutable$/);
+      expect(whole.headers.etag).toMatch(/^"[0-9a-f]{8}-/);
+      expect(whole.headers['accept-ranges']).toBe('bytes');
+      expect(whole.headers['x-content-type-options']).toBe('nosniff');
+      expect(whole.headers['x-request-id']).toBe('sent-1');
+      expect(whole.headers.connection).toBe('keep-alive');
+      expect(sender().pid).toBeDefined();
+
+      const page = await get(agent, base + 'index.html');
+      expect(page.status).toBe(200);
+      expect(page.reused).toBe(true);
+
+      const part = await get(agent, base + 'media/big.bin', { Range: 'bytes=1000000-1299999' });
+      expect(part.status).toBe(206);
+      expect(part.reused).toBe(true);
+      expect(part.headers['content-range']).toBe(`bytes 1000000-1299999/${big.length}`);
+      expect(Buffer.compare(part.body, big.subarray(1_000_000, 1_300_000))).toBe(0);
+
+      const again = await get(agent, base + 'media/big.bin', { 'If-None-Match': whole.headers.etag as string });
+      expect(again.status).toBe(304);
+      expect(again.reused).toBe(true);
+      const last = await get(agent, base + 'media/big.bin');
+      expect(last.reused).toBe(true);
+      expect(Buffer.compare(last.body, big)).toBe(0);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('should answer many downloads at once with the right bytes', async () => {
+    const bodies = await Promise.all(Array.from({ length: 12 }, () => get(undefined, base + 'media/big.bin')));
+    bodies.forEach((res) => expect(Buffer.compare(res.body, big)).toBe(0));
+  });
+
+  it('should hold the file open in the sender, not in the server, while a client reads slowly, and close it when the client goes', async () => {
+    const stalled = await stall(base + 'media/long.bin');
+    const pid = sender().pid!;
+    expect(openFiles(pid, /\/long\.bin$/)).toBe(1);
+    expect(openFiles('self', /\/long\.bin$/)).toBe(0);
+    stalled.destroy();
+    expect(await until(() => openFiles(pid, /\/long\.bin$/) === 0)).toBe(true);
+  });
+
+  it('should replace a sender that died: the download it was sending fails, the next ones get the right bytes', async () => {
+    const stalled = await stall(base + 'media/long.bin');
+    const ended = new Promise<boolean>((resolve) => stalled.once('close', () => resolve(stalled.complete)));
+    const first = sender().pid!;
+    process.kill(first, 'SIGKILL');
+    stalled.resume(); // reads what had come, then finds the connection closed
+    expect(await ended).toBe(false);
+    // at once: the server sends it itself until it starts another sender
+    const meanwhile = await get(undefined, base + 'media/big.bin');
+    expect(Buffer.compare(meanwhile.body, big)).toBe(0);
+    expect(
+      await until(
+        () => sender().pid !== undefined && sender().pid !== first,
+        10_000,
+        () => get(undefined, base + 'media/big.bin'),
+      ),
+    ).toBe(true);
+    const after = await get(undefined, base + 'media/big.bin');
+    expect(Buffer.compare(after.body, big)).toBe(0);
+  });
+
+  it('should leave large files to the server with CONTENT_SENDER=server', async () => {
+    const own = await createTestApp({ CONTENT_SENDER: 'server' });
+    try {
+      const ownBase = await importCourse(own, files);
+      const stalled = await stall(ownBase + 'media/long.bin');
+      expect(openFiles('self', /\/long\.bin$/)).toBe(1);
+      stalled.destroy();
+      const res = await get(undefined, ownBase + 'media/big.bin');
+      expect(Buffer.compare(res.body, big)).toBe(0);
+      expect(own.server.app.get(FileSender).pid).toBeUndefined();
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+async function importCourse(t: TestApp, files: Record<string, Buffer>): Promise<string> {
+  const zip = await buildFixtureZip('scorm12-single-sco', { files });
+  const res = await request(t.appUrl).post('/api/courses').set(t.auth).attach('package', zip, 'c.zip').expect(201);
+  return res.body.currentVersion.scos[0].url.replace(/index\.html$/, '');
+}
+
+interface Got {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+  /** Sent on a connection an earlier request had used (keep-alive). */
+  reused: boolean;
+}
+
+function get(agent: http.Agent | undefined, url: string, headers: Record<string, string> = {}): Promise<Got> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks), reused: req.reusedSocket }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+}
+
+/** A download whose client takes its first bytes and then stops reading. */
+function stall(url: string): Promise<http.IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    http.get(url, (res) => res.once('data', () => (res.pause(), resolve(res)))).once('error', reject);
+  });
+}
+
+/** Files open under a name in a process (`self`: this one, the server's). */
+function openFiles(pid: number | 'self', name: RegExp): number {
+  return fs.readdirSync(`/proc/${pid}/fd`).filter((fd) => {
+    try {
+      return name.test(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+    } catch {
+      return false; // closed meanwhile
+    }
+  }).length;
+}
+
+/** Polls `check` (doing `meanwhile` between) until it holds or `ms` pass; whether it held. */
+async function until(check: () => boolean, ms = 5000, meanwhile?: () => Promise<unknown>): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!check() && Date.now() < deadline) {
+    await (meanwhile?.() ?? new Promise((r) => setTimeout(r, 10)));
+  }
+  return check();
+}
