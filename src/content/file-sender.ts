@@ -56,13 +56,16 @@ export class FileSender implements OnModuleDestroy {
     if (this.config.contentSender !== 'process' || !file || !this.server || !socket || socket.writableLength > 0 || res.headersSent) {
       return false;
     }
+    let head = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nDate: ${new Date().toUTCString()}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(this.server.keepAliveTimeout / 1000)}\r\n`;
+    for (let i = 0; i < headers.length; i += 2) {
+      if (/[\r\n]/.test(headers[i + 1])) {
+        return false; // written raw, a line break would split the head (Node's writeHead refuses it)
+      }
+      head += `${headers[i]}: ${headers[i + 1]}\r\n`;
+    }
     const child = this.helper();
     if (!child || !stopReading(socket)) {
       return false;
-    }
-    let head = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nDate: ${new Date().toUTCString()}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(this.server.keepAliveTimeout / 1000)}\r\n`;
-    for (let i = 0; i < headers.length; i += 2) {
-      head += `${headers[i]}: ${headers[i + 1]}\r\n`;
     }
     const message: SendFile = { head: head + '\r\n', file, start: range.start, end: range.end };
     res.statusCode = status;
@@ -103,7 +106,11 @@ export class FileSender implements OnModuleDestroy {
     child.on('error', () => this.lost(child));
     child.on('message', (m: { type?: string }, socket?: Socket) => {
       if (m?.type === 'back' && socket) {
-        this.server?.emit('connection', socket);
+        if (this.server?.listening) {
+          this.server.emit('connection', socket);
+        } else {
+          socket.destroy(); // the server is closing
+        }
       }
     });
     this.child = child;

@@ -86,14 +86,16 @@ describe('Large course files sent by the file sender (CONTENT_SENDER)', () => {
     process.kill(first, 'SIGKILL');
     stalled.resume(); // reads what had come, then finds the connection closed
     expect(await ended).toBe(false);
-    // at once: the server sends it itself until it starts another sender
-    const meanwhile = await get(undefined, base + 'media/big.bin');
+    // A request handed over just before the helper died is lost with it (as a crashed server's: the
+    // connection closes with no answer, and a browser asks again); the next is answered, by the
+    // server itself until it starts another sender.
+    const meanwhile = await get(undefined, base + 'media/big.bin').catch(() => get(undefined, base + 'media/big.bin'));
     expect(Buffer.compare(meanwhile.body, big)).toBe(0);
     expect(
       await until(
         () => sender().pid !== undefined && sender().pid !== first,
         10_000,
-        () => get(undefined, base + 'media/big.bin'),
+        () => get(undefined, base + 'media/big.bin').catch(() => undefined),
       ),
     ).toBe(true);
     const after = await get(undefined, base + 'media/big.bin');
