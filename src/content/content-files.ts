@@ -1,5 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setBounded } from '../common/bounded-map';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
@@ -18,7 +19,7 @@ const SMALL_FILE_MAX = 1024 * 1024;
 const ENTRIES_MAX = 20_000;
 /**
  * Most URLs the lean path remembers (a URL is per grant and file; a few hundred bytes each, so a few
- * MB at most); past it the memory starts over.
+ * MB at most); past it the oldest remembered is forgotten.
  */
 const KNOWN_URLS_MAX = 20_000;
 
@@ -149,11 +150,8 @@ export class ContentFiles {
   }
 
   private remember(url: string, found: LocatedFile): KnownUrl {
-    if (this.known.size >= KNOWN_URLS_MAX) {
-      this.known.clear();
-    }
     const known: KnownUrl = { ...found, second: -1, whole: [] };
-    this.known.set(url, known);
+    setBounded(this.known, url, known, KNOWN_URLS_MAX);
     return known;
   }
 

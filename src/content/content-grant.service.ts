@@ -1,5 +1,6 @@
 import { HttpStatus, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { setBounded } from '../common/bounded-map';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
@@ -7,7 +8,7 @@ import { SecretsService } from '../secrets/secrets.service';
 
 export type GrantCheck = 'ok' | 'invalid' | 'expired';
 
-/** Most grants whose signature is remembered as checked; past it the memory starts over (a grant is one HMAC to check again). */
+/** Most grants whose signature is remembered as checked; past it the oldest (or an expired one) is forgotten (a grant is one HMAC to check again). */
 const VERIFIED_GRANTS_MAX = 50_000;
 
 /**
@@ -71,10 +72,7 @@ export class ContentGrantService implements OnApplicationBootstrap {
       if (!same(macWith(this.key, versionId, expires), m[2]) || (m[3] !== undefined && secret && !same(linkFor(secret, versionId, expires), m[3]))) {
         return { result: 'invalid', expires };
       }
-      if (this.verified.size >= VERIFIED_GRANTS_MAX) {
-        this.verified.clear();
-      }
-      this.verified.set(id, expires);
+      setBounded(this.verified, id, expires, VERIFIED_GRANTS_MAX, (e) => !grantOpen(e, now));
     }
     return { result: grantOpen(expires, now) ? 'ok' : 'expired', expires };
   }
