@@ -94,10 +94,9 @@ export class FileSender implements OnModuleDestroy {
     if (this.child || this.closed || Date.now() < this.startAfter) {
       return this.child;
     }
-    // dist/…/file-sender-process.js when built; the .ts beside this file under ts-node and the tests
     const entry = path.join(__dirname, `file-sender-process${path.extname(__filename)}`);
     const child = fork(entry, [], {
-      execArgv: entry.endsWith('.ts') ? ['-r', 'ts-node/register/transpile-only'] : [],
+      execArgv: loaderFor(entry),
       // what it needs and no more: none of the server's secrets
       env: { PATH: process.env.PATH, CONTENT_STREAMS: String(this.config.contentStreams) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -124,4 +123,17 @@ export class FileSender implements OnModuleDestroy {
     }
     child.kill('SIGKILL');
   }
+}
+
+/**
+ * How Node loads the helper: dist/…/file-sender-process.js as built, as is; the .ts beside this file
+ * with this process's own TypeScript hook when it was started with one (the benches' bench/register.js,
+ * ts-node in worker mode from source), else ts-node (the tests).
+ */
+function loaderFor(entry: string): string[] {
+  if (!entry.endsWith('.ts')) {
+    return [];
+  }
+  const i = process.execArgv.findIndex((arg) => arg === '-r' || arg === '--require');
+  return i >= 0 && process.execArgv[i + 1] ? ['-r', process.execArgv[i + 1]] : ['-r', 'ts-node/register/transpile-only'];
 }
