@@ -128,7 +128,7 @@ export async function sendChunks(out: Writable, chunks: AsyncIterable<Buffer>, w
 /**
  * The inclusive byte range of a file in READ_CHUNK reads, one read ahead (the next chunk is read while
  * the last one is written out). The file is opened at the first chunk asked for (once the stream has
- * its place, file-streams.ts) and closed when the last is taken or the reader goes away.
+ * its place in `sendChunks`) and closed when the last is taken or the reader goes away.
  */
 async function* readChunks(file: string, range: { start: number; end: number }): AsyncGenerator<Buffer> {
   const handle = await fsp.open(file, 'r');
