@@ -36,7 +36,19 @@ export interface RunningServer {
 export interface ServerOverrides {
   /** The time the app runs on (a test's ManualClock); the real clock when absent. */
   clock?: Clock;
+  /** `IDLE_TIMEOUT_MS` (a test's shorter one). */
+  idleTimeoutMs?: number;
 }
+
+/**
+ * On the content listener (and in its file sender, src/content/file-sender.ts) a connection on which
+ * no byte moves either way for this long is closed: a course file whose client stopped reading would
+ * otherwise hold its stream and its open file for good. "Moves" as the server sees it: a client that
+ * reads so slowly that the network's buffers take nothing more for this long counts as gone. Between
+ * requests a keep-alive connection goes sooner (65 s). Not on the app listener, where an import may
+ * work for minutes before it answers.
+ */
+export const IDLE_TIMEOUT_MS = 120_000;
 
 /** Builds the Nest app with the same settings everywhere (main, CLI, tests). */
 export async function createApp(config: AppConfig, overrides: ServerOverrides = {}): Promise<NestExpressApplication> {
@@ -93,8 +105,9 @@ export async function startServer(config: AppConfig, overrides: ServerOverrides 
   app.get(FileSender).returnConnectionsTo(contentServer);
   for (const server of [appServer, contentServer]) {
     server.keepAliveTimeout = 65_000;
-    server.requestTimeout = 0; // large uploads may take long; the socket timeout below still applies
+    server.requestTimeout = 0; // large uploads may take long
   }
+  contentServer.timeout = overrides.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
   await listen(appServer, config.port);
   await listen(contentServer, config.contentPort);
   if (!config.explicitUrls.public) {

@@ -10,11 +10,9 @@ import type { Socket } from 'node:net';
 import { sendFile, streamsAtOnce } from '../storage/file-streams';
 import { type SendFile, stopReading } from './file-sender-protocol';
 
-/** A client that takes nothing for this long is dropped (as the server's own timeouts would). */
-const IDLE_MS = 120_000;
-
-async function send({ head, file, start, end }: SendFile, socket: Socket): Promise<void> {
-  socket.setTimeout(IDLE_MS, () => socket.destroy());
+async function send({ head, file, start, end, idleMs }: SendFile, socket: Socket): Promise<void> {
+  // a client that takes nothing for this long is dropped, as the server would (its idle timeout)
+  socket.setTimeout(idleMs, () => socket.destroy());
   socket.on('error', () => socket.destroy());
   socket.write(head);
   await sendFile(socket, file, { start, end });

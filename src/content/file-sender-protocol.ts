@@ -7,6 +7,8 @@ export interface SendFile {
   file: string;
   start: number;
   end: number;
+  /** The server's idle timeout (ms): a connection on which nothing moves for this long is closed. */
+  idleMs: number;
 }
 
 /**

@@ -67,7 +67,7 @@ export class FileSender implements OnModuleDestroy {
     if (!child || !stopReading(socket)) {
       return false;
     }
-    const message: SendFile = { head: head + '\r\n', file, start: range.start, end: range.end };
+    const message: SendFile = { head: head + '\r\n', file, start: range.start, end: range.end, idleMs: this.server.timeout };
     res.statusCode = status;
     // Sent as a connection of no server here: Node would otherwise track it as a cluster worker's and
     // make the server's close wait for the helper's report on it.

@@ -118,6 +118,41 @@ describe('Large course files sent by the file sender (CONTENT_SENDER)', () => {
   });
 });
 
+// The content listener's idle timeout (src/server.ts IDLE_TIMEOUT_MS, 2 min; 1 s here), kept by the
+// server and by the file sender alike.
+describe.each([['process'], ['server']])('A download whose client stops reading (CONTENT_SENDER=%s)', (mode) => {
+  let t: TestApp;
+  let base: string;
+  const long = noise(16_000_000, 29);
+
+  beforeAll(async () => {
+    t = await createTestApp({ CONTENT_SENDER: mode }, { idleTimeoutMs: 1000 });
+    base = await importCourse(t, { 'media/long.bin': long });
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const open = () => openFiles('self', /\/long\.bin$/) + (t.server.app.get(FileSender).pid ? openFiles(t.server.app.get(FileSender).pid!, /\/long\.bin$/) : 0);
+
+  it('should be closed once nothing has moved for the idle timeout, and its file with it', async () => {
+    const stalled = await stall(base + 'media/long.bin');
+    expect(open()).toBe(1);
+    await new Promise((r) => setTimeout(r, 2500));
+    // reading again: what the socket buffers held, then the end of a connection the server closed
+    let got = 0;
+    stalled.on('data', (c: Buffer) => (got += c.length));
+    const complete = await new Promise<boolean>((resolve) => {
+      stalled.once('close', () => resolve(stalled.complete));
+      stalled.resume();
+    });
+    expect(complete).toBe(false);
+    expect(got).toBeLessThan(long.length);
+    expect(await until(() => open() === 0)).toBe(true);
+  });
+});
+
 async function importCourse(t: TestApp, files: Record<string, Buffer>): Promise<string> {
   const zip = await buildFixtureZip('scorm12-single-sco', { files });
   const res = await request(t.appUrl).post('/api/courses').set(t.auth).attach('package', zip, 'c.zip').expect(201);
