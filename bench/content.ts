@@ -26,11 +26,9 @@
  *
  * Large files are sent by the bridge's file sender, a helper process (CONTENT_SENDER=process, the
  * default; src/content/file-sender.ts); CONTENT_SENDER=server streams them on the server's own event
- * loop, and BENCH_SENDER=process,server runs the bridge once per value instead, each beside
- * the same nginx row: the A/B of the limit in one run.
- *
- * the same nginx row: the A/B of the sender in one run. CONTENT_STREAMS=8 runs the bridge with that
- * limit on large files streamed at once (docs/deployment.md; none by default).
+ * loop, and BENCH_SENDER=process,server runs the bridge once per value instead, each beside the same
+ * nginx row: the A/B of the sender in one run. CONTENT_STREAMS=8 runs the bridge with that limit on
+ * large files streamed at once (docs/deployment.md; none by default).
  *
  *   BENCH_SECONDS=10 BENCH_PAIRS=2 BENCH_FILES=small,large [CONTENT_SENDER=server | BENCH_SENDER=process,server] [CONTENT_STREAMS=8] npm run bench -- content [--beside-runtime]
  */
@@ -39,7 +37,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import request from 'supertest';
-import type { AppConfig } from '../src/config/app-config';
 import { createTestApp, TestApp } from '../test/support/app';
 import { startAgsPlatform } from '../test/support/ags-platform';
 import { noise } from '../test/support/hostile-zips';
@@ -154,7 +151,12 @@ export async function run(): Promise<boolean> {
       process.stdout.write(`commits alone:              ${fmt(alone)}\n${fmtWhere(alone)}\n`);
     }
     const only = process.env.BENCH_FILES?.split(',');
-    const senders = (process.env.BENCH_SENDER?.split(',') as Array<AppConfig['contentSender']> | undefined) ?? [undefined];
+    const senders = (process.env.BENCH_SENDER?.split(',') ?? [undefined]).map((sender) => {
+      if (sender !== undefined && sender !== 'process' && sender !== 'server') {
+        throw new Error(`BENCH_SENDER lists process and/or server, not "${sender}"`);
+      }
+      return sender;
+    });
     for (const file of FILES.filter((f) => !only || only.includes(f.name))) {
       for (let i = 0; i < pairs; i++) {
         const run = async (who: string, url: string, label = who): Promise<WrkResult> => {

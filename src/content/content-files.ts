@@ -242,9 +242,10 @@ export class ContentFiles {
         res.destroy(); // the client went away mid-file (e.g. video seeking); nothing to report
       });
     };
-    // the connection no longer read here when a hand-over fails: closed after this answer
-    const orElse = headers.concat('Connection', 'close');
-    if (this.sender.handOff(res, status, headers, this.storage.localPath(entry.versionId, entry.relative), bytes, () => void stream(orElse))) {
+    // A hand-over that fails leaves a connection no longer read here: closed after this answer. Copied
+    // now, as the whole-file list is reused by the next request for the file.
+    const closing = headers.concat('Connection', 'close');
+    if (this.sender.handOff(res, status, headers, this.storage.localPath(entry.versionId, entry.relative), bytes, () => void stream(closing))) {
       this.requests.answeredElsewhere(res);
       return;
     }

@@ -1,8 +1,7 @@
-import * as fs from 'node:fs';
 import * as http from 'node:http';
 import request from 'supertest';
-import { FileSender } from '../../src/content/file-sender';
 import { createTestApp, TestApp } from '../support/app';
+import { openInServer } from '../support/open-files';
 import { buildFixtureZip } from '../support/scorm-package.builder';
 import { noise } from '../support/hostile-zips';
 import { ManualClock } from '../support/manual-clock';
@@ -50,22 +49,6 @@ describe.each([['local disk'], ['an S3 bucket']])('Content origin (GET /content/
     await t.close();
     await s3?.close();
   });
-
-  /**
-   * Files open under a name, in this process (the bridge, and s3rver with S3 storage) and in the
-   * bridge's file sender, which sends the large files from the local disk (CONTENT_SENDER=process).
-   */
-  const openFilesNamed = (name: RegExp): number =>
-    ['self', t.server.app.get(FileSender).pid]
-      .filter(Boolean)
-      .flatMap((pid) => {
-        try {
-          return fs.readdirSync(`/proc/${pid}/fd`).map((fd) => linkOf(`/proc/${pid}/fd/${fd}`));
-        } catch {
-          return []; // the sender exited meanwhile
-        }
-      })
-      .filter((link) => name.test(link)).length;
 
   it.each([
     ['index.html', 'text/html; charset=utf-8'],
@@ -130,7 +113,7 @@ describe.each([['local disk'], ['an S3 bucket']])('Content origin (GET /content/
 
   // s3rver runs in this process too: the object's file is held open only while the bridge reads it
   it('should close the file when the reader goes away mid-file, and keep serving', async () => {
-    const openFiles = () => openFilesNamed(/\/big\.bin(\._S3rver_object)?$/);
+    const openFiles = () => openInServer(t, /\/big\.bin(\._S3rver_object)?$/);
     const closed = async () => {
       const deadline = Date.now() + 5000;
       while (openFiles() > 0 && Date.now() < deadline) {
@@ -150,7 +133,7 @@ describe.each([['local disk'], ['an S3 bucket']])('Content origin (GET /content/
 
   // CONTENT_STREAMS: at most that many large files stream at once, a stalled one lends its place
   it('should finish many large downloads with the right bytes while as many clients as may stream at once have stopped reading, then close their files', async () => {
-    const openFiles = () => openFilesNamed(/\/long\.bin(\._S3rver_object)?$/);
+    const openFiles = () => openInServer(t, /\/long\.bin(\._S3rver_object)?$/);
     const stalled = await Promise.all(
       Array.from(
         { length: STREAMS_AT_ONCE },
@@ -249,15 +232,6 @@ describe.each([['local disk'], ['an S3 bucket']])('Content origin (GET /content/
     }
   });
 });
-
-/** Where a /proc fd link points; '' for one closed meanwhile (the directory listing's own). */
-function linkOf(p: string): string {
-  try {
-    return fs.readlinkSync(p);
-  } catch {
-    return '';
-  }
-}
 
 function binary(res: NodeJS.ReadableStream, cb: (err: Error | null, body: Buffer) => void): void {
   const chunks: Buffer[] = [];

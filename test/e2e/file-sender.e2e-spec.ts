@@ -1,9 +1,10 @@
-import * as fs from 'node:fs';
 import * as http from 'node:http';
 import request from 'supertest';
 import { FileSender } from '../../src/content/file-sender';
 import { createTestApp, TestApp } from '../support/app';
+import { waitFor } from '../support/grades-harness';
 import { noise } from '../support/hostile-zips';
+import { openFiles, openInServer } from '../support/open-files';
 import { buildFixtureZip } from '../support/scorm-package.builder';
 
 /**
@@ -73,10 +74,10 @@ describe('Large course files sent by the file sender (CONTENT_SENDER)', () => {
   it('should hold the file open in the sender, not in the server, while a client reads slowly, and close it when the client goes', async () => {
     const stalled = await stall(base + 'media/long.bin');
     const pid = sender().pid!;
-    expect(openFiles(pid, /\/long\.bin$/)).toBe(1);
-    expect(openFiles('self', /\/long\.bin$/)).toBe(0);
+    expect(openFiles(/\/long\.bin$/, pid)).toBe(1);
+    expect(openFiles(/\/long\.bin$/, 'self')).toBe(0);
     stalled.destroy();
-    expect(await until(() => openFiles(pid, /\/long\.bin$/) === 0)).toBe(true);
+    await waitFor(() => openFiles(/\/long\.bin$/, pid) === 0, 5000, 'the sender to close the file');
   });
 
   it('should replace a sender that died: the download it was sending fails, the next ones get the right bytes', async () => {
@@ -91,13 +92,17 @@ describe('Large course files sent by the file sender (CONTENT_SENDER)', () => {
     // server itself until it starts another sender.
     const meanwhile = await get(undefined, base + 'media/big.bin').catch(() => get(undefined, base + 'media/big.bin'));
     expect(Buffer.compare(meanwhile.body, big)).toBe(0);
-    expect(
-      await until(
-        () => sender().pid !== undefined && sender().pid !== first,
-        10_000,
-        () => get(undefined, base + 'media/big.bin').catch(() => undefined),
-      ),
-    ).toBe(true);
+    await waitFor(
+      async () => {
+        if (sender().pid !== undefined && sender().pid !== first) {
+          return true;
+        }
+        await get(undefined, base + 'media/big.bin').catch(() => undefined); // until one is handed to a new sender
+        return false;
+      },
+      10_000,
+      'a new file sender',
+    );
     const after = await get(undefined, base + 'media/big.bin');
     expect(Buffer.compare(after.body, big)).toBe(0);
   });
@@ -107,7 +112,7 @@ describe('Large course files sent by the file sender (CONTENT_SENDER)', () => {
     try {
       const ownBase = await importCourse(own, files);
       const stalled = await stall(ownBase + 'media/long.bin');
-      expect(openFiles('self', /\/long\.bin$/)).toBe(1);
+      expect(openFiles(/\/long\.bin$/, 'self')).toBe(1);
       stalled.destroy();
       const res = await get(undefined, ownBase + 'media/big.bin');
       expect(Buffer.compare(res.body, big)).toBe(0);
@@ -134,7 +139,7 @@ describe.each([['process'], ['server']])('A download whose client stops reading 
     await t.close();
   });
 
-  const open = () => openFiles('self', /\/long\.bin$/) + (t.server.app.get(FileSender).pid ? openFiles(t.server.app.get(FileSender).pid!, /\/long\.bin$/) : 0);
+  const open = () => openInServer(t, /\/long\.bin$/);
 
   it('should be closed once nothing has moved for the idle timeout, and its file with it', async () => {
     const stalled = await stall(base + 'media/long.bin');
@@ -149,7 +154,7 @@ describe.each([['process'], ['server']])('A download whose client stops reading 
     });
     expect(complete).toBe(false);
     expect(got).toBeLessThan(long.length);
-    expect(await until(() => open() === 0)).toBe(true);
+    await waitFor(() => open() === 0, 5000, 'the file to be closed');
   });
 });
 
@@ -184,24 +189,4 @@ function stall(url: string): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
     http.get(url, (res) => res.once('data', () => (res.pause(), resolve(res)))).once('error', reject);
   });
-}
-
-/** Files open under a name in a process (`self`: this one, the server's). */
-function openFiles(pid: number | 'self', name: RegExp): number {
-  return fs.readdirSync(`/proc/${pid}/fd`).filter((fd) => {
-    try {
-      return name.test(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
-    } catch {
-      return false; // closed meanwhile
-    }
-  }).length;
-}
-
-/** Polls `check` (doing `meanwhile` between) until it holds or `ms` pass; whether it held. */
-async function until(check: () => boolean, ms = 5000, meanwhile?: () => Promise<unknown>): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!check() && Date.now() < deadline) {
-    await (meanwhile?.() ?? new Promise((r) => setTimeout(r, 10)));
-  }
-  return check();
 }
