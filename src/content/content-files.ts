@@ -217,7 +217,7 @@ export class ContentFiles {
 
   /**
    * Answers with `status` and `headers` and the body (none for HEAD): from memory when held, else by
-   * the file sender's helper process (local storage, file-sender.ts), else streamed from storage (a promise then).
+   * the file sender's helper process (file-sender.ts), else streamed from storage (a promise then).
    */
   private body(
     req: IncomingMessage,
@@ -245,11 +245,14 @@ export class ContentFiles {
     // A hand-over that fails leaves a connection no longer read here: closed after this answer. Copied
     // now, as the whole-file list is reused by the next request for the file.
     const closing = headers.concat('Connection', 'close');
-    if (this.sender.handOff(res, status, headers, this.storage.localPath(entry.versionId, entry.relative), bytes, () => void stream(closing))) {
-      this.requests.answeredElsewhere(res);
-      return;
-    }
-    return stream(headers);
+    const source = () => this.storage.senderSource(entry.versionId, entry.relative);
+    return this.sender.handOff(res, status, headers, source, bytes, () => void stream(closing)).then((sent) => {
+      if (sent) {
+        this.requests.answeredElsewhere(res);
+      } else {
+        return stream(headers);
+      }
+    });
   }
 
   private async load(key: string, versionId: string, relative: string): Promise<FileEntry | null> {

@@ -1,25 +1,59 @@
 /**
  * The file sender's helper process (file-sender.ts). The server hands it a connection with a message:
- * the answer's head and a file's byte range. It writes both, through the same `sendFile` as the
- * server's own streaming (src/storage/file-streams.ts, with the same `CONTENT_STREAMS` limit), and
- * gives the connection back for the client's next request. It never reads from a connection: the
- * next request waits in the kernel for the server. Plain Node, no framework: it starts in a moment
- * and knows nothing but these messages.
+ * the answer's head and a file's byte range, on the local disk or at a URL (an S3 object, presigned).
+ * It writes both, through the same `sendChunks` as the server's own streaming
+ * (src/storage/file-streams.ts, with the same `CONTENT_STREAMS` limit), and gives the connection back
+ * for the client's next request. It never reads from a connection: the next request waits in the
+ * kernel for the server. Plain Node, no framework: it starts in a moment and knows nothing but these
+ * messages.
  */
+import * as http from 'node:http';
+import * as https from 'node:https';
 import type { Socket } from 'node:net';
-import { sendFile, streamsAtOnce } from '../storage/file-streams';
+import { sendChunks, sendFile, streamsAtOnce } from '../storage/file-streams';
 import { type SendFile, stopReading } from './file-sender-protocol';
 
-async function send({ head, file, start, end, idleMs }: SendFile, socket: Socket): Promise<void> {
+const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+
+async function send({ head, source, start, end, idleMs }: SendFile, socket: Socket): Promise<void> {
   // a client that takes nothing for this long is dropped, as the server would (its idle timeout)
   socket.setTimeout(idleMs, () => socket.destroy());
   socket.on('error', () => socket.destroy());
-  socket.write(head);
-  await sendFile(socket, file, { start, end });
+  if (/^https?:/.test(source)) {
+    await sendChunks(socket, fetched(source, { start, end }, head, socket));
+  } else {
+    socket.write(head, 'latin1');
+    await sendFile(socket, source, { start, end });
+  }
   // The last bytes with the kernel: the connection goes back; this process closes its copy.
   await new Promise<void>((resolve, reject) => socket.write('', (err) => (err ? reject(err) : resolve())));
   socket.setTimeout(0);
   process.send!({ type: 'back' }, socket, { keepOpen: true }, () => socket.destroy());
+}
+
+/**
+ * The answer's head, then the byte range as a GET of `url` gives it. The object is asked for once the
+ * stream has its place (`sendChunks`), and the head goes out only once it answered with the range:
+ * when it does not (an S3 error, a network failure) the client's connection is closed with nothing
+ * written, as the server does when it streams from S3 itself. A client gone cancels the GET.
+ */
+async function* fetched(url: string, range: { start: number; end: number }, head: string, client: Socket): AsyncGenerator<Buffer> {
+  const get = url.startsWith('https:') ? https.get : http.get;
+  const request = get(url, { agent: url.startsWith('https:') ? agents.https : agents.http, headers: { Range: `bytes=${range.start}-${range.end}` } });
+  const cancel = () => request.destroy();
+  client.once('close', cancel);
+  try {
+    const answer = await new Promise<http.IncomingMessage>((resolve, reject) => request.once('response', resolve).once('error', reject));
+    const length = range.end - range.start + 1;
+    if ((answer.statusCode !== 206 && answer.statusCode !== 200) || answer.headers['content-length'] !== String(length)) {
+      answer.destroy();
+      throw new Error(`the object answered ${answer.statusCode} with ${answer.headers['content-length']} bytes for a range of ${length}`);
+    }
+    yield Buffer.from(head, 'latin1');
+    yield* answer; // stopped (and the GET with it) if the client goes first
+  } finally {
+    client.off('close', cancel);
+  }
 }
 
 streamsAtOnce(Number(process.env.CONTENT_STREAMS ?? 0));

@@ -4,7 +4,8 @@ import type { Socket } from 'node:net';
 /** What the server sends the helper with a connection: the answer's head and the file's inclusive byte range. */
 export interface SendFile {
   head: string;
-  file: string;
+  /** The file's path on the local disk, or an http(s) URL to GET it from (a presigned S3 URL). */
+  source: string;
   start: number;
   end: number;
   /** The server's idle timeout (ms): a connection on which nothing moves for this long is closed. */

@@ -21,7 +21,7 @@ const RESTART_AFTER_MS = 1000;
  * (file-sender-process.ts) writes the head and the bytes and gives the connection back, and the
  * content server reads the client's next request from it as from a new connection (keep-alive
  * kept). Neither process reads while the other holds it. A helper that dies is replaced; meanwhile
- * the server streams the files itself. S3 objects are always streamed by the server.
+ * the server streams the files itself. From S3 the helper GETs the object by a presigned URL.
  */
 @Injectable()
 export class FileSender implements OnModuleDestroy {
@@ -44,16 +44,27 @@ export class FileSender implements OnModuleDestroy {
   }
 
   /**
-   * Hands `res`'s connection to the helper with the answer (`status` and a flat header list) and the
-   * file's byte range. False when it cannot — sending by the server, a file not on the local disk, no
-   * helper, or bytes of an earlier answer still waiting to be written — and the caller answers itself.
-   * When the hand-over fails after all (the helper died just then), `orElse` answers, and the
-   * connection is closed after it. Clients that pipeline requests (no browser does) lose the ones
-   * sent behind a large file's.
+   * Hands `res`'s connection to the helper with the answer (`status` and a flat header list), where
+   * to read the file (`source`: storage's `senderSource`) and its byte range. False when it cannot —
+   * sending by the server, a file outside its version, no helper, or bytes of an earlier answer
+   * still waiting to be written — and the caller answers itself. When the hand-over fails after all
+   * (the helper died just then), `orElse` answers, and the connection is closed after it. Clients
+   * that pipeline requests (no browser does) lose the ones sent behind a large file's.
    */
-  handOff(res: ServerResponse, status: number, headers: string[], file: string | null, range: { start: number; end: number }, orElse: () => void): boolean {
+  async handOff(
+    res: ServerResponse,
+    status: number,
+    headers: string[],
+    source: () => Promise<string | null>,
+    range: { start: number; end: number },
+    orElse: () => void,
+  ): Promise<boolean> {
+    if (this.config.contentSender !== 'process' || !this.server) {
+      return false;
+    }
+    const from = await source();
     const socket = res.socket;
-    if (this.config.contentSender !== 'process' || !file || !this.server || !socket || socket.writableLength > 0 || res.headersSent) {
+    if (!from || !socket || socket.writableLength > 0 || res.headersSent) {
       return false;
     }
     let head = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nDate: ${new Date().toUTCString()}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(this.server.keepAliveTimeout / 1000)}\r\n`;
@@ -67,7 +78,7 @@ export class FileSender implements OnModuleDestroy {
     if (!child || !stopReading(socket)) {
       return false;
     }
-    const message: SendFile = { head: head + '\r\n', file, start: range.start, end: range.end, idleMs: this.server.timeout };
+    const message: SendFile = { head: head + '\r\n', source: from, start: range.start, end: range.end, idleMs: this.server.timeout };
     res.statusCode = status;
     // Sent as a connection of no server here: Node would otherwise track it as a cluster worker's and
     // make the server's close wait for the helper's report on it.
@@ -97,8 +108,12 @@ export class FileSender implements OnModuleDestroy {
     const entry = path.join(__dirname, `file-sender-process${path.extname(__filename)}`);
     const child = fork(entry, [], {
       execArgv: loaderFor(entry),
-      // what it needs and no more: none of the server's secrets
-      env: { PATH: process.env.PATH, CONTENT_STREAMS: String(this.config.contentStreams) },
+      // what it needs and no more: none of the server's secrets (the CAs it trusts, for an S3 endpoint's)
+      env: {
+        PATH: process.env.PATH,
+        CONTENT_STREAMS: String(this.config.contentStreams),
+        ...(process.env.NODE_EXTRA_CA_CERTS && { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS }),
+      },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     child.on('exit', () => this.lost(child));

@@ -59,7 +59,7 @@ export class LocalPackageStorage extends PackageStorage {
     out.end();
   }
 
-  override localPath(versionId: string, relativePath: string): string | null {
+  async senderSource(versionId: string, relativePath: string): Promise<string | null> {
     return this.resolve(versionId, relativePath);
   }
 

@@ -49,10 +49,12 @@ export abstract class PackageStorage {
    * ends `out`; rejects when `out` closes first (a client gone mid-file).
    */
   abstract copyTo(versionId: string, relativePath: string, range: { start: number; end: number }, out: Writable): Promise<void>;
-  /** The file's path on the local disk, for a process that sends it itself (src/content/file-sender.ts); null where files are not local (S3) or the path leaves the version. */
-  localPath(_versionId: string, _relativePath: string): string | null {
-    return null;
-  }
+  /**
+   * Where the file sender's helper process (src/content/file-sender.ts) reads a file of a version:
+   * its path on the local disk, or an http(s) URL that lets it GET the object for a few minutes and
+   * holds no credential (S3); null when the path leaves the version.
+   */
+  abstract senderSource(versionId: string, relativePath: string): Promise<string | null>;
   /** A whole (small) file of a version in memory, for the content path's cache. */
   abstract readFile(versionId: string, relativePath: string): Promise<Buffer>;
   /**

@@ -9,6 +9,7 @@ import {
   type _Object,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
@@ -23,6 +24,8 @@ import { contentTypeFor } from '../content/content-types';
 import { sendChunks } from './file-streams';
 import { ORPHAN_GRACE_MS, PackageStorage, safeRelativePath, StoredFileStat, VERSION_ID } from './package-storage';
 
+/** How long a URL handed to the file sender's helper lets it read the object (senderSource). */
+const SENDER_URL_SECONDS = 300;
 /** Files uploaded at once during an import (each a PutObject, or a multipart upload past one part). */
 const UPLOADS_AT_ONCE = 8;
 /** Multipart part size; lib-storage sends a file smaller than one part as a single PutObject. */
@@ -160,6 +163,16 @@ export class S3PackageStorage extends PackageStorage implements OnModuleInit {
     } finally {
       out.off('close', onClose);
     }
+  }
+
+  /**
+   * A presigned GET of the object (`getSignedUrl`, signed with the server's credentials; the helper
+   * holds none). Valid longer than the helper can wait before it asks: a connection on which nothing
+   * moves is closed after the content listener's idle timeout (src/server.ts).
+   */
+  async senderSource(versionId: string, relativePath: string): Promise<string | null> {
+    const key = this.fileKey(versionId, relativePath);
+    return key ? getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.s3.bucket, Key: key }), { expiresIn: SENDER_URL_SECONDS }) : null;
   }
 
   async readFile(versionId: string, relativePath: string): Promise<Buffer> {

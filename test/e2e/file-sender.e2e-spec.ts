@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import request from 'supertest';
 import { FileSender } from '../../src/content/file-sender';
@@ -5,6 +6,7 @@ import { createTestApp, TestApp } from '../support/app';
 import { waitFor } from '../support/grades-harness';
 import { noise } from '../support/hostile-zips';
 import { openFiles, openInServer } from '../support/open-files';
+import { startTestS3, TestS3 } from '../support/s3';
 import { buildFixtureZip } from '../support/scorm-package.builder';
 
 /**
@@ -120,6 +122,70 @@ describe('Large course files sent by the file sender (CONTENT_SENDER)', () => {
     } finally {
       await own.close();
     }
+  });
+});
+
+// STORAGE=s3: the helper GETs the object itself by a URL the server presigns, and holds no credential.
+describe('Large course files from an S3 bucket sent by the file sender', () => {
+  let s3: TestS3;
+  let t: TestApp;
+  let base: string;
+  const big = noise(1_600_000, 31);
+  const sender = () => t.server.app.get(FileSender);
+  const readsOf = (name: string) => s3.gets.filter((g) => new URL(g.url, 'http://s3').pathname.endsWith(name));
+
+  beforeAll(async () => {
+    s3 = await startTestS3('tenant-s');
+    t = await createTestApp(s3.env);
+    base = await importCourse(t, { 'media/big.bin': big });
+  });
+
+  afterAll(async () => {
+    await t.close();
+    await s3.close();
+  });
+
+  it('should GET the object by a presigned URL, whole and in ranges, and keep the connection alive', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const whole = await get(agent, base + 'media/big.bin');
+      expect(whole.status).toBe(200);
+      expect(Buffer.compare(whole.body, big)).toBe(0);
+      expect(whole.headers['content-length']).toBe(String(big.length));
+      expect(whole.headers.connection).toBe('keep-alive');
+      const part = await get(agent, base + 'media/big.bin', { Range: 'bytes=1000000-1299999' });
+      expect(part.status).toBe(206);
+      expect(part.reused).toBe(true);
+      expect(Buffer.compare(part.body, big.subarray(1_000_000, 1_300_000))).toBe(0);
+      const page = await get(agent, base + 'index.html');
+      expect(page.status).toBe(200);
+      expect(page.reused).toBe(true);
+    } finally {
+      agent.destroy();
+    }
+    const reads = readsOf('/media/big.bin');
+    expect(reads.map((r) => r.headers.range)).toEqual([`bytes=0-${big.length - 1}`, 'bytes=1000000-1299999']);
+    for (const read of reads) {
+      const query = new URL(read.url, 'http://s3').searchParams;
+      expect(query.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+      expect(query.get('X-Amz-Expires')).toBe('300');
+      expect(read.headers.authorization).toBeUndefined();
+    }
+    const environ = fs.readFileSync(`/proc/${sender().pid}/environ`, 'latin1');
+    expect(environ).not.toContain('S3_');
+    expect(environ).not.toContain(s3.env.S3_SECRET_ACCESS_KEY);
+  });
+
+  it('should close the connection with nothing written when the bucket cannot be read, and send again once it can', async () => {
+    s3.fault = 'down';
+    try {
+      await expect(get(undefined, base + 'media/big.bin')).rejects.toThrow(/socket hang up|ECONNRESET/);
+      expect((await get(undefined, base + 'index.html')).status).toBe(200); // held in memory
+    } finally {
+      s3.fault = 'pass';
+    }
+    const res = await get(undefined, base + 'media/big.bin');
+    expect(Buffer.compare(res.body, big)).toBe(0);
   });
 });
 

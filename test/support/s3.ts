@@ -32,7 +32,22 @@ export interface TestS3 {
   keys(): Promise<string[]>;
   /** Requests the endpoint saw, by method (reads, writes and deletes are counted to show what the bridge did). */
   requests: Record<string, number>;
+  /** Every GET the endpoint saw, as sent: the object reads and how they were signed. */
+  gets: Array<{ url: string; headers: http.IncomingHttpHeaders }>;
   close(): Promise<void>;
+}
+
+/** STORAGE=s3 and the S3_* settings for s3rver (or a proxy in front of it) at `endpoint`, with the bucket TEST_BUCKET. */
+export function s3rverEnv(endpoint: string): Record<string, string> {
+  return {
+    STORAGE: 's3',
+    S3_BUCKET: TEST_BUCKET,
+    S3_REGION: 'us-east-1',
+    S3_ENDPOINT: endpoint,
+    S3_ACCESS_KEY_ID: ACCESS_KEY,
+    S3_SECRET_ACCESS_KEY: ACCESS_KEY,
+    S3_FORCE_PATH_STYLE: 'true',
+  };
 }
 
 /**
@@ -45,9 +60,15 @@ export async function startTestS3(prefix = ''): Promise<TestS3> {
   const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: TEST_BUCKET, configs: [] }] });
   const upstream = await s3rver.run();
   const requests: Record<string, number> = {};
+  const gets: TestS3['gets'] = [];
   const sockets = new Set<net.Socket>();
-  const state = { fault: 'pass' as S3Fault, later: null as { puts: number; fault: S3Fault } | null, hold: null as { seen: () => void; released: Promise<void> } | null };
-  const isDelete = (req: http.IncomingMessage) => req.method === 'DELETE' || (req.method === 'POST' && new URL(req.url!, 'http://x').searchParams.has('delete'));
+  const state = {
+    fault: 'pass' as S3Fault,
+    later: null as { puts: number; fault: S3Fault } | null,
+    hold: null as { seen: () => void; released: Promise<void> } | null,
+  };
+  const isDelete = (req: http.IncomingMessage) =>
+    req.method === 'DELETE' || (req.method === 'POST' && new URL(req.url!, 'http://x').searchParams.has('delete'));
   const setFault = (f: S3Fault) => {
     state.fault = f;
     if (f === 'down') {
@@ -56,6 +77,9 @@ export async function startTestS3(prefix = ''): Promise<TestS3> {
   };
   const proxy = http.createServer((req, res) => {
     requests[req.method!] = (requests[req.method!] ?? 0) + 1;
+    if (req.method === 'GET') {
+      gets.push({ url: req.url!, headers: req.headers });
+    }
     if (state.later && req.method === 'PUT' && requests.PUT > state.later.puts) {
       setFault(state.later.fault);
       state.later = null;
@@ -92,18 +116,14 @@ export async function startTestS3(prefix = ''): Promise<TestS3> {
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
-  const client = new S3Client({ region: 'us-east-1', endpoint: `http://127.0.0.1:${upstream.port}`, forcePathStyle: true, credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: ACCESS_KEY } });
+  const client = new S3Client({
+    region: 'us-east-1',
+    endpoint: `http://127.0.0.1:${upstream.port}`,
+    forcePathStyle: true,
+    credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: ACCESS_KEY },
+  });
   return {
-    env: {
-      STORAGE: 's3',
-      S3_BUCKET: TEST_BUCKET,
-      S3_REGION: 'us-east-1',
-      S3_ENDPOINT: endpoint,
-      S3_ACCESS_KEY_ID: ACCESS_KEY,
-      S3_SECRET_ACCESS_KEY: ACCESS_KEY,
-      S3_FORCE_PATH_STYLE: 'true',
-      ...(prefix ? { S3_PREFIX: prefix } : {}),
-    },
+    env: { ...s3rverEnv(endpoint), ...(prefix ? { S3_PREFIX: prefix } : {}) },
     get fault() {
       return state.fault;
     },
@@ -129,6 +149,7 @@ export async function startTestS3(prefix = ''): Promise<TestS3> {
       };
     },
     requests,
+    gets,
     async keys() {
       const keys: string[] = [];
       let token: string | undefined;
