@@ -59,8 +59,8 @@ export class LocalPackageStorage extends PackageStorage {
     out.end();
   }
 
-  async senderSource(versionId: string, relativePath: string): Promise<string | null> {
-    return this.resolve(versionId, relativePath);
+  senderSource(versionId: string, relativePath: string): Promise<string | null> {
+    return Promise.resolve(this.resolve(versionId, relativePath));
   }
 
   async readFile(versionId: string, relativePath: string): Promise<Buffer> {
