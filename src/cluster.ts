@@ -25,8 +25,9 @@ const MAX_RESTART_DELAY_MS = 30_000;
  * database; the others start once it listens. Every worker sweeps what a crash left in storage, at
  * start and hourly (the sweep leaves anything younger than an hour, so a worker that replaced a dead
  * one keeps sweeping). A worker that dies is replaced (kill -9 loses only the
- * requests it was answering; clients retry). SIGTERM/SIGINT stop every worker gracefully, then the
- * primary. Resolves once the first worker is ready; exits the process if it cannot start.
+ * requests it was answering; clients retry). SIGTERM/SIGINT stop every worker gracefully (each lets
+ * its requests under way finish, STOP_GRACE_SECONDS), then the primary; a second signal cuts them.
+ * Resolves once the first worker is ready; exits the process if it cannot start.
  */
 export async function runPrimary(config: AppConfig): Promise<void> {
   const logger = new Logger('Cluster');
@@ -67,9 +68,13 @@ export async function runPrimary(config: AppConfig): Promise<void> {
     logger.warn(`worker ${worker.id} (pid ${worker.process.pid}) died (${signal ?? `code ${code}`}); starting another in ${restartDelay} ms`);
     setTimeout(() => !stopping && fork(), restartDelay);
   });
-  const stop = () => {
+  const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
-      return;
+      logger.warn(`${signal} again: stopping the workers now`);
+      for (const worker of Object.values(cluster.workers ?? {})) {
+        worker?.process.kill('SIGKILL');
+      }
+      process.exit(1);
     }
     stopping = true;
     logger.log('stopping the workers');

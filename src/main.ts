@@ -44,12 +44,20 @@ async function main(): Promise<void> {
     logger.log(`App origin (console, API, LTI) listening on ${config.publicUrl}`);
     logger.log(`Content origin (player, course files) listening on ${config.contentUrl}`);
   }
+  // The first signal stops gracefully (STOP_GRACE_SECONDS for the requests under way); in one
+  // process a second cuts. A worker ignores it: Ctrl-C reaches it and its primary, which then sends
+  // SIGTERM too (and cuts the workers itself on a second signal, src/cluster.ts).
   let stopping = false;
-  const stop = () => {
-    if (!stopping) {
-      stopping = true;
-      void server.close().then(() => process.exit(0));
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      if (!cluster.isWorker) {
+        process.stderr.write(`${signal} again: stopping now\n`);
+        process.exit(1);
+      }
+      return;
     }
+    stopping = true;
+    void server.close(config.stopGraceMs).then(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

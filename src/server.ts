@@ -29,7 +29,13 @@ export interface RunningServer {
   config: AppConfig;
   appServer: http.Server;
   contentServer: http.Server;
-  close(): Promise<void>;
+  /**
+   * Stops: no new connection is taken, the requests being answered get until `graceMs` from now to
+   * finish (their connections closed after them), large files being sent by the file sender too;
+   * then whatever is left is cut and the app closes. 0 (tests): cut at once. Called again, the
+   * same stop.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 /** What a test may swap in; production passes nothing. */
@@ -102,7 +108,9 @@ export async function startServer(config: AppConfig, overrides: ServerOverrides 
   const toFiles = (req: http.IncomingMessage, res: http.ServerResponse) => files.handle(req, res, toContent);
   const appServer = http.createServer(tag('app'));
   const contentServer = http.createServer((req, res) => commits.handle(req, res, toFiles));
-  app.get(FileSender).returnConnectionsTo(contentServer);
+  const sender = app.get(FileSender);
+  sender.returnConnectionsTo(contentServer);
+  const drains = [drainer(appServer), drainer(contentServer)];
   for (const server of [appServer, contentServer]) {
     server.keepAliveTimeout = 65_000;
     server.requestTimeout = 0; // large uploads may take long
@@ -116,15 +124,21 @@ export async function startServer(config: AppConfig, overrides: ServerOverrides 
   if (!config.explicitUrls.content) {
     config.contentUrl = `http://localhost:${(contentServer.address() as AddressInfo).port}`;
   }
+  let closing: Promise<void> | undefined;
   return {
     app,
     config,
     appServer,
     contentServer,
-    async close() {
-      await Promise.all([closeServer(appServer), closeServer(contentServer)]);
-      await app.close();
-      sqliteLock?.release();
+    close(graceMs = 0) {
+      closing ??= (async () => {
+        const deadline = Date.now() + graceMs;
+        await Promise.all(drains.map((drain) => drain(deadline)));
+        await sender.finish(deadline);
+        await app.close();
+        sqliteLock?.release();
+      })();
+      return closing;
     },
   };
 }
@@ -139,11 +153,42 @@ function listen(server: http.Server, port: number): Promise<void> {
   });
 }
 
-function closeServer(server: http.Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
+/**
+ * How `server` stops (RunningServer.close): it takes no new connection and closes the idle ones;
+ * the answers under way go on until `deadline`, each with `Connection: close` unless its head went
+ * out before (its connection is then closed once it is done), and so does anything a kept-alive
+ * connection asks meanwhile; at the deadline every connection left is cut. Resolves once none is
+ * left.
+ */
+function drainer(server: http.Server): (deadline: number) => Promise<void> {
+  const answering = new Set<http.ServerResponse>();
+  let draining = false;
+  function forget(this: http.ServerResponse) {
+    answering.delete(this);
+  }
+  const closeIdle = () => setImmediate(() => server.closeIdleConnections());
+  server.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (draining) {
+      res.shouldKeepAlive = false;
+    } else {
+      answering.add(res);
+      res.on('close', forget);
+    }
   });
+  return (deadline) =>
+    new Promise((resolve) => {
+      draining = true;
+      for (const res of answering) {
+        res.shouldKeepAlive = false;
+        res.on('finish', closeIdle);
+      }
+      const cut = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now()));
+      server.close(() => {
+        clearTimeout(cut);
+        resolve();
+      });
+      server.closeIdleConnections();
+    });
 }
 
 function originPartition(config: AppConfig) {

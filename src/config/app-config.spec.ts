@@ -44,6 +44,19 @@ describe('CONTENT_SENDER (who writes large course files, src/content/file-sender
   });
 });
 
+describe('STOP_GRACE_SECONDS (how long a stopping server lets requests under way finish, src/server.ts)', () => {
+  it('is 8 s unless set, and may be 0 (cut at once)', () => {
+    expect(loadConfig({}, '/srv').stopGraceMs).toBe(8000);
+    expect(loadConfig({ STOP_GRACE_SECONDS: '300' }, '/srv').stopGraceMs).toBe(300_000);
+    expect(loadConfig({ STOP_GRACE_SECONDS: '0' }, '/srv').stopGraceMs).toBe(0);
+  });
+
+  it('refuses what is not a whole number of seconds up to an hour', () => {
+    expect(() => loadConfig({ STOP_GRACE_SECONDS: '2.5' }, '/srv')).toThrow('STOP_GRACE_SECONDS must be a whole number, got "2.5"');
+    expect(() => loadConfig({ STOP_GRACE_SECONDS: '7200' }, '/srv')).toThrow('STOP_GRACE_SECONDS must be between 0 and 3600, got 7200');
+  });
+});
+
 describe('TRUST_PROXY', () => {
   it('trusts loopback unless told, and takes named ranges, addresses and CIDR ranges', () => {
     expect(loadConfig({}, '/srv').trustProxy).toBe('loopback');

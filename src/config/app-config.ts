@@ -51,6 +51,8 @@ export class AppConfig {
    * `loopback`, `linklocal`, `uniquelocal`, addresses and CIDR ranges, comma-separated.
    */
   trustProxy: string;
+  /** How long a stopping server (SIGTERM, SIGINT) lets the requests under way finish before it cuts them (ms; src/server.ts). */
+  stopGraceMs: number;
   /** Server processes on this machine (worker mode, src/cluster.ts): 1 is one process, as always on SQLite. */
   workers: number;
   /** Where course versions live: `local` (STORAGE_DIR/content, the default) or `s3` (a bucket; uploads still pass through STORAGE_DIR/tmp). */
@@ -189,6 +191,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   }
   config.contentLinkSecret = linkSecret || undefined;
   config.trustProxy = trustProxy(env);
+  config.stopGraceMs = int(env, 'STOP_GRACE_SECONDS', 8, 0, 3600) * 1000;
   const sqlite = config.databaseUrl.startsWith('sqlite:');
   config.workers = int(env, 'WORKERS', sqlite ? 1 : os.availableParallelism(), 1, 256);
   if (sqlite && config.workers > 1) {

@@ -25,10 +25,15 @@ async function send({ head, source, start, end, idleMs }: SendFile, socket: Sock
     socket.write(head, 'latin1');
     await sendFile(socket, source, { start, end });
   }
-  // The last bytes with the kernel: the connection goes back; this process closes its copy.
+  // The last bytes with the kernel: the connection goes back (closed instead when the server is
+  // stopping); this process closes its copy.
   await new Promise<void>((resolve, reject) => socket.write('', (err) => (err ? reject(err) : resolve())));
   socket.setTimeout(0);
-  process.send!({ type: 'back' }, socket, { keepOpen: true }, () => socket.destroy());
+  if (process.connected) {
+    process.send!({ type: 'back' }, socket, { keepOpen: true }, () => socket.destroy());
+  } else {
+    socket.end();
+  }
 }
 
 /**
@@ -56,14 +61,24 @@ async function* fetched(url: string, range: { start: number; end: number }, head
   }
 }
 
+/** Files being sent: the process exits once there are none and its server is gone or stopping. */
+let sending = 0;
+const exitWhenDone = () => !process.connected && sending === 0 && process.exit(0);
+
 streamsAtOnce(Number(process.env.CONTENT_STREAMS ?? 0));
 process.on('message', (message: SendFile, socket?: Socket) => {
   // Node starts reading a connection it receives; stopped before its first read (this turn of the loop).
   if (socket && stopReading(socket)) {
-    send(message, socket).catch(() => socket.destroy());
+    sending++;
+    send(message, socket)
+      .catch(() => socket.destroy())
+      .finally(() => {
+        sending--;
+        exitWhenDone();
+      });
   } else {
     socket?.destroy();
   }
 });
-// The server gone (its channel closed): nothing more to send.
-process.on('disconnect', () => process.exit(0));
+// The server stopping or gone (its channel closed): the files under way are finished, no new one comes.
+process.on('disconnect', exitWhenDone);

@@ -59,8 +59,8 @@ export class FileSender implements OnModuleDestroy {
     range: { start: number; end: number },
     orElse: () => void,
   ): Promise<boolean> {
-    if (this.config.contentSender !== 'process' || !this.server) {
-      return false;
+    if (this.config.contentSender !== 'process' || !this.server?.listening) {
+      return false; // not while the server stops: its answers close their connections
     }
     const from = await source();
     const socket = res.socket;
@@ -93,6 +93,26 @@ export class FileSender implements OnModuleDestroy {
       }
     });
     return true;
+  }
+
+  /**
+   * The server stops (src/server.ts): the helper finishes the files it is sending, closing their
+   * connections after them, and exits; at `deadline` it is stopped wherever it is.
+   */
+  async finish(deadline: number): Promise<void> {
+    this.closed = true;
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
+      return;
+    }
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    if (child.connected) {
+      child.disconnect();
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))))]);
+    clearTimeout(timer);
+    this.lost(child);
   }
 
   onModuleDestroy(): void {

@@ -1,0 +1,207 @@
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import request from 'supertest';
+import { createTestApp, TEST_ADMIN_TOKEN, TestApp } from '../support/app';
+import { startCluster } from '../support/cluster';
+import { waitFor } from '../support/grades-harness';
+import { noise } from '../support/hostile-zips';
+import { buildFixtureZip } from '../support/scorm-package.builder';
+
+/**
+ * A server that stops (SIGTERM, or RunningServer.close with a grace period: src/server.ts) takes no
+ * new connection, lets what it is answering finish — an upload, a course file sent by the server or
+ * by its file sender — with the connection closed after it, and cuts what is left at the deadline.
+ * What a rolling deploy behind a load balancer needs: no request under way lost.
+ */
+describe('Stopping with requests under way (STOP_GRACE_SECONDS)', () => {
+  it('should finish an upload under way (Connection: close), refuse new connections and close idle ones, then stop', async () => {
+    const t = await createTestApp();
+    try {
+      const idle = await idleConnection(t.appUrl);
+      const upload = slowUpload(t, await buildFixtureZip('scorm12-single-sco', { files: { 'media/pad.bin': noise(400_000, 41) } }));
+      await waitFor(() => uploading(t), 10_000, 'the upload to reach the server');
+
+      const started = Date.now();
+      const closing = t.server.close(10_000);
+      await idle.closed;
+      expect(Date.now() - started).toBeLessThan(2000);
+      await expect(connect(t.appUrl)).rejects.toThrow(/ECONNREFUSED/);
+
+      upload.finish();
+      const res = await upload.response;
+      expect(res.status).toBe(201);
+      expect(res.headers.connection).toBe('close');
+      expect(JSON.parse(res.body).currentVersion.scos).toHaveLength(1);
+      await closing;
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      await t.close();
+    }
+  });
+
+  describe.each([['process'], ['server']])('a large course file under way (CONTENT_SENDER=%s)', (mode) => {
+    let t: TestApp;
+    let base: string;
+    const long = noise(16_000_000, 43);
+
+    beforeEach(async () => {
+      t = await createTestApp({ CONTENT_SENDER: mode });
+      base = await importCourse(t, { 'media/long.bin': long });
+    });
+
+    afterEach(async () => {
+      await t.close();
+    });
+
+    it('should be sent to its end, then its connection closed and the server stopped', async () => {
+      const download = await stalledDownload(base + 'media/long.bin');
+      const closing = t.server.close(10_000);
+      const stopped = trackSettled(closing);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(stopped()).toBe(false); // waits for the download
+      const got = await download.readToEnd();
+      expect(got.complete).toBe(true);
+      expect(Buffer.compare(got.body, long)).toBe(0);
+      await closing;
+    });
+
+    it('should be cut at the deadline when its client does not read it', async () => {
+      const download = await stalledDownload(base + 'media/long.bin');
+      const started = Date.now();
+      await t.server.close(700);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(650);
+      expect(Date.now() - started).toBeLessThan(3000);
+      const got = await download.readToEnd();
+      expect(got.complete).toBe(false);
+      expect(got.body.length).toBeLessThan(long.length);
+    });
+  });
+
+  // the process as `npm start` runs it: SIGTERM is the graceful stop, a second signal cuts
+  describe('the server process', () => {
+    const storageDirs: string[] = [];
+    const start = async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-stop-'));
+      storageDirs.push(dir);
+      const server = await startCluster({ STORAGE_DIR: dir, ADMIN_TOKEN: TEST_ADMIN_TOKEN, LOG_LEVEL: 'warn', STOP_GRACE_SECONDS: '30' });
+      const upload = slowUpload({ appUrl: server.appUrl, auth: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } }, await buildFixtureZip('scorm12-single-sco'));
+      await waitFor(() => uploading({ config: { tmpDir: path.join(dir, 'tmp') } }), 10_000, 'the upload to reach the server');
+      return { server, upload };
+    };
+
+    afterAll(() => storageDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+    it('should finish an upload under way on SIGTERM, then exit 0', async () => {
+      const { server, upload } = await start();
+      try {
+        const exited = server.stop(); // SIGTERM
+        await new Promise((r) => setTimeout(r, 300));
+        upload.finish();
+        const res = await upload.response;
+        expect(res.status).toBe(201);
+        expect(res.headers.connection).toBe('close');
+        expect(await exited).toBe(0);
+      } finally {
+        await server.stop();
+      }
+    }, 120_000);
+
+    it('should stop at once on a second signal', async () => {
+      const { server, upload } = await start();
+      try {
+        const started = Date.now();
+        server.primary.kill('SIGTERM');
+        await new Promise((r) => setTimeout(r, 300));
+        server.primary.kill('SIGINT');
+        await expect(upload.response).rejects.toThrow(/socket hang up|ECONNRESET/);
+        expect(await server.stop()).toBe(1);
+        expect(Date.now() - started).toBeLessThan(5000); // not the 30 s grace
+        expect(server.output()).toContain('SIGINT again: stopping now');
+      } finally {
+        await server.stop();
+      }
+    }, 120_000);
+  });
+});
+
+async function importCourse(t: TestApp, files: Record<string, Buffer>): Promise<string> {
+  const zip = await buildFixtureZip('scorm12-single-sco', { files });
+  const res = await request(t.appUrl).post('/api/courses').set(t.auth).attach('package', zip, 'c.zip').expect(201);
+  return res.body.currentVersion.scos[0].url.replace(/index\.html$/, '');
+}
+
+/** Whether an upload is being written to the server's tmp folder (it has received part of a body). */
+function uploading(t: { config: { tmpDir: string } }): boolean {
+  return fs.existsSync(t.config.tmpDir) && fs.readdirSync(t.config.tmpDir).some((name) => fs.statSync(path.join(t.config.tmpDir, name)).size > 0);
+}
+
+/** POST /api/courses with the zip's first half sent now and the rest on `finish()`. */
+function slowUpload(t: { appUrl: string; auth: Record<string, string> }, zip: Buffer) {
+  const boundary = 'stop-test-boundary';
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="package"; filename="c.zip"\r\nContent-Type: application/zip\r\n\r\n`);
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const req = http.request(t.appUrl + '/api/courses', {
+    method: 'POST',
+    headers: { ...t.auth, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': head.length + zip.length + tail.length },
+  });
+  const response = new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+  response.catch(() => undefined); // awaited by the test
+  const half = Math.floor(zip.length / 2);
+  req.write(Buffer.concat([head, zip.subarray(0, half)]));
+  return { response, finish: () => req.end(Buffer.concat([zip.subarray(half), tail])) };
+}
+
+/** A kept-alive connection that has had its answer and sits idle; `closed` resolves when the server closes it. */
+async function idleConnection(url: string): Promise<{ closed: Promise<void> }> {
+  const socket = await connect(url);
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  await new Promise<void>((resolve) => {
+    socket.once('data', () => resolve());
+    socket.write(`GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n`);
+  });
+  return { closed };
+}
+
+function connect(url: string): Promise<net.Socket> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname === 'localhost' ? '127.0.0.1' : hostname);
+    socket.once('connect', () => resolve(socket)).once('error', reject);
+  });
+}
+
+/** A download whose client took its first bytes and stopped reading; `readToEnd` reads the rest. */
+function stalledDownload(url: string): Promise<{ readToEnd(): Promise<{ complete: boolean; body: Buffer }> }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, (res) => {
+        const chunks: Buffer[] = [];
+        const ended = new Promise<{ complete: boolean; body: Buffer }>((done) =>
+          res.once('close', () => done({ complete: res.complete, body: Buffer.concat(chunks) })),
+        );
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.once('data', () => {
+          res.pause();
+          resolve({ readToEnd: () => (res.resume(), ended) });
+        });
+      })
+      .once('error', reject);
+  });
+}
+
+function trackSettled(p: Promise<unknown>): () => boolean {
+  let settled = false;
+  void p.finally(() => (settled = true));
+  return () => settled;
+}
