@@ -27,7 +27,8 @@ const MAX_RESTART_DELAY_MS = 30_000;
  * one keeps sweeping). A worker that dies is replaced (kill -9 loses only the
  * requests it was answering; clients retry). SIGTERM/SIGINT stop every worker gracefully (each lets
  * its requests under way finish, STOP_GRACE_SECONDS), then the primary; a second signal cuts them.
- * Resolves once the first worker is ready; exits the process if it cannot start.
+ * SIGHUP replaces the workers one at a time with ones that load the code anew (a deploy without
+ * downtime). Resolves once the first worker is ready; exits the process if it cannot start.
  */
 export async function runPrimary(config: AppConfig): Promise<void> {
   const logger = new Logger('Cluster');
@@ -42,18 +43,24 @@ export async function runPrimary(config: AppConfig): Promise<void> {
   cluster.on('online', (worker) => logger.log(`worker ${worker.id} started, pid ${worker.process.pid}`));
   cluster.on('message', (worker, m: WorkerReady) => m?.type === 'bridge-ready' && logger.log(`worker ${worker.id} ready, pid ${worker.process.pid}`));
 
+  const ready = (worker: Worker) =>
+    new Promise<WorkerReady>((resolve, reject) => {
+      worker.on('message', (m: WorkerReady) => m?.type === 'bridge-ready' && resolve(m));
+      worker.once('exit', (code, signal) => reject(new Error(`worker ${worker.id} exited before it listened (${signal ?? `code ${code}`})`)));
+    });
+
   const first = fork();
   let urls: WorkerReady;
   try {
-    urls = await new Promise<WorkerReady>((resolve, reject) => {
-      first.on('message', (m: WorkerReady) => m?.type === 'bridge-ready' && resolve(m));
-      first.once('exit', (code, signal) => reject(new Error(`worker ${first.id} exited before it listened (${signal ?? `code ${code}`})`)));
-    });
+    urls = await ready(first);
   } catch (err) {
     logger.error(`${(err as Error).message}; not starting the others`);
     process.exit(1);
   }
 
+  // A reload's workers: the running ones it replaces and the new ones not ready yet. Neither is
+  // started again when it exits (a new one that fails stops the reload).
+  const reloaded = new Set<Worker>();
   cluster.on('exit', (worker, code, signal) => {
     const lived = Date.now() - (startedAt.get(worker) ?? 0);
     startedAt.delete(worker);
@@ -62,6 +69,9 @@ export async function runPrimary(config: AppConfig): Promise<void> {
         logger.log('every worker stopped');
         process.exit(0);
       }
+      return;
+    }
+    if (reloaded.delete(worker)) {
       return;
     }
     restartDelay = lived < STEADY_MS ? Math.min(restartDelay * 2, MAX_RESTART_DELAY_MS) : 1000;
@@ -88,6 +98,43 @@ export async function runPrimary(config: AppConfig): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+
+  // SIGHUP: every worker replaced by one running the code now on disk, one at a time — a new one
+  // started, and once it listens the old one stopped gracefully — so the box keeps answering.
+  let reloading = false;
+  const reload = async () => {
+    if (stopping || reloading) {
+      logger.warn(`SIGHUP ignored: ${stopping ? 'stopping' : 'a reload is under way'}`);
+      return;
+    }
+    reloading = true;
+    const running = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w);
+    running.forEach((w) => reloaded.add(w));
+    logger.log(`reloading: ${running.length} workers replaced one at a time`);
+    try {
+      for (const old of running) {
+        if (stopping) {
+          return;
+        }
+        const fresh = fork();
+        reloaded.add(fresh);
+        await ready(fresh);
+        reloaded.delete(fresh);
+        if (!old.isDead()) {
+          const gone = new Promise((resolve) => old.once('exit', resolve));
+          old.process.kill('SIGTERM');
+          await gone;
+        }
+      }
+      logger.log('reloaded: every worker runs the code now on disk');
+    } catch (err) {
+      logger.error(`reload stopped: ${(err as Error).message}; the workers running keep serving`);
+      running.forEach((w) => reloaded.delete(w));
+    } finally {
+      reloading = false;
+    }
+  };
+  process.on('SIGHUP', () => void reload());
 
   for (let i = 1; i < config.workers; i++) {
     fork();

@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { testDatabase, TEST_ADMIN_TOKEN } from '../support/app';
-import { startCluster } from '../support/cluster';
+import { adminQuery, testDatabase, TEST_ADMIN_TOKEN } from '../support/app';
+import { RunningCluster, startCluster } from '../support/cluster';
+import { waitFor } from '../support/grades-harness';
 import { runKillScenario } from '../support/kill-scenario';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -51,7 +53,13 @@ describe('worker mode (src/cluster.ts)', () => {
     async () => {
       const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-sweep-'));
       const database = (await testDatabase(storageDir))!;
-      const cluster = await startCluster({ STORAGE_DIR: storageDir, DATABASE_URL: database.url, ADMIN_TOKEN: TEST_ADMIN_TOKEN, WORKERS: '2', LOG_LEVEL: 'warn' });
+      const cluster = await startCluster({
+        STORAGE_DIR: storageDir,
+        DATABASE_URL: database.url,
+        ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+        WORKERS: '2',
+        LOG_LEVEL: 'warn',
+      });
       try {
         await cluster.waitReady(2);
         // A crash two hours ago left a published version folder without a row and a working file,
@@ -77,4 +85,116 @@ describe('worker mode (src/cluster.ts)', () => {
     },
     120_000,
   );
+
+  // SIGHUP to the primary: a deploy on one box without downtime (src/cluster.ts).
+  (process.env.TEST_POSTGRES_URL ? it : it.skip)(
+    'replaces every worker one at a time on SIGHUP, with no request failed meanwhile',
+    async () => {
+      await withWorkers(async (cluster) => {
+        const before = [...cluster.readyPids];
+        const load = steadyLoad([cluster.appUrl, cluster.contentUrl]);
+        await new Promise((r) => setTimeout(r, 500));
+        cluster.primary.kill('SIGHUP');
+        await cluster.waitReady(4, 90_000);
+        await waitFor(() => before.every((pid) => !alive(pid)), 30_000, 'the old workers to exit');
+        await waitFor(() => cluster.output().includes('reloaded: every worker runs the code now on disk'), 10_000, 'the reload to end');
+        const { answered, failures } = await load.stop();
+        expect(failures).toEqual([]);
+        expect(answered).toBeGreaterThan(20);
+        expect(cluster.readyPids.slice(2).every((pid) => alive(pid) && !before.includes(pid))).toBe(true);
+      });
+    },
+    180_000,
+  );
+
+  (process.env.TEST_POSTGRES_URL ? it : it.skip)(
+    'keeps the running workers when a new one cannot start, and says why',
+    async () => {
+      await withWorkers(async (cluster, database) => {
+        const before = [...cluster.readyPids];
+        // the database takes no new connection: a new worker cannot start, the running ones keep theirs
+        await adminQuery(process.env.TEST_POSTGRES_URL!, `ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
+        try {
+          cluster.primary.kill('SIGHUP');
+          await waitFor(() => cluster.output().includes('reload stopped: worker'), 60_000, 'the reload to stop');
+        } finally {
+          await adminQuery(process.env.TEST_POSTGRES_URL!, `ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
+        }
+        expect(cluster.output()).toMatch(/reload stopped: worker \d+ exited before it listened \(code 1\); the workers running keep serving/);
+        await new Promise((r) => setTimeout(r, 1500)); // no replacement is started for the failed one
+        expect(before.every(alive)).toBe(true);
+        expect(cluster.readyPids).toEqual(before);
+        const { answered, failures } = await steadyLoad([cluster.appUrl]).stop(1000);
+        expect(failures).toEqual([]);
+        expect(answered).toBeGreaterThan(0);
+      });
+    },
+    180_000,
+  );
 });
+
+/** Two workers on a fresh PostgreSQL database for `run`, stopped and dropped after. */
+async function withWorkers(run: (cluster: RunningCluster, database: string) => Promise<void>): Promise<void> {
+  const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-reload-'));
+  const database = (await testDatabase(storageDir))!;
+  const cluster = await startCluster({ STORAGE_DIR: storageDir, DATABASE_URL: database.url, ADMIN_TOKEN: TEST_ADMIN_TOKEN, WORKERS: '2', LOG_LEVEL: 'log' });
+  try {
+    await cluster.waitReady(2);
+    await run(cluster, new URL(database.url).pathname.slice(1));
+  } finally {
+    await cluster.stop();
+    await database.drop();
+    fs.rmSync(storageDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * GET /health on each origin over and over, each on a new connection (as a load balancer's requests
+ * reach a box), until `stop` (after `ms` more): how many were answered 200, and what failed.
+ */
+function steadyLoad(origins: string[]): { stop(ms?: number): Promise<{ answered: number; failures: string[] }> } {
+  let running = true;
+  let answered = 0;
+  const failures: string[] = [];
+  const once = (url: string) =>
+    new Promise<void>((resolve) => {
+      http
+        .get(url + '/health', { agent: false }, (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode === 200) {
+              answered++;
+            } else {
+              failures.push(`${url}: ${res.statusCode}`);
+            }
+            resolve();
+          });
+        })
+        .on('error', (err) => {
+          failures.push(`${url}: ${err.message}`);
+          resolve();
+        });
+    });
+  const loops = origins.map(async (url) => {
+    while (running) {
+      await once(url);
+    }
+  });
+  return {
+    async stop(ms = 0) {
+      await new Promise((r) => setTimeout(r, ms));
+      running = false;
+      await Promise.all(loops);
+      return { answered, failures };
+    },
+  };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -102,7 +102,8 @@ export async function testDatabase(storageDir: string): Promise<{ url: string; d
   return { url: url.toString(), drop: () => adminQuery(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
-async function adminQuery(adminUrl: string, sql: string): Promise<void> {
+/** Runs one statement on the PostgreSQL server as TEST_POSTGRES_URL's user (outside any test database). */
+export async function adminQuery(adminUrl: string, sql: string): Promise<void> {
   const client = new Client({ connectionString: adminUrl });
   await client.connect();
   try {
