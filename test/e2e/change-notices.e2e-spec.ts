@@ -2,7 +2,7 @@ import * as net from 'node:net';
 import request from 'supertest';
 import { createTestApp, TestApp } from '../support/app';
 import { importFixture } from '../support/player-entry';
-import { waitFor } from '../support/grades-harness';
+import { waitFor } from '../support/wait-for';
 import { ContentGrantService } from '../../src/content/content-grant.service';
 import { errorCode } from '../support/error-page';
 import { PlatformEmulator } from '../support/platform-emulator';

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from '../support/app';
 import { importFixture } from '../support/player-entry';
-import { waitFor } from '../support/grades-harness';
+import { waitFor } from '../support/wait-for';
 import { ContentGrantService } from '../../src/content/content-grant.service';
 import { CourseVersionCache } from '../../src/attempts/course-version-cache';
 import { AttemptsRepository } from '../../src/attempts/attempts.repository';

@@ -6,7 +6,7 @@ import { CourseVersion } from '../../src/courses/course-version.entity';
 import { createTestApp, listFiles, TestApp } from '../support/app';
 import { buildFixtureZip } from '../support/scorm-package.builder';
 import { ManualClock } from '../support/manual-clock';
-import { waitFor } from '../support/grades-harness';
+import { waitFor } from '../support/wait-for';
 import { HOSTILE_LIMITS, hostileCases } from '../support/hostile-zips';
 
 /**

@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import request from 'supertest';
 import { FileSender } from '../../src/content/file-sender';
 import { createTestApp, TestApp } from '../support/app';
-import { waitFor } from '../support/grades-harness';
+import { waitFor } from '../support/wait-for';
 import { noise } from '../support/hostile-zips';
 import { openFiles, openInServer } from '../support/open-files';
 import { startTestS3, TestS3 } from '../support/s3';

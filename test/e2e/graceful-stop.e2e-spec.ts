@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import request from 'supertest';
 import { createTestApp, TEST_ADMIN_TOKEN, TestApp } from '../support/app';
 import { startCluster } from '../support/cluster';
-import { waitFor } from '../support/grades-harness';
+import { waitFor } from '../support/wait-for';
 import { noise } from '../support/hostile-zips';
 import { buildFixtureZip } from '../support/scorm-package.builder';
 

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { adminQuery, testDatabase, TEST_ADMIN_TOKEN } from '../support/app';
 import { RunningCluster, startCluster } from '../support/cluster';
-import { waitFor } from '../support/grades-harness';
+import { waitFor } from '../support/wait-for';
 import { runKillScenario } from '../support/kill-scenario';
 
 const ROOT = path.resolve(__dirname, '../..');

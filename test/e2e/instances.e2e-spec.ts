@@ -9,7 +9,7 @@ import { PlatformEmulator } from '../support/platform-emulator';
 import { attachAgs } from '../support/emulator-ags';
 import { playerUrlAfterLaunch } from '../support/instructor-view';
 import { buildFixtureZip } from '../support/scorm-package.builder';
-import { waitFor } from '../support/grades-harness';
+import { waitFor } from '../support/wait-for';
 import { freePort } from '../support/nginx';
 
 /**

@@ -6,7 +6,7 @@ import { Learner } from '../../src/attempts/learner.entity';
 import { ScoState } from '../../src/attempts/sco-state.entity';
 import type { PlayerBootstrap } from '../../src/player/bootstrap.types';
 import { attachAgs, type AgsEmulator } from '../support/emulator-ags';
-import { waitFor } from '../support/grades-harness';
+import { waitFor } from '../support/wait-for';
 import { readJsonScript, startLtiTestbed, type LtiTestbed } from '../support/platform-emulator';
 import { caseManifest, playLaunch, readValue, type RuntimeAccess } from '../support/result-case-player';
 import { RESULT_CASES, type ResultCase } from '../support/result-cases';

@@ -5,7 +5,7 @@ import type { PlayerBootstrap } from '../../src/player/bootstrap.types';
 import { newEngine } from '../../src/sequencing/server-run';
 import { scorm2004Api } from '../../src/sequencing/engine';
 import { attachAgs, type AgsEmulator } from '../support/emulator-ags';
-import { waitFor } from '../support/grades-harness';
+import { waitFor } from '../support/wait-for';
 import { playerUrlAfterLaunch } from '../support/instructor-view';
 import { readJsonScript, startLtiTestbed, type LtiTestbed } from '../support/platform-emulator';
 import { buildFixtureZip } from '../support/scorm-package.builder';
