@@ -6,7 +6,7 @@ import { AppError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { ChangeNotices, forgetChanged } from '../database/change-notices';
 import { RequestLogger } from '../logging/request-logger';
-import { REQUEST_ID_HEADER } from '../logging/request-id';
+import { currentRequestId, REQUEST_ID_HEADER } from '../logging/request-id';
 import { PackageStorage } from '../storage/package-storage';
 import { ContentGrantService, grantOpen } from './content-grant.service';
 import { contentTypeFor } from './content-types';
@@ -143,7 +143,7 @@ export class ContentFiles {
       const headers = located.whole;
       // The request id is the list's last value; writeHead reads the list before it returns.
       headers[headers.length - 1] = requestId;
-      this.body(req, res, located.entry, HttpStatus.OK, headers)?.catch(() => res.destroy());
+      this.body(req, res, located.entry, requestId, HttpStatus.OK, headers)?.catch(() => res.destroy());
     } catch {
       res.destroy();
     }
@@ -208,11 +208,11 @@ export class ContentFiles {
       range = parsed ?? undefined;
     }
     if (!range) {
-      return this.body(req, res, entry, HttpStatus.OK, wholeFileHeaders(located, now, requestId));
+      return this.body(req, res, entry, requestId, HttpStatus.OK, wholeFileHeaders(located, now, requestId));
     }
     const headers = answerHeaders(located, now, requestId);
     headers.push('Content-Range', `bytes ${range.start}-${range.end}/${entry.size}`, 'Content-Length', String(range.end - range.start + 1));
-    return this.body(req, res, entry, HttpStatus.PARTIAL_CONTENT, headers, range);
+    return this.body(req, res, entry, requestId, HttpStatus.PARTIAL_CONTENT, headers, range);
   }
 
   /**
@@ -223,6 +223,7 @@ export class ContentFiles {
     req: IncomingMessage,
     res: ServerResponse,
     entry: FileEntry,
+    requestId: string | undefined,
     status: number,
     headers: string[],
     range?: { start: number; end: number },
@@ -236,21 +237,27 @@ export class ContentFiles {
       return;
     }
     const bytes = range ?? { start: 0, end: entry.size - 1 };
+    // The headers copied: the whole-file list is reused by the next request for the file, which may
+    // come while this one waits for the file sender.
+    const own = headers.slice();
+    const answer = { status, headers: own, range: bytes, requestId: requestId ?? currentRequestId() ?? '', name: `${entry.versionId}/${entry.relative}` };
     const stream = (head: string[]) => {
       res.writeHead(status, head);
-      return this.storage.copyTo(entry.versionId, entry.relative, bytes, res).catch(() => {
-        res.destroy(); // the client went away mid-file (e.g. video seeking); nothing to report
+      return this.storage.copyTo(entry.versionId, entry.relative, bytes, res).catch((err: Error) => {
+        // a client gone mid-file (e.g. video seeking) is nothing to report; the storage failing is
+        if (!res.destroyed) {
+          this.sender.unsent(answer.requestId, answer.name, err.message);
+        }
+        res.destroy();
       });
     };
-    // A hand-over that fails leaves a connection no longer read here: closed after this answer. Copied
-    // now, as the whole-file list is reused by the next request for the file.
-    const closing = headers.concat('Connection', 'close');
+    // A hand-over that fails leaves a connection no longer read here: closed after this answer.
     const source = () => this.storage.senderSource(entry.versionId, entry.relative);
-    return this.sender.handOff(res, status, headers, source, bytes, () => void stream(closing)).then((sent) => {
+    return this.sender.handOff(res, answer, source, () => void stream(own.concat('Connection', 'close'))).then((sent) => {
       if (sent) {
         this.requests.answeredElsewhere(res);
       } else {
-        return stream(headers);
+        return stream(own);
       }
     });
   }

@@ -11,7 +11,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Socket } from 'node:net';
 import { sendChunks, sendFile, streamsAtOnce } from '../storage/file-streams';
-import { type SendFile, stopReading } from './file-sender-protocol';
+import { type SendFailed, type SendFile, stopReading } from './file-sender-protocol';
 
 const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
@@ -71,7 +71,14 @@ process.on('message', (message: SendFile, socket?: Socket) => {
   if (socket && stopReading(socket)) {
     sending++;
     send(message, socket)
-      .catch(() => socket.destroy())
+      .catch((err: Error) => {
+        // A client gone (or dropped for taking nothing) has its connection destroyed already; any
+        // other failure is the storage's, and the server logs it.
+        if (!socket.destroyed && process.connected) {
+          process.send!({ type: 'failed', requestId: message.requestId, name: message.name, reason: err.message } satisfies SendFailed);
+        }
+        socket.destroy();
+      })
       .finally(() => {
         sending--;
         exitWhenDone();

@@ -10,6 +10,17 @@ export interface SendFile {
   end: number;
   /** The server's idle timeout (ms): a connection on which nothing moves for this long is closed. */
   idleMs: number;
+  /** The request's id and the file as the server names it (versionId/path), for the server's log line when it fails. */
+  requestId: string;
+  name: string;
+}
+
+/** What the helper tells the server when a file could not be sent for a reason not the client's (the server logs it). */
+export interface SendFailed {
+  type: 'failed';
+  requestId: string;
+  name: string;
+  reason: string;
 }
 
 /**

@@ -1,10 +1,11 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { ChildProcess, fork } from 'node:child_process';
 import { type Server, STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import * as path from 'node:path';
 import { AppConfig } from '../config/app-config';
-import { type SendFile, stopReading } from './file-sender-protocol';
+import { runWithRequestId } from '../logging/request-id';
+import { type SendFailed, type SendFile, stopReading } from './file-sender-protocol';
 
 /** After the helper died, the server streams files itself for this long before it starts another. */
 const RESTART_AFTER_MS = 1000;
@@ -23,8 +24,18 @@ const RESTART_AFTER_MS = 1000;
  * kept). Neither process reads while the other holds it. A helper that dies is replaced; meanwhile
  * the server streams the files itself. From S3 the helper GETs the object by a presigned URL.
  */
+/** What the server answers with a large file: its status and flat header list, the byte range, and for log lines the request's id and the file's name. */
+export interface LargeAnswer {
+  status: number;
+  headers: string[];
+  range: { start: number; end: number };
+  requestId: string;
+  name: string;
+}
+
 @Injectable()
 export class FileSender implements OnModuleDestroy {
+  private readonly logger = new Logger('FileSender');
   private child: ChildProcess | null = null;
   /** The content origin's server, which takes connections back (set by src/server.ts). */
   private server: Server | null = null;
@@ -44,29 +55,23 @@ export class FileSender implements OnModuleDestroy {
   }
 
   /**
-   * Hands `res`'s connection to the helper with the answer (`status` and a flat header list), where
-   * to read the file (`source`: storage's `senderSource`) and its byte range. False when it cannot —
-   * sending by the server, a file outside its version, no helper, or bytes of an earlier answer
-   * still waiting to be written — and the caller answers itself. When the hand-over fails after all
-   * (the helper died just then), `orElse` answers, and the connection is closed after it. Clients
-   * that pipeline requests (no browser does) lose the ones sent behind a large file's.
+   * Hands `res`'s connection to the helper with the answer, and where to read the file (`source`:
+   * storage's `senderSource`). False when it cannot — sending by the server, a server stopping, a
+   * file outside its version, no helper, or bytes of an earlier answer still waiting to be written —
+   * and the caller answers itself. When the hand-over fails after all (the helper died just then),
+   * `orElse` answers, and the connection is closed after it. Clients that pipeline requests (no
+   * browser does) lose the ones sent behind a large file's.
    */
-  async handOff(
-    res: ServerResponse,
-    status: number,
-    headers: string[],
-    source: () => Promise<string | null>,
-    range: { start: number; end: number },
-    orElse: () => void,
-  ): Promise<boolean> {
+  async handOff(res: ServerResponse, answer: LargeAnswer, source: () => Promise<string | null>, orElse: () => void): Promise<boolean> {
     if (this.config.contentSender !== 'process' || !this.server?.listening) {
       return false; // not while the server stops: its answers close their connections
     }
     const from = await source();
     const socket = res.socket;
-    if (!from || !socket || socket.writableLength > 0 || res.headersSent) {
+    if (!from || !socket || socket.writableLength > 0 || res.headersSent || !this.server.listening) {
       return false;
     }
+    const { status, headers, range } = answer;
     let head = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nDate: ${new Date().toUTCString()}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(this.server.keepAliveTimeout / 1000)}\r\n`;
     for (let i = 0; i < headers.length; i += 2) {
       if (/[\r\n]/.test(headers[i + 1])) {
@@ -78,7 +83,15 @@ export class FileSender implements OnModuleDestroy {
     if (!child || !stopReading(socket)) {
       return false;
     }
-    const message: SendFile = { head: head + '\r\n', source: from, start: range.start, end: range.end, idleMs: this.server.timeout };
+    const message: SendFile = {
+      head: head + '\r\n',
+      source: from,
+      start: range.start,
+      end: range.end,
+      idleMs: this.server.timeout,
+      requestId: answer.requestId,
+      name: answer.name,
+    };
     res.statusCode = status;
     // Sent as a connection of no server here: Node would otherwise track it as a cluster worker's and
     // make the server's close wait for the helper's report on it.
@@ -115,6 +128,11 @@ export class FileSender implements OnModuleDestroy {
     this.lost(child);
   }
 
+  /** A large file that could not be sent for a reason not the client's (storage), by the helper or the server: one warning. */
+  unsent(requestId: string, name: string, reason: string): void {
+    runWithRequestId(requestId, () => this.logger.warn(`course file ${name} not sent: ${reason}`));
+  }
+
   onModuleDestroy(): void {
     this.closed = true;
     this.child?.kill();
@@ -138,8 +156,11 @@ export class FileSender implements OnModuleDestroy {
     });
     child.on('exit', () => this.lost(child));
     child.on('error', () => this.lost(child));
-    child.on('message', (m: { type?: string }, socket?: Socket) => {
-      if (m?.type === 'back' && socket) {
+    child.on('message', (m: { type?: string } | SendFailed, socket?: Socket) => {
+      if (m?.type === 'failed') {
+        const failed = m as SendFailed;
+        this.unsent(failed.requestId, failed.name, failed.reason);
+      } else if (m?.type === 'back' && socket) {
         if (this.server?.listening) {
           this.server.emit('connection', socket);
         } else {

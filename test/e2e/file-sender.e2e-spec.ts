@@ -134,15 +134,29 @@ describe('Large course files from an S3 bucket sent by the file sender', () => {
   const sender = () => t.server.app.get(FileSender);
   const readsOf = (name: string) => s3.gets.filter((g) => new URL(g.url, 'http://s3').pathname.endsWith(name));
 
+  // what the server logs (LOG_LEVEL=warn), as in request-id.e2e-spec.ts
+  const lines: string[] = [];
+  const originals = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
+  const unsent = (requestId: string) => lines.filter((l) => l.includes(`[req ${requestId}]`) && l.includes(' not sent: '));
+
   beforeAll(async () => {
+    const capture = (chunk: string | Uint8Array): boolean => {
+      // eslint-disable-next-line no-control-regex
+      lines.push(...String(chunk).replace(/\u001b\[[0-9;]*m/g, '').split('\n').filter(Boolean));
+      return true;
+    };
+    process.stdout.write = capture;
+    process.stderr.write = capture;
     s3 = await startTestS3('tenant-s');
-    t = await createTestApp(s3.env);
+    t = await createTestApp({ ...s3.env, LOG_LEVEL: 'warn' });
     base = await importCourse(t, { 'media/big.bin': big });
   });
 
   afterAll(async () => {
     await t.close();
     await s3.close();
+    process.stdout.write = originals.out;
+    process.stderr.write = originals.err;
   });
 
   it('should GET the object by a presigned URL, whole and in ranges, and keep the connection alive', async () => {
@@ -176,16 +190,47 @@ describe('Large course files from an S3 bucket sent by the file sender', () => {
     expect(environ).not.toContain(s3.env.S3_SECRET_ACCESS_KEY);
   });
 
-  it('should close the connection with nothing written when the bucket cannot be read, and send again once it can', async () => {
+  it('should close the connection with nothing written when the bucket cannot be read, log why, and send again once it can', async () => {
     s3.fault = 'down';
     try {
-      await expect(get(undefined, base + 'media/big.bin')).rejects.toThrow(/socket hang up|ECONNRESET/);
+      await expect(get(undefined, base + 'media/big.bin', { 'X-Request-Id': 's3-down-1' })).rejects.toThrow(/socket hang up|ECONNRESET/);
       expect((await get(undefined, base + 'index.html')).status).toBe(200); // held in memory
     } finally {
       s3.fault = 'pass';
     }
+    await waitFor(() => unsent('s3-down-1').length > 0, 5000, 'the warning');
+    expect(unsent('s3-down-1')).toEqual([expect.stringMatching(/\[FileSender\] \[req s3-down-1\] course file [0-9a-f-]{36}\/media\/big\.bin not sent: (socket hang up|read ECONNRESET)$/)]);
+    expect(lines.join('\n')).not.toContain('X-Amz-Signature'); // the presigned URL is never written
     const res = await get(undefined, base + 'media/big.bin');
     expect(Buffer.compare(res.body, big)).toBe(0);
+  });
+
+  it('should log nothing for a download its client leaves, sent by the helper or by the server', async () => {
+    for (const mode of ['process', 'server'] as const) {
+      t.config.contentSender = mode;
+      try {
+        const left = await stall(base + 'media/big.bin', { 'X-Request-Id': `s3-left-${mode}` });
+        left.destroy();
+        await new Promise((r) => setTimeout(r, 500));
+      } finally {
+        t.config.contentSender = 'process';
+      }
+    }
+    expect(unsent('s3-left-process')).toEqual([]);
+    expect(unsent('s3-left-server')).toEqual([]);
+  });
+
+  it('should log why when the server streams the object itself (CONTENT_SENDER=server)', async () => {
+    t.config.contentSender = 'server';
+    s3.fault = 'down';
+    try {
+      await expect(get(undefined, base + 'media/big.bin', { 'X-Request-Id': 's3-down-2' })).rejects.toThrow(/socket hang up|ECONNRESET/);
+    } finally {
+      s3.fault = 'pass';
+      t.config.contentSender = 'process';
+    }
+    await waitFor(() => unsent('s3-down-2').length > 0, 5000, 'the warning');
+    expect(unsent('s3-down-2')).toEqual([expect.stringMatching(/\[FileSender\] \[req s3-down-2\] course file [0-9a-f-]{36}\/media\/big\.bin not sent: /)]);
   });
 });
 
@@ -251,8 +296,8 @@ function get(agent: http.Agent | undefined, url: string, headers: Record<string,
 }
 
 /** A download whose client takes its first bytes and then stops reading. */
-function stall(url: string): Promise<http.IncomingMessage> {
+function stall(url: string, headers: Record<string, string> = {}): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
-    http.get(url, (res) => res.once('data', () => (res.pause(), resolve(res)))).once('error', reject);
+    http.get(url, { headers }, (res) => res.once('data', () => (res.pause(), resolve(res)))).once('error', reject);
   });
 }
