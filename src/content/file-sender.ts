@@ -1,11 +1,14 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { ChildProcess, fork } from 'node:child_process';
-import { type Server, STATUS_CODES, type ServerResponse } from 'node:http';
+import { type IncomingMessage, type Server, STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import * as path from 'node:path';
 import { AppConfig } from '../config/app-config';
 import { runWithRequestId } from '../logging/request-id';
 import { type SendFailed, type SendFile, stopReading } from './file-sender-protocol';
+
+/** The last request the content listener has read from each connection: one read after a large file's stops its hand-over. */
+const lastRead = new WeakMap<Socket, IncomingMessage>();
 
 /** After the helper died, the server streams files itself for this long before it starts another. */
 const RESTART_AFTER_MS = 1000;
@@ -47,6 +50,7 @@ export class FileSender implements OnModuleDestroy {
   /** Connections given back after their file go to `server` (the content origin's). */
   returnConnectionsTo(server: Server): void {
     this.server = server;
+    server.prependListener('request', (req: IncomingMessage) => lastRead.set(req.socket, req));
   }
 
   /** The helper's process id while one runs (the bench counts its CPU; tests count its open files). */
@@ -59,8 +63,10 @@ export class FileSender implements OnModuleDestroy {
    * storage's `senderSource`). False when it cannot — sending by the server, a server stopping, a
    * file outside its version, no helper, or bytes of an earlier answer still waiting to be written —
    * and the caller answers itself. When the hand-over fails after all (the helper died just then),
-   * `orElse` answers, and the connection is closed after it. Clients that pipeline requests (no
-   * browser does) lose the ones sent behind a large file's.
+   * `orElse` answers, and the connection is closed after it. When the client pipelines (sends its next
+   * request before this answer, as no browser does) and the server has read that request already,
+   * the server answers both. A pipelined request only partly read by then is lost (the server, given
+   * the connection back, reads the rest of it as a malformed request).
    */
   async handOff(res: ServerResponse, answer: LargeAnswer, source: () => Promise<string | null>, orElse: () => void): Promise<boolean> {
     if (this.config.contentSender !== 'process' || !this.server?.listening) {
@@ -68,7 +74,9 @@ export class FileSender implements OnModuleDestroy {
     }
     const from = await source();
     const socket = res.socket;
-    if (!from || !socket || socket.writableLength > 0 || res.headersSent || !this.server.listening) {
+    // A request read from the connection after this one (pipelined) is the server's to answer: its
+    // bytes are gone from the socket. What the client sends from now on stays there (stopReading below).
+    if (!from || !socket || socket.writableLength > 0 || res.headersSent || !this.server.listening || lastRead.get(socket) !== res.req) {
       return false;
     }
     const { status, headers, range } = answer;

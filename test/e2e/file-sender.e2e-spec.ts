@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import request from 'supertest';
 import { FileSender } from '../../src/content/file-sender';
 import { createTestApp, TestApp } from '../support/app';
@@ -66,6 +67,15 @@ describe('Large course files sent by the file sender (CONTENT_SENDER)', () => {
     } finally {
       agent.destroy();
     }
+  });
+
+  it('should answer a request pipelined behind a large file, in order, on the same connection', async () => {
+    const page = await get(undefined, base + 'index.html');
+    const answers = await pipelined(base + 'media/big.bin', [base + 'media/big.bin', base + 'index.html', base + 'media/big.bin']);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(Buffer.compare(answers[0].body, big)).toBe(0);
+    expect(Buffer.compare(answers[1].body, page.body)).toBe(0);
+    expect(Buffer.compare(answers[2].body, big)).toBe(0);
   });
 
   it('should answer many downloads at once with the right bytes', async () => {
@@ -292,6 +302,43 @@ function get(agent: http.Agent | undefined, url: string, headers: Record<string,
       res.on('error', reject);
     });
     req.on('error', reject);
+  });
+}
+
+/**
+ * Sends every request of `urls` on one connection in a single write (HTTP/1.1 pipelining: none waits
+ * for the answer before it) and reads the answers back in order.
+ */
+function pipelined(first: string, urls: string[]): Promise<Array<{ status: number; body: Buffer }>> {
+  const { hostname, port } = new URL(first);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname === 'localhost' ? '127.0.0.1' : hostname);
+    let buffered = Buffer.alloc(0);
+    const answers: Array<{ status: number; body: Buffer }> = [];
+    socket.on('data', (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      for (;;) {
+        const end = buffered.indexOf('\r\n\r\n');
+        if (end < 0) {
+          return;
+        }
+        const head = buffered.subarray(0, end).toString('latin1');
+        const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? NaN);
+        if (buffered.length < end + 4 + length) {
+          return;
+        }
+        answers.push({ status: Number(head.split(' ')[1]), body: buffered.subarray(end + 4, end + 4 + length) });
+        buffered = buffered.subarray(end + 4 + length);
+        if (answers.length === urls.length) {
+          socket.destroy();
+          resolve(answers);
+          return;
+        }
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => reject(new Error(`the connection closed after ${answers.length} of ${urls.length} answers`)));
+    socket.write(urls.map((url) => `GET ${new URL(url).pathname} HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`).join(''));
   });
 }
 
