@@ -7,12 +7,15 @@ import { createTestApp, TestApp } from '../support/app';
 import { freePort, NGINX_CONF_DIR, renderTemplate, RunningNginx, startNginx } from '../support/nginx';
 import { PlatformEmulator } from '../support/platform-emulator';
 import { importFixture } from '../support/player-entry';
+import { buildFixtureZip } from '../support/scorm-package.builder';
+import { slowUpload } from '../support/slow-upload';
+import { waitFor } from '../support/wait-for';
 
 /**
  * deploy/nginx/load-balancer.conf with Debian's nginx in front of two bridge instances (two boxes in
  * production; two servers in this process here) on one PostgreSQL database and one storage folder:
  * both origins balanced over both, a full LTI launch and runtime commits through it, and the same
- * after one instance stops.
+ * while one instance stops gracefully mid-traffic and after.
  */
 (process.env.TEST_POSTGRES_URL ? describe : describe.skip)('nginx load balancer over two instances (deploy/nginx/load-balancer.conf)', () => {
   let dir: string;
@@ -20,6 +23,7 @@ import { importFixture } from '../support/player-entry';
   let emu: PlatformEmulator;
   const boxes: TestApp[] = [];
   const served = [0, 0];
+  const uploads = [0, 0];
   let appUrl: string;
   let contentUrl: string;
   let courseId: string;
@@ -38,6 +42,7 @@ import { importFixture } from '../support/player-entry';
       for (const server of [b.server.appServer, b.server.contentServer]) {
         // a learner's requests (the emulator also reads the tool's JWKS, once)
         server.on('request', (req: http.IncomingMessage) => /^\/(lti|player|runtime)\//.test(req.url ?? '') && served[i]++);
+        server.on('request', (req: http.IncomingMessage) => req.method === 'POST' && req.url === '/api/courses' && uploads[i]++);
       }
     });
     const listening = (s: http.Server) => `server 127.0.0.1:${(s.address() as { port: number }).port};`;
@@ -96,8 +101,33 @@ import { importFixture } from '../support/player-entry';
     expect(served[1]).toBeGreaterThanOrEqual(8);
   });
 
-  it('keeps answering through the other instance when one stops', async () => {
-    await boxes[1].server.close();
+  it('keeps answering, no request failed, while one instance stops mid-traffic (a rolling deploy), then through the other alone', async () => {
+    // An upload under way on the second instance (nginx streams uploads to a box as they arrive),
+    // and three learners at a time visiting, while it stops as on SIGTERM (docs/deployment.md,
+    // "Stopping and rolling deploys"): what it is answering finishes, nginx moves on to the first.
+    const pending: Array<ReturnType<typeof slowUpload>> = [];
+    while (uploads[1] === 0) {
+      expect(pending.length).toBeLessThan(4); // round-robin: the second lands there
+      const before = uploads[0] + uploads[1];
+      const zip = await buildFixtureZip('scorm12-single-sco', { files: { 'upload.txt': `upload ${pending.length}` } }); // a zip of its own
+      pending.push(slowUpload({ appUrl, auth: boxes[0].auth }, zip));
+      await waitFor(() => uploads[0] + uploads[1] > before, 10_000, 'the upload to reach a box');
+    }
+    let stopping: Promise<void> | undefined;
+    const lanes = [0, 1, 2].map(async (lane) => {
+      for (let i = 0; i < 4; i++) {
+        if (lane === 0 && i === 1) {
+          stopping = boxes[1].server.close(10_000);
+        }
+        await visit(`lb-during-stop-${lane}-${i}`);
+      }
+    });
+    await Promise.all(lanes);
+    pending.forEach((upload) => upload.finish());
+    for (const upload of pending) {
+      expect((await upload.response).status).toBe(201);
+    }
+    await stopping;
     secondStopped = true;
     served.fill(0);
     for (let i = 0; i < 3; i++) {
@@ -109,6 +139,7 @@ import { importFixture } from '../support/player-entry';
     expect((attempts.body as Array<{ learner: { sub: string } }>).map((a) => a.learner.sub).sort()).toEqual(
       [0, 1, 2, 3]
         .map((i) => `lb-learner-${i}`)
+        .concat([0, 1, 2].flatMap((lane) => [0, 1, 2, 3].map((i) => `lb-during-stop-${lane}-${i}`)))
         .concat([0, 1, 2].map((i) => `lb-after-stop-${i}`))
         .sort(),
     );
