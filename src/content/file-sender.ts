@@ -13,8 +13,17 @@ const lastRead = new WeakMap<Socket, IncomingMessage>();
 /** After the helper died, the server streams files itself for this long before it starts another. */
 const RESTART_AFTER_MS = 1000;
 
+/** What the server answers with a large file: its status and flat header list, the byte range, and for log lines the request's id and the file's name. */
+export interface LargeAnswer {
+  status: number;
+  headers: string[];
+  range: { start: number; end: number };
+  requestId: string;
+  name: string;
+}
+
 /**
- * Large course files from local storage sent by a helper process (`CONTENT_SENDER=process`, the
+ * Large course files sent by a helper process (`CONTENT_SENDER=process`, the
  * default; docs/deployment.md, "Course files beside commits"). Sending a 2 MB file is mostly system
  * calls (reads, and writes that run the network stack), and on the event loop that also answers SCORM
  * commits they put every commit behind one chunk of every open download; in a process of its own
@@ -27,15 +36,6 @@ const RESTART_AFTER_MS = 1000;
  * kept). Neither process reads while the other holds it. A helper that dies is replaced; meanwhile
  * the server streams the files itself. From S3 the helper GETs the object by a presigned URL.
  */
-/** What the server answers with a large file: its status and flat header list, the byte range, and for log lines the request's id and the file's name. */
-export interface LargeAnswer {
-  status: number;
-  headers: string[];
-  range: { start: number; end: number };
-  requestId: string;
-  name: string;
-}
-
 @Injectable()
 export class FileSender implements OnModuleDestroy {
   private readonly logger = new Logger('FileSender');

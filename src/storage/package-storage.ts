@@ -51,8 +51,9 @@ export abstract class PackageStorage {
   abstract copyTo(versionId: string, relativePath: string, range: { start: number; end: number }, out: Writable): Promise<void>;
   /**
    * Where the file sender's helper process (src/content/file-sender.ts) reads a file of a version:
-   * its path on the local disk, or an http(s) URL that lets it GET the object for a few minutes and
-   * holds no credential (S3); null when the path leaves the version.
+   * its path on the local disk, or an http(s) URL that lets it GET that one object for a few minutes
+   * (S3, presigned: the helper never sees the server's credentials); null when the path leaves the
+   * version.
    */
   abstract senderSource(versionId: string, relativePath: string): Promise<string | null>;
   /** A whole (small) file of a version in memory, for the content path's cache. */
