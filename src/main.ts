@@ -57,7 +57,12 @@ async function main(): Promise<void> {
       return;
     }
     stopping = true;
-    void server.close(config.stopGraceMs).then(() => process.exit(0));
+    const logger = new Logger('Bootstrap');
+    logger.log(`${signal}: stopping; the requests under way have up to ${config.stopGraceMs / 1000} s (STOP_GRACE_SECONDS)`);
+    void server.close(config.stopGraceMs).then(() => {
+      logger.log('stopped');
+      process.exit(0);
+    });
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -87,7 +87,7 @@ describe('Stopping with requests under way (STOP_GRACE_SECONDS)', () => {
     const start = async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-stop-'));
       storageDirs.push(dir);
-      const server = await startCluster({ STORAGE_DIR: dir, ADMIN_TOKEN: TEST_ADMIN_TOKEN, LOG_LEVEL: 'warn', STOP_GRACE_SECONDS: '30' });
+      const server = await startCluster({ STORAGE_DIR: dir, ADMIN_TOKEN: TEST_ADMIN_TOKEN, LOG_LEVEL: 'log', STOP_GRACE_SECONDS: '30' });
       const upload = slowUpload({ appUrl: server.appUrl, auth: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } }, await buildFixtureZip('scorm12-single-sco'));
       await waitFor(() => uploading({ config: { tmpDir: path.join(dir, 'tmp') } }), 10_000, 'the upload to reach the server');
       return { server, upload };
@@ -105,6 +105,8 @@ describe('Stopping with requests under way (STOP_GRACE_SECONDS)', () => {
         expect(res.status).toBe(201);
         expect(res.headers.connection).toBe('close');
         expect(await exited).toBe(0);
+        expect(server.output()).toContain('[Bootstrap] SIGTERM: stopping; the requests under way have up to 30 s (STOP_GRACE_SECONDS)');
+        expect(server.output()).toMatch(/\[Bootstrap\] stopped\n/);
       } finally {
         await server.stop();
       }
