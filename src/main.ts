@@ -37,10 +37,10 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  const logger = new Logger('Bootstrap');
   if (cluster.isWorker) {
     reportReady(config);
   } else {
-    const logger = new Logger('Bootstrap');
     logger.log(`App origin (console, API, LTI) listening on ${config.publicUrl}`);
     logger.log(`Content origin (player, course files) listening on ${config.contentUrl}`);
   }
@@ -57,7 +57,6 @@ async function main(): Promise<void> {
       return;
     }
     stopping = true;
-    const logger = new Logger('Bootstrap');
     logger.log(`${signal}: stopping; the requests under way have up to ${config.stopGraceMs / 1000} s (STOP_GRACE_SECONDS)`);
     void server.close(config.stopGraceMs).then(() => {
       logger.log('stopped');

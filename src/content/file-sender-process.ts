@@ -11,7 +11,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Socket } from 'node:net';
 import { sendChunks, sendFile, streamsAtOnce } from '../storage/file-streams';
-import { type SendFailed, type SendFile, stopReading } from './file-sender-protocol';
+import { type FromHelper, type SendFile, stopReading } from './file-sender-protocol';
 
 const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
@@ -30,7 +30,7 @@ async function send({ head, source, start, end, idleMs }: SendFile, socket: Sock
   await new Promise<void>((resolve, reject) => socket.write('', (err) => (err ? reject(err) : resolve())));
   socket.setTimeout(0);
   if (process.connected) {
-    process.send!({ type: 'back' }, socket, { keepOpen: true }, () => socket.destroy());
+    process.send!({ type: 'back' } satisfies FromHelper, socket, { keepOpen: true }, () => socket.destroy());
   } else {
     socket.end();
   }
@@ -43,8 +43,8 @@ async function send({ head, source, start, end, idleMs }: SendFile, socket: Sock
  * written, as the server does when it streams from S3 itself. A client gone cancels the GET.
  */
 async function* fetched(url: string, range: { start: number; end: number }, head: string, client: Socket): AsyncGenerator<Buffer> {
-  const get = url.startsWith('https:') ? https.get : http.get;
-  const request = get(url, { agent: url.startsWith('https:') ? agents.https : agents.http, headers: { Range: `bytes=${range.start}-${range.end}` } });
+  const [get, agent] = url.startsWith('https:') ? [https.get, agents.https] : [http.get, agents.http];
+  const request = get(url, { agent, headers: { Range: `bytes=${range.start}-${range.end}` } });
   const cancel = () => request.destroy();
   client.once('close', cancel);
   try {
@@ -75,7 +75,7 @@ process.on('message', (message: SendFile, socket?: Socket) => {
         // A client gone (or dropped for taking nothing) has its connection destroyed already; any
         // other failure is the storage's, and the server logs it.
         if (!socket.destroyed && process.connected) {
-          process.send!({ type: 'failed', requestId: message.requestId, name: message.name, reason: err.message } satisfies SendFailed);
+          process.send!({ type: 'failed', requestId: message.requestId, name: message.name, reason: err.message } satisfies FromHelper);
         }
         socket.destroy();
       })

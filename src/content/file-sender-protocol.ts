@@ -15,13 +15,11 @@ export interface SendFile {
   name: string;
 }
 
-/** What the helper tells the server when a file could not be sent for a reason not the client's (the server logs it). */
-export interface SendFailed {
-  type: 'failed';
-  requestId: string;
-  name: string;
-  reason: string;
-}
+/**
+ * What the helper sends the server: a connection given back after its file (`back`, with the
+ * socket), or a file that could not be sent for a reason not the client's (`failed`: the server logs it).
+ */
+export type FromHelper = { type: 'back' } | { type: 'failed'; requestId: string; name: string; reason: string };
 
 /**
  * Stops Node reading a connection (libuv's read, below the stream): what the client sends next stays

@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import * as path from 'node:path';
 import { AppConfig } from '../config/app-config';
 import { runWithRequestId } from '../logging/request-id';
-import { type SendFailed, type SendFile, stopReading } from './file-sender-protocol';
+import { type FromHelper, type SendFile, stopReading } from './file-sender-protocol';
 
 /** The last request the content listener has read from each connection: one read after a large file's stops its hand-over. */
 const lastRead = new WeakMap<Socket, IncomingMessage>();
@@ -164,11 +164,10 @@ export class FileSender implements OnModuleDestroy {
     });
     child.on('exit', () => this.lost(child));
     child.on('error', () => this.lost(child));
-    child.on('message', (m: { type?: string } | SendFailed, socket?: Socket) => {
-      if (m?.type === 'failed') {
-        const failed = m as SendFailed;
-        this.unsent(failed.requestId, failed.name, failed.reason);
-      } else if (m?.type === 'back' && socket) {
+    child.on('message', (m: FromHelper, socket?: Socket) => {
+      if (m.type === 'failed') {
+        this.unsent(m.requestId, m.name, m.reason);
+      } else if (m.type === 'back' && socket) {
         if (this.server?.listening) {
           this.server.emit('connection', socket);
         } else {

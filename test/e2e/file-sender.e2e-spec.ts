@@ -1,14 +1,13 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
-import request from 'supertest';
 import { FileSender } from '../../src/content/file-sender';
 import { createTestApp, TestApp } from '../support/app';
 import { waitFor } from '../support/wait-for';
 import { noise } from '../support/hostile-zips';
 import { openFiles, openInServer } from '../support/open-files';
 import { startTestS3, TestS3 } from '../support/s3';
-import { buildFixtureZip } from '../support/scorm-package.builder';
+import { connectTo, stall } from '../support/downloads';
+import { importCourseFolder } from '../support/player-entry';
 
 /**
  * Large course files from local storage are written by the file sender, a helper process, so that
@@ -26,7 +25,7 @@ describe('Large course files sent by the file sender (CONTENT_SENDER)', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    base = await importCourse(t, files);
+    base = await importCourseFolder(t, files);
   });
 
   afterAll(async () => {
@@ -71,7 +70,7 @@ describe('Large course files sent by the file sender (CONTENT_SENDER)', () => {
 
   it('should answer a request pipelined behind a large file, in order, on the same connection', async () => {
     const page = await get(undefined, base + 'index.html');
-    const answers = await pipelined(base + 'media/big.bin', [base + 'media/big.bin', base + 'index.html', base + 'media/big.bin']);
+    const answers = await pipelined([base + 'media/big.bin', base + 'index.html', base + 'media/big.bin']);
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
     expect(Buffer.compare(answers[0].body, big)).toBe(0);
     expect(Buffer.compare(answers[1].body, page.body)).toBe(0);
@@ -84,7 +83,7 @@ describe('Large course files sent by the file sender (CONTENT_SENDER)', () => {
   });
 
   it('should hold the file open in the sender, not in the server, while a client reads slowly, and close it when the client goes', async () => {
-    const stalled = await stall(base + 'media/long.bin');
+    const { res: stalled } = await stall(base + 'media/long.bin');
     const pid = sender().pid!;
     expect(openFiles(/\/long\.bin$/, pid)).toBe(1);
     expect(openFiles(/\/long\.bin$/, 'self')).toBe(0);
@@ -93,7 +92,7 @@ describe('Large course files sent by the file sender (CONTENT_SENDER)', () => {
   });
 
   it('should replace a sender that died: the download it was sending fails, the next ones get the right bytes', async () => {
-    const stalled = await stall(base + 'media/long.bin');
+    const { res: stalled } = await stall(base + 'media/long.bin');
     const ended = new Promise<boolean>((resolve) => stalled.once('close', () => resolve(stalled.complete)));
     const first = sender().pid!;
     process.kill(first, 'SIGKILL');
@@ -122,8 +121,8 @@ describe('Large course files sent by the file sender (CONTENT_SENDER)', () => {
   it('should leave large files to the server with CONTENT_SENDER=server', async () => {
     const own = await createTestApp({ CONTENT_SENDER: 'server' });
     try {
-      const ownBase = await importCourse(own, files);
-      const stalled = await stall(ownBase + 'media/long.bin');
+      const ownBase = await importCourseFolder(own, files);
+      const { res: stalled } = await stall(ownBase + 'media/long.bin');
       expect(openFiles(/\/long\.bin$/, 'self')).toBe(1);
       stalled.destroy();
       const res = await get(undefined, ownBase + 'media/big.bin');
@@ -159,7 +158,7 @@ describe('Large course files from an S3 bucket sent by the file sender', () => {
     process.stderr.write = capture;
     s3 = await startTestS3('tenant-s');
     t = await createTestApp({ ...s3.env, LOG_LEVEL: 'warn' });
-    base = await importCourse(t, { 'media/big.bin': big });
+    base = await importCourseFolder(t, { 'media/big.bin': big });
   });
 
   afterAll(async () => {
@@ -219,7 +218,7 @@ describe('Large course files from an S3 bucket sent by the file sender', () => {
     for (const mode of ['process', 'server'] as const) {
       t.config.contentSender = mode;
       try {
-        const left = await stall(base + 'media/big.bin', { 'X-Request-Id': `s3-left-${mode}` });
+        const { res: left } = await stall(base + 'media/big.bin', { 'X-Request-Id': `s3-left-${mode}` });
         left.destroy();
         await new Promise((r) => setTimeout(r, 500));
       } finally {
@@ -253,7 +252,7 @@ describe.each([['process'], ['server']])('A download whose client stops reading 
 
   beforeAll(async () => {
     t = await createTestApp({ CONTENT_SENDER: mode }, { idleTimeoutMs: 1000 });
-    base = await importCourse(t, { 'media/long.bin': long });
+    base = await importCourseFolder(t, { 'media/long.bin': long });
   });
 
   afterAll(async () => {
@@ -263,7 +262,7 @@ describe.each([['process'], ['server']])('A download whose client stops reading 
   const open = () => openInServer(t, /\/long\.bin$/);
 
   it('should be closed once nothing has moved for the idle timeout, and its file with it', async () => {
-    const stalled = await stall(base + 'media/long.bin');
+    const { res: stalled } = await stall(base + 'media/long.bin');
     expect(open()).toBe(1);
     await new Promise((r) => setTimeout(r, 2500));
     // reading again: what the socket buffers held, then the end of a connection the server closed
@@ -279,11 +278,6 @@ describe.each([['process'], ['server']])('A download whose client stops reading 
   });
 });
 
-async function importCourse(t: TestApp, files: Record<string, Buffer>): Promise<string> {
-  const zip = await buildFixtureZip('scorm12-single-sco', { files });
-  const res = await request(t.appUrl).post('/api/courses').set(t.auth).attach('package', zip, 'c.zip').expect(201);
-  return res.body.currentVersion.scos[0].url.replace(/index\.html$/, '');
-}
 
 interface Got {
   status: number;
@@ -306,13 +300,13 @@ function get(agent: http.Agent | undefined, url: string, headers: Record<string,
 }
 
 /**
- * Sends every request of `urls` on one connection in a single write (HTTP/1.1 pipelining: none waits
+ * Sends every request of `urls` (one server's) on one connection in a single write (HTTP/1.1 pipelining: none waits
  * for the answer before it) and reads the answers back in order.
  */
-function pipelined(first: string, urls: string[]): Promise<Array<{ status: number; body: Buffer }>> {
-  const { hostname, port } = new URL(first);
+async function pipelined(urls: string[]): Promise<Array<{ status: number; body: Buffer }>> {
+  const { hostname } = new URL(urls[0]);
+  const socket = await connectTo(urls[0]);
   return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(port), hostname === 'localhost' ? '127.0.0.1' : hostname);
     let buffered = Buffer.alloc(0);
     const answers: Array<{ status: number; body: Buffer }> = [];
     socket.on('data', (chunk: Buffer) => {
@@ -339,12 +333,5 @@ function pipelined(first: string, urls: string[]): Promise<Array<{ status: numbe
     socket.on('error', reject);
     socket.on('close', () => reject(new Error(`the connection closed after ${answers.length} of ${urls.length} answers`)));
     socket.write(urls.map((url) => `GET ${new URL(url).pathname} HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`).join(''));
-  });
-}
-
-/** A download whose client takes its first bytes and then stops reading. */
-function stall(url: string, headers: Record<string, string> = {}): Promise<http.IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    http.get(url, { headers }, (res) => res.once('data', () => (res.pause(), resolve(res)))).once('error', reject);
   });
 }

@@ -1,15 +1,14 @@
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import request from 'supertest';
 import { createTestApp, TEST_ADMIN_TOKEN, TestApp } from '../support/app';
 import { startCluster } from '../support/cluster';
 import { slowUpload, uploading } from '../support/slow-upload';
 import { waitFor } from '../support/wait-for';
 import { noise } from '../support/hostile-zips';
 import { buildFixtureZip } from '../support/scorm-package.builder';
+import { connectTo, stall } from '../support/downloads';
+import { importCourseFolder } from '../support/player-entry';
 
 /**
  * A server that stops (SIGTERM, or RunningServer.close with a grace period: src/server.ts) takes no
@@ -29,7 +28,7 @@ describe('Stopping with requests under way (STOP_GRACE_SECONDS)', () => {
       const closing = t.server.close(10_000);
       await idle.closed;
       expect(Date.now() - started).toBeLessThan(2000);
-      await expect(connect(t.appUrl)).rejects.toThrow(/ECONNREFUSED/);
+      await expect(connectTo(t.appUrl)).rejects.toThrow(/ECONNREFUSED/);
 
       upload.finish();
       const res = await upload.response;
@@ -50,7 +49,7 @@ describe('Stopping with requests under way (STOP_GRACE_SECONDS)', () => {
 
     beforeEach(async () => {
       t = await createTestApp({ CONTENT_SENDER: mode });
-      base = await importCourse(t, { 'media/long.bin': long });
+      base = await importCourseFolder(t, { 'media/long.bin': long });
     });
 
     afterEach(async () => {
@@ -58,7 +57,7 @@ describe('Stopping with requests under way (STOP_GRACE_SECONDS)', () => {
     });
 
     it('should be sent to its end, then its connection closed and the server stopped', async () => {
-      const download = await stalledDownload(base + 'media/long.bin');
+      const download = await stall(base + 'media/long.bin');
       const closing = t.server.close(10_000);
       const stopped = trackSettled(closing);
       await new Promise((r) => setTimeout(r, 300));
@@ -70,7 +69,7 @@ describe('Stopping with requests under way (STOP_GRACE_SECONDS)', () => {
     });
 
     it('should be cut at the deadline when its client does not read it', async () => {
-      const download = await stalledDownload(base + 'media/long.bin');
+      const download = await stall(base + 'media/long.bin');
       const started = Date.now();
       await t.server.close(700);
       expect(Date.now() - started).toBeGreaterThanOrEqual(650);
@@ -130,48 +129,15 @@ describe('Stopping with requests under way (STOP_GRACE_SECONDS)', () => {
   });
 });
 
-async function importCourse(t: TestApp, files: Record<string, Buffer>): Promise<string> {
-  const zip = await buildFixtureZip('scorm12-single-sco', { files });
-  const res = await request(t.appUrl).post('/api/courses').set(t.auth).attach('package', zip, 'c.zip').expect(201);
-  return res.body.currentVersion.scos[0].url.replace(/index\.html$/, '');
-}
-
 /** A kept-alive connection that has had its answer and sits idle; `closed` resolves when the server closes it. */
 async function idleConnection(url: string): Promise<{ closed: Promise<void> }> {
-  const socket = await connect(url);
+  const socket = await connectTo(url);
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   await new Promise<void>((resolve) => {
     socket.once('data', () => resolve());
     socket.write(`GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n`);
   });
   return { closed };
-}
-
-function connect(url: string): Promise<net.Socket> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(port), hostname === 'localhost' ? '127.0.0.1' : hostname);
-    socket.once('connect', () => resolve(socket)).once('error', reject);
-  });
-}
-
-/** A download whose client took its first bytes and stopped reading; `readToEnd` reads the rest. */
-function stalledDownload(url: string): Promise<{ readToEnd(): Promise<{ complete: boolean; body: Buffer }> }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, (res) => {
-        const chunks: Buffer[] = [];
-        const ended = new Promise<{ complete: boolean; body: Buffer }>((done) =>
-          res.once('close', () => done({ complete: res.complete, body: Buffer.concat(chunks) })),
-        );
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.once('data', () => {
-          res.pause();
-          resolve({ readToEnd: () => (res.resume(), ended) });
-        });
-      })
-      .once('error', reject);
-  });
 }
 
 function trackSettled(p: Promise<unknown>): () => boolean {

@@ -15,6 +15,16 @@ export async function importFixture(t: TestApp, name: string): Promise<string> {
   return res.body.id as string;
 }
 
+/**
+ * Imports the single-SCO fixture with `files` added (or replaced) through the real API and returns
+ * the content URL of its folder (its SCO's page's, grant included): `base + 'media/x.bin'` reads a file.
+ */
+export async function importCourseFolder(t: TestApp, files: Record<string, Buffer>): Promise<string> {
+  const zip = await buildFixtureZip('scorm12-single-sco', { files });
+  const res = await request(t.appUrl).post('/api/courses').set(t.auth).attach('package', zip, 'c.zip').expect(201);
+  return (res.body.currentVersion.scos[0].url as string).replace(/index\.html$/, '');
+}
+
 /** A hand-built launch context, as the LTI launch service would build it after checking an id_token. */
 export function launchContext(courseId: string, over: Partial<LtiLaunchContext> = {}): LtiLaunchContext {
   return {
