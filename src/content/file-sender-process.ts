@@ -3,7 +3,8 @@
  * the answer's head and a file's byte range, on the local disk or at a URL (an S3 object, presigned).
  * It writes both, through the same `sendChunks` as the server's own streaming
  * (src/storage/file-streams.ts, with the same `CONTENT_STREAMS` limit), and gives the connection back
- * for the client's next request. It never reads from a connection: the next request waits in the
+ * for the client's next request. It reads local files with blocking reads on its own loop, as nginx
+ * does: nothing else waits on that loop, and a thread per read cost more than the read itself. It never reads from a connection: the next request waits in the
  * kernel for the server. Plain Node, no framework: it starts in a moment and knows nothing but these
  * messages.
  */
@@ -23,7 +24,7 @@ async function send({ head, source, start, end, idleMs }: SendFile, socket: Sock
     await sendChunks(socket, fetched(source, { start, end }, head, socket));
   } else {
     socket.write(head, 'latin1');
-    await sendFile(socket, source, { start, end });
+    await sendFile(socket, source, { start, end }, 'blocking');
   }
   // The last bytes with the kernel: the connection goes back (closed instead when the server is
   // stopping); this process closes its copy.

@@ -1,5 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Writable } from 'node:stream';
-import { sendChunks, STALL_MS, streamsAtOnce } from './file-streams';
+import { type FileReads, sendChunks, sendFile, STALL_MS, streamsAtOnce } from './file-streams';
 
 /** The limit these tests set (CONTENT_STREAMS=8). */
 const STREAMS_AT_ONCE = 8;
@@ -155,5 +159,64 @@ describe('sendChunks (large course files streamed at once)', () => {
     expect(started).toBe(STREAMS_AT_ONCE);
     clients.forEach((c) => c.take());
     await Promise.all(sends);
+  });
+});
+
+describe.each<FileReads>(['threads', 'blocking'])('sendFile (reads on %s)', (reads) => {
+  const CHUNK = 256 * 1024;
+  let dir: string;
+  beforeAll(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'file-streams-'))));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** A file of random bytes (`size` not a whole number of reads, so its last read is shorter). */
+  function randomFile(name: string, size: number): { file: string; bytes: Buffer } {
+    const bytes = randomBytes(size);
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, bytes);
+    return { file, bytes };
+  }
+
+  /** A client that copies each chunk when written and takes it (its write callback) only a little later. */
+  function slowClient() {
+    const got: Buffer[] = [];
+    const out = new Writable({
+      highWaterMark: 1,
+      write(chunk: Buffer, _encoding, done) {
+        got.push(Buffer.from(chunk));
+        setTimeout(done, 1);
+      },
+    });
+    return { out, body: () => Buffer.concat(got) };
+  }
+
+  it('should write exactly the byte range asked for, across read boundaries', async () => {
+    const { file, bytes } = randomFile('ranges.bin', 3 * CHUNK + 1000);
+    const ranges = [
+      { start: 0, end: bytes.length - 1 },
+      { start: CHUNK - 10, end: 2 * CHUNK + 10 },
+      { start: 5, end: 5 },
+      { start: bytes.length - 1, end: bytes.length - 1 },
+    ];
+    for (const range of ranges) {
+      const c = slowClient();
+      await sendFile(c.out, file, range, reads);
+      expect(c.body().equals(bytes.subarray(range.start, range.end + 1))).toBe(true);
+    }
+  });
+
+  it('should reuse a read buffer only once its chunk is written out: files sent at once keep their own bytes', async () => {
+    const files = [1, 2, 3, 4].map((i) => randomFile(`at-once-${i}.bin`, i * CHUNK + 777 * i));
+    for (let round = 0; round < 3; round++) {
+      const clients = files.map(slowClient);
+      await Promise.all(files.map(({ file, bytes }, i) => sendFile(clients[i].out, file, { start: 0, end: bytes.length - 1 }, reads)));
+      files.forEach(({ bytes }, i) => expect(clients[i].body().equals(bytes)).toBe(true));
+    }
+  });
+
+  it('should reject when the file is shorter than the range (it changed after its size was known)', async () => {
+    const { file, bytes } = randomFile('shrinks.bin', 2 * CHUNK + 100);
+    const c = slowClient();
+    fs.truncateSync(file, CHUNK + 5);
+    await expect(sendFile(c.out, file, { start: 0, end: bytes.length - 1 }, reads)).rejects.toThrow('the file is shorter than it was');
   });
 });
