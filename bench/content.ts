@@ -14,6 +14,11 @@
  *
  * Targets: ≥ 0.4× nginx for the 2 KB file and ≥ 0.6× for the 2 MB+ file.
  *
+ * After each nginx row, a bare `node:http` server in a process of its own serves the same files
+ * (bench/bare-node-server.ts: a small file from memory, a large one streamed in 256 KB reads; no
+ * grant, no framework), not judged: what Node itself reaches on this machine, so that a ratio to
+ * nginx can be read as Node's share and the bridge's own (the bridge's rows also print their ratio to it).
+ *
  * Each pair is followed by runs of the offload mode: deploy/nginx/content-offload.conf (in the same
  * nginx: nginx serves the files itself, the grant checked by the bridge once and remembered) and
  * deploy/nginx/content-offload-link.conf (a second nginx, one worker: the grant checked by nginx's
@@ -96,6 +101,7 @@ export async function run(): Promise<boolean> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-nginx-'));
   let nginx: RunningNginx | null = null;
   let linkNginx: RunningNginx | null = null;
+  let bare: { port: number; pid: number; stop: () => void } | null = null;
   let driver: ChildProcess | null = null;
   let ok = true;
   try {
@@ -141,6 +147,9 @@ export async function run(): Promise<boolean> {
     // the bridge's CPU: this process and its file sender (CONTENT_SENDER=process)
     const sender = t.server.app.get(FileSender);
     const senderCpu = () => cpuMsByPid(sender.pid ? [sender.pid] : []);
+    bare = await startBareNode(root);
+    const barePid = bare.pid;
+    const bareBase = `http://127.0.0.1:${bare.port}/`;
     const nginxBase = `http://127.0.0.1:${nginxPort}/`;
     const offloadBase = `http://127.0.0.1:${offloadPort}${prefix}`;
     const linkBase = `http://127.0.0.1:${linkPort}${prefix}`;
@@ -149,6 +158,7 @@ export async function run(): Promise<boolean> {
     process.stdout.write(
       `content benchmark: wrk -t1 -c64 --latency, ${seconds} s per run, nginx and the bridge alternately, ${pairs} pair(s) per file.\n` +
         `bridge: the content origin in this process (SQLite, logging at error), the lean course-file path; nginx ${nginxVersion()}: one worker, sendfile, same files.\n` +
+        `node:http: a bare Node server in a process of its own (bench/bare-node-server.ts), same files, not judged: what Node itself reaches here.\n` +
         (s3
           ? `storage: S3 (s3rver in a process of its own, its CPU not counted); the large file's ratios to nginx (local files) are printed, not judged.\n`
           : ''),
@@ -186,17 +196,18 @@ export async function run(): Promise<boolean> {
           if (commits) {
             await new Promise((r) => setTimeout(r, 1000)); // the driver's warm-up
           }
-          const pid = who === 'link' ? linkPid : nginxPid;
-          const nginxBefore = treeCpuMs(pid);
+          // the CPU of the process that answers (nginx's, the bare server's), and the bridge's behind the offload modes
+          const pid = who === 'link' ? linkPid : who === 'node:http' ? barePid : nginxPid;
+          const otherBefore = treeCpuMs(pid);
           const bridgeBefore = process.cpuUsage();
           const senderBefore = senderCpu();
           const result = await wrk(url, seconds);
           const bridgeUsed = process.cpuUsage(bridgeBefore);
-          const nginxMs = treeCpuMs(pid) - nginxBefore;
+          const otherMs = treeCpuMs(pid) - otherBefore;
           const bridgeMs = (bridgeUsed.user + bridgeUsed.system) / 1000 + cpuMsSince(senderBefore, senderCpu());
-          const cpuMs = who === 'nginx' ? nginxMs : who === 'bridge' ? bridgeMs : nginxMs + bridgeMs;
+          const cpuMs = who === 'bridge' ? bridgeMs : who === 'nginx' || who === 'node:http' ? otherMs : otherMs + bridgeMs;
           result.cpuPerRequestUs = (1000 * cpuMs) / Math.max(1, result.requests);
-          process.stdout.write(`${file.label.padEnd(11)} ${label.padEnd(7)} ${fmtWrk(result)}\n`);
+          process.stdout.write(`${file.label.padEnd(11)} ${label.padEnd(9)} ${fmtWrk(result)}\n`);
           if (commits) {
             const c = await commits;
             const met = c.p99 < 50 && !c.errors && !c.unanswered;
@@ -206,6 +217,10 @@ export async function run(): Promise<boolean> {
           return result;
         };
         const ref = await run('nginx', nginxBase + file.path);
+        const node = await run('node:http', bareBase + file.path);
+        process.stdout.write(
+          `${file.label.padEnd(11)} node:http ${(node.perSecond / ref.perSecond).toFixed(2)}× nginx's req/s (a bare node:http server, ${file.name === 'small' ? 'the file held in memory' : 'the file streamed in 256 KB reads'}; not judged)\n`,
+        );
         const configured = t.config.contentSender;
         for (const sender of senders) {
           // CONTENT_SENDER unless BENCH_SENDER names others (A/B rows against the same nginx row)
@@ -218,7 +233,7 @@ export async function run(): Promise<boolean> {
           const met = (!judged || ratio >= file.target) && ours.errors === 0;
           const cpuRatio = (ref.cpuPerRequestUs ?? NaN) / (ours.cpuPerRequestUs ?? NaN);
           process.stdout.write(
-            `${file.label.padEnd(11)} ${label === 'bridge' ? 'ratio  ' : `${label} ratio`.padEnd(7)} ${ratio.toFixed(2)}× nginx's req/s (target ≥ ${file.target}×) → ${met ? (judged ? 'met' : 'not judged (S3)') : 'MISSED'}; by CPU per request ${cpuRatio.toFixed(2)}×\n`,
+            `${file.label.padEnd(11)} ${label === 'bridge' ? 'ratio    ' : `${label} ratio`.padEnd(9)} ${ratio.toFixed(2)}× nginx's req/s (target ≥ ${file.target}×) → ${met ? (judged ? 'met' : 'not judged (S3)') : 'MISSED'}; by CPU per request ${cpuRatio.toFixed(2)}×; ${(ours.perSecond / node.perSecond).toFixed(2)}× the bare node:http server's req/s\n`,
           );
           ok &&= met;
         }
@@ -228,11 +243,11 @@ export async function run(): Promise<boolean> {
         }
         const offload = await run('offload', offloadBase + file.path);
         process.stdout.write(
-          `${file.label.padEnd(11)} offload ${(offload.perSecond / ref.perSecond).toFixed(2)}× nginx's req/s (nginx serving the files, the grant checked by the bridge once)\n`,
+          `${file.label.padEnd(11)} offload   ${(offload.perSecond / ref.perSecond).toFixed(2)}× nginx's req/s (nginx serving the files, the grant checked by the bridge once)\n`,
         );
         const link = await run('link', linkBase + file.path);
         process.stdout.write(
-          `${file.label.padEnd(11)} link    ${(link.perSecond / ref.perSecond).toFixed(2)}× nginx's req/s (nginx serving the files, the grant checked by nginx's secure_link)\n`,
+          `${file.label.padEnd(11)} link      ${(link.perSecond / ref.perSecond).toFixed(2)}× nginx's req/s (nginx serving the files, the grant checked by nginx's secure_link)\n`,
         );
       }
     }
@@ -240,6 +255,7 @@ export async function run(): Promise<boolean> {
     driver?.send({ type: 'exit' });
     await nginx?.stop();
     await linkNginx?.stop();
+    bare?.stop();
     await t.close();
     await lms?.stop();
     s3?.stop();
@@ -249,6 +265,15 @@ export async function run(): Promise<boolean> {
     `targets (2 KB ≥ 0.4× nginx, 2 MB+ ≥ 0.6× nginx${beside ? ', commit p99 < 50 ms while the bridge serves files' : ''}): ${ok ? 'met' : 'MISSED'}\n`,
   );
   return ok;
+}
+
+/** The bare node:http reference (bench/bare-node-server.ts) on the files under `root`. */
+async function startBareNode(root: string): Promise<{ port: number; pid: number; stop: () => void }> {
+  const child = fork(path.join(__dirname, 'bare-node-server.ts'), [root], { execArgv: ['-r', path.join(__dirname, 'register.js')], stdio: 'inherit' });
+  const { port } = await new Promise<{ port: number }>((resolve, reject) =>
+    child.once('message', resolve).once('exit', () => reject(new Error('the bare node:http server did not start'))),
+  );
+  return { port, pid: child.pid!, stop: () => child.disconnect() };
 }
 
 /** s3rver started in a process of its own (bench/s3-server.ts). */
