@@ -307,11 +307,13 @@ export class ContentFiles {
 }
 
 /**
- * The headers of an answer at second `now`: the file's own, browsers may keep it until the grant
- * expires, and the request id when the caller answers it here (the Nest path has set it already).
+ * The headers of an answer at second `now`: the file's own, browsers and shared caches (a CDN) may
+ * keep it until the grant expires — the file is the same for everyone who holds the grant, and its
+ * address carries the grant —, and the request id when the caller answers it here (the Nest path
+ * has set it already).
  */
 function answerHeaders({ entry, expires }: LocatedFile, now: number, requestId?: string): string[] {
-  const headers = entry.headers.concat('Cache-Control', `private, max-age=${Math.max(0, expires - now)}, immutable`);
+  const headers = entry.headers.concat('Cache-Control', `public, max-age=${Math.max(0, expires - now)}, immutable`);
   if (requestId) {
     headers.push(REQUEST_ID_HEADER, requestId);
   }

@@ -12,9 +12,17 @@ export type GrantCheck = 'ok' | 'invalid' | 'expired';
 const VERIFIED_GRANTS_MAX = 50_000;
 
 /**
+ * Grants expire on the next multiple of this many seconds after their lifetime (at most 10 minutes
+ * more): every learner who opens a version within the same ten minutes gets the same grant, so a
+ * course file has one address for all of them, which a shared cache (a CDN) keeps once.
+ */
+export const GRANT_WINDOW_SECONDS = 600;
+
+/**
  * Expiring read grants for course files (docs/architecture.md): a signed path prefix
  * `/content/<versionId>/<expires>.<mac>/` scoped to one course version, so relative links inside a
- * package keep working and no cookie is needed inside an LMS iframe.
+ * package keep working and no cookie is needed inside an LMS iframe. A grant names no learner: all
+ * who open a version within one `GRANT_WINDOW_SECONDS` share it.
  *
  * With `CONTENT_LINK_SECRET` set (the offload mode with nginx's `secure_link`, deploy/nginx/README.md)
  * a grant is `<expires>.<mac>.<link>`: `link` is the base64url MD5 of `<expires>:<versionId>:<secret>`,
@@ -33,9 +41,9 @@ export class ContentGrantService implements OnApplicationBootstrap {
     private readonly clock: Clock,
   ) {}
 
-  /** Absolute URL prefix (ending in '/') granting read access to a version until `ttlSeconds` from now. */
+  /** Absolute URL prefix (ending in '/') granting read access to a version for `ttlSeconds` from now, rounded up to the window. */
   async grantPrefix(versionId: string, ttlSeconds: number, now = this.clock.now()): Promise<string> {
-    const expires = Math.floor(now / 1000) + ttlSeconds;
+    const expires = Math.ceil((Math.floor(now / 1000) + ttlSeconds) / GRANT_WINDOW_SECONDS) * GRANT_WINDOW_SECONDS;
     const mac = await this.mac(versionId, expires);
     const secret = this.config.contentLinkSecret;
     const link = secret ? `.${linkFor(secret, versionId, expires)}` : '';

@@ -98,7 +98,7 @@ describe.each([['content-offload.conf'], ['content-offload-s3.conf'], ['content-
       if (link) {
         expect(res.headers['cache-control']).toBe('private, max-age=3600, immutable');
       } else {
-        expect(res.headers['cache-control']).toBe('private, immutable');
+        expect(res.headers['cache-control']).toBe('public, immutable');
         const grantExpires = Number(/\/(\d+)\.[^/]+\/$/.exec(base)![1]);
         expect(Date.parse(res.headers.expires)).toBe(grantExpires * 1000);
       }

@@ -223,7 +223,7 @@ describe.each([['local disk'], ['an S3 bucket']])('Content origin (GET /content/
     const maxAge = Number(/max-age=(\d+)/.exec(before.headers['cache-control'])![1]);
     clock.advance(60_000);
     const later = await request(base + 'index.html').get('').expect(200);
-    expect(later.headers['cache-control']).toBe(`private, max-age=${maxAge - 60}, immutable`);
+    expect(later.headers['cache-control']).toBe(`public, max-age=${maxAge - 60}, immutable`);
     clock.advance((maxAge - 60) * 1000);
     for (const file of ['index.html', 'media/big.bin']) {
       const res = await request(base + file).get('').expect(403);

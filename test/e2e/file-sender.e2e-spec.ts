@@ -39,7 +39,7 @@ describe('Large course files sent by the file sender (CONTENT_SENDER)', () => {
       expect(whole.status).toBe(200);
       expect(Buffer.compare(whole.body, big)).toBe(0);
       expect(whole.headers['content-length']).toBe(String(big.length));
-      expect(whole.headers['cache-control']).toMatch(/^private, max-age=\d+, immutable$/);
+      expect(whole.headers['cache-control']).toMatch(/^public, max-age=\d+, immutable$/);
       expect(whole.headers.etag).toMatch(/^"[0-9a-f]{8}-/);
       expect(whole.headers['accept-ranges']).toBe('bytes');
       expect(whole.headers['x-content-type-options']).toBe('nosniff');
