@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import request from 'supertest';
+import { GRANT_WINDOW_SECONDS } from '../../src/content/content-grant.service';
 import { createTestApp, TestApp } from '../support/app';
 import { noise } from '../support/hostile-zips';
 import { ManualClock } from '../support/manual-clock';
@@ -160,7 +161,7 @@ describe.each([['content-offload.conf'], ['content-offload-s3.conf'], ['content-
   it('should refuse a grant that has expired when first seen', async () => {
     // secure_link checks the expiry on nginx's own (real) clock: that grant is made in the past
     const back = link ? 14 * 3600 * 1000 : 0;
-    clock.advance(5000 - back); // a grant of its own, not the one nginx already remembers
+    clock.advance(GRANT_WINDOW_SECONDS * 1000 - back); // a grant of its own (the next window's), not the one nginx already remembers
     const fresh = await request(t.appUrl).get(`/api/courses/${courseId}`).set(t.auth).expect(200);
     const prefix = (fresh.body.currentVersion.scos[0].url as string).replace(t.contentUrl, nginxUrl).replace(/index\.html$/, '');
     clock.advance(back || 13 * 3600 * 1000);
