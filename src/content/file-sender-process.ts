@@ -4,9 +4,9 @@
  * It writes both, through the same `sendChunks` as the server's own streaming
  * (src/storage/file-streams.ts, with the same `CONTENT_STREAMS` limit), and gives the connection back
  * for the client's next request. It reads local files with blocking reads on its own loop, as nginx
- * does: nothing else waits on that loop, and a thread per read cost more than the read itself. It never reads from a connection: the next request waits in the
- * kernel for the server. Plain Node, no framework: it starts in a moment and knows nothing but these
- * messages.
+ * does: nothing else waits on that loop, and handing each read to a thread cost more than the read.
+ * It never reads from a connection: the next request waits in the kernel for the server. Plain
+ * Node, no framework: it starts in a moment and knows nothing but these messages.
  */
 import * as http from 'node:http';
 import * as https from 'node:https';

@@ -170,7 +170,7 @@ async function* readChunks(file: string, range: { start: number; end: number }):
   }
 }
 
-/** `readChunks` without threads or read-ahead: each chunk read on the loop when the last one is written out. */
+/** `readChunks` without threads or read-ahead: each chunk read on the loop when `sendChunks` asks for it. */
 function* readChunksBlocking(file: string, range: { start: number; end: number }): Generator<Buffer> {
   const fd = fs.openSync(file, 'r');
   try {
