@@ -8,6 +8,7 @@ import { noise } from '../support/hostile-zips';
 import { ManualClock } from '../support/manual-clock';
 import { freePort, NGINX, RunningNginx, startNginx } from '../support/nginx';
 import { buildFixtureZip } from '../support/scorm-package.builder';
+import { binary } from '../support/downloads';
 
 const WINDOW_MS = GRANT_WINDOW_SECONDS * 1000;
 
@@ -146,9 +147,3 @@ describe('Course files behind a shared cache (a CDN edge)', () => {
     ).not.toBe('HIT');
   });
 });
-
-function binary(res: NodeJS.ReadableStream, cb: (err: Error | null, body: Buffer) => void): void {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-}

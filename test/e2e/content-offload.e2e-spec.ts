@@ -9,6 +9,7 @@ import { ManualClock } from '../support/manual-clock';
 import { freePort, NGINX, NGINX_CONF_DIR, renderNginxContentTypes, renderTemplate, RunningNginx, startNginx } from '../support/nginx';
 import { buildFixtureZip, FIXTURE_PACKAGES_DIR } from '../support/scorm-package.builder';
 import { startTestS3, TEST_BUCKET, TestS3 } from '../support/s3';
+import { binary } from '../support/downloads';
 
 /**
  * The offload mode (deploy/nginx/README.md): Debian's nginx with the shipped configuration serves
@@ -170,9 +171,3 @@ describe.each([['content-offload.conf'], ['content-offload-s3.conf'], ['content-
     expect(res.body.error).toBe('content_grant_expired');
   });
 });
-
-function binary(res: NodeJS.ReadableStream, cb: (err: Error | null, body: Buffer) => void): void {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-}

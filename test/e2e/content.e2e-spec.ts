@@ -6,6 +6,7 @@ import { buildFixtureZip } from '../support/scorm-package.builder';
 import { noise } from '../support/hostile-zips';
 import { ManualClock } from '../support/manual-clock';
 import { startTestS3, TestS3 } from '../support/s3';
+import { binary } from '../support/downloads';
 
 // The same rules whether the files are on the local disk or in an S3 bucket (STORAGE=s3, s3rver here).
 describe.each([['local disk'], ['an S3 bucket']])('Content origin (GET /content/…) with course files on %s', (storage) => {
@@ -232,9 +233,3 @@ describe.each([['local disk'], ['an S3 bucket']])('Content origin (GET /content/
     }
   });
 });
-
-function binary(res: NodeJS.ReadableStream, cb: (err: Error | null, body: Buffer) => void): void {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-}

@@ -8,6 +8,7 @@ import { buildZip, noise, validEntries } from '../support/hostile-zips';
 import { ManualClock } from '../support/manual-clock';
 import { buildFixtureZip } from '../support/scorm-package.builder';
 import { startTestS3, TestS3 } from '../support/s3';
+import { binary } from '../support/downloads';
 
 /**
  * STORAGE=s3 end to end against s3rver (an S3-compatible server started here, reached through a
@@ -136,9 +137,3 @@ describe('Course files in an S3 bucket (STORAGE=s3)', () => {
     await expect(createTestApp({ ...s3.env, S3_BUCKET: 'no-such-bucket' })).rejects.toThrow(/S3 bucket "no-such-bucket" cannot be reached at http:\/\/127\.0\.0\.1:\d+: .*Check S3_BUCKET, S3_ENDPOINT/);
   });
 });
-
-function binary(res: NodeJS.ReadableStream, cb: (err: Error | null, body: Buffer) => void): void {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-}

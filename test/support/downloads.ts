@@ -35,3 +35,10 @@ export function connectTo(url: string): Promise<net.Socket> {
     socket.once('connect', () => resolve(socket)).once('error', reject);
   });
 }
+
+/** A supertest parser that keeps a binary body as it came (`.buffer(true).parse(binary as never)`). */
+export function binary(res: NodeJS.ReadableStream, cb: (err: Error | null, body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
+  res.on('end', () => cb(null, Buffer.concat(chunks)));
+}
