@@ -4,6 +4,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { SERVER_NODE_FLAGS } from '../src/node-flags';
 
 /**
  * The server the import benchmark measures, as a process of its own (so its RSS is the server's
@@ -37,7 +38,7 @@ function freePort(): Promise<number> {
 export function serverCommand(): string[] {
   const mode = process.env.BENCH_SERVER ?? 'transpile';
   if (mode === 'ts-node') {
-    return ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'src/main.ts')];
+    return [...SERVER_NODE_FLAGS, '-r', 'ts-node/register/transpile-only', path.join(ROOT, 'src/main.ts')];
   }
   if (mode === 'dist') {
     process.stdout.write('building the server (npm run build)…\n');
@@ -45,9 +46,9 @@ export function serverCommand(): string[] {
     if (build.status !== 0) {
       throw new Error('npm run build failed; run without BENCH_SERVER=dist to transpile src/ instead');
     }
-    return [path.join(ROOT, 'dist/main.js')];
+    return [...SERVER_NODE_FLAGS, path.join(ROOT, 'dist/main.js')];
   }
-  return [transpileServer()];
+  return [...SERVER_NODE_FLAGS, transpileServer()];
 }
 
 function transpileServer(): string {

@@ -1,6 +1,7 @@
 import cluster, { Worker } from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import { AppConfig } from './config/app-config';
+import { withServerFlags } from './node-flags';
 
 /** What a worker tells the primary once both of its listeners accept connections. */
 export interface WorkerReady {
@@ -35,6 +36,8 @@ export async function runPrimary(config: AppConfig): Promise<void> {
   let stopping = false;
   let restartDelay = 1000;
   const startedAt = new Map<Worker, number>();
+  // the workers run with the server's Node flags whether or not the primary was started with them
+  cluster.setupPrimary({ execArgv: withServerFlags(process.execArgv) });
   const fork = (): Worker => {
     const worker = cluster.fork();
     startedAt.set(worker, Date.now());

@@ -3,6 +3,7 @@ import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfig } from './config/app-config';
 import { reportReady, runPrimary } from './cluster';
+import { missingServerFlags } from './node-flags';
 import { nestLogLevels } from './logging/app-logger';
 
 async function main(): Promise<void> {
@@ -43,6 +44,10 @@ async function main(): Promise<void> {
   } else {
     logger.log(`App origin (console, API, LTI) listening on ${config.publicUrl}`);
     logger.log(`Content origin (player, course files) listening on ${config.contentUrl}`);
+    const missing = missingServerFlags();
+    if (missing.length) {
+      logger.log(`Node was started without ${missing.join(' ')}: after a quiet spell requests cost more CPU (npm start passes it; docs/deployment.md)`);
+    }
   }
   // The first signal stops gracefully (STOP_GRACE_SECONDS for the requests under way); in one
   // process a second cuts. A worker ignores it: Ctrl-C reaches it and its primary, which then sends

@@ -88,10 +88,12 @@ describe('worker mode (src/cluster.ts)', () => {
 
   // SIGHUP to the primary: a deploy on one box without downtime (src/cluster.ts).
   (process.env.TEST_POSTGRES_URL ? it : it.skip)(
-    'replaces every worker one at a time on SIGHUP, with no request failed meanwhile',
+    "replaces every worker one at a time on SIGHUP, with no request failed meanwhile; every worker runs with the server's Node flags, the primary's or not",
     async () => {
+      // the primary started as `node dist/main.js` would be, without npm start's flags
       await withWorkers(async (cluster) => {
         const before = [...cluster.readyPids];
+        expect(before.map((pid) => nodeArgs(pid).includes('--no-memory-reducer'))).toEqual([true, true]);
         const load = steadyLoad([cluster.appUrl, cluster.contentUrl]);
         await new Promise((r) => setTimeout(r, 500));
         cluster.primary.kill('SIGHUP');
@@ -102,7 +104,11 @@ describe('worker mode (src/cluster.ts)', () => {
         expect(failures).toEqual([]);
         expect(answered).toBeGreaterThan(20);
         expect(cluster.readyPids.slice(2).every((pid) => alive(pid) && !before.includes(pid))).toBe(true);
-      });
+        expect(nodeArgs(cluster.primary.pid!)).not.toContain('--no-memory-reducer');
+        for (const pid of cluster.readyPids.slice(2)) {
+          expect(nodeArgs(pid)).toContain('--no-memory-reducer');
+        }
+      }, []);
     },
     180_000,
   );
@@ -134,10 +140,11 @@ describe('worker mode (src/cluster.ts)', () => {
 });
 
 /** Two workers on a fresh PostgreSQL database for `run`, stopped and dropped after. */
-async function withWorkers(run: (cluster: RunningCluster, database: string) => Promise<void>): Promise<void> {
+async function withWorkers(run: (cluster: RunningCluster, database: string) => Promise<void>, nodeFlags?: string[]): Promise<void> {
   const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-reload-'));
   const database = (await testDatabase(storageDir))!;
-  const cluster = await startCluster({ STORAGE_DIR: storageDir, DATABASE_URL: database.url, ADMIN_TOKEN: TEST_ADMIN_TOKEN, WORKERS: '2', LOG_LEVEL: 'log' });
+  const env = { STORAGE_DIR: storageDir, DATABASE_URL: database.url, ADMIN_TOKEN: TEST_ADMIN_TOKEN, WORKERS: '2', LOG_LEVEL: 'log' };
+  const cluster = await startCluster(env, undefined, nodeFlags);
   try {
     await cluster.waitReady(2);
     await run(cluster, new URL(database.url).pathname.slice(1));
@@ -146,6 +153,11 @@ async function withWorkers(run: (cluster: RunningCluster, database: string) => P
     await database.drop();
     fs.rmSync(storageDir, { recursive: true, force: true });
   }
+}
+
+/** A process's command line, argument by argument (Linux). */
+function nodeArgs(pid: number): string[] {
+  return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
 }
 
 /**

@@ -210,6 +210,10 @@ describePg('two server processes on one PostgreSQL database (skipped without TES
     expect(accepted.filter((r) => r.score.gradingProgress === 'FullyGraded').map((r) => r.score.userId).sort()).toEqual(['ada', 'bob']);
   });
 
+  it("should say at start when Node was started without npm start's flags (these run src/main.ts without them)", () => {
+    expect(a.output()).toContain('Node was started without --no-memory-reducer: after a quiet spell requests cost more CPU');
+  });
+
   it('should end a console session signed out on the other instance', async () => {
     const signIn = await fetch(`${a.app}/console/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: TEST_ADMIN_TOKEN }) });
     const { csrfToken } = (await signIn.json()) as { csrfToken: string };

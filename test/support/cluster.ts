@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { freePort } from './nginx';
+import { SERVER_NODE_FLAGS } from '../../src/node-flags';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -21,14 +22,14 @@ export interface RunningCluster {
 /**
  * Starts `npm start`'s entry (src/main.ts, transpiled on load) as its own process with `env` added to
  * this process's environment — in worker mode (src/cluster.ts) when WORKERS > 1, else one process — and
- * resolves once it (the first worker) answers on free ports of its own. A primary's lifecycle lines (worker started, ready,
+ * resolves once it (the first worker) answers on free ports of its own; with `nodeFlags` (npm start's by default). A primary's lifecycle lines (worker started, ready,
  * died) are read from its output.
  */
-export async function startCluster(env: Record<string, string>, timeoutMs = 120_000): Promise<RunningCluster> {
+export async function startCluster(env: Record<string, string>, timeoutMs = 120_000, nodeFlags = SERVER_NODE_FLAGS): Promise<RunningCluster> {
   const [port, contentPort] = [await freePort(), await freePort()];
   const appUrl = `http://localhost:${port}`;
   const contentUrl = `http://localhost:${contentPort}`;
-  const primary = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+  const primary = spawn(process.execPath, [...nodeFlags, '-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, NO_COLOR: '1', ...env, PORT: String(port), CONTENT_PORT: String(contentPort), PUBLIC_URL: appUrl, CONTENT_URL: contentUrl },
     stdio: ['ignore', 'pipe', 'pipe'],
