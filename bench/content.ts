@@ -57,6 +57,7 @@ import { importFixture } from '../test/support/player-entry';
 import { s3rverEnv } from '../test/support/s3';
 import { buildFixtureZip } from '../test/support/scorm-package.builder';
 import { FileSender } from '../src/content/file-sender';
+import { SERVER_NODE_FLAGS } from '../src/node-flags';
 import { cpuMsByPid, cpuMsSince, treeCpuMs } from './proc-cpu';
 import { benchLearners, fmt, fmtWhere, Measured, runLevel, startDriver } from './runtime-load';
 
@@ -269,7 +270,11 @@ export async function run(): Promise<boolean> {
 
 /** The bare node:http reference (bench/bare-node-server.ts) on the files under `root`. */
 async function startBareNode(root: string): Promise<{ port: number; pid: number; stop: () => void }> {
-  const child = fork(path.join(__dirname, 'bare-node-server.ts'), [root], { execArgv: ['-r', path.join(__dirname, 'register.js')], stdio: 'inherit' });
+  // with the server's Node flags, as the bridge runs: idle between its rows, it would otherwise shrink its heap as well
+  const child = fork(path.join(__dirname, 'bare-node-server.ts'), [root], {
+    execArgv: [...SERVER_NODE_FLAGS, '-r', path.join(__dirname, 'register.js')],
+    stdio: 'inherit',
+  });
   const { port } = await new Promise<{ port: number }>((resolve, reject) =>
     child.once('message', resolve).once('exit', () => reject(new Error('the bare node:http server did not start'))),
   );
