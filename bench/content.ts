@@ -271,23 +271,21 @@ export async function run(): Promise<boolean> {
 /** The bare node:http reference (bench/bare-node-server.ts) on the files under `root`. */
 async function startBareNode(root: string): Promise<{ port: number; pid: number; stop: () => void }> {
   // with the server's Node flags, as the bridge runs: idle between its rows, it would otherwise shrink its heap as well
-  const child = fork(path.join(__dirname, 'bare-node-server.ts'), [root], {
-    execArgv: [...SERVER_NODE_FLAGS, '-r', path.join(__dirname, 'register.js')],
-    stdio: 'inherit',
-  });
-  const { port } = await new Promise<{ port: number }>((resolve, reject) =>
-    child.once('message', resolve).once('exit', () => reject(new Error('the bare node:http server did not start'))),
-  );
-  return { port, pid: child.pid!, stop: () => child.disconnect() };
+  const { ready, pid, stop } = await startHelper<{ port: number }>('bare-node-server.ts', [root], SERVER_NODE_FLAGS);
+  return { port: ready.port, pid, stop };
 }
 
 /** s3rver started in a process of its own (bench/s3-server.ts). */
 async function startS3(): Promise<{ endpoint: string; stop: () => void }> {
-  const child = fork(path.join(__dirname, 's3-server.ts'), [], { execArgv: ['-r', path.join(__dirname, 'register.js')], stdio: 'inherit' });
-  const { endpoint } = await new Promise<{ endpoint: string }>((resolve, reject) =>
-    child.once('message', resolve).once('exit', () => reject(new Error('s3rver did not start'))),
-  );
-  return { endpoint, stop: () => child.disconnect() };
+  const { ready, stop } = await startHelper<{ endpoint: string }>('s3-server.ts', [], []);
+  return { endpoint: ready.endpoint, stop };
+}
+
+/** A bench/ script in a process of its own: resolves with the message it sends once ready; `stop` disconnects it (it exits then). */
+async function startHelper<Ready>(script: string, args: string[], nodeFlags: string[]): Promise<{ ready: Ready; pid: number; stop: () => void }> {
+  const child = fork(path.join(__dirname, script), args, { execArgv: [...nodeFlags, '-r', path.join(__dirname, 'register.js')], stdio: 'inherit' });
+  const ready = await new Promise<Ready>((resolve, reject) => child.once('message', resolve).once('exit', () => reject(new Error(`bench/${script} did not start`))));
+  return { ready, pid: child.pid!, stop: () => child.disconnect() };
 }
 
 /** Imports the fixture course with the two bench files; returns its version and a grant prefix path. */

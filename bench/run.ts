@@ -3,6 +3,8 @@
  * bench/<name>.ts exporting `run(): Promise<boolean | void>` (false = a target was missed) and add
  * it to BENCHES below. Exit code 1 when any bench misses a target or fails.
  */
+import { missingServerFlags } from '../src/node-flags';
+
 type Bench = () => Promise<{ run: () => Promise<boolean | void> }>;
 
 const BENCHES: Record<string, Bench> = {
@@ -23,6 +25,11 @@ async function main(): Promise<void> {
   if (unknown.length) {
     process.stderr.write(`Unknown bench: ${unknown.join(', ')}. Known: ${Object.keys(BENCHES).join(', ')}\n`);
     process.exit(2);
+  }
+  const missing = missingServerFlags();
+  if (missing.length) {
+    // the benches that run the server in this process would measure it as `npm start` does not run it
+    process.stdout.write(`started without ${missing.join(' ')} (npm run bench passes it): the servers in this process are measured without it\n`);
   }
   let ok = true;
   for (const name of names.length ? names : Object.keys(BENCHES)) {

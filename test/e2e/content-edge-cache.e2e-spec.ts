@@ -69,6 +69,15 @@ describe('Course files behind a shared cache (a CDN edge)', () => {
     }
   });
 
+  /** A GET through the edge, its body kept as bytes, answered `status`. */
+  function get(url: string, status: number) {
+    return request(url)
+      .get('')
+      .buffer(true)
+      .parse(binary as never)
+      .expect(status);
+  }
+
   /** The course's grant prefix now, on the edge's address. */
   async function prefixNow(): Promise<string> {
     const res = await request(t.appUrl).get(`/api/courses/${courseId}`).set(t.auth).expect(200);
@@ -90,22 +99,14 @@ describe('Course files behind a shared cache (a CDN edge)', () => {
       ['media/big.bin', big],
     ] as const) {
       const seen = reachedBridge.length;
-      const first = await request(prefix + file)
-        .get('')
-        .buffer(true)
-        .parse(binary as never)
-        .expect(200);
+      const first = await get(prefix + file, 200);
       expect(first.headers['x-cache-status']).toBe('MISS');
       expect(first.headers['cache-control']).toMatch(/^public, max-age=\d+, immutable$/);
       if (body) {
         expect(Buffer.compare(first.body as Buffer, body)).toBe(0);
       }
       for (let learner = 0; learner < 3; learner++) {
-        const again = await request(prefix + file)
-          .get('')
-          .buffer(true)
-          .parse(binary as never)
-          .expect(200);
+        const again = await get(prefix + file, 200);
         expect(again.headers['x-cache-status']).toBe('HIT');
         expect(Buffer.compare(again.body as Buffer, first.body as Buffer)).toBe(0);
       }
@@ -118,32 +119,16 @@ describe('Course files behind a shared cache (a CDN edge)', () => {
     const prefix = await prefixNow();
     const expires = Number(/\/(\d+)\.[^/]+\/$/.exec(prefix)![1]);
     clock.advance(expires * 1000 - clock.now() - 3000); // three seconds of the grant left
-    const fresh = await request(prefix + 'app/script.js')
-      .get('')
-      .expect(200);
+    const fresh = await get(prefix + 'app/script.js', 200);
     expect(fresh.headers['cache-control']).toBe('public, max-age=3, immutable');
-    expect(
-      (
-        await request(prefix + 'app/script.js')
-          .get('')
-          .expect(200)
-      ).headers['x-cache-status'],
-    ).toBe('HIT');
+    expect((await get(prefix + 'app/script.js', 200)).headers['x-cache-status']).toBe('HIT');
     // nginx counts whole seconds: a copy that came in during second S is fresh through S + 3, stale from S + 4
     await new Promise((resolve) => setTimeout(resolve, 4500));
     clock.advance(4500); // and the grant has expired
-    const late = await request(prefix + 'app/script.js')
-      .get('')
-      .expect(403);
-    expect(late.body.error).toBe('content_grant_expired');
+    const late = await get(prefix + 'app/script.js', 403);
+    expect(JSON.parse((late.body as Buffer).toString()).error).toBe('content_grant_expired');
     expect(late.headers['x-cache-status']).toBe('EXPIRED');
     // the refusal is not kept either
-    expect(
-      (
-        await request(prefix + 'app/script.js')
-          .get('')
-          .expect(403)
-      ).headers['x-cache-status'],
-    ).not.toBe('HIT');
+    expect((await get(prefix + 'app/script.js', 403)).headers['x-cache-status']).not.toBe('HIT');
   });
 });
