@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { RuntimeCommits } from './attempts/runtime-commits';
@@ -48,11 +48,11 @@ export interface ServerOverrides {
 
 /**
  * On the content listener (and in its file sender, src/content/file-sender.ts) a connection on which
- * no byte moves either way for this long is closed: a course file whose client stopped reading would
- * otherwise hold its stream and its open file for good. "Moves" as the server sees it: a client that
- * reads so slowly that the network's buffers take nothing more for this long counts as gone. Between
- * requests a keep-alive connection goes sooner (65 s). Not on the app listener, where an import may
- * work for minutes before it answers.
+ * no byte moves either way for this long is closed (by the server within a quarter more: idleReaper):
+ * a course file whose client stopped reading would otherwise hold its stream and its open file for
+ * good. "Moves" as the server sees it: a client that reads so slowly that the network's buffers take
+ * nothing more for this long counts as gone. Between requests a keep-alive connection goes sooner
+ * (65 s). Not on the app listener, where an import may work for minutes before it answers.
  */
 export const IDLE_TIMEOUT_MS = 120_000;
 
@@ -108,14 +108,15 @@ export async function startServer(config: AppConfig, overrides: ServerOverrides 
   const toFiles = (req: http.IncomingMessage, res: http.ServerResponse) => files.handle(req, res, toContent);
   const appServer = http.createServer(tag('app'));
   const contentServer = http.createServer((req, res) => commits.handle(req, res, toFiles));
+  const idleMs = overrides.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
   const sender = app.get(FileSender);
-  sender.returnConnectionsTo(contentServer);
+  sender.returnConnectionsTo(contentServer, idleMs);
   const drains = [drainer(appServer), drainer(contentServer)];
   for (const server of [appServer, contentServer]) {
     server.keepAliveTimeout = 65_000;
     server.requestTimeout = 0; // large uploads may take long
   }
-  contentServer.timeout = overrides.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+  const stopReaping = idleReaper(contentServer, idleMs);
   await listen(appServer, config.port);
   await listen(contentServer, config.contentPort);
   if (!config.explicitUrls.public) {
@@ -134,6 +135,7 @@ export async function startServer(config: AppConfig, overrides: ServerOverrides 
       closing ??= (async () => {
         const deadline = Date.now() + graceMs;
         await Promise.all(drains.map((drain) => drain(deadline)));
+        stopReaping();
         await sender.finish(deadline);
         await app.close();
         sqliteLock?.release();
@@ -189,6 +191,37 @@ function drainer(server: http.Server): (deadline: number) => Promise<void> {
       });
       server.closeIdleConnections();
     });
+}
+
+/**
+ * Closes `server`'s connections on which no byte has moved either way for `idleMs` (IDLE_TIMEOUT_MS):
+ * every `idleMs / 8` it compares each connection's bytes read and written (as Node counts them: a
+ * write the network's buffers have not taken yet counts once, when it is made) with the last look,
+ * so one is closed between `idleMs` and `idleMs` and a quarter after its last byte. Node's own
+ * `server.timeout` does the same with a timer made anew for each request (after the keep-alive
+ * timer of the one before), which is measurable on the course-file path (docs/deployment.md).
+ * Stops with the returned function.
+ */
+function idleReaper(server: http.Server, idleMs: number): () => void {
+  const seen = new Map<Socket, { moved: number; since: number }>();
+  server.on('connection', (socket: Socket) => {
+    seen.set(socket, { moved: 0, since: Date.now() });
+    socket.once('close', () => seen.delete(socket));
+  });
+  const look = setInterval(() => {
+    const now = Date.now();
+    for (const [socket, last] of seen) {
+      const moved = socket.bytesRead + socket.bytesWritten;
+      if (moved !== last.moved) {
+        last.moved = moved;
+        last.since = now;
+      } else if (now - last.since >= idleMs) {
+        socket.destroy();
+      }
+    }
+  }, idleMs / 8);
+  look.unref();
+  return () => clearInterval(look);
 }
 
 function originPartition(config: AppConfig) {

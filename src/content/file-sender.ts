@@ -42,14 +42,16 @@ export class FileSender implements OnModuleDestroy {
   private child: ChildProcess | null = null;
   /** The content origin's server, which takes connections back (set by src/server.ts). */
   private server: Server | null = null;
+  private idleMs = 0;
   private startAfter = 0;
   private closed = false;
 
   constructor(private readonly config: AppConfig) {}
 
-  /** Connections given back after their file go to `server` (the content origin's). */
-  returnConnectionsTo(server: Server): void {
+  /** Connections given back after their file go to `server` (the content origin's), whose idle timeout (`idleMs`) the helper keeps too. */
+  returnConnectionsTo(server: Server, idleMs: number): void {
     this.server = server;
+    this.idleMs = idleMs;
     server.prependListener('request', (req: IncomingMessage) => lastRead.set(req.socket, req));
   }
 
@@ -96,7 +98,7 @@ export class FileSender implements OnModuleDestroy {
       source: from,
       start: range.start,
       end: range.end,
-      idleMs: this.server.timeout,
+      idleMs: this.idleMs,
       requestId: answer.requestId,
       name: answer.name,
     };

@@ -276,6 +276,34 @@ describe.each([['process'], ['server']])('A download whose client stops reading 
     expect(got).toBeLessThan(long.length);
     await waitFor(() => open() === 0, 5000, 'the file to be closed');
   });
+
+  it('should close a connection that sent half a request and nothing since, and keep one that is busy for longer', async () => {
+    const half = await connectTo(base);
+    const halfClosed = new Promise<number>((resolve) => half.once('close', () => resolve(Date.now())));
+    const sentAt = Date.now();
+    half.write(`GET ${new URL(base).pathname}media/long.bin HTTP/1.1\r\nHost: x\r\n`);
+    // a download read slowly but steadily (at most 64 KB every 15 ms, about 4 MB/s) for two and a half
+    // times the idle timeout: the server's writes are taken in bursts (Linux wakes a writer once a third
+    // of its send buffer, over a MB on loopback, is free), about every third of a second
+    const { res: slow, readToEnd } = await stall(base + 'media/long.bin');
+    let reading = true;
+    const reader = (async () => {
+      while (reading) {
+        slow.read(65_536) ?? slow.read();
+        await new Promise((r) => setTimeout(r, 15));
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 2500));
+    const halfLasted = (await halfClosed) - sentAt;
+    expect(halfLasted).toBeGreaterThanOrEqual(1000);
+    expect(halfLasted).toBeLessThan(1800); // at most a quarter more than 1 s, and a loaded machine's slack
+    expect(slow.destroyed).toBe(false);
+    reading = false;
+    await reader;
+    const { complete, body } = await readToEnd();
+    expect(complete).toBe(true);
+    expect(Buffer.compare(body, long)).toBe(0);
+  });
 });
 
 
