@@ -1,16 +1,15 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
-import * as fs from 'node:fs/promises';
-import { AppConfig } from '../config/app-config';
+import { PackageStorage } from '../storage/package-storage';
 import { HealthRepository } from './health.repository';
 
-/** Liveness and readiness for operators: the database answers and storage is writable. */
+/** Liveness and readiness for operators: the database answers and course storage can be read and written (the bucket answers, with S3). */
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly repo: HealthRepository,
-    private readonly config: AppConfig,
+    private readonly storage: PackageStorage,
   ) {}
 
   @Get()
@@ -24,7 +23,7 @@ export class HealthController {
       checks.database = 'unavailable';
     }
     try {
-      await fs.access(this.config.storageDir, fs.constants.W_OK);
+      await this.storage.check();
       checks.storage = 'ok';
     } catch {
       checks.storage = 'unavailable';

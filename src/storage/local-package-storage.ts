@@ -16,6 +16,10 @@ export class LocalPackageStorage extends PackageStorage {
     fs.mkdirSync(config.contentDir, { recursive: true });
   }
 
+  protected async checkContent(): Promise<void> {
+    await fsp.access(this.config.contentDir, fs.constants.W_OK);
+  }
+
   async publishVersion(extractedDir: string, versionId: string): Promise<void> {
     // Dated now, so that until its rows are written it reads as an import in progress to another
     // process's sweep (`removeOrphan`); a rename keeps a folder's modification time.

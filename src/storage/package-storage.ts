@@ -22,6 +22,9 @@ export const VERSION_ID = /^[0-9a-f-]{36}$/;
  */
 export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
 
+/** How long the health check waits for the object store: a bucket that does not answer by then is unavailable. */
+export const STORAGE_CHECK_MS = 2000;
+
 /**
  * Where extracted course versions live (docs/architecture.md): the local disk
  * (`LocalPackageStorage`, the default) or an S3 bucket (`S3PackageStorage`, `STORAGE=s3`). Either
@@ -69,6 +72,19 @@ export abstract class PackageStorage {
    * unless an import may still be writing it (it changed within ORPHAN_GRACE_MS); true when it was deleted.
    */
   abstract removeOrphan(versionId: string): Promise<boolean>;
+
+  /**
+   * Resolves when course versions can be read and written (GET /health): the working folder under
+   * tmp/ is writable, and so is the content folder (local) or the bucket answers (S3, within
+   * `STORAGE_CHECK_MS`); rejects otherwise.
+   */
+  async check(): Promise<void> {
+    await fsp.access(this.config.tmpDir, fs.constants.W_OK);
+    await this.checkContent();
+  }
+
+  /** The versions' side of `check`. */
+  protected abstract checkContent(): Promise<void>;
 
   /** A fresh private working folder under tmp/ for one upload or extraction. */
   async createWorkDir(label: string): Promise<string> {

@@ -22,7 +22,7 @@ import { AppError } from '../common/errors';
 import { AppConfig, S3Settings } from '../config/app-config';
 import { contentTypeFor } from '../content/content-types';
 import { sendChunks } from './file-streams';
-import { ORPHAN_GRACE_MS, PackageStorage, safeRelativePath, StoredFileStat, VERSION_ID } from './package-storage';
+import { ORPHAN_GRACE_MS, PackageStorage, safeRelativePath, STORAGE_CHECK_MS, StoredFileStat, VERSION_ID } from './package-storage';
 
 /** How long a URL handed to the file sender's helper lets it read the object (senderSource). */
 const SENDER_URL_SECONDS = 300;
@@ -69,6 +69,10 @@ export class S3PackageStorage extends PackageStorage implements OnModuleInit {
         `The S3 bucket "${this.s3.bucket}" cannot be reached at ${this.s3.endpoint ?? `AWS S3 (${this.s3.region})`}: ${describe(err)}. Check S3_BUCKET, S3_ENDPOINT, S3_REGION, S3_FORCE_PATH_STYLE and the credentials.`,
       );
     }
+  }
+
+  protected async checkContent(): Promise<void> {
+    await this.client.send(new HeadBucketCommand({ Bucket: this.s3.bucket }), { abortSignal: AbortSignal.timeout(STORAGE_CHECK_MS) });
   }
 
   async publishVersion(extractedDir: string, versionId: string): Promise<void> {

@@ -133,6 +133,26 @@ describe('Course files in an S3 bucket (STORAGE=s3)', () => {
     expect(await s3.keys()).toEqual(before.keys);
   });
 
+  it('should say in GET /health whether the bucket answers, within seconds when it does not', async () => {
+    const health = async (status: number) => {
+      const started = Date.now();
+      const res = await request(t.appUrl).get('/health').expect(status);
+      return { body: res.body as unknown, ms: Date.now() - started };
+    };
+    const heads = s3.requests.HEAD ?? 0;
+    expect((await health(200)).body).toEqual({ status: 'ok', checks: { database: 'ok', storage: 'ok' } });
+    expect(s3.requests.HEAD - heads).toBe(1); // HeadBucket, the standard API's cheapest question
+    const unavailable = { status: 'degraded', checks: { database: 'ok', storage: 'unavailable' } };
+    for (const fault of ['down', 'silent'] as const) {
+      s3.fault = fault;
+      const { body, ms } = await health(503);
+      expect(body).toEqual(unavailable);
+      expect(ms).toBeLessThan(4000); // STORAGE_CHECK_MS is 2 s
+    }
+    s3.fault = 'pass';
+    expect((await health(200)).body).toEqual({ status: 'ok', checks: { database: 'ok', storage: 'ok' } });
+  });
+
   it('should refuse to start when the bucket cannot be reached, naming the settings', async () => {
     await expect(createTestApp({ ...s3.env, S3_BUCKET: 'no-such-bucket' })).rejects.toThrow(/S3 bucket "no-such-bucket" cannot be reached at http:\/\/127\.0\.0\.1:\d+: .*Check S3_BUCKET, S3_ENDPOINT/);
   });

@@ -13,9 +13,10 @@ export const TEST_BUCKET = 'bridge-courses';
 /**
  * How the S3 endpoint the bridge talks to behaves: `pass` forwards to s3rver; `deny-writes` answers
  * every upload request (PUT, multipart POST) with S3's `AccessDenied`, as a bucket policy refusing
- * writes would, and lets reads and deletes through; `down` drops every connection (the server gone).
+ * writes would, and lets reads and deletes through; `down` drops every connection (the server gone);
+ * `silent` takes every request and never answers (a store that hangs).
  */
-export type S3Fault = 'pass' | 'deny-writes' | 'down';
+export type S3Fault = 'pass' | 'deny-writes' | 'down' | 'silent';
 
 export interface TestS3 {
   /** STORAGE=s3 and the S3_* settings for createTestApp. */
@@ -86,6 +87,10 @@ export async function startTestS3(prefix = ''): Promise<TestS3> {
     }
     if (state.fault === 'down') {
       req.socket.destroy();
+      return;
+    }
+    if (state.fault === 'silent') {
+      req.resume();
       return;
     }
     if (state.fault === 'deny-writes' && (req.method === 'PUT' || (req.method === 'POST' && !isDelete(req)))) {
