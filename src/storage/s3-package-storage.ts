@@ -17,6 +17,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { setBounded } from '../common/bounded-map';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors';
 import { AppConfig, S3Settings } from '../config/app-config';
@@ -26,6 +27,15 @@ import { ORPHAN_GRACE_MS, PackageStorage, safeRelativePath, STORAGE_CHECK_MS, St
 
 /** How long a URL handed to the file sender's helper lets it read the object (senderSource). */
 const SENDER_URL_SECONDS = 300;
+/**
+ * How long a presigned URL is handed out again for the same object: presigning costs about half a
+ * millisecond of the server's event loop (the SDK's middleware and hashing), as much as the rest of a
+ * large file's work there. Every URL handed out keeps at least 3 of its 5 minutes, more than the
+ * helper can wait before its GET (the content listener's idle timeout, 2 minutes).
+ */
+const SENDER_URL_REUSE_MS = 120_000;
+/** Most presigned URLs remembered (about 600 bytes each). */
+const SENDER_URLS_MAX = 10_000;
 /** Files uploaded at once during an import (each a PutObject, or a multipart upload past one part). */
 const UPLOADS_AT_ONCE = 8;
 /** Multipart part size; lib-storage sends a file smaller than one part as a single PutObject. */
@@ -47,6 +57,8 @@ export class S3PackageStorage extends PackageStorage implements OnModuleInit {
   private readonly logger = new Logger('S3PackageStorage');
   private readonly s3: S3Settings;
   private readonly client: S3Client;
+  /** Object key → a presigned GET handed to the helper, and until when it is handed out again (senderSource). */
+  private readonly senderUrls = new Map<string, { url: string; until: number }>();
 
   constructor(
     config: AppConfig,
@@ -171,12 +183,24 @@ export class S3PackageStorage extends PackageStorage implements OnModuleInit {
 
   /**
    * A presigned GET of the object (`getSignedUrl`, signed with the server's credentials; the helper
-   * holds none). Valid longer than the helper can wait before it asks: a connection on which nothing
-   * moves is closed after the content listener's idle timeout (src/server.ts).
+   * holds none), the same one for SENDER_URL_REUSE_MS. Valid longer than the helper can wait before it
+   * asks: a connection on which nothing moves is closed after the content listener's idle timeout
+   * (src/server.ts).
    */
   async senderSource(versionId: string, relativePath: string): Promise<string | null> {
     const key = this.fileKey(versionId, relativePath);
-    return key ? getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.s3.bucket, Key: key }), { expiresIn: SENDER_URL_SECONDS }) : null;
+    if (!key) {
+      return null;
+    }
+    // Real time, not the app's Clock: S3 judges the URL's validity by it.
+    const now = Date.now();
+    const known = this.senderUrls.get(key);
+    if (known && known.until > now) {
+      return known.url;
+    }
+    const url = await getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.s3.bucket, Key: key }), { expiresIn: SENDER_URL_SECONDS });
+    setBounded(this.senderUrls, key, { url, until: now + SENDER_URL_REUSE_MS }, SENDER_URLS_MAX, (old) => old.until <= now);
+    return url;
   }
 
   async readFile(versionId: string, relativePath: string): Promise<Buffer> {

@@ -158,7 +158,7 @@ describe('Large course files from an S3 bucket sent by the file sender', () => {
     process.stderr.write = capture;
     s3 = await startTestS3('tenant-s');
     t = await createTestApp({ ...s3.env, LOG_LEVEL: 'warn' });
-    base = await importCourseFolder(t, { 'media/big.bin': big });
+    base = await importCourseFolder(t, { 'media/big.bin': big, 'media/second.bin': noise(1_200_000, 32) });
   });
 
   afterAll(async () => {
@@ -197,6 +197,18 @@ describe('Large course files from an S3 bucket sent by the file sender', () => {
     const environ = fs.readFileSync(`/proc/${sender().pid}/environ`, 'latin1');
     expect(environ).not.toContain('S3_');
     expect(environ).not.toContain(s3.env.S3_SECRET_ACCESS_KEY);
+  });
+
+  it('should hand the helper the same presigned URL for an object for a while (presigning is costly), its own to each object', async () => {
+    const before = s3.gets.length;
+    expect((await get(undefined, base + 'media/big.bin')).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1100)); // a URL signed a second later would differ (X-Amz-Date)
+    expect((await get(undefined, base + 'media/big.bin')).status).toBe(200);
+    expect((await get(undefined, base + 'media/second.bin')).status).toBe(200);
+    const [first, again, other] = s3.gets.slice(before).map((g) => new URL(g.url, 'http://s3'));
+    expect(again.href).toBe(first.href);
+    expect(other.pathname).toMatch(/\/media\/second\.bin$/);
+    expect(other.searchParams.get('X-Amz-Signature')).not.toBe(first.searchParams.get('X-Amz-Signature'));
   });
 
   it('should close the connection with nothing written when the bucket cannot be read, log why, and send again once it can', async () => {
