@@ -146,6 +146,29 @@ describe('request ids', () => {
     expect(lines.filter((l) => l.includes('req-commit-2'))).toEqual([expect.stringMatching(new RegExp(`\\[Request\\] \\[req req-commit-2\\] POST ${path} 200 [\\d.]+ ms$`))]);
   });
 
+  it("never writes a course file's grant, a launch code or a dispatch token: the lines mask them and keep the rest", async () => {
+    const created = await request(t.appUrl).post('/api/courses').set(t.auth).attach('package', await buildFixtureZip('scorm12-multi-sco'), 'c.zip').expect(201);
+    const file = new URL(created.body.currentVersion.scos[0].url as string).pathname;
+    const [, , versionId, grant, ...rest] = file.split('/');
+    const masked = `/content/${versionId}/<grant>/${rest.join('/')}`;
+    await request(t.contentUrl).get(file).set('X-Request-Id', 'req-file-1').expect(200);
+    const forged = `${grant.split('.')[0]}.forged-signature-0123456789`;
+    await request(t.contentUrl).get(file.replace(grant, forged)).set('X-Request-Id', 'req-file-2').expect(403);
+    await request(t.appUrl).get(`/content/grants/${versionId}/${forged}`).set('X-Request-Id', 'req-file-3');
+    await request(t.contentUrl).get('/player/secret-launch-code-0123456789').set('X-Request-Id', 'req-code-1');
+    await request(t.contentUrl).get('/dispatch/secret-dispatch-token-0123456789').set('X-Request-Id', 'req-dispatch-1');
+    const of = (id: string) => lines.filter((l) => l.includes(`[req ${id}]`));
+    expect(of('req-file-1')).toEqual([expect.stringContaining(`[Request] [req req-file-1] GET ${masked} 200`)]);
+    expect(of('req-file-2')).toEqual([expect.stringContaining(`GET ${masked} → 403`), expect.stringContaining(`[Request] [req req-file-2] GET ${masked} 403`)]);
+    expect(of('req-file-3').join('\n')).toContain(`GET /content/grants/${versionId}/<grant> `);
+    expect(of('req-code-1').join('\n')).toContain('GET /player/<launch code> ');
+    expect(of('req-dispatch-1').join('\n')).toContain('GET /dispatch/<dispatch token> ');
+    const all = lines.join('\n');
+    for (const secret of [grant, forged, 'secret-launch-code', 'secret-dispatch-token']) {
+      expect(all).not.toContain(secret);
+    }
+  });
+
   it('at LOG_LEVEL=warn writes no request lines, and the warnings still carry the id', async () => {
     const quiet = await createTestApp({ LOG_LEVEL: 'warn' });
     try {
