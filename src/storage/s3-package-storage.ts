@@ -29,9 +29,9 @@ import { ORPHAN_GRACE_MS, PackageStorage, safeRelativePath, STORAGE_CHECK_MS, St
 const SENDER_URL_SECONDS = 300;
 /**
  * How long a presigned URL is handed out again for the same object: presigning costs about half a
- * millisecond of the server's event loop (the SDK's middleware and hashing), as much as the rest of a
- * large file's work there. Every URL handed out keeps at least 3 of its 5 minutes, more than the
- * helper can wait before its GET (the content listener's idle timeout, 2 minutes).
+ * millisecond of the server's event loop (the SDK's middleware and hashing; docs/deployment.md). Every
+ * URL handed out keeps at least 3 of its 5 minutes, more than the helper can wait before its GET (the
+ * content listener's idle timeout, 2 minutes).
  */
 const SENDER_URL_REUSE_MS = 120_000;
 /** Most presigned URLs remembered (about 600 bytes each). */
