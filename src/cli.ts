@@ -104,9 +104,8 @@ async function main(): Promise<number> {
   const { AppError } = await import('./common/errors');
   const { CourseImportService } = await import('./courses/course-import.service');
   const { CoursesService } = await import('./courses/courses.service');
-  const { AppLogger, nestLogLevels } = await import('./logging/app-logger');
-  const levels = nestLogLevels(config.logLevel);
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: levels === false ? false : levels, abortOnError: false });
+  const { AppLogger } = await import('./logging/app-logger');
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: AppLogger.for(config), abortOnError: false });
   app.useLogger(app.get(AppLogger));
   try {
     const importer = app.get(CourseImportService);

@@ -4,7 +4,7 @@ import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfig } from './config/app-config';
 import { reportReady, runPrimary } from './cluster';
 import { missingServerFlags } from './node-flags';
-import { nestLogLevels } from './logging/app-logger';
+import { AppLogger } from './logging/app-logger';
 
 async function main(): Promise<void> {
   let config;
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     // The primary writes only a few lifecycle lines (a worker started, ready, died): they are kept
     // at every level but silent, so a LOG_LEVEL quieting the workers' request lines keeps them.
     Logger.overrideLogger(
-      config.logLevel === 'silent' ? false : nestLogLevels(config.logLevel === 'error' || config.logLevel === 'warn' ? 'log' : config.logLevel) || false,
+      config.logLevel === 'silent' ? false : AppLogger.for(config, config.logLevel === 'error' || config.logLevel === 'warn' ? 'log' : config.logLevel),
     );
     await runPrimary(config);
     return;

@@ -15,7 +15,7 @@ import { setupApiDocs } from './console/api-docs';
 import { ContentFiles } from './content/content-files';
 import { FileSender } from './content/file-sender';
 import { lockSqliteServer } from './database/sqlite-server-lock';
-import { AppLogger, nestLogLevels } from './logging/app-logger';
+import { AppLogger } from './logging/app-logger';
 import { RequestLogger } from './logging/request-logger';
 
 export type Origin = 'app' | 'content';
@@ -58,14 +58,13 @@ export const IDLE_TIMEOUT_MS = 120_000;
 
 /** Builds the Nest app with the same settings everywhere (main, CLI, tests). */
 export async function createApp(config: AppConfig, overrides: ServerOverrides = {}): Promise<NestExpressApplication> {
-  const logger = nestLogLevels(config.logLevel);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, overrides.clock), {
-    logger,
+    logger: AppLogger.for(config),
     bodyParser: false,
     abortOnError: false,
   });
-  // Start-up lines go through Nest's default logger at the configured levels; from here on the
-  // app's own logger (request ids). The request id middleware comes first, so every line of a request has it.
+  // Start-up lines go through a logger of the configured level and format; from here on the app's
+  // own (request ids). The request id middleware comes first, so every line of a request has it.
   app.useLogger(app.get(AppLogger));
   app.use(app.get(RequestLogger).handle);
   app.disable('x-powered-by');

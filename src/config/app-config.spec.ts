@@ -44,6 +44,14 @@ describe('CONTENT_SENDER (who writes large course files, src/content/file-sender
   });
 });
 
+describe('LOG_FORMAT (text lines, or one JSON object per line: src/logging/app-logger.ts)', () => {
+  it('is text unless json is named, and refuses anything else', () => {
+    expect(loadConfig({}, '/srv').logFormat).toBe('text');
+    expect(loadConfig({ LOG_FORMAT: ' json ' }, '/srv').logFormat).toBe('json');
+    expect(() => loadConfig({ LOG_FORMAT: 'logfmt' }, '/srv')).toThrow('LOG_FORMAT must be text or json (one JSON object per line), got "logfmt"');
+  });
+});
+
 describe('STOP_GRACE_SECONDS (how long a stopping server lets requests under way finish, src/server.ts)', () => {
   it('is 8 s unless set, and may be 0 (cut at once)', () => {
     expect(loadConfig({}, '/srv').stopGraceMs).toBe(8000);

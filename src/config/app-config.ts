@@ -27,6 +27,8 @@ export class AppConfig {
   /** Largest allowed uncompressed/compressed ratio of one entry (zip bomb guard). */
   maxCompressionRatio: number;
   logLevel: LogLevel;
+  /** How log lines are written: Nest's text lines (the default), or one JSON object per line for a log collector. */
+  logFormat: 'text' | 'json';
   /** Grade outbox: first retry delay and cap of the exponential backoff (ms), and the AGS request timeout (ms). */
   gradeRetryBaseMs: number;
   gradeRetryMaxMs: number;
@@ -173,6 +175,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
   }
   config.logLevel = level;
+  const format = env.LOG_FORMAT?.trim() || 'text';
+  if (format !== 'text' && format !== 'json') {
+    throw new ConfigError(`LOG_FORMAT must be text or json (one JSON object per line), got "${format}"`);
+  }
+  config.logFormat = format;
   config.gradeRetryBaseMs = int(env, 'GRADE_RETRY_BASE_MS', 2000, 1);
   config.gradeRetryMaxMs = int(env, 'GRADE_RETRY_MAX_MS', 10 * 60_000, config.gradeRetryBaseMs);
   config.gradeHttpTimeoutMs = int(env, 'GRADE_HTTP_TIMEOUT_MS', 15_000, 50);

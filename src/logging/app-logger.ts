@@ -1,5 +1,5 @@
 import { ConsoleLogger, LogLevel as NestLogLevel } from '@nestjs/common';
-import type { LogLevel } from '../config/app-config';
+import type { AppConfig, LogLevel } from '../config/app-config';
 import { currentRequestId } from './request-id';
 
 /** Nest's levels enabled by our `LOG_LEVEL` (each level includes the more severe ones); false for silent. */
@@ -15,14 +15,21 @@ export function nestLogLevels(level: LogLevel): NestLogLevel[] | false {
  * Nest's console logger with the request id in every line written while a request is being served
  * (`[Context] [req <id>] message`), and on each line of an error's stack trace, so the lines of one
  * request can be found together in a busy log. Every `new Logger(...)` in the app writes through it.
+ * With `LOG_FORMAT=json` each line is instead one JSON object, Nest's (`level`, `pid`, `timestamp` in
+ * ms since the epoch, `context`, `message`, `stack`) with `requestId` while a request is served.
  */
 export class AppLogger extends ConsoleLogger {
   /** The second (since the epoch) `stamp` shows: Nest's timestamp has no finer unit, and formatting it is a few µs per line. */
   private stampSecond = -1;
   private stamp = '';
 
-  constructor(level: LogLevel) {
-    super({ logLevels: nestLogLevels(level) || [] });
+  constructor(level: LogLevel, format: AppConfig['logFormat'] = 'text') {
+    super({ logLevels: nestLogLevels(level) || [], json: format === 'json' });
+  }
+
+  /** The logger of a process of the app (server, worker, CLI), as configured; Nest's start-up lines go through it too. */
+  static for(config: AppConfig, level: LogLevel = config.logLevel): AppLogger {
+    return new AppLogger(level, config.logFormat);
   }
 
   /** Nest's timestamp, formatted once per second (at LOG_LEVEL=log every course file is a line). */
@@ -45,6 +52,15 @@ export class AppLogger extends ConsoleLogger {
   ): string {
     const id = currentRequestId();
     return super.formatMessage(logLevel, message, pidMessage, formattedLogLevel, id ? `${contextMessage}[req ${id}] ` : contextMessage, timestampDiff);
+  }
+
+  protected override getJsonLogObject(
+    message: unknown,
+    options: Parameters<ConsoleLogger['getJsonLogObject']>[1],
+  ): ReturnType<ConsoleLogger['getJsonLogObject']> {
+    const logObject = super.getJsonLogObject(message, options);
+    const id = currentRequestId();
+    return id ? Object.assign(logObject, { requestId: id }) : logObject;
   }
 
   protected override printStackTrace(stack: string): void {

@@ -9,7 +9,7 @@ import { RequestLogger } from './request-logger';
  */
 @Global()
 @Module({
-  providers: [{ provide: AppLogger, useFactory: (config: AppConfig) => new AppLogger(config.logLevel), inject: [AppConfig] }, RequestLogger],
+  providers: [{ provide: AppLogger, useFactory: (config: AppConfig) => AppLogger.for(config), inject: [AppConfig] }, RequestLogger],
   exports: [AppLogger, RequestLogger],
 })
 export class LoggingModule {}

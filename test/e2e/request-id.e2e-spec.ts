@@ -185,4 +185,23 @@ describe('request ids', () => {
     expect(startup).toHaveLength(1);
     expect(startup[0]).not.toContain('[req ');
   });
+
+  it('at LOG_FORMAT=json writes every line as one JSON object, with the request id as a field', async () => {
+    const from = lines.length;
+    const structured = await createTestApp({ LOG_LEVEL: 'log', LOG_FORMAT: 'json' });
+    try {
+      await request(structured.appUrl).get('/api/platforms').set('X-Request-Id', 'json-1').expect(401);
+      await request(structured.appUrl).get('/health').set('X-Request-Id', 'json-2').expect(200);
+    } finally {
+      await structured.close();
+    }
+    const objects = lines.slice(from).map((line) => JSON.parse(line) as Record<string, unknown>); // throws on a line that is not JSON
+    const shape = { level: expect.any(String), pid: process.pid, timestamp: expect.any(Number), context: expect.any(String), message: expect.any(String) };
+    expect(objects.find((o) => o.message === 'Nest application successfully started')).toEqual(shape); // start-up: no request id
+    expect(objects.filter((o) => o.requestId === 'json-1')).toEqual([
+      { ...shape, level: 'warn', context: 'HTTP', message: expect.stringMatching(/^GET \/api\/platforms → 401/), requestId: 'json-1' },
+      { ...shape, level: 'log', context: 'Request', message: expect.stringMatching(/^GET \/api\/platforms 401 [\d.]+ ms$/), requestId: 'json-1' },
+    ]);
+    expect(objects.filter((o) => o.requestId === 'json-2')).toEqual([{ ...shape, level: 'log', context: 'Request', message: expect.stringMatching(/^GET \/health 200 /), requestId: 'json-2' }]);
+  });
 });
