@@ -11,14 +11,27 @@ export function nestLogLevels(level: LogLevel): NestLogLevel[] | false {
   return order.slice(0, order.indexOf(level) + 1);
 }
 
+/** A request line's parts (`AppLogger.logRequest`): the path as `pathForLog` shows it, and whether the answer went out whole. */
+export interface RequestFields {
+  method: string;
+  path: string;
+  status: number;
+  durationMs: number;
+  /** `sent`; `file-sender` (written by the file sender's helper); `closed` (the connection closed before the answer was sent). */
+  outcome: 'sent' | 'file-sender' | 'closed';
+}
+
 /**
  * Nest's console logger with the request id in every line written while a request is being served
  * (`[Context] [req <id>] message`), and on each line of an error's stack trace, so the lines of one
  * request can be found together in a busy log. Every `new Logger(...)` in the app writes through it.
  * With `LOG_FORMAT=json` each line is instead one JSON object, Nest's (`level`, `pid`, `timestamp` in
- * ms since the epoch, `context`, `message`, `stack`) with `requestId` while a request is served.
+ * ms since the epoch, `context`, `message`, `stack`) with `requestId` while a request is served, and
+ * the request line's parts (`RequestFields`) on that line.
  */
 export class AppLogger extends ConsoleLogger {
+  /** The request line's parts while it is written (`logRequest`), for its JSON object. */
+  private requestFields: RequestFields | undefined;
   /** The second (since the epoch) `stamp` shows: Nest's timestamp has no finer unit, and formatting it is a few µs per line. */
   private stampSecond = -1;
   private stamp = '';
@@ -54,13 +67,23 @@ export class AppLogger extends ConsoleLogger {
     return super.formatMessage(logLevel, message, pidMessage, formattedLogLevel, id ? `${contextMessage}[req ${id}] ` : contextMessage, timestampDiff);
   }
 
+  /** The request line (RequestLogger): `line` as its message, and with LOG_FORMAT=json its parts as fields too. */
+  logRequest(line: string, fields: RequestFields): void {
+    this.requestFields = this.options.json ? fields : undefined;
+    try {
+      this.log(line, 'Request');
+    } finally {
+      this.requestFields = undefined;
+    }
+  }
+
   protected override getJsonLogObject(
     message: unknown,
     options: Parameters<ConsoleLogger['getJsonLogObject']>[1],
   ): ReturnType<ConsoleLogger['getJsonLogObject']> {
     const logObject = super.getJsonLogObject(message, options);
     const id = currentRequestId();
-    return id ? Object.assign(logObject, { requestId: id }) : logObject;
+    return Object.assign(logObject, id && { requestId: id }, this.requestFields);
   }
 
   protected override printStackTrace(stack: string): void {

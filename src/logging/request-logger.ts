@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { pathForLog } from '../common/log-path';
-import { AppLogger } from './app-logger';
+import { AppLogger, RequestFields } from './app-logger';
 import { REQUEST_ID_HEADER, requestIdFrom, runWithRequestId } from './request-id';
 
 /**
@@ -31,12 +31,10 @@ export class RequestLogger {
       // the first middleware sees the URL as it came in (Express's originalUrl)
       const url = req.url;
       res.once('close', () => {
-        const outcome = res.writableFinished
-          ? String(res.statusCode)
-          : handedOver.has(res)
-            ? `${res.statusCode} (sent by the file sender)`
-            : `${res.statusCode} (connection closed before the answer was sent)`;
-        runWithRequestId(id, () => this.logger.log(`${req.method} ${pathForLog(url)} ${outcome} ${(performance.now() - started).toFixed(1)} ms`, 'Request'));
+        const outcome = res.writableFinished ? 'sent' : handedOver.has(res) ? 'file-sender' : 'closed';
+        const fields = { method: req.method ?? '', path: pathForLog(url), status: res.statusCode, durationMs: Math.round((performance.now() - started) * 10) / 10, outcome } as const;
+        const status = `${fields.status}${OUTCOME_TEXT[outcome]}`;
+        runWithRequestId(id, () => this.logger.logRequest(`${fields.method} ${fields.path} ${status} ${fields.durationMs.toFixed(1)} ms`, fields));
       });
     }
     return id;
@@ -49,3 +47,10 @@ export class RequestLogger {
 }
 
 const handedOver = new WeakSet<ServerResponse>();
+
+/** How a request line's text says the answer went (nothing for one sent whole). */
+const OUTCOME_TEXT: Record<RequestFields['outcome'], string> = {
+  sent: '',
+  'file-sender': ' (sent by the file sender)',
+  closed: ' (connection closed before the answer was sent)',
+};

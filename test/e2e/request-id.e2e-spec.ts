@@ -1,6 +1,9 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from '../support/app';
-import { importFixture, launchContext, openPlayer } from '../support/player-entry';
+import { importCourseFolder, importFixture, launchContext, openPlayer } from '../support/player-entry';
+import { binary } from '../support/downloads';
+import { noise } from '../support/hostile-zips';
+import { waitFor } from '../support/wait-for';
 import { buildFixtureZip } from '../support/scorm-package.builder';
 
 /**
@@ -169,6 +172,14 @@ describe('request ids', () => {
     }
   });
 
+  it("says in a large file's request line that the file sender's helper wrote the answer", async () => {
+    const base = await importCourseFolder(t, { 'media/big.bin': noise(1_600_000, 41) });
+    await request(base + 'media/big.bin').get('').set('X-Request-Id', 'req-big-1').buffer(true).parse(binary as never).expect(200);
+    const path = `${new URL(base).pathname.replace(/^(\/content\/[^/]+\/)[^/]+/, '$1<grant>')}media/big.bin`;
+    await waitFor(() => lines.some((l) => l.includes('[req req-big-1]')), 5000, 'the request line');
+    expect(lines.filter((l) => l.includes('[req req-big-1]'))).toEqual([expect.stringMatching(new RegExp(`\\[Request\\] \\[req req-big-1\\] GET ${path} 200 \\(sent by the file sender\\) [\\d.]+ ms$`))]);
+  });
+
   it('at LOG_LEVEL=warn writes no request lines, and the warnings still carry the id', async () => {
     const quiet = await createTestApp({ LOG_LEVEL: 'warn' });
     try {
@@ -200,8 +211,22 @@ describe('request ids', () => {
     expect(objects.find((o) => o.message === 'Nest application successfully started')).toEqual(shape); // start-up: no request id
     expect(objects.filter((o) => o.requestId === 'json-1')).toEqual([
       { ...shape, level: 'warn', context: 'HTTP', message: expect.stringMatching(/^GET \/api\/platforms → 401/), requestId: 'json-1' },
-      { ...shape, level: 'log', context: 'Request', message: expect.stringMatching(/^GET \/api\/platforms 401 [\d.]+ ms$/), requestId: 'json-1' },
+      {
+        ...shape,
+        level: 'log',
+        context: 'Request',
+        message: expect.stringMatching(/^GET \/api\/platforms 401 [\d.]+ ms$/),
+        requestId: 'json-1',
+        // the request line's parts as fields, for a collector to filter on
+        method: 'GET',
+        path: '/api/platforms',
+        status: 401,
+        durationMs: expect.any(Number),
+        outcome: 'sent',
+      },
     ]);
-    expect(objects.filter((o) => o.requestId === 'json-2')).toEqual([{ ...shape, level: 'log', context: 'Request', message: expect.stringMatching(/^GET \/health 200 /), requestId: 'json-2' }]);
+    expect(objects.filter((o) => o.requestId === 'json-2')).toEqual([
+      { ...shape, level: 'log', context: 'Request', message: expect.stringMatching(/^GET \/health 200 /), requestId: 'json-2', method: 'GET', path: '/health', status: 200, durationMs: expect.any(Number), outcome: 'sent' },
+    ]);
   });
 });
