@@ -11,12 +11,12 @@
  */
 export const SERVER_NODE_FLAGS = ['--no-memory-reducer'];
 
-/** `execArgv` with the server's flags it lacks added (a worker forked by the primary). */
-export function withServerFlags(execArgv: string[]): string[] {
-  return [...execArgv, ...SERVER_NODE_FLAGS.filter((flag) => !execArgv.includes(flag))];
+/** The server's flags `execArgv` lacks (by default: this process was started without). */
+export function missingServerFlags(execArgv = process.execArgv): string[] {
+  return SERVER_NODE_FLAGS.filter((flag) => !execArgv.includes(flag));
 }
 
-/** The server's flags this process was started without. */
-export function missingServerFlags(): string[] {
-  return SERVER_NODE_FLAGS.filter((flag) => !process.execArgv.includes(flag));
+/** `execArgv` with the server's flags it lacks added (a worker forked by the primary). */
+export function withServerFlags(execArgv: string[]): string[] {
+  return [...execArgv, ...missingServerFlags(execArgv)];
 }

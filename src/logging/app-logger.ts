@@ -30,7 +30,7 @@ export interface RequestFields {
  * the request line's parts (`RequestFields`) on that line.
  */
 export class AppLogger extends ConsoleLogger {
-  /** The request line's parts while it is written (`logRequest`), for its JSON object. */
+  /** The request line's parts while it is written (`logRequest`); only a JSON object shows them. */
   private requestFields: RequestFields | undefined;
   /** The second (since the epoch) `stamp` shows: Nest's timestamp has no finer unit, and formatting it is a few µs per line. */
   private stampSecond = -1;
@@ -69,7 +69,7 @@ export class AppLogger extends ConsoleLogger {
 
   /** The request line (RequestLogger): `line` as its message, and with LOG_FORMAT=json its parts as fields too. */
   logRequest(line: string, fields: RequestFields): void {
-    this.requestFields = this.options.json ? fields : undefined;
+    this.requestFields = fields;
     try {
       this.log(line, 'Request');
     } finally {

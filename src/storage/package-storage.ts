@@ -22,9 +22,6 @@ export const VERSION_ID = /^[0-9a-f-]{36}$/;
  */
 export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
 
-/** How long the health check waits for the object store: a bucket that does not answer by then is unavailable. */
-export const STORAGE_CHECK_MS = 2000;
-
 /**
  * Where extracted course versions live (docs/architecture.md): the local disk
  * (`LocalPackageStorage`, the default) or an S3 bucket (`S3PackageStorage`, `STORAGE=s3`). Either
@@ -76,7 +73,7 @@ export abstract class PackageStorage {
   /**
    * Resolves when course versions can be read and written (GET /health): the working folder under
    * tmp/ is writable, and so is the content folder (local) or the bucket answers (S3, within
-   * `STORAGE_CHECK_MS`); rejects otherwise.
+   * 2 s); rejects otherwise.
    */
   async check(): Promise<void> {
     await fsp.access(this.config.tmpDir, fs.constants.W_OK);

@@ -23,8 +23,10 @@ import { AppError } from '../common/errors';
 import { AppConfig, S3Settings } from '../config/app-config';
 import { contentTypeFor } from '../content/content-types';
 import { sendChunks } from './file-streams';
-import { ORPHAN_GRACE_MS, PackageStorage, safeRelativePath, STORAGE_CHECK_MS, StoredFileStat, VERSION_ID } from './package-storage';
+import { ORPHAN_GRACE_MS, PackageStorage, safeRelativePath, StoredFileStat, VERSION_ID } from './package-storage';
 
+/** How long the health check waits for the bucket (`check`): one that does not answer by then is unavailable. */
+const STORAGE_CHECK_MS = 2000;
 /** How long a URL handed to the file sender's helper lets it read the object (senderSource). */
 const SENDER_URL_SECONDS = 300;
 /**
