@@ -72,7 +72,7 @@ const FILES = [
   { name: 'large', label: '2.4 MB png', path: 'bench/photo.png', bytes: noise(2_400_000, 5), target: 0.6 },
 ];
 
-interface WrkResult {
+export interface WrkResult {
   perSecond: number;
   p99Ms: number;
   requests: number;
@@ -295,7 +295,7 @@ async function startHelper<Ready>(script: string, args: string[], nodeFlags: str
 }
 
 /** Imports the fixture course with the two bench files; returns its version and a grant prefix path. */
-async function importContent(t: TestApp): Promise<{ versionId: string; prefix: string }> {
+export async function importContent(t: TestApp): Promise<{ versionId: string; prefix: string }> {
   const zip = await buildFixtureZip('scorm12-single-sco', { files: Object.fromEntries(FILES.map((f) => [f.path, f.bytes])) });
   const res = await request(t.appUrl).post('/api/courses').set(t.auth).attach('package', zip, 'bench.zip');
   if (res.status !== 201) {
@@ -305,7 +305,7 @@ async function importContent(t: TestApp): Promise<{ versionId: string; prefix: s
   return { versionId: res.body.currentVersion.id as string, prefix: sco.pathname.replace(/[^/]*$/, '') };
 }
 
-function htmlPage(bytes: number): string {
+export function htmlPage(bytes: number): string {
   const head = '<!doctype html><html><head><meta charset="utf-8"><title>Page</title></head><body>\n';
   const tail = '</body></html>\n';
   const line = '<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</p>\n';
@@ -316,9 +316,11 @@ function htmlPage(bytes: number): string {
   return (head + body + tail).padEnd(bytes - 1, ' ') + '\n';
 }
 
-function wrk(url: string, seconds: number): Promise<WrkResult> {
+/** `wrk -t1 -c64` against `url`; with `core`, wrk runs pinned to that core (`taskset`). */
+export function wrk(url: string, seconds: number, core?: number): Promise<WrkResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(WRK, ['-t1', '-c64', `-d${seconds}s`, '--latency', url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = ['-t1', '-c64', `-d${seconds}s`, '--latency', url];
+    const child = core === undefined ? spawn(WRK, args, { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn('taskset', ['-c', String(core), WRK, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));

@@ -13,6 +13,7 @@ const BENCHES: Record<string, Bench> = {
   launch: () => import('./launch'),
   content: () => import('./content'),
   reports: () => import('./reports'),
+  'request-lines': () => import('./request-lines'),
 };
 
 /** Options that take a value (`--instances 2`): the value is not a bench name. */

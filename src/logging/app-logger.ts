@@ -1,6 +1,7 @@
 import { ConsoleLogger, LogLevel as NestLogLevel } from '@nestjs/common';
 import type { AppConfig, LogLevel } from '../config/app-config';
 import { currentRequestId } from './request-id';
+import { flushLines, queueLine } from './stdout-lines';
 
 /** Nest's levels enabled by our `LOG_LEVEL` (each level includes the more severe ones); false for silent. */
 export function nestLogLevels(level: LogLevel): NestLogLevel[] | false {
@@ -27,17 +28,19 @@ export interface RequestFields {
  * request can be found together in a busy log. Every `new Logger(...)` in the app writes through it.
  * With `LOG_FORMAT=json` each line is instead one JSON object, Nest's (`level`, `pid`, `timestamp` in
  * ms since the epoch, `context`, `message`, `stack`) with `requestId` while a request is served, and
- * the request line's parts (`RequestFields`) on that line.
+ * the request line's parts (`RequestFields`) on that line. Colours only on a terminal: a file, a
+ * pipe or journald gets plain text.
+ *
+ * Request lines are held until the event loop's turn ends and written together (./stdout-lines.ts);
+ * every other line first writes those held, so the order in which lines were logged is kept.
  */
 export class AppLogger extends ConsoleLogger {
-  /** The request line's parts while it is written (`logRequest`); only a JSON object shows them. */
-  private requestFields: RequestFields | undefined;
   /** The second (since the epoch) `stamp` shows: Nest's timestamp has no finer unit, and formatting it is a few µs per line. */
   private stampSecond = -1;
   private stamp = '';
 
   constructor(level: LogLevel, format: AppConfig['logFormat'] = 'text') {
-    super({ logLevels: nestLogLevels(level) || [], json: format === 'json' });
+    super({ logLevels: nestLogLevels(level) || [], json: format === 'json', colors: format === 'text' && onTerminal() });
   }
 
   /** The logger of a process of the app (server, worker, CLI), as configured; Nest's start-up lines go through it too. */
@@ -67,14 +70,42 @@ export class AppLogger extends ConsoleLogger {
     return super.formatMessage(logLevel, message, pidMessage, formattedLogLevel, id ? `${contextMessage}[req ${id}] ` : contextMessage, timestampDiff);
   }
 
-  /** The request line (RequestLogger): `line` as its message, and with LOG_FORMAT=json its parts as fields too. */
-  logRequest(line: string, fields: RequestFields): void {
-    this.requestFields = fields;
-    try {
-      this.log(line, 'Request');
-    } finally {
-      this.requestFields = undefined;
+  /**
+   * The request line (RequestLogger), in the `Request` context: `line` as its message, with request
+   * `requestId`'s id, and with LOG_FORMAT=json its parts as fields too. Formatted as Nest formats a
+   * `log` line, but held until the loop's turn ends (`queueLine`).
+   */
+  logRequest(requestId: string, line: string, fields: RequestFields): void {
+    if (!this.isLevelEnabled('log')) {
+      return;
     }
+    if (this.options.json) {
+      // Nest's JSON line (its getJsonLogObject) with the request's parts, as one literal (a fixed shape); strings and
+      // numbers only, so plain JSON.stringify writes what Nest's replacer would, for a fraction of its CPU
+      const { method, path, status, durationMs, outcome } = fields;
+      const logObject = {
+        level: 'log',
+        pid: process.pid,
+        timestamp: Date.now(),
+        message: line,
+        context: 'Request',
+        requestId,
+        method,
+        path,
+        status,
+        durationMs,
+        outcome,
+      };
+      queueLine(`${JSON.stringify(logObject)}\n`);
+    } else {
+      const context = `${this.formatContext('Request')}[req ${requestId}] `;
+      queueLine(super.formatMessage('log', line, this.formatPid(process.pid), LOG_LABEL, context, this.updateAndGetTimestampDiff()));
+    }
+  }
+
+  protected override printMessages(...args: Parameters<ConsoleLogger['printMessages']>): void {
+    flushLines();
+    super.printMessages(...args);
   }
 
   protected override getJsonLogObject(
@@ -83,11 +114,19 @@ export class AppLogger extends ConsoleLogger {
   ): ReturnType<ConsoleLogger['getJsonLogObject']> {
     const logObject = super.getJsonLogObject(message, options);
     const id = currentRequestId();
-    return Object.assign(logObject, id && { requestId: id }, this.requestFields);
+    return Object.assign(logObject, id && { requestId: id });
   }
 
   protected override printStackTrace(stack: string): void {
     const id = currentRequestId();
     super.printStackTrace(id && stack ? stack.replace(/^/gm, `[req ${id}] `) : stack);
   }
+}
+
+/** Nest's level label for `log` lines (its `printMessages`: upper case, padded to 7). */
+const LOG_LABEL = 'LOG'.padStart(7, ' ');
+
+/** Nest colours lines unless NO_COLOR is set; we also leave them plain where stdout is not a terminal. */
+function onTerminal(): boolean {
+  return process.stdout.isTTY === true && !process.env.NO_COLOR;
 }

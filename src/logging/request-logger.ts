@@ -34,7 +34,7 @@ export class RequestLogger {
         const outcome = res.writableFinished ? 'sent' : handedOver.has(res) ? 'file-sender' : 'closed';
         const fields = { method: req.method ?? '', path: pathForLog(url), status: res.statusCode, durationMs: Math.round((performance.now() - started) * 10) / 10, outcome } as const;
         const status = `${fields.status}${OUTCOME_TEXT[outcome]}`;
-        runWithRequestId(id, () => this.logger.logRequest(`${fields.method} ${fields.path} ${status} ${fields.durationMs.toFixed(1)} ms`, fields));
+        this.logger.logRequest(id, `${fields.method} ${fields.path} ${status} ${fields.durationMs.toFixed(1)} ms`, fields);
       });
     }
     return id;

@@ -38,6 +38,9 @@ describe('request ids', () => {
   });
 
   const linesWith = (text: string) => lines.filter((l) => l.includes(text));
+  /** Request lines are written when the event loop's turn ends (src/logging/stdout-lines.ts), not always before the client has its answer. */
+  const requestLines = (...ids: string[]) =>
+    waitFor(() => ids.every((id) => lines.some((l) => l.includes(`[Request] [req ${id}]`))), 5000, `the request lines of ${ids.join(', ')}`);
   const platform = (n: string) => ({
     name: `LMS ${n}`,
     issuer: `https://lms-${n}.example`,
@@ -67,12 +70,14 @@ describe('request ids', () => {
 
   it("puts the id in every line a request writes: the service's, the exception filter's and the request line", async () => {
     await request(t.appUrl).post('/api/platforms').set(t.auth).set('X-Request-Id', 'req-platform-1').send(platform('one')).expect(201);
+    await requestLines('req-platform-1');
     const registered = linesWith('issuer=https://lms-one.example');
     expect(registered).toHaveLength(1);
     expect(registered[0]).toMatch(/\[PlatformsService\] \[req req-platform-1\] platform .* registered/);
     expect(linesWith('POST /api/platforms 201')).toEqual([expect.stringMatching(/\[Request\] \[req req-platform-1\] POST \/api\/platforms 201 [\d.]+ ms$/)]);
 
     await request(t.appUrl).get('/api/courses?secret=not-logged').set('X-Request-Id', 'req-refused-1').expect(401);
+    await requestLines('req-refused-1');
     const refused = lines.filter((l) => l.includes('req-refused-1'));
     expect(refused).toEqual([
       expect.stringContaining('[HTTP] [req req-refused-1] GET /api/courses → 401 unauthorized'),
@@ -84,6 +89,7 @@ describe('request ids', () => {
   it("never writes a customer's registration link token: the request line and the filter's line mask it", async () => {
     const token = 'secret-link-token-0123456789';
     await request(t.appUrl).get(`/lti/register/${token}?openid_configuration=x`).set('X-Request-Id', 'req-link-1').expect(404);
+    await requestLines('req-link-1');
     const mine = lines.filter((l) => l.includes('req-link-1'));
     expect(mine).toEqual([
       expect.stringContaining('GET /lti/register/<link token> → 404 lti_registration_link_unknown'),
@@ -95,6 +101,7 @@ describe('request ids', () => {
   it('never writes an instructor view token: both lines mask it', async () => {
     const token = 'c2VjcmV0LXZpZXctdG9rZW4.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
     await request(t.appUrl).post(`/lti/instructor/${token}/preview`).set('X-Request-Id', 'req-view-1').expect(401);
+    await requestLines('req-view-1');
     expect(lines.filter((l) => l.includes('req-view-1'))).toEqual([
       expect.stringContaining('POST /lti/instructor/<view token>/preview → 401 instructor_view_invalid'),
       expect.stringContaining('[Request] [req req-view-1] POST /lti/instructor/<view token>/preview 401'),
@@ -140,12 +147,14 @@ describe('request ids', () => {
     const path = `${b.runtimeBase}/scos/${encodeURIComponent(b.startItemId)}/commit`;
     const body = { session: 1, seq: 1, cmi: { core: { lesson_status: 'incomplete' } } };
     const refused = await request(t.contentUrl).post(path).set('X-Request-Id', 'req-commit-1').set('Content-Type', 'text/plain').send(JSON.stringify({ ...body, token: 'forged' })).expect(401);
+    await requestLines('req-commit-1');
     expect(refused.headers['x-request-id']).toBe('req-commit-1');
     expect(lines.filter((l) => l.includes('req-commit-1'))).toEqual([
       expect.stringContaining(`[HTTP] [req req-commit-1] POST ${path} → 401 runtime_token_invalid`),
       expect.stringMatching(new RegExp(`\\[Request\\] \\[req req-commit-1\\] POST ${path} 401 [\\d.]+ ms$`)),
     ]);
     await request(t.contentUrl).post(path).set({ Authorization: `Bearer ${b.token}`, 'X-Request-Id': 'req-commit-2' }).send(body).expect(200);
+    await requestLines('req-commit-2');
     expect(lines.filter((l) => l.includes('req-commit-2'))).toEqual([expect.stringMatching(new RegExp(`\\[Request\\] \\[req req-commit-2\\] POST ${path} 200 [\\d.]+ ms$`))]);
   });
 
@@ -160,6 +169,7 @@ describe('request ids', () => {
     await request(t.appUrl).get(`/content/grants/${versionId}/${forged}`).set('X-Request-Id', 'req-file-3');
     await request(t.contentUrl).get('/player/secret-launch-code-0123456789').set('X-Request-Id', 'req-code-1');
     await request(t.contentUrl).get('/dispatch/secret-dispatch-token-0123456789').set('X-Request-Id', 'req-dispatch-1');
+    await requestLines('req-file-1', 'req-file-2', 'req-file-3', 'req-code-1', 'req-dispatch-1');
     const of = (id: string) => lines.filter((l) => l.includes(`[req ${id}]`));
     expect(of('req-file-1')).toEqual([expect.stringContaining(`[Request] [req req-file-1] GET ${masked} 200`)]);
     expect(of('req-file-2')).toEqual([expect.stringContaining(`GET ${masked} → 403`), expect.stringContaining(`[Request] [req req-file-2] GET ${masked} 403`)]);
@@ -176,7 +186,7 @@ describe('request ids', () => {
     const base = await importCourseFolder(t, { 'media/big.bin': noise(1_600_000, 41) });
     await request(base + 'media/big.bin').get('').set('X-Request-Id', 'req-big-1').buffer(true).parse(binary as never).expect(200);
     const path = `${new URL(base).pathname.replace(/^(\/content\/[^/]+\/)[^/]+/, '$1<grant>')}media/big.bin`;
-    await waitFor(() => lines.some((l) => l.includes('[req req-big-1]')), 5000, 'the request line');
+    await requestLines('req-big-1');
     expect(lines.filter((l) => l.includes('[req req-big-1]'))).toEqual([expect.stringMatching(new RegExp(`\\[Request\\] \\[req req-big-1\\] GET ${path} 200 \\(sent by the file sender\\) [\\d.]+ ms$`))]);
   });
 
