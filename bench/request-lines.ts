@@ -13,7 +13,7 @@
  * Printed: req/s and the server's CPU per request of each, the line's cost in each pair (the
  * difference in CPU per request, and the ratio of req/s), and the median of those over the pairs: a
  * host's speed can change between one pair and the next. Not judged: there is no target; the figure is for
- * docs/deployment.md ("Request lines") and for anyone changing the logger.
+ * docs/performance.md ("Request lines") and for anyone changing the logger.
  */
 import { ChildProcess, fork, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';

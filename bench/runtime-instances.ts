@@ -44,7 +44,7 @@ export interface CpuShares {
 }
 
 /**
- * Where the ratio can go on this machine (docs/deployment.md, "One box with workers"), from one
+ * Where the ratio can go on this machine (docs/performance.md, "Workers on one 2-core box"), from one
  * instance's CPU per operation: one instance is held by its event loop (1 s / server CPU), the machine
  * by every process on it (cores / server + postgres + driver); N instances reach the lower of N event
  * loops and the machine. When that is below the target, what postgres + driver would have to come

@@ -198,7 +198,7 @@ function drainer(server: http.Server): (deadline: number) => Promise<void> {
  * write the network's buffers have not taken yet counts once, when it is made) with the last look,
  * so one is closed between `idleMs` and `idleMs` and a quarter after its last byte. Node's own
  * `server.timeout` does the same with a timer made anew for each request (after the keep-alive
- * timer of the one before), which is measurable on the course-file path (docs/deployment.md).
+ * timer of the one before), which is measurable on the course-file path (docs/performance.md, "Course files").
  * Stops with the returned function.
  */
 function idleReaper(server: http.Server, idleMs: number): () => void {

@@ -24,7 +24,7 @@ export interface LargeAnswer {
 
 /**
  * Large course files sent by a helper process (`CONTENT_SENDER=process`, the
- * default; docs/deployment.md, "Course files beside commits"). Sending a 2 MB file is mostly system
+ * default; docs/performance.md, "Course files beside commits"). Sending a 2 MB file is mostly system
  * calls (reads, and writes that run the network stack), and on the event loop that also answers SCORM
  * commits they put every commit behind one chunk of every open download; in a process of its own
  * the operating system shares the cores between the two instead, at a finer grain.

@@ -35,7 +35,7 @@ parentPort.once('message', () => {
 
 /**
  * Checkpoints a SQLite database in WAL mode from a worker thread with a connection of its own, so
- * the server's event loop never waits for one (docs/deployment.md, "SQLite").
+ * the server's event loop never waits for one (docs/performance.md, "Commits on SQLite").
  *
  * better-sqlite3 is synchronous, and SQLite runs its automatic checkpoint inside the COMMIT that
  * crossed the threshold: every 1,000 pages it copied 4 MB into the database file and fsynced the WAL

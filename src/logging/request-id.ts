@@ -17,7 +17,7 @@ const storage = new AsyncLocalStorage<string>();
  * Fresh ids are UUID-shaped: a random UUID drawn once per process with its last 12 hex digits
  * replaced by a counter. Unique across instances and restarts like a random UUID (74 random bits
  * per process), but without a random draw per request, which was measurable on the course-file path
- * (docs/deployment.md). An id correlates log lines; it is not a secret.
+ * (docs/performance.md, "Course files"). An id correlates log lines; it is not a secret.
  */
 const ID_PREFIX = randomUUID().slice(0, 24);
 let lastId = 0;

@@ -1,7 +1,7 @@
 /**
  * Request lines (one per course file at `LOG_LEVEL=log`) gathered while one turn of the event loop
  * runs and written to stdout together when it ends, rather than one `write` each: writing them one
- * by one cost about as much CPU as serving a small file (docs/deployment.md, "Logging"). Like
+ * by one cost about as much CPU as serving a small file (docs/performance.md, "Request lines"). Like
  * nginx's `access_log … buffer=`, but the wait is one loop turn, not a timer.
  *
  * Order is kept: every other line the logger writes, on stdout or stderr, first writes what is

@@ -7,7 +7,7 @@ const READ_CHUNK = 256 * 1024;
 /**
  * Read buffers kept for reuse once written out (at most 16 MB), instead of a fresh one per read. A
  * file's last, shorter chunk gives its buffer back too: one fresh 256 KB buffer per file sent made
- * V8 collect its old generation again and again (a fifth of the file sender's CPU; docs/deployment.md).
+ * V8 collect its old generation again and again (a fifth of the file sender's CPU; docs/performance.md).
  */
 const spareBuffers: Buffer[] = [];
 const SPARE_BUFFERS_MAX = 64;
@@ -70,7 +70,7 @@ export function sendFile(out: Writable, file: string, range: { start: number; en
  * Writes the chunks of a large course file (local or S3) to `out`, minding back-pressure (the caller
  * ends `out`); rejects when `out` closes first (a client gone mid-file). The one rule that keeps file
  * traffic from starving the runtime's commits on the same event loop, when `CONTENT_STREAMS` is set
- * (docs/deployment.md, "Course files beside commits"): at most that many files are streamed at once, so a turn of the loop handles at most that many chunks (their reads,
+ * (docs/performance.md, "Course files beside commits"): at most that many files are streamed at once, so a turn of the loop handles at most that many chunks (their reads,
  * writes and drains) beside the requests that arrived meanwhile, however many downloads are open; a
  * commit no longer waits behind one chunk per open download. Every chunk's write is as large as the
  * source gives it (256 KB reads from the local disk), so the loop's share of each is the same.

@@ -31,7 +31,7 @@ const STORAGE_CHECK_MS = 2000;
 const SENDER_URL_SECONDS = 300;
 /**
  * How long a presigned URL is handed out again for the same object: presigning costs about half a
- * millisecond of the server's event loop (the SDK's middleware and hashing; docs/deployment.md). Every
+ * millisecond of the server's event loop (the SDK's middleware and hashing; docs/performance.md, "The file sender"). Every
  * URL handed out keeps at least 3 of its 5 minutes, more than the helper can wait before its GET (the
  * content listener's idle timeout, 2 minutes).
  */
