@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import * as http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { RuntimeCommits } from './attempts/runtime-commits';
@@ -155,19 +155,30 @@ function listen(server: http.Server, port: number): Promise<void> {
 }
 
 /**
- * How `server` stops (RunningServer.close): it takes no new connection and closes the idle ones;
- * the answers under way go on until `deadline`, each with `Connection: close` unless its head went
- * out before (its connection is then closed once it is done), and so does anything a kept-alive
- * connection asks meanwhile; at the deadline every connection left is cut. Resolves once none is
- * left.
+ * How `server` stops (RunningServer.close): it takes no new connection at once; the answers under
+ * way go on until `deadline`, each with `Connection: close` unless its head went out before (its
+ * connection is then closed once it is done), and so does anything a kept-alive connection asks
+ * meanwhile; the idle connections are closed after IDLE_LINGER_MS (or at the deadline, if sooner);
+ * at the deadline every connection left is cut. Resolves once none is left.
  */
+/**
+ * How long a stopping server keeps its idle kept-alive connections open, answering whatever comes
+ * on them with `Connection: close`. A proxy keeps connections to the server open for its next
+ * requests (nginx's upstream `keepalive`); one it sends a request on just as the server closes it
+ * sees the connection fail, and for a POST (a launch) it may not try another server: nginx answered
+ * 502 in the load-balancer e2e. Meanwhile each connection the proxy uses is answered and closed, and
+ * a new one is refused, which it may retry elsewhere.
+ */
+const IDLE_LINGER_MS = 500;
+
 function drainer(server: http.Server): (deadline: number) => Promise<void> {
   const answering = new Set<http.ServerResponse>();
   let draining = false;
   function forget(this: http.ServerResponse) {
     answering.delete(this);
   }
-  const closeIdle = () => setImmediate(() => server.closeIdleConnections());
+  let lingering = false;
+  const closeIdle = () => lingering || setImmediate(() => server.closeIdleConnections());
   server.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
     if (draining) {
       res.shouldKeepAlive = false;
@@ -179,16 +190,23 @@ function drainer(server: http.Server): (deadline: number) => Promise<void> {
   return (deadline) =>
     new Promise((resolve) => {
       draining = true;
+      lingering = true;
       for (const res of answering) {
         res.shouldKeepAlive = false;
         res.on('finish', closeIdle);
       }
-      const cut = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now()));
-      server.close(() => {
+      const left = Math.max(0, deadline - Date.now());
+      const linger = setTimeout(() => {
+        lingering = false;
+        server.close(); // http's close: the idle connections, and Node's timer that checks connections
+      }, Math.min(IDLE_LINGER_MS, left));
+      const cut = setTimeout(() => server.closeAllConnections(), left);
+      // Stop listening only: http.Server's close would also close the idle connections at once.
+      NetServer.prototype.close.call(server, () => {
+        clearTimeout(linger);
         clearTimeout(cut);
         resolve();
       });
-      server.closeIdleConnections();
     });
 }
 

@@ -129,15 +129,44 @@ describe('Stopping with requests under way (STOP_GRACE_SECONDS)', () => {
   });
 });
 
+describe('Idle kept-alive connections of a stopping server', () => {
+  it('should answer a request sent on one just after the stop began (Connection: close), as a proxy reusing it would, and close the others shortly', async () => {
+    const t = await createTestApp();
+    try {
+      const reused = await idleConnection(t.appUrl);
+      const untouched = await idleConnection(t.appUrl);
+      const started = Date.now();
+      const closing = t.server.close(10_000);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await expect(connectTo(t.appUrl)).rejects.toThrow(/ECONNREFUSED/); // no new connection
+      const answer = await reused.ask('/health');
+      expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(answer).toMatch(/\r\nConnection: close\r\n/i);
+      await reused.closed;
+      await untouched.closed;
+      expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+      expect(Date.now() - started).toBeLessThan(3000);
+      await closing;
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 /** A kept-alive connection that has had its answer and sits idle; `closed` resolves when the server closes it. */
-async function idleConnection(url: string): Promise<{ closed: Promise<void> }> {
+async function idleConnection(url: string): Promise<{ closed: Promise<void>; ask: (path: string) => Promise<string> }> {
   const socket = await connectTo(url);
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  await new Promise<void>((resolve) => {
-    socket.once('data', () => resolve());
-    socket.write(`GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n`);
-  });
-  return { closed };
+  /** Sends a GET for `path` on the connection; resolves with what came back first (the answer's head at least), or '' if it closed first. */
+  const ask = (path: string) => {
+    const answered = new Promise<string>((resolve) => socket.once('data', (chunk) => resolve(String(chunk))));
+    if (!socket.destroyed) {
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\n\r\n`);
+    }
+    return Promise.race([answered, closed.then(() => '')]);
+  };
+  await ask('/health');
+  return { closed, ask };
 }
 
 function trackSettled(p: Promise<unknown>): () => boolean {
