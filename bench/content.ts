@@ -319,8 +319,9 @@ export function htmlPage(bytes: number): string {
 /** `wrk -t1 -c64` against `url`; with `core`, wrk runs pinned to that core (`taskset`). */
 export function wrk(url: string, seconds: number, core?: number): Promise<WrkResult> {
   return new Promise((resolve, reject) => {
-    const args = ['-t1', '-c64', `-d${seconds}s`, '--latency', url];
-    const child = core === undefined ? spawn(WRK, args, { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn('taskset', ['-c', String(core), WRK, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const command = [WRK, '-t1', '-c64', `-d${seconds}s`, '--latency', url];
+    const pinned = core === undefined ? command : ['taskset', '-c', String(core), ...command];
+    const child = spawn(pinned[0], pinned.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));

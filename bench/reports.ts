@@ -36,6 +36,7 @@ import { buildFixtureZip } from '../test/support/scorm-package.builder';
 import { courseItems } from '../src/scorm/result-rules';
 import type { ParsedManifest } from '../src/scorm/manifest.types';
 import { ADMIN_TOKEN, serverCommand, startServer, type Server } from './import-server';
+import { median } from './stats';
 import { cpuMsByPid, ownCpuMs } from './proc-cpu';
 
 const COURSES = 20;
@@ -354,7 +355,6 @@ const rssOf = (pid: number, field: 'VmRSS' | 'VmHWM') => Number(new RegExp(`^${f
 /** Resets the process's peak RSS (VmHWM) to its current RSS (Linux: clear_refs 5). */
 const resetPeak = (pid: number) => fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
-const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN);
 
 interface Measured {
   coldMs: number;

@@ -22,6 +22,7 @@ import * as path from 'node:path';
 import { SERVER_NODE_FLAGS } from '../src/node-flags';
 import { wrk, WrkResult } from './content';
 import { cpuMsByPid } from './proc-cpu';
+import { median } from './stats';
 
 const PINNED = spawnSync('taskset', ['-c', '0', 'true']).status === 0 && os.cpus().length >= 2;
 
@@ -89,10 +90,4 @@ function ready(child: ChildProcess): Promise<{ url: string; pid: number }> {
     child.once('message', (m) => resolve(m as { url: string; pid: number }));
     child.once('exit', (code) => reject(new Error(`the content server exited (${code}) before it was ready`)));
   });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

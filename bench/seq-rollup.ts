@@ -19,6 +19,7 @@ import { PackageFiles } from '../src/scorm/package-layout';
 import { rollUpFromScoData as ours, type ScoTracking } from '../src/sequencing/server-run';
 import type { PlayerBootstrap } from '../src/player/bootstrap.types';
 import { recordPath, RESULT_COMBINATIONS } from './sequenced-course';
+import { median } from './stats';
 
 const dir = path.join(__dirname, '..', 'fixtures', 'packages', 'seq-bench-course');
 const names = fs.readdirSync(dir);
@@ -40,8 +41,6 @@ function cpuMsPerCall(calls: number, fn: () => unknown): number {
   const t = process.cpuUsage(t0);
   return (t.user + t.system) / 1000 / calls;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   const calls = Number(process.argv[2] ?? 200);

@@ -178,7 +178,11 @@ function drainer(server: http.Server): (deadline: number) => Promise<void> {
     answering.delete(this);
   }
   let lingering = false;
-  const closeIdle = () => lingering || setImmediate(() => server.closeIdleConnections());
+  const closeIdle = () => {
+    if (!lingering) {
+      setImmediate(() => server.closeIdleConnections());
+    }
+  };
   server.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
     if (draining) {
       res.shouldKeepAlive = false;

@@ -9,18 +9,18 @@
  * that gives the process no last turn (`kill -9`, out of memory) loses the lines of the turn it cut.
  */
 let pending: string[] = [];
-let pendingBytes = 0;
+let pendingChars = 0;
 let scheduled = false;
 let exitHooked = false;
 
-/** More than this is written at once rather than held until the turn ends. */
-const MOST_HELD_BYTES = 64 * 1024;
+/** More than this many characters (about as many bytes for log lines) are written at once rather than held until the turn ends. */
+const MOST_HELD_CHARS = 64 * 1024;
 
 /** Holds `text` (one or more whole lines) until the current turn of the event loop ends. */
 export function queueLine(text: string): void {
   pending.push(text);
-  pendingBytes += text.length;
-  if (pendingBytes > MOST_HELD_BYTES) {
+  pendingChars += text.length;
+  if (pendingChars > MOST_HELD_CHARS) {
     flushLines();
   } else if (!scheduled) {
     scheduled = true;
@@ -39,7 +39,7 @@ export function flushLines(): void {
   }
   const text = pending.length === 1 ? pending[0] : pending.join('');
   pending = [];
-  pendingBytes = 0;
+  pendingChars = 0;
   process.stdout.write(text);
 }
 
